@@ -1,0 +1,69 @@
+/* hz_status_t handling and the gRPC spec's tables that turn HTTP status
+ * codes and HTTP/2 RST_STREAM error codes into gRPC status codes. */
+#include "internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void hz_status_init(hz_status_t *st) {
+  st->code = HZ_STATUS_OK;
+  st->message = NULL;
+}
+
+void hz_status_reset(hz_status_t *st) {
+  free(st->message);
+  hz_status_init(st);
+}
+
+void hz_status_set(hz_status_t *st, int code, const char *fmt, ...) {
+  char buf[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(buf, sizeof(buf), fmt, ap);
+  va_end(ap);
+  free(st->message);
+  st->code = code;
+  /* Out of memory keeps the code: the code is what programs act on. */
+  st->message = strdup(buf);
+}
+
+void hz_status_move(hz_status_t *dst, hz_status_t *src) {
+  if (dst == src)
+    return;
+  free(dst->message);
+  *dst = *src;
+  hz_status_init(src);
+}
+
+const char *hz_status_message(const hz_status_t *st) {
+  return st->message ? st->message : "";
+}
+
+/* "HTTP to gRPC Status Code Mapping" (grpc/doc/http-grpc-status-mapping.md):
+ * used only when a response carries no grpc-status of its own. */
+int hz_status_from_http(int http_status) {
+  switch (http_status) {
+  case 400: return HZ_STATUS_INTERNAL;
+  case 401: return HZ_STATUS_UNAUTHENTICATED;
+  case 403: return HZ_STATUS_PERMISSION_DENIED;
+  case 404: return HZ_STATUS_UNIMPLEMENTED;
+  case 429:
+  case 502:
+  case 503:
+  case 504: return HZ_STATUS_UNAVAILABLE;
+  default: return HZ_STATUS_UNKNOWN;
+  }
+}
+
+/* The RST_STREAM table of PROTOCOL-HTTP2.md ("Errors"). */
+int hz_status_from_h2_error(uint32_t error_code) {
+  switch (error_code) {
+  case NGHTTP2_REFUSED_STREAM: return HZ_STATUS_UNAVAILABLE;
+  case NGHTTP2_CANCEL: return HZ_STATUS_CANCELLED;
+  case NGHTTP2_ENHANCE_YOUR_CALM: return HZ_STATUS_RESOURCE_EXHAUSTED;
+  case NGHTTP2_INADEQUATE_SECURITY: return HZ_STATUS_PERMISSION_DENIED;
+  default: return HZ_STATUS_INTERNAL;
+  }
+}

@@ -1,0 +1,241 @@
+/* What happens on one call's HTTP/2 stream: the request body handed to
+ * nghttp2, response headers and trailers interpreted as the gRPC protocol
+ * says (Trailers-Only, grpc-status/grpc-message, HTTP status and
+ * RST_STREAM mappings), response messages reassembled and queued, and flow
+ * control credit returned as the application reads. */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static int name_is(const uint8_t *name, size_t len, const char *lit) {
+  size_t n = strlen(lit);
+  return len == n && memcmp(name, lit, n) == 0;
+}
+
+ssize_t hz_stream_read_request(nghttp2_session *s, int32_t stream_id,
+                               uint8_t *buf, size_t len, uint32_t *flags,
+                               nghttp2_data_source *src, void *ud) {
+  (void)src;
+  (void)ud;
+  /* Looked up by stream, not src->ptr: an abandoned call is gone. */
+  hz_call_t *call = nghttp2_session_get_stream_user_data(s, stream_id);
+  if (!call || call->done) {
+    *flags |= NGHTTP2_DATA_FLAG_EOF;
+    return 0;
+  }
+  size_t avail = call->out_len - call->out_off;
+  if (avail == 0) {
+    if (call->send_closed) {
+      *flags |= NGHTTP2_DATA_FLAG_EOF;
+      return 0;
+    }
+    call->send_deferred = 1;
+    return NGHTTP2_ERR_DEFERRED;
+  }
+  size_t n = avail < len ? avail : len;
+  memcpy(buf, call->out + call->out_off, n);
+  call->out_off += n;
+  if (call->out_off == call->out_len) {
+    call->out_off = call->out_len = 0;
+    if (call->send_closed)
+      *flags |= NGHTTP2_DATA_FLAG_EOF;
+  }
+  return (ssize_t)n;
+}
+
+void hz_stream_begin_headers(hz_call_t *call, nghttp2_headers_category cat) {
+  call->in_trailers = cat == NGHTTP2_HCAT_HEADERS;
+}
+
+static void take_content_type(hz_call_t *call, const uint8_t *v, size_t len) {
+  static const char grpc_ct[] = "application/grpc";
+  size_t n = sizeof(grpc_ct) - 1;
+  call->content_type_ok =
+      len >= n && strncasecmp((const char *)v, grpc_ct, n) == 0 &&
+      (len == n || v[n] == '+' || v[n] == ';');
+  size_t keep = len < sizeof(call->content_type) - 1 ? len : sizeof(call->content_type) - 1;
+  memcpy(call->content_type, v, keep);
+  call->content_type[keep] = '\0';
+}
+
+static void take_grpc_status(hz_call_t *call, const uint8_t *v, size_t len) {
+  int code = 0;
+  int ok = len > 0 && len <= 4;
+  for (size_t i = 0; ok && i < len; i++) {
+    if (v[i] < '0' || v[i] > '9')
+      ok = 0;
+    else
+      code = code * 10 + (v[i] - '0');
+  }
+  call->have_grpc_status = 1;
+  call->grpc_status_bad = !ok;
+  call->grpc_status = ok ? code : HZ_STATUS_UNKNOWN;
+}
+
+int hz_stream_header(hz_call_t *call, const uint8_t *name, size_t namelen,
+                     const uint8_t *value, size_t valuelen) {
+  call->header_bytes += namelen + valuelen + 32;
+  if (call->header_bytes > HZ_MAX_HEADER_LIST) {
+    hz_call_fail(call, HZ_STATUS_INTERNAL,
+                 "response headers of %s exceed %u bytes", call->method,
+                 HZ_MAX_HEADER_LIST);
+    return -1;
+  }
+  if (!call->in_trailers && name_is(name, namelen, ":status")) {
+    int code = 0;
+    for (size_t i = 0; i < valuelen && i < 3; i++)
+      code = code * 10 + (value[i] - '0');
+    call->http_status = code;
+  } else if (!call->in_trailers && name_is(name, namelen, "content-type")) {
+    take_content_type(call, value, valuelen);
+  } else if (name_is(name, namelen, "grpc-status")) {
+    take_grpc_status(call, value, valuelen);
+  } else if (name_is(name, namelen, "grpc-message")) {
+    free(call->grpc_message);
+    call->grpc_message = hz_pct_decode((const char *)value, valuelen, NULL);
+  }
+  return 0;
+}
+
+static void set_server_status(hz_status_t *st, int code, const char *msg) {
+  hz_status_reset(st);
+  st->code = code;
+  if (msg && *msg)
+    st->message = strdup(msg);
+}
+
+/* The server's final word on the call, from what its headers and trailers
+ * said; used when the response stream ended normally (END_STREAM). */
+static void finish_from_headers(hz_call_t *call) {
+  hz_status_t *st = &call->status;
+
+  if (call->have_grpc_status && call->grpc_status_bad) {
+    hz_status_set(st, HZ_STATUS_UNKNOWN, "invalid grpc-status from the server");
+  } else if (call->have_grpc_status) {
+    if (call->grpc_status == HZ_STATUS_OK && !hz_frame_decoder_idle(&call->dec))
+      hz_status_set(st, HZ_STATUS_INTERNAL,
+                    "the response of %s ended in the middle of a message",
+                    call->method);
+    else
+      set_server_status(st, call->grpc_status, call->grpc_message);
+  } else if (!call->got_headers) {
+    hz_status_set(st, HZ_STATUS_INTERNAL,
+                  "the server ended %s without response headers", call->method);
+  } else if (call->http_status != 200) {
+    hz_status_set(st, hz_status_from_http(call->http_status),
+                  "HTTP status %d from the server, not a gRPC response (%s)",
+                  call->http_status, call->method);
+  } else if (!call->content_type_ok) {
+    hz_status_set(st, HZ_STATUS_UNKNOWN,
+                  "the server answered with content-type '%s', not application/grpc",
+                  call->content_type);
+  } else {
+    hz_status_set(st, HZ_STATUS_UNKNOWN,
+                  "the server ended %s without a grpc-status", call->method);
+  }
+  call->done = 1;
+  /* The server is done even if we were still sending: stop the stream so
+   * nghttp2 stops asking for request data. */
+  if (call->conn && !call->stream_closed &&
+      !nghttp2_session_get_stream_local_close(call->conn->session, call->stream_id))
+    nghttp2_submit_rst_stream(call->conn->session, NGHTTP2_FLAG_NONE,
+                              call->stream_id, NGHTTP2_NO_ERROR);
+}
+
+void hz_stream_headers_done(hz_call_t *call, int end_stream) {
+  if (!call->in_trailers) {
+    if (call->http_status >= 100 && call->http_status < 200 && !end_stream)
+      return; /* informational: the real response follows */
+    call->got_headers = 1;
+  }
+  if (end_stream && !call->done)
+    finish_from_headers(call);
+}
+
+void hz_stream_remote_end(hz_call_t *call) {
+  if (!call->done)
+    finish_from_headers(call);
+}
+
+void hz_stream_closed(hz_call_t *call, uint32_t error_code) {
+  call->stream_closed = 1;
+  if (call->abandoned) {
+    hz_call_free(call);
+    return;
+  }
+  if (call->done)
+    return;
+  /* Closed without END_STREAM from the server: a reset. */
+  if (error_code == NGHTTP2_REFUSED_STREAM && call->conn && call->conn->goaway)
+    hz_call_fail(call, HZ_STATUS_UNAVAILABLE,
+                 "the server is going away (GOAWAY) and did not process %s; retry",
+                 call->method);
+  else
+    hz_call_fail(call, hz_status_from_h2_error(error_code),
+                 "the server reset the stream of %s (%s)", call->method,
+                 nghttp2_http2_strerror(error_code));
+}
+
+void hz_stream_consume(hz_call_t *call) {
+  if (call->unconsumed == 0 || !call->conn || call->conn->dead)
+    return;
+  if (call->queued_bytes >= HZ_RECV_HIGH_WATER && !call->done && !call->discard)
+    return;
+  nghttp2_session_consume(call->conn->session, call->stream_id, call->unconsumed);
+  call->unconsumed = 0;
+}
+
+static int enqueue_message(void *ud, const uint8_t *data, size_t len) {
+  hz_call_t *call = ud;
+  if (call->discard)
+    return 0;
+  hz_msg_t *m = malloc(sizeof(*m) + len);
+  if (!m)
+    return 1;
+  m->next = NULL;
+  m->len = len;
+  memcpy(m->data, data, len);
+  if (call->tail)
+    call->tail->next = m;
+  else
+    call->head = m;
+  call->tail = m;
+  call->queued_bytes += len;
+  return 0;
+}
+
+static void fail_decode(hz_call_t *call, int err) {
+  switch (err) {
+  case HZ_FRAME_ETOOBIG:
+    hz_call_fail(call, HZ_STATUS_RESOURCE_EXHAUSTED,
+                 "received message larger than max (%zu vs. %zu)",
+                 call->dec.declared_len, call->dec.max_len);
+    break;
+  case HZ_FRAME_ECOMPRESSED:
+    hz_call_fail(call, HZ_STATUS_INTERNAL,
+                 "the server sent a compressed message, but no compression was negotiated");
+    break;
+  case HZ_FRAME_EFLAG:
+    hz_call_fail(call, HZ_STATUS_INTERNAL, "invalid gRPC message flag from the server");
+    break;
+  default:
+    hz_call_fail(call, HZ_STATUS_RESOURCE_EXHAUSTED,
+                 "out of memory reading the response of %s", call->method);
+    break;
+  }
+}
+
+void hz_stream_data(hz_call_t *call, const uint8_t *data, size_t len) {
+  call->unconsumed += len;
+  /* Data after our verdict, or in a response that is not gRPC at all (an
+   * HTML error page), is only flow-control credit. */
+  int not_grpc = call->http_status != 200 || !call->content_type_ok;
+  if (!call->done && !not_grpc) {
+    int r = hz_frame_decoder_feed(&call->dec, data, len, enqueue_message, call);
+    if (r < 0)
+      fail_decode(call, r);
+  }
+  hz_stream_consume(call);
+}

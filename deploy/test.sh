@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# From a bare Debian 12 machine to a tested build: install the packages in
+# deploy/debian-packages (as root), build, run the whole `meson test` suite,
+# then build again with AddressSanitizer + UBSan and run the suite again.
+# The last line printed is "N passed, N failed" over both runs; the exit code
+# is non-zero when anything failed or no test ran at all.
+#
+# Environment:
+#   HZ_SKIP_APT=1    do not run apt-get (also skipped when not root)
+#   HZ_SKIP_ASAN=1   skip the sanitizer build and run
+#   HZ_BUILD_DIR     plain build directory (default build-ci)
+#   HZ_ASAN_BUILD_DIR sanitizer build directory (default build-asan)
+#   HZ_TEST_ARGS     extra arguments for both `meson test` runs
+set -uo pipefail
+
+cd "$(dirname "$0")/.."
+readonly ROOT=$PWD
+readonly PACKAGES_FILE=deploy/debian-packages
+readonly BUILD_DIR=${HZ_BUILD_DIR:-build-ci}
+readonly ASAN_BUILD_DIR=${HZ_ASAN_BUILD_DIR:-build-asan}
+# Wall-clock ceilings per phase keep the whole script inside CI's 90 minutes.
+readonly BUILD_TIMEOUT=20m
+readonly PLAIN_TEST_TIMEOUT=25m
+readonly ASAN_TEST_TIMEOUT=35m
+# Sanitized binaries run slower; give each test's own timeout more room.
+readonly ASAN_TIMEOUT_MULTIPLIER=3
+
+TOTAL_PASSED=0
+TOTAL_FAILED=0
+TOTAL_SKIPPED=0
+
+say() { printf '\n=== %s\n' "$*"; }
+
+packages() {
+  grep -v '^[[:space:]]*#' "$PACKAGES_FILE" | awk 'NF { print $1 }'
+}
+
+missing_packages() {
+  local p
+  for p in $(packages); do
+    dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' || echo "$p"
+  done
+}
+
+install_packages() {
+  if [[ "${HZ_SKIP_APT:-0}" == 1 ]]; then
+    say "apt: skipped (HZ_SKIP_APT=1)"; return 0
+  fi
+  if [[ $EUID -ne 0 ]]; then
+    say "apt: skipped (not root)"; return 0
+  fi
+  say "apt: installing $(packages | wc -l) packages from $PACKAGES_FILE"
+  export DEBIAN_FRONTEND=noninteractive
+  local apt_opts=(-o DPkg::Lock::Timeout=300 -o Acquire::Retries=3)
+  local try
+  for try in 1 2 3; do
+    if apt-get "${apt_opts[@]}" update &&
+       apt-get "${apt_opts[@]}" install -y --no-install-recommends $(packages); then
+      return 0
+    fi
+    echo "apt-get failed (try $try of 3)" >&2
+    sleep $((try * 10))
+  done
+  # A mirror hiccup need not fail the run when everything is already there.
+  local missing
+  missing=$(missing_packages)
+  if [[ -n "$missing" ]]; then
+    echo "missing packages: $missing" >&2
+    return 1
+  fi
+  echo "apt-get failed but every package is already installed; going on" >&2
+}
+
+# meson setup DIR [OPTIONS...]: configure fresh or reconfigure in place.
+configure() {
+  local dir="$1"; shift
+  if [[ -f "$dir/meson-private/coredata.dat" ]]; then
+    meson setup --reconfigure "$dir" "$@" ||
+      meson setup --wipe "$dir" "$@"
+  else
+    rm -rf "$dir"
+    meson setup "$dir" "$@"
+  fi
+}
+
+# Adds the results in DIR/meson-logs/testlog.json to the totals; prints them.
+count_results() {
+  local log="$1/meson-logs/testlog.json" counts
+  if [[ ! -f "$log" ]]; then
+    echo "no test log at $log" >&2
+    return 1
+  fi
+  counts=$(python3 - "$log" <<'EOF'
+import json, sys
+passed = failed = skipped = 0
+with open(sys.argv[1], encoding="utf-8") as f:
+    for line in f:
+        line = line.strip()
+        if not line:
+            continue
+        result = json.loads(line).get("result", "")
+        if result in ("OK", "EXPECTEDFAIL"):
+            passed += 1
+        elif result == "SKIP":
+            skipped += 1
+        else:  # FAIL, TIMEOUT, ERROR, UNEXPECTEDPASS, anything unknown
+            failed += 1
+print(passed, failed, skipped)
+EOF
+) || return 1
+  read -r p f s <<<"$counts"
+  echo "$1: $p passed, $f failed, $s skipped"
+  TOTAL_PASSED=$((TOTAL_PASSED + p))
+  TOTAL_FAILED=$((TOTAL_FAILED + f))
+  TOTAL_SKIPPED=$((TOTAL_SKIPPED + s))
+}
+
+# build_and_test NAME DIR TEST_TIMEOUT [MESON_TEST_ARGS...] -- [SETUP_ARGS...]
+# A configure or compile failure counts as one failed test, since the suite
+# could not run at all.
+build_and_test() {
+  local name="$1" dir="$2" ttl="$3"; shift 3
+  local test_args=() setup_args=()
+  while (($#)) && [[ "$1" != -- ]]; do test_args+=("$1"); shift; done
+  (($#)) && shift
+  setup_args=("$@")
+
+  say "$name: configure $dir ${setup_args[*]}"
+  if ! configure "$dir" "${setup_args[@]}"; then
+    echo "$name: meson setup failed" >&2
+    TOTAL_FAILED=$((TOTAL_FAILED + 1)); return
+  fi
+  say "$name: build"
+  if ! timeout "$BUILD_TIMEOUT" ninja -C "$dir"; then
+    echo "$name: build failed" >&2
+    TOTAL_FAILED=$((TOTAL_FAILED + 1)); return
+  fi
+  say "$name: meson test"
+  rm -f "$dir/meson-logs/testlog.json"
+  local rc=0
+  # shellcheck disable=SC2086 # HZ_TEST_ARGS is a word list on purpose
+  timeout --kill-after=30s "$ttl" meson test -C "$dir" --print-errorlogs \
+    --num-processes 2 "${test_args[@]}" ${HZ_TEST_ARGS:-} || rc=$?
+  if [[ $rc -eq 124 || $rc -eq 137 ]]; then
+    echo "$name: meson test exceeded $ttl and was stopped" >&2
+    TOTAL_FAILED=$((TOTAL_FAILED + 1))
+  fi
+  if [[ ! -f "$dir/meson-logs/testlog.json" && $rc -eq 0 ]]; then
+    echo "$name: no tests ran" >&2
+  elif ! count_results "$dir"; then
+    TOTAL_FAILED=$((TOTAL_FAILED + 1))
+  fi
+}
+
+main() {
+  local start=$SECONDS
+  if ! install_packages; then
+    echo "package installation failed" >&2
+    echo "0 passed, 1 failed"
+    exit 1
+  fi
+
+  build_and_test plain "$BUILD_DIR" "$PLAIN_TEST_TIMEOUT"
+
+  if [[ "${HZ_SKIP_ASAN:-0}" == 1 ]]; then
+    say "asan: skipped (HZ_SKIP_ASAN=1)"
+  else
+    export ASAN_OPTIONS=detect_leaks=1
+    export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+    build_and_test asan "$ASAN_BUILD_DIR" "$ASAN_TEST_TIMEOUT" \
+      --timeout-multiplier "$ASAN_TIMEOUT_MULTIPLIER" -- \
+      -Db_sanitize=address,undefined
+  fi
+
+  say "done in $(((SECONDS - start) / 60)) min $(((SECONDS - start) % 60)) s ($ROOT); $TOTAL_SKIPPED skipped"
+  echo "$TOTAL_PASSED passed, $TOTAL_FAILED failed"
+  if (( TOTAL_FAILED > 0 || TOTAL_PASSED == 0 )); then
+    exit 1
+  fi
+}
+
+main "$@"

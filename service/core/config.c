@@ -1,0 +1,188 @@
+/* Flag and environment parsing for huizongd. */
+#include "core/config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+  OPT_LISTEN = 256, OPT_DATABASE_URL, OPT_TLS_CERT, OPT_TLS_KEY, OPT_MAX_MESSAGE,
+  OPT_MAX_CALL, OPT_MAX_CONNECTIONS, OPT_MAX_STREAMS, OPT_MAX_HEADER, OPT_IDLE,
+  OPT_GRACE, OPT_DB_CONNECTIONS, OPT_DB_QUEUE, OPT_LOG_LEVEL, OPT_HELP,
+};
+
+void hz_config_defaults(hz_config_t *c) {
+  memset(c, 0, sizeof(*c));
+  c->listen = "127.0.0.1:50051";
+  c->max_message_bytes = 4u << 20;
+  c->max_call_bytes = 64u << 20;
+  c->max_connections = 4096;
+  c->max_streams = 128;
+  c->max_header_bytes = 16384;
+  c->idle_timeout_s = 300;
+  c->shutdown_grace_s = 10;
+  c->db_connections = 4;
+  c->db_queue = 1024;
+  c->log_level = HZ_LOG_INFO;
+}
+
+static int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out) {
+  char *end;
+  errno = 0;
+  if (!s || !*s || *s == '-')
+    return -1;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (errno || *end || v < min || v > max)
+    return -1;
+  *out = v;
+  return 0;
+}
+
+/* One table drives both the environment and the flags for numeric knobs. */
+typedef struct {
+  int opt;          /* getopt value */
+  const char *env;  /* environment variable or NULL */
+  size_t offset;    /* field in hz_config_t */
+  int is_size;      /* size_t field (else uint32_t) */
+  uint64_t min, max;
+} numeric_opt_t;
+
+#define U32(f) offsetof(hz_config_t, f), 0
+#define SZ(f) offsetof(hz_config_t, f), 1
+static const numeric_opt_t numeric_opts[] = {
+    {OPT_MAX_MESSAGE, "HUIZONG_MAX_MESSAGE_BYTES", SZ(max_message_bytes), 1, 1u << 30},
+    {OPT_MAX_CALL, "HUIZONG_MAX_CALL_BYTES", SZ(max_call_bytes), 1u << 16, 1ull << 34},
+    {OPT_MAX_CONNECTIONS, "HUIZONG_MAX_CONNECTIONS", U32(max_connections), 1, 1000000},
+    {OPT_MAX_STREAMS, "HUIZONG_MAX_STREAMS", U32(max_streams), 1, 65536},
+    {OPT_MAX_HEADER, "HUIZONG_MAX_HEADER_BYTES", U32(max_header_bytes), 1024, 1u << 24},
+    {OPT_IDLE, "HUIZONG_IDLE_TIMEOUT", U32(idle_timeout_s), 1, 86400 * 7},
+    {OPT_GRACE, "HUIZONG_SHUTDOWN_GRACE", U32(shutdown_grace_s), 0, 3600},
+    {OPT_DB_CONNECTIONS, "HUIZONG_DB_CONNECTIONS", U32(db_connections), 1, 256},
+    {OPT_DB_QUEUE, "HUIZONG_DB_QUEUE", U32(db_queue), 1, 1000000},
+};
+
+static int set_numeric(hz_config_t *c, const numeric_opt_t *o, const char *v) {
+  uint64_t x;
+  if (parse_u64(v, o->min, o->max, &x))
+    return -1;
+  char *field = (char *)c + o->offset;
+  if (o->is_size)
+    *(size_t *)field = (size_t)x;
+  else
+    *(uint32_t *)field = (uint32_t)x;
+  return 0;
+}
+
+int hz_config_from_env(hz_config_t *c, const char **err) {
+  const char *v;
+  if ((v = getenv("HUIZONG_LISTEN")) && *v)
+    c->listen = v;
+  if ((v = getenv("DATABASE_URL")) && *v)
+    c->database_url = v;
+  if ((v = getenv("HUIZONG_TLS_CERT")) && *v)
+    c->tls_cert = v;
+  if ((v = getenv("HUIZONG_TLS_KEY")) && *v)
+    c->tls_key = v;
+  if ((v = getenv("HUIZONG_LOG_LEVEL")) && *v && hz_log_level_parse(v, &c->log_level)) {
+    *err = "HUIZONG_LOG_LEVEL must be error, warn, info or debug";
+    return -1;
+  }
+  for (size_t i = 0; i < sizeof(numeric_opts) / sizeof(numeric_opts[0]); i++) {
+    const numeric_opt_t *o = &numeric_opts[i];
+    if ((v = getenv(o->env)) && *v && set_numeric(c, o, v)) {
+      *err = o->env;
+      return -1;
+    }
+  }
+  return 0;
+}
+
+static const struct option long_opts[] = {
+    {"listen", required_argument, NULL, OPT_LISTEN},
+    {"database-url", required_argument, NULL, OPT_DATABASE_URL},
+    {"tls-cert", required_argument, NULL, OPT_TLS_CERT},
+    {"tls-key", required_argument, NULL, OPT_TLS_KEY},
+    {"max-message-bytes", required_argument, NULL, OPT_MAX_MESSAGE},
+    {"max-call-bytes", required_argument, NULL, OPT_MAX_CALL},
+    {"max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS},
+    {"max-streams", required_argument, NULL, OPT_MAX_STREAMS},
+    {"max-header-bytes", required_argument, NULL, OPT_MAX_HEADER},
+    {"idle-timeout", required_argument, NULL, OPT_IDLE},
+    {"shutdown-grace", required_argument, NULL, OPT_GRACE},
+    {"db-connections", required_argument, NULL, OPT_DB_CONNECTIONS},
+    {"db-queue", required_argument, NULL, OPT_DB_QUEUE},
+    {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0},
+};
+
+int hz_config_from_args(hz_config_t *c, int argc, char **argv, char *err, size_t errlen) {
+  int opt;
+  opterr = 0;
+  while ((opt = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
+    switch (opt) {
+    case OPT_LISTEN: c->listen = optarg; continue;
+    case OPT_DATABASE_URL: c->database_url = optarg; continue;
+    case OPT_TLS_CERT: c->tls_cert = optarg; continue;
+    case OPT_TLS_KEY: c->tls_key = optarg; continue;
+    case OPT_HELP: return 1;
+    case OPT_LOG_LEVEL:
+      if (hz_log_level_parse(optarg, &c->log_level)) {
+        snprintf(err, errlen, "--log-level must be error, warn, info or debug");
+        return -1;
+      }
+      continue;
+    case '?':
+      snprintf(err, errlen, "unknown or incomplete option '%s'", argv[optind - 1]);
+      return -1;
+    default:
+      break;
+    }
+    for (size_t i = 0; i < sizeof(numeric_opts) / sizeof(numeric_opts[0]); i++) {
+      if (numeric_opts[i].opt != opt)
+        continue;
+      if (set_numeric(c, &numeric_opts[i], optarg)) {
+        snprintf(err, errlen, "%s: '%s' is not a number in %llu..%llu",
+                 argv[optind - 1], optarg, (unsigned long long)numeric_opts[i].min,
+                 (unsigned long long)numeric_opts[i].max);
+        return -1;
+      }
+    }
+  }
+  if (optind < argc) {
+    snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
+    return -1;
+  }
+  if ((c->tls_cert == NULL) != (c->tls_key == NULL)) {
+    snprintf(err, errlen, "--tls-cert and --tls-key go together");
+    return -1;
+  }
+  return 0;
+}
+
+void hz_config_usage(const char *argv0) {
+  fprintf(stderr,
+          "usage: %s [serve] [options]\n"
+          "       %s migrate [--database-url URL]\n"
+          "       %s token create --role admin|county|township [--region CODE] --name NAME\n"
+          "\n"
+          "options (environment in brackets):\n"
+          "  --listen HOST:PORT        address to serve gRPC on [HUIZONG_LISTEN] (127.0.0.1:50051)\n"
+          "  --database-url URL        PostgreSQL connection [DATABASE_URL]\n"
+          "  --tls-cert FILE           PEM certificate chain; enables TLS with ALPN h2 [HUIZONG_TLS_CERT]\n"
+          "  --tls-key FILE            PEM private key [HUIZONG_TLS_KEY]\n"
+          "  --max-message-bytes N     largest request message accepted (4194304)\n"
+          "  --max-call-bytes N        memory cap per call (67108864)\n"
+          "  --max-connections N       concurrent connections (4096)\n"
+          "  --max-streams N           concurrent streams per connection (128)\n"
+          "  --max-header-bytes N      request header list size (16384)\n"
+          "  --idle-timeout SECONDS    close idle connections after (300)\n"
+          "  --shutdown-grace SECONDS  time to finish calls on SIGTERM (10)\n"
+          "  --db-connections N        PostgreSQL pool size (4)\n"
+          "  --db-queue N              requests waiting for the pool (1024)\n"
+          "  --log-level LEVEL         error|warn|info|debug [HUIZONG_LOG_LEVEL] (info)\n"
+          "Numeric options also read HUIZONG_<NAME> (e.g. HUIZONG_MAX_MESSAGE_BYTES).\n",
+          argv0, argv0, argv0);
+}

@@ -1,0 +1,36 @@
+/* huizongd configuration: defaults, then environment (HUIZONG_*,
+ * DATABASE_URL), then command-line flags. No config file is needed. */
+#ifndef HZ_CORE_CONFIG_H
+#define HZ_CORE_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/log.h"
+
+typedef struct hz_config_s {
+  const char *listen;          /* host:port to bind; port 0 picks one */
+  const char *database_url;    /* libpq connection string or URI */
+  const char *tls_cert;        /* PEM chain; with tls_key turns TLS on */
+  const char *tls_key;         /* PEM private key */
+  size_t max_message_bytes;    /* receive limit per gRPC message */
+  size_t max_call_bytes;       /* arena cap per call (all its messages) */
+  uint32_t max_connections;    /* accepted sockets beyond this are closed */
+  uint32_t max_streams;        /* SETTINGS_MAX_CONCURRENT_STREAMS */
+  uint32_t max_header_bytes;   /* request header list size cap per stream */
+  uint32_t idle_timeout_s;     /* close a connection with no streams after */
+  uint32_t shutdown_grace_s;   /* drain time on SIGTERM before forcing */
+  uint32_t db_connections;     /* PostgreSQL pool size */
+  uint32_t db_queue;           /* requests waiting for a pool connection */
+  hz_log_level_t log_level;    /* stderr verbosity */
+} hz_config_t;
+
+void hz_config_defaults(hz_config_t *c);
+/* Applies environment variables; returns 0 or -1 with *err set. */
+int hz_config_from_env(hz_config_t *c, const char **err);
+/* Parses flags starting at argv[*optind]; returns 0, 1 for --help, or -1
+ * with a message in err (static storage or argv memory). */
+int hz_config_from_args(hz_config_t *c, int argc, char **argv, char *err, size_t errlen);
+void hz_config_usage(const char *argv0);
+
+#endif

@@ -1,0 +1,129 @@
+/* huizongd: the gRPC server. Parses configuration, builds the context,
+ * registers services, and runs the loop until SIGTERM/SIGINT has drained
+ * every connection. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#include "core/config.h"
+#include "core/context.h"
+#include "rpc/health.h"
+#include "rpc/reflection.h"
+#include "transport/server.h"
+
+typedef struct hz_daemon_s {
+  hz_ctx_t ctx;               /* what every callback reaches */
+  hz_config_t config;         /* parsed flags and environment */
+  hz_server_t server;         /* listener and connections */
+  hz_health_t health;         /* health service */
+  hz_reflection_t reflection; /* reflection service */
+  uv_signal_t sigterm;        /* graceful stop */
+  uv_signal_t sigint;         /* same, from a terminal */
+  int exit_code;              /* what main returns */
+} hz_daemon_t;
+
+static void on_server_stopped(void *data) {
+  hz_daemon_t *d = data;
+  hz_log_info(&d->ctx.log, "stopped");
+  uv_close((uv_handle_t *)&d->sigterm, NULL);
+  uv_close((uv_handle_t *)&d->sigint, NULL);
+}
+
+static void on_signal(uv_signal_t *sig, int signum) {
+  hz_daemon_t *d = sig->data;
+  hz_log_info(&d->ctx.log, "%s: draining %u connections", signum == SIGTERM ? "SIGTERM" : "SIGINT",
+              d->server.nconns);
+  hz_server_shutdown(&d->server, on_server_stopped, d);
+}
+
+static int register_services(hz_daemon_t *d) {
+  int r = hz_health_register(&d->health, &d->ctx);
+  d->ctx.health = &d->health;
+  if (r == 0)
+    r = hz_server_on_shutdown(&d->server, hz_health_shutdown, &d->health);
+  /* Reflection lists the method table, so it registers last. */
+  if (r == 0)
+    r = hz_reflection_register(&d->reflection, &d->ctx);
+  d->ctx.reflection = &d->reflection;
+  return r;
+}
+
+static int serve(hz_daemon_t *d) {
+  char err[512];
+  if (hz_server_init(&d->server, &d->ctx, err, sizeof(err))) {
+    hz_log_error(&d->ctx.log, "%s", err);
+    return 1;
+  }
+  d->ctx.server = &d->server;
+  if (register_services(d)) {
+    hz_log_error(&d->ctx.log, "cannot register services");
+    return 1;
+  }
+  if (hz_server_listen(&d->server, err, sizeof(err))) {
+    hz_log_error(&d->ctx.log, "%s", err);
+    hz_server_shutdown(&d->server, NULL, NULL);
+    uv_run(d->ctx.loop, UV_RUN_DEFAULT);
+    return 1;
+  }
+  uv_signal_init(d->ctx.loop, &d->sigterm);
+  uv_signal_init(d->ctx.loop, &d->sigint);
+  d->sigterm.data = d->sigint.data = d;
+  uv_signal_start(&d->sigterm, on_signal, SIGTERM);
+  uv_signal_start(&d->sigint, on_signal, SIGINT);
+  hz_log_info(&d->ctx.log, "listening on %s (%s)", d->server.bound, d->server.tls ? "tls" : "h2c");
+  /* The line above is how scripts learn the port when --listen asks for 0. */
+  uv_run(d->ctx.loop, UV_RUN_DEFAULT);
+  return 0;
+}
+
+static void daemon_free(hz_daemon_t *d) {
+  hz_reflection_free(&d->reflection);
+  hz_server_free(&d->server);
+  hz_registry_free(&d->ctx.registry);
+  if (uv_loop_close(d->ctx.loop) != 0)
+    hz_log_warn(&d->ctx.log, "loop closed with handles still open");
+}
+
+int main(int argc, char **argv) {
+  static hz_daemon_t daemon; /* large (read buffer); lives for the process */
+  hz_daemon_t *d = &daemon;
+  const char *cmd = "serve";
+  if (argc > 1 && argv[1][0] != '-') {
+    cmd = argv[1];
+    argv++;
+    argc--;
+  }
+  signal(SIGPIPE, SIG_IGN);
+  hz_config_defaults(&d->config);
+  const char *env_err = NULL;
+  if (hz_config_from_env(&d->config, &env_err)) {
+    fprintf(stderr, "huizongd: invalid environment: %s\n", env_err);
+    return 2;
+  }
+  char err[256];
+  int r = hz_config_from_args(&d->config, argc, argv, err, sizeof(err));
+  if (r == 1) {
+    hz_config_usage("huizongd");
+    return 0;
+  }
+  if (r < 0) {
+    fprintf(stderr, "huizongd: %s\n", err);
+    hz_config_usage("huizongd");
+    return 2;
+  }
+  d->ctx.loop = uv_default_loop();
+  d->ctx.config = &d->config;
+  d->ctx.log.level = d->config.log_level;
+  hz_registry_init(&d->ctx.registry);
+  if (strcmp(cmd, "serve") == 0) {
+    d->exit_code = serve(d);
+  } else {
+    fprintf(stderr, "huizongd: unknown command '%s'\n", cmd);
+    hz_config_usage("huizongd");
+    d->exit_code = 2;
+  }
+  daemon_free(d);
+  return d->exit_code;
+}

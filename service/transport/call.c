@@ -1,0 +1,109 @@
+/* The handler-facing side of a call: response messages, the final status,
+ * metadata and deadline queries. */
+#include "transport/call.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/context.h"
+#include "transport/conn.h"
+#include "transport/stream.h"
+
+#define OUT_HIGH_WATER (1u << 20) /* backpressure above this many queued bytes */
+
+hz_ctx_t *hz_call_ctx(const hz_call_t *call) {
+  return call->ctx;
+}
+
+const hz_method_t *hz_call_method(const hz_call_t *call) {
+  return call->method;
+}
+
+hz_arena_t *hz_call_arena(hz_call_t *call) {
+  return &call->arena;
+}
+
+const char *hz_call_metadata(const hz_call_t *call, const char *name) {
+  for (const hz_metadata_t *m = call->metadata; m; m = m->next)
+    if (strcmp(m->name, name) == 0)
+      return m->value;
+  return NULL;
+}
+
+const char *hz_call_peer(const hz_call_t *call) {
+  return call->conn ? call->conn->peer : "(gone)";
+}
+
+uint64_t hz_call_deadline_left_ms(const hz_call_t *call) {
+  if (!call->deadline)
+    return UINT64_MAX;
+  uint64_t now = uv_now(call->ctx->loop);
+  return call->deadline > now ? call->deadline - now : 0;
+}
+
+void hz_call_set_data(hz_call_t *call, void *data) {
+  call->data = data;
+}
+
+void *hz_call_data(const hz_call_t *call) {
+  return call->data;
+}
+
+int hz_call_is_done(const hz_call_t *call) {
+  return call->state == HZ_CALL_RESPONDED || !call->conn || call->cancelled;
+}
+
+int hz_call_send(hz_call_t *call, const ProtobufCMessage *msg) {
+  if (hz_call_is_done(call))
+    return -ECANCELED;
+  size_t size = protobuf_c_message_get_packed_size(msg);
+  if (size > UINT32_MAX)
+    return -EMSGSIZE;
+  hz_outbuf_t *b = malloc(sizeof(*b) + HZ_FRAME_PREFIX_LEN + size);
+  if (!b)
+    return -ENOMEM;
+  b->next = NULL;
+  b->off = 0;
+  b->len = HZ_FRAME_PREFIX_LEN + size;
+  hz_frame_prefix(b->data, size);
+  protobuf_c_message_pack(msg, b->data + HZ_FRAME_PREFIX_LEN);
+  if (call->out_tail)
+    call->out_tail->next = b;
+  else
+    call->out_head = b;
+  call->out_tail = b;
+  call->out_bytes += b->len;
+
+  hz_conn_t *c = call->conn;
+  int r = call->headers_sent ? nghttp2_session_resume_data(c->session, call->stream_id)
+                             : hz_stream_start_response(call);
+  if (r != 0 && r != NGHTTP2_ERR_INVALID_ARGUMENT)
+    return -ENOMEM;
+  hz_conn_flush(c);
+  if (call->out_bytes > OUT_HIGH_WATER) {
+    call->want_drain = 1;
+    return 1;
+  }
+  return 0;
+}
+
+void hz_call_finish(hz_call_t *call, hz_status_code_t code, const char *fmt, ...) {
+  char *msg = NULL;
+  if (fmt) {
+    va_list ap;
+    va_start(ap, fmt);
+    msg = hz_arena_vprintf(&call->arena, fmt, ap);
+    va_end(ap);
+  }
+  hz_conn_t *c = call->conn;
+  call->depth++;
+  hz_stream_respond(call, (int)code, msg);
+  call->handler_active = 0;
+  call->depth--;
+  hz_stream_maybe_free(call);
+  if (c)
+    hz_conn_flush(c);
+}

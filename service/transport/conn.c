@@ -1,0 +1,286 @@
+/* Connection lifecycle: read → (TLS) → nghttp2, nghttp2 → (TLS) → one
+ * batched write at a time; idle timeout; drain and close. */
+#include "transport/conn.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "transport/server.h"
+#include "transport/stream.h"
+#include "transport/tls.h"
+
+#define WRITE_BATCH (64u * 1024u) /* plaintext gathered per write */
+
+static hz_log_t *conn_log(hz_conn_t *c) {
+  return &c->server->ctx->log;
+}
+
+static void on_handle_closed(uv_handle_t *h) {
+  hz_conn_t *c = h->data;
+  if (--c->open_handles > 0)
+    return;
+  hz_server_t *s = c->server;
+  free(c->wbuf);
+  hz_tls_conn_free(c->tls);
+  free(c);
+  hz_server_conn_gone(s);
+}
+
+static void unlink_from_server(hz_conn_t *c) {
+  hz_server_t *s = c->server;
+  if (c->prev)
+    c->prev->next = c->next;
+  else
+    s->conns = c->next;
+  if (c->next)
+    c->next->prev = c->prev;
+  c->prev = c->next = NULL;
+}
+
+void hz_conn_close(hz_conn_t *c) {
+  if (c->state == HZ_CONN_CLOSING)
+    return;
+  c->state = HZ_CONN_CLOSING;
+  unlink_from_server(c);
+  hz_stream_detach_all(c);
+  nghttp2_session_del(c->session);
+  c->session = NULL;
+  uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
+  uv_close((uv_handle_t *)&c->idle_timer, on_handle_closed);
+}
+
+/* Gathers nghttp2 output into one buffer (encrypting it under TLS). */
+static size_t gather_output(hz_conn_t *c, uint8_t **out, int *failed) {
+  size_t cap = WRITE_BATCH + 1024, len = 0;
+  uint8_t *buf = NULL;
+  *failed = 0;
+  /* Until the handshake is done OpenSSL cannot take application data. */
+  int h2_ready = !c->tls || (hz_tls_conn_ready(c->tls) && !c->tls_failed);
+  while (h2_ready) {
+    const uint8_t *data;
+    ssize_t n = nghttp2_session_mem_send(c->session, &data);
+    if (n < 0) {
+      *failed = 1;
+      break;
+    }
+    if (n == 0)
+      break;
+    if (c->tls) {
+      if (hz_tls_conn_write(c->tls, data, (size_t)n)) {
+        *failed = 1;
+        break;
+      }
+      if (hz_tls_conn_pending(c->tls) >= WRITE_BATCH)
+        break;
+      continue;
+    }
+    if (!buf || len + (size_t)n > cap) {
+      size_t ncap = len + (size_t)n > cap ? len + (size_t)n : cap;
+      uint8_t *nb = realloc(buf, ncap);
+      if (!nb) {
+        *failed = 1;
+        break;
+      }
+      buf = nb;
+      cap = ncap;
+    }
+    memcpy(buf + len, data, (size_t)n);
+    len += (size_t)n;
+    if (len >= WRITE_BATCH)
+      break;
+  }
+  if (c->tls && !*failed) {
+    size_t pending = hz_tls_conn_pending(c->tls);
+    if (pending > 0) {
+      buf = malloc(pending);
+      if (!buf) {
+        *failed = 1;
+        return 0;
+      }
+      len = hz_tls_conn_take(c->tls, buf, pending);
+    }
+  }
+  if (*failed) {
+    free(buf);
+    return 0;
+  }
+  *out = buf;
+  return len;
+}
+
+static void on_write_done(uv_write_t *req, int status) {
+  hz_conn_t *c = req->data;
+  free(c->wbuf);
+  c->wbuf = NULL;
+  c->write_in_flight = 0;
+  if (c->state == HZ_CONN_CLOSING)
+    return;
+  if (status < 0) {
+    hz_log_debug(conn_log(c), "%s: write failed: %s", c->peer, uv_strerror(status));
+    hz_conn_close(c);
+    return;
+  }
+  hz_stream_notify_drained(c);
+  hz_conn_flush(c);
+}
+
+void hz_conn_flush(hz_conn_t *c) {
+  if (c->state == HZ_CONN_CLOSING || c->in_recv || c->write_in_flight || c->flushing)
+    return;
+  c->flushing = 1;
+  uint8_t *buf = NULL;
+  int failed;
+  size_t len = gather_output(c, &buf, &failed);
+  c->flushing = 0;
+  if (failed) {
+    hz_conn_close(c);
+    return;
+  }
+  if (len == 0) {
+    free(buf);
+    if (c->tls_failed || !nghttp2_session_want_read(c->session) && !nghttp2_session_want_write(c->session))
+      hz_conn_close(c);
+    return;
+  }
+  c->wbuf = buf;
+  uv_buf_t b = uv_buf_init((char *)buf, (unsigned)len);
+  c->write_req.data = c;
+  int r = uv_write(&c->write_req, (uv_stream_t *)&c->tcp, &b, 1, on_write_done);
+  if (r < 0) {
+    free(c->wbuf);
+    c->wbuf = NULL;
+    hz_conn_close(c);
+    return;
+  }
+  c->write_in_flight = 1;
+}
+
+/* Returns 0, or 1 when HTTP/2 itself failed (nghttp2 queued a GOAWAY). */
+static int feed_plain(void *ud, const uint8_t *data, size_t len) {
+  hz_conn_t *c = ud;
+  c->in_recv = 1;
+  ssize_t r = nghttp2_session_mem_recv(c->session, data, len);
+  c->in_recv = 0;
+  if (r < 0) {
+    hz_log_debug(conn_log(c), "%s: HTTP/2 error: %s", c->peer, nghttp2_strerror((int)r));
+    return 1;
+  }
+  return 0;
+}
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
+  (void)suggested;
+  hz_conn_t *c = h->data;
+  /* Reads are consumed before the callback returns: one buffer serves all. */
+  *buf = uv_buf_init((char *)c->server->read_buf, HZ_SERVER_READ_BUF);
+}
+
+static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
+  hz_conn_t *c = stream->data;
+  if (nread == 0 || c->state == HZ_CONN_CLOSING)
+    return;
+  if (nread < 0) {
+    hz_conn_close(c);
+    return;
+  }
+  c->last_active = uv_now(stream->loop);
+  int r;
+  if (c->tls)
+    r = hz_tls_conn_feed(c->tls, (const uint8_t *)buf->base, (size_t)nread, feed_plain, c);
+  else
+    r = feed_plain(c, (const uint8_t *)buf->base, (size_t)nread);
+  if (c->state == HZ_CONN_CLOSING)
+    return;
+  if (r < 0) {
+    /* TLS is broken: only its alert can still go out. */
+    uv_read_stop(stream);
+    c->tls_failed = 1;
+  } else if (r > 0) {
+    /* Send what nghttp2 queued (GOAWAY with the reason), then close. */
+    uv_read_stop(stream);
+    nghttp2_session_terminate_session(c->session, NGHTTP2_PROTOCOL_ERROR);
+  }
+  hz_conn_flush(c);
+}
+
+static void on_idle_timer(uv_timer_t *t) {
+  hz_conn_t *c = t->data;
+  uint64_t timeout = (uint64_t)c->server->ctx->config->idle_timeout_s * 1000u;
+  uint64_t idle = uv_now(t->loop) - c->last_active;
+  if (c->ncalls > 0 || idle < timeout) {
+    uv_timer_start(t, on_idle_timer, timeout - (idle < timeout ? idle : 0) + 1, 0);
+    return;
+  }
+  hz_log_debug(conn_log(c), "%s: idle for %llu ms, closing", c->peer,
+               (unsigned long long)idle);
+  hz_conn_drain(c);
+}
+
+static void describe_peer(hz_conn_t *c) {
+  struct sockaddr_storage ss;
+  int len = sizeof(ss);
+  char ip[48] = "?";
+  int port = 0;
+  if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &len) == 0) {
+    if (ss.ss_family == AF_INET) {
+      uv_ip4_name((struct sockaddr_in *)&ss, ip, sizeof(ip));
+      port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    } else if (ss.ss_family == AF_INET6) {
+      uv_ip6_name((struct sockaddr_in6 *)&ss, ip, sizeof(ip));
+      port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+    }
+  }
+  snprintf(c->peer, sizeof(c->peer), "%s:%d", ip, port);
+}
+
+static int submit_settings(hz_conn_t *c) {
+  const hz_config_t *cfg = c->server->ctx->config;
+  nghttp2_settings_entry iv[] = {
+      {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, cfg->max_streams},
+      {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, 1u << 20},
+      {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, cfg->max_header_bytes},
+  };
+  int r = nghttp2_submit_settings(c->session, NGHTTP2_FLAG_NONE, iv, sizeof(iv) / sizeof(iv[0]));
+  if (r == 0) /* bulk uploads need more than the 64 KiB connection window */
+    r = nghttp2_session_set_local_window_size(c->session, NGHTTP2_FLAG_NONE, 0, 16u << 20);
+  return r;
+}
+
+int hz_conn_start(hz_conn_t *c) {
+  hz_server_t *s = c->server;
+  c->tcp.data = c;
+  c->idle_timer.data = c;
+  c->open_handles = 2;
+  c->state = HZ_CONN_ACTIVE;
+  c->last_active = uv_now(s->ctx->loop);
+  uv_timer_init(s->ctx->loop, &c->idle_timer);
+  describe_peer(c);
+  uv_tcp_nodelay(&c->tcp, 1);
+  if (s->tls && !(c->tls = hz_tls_conn_new(s->tls)))
+    goto fail;
+  if (nghttp2_session_server_new2(&c->session, s->callbacks, c, s->h2_options))
+    goto fail;
+  if (submit_settings(c))
+    goto fail;
+  if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read))
+    goto fail;
+  uint64_t timeout = (uint64_t)s->ctx->config->idle_timeout_s * 1000u;
+  uv_timer_start(&c->idle_timer, on_idle_timer, timeout, 0);
+  if (!s->tls)
+    hz_conn_flush(c); /* our SETTINGS go first; under TLS after the handshake */
+  return 0;
+fail:
+  hz_conn_close(c);
+  return -1;
+}
+
+void hz_conn_drain(hz_conn_t *c) {
+  if (c->state != HZ_CONN_ACTIVE)
+    return;
+  c->state = HZ_CONN_DRAINING;
+  nghttp2_submit_goaway(c->session, NGHTTP2_FLAG_NONE,
+                        nghttp2_session_get_last_proc_stream_id(c->session),
+                        NGHTTP2_NO_ERROR, NULL, 0);
+  hz_conn_flush(c);
+}

@@ -1,0 +1,50 @@
+/* One client connection: socket, optional TLS, the nghttp2 session, and a
+ * write pump that batches nghttp2 output into one buffer in flight. */
+#ifndef HZ_TRANSPORT_CONN_H
+#define HZ_TRANSPORT_CONN_H
+
+#include <nghttp2/nghttp2.h>
+#include <stdint.h>
+#include <uv.h>
+
+struct hz_server_s;
+struct hz_tls_conn_s;
+struct hz_call_s;
+
+typedef enum {
+  HZ_CONN_ACTIVE,   /* serving streams */
+  HZ_CONN_DRAINING, /* GOAWAY sent: finishing streams in flight */
+  HZ_CONN_CLOSING,  /* handles closing; freed in the last close callback */
+} hz_conn_state_t;
+
+typedef struct hz_conn_s {
+  struct hz_server_s *server;    /* owner; keeps the connection list */
+  struct hz_conn_s *prev, *next; /* server's list of live connections */
+  hz_conn_state_t state;         /* see hz_conn_state_t */
+  uv_tcp_t tcp;                  /* the socket */
+  uv_timer_t idle_timer;         /* closes a connection left without calls */
+  uv_write_t write_req;          /* the single write in flight */
+  uint8_t *wbuf;                 /* bytes of that write, malloc */
+  unsigned write_in_flight : 1;  /* wbuf is with the kernel */
+  unsigned in_recv : 1;          /* inside nghttp2_session_mem_recv */
+  unsigned flushing : 1;         /* inside the write pump */
+  unsigned tls_failed : 1;       /* TLS broke: send the alert, then close */
+  int open_handles;              /* handles whose close callback is pending */
+  uint64_t last_active;          /* uv_now() of the last read or call end */
+  nghttp2_session *session;      /* HTTP/2 state machine */
+  struct hz_tls_conn_s *tls;     /* NULL for h2c */
+  struct hz_call_s *calls;       /* calls on this connection */
+  uint32_t ncalls;               /* their number */
+  char peer[64];                 /* "ip:port", for logs */
+} hz_conn_t;
+
+/* Takes over an accepted socket (already in c->tcp). Returns 0 or <0. */
+int hz_conn_start(hz_conn_t *c);
+/* Writes whatever nghttp2 has queued, unless a write is already in flight. */
+void hz_conn_flush(hz_conn_t *c);
+/* Sends GOAWAY and lets streams in flight finish. */
+void hz_conn_drain(hz_conn_t *c);
+/* Tears the connection down now; memory goes in the close callbacks. */
+void hz_conn_close(hz_conn_t *c);
+
+#endif

@@ -1,0 +1,222 @@
+/* Listener, accept loop with a connection cap, and graceful shutdown. */
+#include "transport/server.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "transport/stream.h"
+#include "transport/tls.h"
+
+static void on_server_handle_closed(uv_handle_t *h);
+
+/* Shutdown ends in steps: connections gone, then the grace timer closed,
+ * then (with the listener's close callback done) on_stopped. */
+static void server_check_stopped(hz_server_t *s) {
+  if (!s->shutting_down || s->stopped || s->nconns > 0)
+    return;
+  if (!s->grace_closed) {
+    s->grace_closed = 1;
+    uv_close((uv_handle_t *)&s->grace_timer, on_server_handle_closed);
+    return;
+  }
+  if (s->open_handles > 0)
+    return;
+  s->stopped = 1;
+  if (s->on_stopped)
+    s->on_stopped(s->on_stopped_data);
+}
+
+static void on_server_handle_closed(uv_handle_t *h) {
+  hz_server_t *s = h->data;
+  s->open_handles--;
+  server_check_stopped(s);
+}
+
+void hz_server_conn_gone(hz_server_t *s) {
+  s->nconns--;
+  server_check_stopped(s);
+}
+
+static void on_refused_closed(uv_handle_t *h) {
+  free(h);
+}
+
+static void on_unaccepted_closed(uv_handle_t *h) {
+  free(h->data);
+}
+
+/* Over the cap: accept and close at once, so the backlog does not fill with
+ * clients that would wait forever. */
+static void refuse_connection(hz_server_t *s) {
+  uv_tcp_t *t = malloc(sizeof(*t));
+  if (!t)
+    return;
+  uv_tcp_init(s->ctx->loop, t);
+  if (uv_accept((uv_stream_t *)&s->listener, (uv_stream_t *)t) == 0)
+    hz_log_warn(&s->ctx->log, "connection refused: %u connections open (--max-connections)",
+                s->nconns);
+  uv_close((uv_handle_t *)t, on_refused_closed);
+}
+
+static void on_connection(uv_stream_t *listener, int status) {
+  hz_server_t *s = listener->data;
+  if (status < 0) {
+    hz_log_warn(&s->ctx->log, "accept: %s", uv_strerror(status));
+    return;
+  }
+  if (s->shutting_down || s->nconns >= s->ctx->config->max_connections) {
+    refuse_connection(s);
+    return;
+  }
+  hz_conn_t *c = calloc(1, sizeof(*c));
+  if (!c) {
+    refuse_connection(s);
+    return;
+  }
+  c->server = s;
+  uv_tcp_init(s->ctx->loop, &c->tcp);
+  if (uv_accept(listener, (uv_stream_t *)&c->tcp) != 0) {
+    c->tcp.data = c;
+    uv_close((uv_handle_t *)&c->tcp, on_unaccepted_closed);
+    return;
+  }
+  c->next = s->conns;
+  if (s->conns)
+    s->conns->prev = c;
+  s->conns = c;
+  s->nconns++;
+  hz_conn_start(c); /* on failure it closes itself and the count follows */
+}
+
+int hz_server_init(hz_server_t *s, hz_ctx_t *ctx, char *err, size_t errlen) {
+  memset(s, 0, offsetof(hz_server_t, read_buf));
+  s->ctx = ctx;
+  const hz_config_t *cfg = ctx->config;
+  if (cfg->tls_cert && hz_tls_ctx_new(cfg->tls_cert, cfg->tls_key, &s->tls, err, errlen))
+    return -1;
+  if (nghttp2_session_callbacks_new(&s->callbacks) || nghttp2_option_new(&s->h2_options)) {
+    snprintf(err, errlen, "out of memory");
+    return -1;
+  }
+  hz_stream_install_callbacks(s->callbacks);
+  /* Our own SETTINGS ack bounds streams; nghttp2 enforces the number. */
+  nghttp2_option_set_max_reserved_remote_streams(s->h2_options, 0);
+  uv_timer_init(ctx->loop, &s->grace_timer);
+  s->grace_timer.data = s;
+  s->open_handles = 1;
+  return 0;
+}
+
+static int split_host_port(const char *addr, char *host, size_t hostlen, int *port) {
+  const char *colon = strrchr(addr, ':');
+  if (!colon || colon == addr)
+    return -1;
+  const char *h = addr;
+  size_t hl = (size_t)(colon - addr);
+  if (h[0] == '[' && hl >= 2 && h[hl - 1] == ']') {
+    h++;
+    hl -= 2;
+  }
+  if (hl >= hostlen)
+    return -1;
+  memcpy(host, h, hl);
+  host[hl] = '\0';
+  char *end;
+  long p = strtol(colon + 1, &end, 10);
+  if (*end || p < 0 || p > 65535 || colon[1] == '\0')
+    return -1;
+  *port = (int)p;
+  return 0;
+}
+
+int hz_server_listen(hz_server_t *s, char *err, size_t errlen) {
+  char host[64];
+  int port;
+  struct sockaddr_storage ss;
+  const char *addr = s->ctx->config->listen;
+  if (split_host_port(addr, host, sizeof(host), &port)) {
+    snprintf(err, errlen, "listen address '%s' is not HOST:PORT", addr);
+    return -1;
+  }
+  if (uv_ip4_addr(host, port, (struct sockaddr_in *)&ss) &&
+      uv_ip6_addr(host, port, (struct sockaddr_in6 *)&ss)) {
+    snprintf(err, errlen, "listen address '%s': '%s' is not an IP address", addr, host);
+    return -1;
+  }
+  uv_tcp_init(s->ctx->loop, &s->listener);
+  s->listener.data = s;
+  s->listening = 1;
+  s->open_handles++;
+  int r = uv_tcp_bind(&s->listener, (struct sockaddr *)&ss, 0);
+  if (r == 0)
+    r = uv_listen((uv_stream_t *)&s->listener, 511, on_connection);
+  if (r) {
+    snprintf(err, errlen, "cannot listen on %s: %s", addr, uv_strerror(r));
+    return -1;
+  }
+  int len = sizeof(ss);
+  uv_tcp_getsockname(&s->listener, (struct sockaddr *)&ss, &len);
+  char ip[48];
+  if (ss.ss_family == AF_INET6) {
+    uv_ip6_name((struct sockaddr_in6 *)&ss, ip, sizeof(ip));
+    snprintf(s->bound, sizeof(s->bound), "[%s]:%d", ip,
+             ntohs(((struct sockaddr_in6 *)&ss)->sin6_port));
+  } else {
+    uv_ip4_name((struct sockaddr_in *)&ss, ip, sizeof(ip));
+    snprintf(s->bound, sizeof(s->bound), "%s:%d", ip,
+             ntohs(((struct sockaddr_in *)&ss)->sin_port));
+  }
+  return 0;
+}
+
+int hz_server_on_shutdown(hz_server_t *s, hz_server_hook_fn fn, void *data) {
+  if (s->nhooks == HZ_SERVER_MAX_HOOKS)
+    return -1;
+  s->hooks[s->nhooks] = fn;
+  s->hook_data[s->nhooks] = data;
+  s->nhooks++;
+  return 0;
+}
+
+static void on_grace_expired(uv_timer_t *t) {
+  hz_server_t *s = t->data;
+  hz_log_warn(&s->ctx->log, "shutdown grace period over: closing %u connections", s->nconns);
+  while (s->conns)
+    hz_conn_close(s->conns);
+}
+
+void hz_server_shutdown(hz_server_t *s, hz_server_hook_fn on_stopped, void *data) {
+  if (s->shutting_down)
+    return;
+  s->shutting_down = 1;
+  s->on_stopped = on_stopped;
+  s->on_stopped_data = data;
+  if (s->listening) {
+    s->listening = 0;
+    uv_close((uv_handle_t *)&s->listener, on_server_handle_closed);
+  }
+  for (int i = 0; i < s->nhooks; i++)
+    s->hooks[i](s->hook_data[i]);
+  for (hz_conn_t *c = s->conns, *next; c; c = next) {
+    next = c->next;
+    hz_conn_drain(c);
+  }
+  if (s->nconns > 0)
+    uv_timer_start(&s->grace_timer, on_grace_expired,
+                   (uint64_t)s->ctx->config->shutdown_grace_s * 1000u, 0);
+  server_check_stopped(s);
+}
+
+void hz_server_free(hz_server_t *s) {
+  if (!s)
+    return;
+  if (s->callbacks)
+    nghttp2_session_callbacks_del(s->callbacks);
+  if (s->h2_options)
+    nghttp2_option_del(s->h2_options);
+  hz_tls_ctx_free(s->tls);
+  s->callbacks = NULL;
+  s->h2_options = NULL;
+  s->tls = NULL;
+}

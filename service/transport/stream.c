@@ -1,0 +1,571 @@
+/* gRPC over HTTP/2 streams: request header validation, dispatch through the
+ * method table, message reassembly, deadlines, responses and trailers
+ * (including Trailers-Only), and the call lifetime rules. */
+#include "transport/stream.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/context.h"
+#include "transport/conn.h"
+#include "transport/server.h"
+#include "wire/timeout.h"
+
+#define OUT_LOW_WATER (256u * 1024u) /* on_drain once the queue is below */
+
+#define NV(n, v, vl)                                                          \
+  {(uint8_t *)(n), (uint8_t *)(v), sizeof(n) - 1, (vl), NGHTTP2_NV_FLAG_NONE}
+
+static const hz_config_t *call_config(const hz_call_t *call) {
+  return call->ctx->config;
+}
+
+/* ---- lifetime ---------------------------------------------------------- */
+
+static void free_outbufs(hz_call_t *call) {
+  hz_outbuf_t *b = call->out_head;
+  while (b) {
+    hz_outbuf_t *next = b->next;
+    free(b);
+    b = next;
+  }
+  call->out_head = call->out_tail = NULL;
+  call->out_bytes = 0;
+}
+
+static void on_timer_closed(uv_handle_t *h) {
+  free(h->data);
+}
+
+static void call_destroy(hz_call_t *call) {
+  hz_frame_decoder_free(&call->decoder);
+  free_outbufs(call);
+  free(call->status_message);
+  hz_arena_free(&call->arena);
+  if (call->timer_started) {
+    call->timer.data = call;
+    uv_close((uv_handle_t *)&call->timer, on_timer_closed);
+    return;
+  }
+  free(call);
+}
+
+void hz_stream_maybe_free(hz_call_t *call) {
+  if (call->depth > 0 || call->stream_open || call->handler_active)
+    return;
+  call_destroy(call);
+}
+
+static hz_call_t *call_new(hz_conn_t *c, int32_t stream_id) {
+  hz_call_t *call = calloc(1, sizeof(*call));
+  if (!call)
+    return NULL;
+  const hz_config_t *cfg = c->server->ctx->config;
+  call->ctx = c->server->ctx;
+  call->conn = c;
+  call->stream_id = stream_id;
+  call->state = HZ_CALL_HEADERS;
+  call->stream_open = 1;
+  call->remote_open = 1;
+  hz_arena_init(&call->arena, cfg->max_call_bytes);
+  hz_frame_decoder_init(&call->decoder, cfg->max_message_bytes);
+  call->next = c->calls;
+  if (c->calls)
+    c->calls->prev = call;
+  c->calls = call;
+  c->ncalls++;
+  return call;
+}
+
+static void unlink_from_conn(hz_call_t *call) {
+  hz_conn_t *c = call->conn;
+  if (!c)
+    return;
+  if (call->prev)
+    call->prev->next = call->next;
+  else
+    c->calls = call->next;
+  if (call->next)
+    call->next->prev = call->prev;
+  call->prev = call->next = NULL;
+  c->ncalls--;
+  c->last_active = uv_now(call->ctx->loop);
+  call->conn = NULL;
+}
+
+static void cancel_handler(hz_call_t *call) {
+  if (!call->handler_active || call->cancelled)
+    return;
+  call->cancelled = 1;
+  if (call->method->on_cancel)
+    call->method->on_cancel(call);
+}
+
+/* The stream is gone from nghttp2 (closed, reset, or connection lost). */
+static void stream_gone(hz_call_t *call) {
+  call->depth++;
+  call->stream_open = 0;
+  call->remote_open = 0;
+  if (call->timer_started)
+    uv_timer_stop(&call->timer);
+  unlink_from_conn(call);
+  call->state = HZ_CALL_RESPONDED;
+  free_outbufs(call);
+  cancel_handler(call);
+  call->depth--;
+  hz_stream_maybe_free(call);
+}
+
+void hz_stream_detach_all(hz_conn_t *c) {
+  while (c->calls)
+    stream_gone(c->calls);
+}
+
+/* ---- responses ---------------------------------------------------------- */
+
+static const char *response_content_type(const hz_call_t *call, size_t *len) {
+  const char *ct = call->proto_subtype ? "application/grpc+proto" : "application/grpc";
+  *len = strlen(ct);
+  return ct;
+}
+
+static int submit_trailers(nghttp2_session *s, hz_call_t *call) {
+  char code[12];
+  int n = snprintf(code, sizeof(code), "%d", call->status);
+  nghttp2_nv nv[] = {
+      NV("grpc-status", code, (size_t)n),
+      NV("grpc-message", call->status_message,
+         call->status_message ? strlen(call->status_message) : 0),
+  };
+  size_t nvlen = call->status_message && *call->status_message ? 2 : 1;
+  return nghttp2_submit_trailer(s, call->stream_id, nv, nvlen);
+}
+
+static ssize_t read_response(nghttp2_session *s, int32_t stream_id, uint8_t *buf,
+                             size_t length, uint32_t *flags, nghttp2_data_source *src,
+                             void *ud) {
+  (void)stream_id;
+  (void)ud;
+  hz_call_t *call = src->ptr;
+  size_t n = 0;
+  while (n < length && call->out_head) {
+    hz_outbuf_t *b = call->out_head;
+    size_t take = b->len - b->off;
+    if (take > length - n)
+      take = length - n;
+    memcpy(buf + n, b->data + b->off, take);
+    b->off += take;
+    n += take;
+    call->out_bytes -= take;
+    if (b->off == b->len) {
+      call->out_head = b->next;
+      if (!call->out_head)
+        call->out_tail = NULL;
+      free(b);
+    }
+  }
+  if (n > 0)
+    return (ssize_t)n;
+  if (call->state == HZ_CALL_RESPONDED) {
+    *flags |= NGHTTP2_DATA_FLAG_EOF | NGHTTP2_DATA_FLAG_NO_END_STREAM;
+    if (submit_trailers(s, call))
+      return NGHTTP2_ERR_CALLBACK_FAILURE;
+    return 0;
+  }
+  return NGHTTP2_ERR_DEFERRED;
+}
+
+int hz_stream_start_response(hz_call_t *call) {
+  if (call->headers_sent)
+    return 0;
+  size_t ctlen;
+  const char *ct = response_content_type(call, &ctlen);
+  nghttp2_nv nv[] = {
+      NV(":status", "200", 3),
+      NV("content-type", ct, ctlen),
+      NV("grpc-accept-encoding", "identity", 8),
+  };
+  nghttp2_data_provider prd = {.source = {.ptr = call}, .read_callback = read_response};
+  int r = nghttp2_submit_response(call->conn->session, call->stream_id, nv,
+                                  sizeof(nv) / sizeof(nv[0]), &prd);
+  if (r == 0)
+    call->headers_sent = 1;
+  return r;
+}
+
+/* An answer with no messages: one HEADERS frame ending the stream. */
+static int submit_trailers_only(hz_call_t *call) {
+  char code[12], http[4];
+  int n = snprintf(code, sizeof(code), "%d", call->status);
+  int hn = snprintf(http, sizeof(http), "%d",
+                    call->early_http_status ? call->early_http_status : 200);
+  size_t ctlen;
+  const char *ct = response_content_type(call, &ctlen);
+  nghttp2_nv nv[] = {
+      NV(":status", http, (size_t)hn),
+      NV("content-type", ct, ctlen),
+      NV("grpc-accept-encoding", "identity", 8),
+      NV("grpc-status", code, (size_t)n),
+      NV("grpc-message", call->status_message,
+         call->status_message ? strlen(call->status_message) : 0),
+  };
+  size_t nvlen = call->status_message && *call->status_message ? 5 : 4;
+  call->headers_sent = 1;
+  return nghttp2_submit_response(call->conn->session, call->stream_id, nv, nvlen, NULL);
+}
+
+void hz_stream_respond(hz_call_t *call, int code, const char *message) {
+  if (call->state == HZ_CALL_RESPONDED)
+    return;
+  call->state = HZ_CALL_RESPONDED;
+  if (call->timer_started)
+    uv_timer_stop(&call->timer);
+  if (!call->stream_open || !call->conn)
+    return;
+  call->status = code;
+  if (message && *message)
+    call->status_message = hz_pct_encode(message, strlen(message), NULL);
+  int r;
+  if (!call->headers_sent)
+    r = submit_trailers_only(call);
+  else
+    r = nghttp2_session_resume_data(call->conn->session, call->stream_id);
+  if (r != 0 && r != NGHTTP2_ERR_INVALID_ARGUMENT)
+    nghttp2_submit_rst_stream(call->conn->session, NGHTTP2_FLAG_NONE, call->stream_id,
+                              NGHTTP2_INTERNAL_ERROR);
+}
+
+/* Refuses a request before dispatch; the first reason wins. */
+static void reject(hz_call_t *call, int http_status, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void reject(hz_call_t *call, int http_status, int code, const char *fmt, ...) {
+  if (call->early_code)
+    return;
+  va_list ap;
+  va_start(ap, fmt);
+  call->early_message = hz_arena_vprintf(&call->arena, fmt, ap);
+  va_end(ap);
+  call->early_http_status = http_status;
+  call->early_code = code;
+}
+
+/* ---- requests ------------------------------------------------------------ */
+
+static int header_is(const uint8_t *name, size_t len, const char *lit) {
+  size_t n = strlen(lit);
+  return len == n && memcmp(name, lit, n) == 0;
+}
+
+static void check_content_type(hz_call_t *call, const uint8_t *v, size_t len) {
+  static const char base[] = "application/grpc";
+  size_t blen = sizeof(base) - 1;
+  if (len < blen || memcmp(v, base, blen) != 0 ||
+      (len > blen && v[blen] != '+' && v[blen] != ';')) {
+    reject(call, 415, HZ_STATUS_UNKNOWN, "content-type '%.*s' is not application/grpc",
+           (int)len, (const char *)v);
+    return;
+  }
+  call->content_type_ok = 1;
+  if (len > blen && v[blen] == '+') {
+    const char *sub = (const char *)v + blen + 1;
+    size_t sublen = len - blen - 1;
+    const char *semi = memchr(sub, ';', sublen);
+    if (semi)
+      sublen = (size_t)(semi - sub);
+    if (sublen != 5 || memcmp(sub, "proto", 5) != 0) {
+      reject(call, 200, HZ_STATUS_UNIMPLEMENTED,
+             "content-type '%.*s' is not supported; use application/grpc+proto", (int)len,
+             (const char *)v);
+      return;
+    }
+    call->proto_subtype = 1;
+  }
+}
+
+static void store_metadata(hz_call_t *call, const uint8_t *name, size_t nlen,
+                           const uint8_t *value, size_t vlen) {
+  hz_metadata_t *m = hz_arena_alloc(&call->arena, sizeof(*m));
+  if (!m)
+    return;
+  m->name = hz_arena_strndup(&call->arena, (const char *)name, nlen);
+  m->value = hz_arena_strndup(&call->arena, (const char *)value, vlen);
+  if (!m->name || !m->value)
+    return;
+  m->next = call->metadata;
+  call->metadata = m;
+}
+
+static void take_header(hz_call_t *call, const uint8_t *name, size_t nlen,
+                        const uint8_t *value, size_t vlen) {
+  if (header_is(name, nlen, ":path")) {
+    call->path = hz_arena_strndup(&call->arena, (const char *)value, vlen);
+  } else if (header_is(name, nlen, ":method")) {
+    if (vlen != 4 || memcmp(value, "POST", 4) != 0)
+      reject(call, 405, HZ_STATUS_UNIMPLEMENTED, "gRPC requests use POST, not %.*s",
+             (int)vlen, (const char *)value);
+  } else if (header_is(name, nlen, "content-type")) {
+    check_content_type(call, value, vlen);
+  } else if (header_is(name, nlen, "grpc-encoding")) {
+    if (vlen != 8 || memcmp(value, "identity", 8) != 0)
+      reject(call, 200, HZ_STATUS_UNIMPLEMENTED,
+             "grpc-encoding '%.*s' is not supported; this server accepts identity",
+             (int)vlen, (const char *)value);
+  } else if (header_is(name, nlen, "grpc-timeout")) {
+    uint64_t ms;
+    if (hz_grpc_timeout_parse((const char *)value, vlen, &ms))
+      reject(call, 200, HZ_STATUS_INVALID_ARGUMENT, "malformed grpc-timeout '%.*s'",
+             (int)vlen, (const char *)value);
+    else
+      call->deadline = uv_now(call->ctx->loop) + ms + 0 * (ms == 0);
+  } else if (nlen > 0 && name[0] != ':' && !header_is(name, nlen, "te")) {
+    store_metadata(call, name, nlen, value, vlen);
+  }
+}
+
+static int on_begin_headers(nghttp2_session *s, const nghttp2_frame *frame, void *ud) {
+  hz_conn_t *c = ud;
+  if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST)
+    return 0;
+  hz_call_t *call = call_new(c, frame->hd.stream_id);
+  if (!call)
+    return nghttp2_submit_rst_stream(s, NGHTTP2_FLAG_NONE, frame->hd.stream_id,
+                                     NGHTTP2_INTERNAL_ERROR);
+  nghttp2_session_set_stream_user_data(s, frame->hd.stream_id, call);
+  return 0;
+}
+
+static int on_header(nghttp2_session *s, const nghttp2_frame *frame, const uint8_t *name,
+                     size_t nlen, const uint8_t *value, size_t vlen, uint8_t flags,
+                     void *ud) {
+  (void)flags;
+  (void)ud;
+  if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST)
+    return 0; /* trailers from a client carry nothing gRPC defines */
+  hz_call_t *call = nghttp2_session_get_stream_user_data(s, frame->hd.stream_id);
+  if (!call || call->early_code)
+    return 0;
+  call->header_bytes += nlen + vlen + 32; /* RFC 7541 4.1 entry size */
+  if (call->header_bytes > call_config(call)->max_header_bytes) {
+    reject(call, 431, HZ_STATUS_RESOURCE_EXHAUSTED, "request headers exceed %u bytes",
+           call_config(call)->max_header_bytes);
+    return 0;
+  }
+  take_header(call, name, nlen, value, vlen);
+  return 0;
+}
+
+static void on_deadline(uv_timer_t *t) {
+  hz_call_t *call = t->data;
+  hz_conn_t *c = call->conn;
+  call->depth++;
+  hz_stream_respond(call, HZ_STATUS_DEADLINE_EXCEEDED, "deadline exceeded");
+  cancel_handler(call);
+  call->depth--;
+  hz_stream_maybe_free(call);
+  if (c)
+    hz_conn_flush(c);
+}
+
+static void start_deadline(hz_call_t *call) {
+  if (!call->deadline)
+    return;
+  uint64_t now = uv_now(call->ctx->loop);
+  uv_timer_init(call->ctx->loop, &call->timer);
+  call->timer.data = call;
+  call->timer_started = 1;
+  uv_timer_start(&call->timer, on_deadline, call->deadline > now ? call->deadline - now : 0, 0);
+}
+
+static void headers_done(hz_call_t *call) {
+  if (!call->content_type_ok)
+    reject(call, 415, HZ_STATUS_UNKNOWN, "missing content-type application/grpc");
+  if (call->early_code) {
+    hz_stream_respond(call, call->early_code, call->early_message);
+    return;
+  }
+  const char *path = call->path ? call->path : "";
+  call->method = hz_registry_find(&call->ctx->registry, path, strlen(path));
+  if (!call->method) {
+    char *msg = hz_arena_printf(&call->arena, "unknown method %s", path);
+    hz_stream_respond(call, HZ_STATUS_UNIMPLEMENTED, msg);
+    return;
+  }
+  call->state = HZ_CALL_RECEIVING;
+  start_deadline(call);
+}
+
+static void invoke_message(hz_call_t *call, ProtobufCMessage *msg) {
+  call->handler_active = 1;
+  call->method->on_message(call, msg);
+}
+
+static int on_request_message(void *ud, const uint8_t *data, size_t len) {
+  hz_call_t *call = ud;
+  const ProtobufCMessageDescriptor *in = call->method->input;
+  ProtobufCMessage *msg = protobuf_c_message_unpack(in, &call->arena.pb, len, data);
+  if (!msg) {
+    hz_arena_t *a = &call->arena;
+    if (a->limit && a->used + len > a->limit)
+      hz_stream_respond(call, HZ_STATUS_RESOURCE_EXHAUSTED, "call exceeds its memory limit");
+    else
+      hz_stream_respond(call, HZ_STATUS_INVALID_ARGUMENT,
+                        hz_arena_printf(a, "request is not a valid %s message", in->name));
+    return 1;
+  }
+  call->messages_in++;
+  switch (call->method->kind) {
+  case HZ_RPC_UNARY:
+  case HZ_RPC_SERVER_STREAM:
+    if (call->request) {
+      hz_stream_respond(call, HZ_STATUS_INVALID_ARGUMENT,
+                        "this method takes exactly one request message");
+      return 1;
+    }
+    call->request = msg;
+    return 0;
+  case HZ_RPC_CLIENT_STREAM:
+  case HZ_RPC_BIDI:
+    invoke_message(call, msg);
+    return call->state == HZ_CALL_RECEIVING ? 0 : 1;
+  }
+  return 0;
+}
+
+static void frame_error(hz_call_t *call, int r) {
+  const hz_frame_decoder_t *d = &call->decoder;
+  switch (r) {
+  case HZ_FRAME_ETOOBIG:
+    hz_stream_respond(call, HZ_STATUS_RESOURCE_EXHAUSTED,
+                      hz_arena_printf(&call->arena,
+                                      "request message of %zu bytes exceeds the limit of %zu bytes",
+                                      d->declared_len, d->max_len));
+    break;
+  case HZ_FRAME_ECOMPRESSED:
+    hz_stream_respond(call, HZ_STATUS_UNIMPLEMENTED,
+                      "compressed messages are not supported; grpc-accept-encoding is identity");
+    break;
+  case HZ_FRAME_EFLAG:
+    hz_stream_respond(call, HZ_STATUS_INVALID_ARGUMENT, "invalid message flag byte");
+    break;
+  case HZ_FRAME_ENOMEM:
+    hz_stream_respond(call, HZ_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+    break;
+  default:
+    break; /* ECALLBACK: the message handler already answered */
+  }
+}
+
+static int on_data_chunk(nghttp2_session *s, uint8_t flags, int32_t stream_id,
+                         const uint8_t *data, size_t len, void *ud) {
+  (void)flags;
+  (void)ud;
+  hz_call_t *call = nghttp2_session_get_stream_user_data(s, stream_id);
+  if (!call || call->state != HZ_CALL_RECEIVING)
+    return 0;
+  call->depth++;
+  int r = hz_frame_decoder_feed(&call->decoder, data, len, on_request_message, call);
+  if (r < 0)
+    frame_error(call, r);
+  call->depth--;
+  hz_stream_maybe_free(call);
+  return 0;
+}
+
+static void remote_closed(hz_call_t *call) {
+  call->remote_open = 0;
+  if (call->state != HZ_CALL_RECEIVING)
+    return;
+  if (!hz_frame_decoder_idle(&call->decoder)) {
+    hz_stream_respond(call, HZ_STATUS_INVALID_ARGUMENT, "request ended inside a message");
+    return;
+  }
+  call->state = HZ_CALL_HANDLING;
+  switch (call->method->kind) {
+  case HZ_RPC_UNARY:
+  case HZ_RPC_SERVER_STREAM:
+    if (!call->request) {
+      hz_stream_respond(call, HZ_STATUS_INVALID_ARGUMENT,
+                        "request ended without a message");
+      return;
+    }
+    invoke_message(call, call->request);
+    break;
+  case HZ_RPC_CLIENT_STREAM:
+  case HZ_RPC_BIDI:
+    call->handler_active = 1;
+    if (call->method->on_half_close)
+      call->method->on_half_close(call);
+    break;
+  }
+}
+
+static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *frame, void *ud) {
+  (void)ud;
+  if (frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA)
+    return 0;
+  hz_call_t *call = nghttp2_session_get_stream_user_data(s, frame->hd.stream_id);
+  if (!call)
+    return 0;
+  call->depth++;
+  if (frame->hd.type == NGHTTP2_HEADERS && frame->headers.cat == NGHTTP2_HCAT_REQUEST)
+    headers_done(call);
+  if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM)
+    remote_closed(call);
+  call->depth--;
+  hz_stream_maybe_free(call);
+  return 0;
+}
+
+static int on_frame_send(nghttp2_session *s, const nghttp2_frame *frame, void *ud) {
+  (void)ud;
+  if (frame->hd.type != NGHTTP2_HEADERS || !(frame->hd.flags & NGHTTP2_FLAG_END_STREAM))
+    return 0;
+  hz_call_t *call = nghttp2_session_get_stream_user_data(s, frame->hd.stream_id);
+  /* The answer is complete: tell a client still sending that we stopped
+   * reading (RFC 7540 8.1), rather than absorb the rest of its upload. */
+  if (call && call->remote_open)
+    nghttp2_submit_rst_stream(s, NGHTTP2_FLAG_NONE, frame->hd.stream_id, NGHTTP2_NO_ERROR);
+  return 0;
+}
+
+static int on_stream_close(nghttp2_session *s, int32_t stream_id, uint32_t error_code,
+                           void *ud) {
+  (void)error_code;
+  (void)ud;
+  hz_call_t *call = nghttp2_session_get_stream_user_data(s, stream_id);
+  if (call)
+    stream_gone(call);
+  return 0;
+}
+
+void hz_stream_install_callbacks(nghttp2_session_callbacks *cbs) {
+  nghttp2_session_callbacks_set_on_begin_headers_callback(cbs, on_begin_headers);
+  nghttp2_session_callbacks_set_on_header_callback(cbs, on_header);
+  nghttp2_session_callbacks_set_on_frame_recv_callback(cbs, on_frame_recv);
+  nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cbs, on_data_chunk);
+  nghttp2_session_callbacks_set_on_frame_send_callback(cbs, on_frame_send);
+  nghttp2_session_callbacks_set_on_stream_close_callback(cbs, on_stream_close);
+}
+
+void hz_stream_notify_drained(hz_conn_t *c) {
+  /* Defer flushing so no stream closes (and frees) under the walk. */
+  int saved = c->in_recv;
+  c->in_recv = 1;
+  hz_call_t *call = c->calls;
+  while (call) {
+    hz_call_t *next = call->next;
+    if (call->want_drain && call->out_bytes < OUT_LOW_WATER &&
+        call->state != HZ_CALL_RESPONDED && call->handler_active) {
+      call->want_drain = 0;
+      call->depth++;
+      if (call->method->on_drain)
+        call->method->on_drain(call);
+      call->depth--;
+      hz_stream_maybe_free(call);
+    }
+    call = next;
+  }
+  c->in_recv = saved;
+}

@@ -1,0 +1,94 @@
+/* One HTTP/2 stream carrying one gRPC call: its state, request headers and
+ * message decoding, the response queue and trailers. Internal to the
+ * transport; handlers use call.h. */
+#ifndef HZ_TRANSPORT_STREAM_H
+#define HZ_TRANSPORT_STREAM_H
+
+#include <nghttp2/nghttp2.h>
+#include <uv.h>
+
+#include "core/arena.h"
+#include "transport/call.h"
+#include "wire/frame.h"
+
+struct hz_conn_s;
+
+/* Where the call is in its life. Each transition has one function in
+ * stream.c; the handler flag and the stream flag decide when it is freed. */
+typedef enum {
+  HZ_CALL_HEADERS,   /* receiving request headers */
+  HZ_CALL_RECEIVING, /* dispatched; request messages arriving */
+  HZ_CALL_HANDLING,  /* client half-closed; the handler owns the answer */
+  HZ_CALL_RESPONDED, /* final status queued or sent; nothing more to say */
+} hz_call_state_t;
+
+typedef struct hz_metadata_s {
+  struct hz_metadata_s *next; /* older entry */
+  const char *name;           /* lower-case header name, arena */
+  const char *value;          /* header value, arena */
+} hz_metadata_t;
+
+typedef struct hz_outbuf_s {
+  struct hz_outbuf_s *next; /* queued after this one */
+  size_t len;               /* bytes in data (prefix + message) */
+  size_t off;               /* bytes already handed to nghttp2 */
+  uint8_t data[];
+} hz_outbuf_t;
+
+struct hz_call_s {
+  struct hz_ctx_s *ctx;         /* the loop's context */
+  struct hz_conn_s *conn;       /* NULL once the stream is gone */
+  struct hz_call_s *prev, *next; /* the connection's list of calls */
+  int32_t stream_id;            /* HTTP/2 stream id */
+  hz_call_state_t state;        /* see hz_call_state_t */
+  unsigned stream_open : 1;     /* nghttp2 still knows this stream */
+  unsigned remote_open : 1;     /* client has not sent END_STREAM */
+  unsigned handler_active : 1;  /* handler invoked, hz_call_finish not yet */
+  unsigned cancelled : 1;       /* on_cancel delivered */
+  unsigned headers_sent : 1;    /* response HEADERS submitted */
+  unsigned want_drain : 1;      /* on_drain owed once the queue empties */
+  unsigned timer_started : 1;   /* deadline timer initialised */
+  unsigned proto_subtype : 1;   /* request said application/grpc+proto */
+  unsigned content_type_ok : 1; /* an application/grpc content-type was seen */
+  int depth;                    /* nesting of transport frames using the call */
+  const hz_method_t *method;    /* dispatched method, NULL before */
+  hz_arena_t arena;             /* everything of this call's lifetime */
+  hz_frame_decoder_t decoder;   /* request message reassembly */
+  ProtobufCMessage *request;    /* unary input waiting for END_STREAM */
+  uint32_t messages_in;         /* request messages decoded */
+  hz_metadata_t *metadata;      /* custom request headers */
+  const char *path;             /* :path, arena */
+  size_t header_bytes;          /* request header list size so far */
+  uint64_t deadline;            /* uv_now() ms when it expires, 0 = none */
+  uv_timer_t timer;             /* fires at the deadline */
+  int early_http_status;        /* non-200 for a rejected request */
+  int early_code;               /* status for a request refused pre-dispatch */
+  const char *early_message;    /* its message, arena */
+  hz_outbuf_t *out_head;        /* response messages not yet framed */
+  hz_outbuf_t *out_tail;        /* last queued */
+  size_t out_bytes;             /* bytes queued, for backpressure */
+  int status;                   /* final grpc-status */
+  char *status_message;         /* percent-encoded grpc-message, malloc */
+  void *data;                   /* handler state */
+};
+
+/* nghttp2 callbacks for a server session; conn.c installs them. */
+void hz_stream_install_callbacks(nghttp2_session_callbacks *cbs);
+
+/* The connection is going away: detach every call, cancel handlers. */
+void hz_stream_detach_all(struct hz_conn_s *conn);
+
+/* After a write completed: let streaming handlers produce more. */
+void hz_stream_notify_drained(struct hz_conn_s *conn);
+
+/* Submits the response or trailers for call's final status; used by
+ * hz_call_finish and by transport-initiated endings. */
+void hz_stream_respond(hz_call_t *call, int code, const char *message);
+
+/* Frees the call when neither the stream nor a handler needs it. */
+void hz_stream_maybe_free(hz_call_t *call);
+
+/* Submits call's response HEADERS (with a data provider) if not yet sent. */
+int hz_stream_start_response(hz_call_t *call);
+
+#endif

@@ -1,0 +1,202 @@
+"""Garbage on raw sockets and shutdown by signal: the server closes bad
+connections, keeps serving everyone else, and exits 0 promptly on
+SIGTERM/SIGINT even with a Watch open."""
+
+import os
+import random
+import signal
+import socket
+import threading
+import time
+import unittest
+
+import grpc
+
+import harness
+from harness import health_pb
+
+PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+
+
+def read_until_closed(sock, timeout=5.0):
+    """Reads until the peer closes; returns the bytes read. Raises
+    socket.timeout if the server keeps the connection open."""
+    sock.settimeout(timeout)
+    got = b""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            chunk = sock.recv(65536)
+        except ConnectionResetError:
+            return got
+        if not chunk:
+            return got
+        got += chunk
+    raise socket.timeout("server kept the connection open for %.0fs" % timeout)
+
+
+class GarbageTest(harness.ServerTestCase):
+
+    def setUp(self):
+        self.channel = self.server.channel()
+        harness.assert_serving(self, self.channel)
+
+    def send_garbage_and_expect_close(self, payload, half_close=False):
+        with self.server.connect_raw() as s:
+            s.sendall(payload)
+            if half_close:
+                s.shutdown(socket.SHUT_WR)
+            try:
+                read_until_closed(s)
+            except socket.timeout:
+                self.fail("server did not close a connection that sent %r..." % payload[:40])
+        # Existing and new connections are unaffected.
+        harness.assert_serving(self, self.channel)
+        harness.assert_serving(self, self.server.channel())
+
+    def test_random_bytes(self):
+        rng = random.Random(20240601)
+        for size in (1, 24, 100, 4096, 65536):
+            self.send_garbage_and_expect_close(bytes(rng.randrange(256) for _ in range(size)))
+
+    def test_http11_request(self):
+        self.send_garbage_and_expect_close(
+            b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n")
+
+    def test_http11_upgrade_request(self):
+        self.send_garbage_and_expect_close(
+            b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+            b"Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n")
+
+    def test_truncated_preface(self):
+        self.send_garbage_and_expect_close(PREFACE[:10], half_close=True)
+
+    def test_preface_then_garbage_frames(self):
+        self.send_garbage_and_expect_close(PREFACE + b"\xff" * 200)
+
+    def test_preface_then_oversized_frame_header(self):
+        # A frame announcing 16 MiB, more than SETTINGS_MAX_FRAME_SIZE.
+        settings = b"\x00\x00\x00\x04\x00\x00\x00\x00\x00"
+        self.send_garbage_and_expect_close(PREFACE + settings + b"\xff\xff\xff\x00\x00\x00\x00\x00\x01")
+
+    def test_connect_and_close_immediately(self):
+        for _ in range(50):
+            s = self.server.connect_raw()
+            s.close()
+        harness.assert_serving(self, self.channel)
+
+    def test_garbage_connection_held_open_does_not_block_others(self):
+        # A peer that sends half a preface and then nothing: whatever the
+        # server does with it, other clients are served meanwhile.
+        held = [self.server.connect_raw() for _ in range(10)]
+        try:
+            for s in held:
+                s.sendall(PREFACE[:7])
+            for _ in range(5):
+                harness.assert_serving(self, self.server.channel())
+        finally:
+            for s in held:
+                s.close()
+
+    def test_many_garbage_connections_in_parallel(self):
+        rng = random.Random(7)
+        payloads = [bytes(rng.randrange(256) for _ in range(rng.randrange(1, 2000)))
+                    for _ in range(40)]
+        failures = []
+
+        def hit(p):
+            try:
+                with self.server.connect_raw() as s:
+                    s.sendall(p)
+                    read_until_closed(s)
+            except socket.timeout as e:
+                failures.append(str(e))
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the server closed first: fine
+
+        threads = [threading.Thread(target=hit, args=(p,)) for p in payloads]
+        for t in threads:
+            t.start()
+        harness.assert_serving(self, self.channel)
+        for t in threads:
+            t.join(30)
+        self.assertEqual(failures, [])
+        harness.assert_serving(self, self.server.channel())
+
+
+class ShutdownTest(unittest.TestCase):
+    """Each test owns its server, since it stops it."""
+
+    def start(self):
+        self.server = harness.Server().start()
+        self.addCleanup(self.server.kill)
+        return self.server
+
+    def test_sigterm_with_open_watch_exits_0(self):
+        server = self.start()
+        h = health_pb()
+        ch = server.channel()
+        call = harness.health_watch(ch)(h.HealthCheckRequest(service=""), timeout=60)
+        self.assertEqual(next(call).status, h.HealthCheckResponse.SERVING)
+        ended = threading.Event()
+        outcome = []
+
+        def consume():
+            try:
+                for msg in call:
+                    outcome.append(msg.status)
+                outcome.append("ended OK")
+            except grpc.RpcError as e:
+                outcome.append(e.code())
+            ended.set()
+
+        threading.Thread(target=consume, daemon=True).start()
+        start = time.monotonic()
+        server.signal(signal.SIGTERM)
+        try:
+            code = server.proc.wait(5)
+        except Exception:
+            code = None
+        elapsed = time.monotonic() - start
+        self.assertEqual(code, 0, "exit code %s after SIGTERM with a Watch open (%.1fs):\n%s"
+                         % (code, elapsed, server.log_text()))
+        # The client learns the call is over rather than hanging.
+        self.assertTrue(ended.wait(10), "the Watch call did not end after shutdown")
+        call.cancel()
+
+    def test_sigint_exits_0(self):
+        server = self.start()
+        harness.assert_serving(self, server.channel())
+        server.stop_and_check(self, signal.SIGINT, timeout=5)
+
+    def test_sigterm_idle_exits_0_and_stops_listening(self):
+        server = self.start()
+        harness.assert_serving(self, server.channel())
+        port = server.port
+        server.stop_and_check(self, signal.SIGTERM, timeout=5)
+        with self.assertRaises(OSError):
+            socket.create_connection(("127.0.0.1", port), timeout=2).close()
+
+    def test_sigterm_during_many_calls_exits_0(self):
+        server = self.start()
+        h = health_pb()
+        check = harness.health_check(server.channel())
+        futures = [check.future(h.HealthCheckRequest(service=""), timeout=10) for _ in range(200)]
+        server.signal(signal.SIGTERM)
+        try:
+            code = server.proc.wait(10)
+        except Exception:
+            code = None
+        self.assertEqual(code, 0, server.log_text())
+        for f in futures:
+            # Calls already accepted finish; later ones are refused. None
+            # may hang or come back as an INTERNAL error.
+            try:
+                self.assertEqual(f.result(timeout=10).status, h.HealthCheckResponse.SERVING)
+            except grpc.RpcError as e:
+                self.assertIn(e.code(), (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED),
+                              e.details())
+
+
+if __name__ == "__main__":
+    harness.main()
