@@ -139,7 +139,8 @@ void hz_conn_flush(hz_conn_t *c) {
   }
   if (len == 0) {
     free(buf);
-    if (c->tls_failed || !nghttp2_session_want_read(c->session) && !nghttp2_session_want_write(c->session))
+    int done = !nghttp2_session_want_read(c->session) && !nghttp2_session_want_write(c->session);
+    if (c->tls_failed || done)
       hz_conn_close(c);
     return;
   }
