@@ -24,6 +24,7 @@ readonly CLI="$ROOT/$BUILD_DIR/client/huizong"
 readonly LISTEN=${HUIZONG_LISTEN:-127.0.0.1:50051}
 readonly START_WAIT_S=15
 readonly STOP_WAIT_S=20
+readonly MIGRATE_WAIT_S=300
 
 say() { echo "quickstart: $*" >&2; }
 die() { say "$*"; exit 1; }
@@ -34,13 +35,14 @@ running_pid() {
   pid=$(<"$PID_FILE")
   [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
   # A recycled pid belonging to something else is not ours to signal.
-  [[ "$(readlink "/proc/$pid/exe" 2>/dev/null)" == "$HUIZONGD"* ]] || return 1
+  [[ "$(readlink "/proc/$pid/exe" 2>/dev/null)" == "$(readlink -f "$HUIZONGD")"* ]] || return 1
   echo "$pid"
 }
 
 build() {
-  command -v meson >/dev/null && command -v ninja >/dev/null ||
+  if ! command -v meson >/dev/null || ! command -v ninja >/dev/null; then
     die "meson/ninja missing: run ./deploy/test.sh once (it installs the packages) or apt-get install meson ninja-build"
+  fi
   if [[ ! -f "$BUILD_DIR/meson-private/coredata.dat" ]]; then
     meson setup "$BUILD_DIR" >&2
   fi
@@ -70,22 +72,35 @@ prepare_database() {
     return 0
   fi
   if has_migrate; then
-    "$HUIZONGD" migrate >&2 || die "huizongd migrate failed"
+    timeout "$MIGRATE_WAIT_S" "$HUIZONGD" migrate >&2 || die "huizongd migrate failed"
+  fi
+}
+
+# One health check: our CLI, or grpcio while the CLI is not built yet.
+health_answer() {
+  if [[ -x "$CLI" ]]; then
+    HUIZONG_ADDR="$LISTEN" timeout 5 "$CLI" health 2>&1 || true
+  elif /usr/bin/python3 -c 'import grpc' 2>/dev/null; then
+    timeout 5 /usr/bin/python3 - "$LISTEN" <<'EOF' 2>&1 || true
+import sys, grpc
+with grpc.insecure_channel(sys.argv[1]) as ch:
+    body = ch.unary_unary("/grpc.health.v1.Health/Check")(b"", timeout=3)
+    print({b"\x08\x01": "SERVING", b"\x08\x02": "NOT_SERVING"}.get(body, "UNKNOWN"))
+EOF
+  else
+    echo "no $CLI and no python3-grpcio to ask with"
   fi
 }
 
 wait_serving() {
-  local pid="$1" i out
+  local pid="$1" i out=""
   for ((i = 0; i < START_WAIT_S * 5; i++)); do
     kill -0 "$pid" 2>/dev/null ||
       { tail -n 20 "$LOG_FILE" >&2; die "huizongd exited; log: $LOG_FILE"; }
-    if [[ -x "$CLI" ]]; then
-      out=$(HUIZONG_ADDR="$LISTEN" timeout 5 "$CLI" health 2>&1 || true)
-      if grep -qw SERVING <<<"$out"; then return 0; fi
-    fi
+    out=$(health_answer)
+    if grep -qw SERVING <<<"$out"; then return 0; fi
     sleep 0.2
   done
-  [[ -x "$CLI" ]] || die "$CLI was not built, cannot check health"
   die "huizongd did not answer SERVING within ${START_WAIT_S}s (last answer: $out); log: $LOG_FILE"
 }
 

@@ -7,8 +7,12 @@
 #include <string.h>
 #include <uv.h>
 
+#include "app/app.h"
+#include "cmd/token.h"
 #include "core/config.h"
 #include "core/context.h"
+#include "db/migrate.h"
+#include "db/pool.h"
 #include "rpc/health.h"
 #include "rpc/reflection.h"
 #include "transport/server.h"
@@ -19,16 +23,33 @@ typedef struct hz_daemon_s {
   hz_server_t server;         /* listener and connections */
   hz_health_t health;         /* health service */
   hz_reflection_t reflection; /* reflection service */
+  hz_db_pool_t pool;          /* PostgreSQL, when configured */
+  int pool_started;           /* pool initialised */
+  hz_app_t app;               /* huizong.v1 services */
   uv_signal_t sigterm;        /* graceful stop */
   uv_signal_t sigint;         /* same, from a terminal */
   int exit_code;              /* what main returns */
 } hz_daemon_t;
 
-static void on_server_stopped(void *data) {
+static void on_pool_closed(void *data) {
   hz_daemon_t *d = data;
   hz_log_info(&d->ctx.log, "stopped");
+}
+
+/* Calls have drained: the database goes last, then the signal handles. */
+static void on_server_stopped(void *data) {
+  hz_daemon_t *d = data;
   uv_close((uv_handle_t *)&d->sigterm, NULL);
   uv_close((uv_handle_t *)&d->sigint, NULL);
+  if (d->pool_started)
+    hz_db_pool_close(&d->pool, on_pool_closed, d);
+  else
+    on_pool_closed(d);
+}
+
+static void on_db_state(void *data, int up) {
+  hz_daemon_t *d = data;
+  hz_health_set_serving(&d->health, up);
 }
 
 static void on_signal(uv_signal_t *sig, int signum) {
@@ -43,6 +64,9 @@ static int register_services(hz_daemon_t *d) {
   d->ctx.health = &d->health;
   if (r == 0)
     r = hz_server_on_shutdown(&d->server, hz_health_shutdown, &d->health);
+  if (r == 0)
+    r = hz_app_register(&d->app, &d->ctx, d->pool_started ? &d->pool : NULL);
+  d->ctx.app = &d->app;
   /* Reflection lists the method table, so it registers last. */
   if (r == 0)
     r = hz_reflection_register(&d->reflection, &d->ctx);
@@ -57,6 +81,19 @@ static int serve(hz_daemon_t *d) {
     return 1;
   }
   d->ctx.server = &d->server;
+  if (d->config.database_url) {
+    if (hz_db_pool_init(&d->pool, d->ctx.loop, d->config.database_url, (int)d->config.db_connections,
+                        (int)d->config.db_queue, &d->ctx.log)) {
+      hz_log_error(&d->ctx.log, "cannot create the database pool");
+      return 1;
+    }
+    d->pool_started = 1;
+    d->pool.on_state = on_db_state;
+    d->pool.state_data = d;
+    d->ctx.db = &d->pool;
+  } else {
+    hz_log_warn(&d->ctx.log, "no DATABASE_URL: huizong.v1 calls will answer UNAVAILABLE");
+  }
   if (register_services(d)) {
     hz_log_error(&d->ctx.log, "cannot register services");
     return 1;
@@ -64,6 +101,8 @@ static int serve(hz_daemon_t *d) {
   if (hz_server_listen(&d->server, err, sizeof(err))) {
     hz_log_error(&d->ctx.log, "%s", err);
     hz_server_shutdown(&d->server, NULL, NULL);
+    if (d->pool_started)
+      hz_db_pool_close(&d->pool, NULL, NULL);
     uv_run(d->ctx.loop, UV_RUN_DEFAULT);
     return 1;
   }
@@ -80,6 +119,8 @@ static int serve(hz_daemon_t *d) {
 
 static void daemon_free(hz_daemon_t *d) {
   hz_reflection_free(&d->reflection);
+  hz_app_free(&d->app);
+  hz_db_pool_free(&d->pool);
   hz_server_free(&d->server);
   hz_registry_free(&d->ctx.registry);
   if (uv_loop_close(d->ctx.loop) != 0)
@@ -96,6 +137,8 @@ int main(int argc, char **argv) {
     argc--;
   }
   signal(SIGPIPE, SIG_IGN);
+  if (strcmp(cmd, "token") == 0)
+    return hz_cmd_token(argc, argv, getenv("DATABASE_URL"));
   hz_config_defaults(&d->config);
   const char *env_err = NULL;
   if (hz_config_from_env(&d->config, &env_err)) {
@@ -119,6 +162,13 @@ int main(int argc, char **argv) {
   hz_registry_init(&d->ctx.registry);
   if (strcmp(cmd, "serve") == 0) {
     d->exit_code = serve(d);
+  } else if (strcmp(cmd, "migrate") == 0) {
+    if (!d->config.database_url) {
+      fprintf(stderr, "huizongd migrate: set DATABASE_URL or --database-url\n");
+      d->exit_code = 2;
+    } else {
+      d->exit_code = hz_migrate(d->config.database_url, stdout, stderr) ? 1 : 0;
+    }
   } else {
     fprintf(stderr, "huizongd: unknown command '%s'\n", cmd);
     hz_config_usage("huizongd");

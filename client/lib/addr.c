@@ -137,8 +137,8 @@ int hz_addr_parse(const char *s, hz_addr_t *out, char *err, size_t errlen) {
   if (len == 0)
     return fail(err, errlen, "missing host in '%s'", orig);
 
-  const char *port;
-  size_t port_len;
+  const char *port = NULL;
+  size_t port_len = 0;
   if (split_host_port(s, len, out, &port, &port_len, err, errlen) < 0)
     return -1;
   if (port) {

@@ -156,6 +156,19 @@ void hz_conn_fail(hz_conn_t *c, int code, const char *fmt, ...) {
     hz_call_fail(call, code, "%s", msg);
 }
 
+/* The connection broke. A plaintext connection that dies before the
+ * server said anything is most often h2c spoken to a TLS port. */
+static void lost(hz_conn_t *c, const char *why) {
+  const hz_addr_t *a = &c->client->addr;
+  if (!a->tls && !c->heard_from)
+    hz_conn_fail(c, HZ_STATUS_UNAVAILABLE,
+                 "connection to %s: %s before any HTTP/2 answer "
+                 "(if the server uses TLS, use https://%s)",
+                 a->authority, why, a->authority);
+  else
+    hz_conn_fail(c, HZ_STATUS_UNAVAILABLE, "connection to %s: %s", a->authority, why);
+}
+
 /* Writes what nghttp2 has queued until done or the socket is full.
  * Returns 1 if bytes went out, 0 if none could, -1 if the connection failed. */
 static int conn_write(hz_conn_t *c) {
@@ -177,8 +190,7 @@ static int conn_write(hz_conn_t *c) {
     if (w == HZ_IO_AGAIN)
       return progress;
     if (w < 0) {
-      hz_conn_fail(c, HZ_STATUS_UNAVAILABLE, "connection to %s lost: %s",
-                   c->client->addr.authority, c->tr.err);
+      lost(c, c->tr.err);
       return -1;
     }
     c->out += w;
@@ -194,17 +206,11 @@ static int conn_read(hz_conn_t *c) {
     ssize_t n = hz_transport_read(&c->tr, buf, sizeof(buf));
     if (n == HZ_IO_AGAIN)
       return 0;
-    if (n == HZ_IO_EOF) {
-      hz_conn_fail(c, HZ_STATUS_UNAVAILABLE,
-                   "connection to %s closed by the server",
-                   c->client->addr.authority);
+    if (n == HZ_IO_EOF || n < 0) {
+      lost(c, n == HZ_IO_EOF ? "closed by the server" : c->tr.err);
       return -1;
     }
-    if (n < 0) {
-      hz_conn_fail(c, HZ_STATUS_UNAVAILABLE, "connection to %s lost: %s",
-                   c->client->addr.authority, c->tr.err);
-      return -1;
-    }
+    c->heard_from = 1;
     ssize_t used = nghttp2_session_mem_recv(c->session, buf, (size_t)n);
     if (used < 0) {
       hz_conn_fail(c, HZ_STATUS_INTERNAL,
@@ -256,6 +262,9 @@ void hz_conn_flush_nowait(hz_conn_t *c) {
 void hz_conn_free(hz_conn_t *c) {
   if (!c)
     return;
+  if (c->session)
+    nghttp2_session_del(c->session);
+  c->session = NULL;
   hz_call_t *call = c->calls;
   while (call) {
     hz_call_t *next = call->next;
@@ -267,8 +276,6 @@ void hz_conn_free(hz_conn_t *c) {
       hz_call_fail(call, HZ_STATUS_CANCELLED, "the client was closed");
     call = next;
   }
-  if (c->session)
-    nghttp2_session_del(c->session);
   hz_transport_close(&c->tr);
   free(c);
 }

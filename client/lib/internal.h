@@ -49,6 +49,7 @@ struct hz_conn_s {
   size_t out_len;           /* how many */
   int dead;                 /* transport gone: no more I/O, calls failed */
   int goaway;               /* GOAWAY received: no new calls here */
+  int heard_from;           /* the server has sent at least one byte */
   hz_call_t *calls;         /* calls on this connection, live and abandoned */
   size_t live_calls;        /* calls the application has not finished */
 };
@@ -152,6 +153,7 @@ void hz_stream_consume(hz_call_t *call);
 void hz_call_fail(hz_call_t *call, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void hz_call_free(hz_call_t *call);
+void hz_call_require_single(hz_call_t *call, int got);
 
 /* client.c */
 hz_conn_t *hz_client_conn(hz_client_t *c, int64_t deadline, hz_status_t *st);

@@ -48,7 +48,12 @@ static void check(hz_call_t *call, ProtobufCMessage *msg) {
   const health_req_t *req = (const health_req_t *)msg;
   int status = status_of(h, req->service);
   if (status == GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVICE_UNKNOWN) {
-    hz_call_finish(call, HZ_STATUS_NOT_FOUND, "unknown service '%s'", req->service);
+    /* Echo a bounded prefix, cut between UTF-8 characters: it is input. */
+    size_t len = strlen(req->service), n = len > 100 ? 100 : len;
+    while (n > 0 && n < len && ((unsigned char)req->service[n] & 0xC0) == 0x80)
+      n--;
+    hz_call_finish(call, HZ_STATUS_NOT_FOUND, "unknown service '%.*s%s'", (int)n, req->service,
+                   n < len ? "..." : "");
     return;
   }
   send_status(call, status);

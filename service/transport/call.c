@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "core/context.h"
 #include "transport/conn.h"
 #include "transport/stream.h"
@@ -87,6 +89,29 @@ int hz_call_send(hz_call_t *call, const ProtobufCMessage *msg) {
     call->want_drain = 1;
     return 1;
   }
+  return 0;
+}
+
+int hz_call_add_trailer(hz_call_t *call, const char *name, const void *value, size_t len) {
+  hz_metadata_t *m = hz_arena_alloc(&call->arena, sizeof(*m));
+  if (!m || len > (1u << 24))
+    return -ENOMEM;
+  size_t nlen = strlen(name);
+  int binary = nlen > 4 && strcmp(name + nlen - 4, "-bin") == 0;
+  char *v;
+  if (binary) {
+    v = hz_arena_alloc(&call->arena, 4 * ((len + 2) / 3) + 1);
+    if (v)
+      EVP_EncodeBlock((unsigned char *)v, value, (int)len);
+  } else {
+    v = hz_arena_strndup(&call->arena, value, len);
+  }
+  m->name = hz_arena_strdup(&call->arena, name);
+  m->value = v;
+  if (!m->name || !v)
+    return -ENOMEM;
+  m->next = call->trailers;
+  call->trailers = m;
   return 0;
 }
 

@@ -40,6 +40,10 @@ int hz_call_is_done(const hz_call_t *call);
  * -ECANCELED / -ENOMEM. */
 int hz_call_send(hz_call_t *call, const ProtobufCMessage *msg);
 
+/* Adds trailing metadata sent with the final status. Names ending in
+ * "-bin" carry binary values, base64-encoded here. Returns 0 or -ENOMEM. */
+int hz_call_add_trailer(hz_call_t *call, const char *name, const void *value, size_t len);
+
 /* Ends the call with a status and a message (printf-style; may be NULL for
  * none). The call must not be touched afterwards. */
 void hz_call_finish(hz_call_t *call, hz_status_code_t code, const char *fmt, ...)

@@ -131,15 +131,25 @@ static const char *response_content_type(const hz_call_t *call, size_t *len) {
   return ct;
 }
 
+#define MAX_TRAILERS 8
+
+/* grpc-status, grpc-message and the handler's trailers after `base`. */
+static size_t fill_status_nv(hz_call_t *call, nghttp2_nv *nv, size_t base, char code[12]) {
+  int n = snprintf(code, 12, "%d", call->status);
+  size_t i = base;
+  nv[i++] = (nghttp2_nv)NV("grpc-status", code, (size_t)n);
+  if (call->status_message && *call->status_message)
+    nv[i++] = (nghttp2_nv)NV("grpc-message", call->status_message, strlen(call->status_message));
+  for (hz_metadata_t *m = call->trailers; m && i < base + 2 + MAX_TRAILERS; m = m->next)
+    nv[i++] = (nghttp2_nv){(uint8_t *)m->name, (uint8_t *)m->value, strlen(m->name),
+                           strlen(m->value), NGHTTP2_NV_FLAG_NONE};
+  return i;
+}
+
 static int submit_trailers(nghttp2_session *s, hz_call_t *call) {
   char code[12];
-  int n = snprintf(code, sizeof(code), "%d", call->status);
-  nghttp2_nv nv[] = {
-      NV("grpc-status", code, (size_t)n),
-      NV("grpc-message", call->status_message,
-         call->status_message ? strlen(call->status_message) : 0),
-  };
-  size_t nvlen = call->status_message && *call->status_message ? 2 : 1;
+  nghttp2_nv nv[2 + MAX_TRAILERS];
+  size_t nvlen = fill_status_nv(call, nv, 0, code);
   return nghttp2_submit_trailer(s, call->stream_id, nv, nvlen);
 }
 
@@ -198,22 +208,30 @@ int hz_stream_start_response(hz_call_t *call) {
 /* An answer with no messages: one HEADERS frame ending the stream. */
 static int submit_trailers_only(hz_call_t *call) {
   char code[12], http[4];
-  int n = snprintf(code, sizeof(code), "%d", call->status);
   int hn = snprintf(http, sizeof(http), "%d",
                     call->early_http_status ? call->early_http_status : 200);
   size_t ctlen;
   const char *ct = response_content_type(call, &ctlen);
-  nghttp2_nv nv[] = {
+  nghttp2_nv nv[3 + 2 + MAX_TRAILERS] = {
       NV(":status", http, (size_t)hn),
       NV("content-type", ct, ctlen),
       NV("grpc-accept-encoding", "identity", 8),
-      NV("grpc-status", code, (size_t)n),
-      NV("grpc-message", call->status_message,
-         call->status_message ? strlen(call->status_message) : 0),
   };
-  size_t nvlen = call->status_message && *call->status_message ? 5 : 4;
+  size_t nvlen = fill_status_nv(call, nv, 3, code);
   call->headers_sent = 1;
   return nghttp2_submit_response(call->conn->session, call->stream_id, nv, nvlen, NULL);
+}
+
+#define MAX_STATUS_MESSAGE 1024 /* bytes of grpc-message before encoding */
+
+/* Cuts at a UTF-8 boundary so the percent-decoded text stays valid. */
+static size_t utf8_prefix(const char *s, size_t max) {
+  size_t n = strlen(s);
+  if (n <= max)
+    return n;
+  while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+    max--;
+  return max;
 }
 
 void hz_stream_respond(hz_call_t *call, int code, const char *message) {
@@ -225,8 +243,9 @@ void hz_stream_respond(hz_call_t *call, int code, const char *message) {
   if (!call->stream_open || !call->conn)
     return;
   call->status = code;
+  /* Clients cap header blocks (grpcio: 8 KiB), and messages may echo input. */
   if (message && *message)
-    call->status_message = hz_pct_encode(message, strlen(message), NULL);
+    call->status_message = hz_pct_encode(message, utf8_prefix(message, MAX_STATUS_MESSAGE), NULL);
   int r;
   if (!call->headers_sent)
     r = submit_trailers_only(call);
@@ -530,6 +549,17 @@ static int on_frame_send(nghttp2_session *s, const nghttp2_frame *frame, void *u
   return 0;
 }
 
+/* A response nghttp2 could not send (e.g. a header block too large) must
+ * still end the stream, or the client waits until its deadline. */
+static int on_frame_not_send(nghttp2_session *s, const nghttp2_frame *frame, int lib_error,
+                             void *ud) {
+  (void)lib_error;
+  (void)ud;
+  if (frame->hd.type == NGHTTP2_HEADERS)
+    nghttp2_submit_rst_stream(s, NGHTTP2_FLAG_NONE, frame->hd.stream_id, NGHTTP2_INTERNAL_ERROR);
+  return 0;
+}
+
 static int on_stream_close(nghttp2_session *s, int32_t stream_id, uint32_t error_code,
                            void *ud) {
   (void)error_code;
@@ -547,6 +577,7 @@ void hz_stream_install_callbacks(nghttp2_session_callbacks *cbs) {
   nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cbs, on_data_chunk);
   nghttp2_session_callbacks_set_on_frame_send_callback(cbs, on_frame_send);
   nghttp2_session_callbacks_set_on_stream_close_callback(cbs, on_stream_close);
+  nghttp2_session_callbacks_set_on_frame_not_send_callback(cbs, on_frame_not_send);
 }
 
 void hz_stream_notify_drained(hz_conn_t *c) {

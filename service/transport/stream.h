@@ -57,6 +57,7 @@ struct hz_call_s {
   ProtobufCMessage *request;    /* unary input waiting for END_STREAM */
   uint32_t messages_in;         /* request messages decoded */
   hz_metadata_t *metadata;      /* custom request headers */
+  hz_metadata_t *trailers;      /* custom trailing metadata, values encoded */
   const char *path;             /* :path, arena */
   size_t header_bytes;          /* request header list size so far */
   uint64_t deadline;            /* uv_now() ms when it expires, 0 = none */

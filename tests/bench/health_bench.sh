@@ -20,7 +20,8 @@
 #                           place (checks this script without huizongd)
 set -euo pipefail
 
-readonly SRC_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+SRC_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+readonly SRC_ROOT
 BUILD_DIR=${1:-build}
 [[ "$BUILD_DIR" == /* ]] || BUILD_DIR="$PWD/$BUILD_DIR"
 readonly BUILD_DIR
@@ -65,7 +66,9 @@ check_tools() {
   need protoc protobuf-compiler
   [[ -x /usr/bin/grpc_cpp_plugin ]] || die "grpc_cpp_plugin not found (apt-get install protobuf-compiler-grpc)"
   pkg-config --exists grpc++ protobuf || die "grpc++ not found by pkg-config (apt-get install libgrpc++-dev)"
-  [[ -x "$PY" ]] && "$PY" -c 'import grpc' 2>/dev/null || die "$PY cannot import grpc (apt-get install python3-grpcio)"
+  if ! "$PY" -c 'import grpc' 2>/dev/null; then
+    die "$PY cannot import grpc (apt-get install python3-grpcio)"
+  fi
 }
 
 # Compiles the reference server when its sources are newer than the binary.

@@ -41,7 +41,9 @@ import grpc
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROTO_DIR = os.environ.get("HZ_PROTO_DIR") or os.path.join(HERE, "..", "..", "proto")
-LISTEN_RE = re.compile(rb"huizongd: listening on 127\.0\.0\.1:(\d+) \((h2c|tls)\)")
+# The brief fixes "huizongd: listening on 127.0.0.1:PORT (h2c|tls)"; a log
+# level tag after "huizongd:" (the logger adds one) is tolerated.
+LISTEN_RE = re.compile(rb"huizongd:(?: [a-z]+:)? listening on 127\.0\.0\.1:(\d+) \((h2c|tls)\)")
 START_TIMEOUT = 15.0
 STOP_TIMEOUT = 10.0
 
@@ -124,11 +126,6 @@ def pb(proto_path):
     return _protos.module(proto_path)
 
 
-def proto_files():
-    pb(_proto_file_list()[0])
-    return list(_protos.files)
-
-
 def health_pb():
     return pb("grpc/health/v1/health.proto")
 
@@ -205,7 +202,7 @@ class Server:
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
 
-    def signal(self, sig):
+    def send_signal(self, sig):
         self.proc.send_signal(sig)
 
     def stop(self, sig=signal.SIGTERM, timeout=STOP_TIMEOUT):

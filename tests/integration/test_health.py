@@ -41,6 +41,17 @@ class HealthTest(harness.ServerTestCase):
         self.assertEqual(err.code(), grpc.StatusCode.NOT_FOUND)
         self.assertIn(name, err.details() or "")
 
+    def test_check_long_unknown_service_name_not_found(self):
+        # The name is client input; echoing all of it into grpc-message
+        # would exceed what clients accept in metadata (grpcio: 8 KiB) or
+        # what fits a header block at all. The answer must still be a
+        # plain NOT_FOUND.
+        for n in (10 * 1024, 100 * 1024):
+            err = harness.rpc_error(self, harness.health_check(self.channel),
+                                    self.h.HealthCheckRequest(service="y" * n), timeout=5)
+            self.assertEqual(err.code(), grpc.StatusCode.NOT_FOUND,
+                             "%d-byte name: %s" % (n, err.details()))
+
     def test_watch_first_message_serving_then_cancel(self):
         call = harness.health_watch(self.channel)(self.h.HealthCheckRequest(service=""),
                                                   timeout=10)

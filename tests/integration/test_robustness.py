@@ -2,7 +2,6 @@
 connections, keeps serving everyone else, and exits 0 promptly on
 SIGTERM/SIGINT even with a Watch open."""
 
-import os
 import random
 import signal
 import socket
@@ -152,7 +151,7 @@ class ShutdownTest(unittest.TestCase):
 
         threading.Thread(target=consume, daemon=True).start()
         start = time.monotonic()
-        server.signal(signal.SIGTERM)
+        server.send_signal(signal.SIGTERM)
         try:
             code = server.proc.wait(5)
         except Exception:
@@ -182,7 +181,7 @@ class ShutdownTest(unittest.TestCase):
         h = health_pb()
         check = harness.health_check(server.channel())
         futures = [check.future(h.HealthCheckRequest(service=""), timeout=10) for _ in range(200)]
-        server.signal(signal.SIGTERM)
+        server.send_signal(signal.SIGTERM)
         try:
             code = server.proc.wait(10)
         except Exception:

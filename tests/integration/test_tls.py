@@ -2,7 +2,6 @@
 grpcio verifies the chain; ALPN h2 and TLS 1.2+ are negotiated; a plaintext
 client is refused cleanly while TLS clients keep being served."""
 
-import os
 import shutil
 import socket
 import ssl

@@ -87,7 +87,7 @@ __attribute__((noreturn)) static inline void hz_test_abort_(void) {
 
 __attribute__((noreturn)) static inline void
 hz_test_fail_int_(const char *file, int line, const char *ea,
-                              const char *eb, intmax_t a, intmax_t b) {
+                  const char *eb, intmax_t a, intmax_t b) {
   hz_test_note_("%s:%d: expected %s == %s\n  left:  %jd\n  right: %jd\n",
                 file, line, ea, eb, a, b);
   hz_test_abort_();
@@ -95,14 +95,14 @@ hz_test_fail_int_(const char *file, int line, const char *ea,
 
 __attribute__((noreturn)) static inline void
 hz_test_fail_uint_(const char *file, int line, const char *ea,
-                               const char *eb, uintmax_t a, uintmax_t b) {
+                   const char *eb, uintmax_t a, uintmax_t b) {
   hz_test_note_("%s:%d: expected %s == %s\n  left:  %ju\n  right: %ju\n",
                 file, line, ea, eb, a, b);
   hz_test_abort_();
 }
 
 static inline void hz_test_check_str_(const char *file, int line, const char *ea,
-                               const char *eb, const char *a, const char *b) {
+                                      const char *eb, const char *a, const char *b) {
   if (a && b && strcmp(a, b) == 0)
     return;
   if (!a && !b)
@@ -115,7 +115,7 @@ static inline void hz_test_check_str_(const char *file, int line, const char *ea
 
 /* Prints up to 16 bytes around off as hex, marking the differing byte. */
 static inline void hz_test_hex_window_(const char *label, const uint8_t *p,
-                                size_t len, size_t off) {
+                                       size_t len, size_t off) {
   size_t from = off > 8 ? off - 8 : 0;
   size_t to = from + 16 < len ? from + 16 : len;
   hz_test_note_("  %s[%zu..%zu):", label, from, to);
@@ -125,8 +125,8 @@ static inline void hz_test_hex_window_(const char *label, const uint8_t *p,
 }
 
 static inline void hz_test_check_mem_(const char *file, int line, const char *ea,
-                               const char *eb, const void *a, const void *b,
-                               size_t len) {
+                                      const char *eb, const void *a, const void *b,
+                                      size_t len) {
   const uint8_t *pa = a, *pb = b;
   if (len == 0)
     return;

@@ -1,0 +1,96 @@
+/* The command-line framework both CLIs are built on: common options and
+ * their environment variables, subcommand dispatch through a table,
+ * per-command options, help text, exit codes, and the one place that turns
+ * a gRPC status into "error: STATUS: message". A command is an
+ * hz_cli_cmd_t in its own file, listed in a program's table. */
+#ifndef HZ_CLI_H
+#define HZ_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "hzclient.h"
+#include "output.h"
+
+/* Exit codes promised by the design brief. */
+enum {
+  HZ_EXIT_OK = 0,      /* success */
+  HZ_EXIT_REFUSED = 1, /* the server said no, or could not be reached */
+  HZ_EXIT_USAGE = 2,   /* bad command line */
+};
+
+#define HZ_CLI_DEFAULT_ADDR "127.0.0.1:50051"
+#define HZ_CLI_DEFAULT_TIMEOUT_MS 30000
+
+/* A command-specific option. */
+typedef struct hz_cli_opt_s {
+  const char *name;    /* long name without "--"; NULL ends a list */
+  const char *metavar; /* placeholder of its value; NULL for a flag */
+  const char *help;    /* one line for --help */
+} hz_cli_opt_t;
+
+typedef struct hz_cli_s hz_cli_t;
+
+/* A subcommand. */
+typedef struct hz_cli_cmd_s {
+  const char *name;         /* one or more words: "health", "tokens create" */
+  const char *args;         /* synopsis of positional arguments, or NULL */
+  const char *summary;      /* one line for the command list */
+  const hz_cli_opt_t *opts; /* its own options, NULL-name terminated; may be NULL */
+  size_t min_args;          /* fewest positional arguments accepted */
+  size_t max_args;          /* most positional arguments accepted */
+  int (*run)(hz_cli_t *cli);/* returns an HZ_EXIT_* code */
+} hz_cli_cmd_t;
+
+/* A whole CLI: its name and its NULL-terminated command table. */
+typedef struct hz_cli_program_s {
+  const char *name;                /* "huizong" */
+  const char *summary;             /* what it is for, one line */
+  const hz_cli_cmd_t *const *cmds; /* commands, NULL-terminated */
+} hz_cli_program_t;
+
+/* Everything a command sees. */
+struct hz_cli_s {
+  const hz_cli_program_t *prog; /* the running CLI */
+  const hz_cli_cmd_t *cmd;      /* the chosen command */
+  const char *addr;             /* --addr / HUIZONG_ADDR / default */
+  const char *token;            /* --token / HUIZONG_TOKEN, NULL if none */
+  const char *ca;               /* --ca / HUIZONG_CA, NULL if none */
+  int64_t timeout_ms;           /* --timeout in ms, 0 = no deadline */
+  int timeout_set;              /* --timeout was given explicitly */
+  hz_format_t format;           /* --format */
+  const char **values;          /* per command option: last value given, or NULL */
+  int *counts;                  /* per command option: times given */
+  char **args;                  /* positional arguments */
+  size_t nargs;                 /* how many */
+  hz_client_t *client;          /* opened on first use by hz_cli_client */
+  FILE *out;                    /* results */
+  FILE *err;                    /* diagnostics */
+};
+
+/* Parses argv, runs the command, returns the process exit code. */
+int hz_cli_main(const hz_cli_program_t *prog, int argc, char **argv);
+
+/* Value of a command option, NULL when not given. */
+const char *hz_cli_opt(const hz_cli_t *cli, const char *name);
+/* How many times a command option (typically a flag) was given. */
+int hz_cli_flag(const hz_cli_t *cli, const char *name);
+
+/* The connected client, opened with the common options. Returns HZ_EXIT_OK
+ * or, after printing why, the exit code to return. */
+int hz_cli_client(hz_cli_t *cli, hz_client_t **out);
+
+/* Call options carrying the command-line deadline. */
+hz_call_opts_t hz_cli_call_opts(const hz_cli_t *cli);
+
+/* Prints "error: STATUS_NAME: message" and returns HZ_EXIT_REFUSED. */
+int hz_cli_fail(hz_cli_t *cli, const hz_status_t *st);
+/* Prints "error: ..." plus a pointer to --help; returns HZ_EXIT_USAGE. */
+int hz_cli_usage(hz_cli_t *cli, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Prints "error: ..." for a local failure; returns HZ_EXIT_REFUSED. */
+int hz_cli_error(hz_cli_t *cli, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif

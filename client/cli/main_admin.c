@@ -1,0 +1,18 @@
+/* huizong-admin: the administrator's client (regions, indicators, tokens,
+ * targets, approvals, audit). Commands live in their own cmd_*.c files. */
+#include "commands.h"
+
+static const hz_cli_cmd_t *const commands[] = {
+    &hz_cmd_health,
+    NULL,
+};
+
+static const hz_cli_program_t program = {
+    .name = "huizong-admin",
+    .summary = "Administer huizongd: regions, indicators, tokens, targets, approvals, audit.",
+    .cmds = commands,
+};
+
+int main(int argc, char **argv) {
+  return hz_cli_main(&program, argc, argv);
+}

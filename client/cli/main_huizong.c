@@ -1,0 +1,18 @@
+/* huizong: the township clerk's and county analyst's client. Commands are
+ * listed here and live in their own cmd_*.c files. */
+#include "commands.h"
+
+static const hz_cli_cmd_t *const commands[] = {
+    &hz_cmd_health,
+    NULL,
+};
+
+static const hz_cli_program_t program = {
+    .name = "huizong",
+    .summary = "Submit township figures to huizongd and read county rollups.",
+    .cmds = commands,
+};
+
+int main(int argc, char **argv) {
+  return hz_cli_main(&program, argc, argv);
+}

@@ -1,0 +1,25 @@
+/* Registration and teardown of the huizong.v1 services. */
+#include "app/app.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int hz_app_register(hz_app_t *app, hz_ctx_t *ctx, hz_db_pool_t *db) {
+  memset(app, 0, sizeof(*app));
+  app->ctx = ctx;
+  app->db = db;
+  return hz_reporting_register(app);
+}
+
+void hz_app_free(hz_app_t *app) {
+  if (!app)
+    return;
+  hz_rpc_binding_t *b = app->bindings;
+  while (b) {
+    hz_rpc_binding_t *next = b->next;
+    free(b);
+    b = next;
+  }
+  app->bindings = NULL;
+  hz_token_cache_free(&app->tokens);
+}

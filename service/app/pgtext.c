@@ -1,0 +1,69 @@
+/* PostgreSQL text-format helpers. */
+#include "app/pgtext.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+char *hz_pg_text_array(hz_arena_t *a, const char *const *items, size_t n) {
+  size_t len = 3;
+  for (size_t i = 0; i < n; i++) {
+    len += 5; /* quotes, comma, or NULL */
+    if (items[i])
+      for (const char *p = items[i]; *p; p++)
+        len += (*p == '"' || *p == '\\') ? 2 : 1;
+  }
+  char *out = hz_arena_alloc(a, len);
+  if (!out)
+    return NULL;
+  char *w = out;
+  *w++ = '{';
+  for (size_t i = 0; i < n; i++) {
+    if (i)
+      *w++ = ',';
+    if (!items[i]) {
+      memcpy(w, "NULL", 4);
+      w += 4;
+      continue;
+    }
+    *w++ = '"';
+    for (const char *p = items[i]; *p; p++) {
+      if (*p == '"' || *p == '\\')
+        *w++ = '\\';
+      *w++ = *p;
+    }
+    *w++ = '"';
+  }
+  *w++ = '}';
+  *w = '\0';
+  return out;
+}
+
+char *hz_pg_bytea_hex(hz_arena_t *a, const uint8_t *data, size_t n) {
+  static const char hex[] = "0123456789abcdef";
+  char *out = hz_arena_alloc(a, 2 * n + 3);
+  if (!out)
+    return NULL;
+  out[0] = '\\';
+  out[1] = 'x';
+  for (size_t i = 0; i < n; i++) {
+    out[2 + 2 * i] = hex[data[i] >> 4];
+    out[3 + 2 * i] = hex[data[i] & 15];
+  }
+  out[2 + 2 * n] = '\0';
+  return out;
+}
+
+char *hz_pg_now_rfc3339(hz_arena_t *a) {
+  struct timespec ts;
+  struct tm tm;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  gmtime_r(&ts.tv_sec, &tm);
+  return hz_arena_printf(a, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900,
+                         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                         ts.tv_nsec / 1000);
+}
+
+char *hz_pg_int(hz_arena_t *a, long long v) {
+  return hz_arena_printf(a, "%lld", v);
+}

@@ -1,0 +1,370 @@
+/* Authentication, role checks, database jobs and status mapping for the
+ * huizong.v1 handlers. */
+#include "app/rpc.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/pgtext.h"
+
+static const char *const role_names[] = {"", "township", "county", "admin"};
+
+static void rpc_deliver(hz_rpc_t *rpc);
+
+/* ---- jobs -------------------------------------------------------------- */
+
+static void unlink_job(hz_rpc_t *rpc, hz_rpc_job_t *j) {
+  hz_rpc_job_t **pp = &rpc->jobs;
+  while (*pp && *pp != j)
+    pp = &(*pp)->next;
+  if (*pp) {
+    *pp = j->next;
+    rpc->njobs--;
+  }
+}
+
+static void on_job_done(void *data, const hz_db_result_t *res) {
+  hz_rpc_job_t *j = data;
+  hz_rpc_t *rpc = j->rpc;
+  unlink_job(rpc, j);
+  if (rpc->finished)
+    return;
+  j->cb(rpc, res, j->tag);
+}
+
+int hz_rpc_query(hz_rpc_t *rpc, const hz_db_stmt_t *stmts, int n, hz_rpc_db_fn cb, void *tag) {
+  if (!rpc->app->db) {
+    hz_rpc_finish(rpc, HZ_STATUS_UNAVAILABLE, "no database configured (set DATABASE_URL)");
+    return -1;
+  }
+  hz_rpc_job_t *j = hz_arena_zalloc(hz_rpc_arena(rpc), sizeof(*j));
+  if (!j) {
+    hz_rpc_finish(rpc, HZ_STATUS_RESOURCE_EXHAUSTED, "call exceeds its memory limit");
+    return -1;
+  }
+  j->rpc = rpc;
+  j->cb = cb;
+  j->tag = tag;
+  int r = hz_db_pool_submit(rpc->app->db, stmts, n, on_job_done, j, &j->job);
+  if (r == -EAGAIN) {
+    hz_rpc_finish(rpc, HZ_STATUS_RESOURCE_EXHAUSTED, "server queue full; retry later");
+    return -1;
+  }
+  if (r) {
+    hz_rpc_finish(rpc, HZ_STATUS_UNAVAILABLE, "database unavailable; retry later");
+    return -1;
+  }
+  j->next = rpc->jobs;
+  rpc->jobs = j;
+  rpc->njobs++;
+  return 0;
+}
+
+void hz_rpc_fail_db(hz_rpc_t *rpc, const hz_db_result_t *res) {
+  if (res->unavailable) {
+    hz_rpc_finish(rpc, HZ_STATUS_UNAVAILABLE, "%s", res->error);
+    return;
+  }
+  /* 57014 query_canceled (statement_timeout), 40001/40P01 retryable. */
+  if (!strcmp(res->sqlstate, "57014") || !strcmp(res->sqlstate, "40001") ||
+      !strcmp(res->sqlstate, "40P01")) {
+    hz_rpc_finish(rpc, HZ_STATUS_UNAVAILABLE, "database busy (%s); retry", res->sqlstate);
+    return;
+  }
+  if (!strncmp(res->sqlstate, "08", 2) || !strcmp(res->sqlstate, "57P01")) {
+    hz_rpc_finish(rpc, HZ_STATUS_UNAVAILABLE, "database unavailable; retry later");
+    return;
+  }
+  hz_log_error(&rpc->app->ctx->log, "%s: SQL error %s: %s", rpc->def->path, res->sqlstate,
+               res->error);
+  hz_rpc_finish(rpc, HZ_STATUS_INTERNAL, "internal error (SQLSTATE %s)", res->sqlstate);
+}
+
+/* ---- finishing --------------------------------------------------------- */
+
+static void cancel_jobs(hz_rpc_t *rpc) {
+  for (hz_rpc_job_t *j = rpc->jobs; j; j = j->next)
+    hz_db_job_cancel(j->job);
+  rpc->jobs = NULL;
+  rpc->njobs = 0;
+}
+
+void hz_rpc_finish(hz_rpc_t *rpc, hz_status_code_t code, const char *fmt, ...) {
+  if (rpc->finished)
+    return;
+  rpc->finished = 1;
+  cancel_jobs(rpc);
+  char *msg = NULL;
+  if (fmt) {
+    va_list ap;
+    va_start(ap, fmt);
+    msg = hz_arena_vprintf(hz_rpc_arena(rpc), fmt, ap);
+    va_end(ap);
+  }
+  hz_call_finish(rpc->call, code, msg ? "%s" : NULL, msg);
+}
+
+void hz_rpc_reply(hz_rpc_t *rpc, const ProtobufCMessage *msg) {
+  if (rpc->finished)
+    return;
+  hz_call_send(rpc->call, msg);
+  hz_rpc_finish(rpc, HZ_STATUS_OK, NULL);
+}
+
+/* ---- authentication ---------------------------------------------------- */
+
+static int role_allowed(hz_rpc_t *rpc) {
+  if (rpc->def->roles & HZ_ROLE_BIT(rpc->who.role))
+    return 1;
+  hz_rpc_finish(rpc, HZ_STATUS_PERMISSION_DENIED, "role %s may not call %s",
+                role_names[rpc->who.role], rpc->def->path);
+  return 0;
+}
+
+static void authenticated(hz_rpc_t *rpc, const hz_token_entry_t *e) {
+  hz_arena_t *a = hz_rpc_arena(rpc);
+  if (e->revoked) {
+    hz_rpc_finish(rpc, HZ_STATUS_UNAUTHENTICATED, "token has been revoked");
+    return;
+  }
+  rpc->who.token_id = e->id;
+  rpc->who.name = hz_arena_strdup(a, e->name);
+  rpc->who.role = e->role;
+  rpc->who.region = e->region ? hz_arena_strdup(a, e->region) : NULL;
+  if (!rpc->who.name || (e->region && !rpc->who.region)) {
+    hz_rpc_finish(rpc, HZ_STATUS_RESOURCE_EXHAUSTED, "call exceeds its memory limit");
+    return;
+  }
+  if (!role_allowed(rpc))
+    return;
+  rpc->authed = 1;
+  rpc_deliver(rpc);
+}
+
+typedef struct auth_state_s {
+  int64_t id;        /* token id presented */
+  uint8_t hash[32];  /* hash of the secret presented */
+} auth_state_t;
+
+static void on_token_row(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
+  auth_state_t *st = tag;
+  if (!res->ok) {
+    hz_rpc_fail_db(rpc, res);
+    return;
+  }
+  const PGresult *r = res->results[0];
+  if (PQntuples(r) != 1) {
+    hz_rpc_finish(rpc, HZ_STATUS_UNAUTHENTICATED, "invalid token");
+    return;
+  }
+  uint8_t stored[32];
+  size_t n = 0;
+  unsigned char *raw = PQunescapeBytea((const unsigned char *)PQgetvalue(r, 0, 3), &n);
+  if (!raw || n != 32) {
+    PQfreemem(raw);
+    hz_rpc_finish(rpc, HZ_STATUS_UNAUTHENTICATED, "invalid token");
+    return;
+  }
+  memcpy(stored, raw, 32);
+  PQfreemem(raw);
+  hz_app_t *app = rpc->app;
+  uint64_t now = uv_now(app->ctx->loop);
+  /* Cache the stored hash, then judge the presented one against it. */
+  hz_token_cache_put(&app->tokens, st->id, stored, PQgetvalue(r, 0, 0),
+                     atoi(PQgetvalue(r, 0, 1)), PQgetvalue(r, 0, 2),
+                     PQgetvalue(r, 0, 4)[0] == 't', now);
+  const hz_token_entry_t *e = hz_token_cache_get(&app->tokens, st->id, now);
+  if (!e || !hz_token_hash_equal(e->hash, st->hash)) {
+    hz_rpc_finish(rpc, HZ_STATUS_UNAUTHENTICATED, "invalid token");
+    return;
+  }
+  authenticated(rpc, e);
+}
+
+static void start_auth(hz_rpc_t *rpc) {
+  rpc->auth_started = 1;
+  auth_state_t *st = hz_arena_zalloc(hz_rpc_arena(rpc), sizeof(*st));
+  if (!st) {
+    hz_rpc_finish(rpc, HZ_STATUS_RESOURCE_EXHAUSTED, "call exceeds its memory limit");
+    return;
+  }
+  const char *h = hz_call_metadata(rpc->call, "authorization");
+  if (!h) {
+    hz_rpc_finish(rpc, HZ_STATUS_UNAUTHENTICATED,
+                  "missing authorization metadata: send 'authorization: Bearer <token>'");
+    return;
+  }
+  if (hz_token_parse(h, &st->id, st->hash)) {
+    hz_rpc_finish(rpc, HZ_STATUS_UNAUTHENTICATED, "malformed bearer token");
+    return;
+  }
+  hz_app_t *app = rpc->app;
+  const hz_token_entry_t *e = hz_token_cache_get(&app->tokens, st->id, uv_now(app->ctx->loop));
+  if (e) {
+    if (!hz_token_hash_equal(e->hash, st->hash)) {
+      hz_rpc_finish(rpc, HZ_STATUS_UNAUTHENTICATED, "invalid token");
+      return;
+    }
+    authenticated(rpc, e);
+    return;
+  }
+  const char **params = hz_arena_alloc(hz_rpc_arena(rpc), sizeof(char *));
+  if (!params || !(params[0] = hz_pg_int(hz_rpc_arena(rpc), st->id))) {
+    hz_rpc_finish(rpc, HZ_STATUS_RESOURCE_EXHAUSTED, "call exceeds its memory limit");
+    return;
+  }
+  hz_db_stmt_t q = {
+      .name = "hz_token_by_id",
+      .sql = "SELECT name, role, coalesce(region_code, ''), secret_hash, revoked_at IS NOT NULL"
+             " FROM tokens WHERE id = $1",
+      .nparams = 1,
+      .values = params,
+  };
+  hz_rpc_query(rpc, &q, 1, on_token_row, st);
+}
+
+/* ---- dispatch ----------------------------------------------------------- */
+
+static void rpc_deliver(hz_rpc_t *rpc) {
+  while (rpc->pending && !rpc->finished) {
+    hz_rpc_pending_t *p = rpc->pending;
+    rpc->pending = p->next;
+    if (!rpc->pending)
+      rpc->pending_tail = NULL;
+    rpc->def->on_message(rpc, p->msg);
+  }
+  if (rpc->half_closed && !rpc->finished && rpc->def->on_half_close)
+    rpc->def->on_half_close(rpc);
+}
+
+static hz_rpc_t *rpc_of(hz_call_t *call) {
+  hz_rpc_t *rpc = hz_call_data(call);
+  if (rpc)
+    return rpc;
+  rpc = hz_arena_zalloc(hz_call_arena(call), sizeof(*rpc));
+  if (!rpc)
+    return NULL;
+  const hz_rpc_binding_t *b = hz_call_method(call)->data;
+  rpc->call = call;
+  rpc->def = b->def;
+  rpc->app = b->app;
+  hz_call_set_data(call, rpc);
+  return rpc;
+}
+
+static void on_message(hz_call_t *call, ProtobufCMessage *msg) {
+  hz_rpc_t *rpc = rpc_of(call);
+  if (!rpc) {
+    hz_call_finish(call, HZ_STATUS_RESOURCE_EXHAUSTED, "call exceeds its memory limit");
+    return;
+  }
+  if (rpc->finished)
+    return;
+  if (rpc->authed) {
+    rpc->def->on_message(rpc, msg);
+    return;
+  }
+  hz_rpc_pending_t *p = hz_arena_alloc(hz_call_arena(call), sizeof(*p));
+  if (!p) {
+    hz_rpc_finish(rpc, HZ_STATUS_RESOURCE_EXHAUSTED, "call exceeds its memory limit");
+    return;
+  }
+  p->msg = msg;
+  p->next = NULL;
+  if (rpc->pending_tail)
+    rpc->pending_tail->next = p;
+  else
+    rpc->pending = p;
+  rpc->pending_tail = p;
+  if (!rpc->auth_started)
+    start_auth(rpc);
+}
+
+static void on_half_close(hz_call_t *call) {
+  hz_rpc_t *rpc = rpc_of(call);
+  if (!rpc) {
+    hz_call_finish(call, HZ_STATUS_RESOURCE_EXHAUSTED, "call exceeds its memory limit");
+    return;
+  }
+  if (rpc->finished)
+    return;
+  rpc->half_closed = 1;
+  if (rpc->authed) {
+    if (rpc->def->on_half_close)
+      rpc->def->on_half_close(rpc);
+  } else if (!rpc->auth_started) {
+    start_auth(rpc); /* a stream with no messages still needs a caller */
+  }
+}
+
+static void on_cancel(hz_call_t *call) {
+  hz_rpc_t *rpc = hz_call_data(call);
+  if (!rpc) {
+    hz_call_finish(call, HZ_STATUS_CANCELLED, NULL);
+    return;
+  }
+  hz_rpc_finish(rpc, HZ_STATUS_CANCELLED, NULL);
+}
+
+int hz_rpc_register(hz_app_t *app, const hz_rpc_def_t *defs, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    /* The method's data binds the definition to the app; the app frees it. */
+    hz_rpc_binding_t *pair = malloc(sizeof(*pair));
+    if (!pair)
+      return -ENOMEM;
+    pair->def = &defs[i];
+    pair->app = app;
+    hz_method_t m = {
+        .path = defs[i].path,
+        .kind = defs[i].kind,
+        .input = defs[i].input,
+        .on_message = on_message,
+        .on_half_close = on_half_close,
+        .on_cancel = on_cancel,
+        .data = pair,
+    };
+    int r = hz_registry_add(&app->ctx->registry, &m);
+    if (r) {
+      free(pair);
+      return r;
+    }
+    pair->next = app->bindings;
+    app->bindings = pair;
+  }
+  return 0;
+}
+
+/* ---- scope and cells ----------------------------------------------------- */
+
+int hz_rpc_scope_quick(const hz_rpc_t *rpc, const char *region) {
+  if (rpc->who.role == HZ_ROLE_ADMIN)
+    return 1;
+  if (rpc->who.role == HZ_ROLE_TOWNSHIP)
+    return rpc->who.region && strcmp(rpc->who.region, region) == 0;
+  return rpc->who.region && strcmp(rpc->who.region, region) == 0 ? 1 : -1;
+}
+
+const char *hz_rpc_scope_param(const hz_rpc_t *rpc) {
+  return rpc->who.role == HZ_ROLE_ADMIN ? NULL : rpc->who.region;
+}
+
+const char *hz_rpc_cell(hz_rpc_t *rpc, const PGresult *r, int row, int col) {
+  if (PQgetisnull(r, row, col))
+    return "";
+  return hz_arena_strndup(hz_rpc_arena(rpc), PQgetvalue(r, row, col),
+                          (size_t)PQgetlength(r, row, col));
+}
+
+int hz_rpc_cell_int(const PGresult *r, int row, int col) {
+  return PQgetisnull(r, row, col) ? 0 : atoi(PQgetvalue(r, row, col));
+}
+
+int hz_rpc_cell_bool(const PGresult *r, int row, int col) {
+  return !PQgetisnull(r, row, col) && PQgetvalue(r, row, col)[0] == 't';
+}
+
+int hz_rpc_cell_null(const PGresult *r, int row, int col) {
+  return PQgetisnull(r, row, col);
+}

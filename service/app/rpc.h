@@ -1,0 +1,94 @@
+/* The scaffold every huizong.v1 handler runs in: authenticate the bearer
+ * token (cache, else one query), check the method's roles, hand the request
+ * to the handler, run its database jobs with cancellation, and map failures
+ * to statuses. Handlers see an hz_rpc_t and finish through hz_rpc_finish. */
+#ifndef HZ_APP_RPC_H
+#define HZ_APP_RPC_H
+
+#include "app/app.h"
+#include "app/auth.h"
+#include "db/pool.h"
+#include "transport/call.h"
+
+#define HZ_ROLES_ALL ((1u << HZ_ROLE_TOWNSHIP) | (1u << HZ_ROLE_COUNTY) | (1u << HZ_ROLE_ADMIN))
+#define HZ_ROLE_BIT(r) (1u << (r))
+
+typedef struct hz_rpc_s hz_rpc_t;
+typedef void (*hz_rpc_msg_fn)(hz_rpc_t *rpc, ProtobufCMessage *msg);
+typedef void (*hz_rpc_fn)(hz_rpc_t *rpc);
+/* A job's answer; tag is what hz_rpc_query was given. */
+typedef void (*hz_rpc_db_fn)(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag);
+
+typedef struct hz_rpc_def_s {
+  const char *path;                        /* "/huizong.v1.Reporting/Submit" */
+  hz_rpc_kind_t kind;                      /* streaming shape */
+  const ProtobufCMessageDescriptor *input; /* request type */
+  unsigned roles;                          /* HZ_ROLE_BIT mask allowed to call */
+  hz_rpc_msg_fn on_message;                /* each request, after authentication */
+  hz_rpc_fn on_half_close;                 /* client-streaming: input complete */
+} hz_rpc_def_t;
+
+typedef struct hz_rpc_pending_s {
+  struct hz_rpc_pending_s *next; /* arrival order */
+  ProtobufCMessage *msg;         /* waiting for authentication */
+} hz_rpc_pending_t;
+
+typedef struct hz_rpc_job_s {
+  struct hz_rpc_job_s *next;  /* rpc's jobs in flight */
+  hz_rpc_t *rpc;              /* owner */
+  hz_db_job_t *job;           /* pool handle, for cancellation */
+  hz_rpc_db_fn cb;            /* continuation */
+  void *tag;                  /* its argument */
+} hz_rpc_job_t;
+
+struct hz_rpc_s {
+  hz_call_t *call;            /* the gRPC call */
+  hz_app_t *app;              /* shared state */
+  const hz_rpc_def_t *def;    /* method definition */
+  hz_principal_t who;         /* valid once authed */
+  unsigned authed : 1;        /* token verified, role checked */
+  unsigned auth_started : 1;  /* verification under way */
+  unsigned half_closed : 1;   /* input complete (delivered after auth) */
+  unsigned finished : 1;      /* hz_rpc_finish called */
+  hz_rpc_pending_t *pending;  /* messages that arrived during auth */
+  hz_rpc_pending_t *pending_tail; /* last of them */
+  hz_rpc_job_t *jobs;         /* database jobs in flight */
+  int njobs;                  /* their number */
+  void *state;                /* handler state */
+};
+
+int hz_rpc_register(hz_app_t *app, const hz_rpc_def_t *defs, size_t n);
+
+static inline hz_arena_t *hz_rpc_arena(hz_rpc_t *rpc) {
+  return hz_call_arena(rpc->call);
+}
+
+/* Runs a job; cb gets the answer unless the call is cancelled first.
+ * Returns 0, or -1 after finishing the call (UNAVAILABLE when the database
+ * is down, RESOURCE_EXHAUSTED when the queue is full). */
+int hz_rpc_query(hz_rpc_t *rpc, const hz_db_stmt_t *stmts, int n, hz_rpc_db_fn cb, void *tag);
+
+/* Finishes with the status a failed job deserves: UNAVAILABLE for a lost
+ * database, INTERNAL (logged) for an unexpected SQL error. */
+void hz_rpc_fail_db(hz_rpc_t *rpc, const hz_db_result_t *res);
+
+/* Ends the call. Later database answers are dropped. */
+void hz_rpc_finish(hz_rpc_t *rpc, hz_status_code_t code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Sends msg and finishes with OK. */
+void hz_rpc_reply(hz_rpc_t *rpc, const ProtobufCMessage *msg);
+
+/* True when region lies within the caller's scope; needs a query in
+ * general, so this only answers the cheap cases: 1 yes, 0 no, -1 ask SQL
+ * with hz_rpc_scope_sql. */
+int hz_rpc_scope_quick(const hz_rpc_t *rpc, const char *region);
+/* The caller's scope root as an SQL parameter (NULL = everything). */
+const char *hz_rpc_scope_param(const hz_rpc_t *rpc);
+
+/* Convenience accessors for PGresult text cells (copied into the arena). */
+const char *hz_rpc_cell(hz_rpc_t *rpc, const PGresult *r, int row, int col);
+int hz_rpc_cell_int(const PGresult *r, int row, int col);
+int hz_rpc_cell_bool(const PGresult *r, int row, int col);
+int hz_rpc_cell_null(const PGresult *r, int row, int col);
+
+#endif

@@ -1,0 +1,104 @@
+/* Token bootstrap command. */
+#include "cmd/token.h"
+
+#include <getopt.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "app/auth.h"
+
+static int usage(void) {
+  fprintf(stderr, "usage: huizongd token create --role admin|county|township "
+                  "[--region CODE] --name NAME [--database-url URL]\n");
+  return 2;
+}
+
+static int parse_role(const char *s) {
+  if (!strcmp(s, "township"))
+    return HZ_ROLE_TOWNSHIP;
+  if (!strcmp(s, "county"))
+    return HZ_ROLE_COUNTY;
+  if (!strcmp(s, "admin"))
+    return HZ_ROLE_ADMIN;
+  return 0;
+}
+
+static int insert_token(PGconn *pg, int role, const char *region, const char *name) {
+  char secret[64], hex[2 * 32 + 3], rolebuf[4];
+  uint8_t hash[32];
+  if (hz_token_new_secret(secret, sizeof(secret), hash)) {
+    fprintf(stderr, "huizongd token: no randomness available\n");
+    return 1;
+  }
+  hex[0] = '\\';
+  hex[1] = 'x';
+  for (int i = 0; i < 32; i++)
+    snprintf(hex + 2 + 2 * i, 3, "%02x", hash[i]);
+  snprintf(rolebuf, sizeof(rolebuf), "%d", role);
+  const char *params[] = {name, rolebuf, region, hex};
+  PGresult *r = PQexecParams(
+      pg,
+      "WITH t AS (INSERT INTO tokens (name, role, region_code, secret_hash, created_by)"
+      " VALUES ($1, $2::smallint, $3, $4::bytea, 'huizongd token create') RETURNING id)"
+      ", a AS (INSERT INTO audit_log (actor, action, region_code, detail)"
+      " SELECT 'huizongd token create', 'token.create', $3,"
+      " format('token %s (%s) created by the local operator', $1,"
+      " CASE $2::smallint WHEN 1 THEN 'township' WHEN 2 THEN 'county' ELSE 'admin' END) FROM t)"
+      " SELECT id FROM t",
+      4, NULL, params, NULL, NULL, 0);
+  if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+    fprintf(stderr, "huizongd token: %s", PQresultErrorMessage(r));
+    PQclear(r);
+    return 1;
+  }
+  fprintf(stderr, "created %s token '%s'%s%s; it is shown once, store it now:\n",
+          role == HZ_ROLE_ADMIN ? "admin" : role == HZ_ROLE_COUNTY ? "county" : "township", name,
+          region ? " for region " : "", region ? region : "");
+  printf("hz_%s_%s\n", PQgetvalue(r, 0, 0), secret);
+  PQclear(r);
+  return 0;
+}
+
+int hz_cmd_token(int argc, char **argv, const char *conninfo) {
+  if (argc < 2 || strcmp(argv[1], "create") != 0)
+    return usage();
+  static const struct option opts[] = {
+      {"role", required_argument, NULL, 'r'},  {"region", required_argument, NULL, 'g'},
+      {"name", required_argument, NULL, 'n'},  {"database-url", required_argument, NULL, 'd'},
+      {NULL, 0, NULL, 0},
+  };
+  const char *role_s = NULL, *region = NULL, *name = NULL;
+  int opt;
+  optind = 2;
+  while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    switch (opt) {
+    case 'r': role_s = optarg; break;
+    case 'g': region = optarg; break;
+    case 'n': name = optarg; break;
+    case 'd': conninfo = optarg; break;
+    default: return usage();
+    }
+  }
+  int role = role_s ? parse_role(role_s) : 0;
+  if (!role || !name || !*name || optind != argc)
+    return usage();
+  if (role != HZ_ROLE_ADMIN && !region) {
+    fprintf(stderr, "huizongd token: --region is required for a %s token\n", role_s);
+    return 2;
+  }
+  if (!conninfo) {
+    fprintf(stderr, "huizongd token: set DATABASE_URL or --database-url\n");
+    return 2;
+  }
+  PGconn *pg = PQconnectdb(conninfo);
+  int rc;
+  if (PQstatus(pg) != CONNECTION_OK) {
+    fprintf(stderr, "huizongd token: cannot connect: %s", PQerrorMessage(pg));
+    rc = 1;
+  } else {
+    rc = insert_token(pg, role, role == HZ_ROLE_ADMIN ? NULL : region, name);
+  }
+  PQfinish(pg);
+  return rc;
+}

@@ -1,0 +1,535 @@
+/* PostgreSQL connection pool driven by libuv. */
+#include "db/pool.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#define BACKOFF_MIN_MS 100u
+#define BACKOFF_MAX_MS 5000u
+#define CONNECT_TIMEOUT_MS 10000u
+
+typedef enum {
+  DBC_WAITING,    /* disconnected; backoff timer pending */
+  DBC_CONNECTING, /* PQconnectPoll in progress */
+  DBC_IDLE,       /* on the pool's idle list */
+  DBC_BUSY,       /* running one job */
+  DBC_CLOSED,     /* pool closing */
+} dbc_state_t;
+
+struct hz_db_job_s {
+  hz_db_job_t *next;                  /* queue link */
+  hz_db_pool_t *pool;                 /* owner */
+  hz_db_done_fn done;                 /* NULL once cancelled */
+  void *data;                         /* callback argument */
+  int nstmts;                         /* statements */
+  hz_db_stmt_t stmts[HZ_DB_MAX_STMTS];/* shallow copies */
+  int queued;                         /* still on the queue */
+  PGresult *results[HZ_DB_MAX_STMTS]; /* filled as they arrive */
+  int slots[2 * HZ_DB_MAX_STMTS];     /* result slot per pipeline entry; -1 = a Prepare */
+  int nslots;                         /* entries sent */
+  int cur;                            /* entry whose results arrive now */
+};
+
+typedef struct hz_db_poll_s {
+  uv_poll_t handle;  /* watches one socket */
+  hz_db_conn_t *conn;/* NULL once abandoned */
+} hz_db_poll_t;
+
+struct hz_db_conn_s {
+  hz_db_pool_t *pool;        /* owner */
+  hz_db_conn_t *next_idle;   /* idle list link */
+  dbc_state_t state;         /* which list / phase, see dbc_state_t */
+  PGconn *pg;                /* libpq connection */
+  hz_db_poll_t *poll;        /* watcher of PQsocket, NULL when none */
+  int poll_fd;               /* socket being watched */
+  uv_timer_t timer;          /* backoff and connect timeout */
+  unsigned backoff_ms;       /* next retry delay */
+  hz_db_job_t *job;          /* job in flight when BUSY */
+  const char *prepared[HZ_DB_MAX_PREPARED]; /* names prepared here */
+  int nprepared;             /* their count */
+  int reported_down;         /* logged this outage already */
+};
+
+static void conn_start(hz_db_conn_t *c);
+static void conn_broken(hz_db_conn_t *c, const char *why);
+static void dispatch(hz_db_pool_t *p);
+
+/* ---- poll handles ------------------------------------------------------ */
+
+static void on_poll_closed(uv_handle_t *h) {
+  hz_db_poll_t *w = h->data;
+  hz_db_pool_t *p = w->conn ? w->conn->pool : NULL;
+  (void)p;
+  free(w);
+}
+
+static void poll_stop(hz_db_conn_t *c) {
+  if (!c->poll)
+    return;
+  c->poll->conn = NULL;
+  uv_close((uv_handle_t *)&c->poll->handle, on_poll_closed);
+  c->poll = NULL;
+  c->poll_fd = -1;
+}
+
+static void on_poll(uv_poll_t *h, int status, int events);
+
+/* Watches PQsocket for events; a new socket (libpq may switch during
+ * connect) gets a new handle. */
+static int poll_watch(hz_db_conn_t *c, int events) {
+  int fd = PQsocket(c->pg);
+  if (fd < 0)
+    return -1;
+  if (c->poll && c->poll_fd != fd)
+    poll_stop(c);
+  if (!c->poll) {
+    hz_db_poll_t *w = malloc(sizeof(*w));
+    if (!w)
+      return -1;
+    w->conn = c;
+    w->handle.data = w;
+    if (uv_poll_init(c->pool->loop, &w->handle, fd)) {
+      free(w);
+      return -1;
+    }
+    c->poll = w;
+    c->poll_fd = fd;
+  }
+  return uv_poll_start(&c->poll->handle, events, on_poll) ? -1 : 0;
+}
+
+/* ---- pool state ------------------------------------------------------- */
+
+static void set_ready(hz_db_conn_t *c, int ready) {
+  hz_db_pool_t *p = c->pool;
+  int before = p->nready;
+  p->nready += ready ? 1 : -1;
+  if (p->on_state && (before == 0) != (p->nready == 0))
+    p->on_state(p->state_data, p->nready > 0);
+}
+
+static void idle_push(hz_db_conn_t *c) {
+  c->state = DBC_IDLE;
+  c->next_idle = c->pool->idle;
+  c->pool->idle = c;
+}
+
+static void idle_remove(hz_db_conn_t *c) {
+  hz_db_conn_t **pp = &c->pool->idle;
+  while (*pp && *pp != c)
+    pp = &(*pp)->next_idle;
+  if (*pp)
+    *pp = c->next_idle;
+  c->next_idle = NULL;
+}
+
+/* ---- jobs ---------------------------------------------------------------- */
+
+static void job_free(hz_db_job_t *job) {
+  for (int i = 0; i < job->nstmts; i++)
+    PQclear(job->results[i]);
+  free(job);
+}
+
+static void job_complete(hz_db_job_t *job, int unavailable, const char *conn_error) {
+  hz_db_result_t res = {.ok = 1, .error = "", .sqlstate = "", .results = job->results,
+                        .nresults = job->nstmts};
+  if (unavailable) {
+    res.ok = 0;
+    res.unavailable = 1;
+    res.error = conn_error;
+  }
+  for (int i = 0; res.ok && i < job->nstmts; i++) {
+    PGresult *r = job->results[i];
+    ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+      continue;
+    res.ok = 0;
+    res.error = r ? PQresultErrorMessage(r) : "statement was not run";
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    res.sqlstate = state ? state : "";
+  }
+  if (job->done)
+    job->done(job->data, &res);
+  job_free(job);
+}
+
+static void queue_push(hz_db_pool_t *p, hz_db_job_t *job) {
+  job->next = NULL;
+  job->queued = 1;
+  if (p->queue_tail)
+    p->queue_tail->next = job;
+  else
+    p->queue_head = job;
+  p->queue_tail = job;
+  p->queued++;
+}
+
+static hz_db_job_t *queue_pop(hz_db_pool_t *p) {
+  hz_db_job_t *job = p->queue_head;
+  if (!job)
+    return NULL;
+  p->queue_head = job->next;
+  if (!p->queue_head)
+    p->queue_tail = NULL;
+  p->queued--;
+  job->queued = 0;
+  job->next = NULL;
+  return job;
+}
+
+static void fail_queue(hz_db_pool_t *p, const char *why) {
+  hz_db_job_t *job;
+  while ((job = queue_pop(p)))
+    job_complete(job, 1, why);
+}
+
+static int is_prepared(hz_db_conn_t *c, const char *name) {
+  for (int i = 0; i < c->nprepared; i++)
+    if (strcmp(c->prepared[i], name) == 0)
+      return 1;
+  return 0;
+}
+
+static void forget_prepared(hz_db_conn_t *c, const char *name) {
+  for (int i = 0; i < c->nprepared; i++) {
+    if (strcmp(c->prepared[i], name) == 0) {
+      c->prepared[i] = c->prepared[--c->nprepared];
+      return;
+    }
+  }
+}
+
+/* Queues every statement of the job and a Sync into libpq's buffer. */
+static int send_job(hz_db_conn_t *c, hz_db_job_t *job) {
+  job->nslots = 0;
+  job->cur = 0;
+  for (int i = 0; i < job->nstmts; i++) {
+    const hz_db_stmt_t *s = &job->stmts[i];
+    int ok;
+    if (s->name) {
+      if (!is_prepared(c, s->name)) {
+        if (!PQsendPrepare(c->pg, s->name, s->sql, s->nparams, NULL))
+          return -1;
+        job->slots[job->nslots++] = -1;
+        if (c->nprepared < HZ_DB_MAX_PREPARED)
+          c->prepared[c->nprepared++] = s->name;
+      }
+      ok = PQsendQueryPrepared(c->pg, s->name, s->nparams, s->values, s->lengths, s->formats, 0);
+    } else {
+      ok = PQsendQueryParams(c->pg, s->sql, s->nparams, NULL, s->values, s->lengths, s->formats,
+                             0);
+    }
+    if (!ok)
+      return -1;
+    job->slots[job->nslots++] = i;
+  }
+  return PQpipelineSync(c->pg) ? 0 : -1;
+}
+
+static void flush_and_watch(hz_db_conn_t *c) {
+  int r = PQflush(c->pg);
+  if (r < 0) {
+    conn_broken(c, PQerrorMessage(c->pg));
+    return;
+  }
+  if (poll_watch(c, UV_READABLE | (r == 1 ? UV_WRITABLE : 0)))
+    conn_broken(c, "cannot watch the database socket");
+}
+
+static void run_job(hz_db_conn_t *c, hz_db_job_t *job) {
+  c->state = DBC_BUSY;
+  c->job = job;
+  if (send_job(c, job)) {
+    conn_broken(c, PQerrorMessage(c->pg));
+    return;
+  }
+  flush_and_watch(c);
+}
+
+static void dispatch(hz_db_pool_t *p) {
+  while (p->idle && p->queue_head) {
+    hz_db_conn_t *c = p->idle;
+    p->idle = c->next_idle;
+    c->next_idle = NULL;
+    run_job(c, queue_pop(p));
+  }
+}
+
+/* Reads whatever results are complete; finishes the job at its Sync. */
+static void read_results(hz_db_conn_t *c) {
+  hz_db_job_t *job = c->job;
+  while (job && !PQisBusy(c->pg)) {
+    PGresult *r = PQgetResult(c->pg);
+    if (!r) {
+      job->cur++; /* end of one pipeline entry's results */
+      continue;
+    }
+    ExecStatusType st = PQresultStatus(r);
+    if (st == PGRES_PIPELINE_SYNC) {
+      PQclear(r);
+      c->job = NULL;
+      c->state = DBC_IDLE;
+      idle_push(c);
+      job_complete(job, 0, NULL);
+      dispatch(c->pool);
+      return;
+    }
+    int slot = job->cur < job->nslots ? job->slots[job->cur] : -2;
+    if (slot >= 0) {
+      PQclear(job->results[slot]);
+      job->results[slot] = r;
+    } else {
+      if (slot == -1 && st == PGRES_FATAL_ERROR) {
+        /* A failed Prepare must be retried next time, not assumed. */
+        for (int i = 0; i < job->nstmts; i++)
+          if (job->stmts[i].name)
+            forget_prepared(c, job->stmts[i].name);
+      }
+      PQclear(r);
+    }
+  }
+}
+
+static void drain_idle_input(hz_db_conn_t *c) {
+  PGnotify *n;
+  while ((n = PQnotifies(c->pg)))
+    PQfreemem(n);
+}
+
+/* ---- connection life ------------------------------------------------- */
+
+static void connect_step(hz_db_conn_t *c) {
+  switch (PQconnectPoll(c->pg)) {
+  case PGRES_POLLING_READING:
+    if (poll_watch(c, UV_READABLE))
+      conn_broken(c, "cannot watch the database socket");
+    return;
+  case PGRES_POLLING_WRITING:
+    if (poll_watch(c, UV_WRITABLE))
+      conn_broken(c, "cannot watch the database socket");
+    return;
+  case PGRES_POLLING_OK:
+    break;
+  default:
+    conn_broken(c, PQerrorMessage(c->pg));
+    return;
+  }
+  uv_timer_stop(&c->timer);
+  if (PQsetnonblocking(c->pg, 1) || !PQenterPipelineMode(c->pg)) {
+    conn_broken(c, "cannot enter pipeline mode");
+    return;
+  }
+  if (c->reported_down)
+    hz_log_info(c->pool->log, "database connection restored");
+  c->reported_down = 0;
+  c->backoff_ms = BACKOFF_MIN_MS;
+  c->nprepared = 0;
+  idle_push(c);
+  set_ready(c, 1);
+  if (poll_watch(c, UV_READABLE)) {
+    conn_broken(c, "cannot watch the database socket");
+    return;
+  }
+  dispatch(c->pool);
+}
+
+static void on_poll(uv_poll_t *h, int status, int events) {
+  hz_db_poll_t *w = h->data;
+  hz_db_conn_t *c = w->conn;
+  if (!c)
+    return;
+  if (status < 0) {
+    conn_broken(c, uv_strerror(status));
+    return;
+  }
+  switch (c->state) {
+  case DBC_CONNECTING:
+    connect_step(c);
+    return;
+  case DBC_BUSY:
+    if (events & UV_WRITABLE) {
+      flush_and_watch(c);
+      if (c->state != DBC_BUSY)
+        return;
+    }
+    if (events & UV_READABLE) {
+      if (!PQconsumeInput(c->pg)) {
+        conn_broken(c, PQerrorMessage(c->pg));
+        return;
+      }
+      read_results(c);
+    }
+    return;
+  case DBC_IDLE:
+    /* An idle connection only becomes readable when the server closes it
+     * (restart, admin terminate) or sends a notice. */
+    if (!PQconsumeInput(c->pg) || PQstatus(c->pg) != CONNECTION_OK) {
+      conn_broken(c, PQerrorMessage(c->pg));
+      return;
+    }
+    drain_idle_input(c);
+    return;
+  default:
+    return;
+  }
+}
+
+static void on_timer(uv_timer_t *t) {
+  hz_db_conn_t *c = t->data;
+  if (c->state == DBC_WAITING)
+    conn_start(c);
+  else if (c->state == DBC_CONNECTING)
+    conn_broken(c, "timed out connecting to the database");
+}
+
+static void conn_start(hz_db_conn_t *c) {
+  c->pg = PQconnectStart(c->pool->conninfo);
+  if (!c->pg || PQstatus(c->pg) == CONNECTION_BAD) {
+    conn_broken(c, c->pg ? PQerrorMessage(c->pg) : "out of memory");
+    return;
+  }
+  c->state = DBC_CONNECTING;
+  uv_timer_start(&c->timer, on_timer, CONNECT_TIMEOUT_MS, 0);
+  if (poll_watch(c, UV_WRITABLE))
+    conn_broken(c, "cannot watch the database socket");
+}
+
+/* Drops the connection, fails its job, and schedules a reconnect. */
+static void conn_broken(hz_db_conn_t *c, const char *why) {
+  hz_db_pool_t *p = c->pool;
+  dbc_state_t was = c->state;
+  char reason[256];
+  snprintf(reason, sizeof(reason), "database unavailable: %s", why && *why ? why : "connection lost");
+  char *nl = strchr(reason, '\n');
+  if (nl)
+    *nl = '\0';
+  poll_stop(c);
+  if (was == DBC_IDLE)
+    idle_remove(c);
+  if (was == DBC_IDLE || was == DBC_BUSY)
+    set_ready(c, 0);
+  hz_db_job_t *job = c->job;
+  c->job = NULL;
+  if (c->pg) {
+    PQfinish(c->pg);
+    c->pg = NULL;
+  }
+  if (!c->reported_down) {
+    hz_log_warn(p->log, "%s", reason);
+    c->reported_down = 1;
+  }
+  if (p->closing) {
+    c->state = DBC_CLOSED;
+  } else {
+    c->state = DBC_WAITING;
+    uv_timer_start(&c->timer, on_timer, c->backoff_ms, 0);
+    c->backoff_ms = c->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : c->backoff_ms * 2;
+  }
+  /* The job's commit status is unknown: callers answer UNAVAILABLE and
+   * clients retry with the same idempotency key. */
+  if (job)
+    job_complete(job, 1, reason);
+  if (p->nready == 0)
+    fail_queue(p, reason);
+}
+
+/* ---- public ------------------------------------------------------------ */
+
+int hz_db_pool_init(hz_db_pool_t *p, uv_loop_t *loop, const char *conninfo, int size,
+                    int queue_max, const hz_log_t *log) {
+  memset(p, 0, sizeof(*p));
+  p->loop = loop;
+  p->conninfo = conninfo;
+  p->log = log;
+  p->size = size;
+  p->queue_max = queue_max;
+  p->conns = calloc((size_t)size, sizeof(*p->conns));
+  if (!p->conns)
+    return -ENOMEM;
+  for (int i = 0; i < size; i++) {
+    hz_db_conn_t *c = &p->conns[i];
+    c->pool = p;
+    c->poll_fd = -1;
+    c->backoff_ms = BACKOFF_MIN_MS;
+    uv_timer_init(loop, &c->timer);
+    c->timer.data = c;
+    p->open_handles++;
+    conn_start(c);
+  }
+  return 0;
+}
+
+int hz_db_pool_submit(hz_db_pool_t *p, const hz_db_stmt_t *stmts, int n, hz_db_done_fn done,
+                      void *data, hz_db_job_t **job_out) {
+  if (n < 1 || n > HZ_DB_MAX_STMTS || !done)
+    return -EINVAL;
+  if (p->closing || p->nready == 0)
+    return -ENOTCONN;
+  if (p->queued >= p->queue_max)
+    return -EAGAIN;
+  hz_db_job_t *job = calloc(1, sizeof(*job));
+  if (!job)
+    return -ENOMEM;
+  job->pool = p;
+  job->done = done;
+  job->data = data;
+  job->nstmts = n;
+  memcpy(job->stmts, stmts, (size_t)n * sizeof(*stmts));
+  if (job_out)
+    *job_out = job;
+  queue_push(p, job);
+  dispatch(p);
+  return 0;
+}
+
+void hz_db_job_cancel(hz_db_job_t *job) {
+  if (!job)
+    return;
+  job->done = NULL;
+  if (!job->queued)
+    return; /* in flight: completes silently */
+  hz_db_pool_t *p = job->pool;
+  hz_db_job_t **pp = &p->queue_head, *prev = NULL;
+  while (*pp && *pp != job) {
+    prev = *pp;
+    pp = &(*pp)->next;
+  }
+  if (!*pp)
+    return;
+  *pp = job->next;
+  if (p->queue_tail == job)
+    p->queue_tail = prev;
+  p->queued--;
+  job_free(job);
+}
+
+static void on_timer_closed(uv_handle_t *h) {
+  hz_db_conn_t *c = h->data;
+  hz_db_pool_t *p = c->pool;
+  if (--p->open_handles == 0 && p->on_closed)
+    p->on_closed(p->closed_data);
+}
+
+void hz_db_pool_close(hz_db_pool_t *p, void (*on_closed)(void *), void *data) {
+  p->closing = 1;
+  p->on_closed = on_closed;
+  p->closed_data = data;
+  fail_queue(p, "server is shutting down");
+  for (int i = 0; i < p->size; i++) {
+    hz_db_conn_t *c = &p->conns[i];
+    if (c->state == DBC_IDLE || c->state == DBC_BUSY || c->state == DBC_CONNECTING)
+      conn_broken(c, "server is shutting down");
+    c->state = DBC_CLOSED;
+    uv_close((uv_handle_t *)&c->timer, on_timer_closed);
+  }
+}
+
+void hz_db_pool_free(hz_db_pool_t *p) {
+  if (!p)
+    return;
+  free(p->conns);
+  p->conns = NULL;
+}

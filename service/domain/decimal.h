@@ -1,0 +1,93 @@
+/* Exact decimals carried as text ("4.9", "-12.50"), never as floating
+ * point. Two grammars:
+ *
+ * - A submitted value (the wire contract): optional leading '-', 1..20
+ *   integer digits, optionally '.' and 1..6 fraction digits. Counts are of
+ *   the text as written, so "007" (3 digits) is fine and normalises to "7",
+ *   while "4.9000000" (7 fraction digits) is refused. No '+', exponent,
+ *   spaces, separators, NaN or infinity. hz_decimal_validate and
+ *   hz_decimal_normalize enforce it.
+ * - An operand of the arithmetic below: the same shape with up to
+ *   HZ_DECIMAL_WIDE_DIGITS integer and as many fraction digits, because
+ *   rollups feed it PostgreSQL sums and averages ("1.6666666666666667"),
+ *   which may be longer than anything submitted.
+ *
+ * Arithmetic is exact on decimal digit arrays; results that must be cut
+ * short are rounded half away from zero. Functions return 0 or a negative
+ * errno: -EINVAL malformed input, -ENOSPC output buffer too small, -EDOM
+ * division by zero. No allocation. */
+#ifndef HZ_DOMAIN_DECIMAL_H
+#define HZ_DOMAIN_DECIMAL_H
+
+#include <stddef.h>
+
+/* Limits of a submitted value. */
+#define HZ_DECIMAL_MAX_INT_DIGITS 20
+#define HZ_DECIMAL_MAX_FRAC_DIGITS 6
+
+/* Buffer for a normalised submitted value: '-', 20 digits, '.', 6 digits,
+ * NUL (29), rounded up. */
+#define HZ_DECIMAL_BUFSIZE 32
+
+/* Limit of integer digits, and separately of fraction digits, of an
+ * arithmetic operand. */
+#define HZ_DECIMAL_WIDE_DIGITS 40
+
+/* Buffer large enough for any arithmetic result: a product of two wide
+ * operands has up to 80 integer and 80 fraction digits. */
+#define HZ_DECIMAL_WIDE_BUFSIZE 168
+
+/* Buffer large enough for a percentage computed from wide operands. */
+#define HZ_DECIMAL_PCT_BUFSIZE HZ_DECIMAL_WIDE_BUFSIZE
+
+/* Checks s (len bytes, no NUL needed) against the submitted-value grammar.
+ * Returns 0 or -EINVAL; on failure writes into why (if whylen > 0) what is
+ * wrong, e.g. "more than 6 fraction digits", "exponent not allowed",
+ * "thousands separator ',' not allowed", "empty value". */
+int hz_decimal_validate(const char *s, size_t len, char *why, size_t whylen);
+
+/* Validates s like hz_decimal_validate and writes its canonical text: no
+ * leading integer zeros ("0.5" keeps one), no trailing fraction zeros, no
+ * trailing '.', no sign on zero ("-0.00" -> "0"). Equal values give equal
+ * text ("4.90" and "04.9" -> "4.9"), which is what idempotency hashing
+ * relies on. out needs HZ_DECIMAL_BUFSIZE bytes at most. Returns 0,
+ * -EINVAL (invalid; use hz_decimal_validate for the reason) or -ENOSPC. */
+int hz_decimal_normalize(const char *s, size_t len, char *out, size_t outlen);
+
+/* Compares two NUL-terminated decimals by value, exactly: <0, 0, >0.
+ * Accepts any arithmetic operand, normalised or not ("4.90" == "4.9",
+ * "-0" == "0"). Invalid text is a caller bug: the result is then
+ * deterministic but meaningless (invalid sorts below every valid value). */
+int hz_decimal_cmp(const char *a, const char *b);
+
+/* Exact a + b, a - b and a * b of arithmetic operands, written normalised.
+ * Returns 0, -EINVAL or -ENOSPC. */
+int hz_decimal_add(const char *a, const char *b, char *out, size_t outlen);
+int hz_decimal_sub(const char *a, const char *b, char *out, size_t outlen);
+int hz_decimal_mul(const char *a, const char *b, char *out, size_t outlen);
+
+/* num / den rounded half away from zero to scale (0..6) fraction digits,
+ * always written with exactly scale fraction digits ("28.00", "110" for
+ * scale 0) and never as "-0.00". Returns 0, -EINVAL (bad operand or
+ * scale), -EDOM (den is zero) or -ENOSPC. */
+int hz_decimal_div_round(const char *num, const char *den, int scale,
+                         char *out, size_t outlen);
+
+/* a rounded half away from zero to scale (0..6) fraction digits, written
+ * like hz_decimal_div_round ("1.6666666666666667", 6 -> "1.666667"). */
+int hz_decimal_round(const char *a, int scale, char *out, size_t outlen);
+
+/* part / whole * 100 to 2 places: completion of a target and progress
+ * against the annual one ("848" of "1550" -> "54.71"). -EDOM when whole
+ * is zero. */
+int hz_decimal_pct(const char *part, const char *whole, char *out,
+                   size_t outlen);
+
+/* (value - base) / |base| * 100 to 2 places: growth over the same period
+ * a year earlier (同比) or the previous period (环比). Dividing by |base|
+ * keeps the sign meaning "up" or "down" when the base is negative.
+ * -EDOM when base is zero (growth undefined). */
+int hz_decimal_growth_pct(const char *value, const char *base, char *out,
+                          size_t outlen);
+
+#endif
