@@ -591,7 +591,7 @@ static void on_list(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   }
   out.n_submissions = (size_t)shown;
   if (rows > ls->page_size)
-    out.next_page_token = page_token_encode(hz_rpc_arena(rpc), PQgetvalue(r, shown - 1, 13),
+    out.next_page_token = page_token_encode(hz_rpc_arena(rpc), PQgetvalue(r, shown - 1, 10),
                                             PQgetvalue(r, shown - 1, 0));
   hz_rpc_reply(rpc, &out.base);
 }
@@ -660,7 +660,7 @@ static void list_submissions(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   }
   q[n++] = (hz_db_stmt_t){
       .name = "hz_list_submissions",
-      .sql = "SELECT " SUBMISSION_COLUMNS ", s.received_at"
+      .sql = "SELECT " SUBMISSION_COLUMNS
              " FROM submissions s JOIN regions r ON r.code = s.region_code"
              " WHERE ($1::text IS NULL OR s.region_code IN"
              "   (SELECT descendant FROM region_paths WHERE ancestor = $1))"

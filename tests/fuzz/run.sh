@@ -1,5 +1,6 @@
 #!/bin/sh
-# Builds the libFuzzer targets for the network-facing wire parsers with
+# Builds the libFuzzer targets for the network-facing wire parsers (and the
+# domain value parsers: periods, decimals) with
 # clang (libFuzzer + AddressSanitizer + UndefinedBehaviorSanitizer) and runs
 # each for a bounded time. Not part of `meson test`: fuzzing is open-ended.
 #
@@ -36,16 +37,29 @@ seed_pct() {
   printf '%s' '%E6%B1%87%E6%80%BB 100%25 %zz %4' > "$1/encoded"
   printf '%s' '汇总 100% done' > "$1/plain"
 }
+seed_period() {
+  for s in 2022 2022S1 2022Q4 202201 202212 1900 2999Q4 2022Q5 202213 \
+      2022-01 half_year; do
+    printf '%s' "$s" > "$1/seed_$s"
+  done
+}
+seed_decimal() {
+  for s in '4.9|3.828125' '848|1550' '-12.50|0.000' '007' '1e5' '1,234' \
+      '99999999999999999999.999999|0.000001' '-0.5|-3' 'NaN' '１２'; do
+    printf '%s' "$s" > "$1/seed_$(printf '%s' "$s" | od -An -tx1 | tr -d ' \n')"
+  done
+}
 
 status=0
-for target in fuzz_frame fuzz_timeout fuzz_pct; do
+for target in fuzz_frame fuzz_timeout fuzz_pct fuzz_period fuzz_decimal; do
   dir="$out/$target"
   mkdir -p "$dir/corpus"
   echo "== $target: building"
   # shellcheck disable=SC2086
   if ! $cc $flags -I"$top/proto" -o "$dir/$target" "$here/$target.c" \
       "$top/proto/wire/frame.c" "$top/proto/wire/status.c" \
-      "$top/proto/wire/timeout.c"; then
+      "$top/proto/wire/timeout.c" -I"$top/service" \
+      "$top/service/domain/period.c" "$top/service/domain/decimal.c"; then
     echo "== $target: BUILD FAILED"
     status=1
     continue
@@ -54,6 +68,8 @@ for target in fuzz_frame fuzz_timeout fuzz_pct; do
     fuzz_frame) seed_frame "$dir/corpus" ;;
     fuzz_timeout) seed_timeout "$dir/corpus" ;;
     fuzz_pct) seed_pct "$dir/corpus" ;;
+    fuzz_period) seed_period "$dir/corpus" ;;
+    fuzz_decimal) seed_decimal "$dir/corpus" ;;
   esac
   echo "== $target: fuzzing for ${seconds}s"
   if (cd "$dir" && "./$target" -max_total_time="$seconds" -max_len=4096 \
