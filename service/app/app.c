@@ -8,7 +8,10 @@ int hz_app_register(hz_app_t *app, hz_ctx_t *ctx, hz_db_pool_t *db) {
   memset(app, 0, sizeof(*app));
   app->ctx = ctx;
   app->db = db;
-  return hz_reporting_register(app);
+  int r = hz_reporting_register(app);
+  if (r == 0)
+    r = hz_aggregation_register(app);
+  return r;
 }
 
 void hz_app_free(hz_app_t *app) {

@@ -29,5 +29,6 @@ void hz_app_free(hz_app_t *app);
 
 int hz_reporting_register(hz_app_t *app);
 int hz_admin_register(hz_app_t *app);
+int hz_aggregation_register(hz_app_t *app);
 
 #endif

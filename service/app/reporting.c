@@ -680,15 +680,15 @@ static void list_submissions(hz_rpc_t *rpc, ProtobufCMessage *msg) {
 
 static const hz_rpc_def_t reporting_methods[] = {
     {"/huizong.v1.Reporting/Submit", HZ_RPC_UNARY, &huizong__v1__submit_request__descriptor,
-     HZ_ROLE_BIT(HZ_ROLE_TOWNSHIP) | HZ_ROLE_BIT(HZ_ROLE_ADMIN), submit, NULL},
+     HZ_ROLE_BIT(HZ_ROLE_TOWNSHIP) | HZ_ROLE_BIT(HZ_ROLE_ADMIN), submit, NULL, NULL},
     {"/huizong.v1.Reporting/SubmitStream", HZ_RPC_CLIENT_STREAM,
      &huizong__v1__submit_request__descriptor,
      HZ_ROLE_BIT(HZ_ROLE_TOWNSHIP) | HZ_ROLE_BIT(HZ_ROLE_ADMIN), stream_message,
-     stream_half_close},
+     stream_half_close, NULL},
     {"/huizong.v1.Reporting/GetSubmission", HZ_RPC_UNARY,
-     &huizong__v1__get_submission_request__descriptor, HZ_ROLES_ALL, get_submission, NULL},
+     &huizong__v1__get_submission_request__descriptor, HZ_ROLES_ALL, get_submission, NULL, NULL},
     {"/huizong.v1.Reporting/ListSubmissions", HZ_RPC_UNARY,
-     &huizong__v1__list_submissions_request__descriptor, HZ_ROLES_ALL, list_submissions, NULL},
+     &huizong__v1__list_submissions_request__descriptor, HZ_ROLES_ALL, list_submissions, NULL, NULL},
 };
 
 int hz_reporting_register(hz_app_t *app) {

@@ -299,6 +299,12 @@ static void on_half_close(hz_call_t *call) {
   }
 }
 
+static void on_drain(hz_call_t *call) {
+  hz_rpc_t *rpc = hz_call_data(call);
+  if (rpc && rpc->authed && !rpc->finished && rpc->def->on_drain)
+    rpc->def->on_drain(rpc);
+}
+
 static void on_cancel(hz_call_t *call) {
   hz_rpc_t *rpc = hz_call_data(call);
   if (!rpc) {
@@ -323,6 +329,7 @@ int hz_rpc_register(hz_app_t *app, const hz_rpc_def_t *defs, size_t n) {
         .on_message = on_message,
         .on_half_close = on_half_close,
         .on_cancel = on_cancel,
+        .on_drain = on_drain,
         .data = pair,
     };
     int r = hz_registry_add(&app->ctx->registry, &m);

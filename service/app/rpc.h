@@ -26,6 +26,7 @@ typedef struct hz_rpc_def_s {
   unsigned roles;                          /* HZ_ROLE_BIT mask allowed to call */
   hz_rpc_msg_fn on_message;                /* each request, after authentication */
   hz_rpc_fn on_half_close;                 /* client-streaming: input complete */
+  hz_rpc_fn on_drain;                      /* server-streaming: output queue drained */
 } hz_rpc_def_t;
 
 typedef struct hz_rpc_pending_s {

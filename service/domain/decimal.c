@@ -347,7 +347,7 @@ static int mag_div_round(const uint8_t *x, int xlen, const uint8_t *y, int ylen,
                          uint8_t *q, int *qlen) {
   uint8_t mult[10][NUM_CAP + 1];
   int mlen[10];
-  uint8_t rem[NUM_CAP + 2];
+  uint8_t rem[NUM_CAP + 2] = {0}; /* zeroed: read (as 0) when x is 0 */
   int rlen = 0;
 
   if (ylen + 1 > NUM_CAP)

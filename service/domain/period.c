@@ -4,7 +4,6 @@
 #include "domain/period.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 
 /* Periods of type t in one year (1, 2, 4, 12), or 0 for a bad type. */
@@ -108,25 +107,32 @@ const char *hz_period_accepted_forms(void) {
          "202201..202212 (month)";
 }
 
+/* Writes n (0..99) as two digits at out. */
+static void put2(char *out, int n) {
+  out[0] = (char)('0' + n / 10);
+  out[1] = (char)('0' + n % 10);
+}
+
 void hz_period_format(const hz_period_t *p, char out[HZ_PERIOD_TEXT_SIZE]) {
+  static const char letter[] = {0, 0, 'S', 'Q', 0};
   if (hz_period_valid(p) != 0) {
     out[0] = '\0';
     return;
   }
-  switch (p->type) {
-  case HZ_PERIOD_YEAR:
-    snprintf(out, HZ_PERIOD_TEXT_SIZE, "%04d", p->year);
-    break;
-  case HZ_PERIOD_HALF_YEAR:
-    snprintf(out, HZ_PERIOD_TEXT_SIZE, "%04dS%d", p->year, p->index);
-    break;
-  case HZ_PERIOD_QUARTER:
-    snprintf(out, HZ_PERIOD_TEXT_SIZE, "%04dQ%d", p->year, p->index);
-    break;
-  case HZ_PERIOD_MONTH:
-    snprintf(out, HZ_PERIOD_TEXT_SIZE, "%04d%02d", p->year, p->index);
-    break;
+  /* Validity bounds every field, so the code is exactly 4 or 6 bytes. */
+  put2(out, p->year / 100);
+  put2(out + 2, p->year % 100);
+  if (p->type == HZ_PERIOD_YEAR) {
+    out[4] = '\0';
+    return;
   }
+  if (p->type == HZ_PERIOD_MONTH) {
+    put2(out + 4, p->index);
+  } else {
+    out[4] = letter[p->type];
+    out[5] = (char)('0' + p->index);
+  }
+  out[6] = '\0';
 }
 
 int hz_period_first_month(const hz_period_t *p) {

@@ -1,0 +1,992 @@
+/* huizong.v1.Aggregation: Rollup, Series, Completeness, GetReport and
+ * ExportValues. PostgreSQL aggregates over time and regions (migration
+ * 003); this file checks scope and arguments, divides ratio indicators
+ * after aggregation, and derives growth, completion and progress with exact
+ * decimal arithmetic. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/app.h"
+#include "app/pgtext.h"
+#include "app/rpc.h"
+#include "domain/decimal.h"
+#include "domain/ident.h"
+#include "domain/period.h"
+#include "huizong/v1/aggregation.pb-c.h"
+
+#define MAX_SERIES_PERIODS 240  /* points per series */
+#define EXPORT_PAGE 5000        /* rows per database round trip */
+#define EXPORT_BATCH 1000       /* records per stream message */
+
+#define OOM(rpc) hz_rpc_finish((rpc), HZ_STATUS_RESOURCE_EXHAUSTED, "call exceeds its memory limit")
+
+/* ---- shared pieces ----------------------------------------------------- */
+
+/* Statement 0 of every job: the region, whether it is in scope. */
+static hz_db_stmt_t region_stmt(hz_rpc_t *rpc, const char **params, const char *region) {
+  params[0] = region;
+  params[1] = hz_rpc_scope_param(rpc);
+  return (hz_db_stmt_t){
+      .name = "hz_agg_region",
+      .sql = "SELECT r.code, r.name, r.level, r.reporting,"
+             " $2::text IS NULL OR EXISTS (SELECT 1 FROM region_paths p"
+             "   WHERE p.ancestor = $2 AND p.descendant = r.code)"
+             " FROM regions r WHERE r.code = $1",
+      .nparams = 2,
+      .values = params,
+  };
+}
+
+/* Reads statement 0; finishes the call and returns NULL when the region is
+ * unknown or out of scope. */
+static Huizong__V1__RegionRef *region_checked(hz_rpc_t *rpc, const PGresult *r, const char *code,
+                                              int *reporting) {
+  if (PQntuples(r) != 1) {
+    hz_rpc_finish(rpc, HZ_STATUS_NOT_FOUND, "unknown region %s", code);
+    return NULL;
+  }
+  if (!hz_rpc_cell_bool(r, 0, 4)) {
+    hz_rpc_finish(rpc, HZ_STATUS_PERMISSION_DENIED, "region %s is outside this token's scope",
+                  code);
+    return NULL;
+  }
+  Huizong__V1__RegionRef *ref = hz_arena_alloc(hz_rpc_arena(rpc), sizeof(*ref));
+  if (!ref) {
+    OOM(rpc);
+    return NULL;
+  }
+  huizong__v1__region_ref__init(ref);
+  ref->code = (char *)hz_rpc_cell(rpc, r, 0, 0);
+  ref->name = (char *)hz_rpc_cell(rpc, r, 0, 1);
+  ref->level = hz_rpc_cell_int(r, 0, 2);
+  if (reporting)
+    *reporting = hz_rpc_cell_bool(r, 0, 3);
+  return ref;
+}
+
+/* The region a query is about: the request's, or the caller's own. */
+static const char *target_region(hz_rpc_t *rpc, const char *requested) {
+  if (requested[0]) {
+    if (hz_region_code_validate(requested)) {
+      hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "region_code '%s' is malformed", requested);
+      return NULL;
+    }
+    return requested;
+  }
+  if (rpc->who.region)
+    return rpc->who.region;
+  hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "region_code is required");
+  return NULL;
+}
+
+static int parse_period(hz_rpc_t *rpc, const char *field, const char *s, hz_period_t *p) {
+  if (hz_period_parse(s, p) == 0)
+    return 0;
+  hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "%s '%s' is not one of %s", field, s,
+                hz_period_accepted_forms());
+  return -1;
+}
+
+static char *date_text(hz_arena_t *a, int ymd) {
+  return hz_arena_printf(a, "%04d-%02d-%02d", ymd / 10000, ymd / 100 % 100, ymd % 100);
+}
+
+static char *period_text(hz_arena_t *a, const hz_period_t *p) {
+  char buf[HZ_PERIOD_TEXT_SIZE];
+  hz_period_format(p, buf);
+  return hz_arena_strdup(a, buf);
+}
+
+static const char *codes_param(hz_rpc_t *rpc, char **codes, size_t n, int *bad) {
+  *bad = 0;
+  if (n == 0)
+    return NULL;
+  for (size_t i = 0; i < n; i++)
+    if (hz_indicator_code_validate(codes[i])) {
+      hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "indicator code '%s' is malformed", codes[i]);
+      *bad = 1;
+      return NULL;
+    }
+  return hz_pg_text_array(hz_rpc_arena(rpc), (const char *const *)codes, n);
+}
+
+/* ---- the indicator catalog of a query ------------------------------------ */
+
+typedef struct agg_ind_s {
+  Huizong__V1__IndicatorRef *ref; /* code, name, unit, frequency */
+  const char *numerator;          /* ratio parts, NULL for a plain indicator */
+  const char *denominator;
+  const char *factor;             /* "" = 1 */
+  int scale;                      /* fraction digits of a ratio, 0 = 2 */
+} agg_ind_t;
+
+typedef struct agg_catalog_s {
+  agg_ind_t *items;      /* indicators the response covers, in order */
+  size_t n;              /* their number */
+  char **skipped;        /* all-indicator requests: frequency too coarse */
+  size_t nskipped;       /* their number */
+} agg_catalog_t;
+
+#define CATALOG_SQL                                                                         \
+  "SELECT code, name, unit, period_type, ratio_numerator, ratio_denominator,"               \
+  " coalesce(trim_scale(ratio_factor)::text, ''), coalesce(ratio_scale, 0)"                 \
+  " FROM indicators WHERE $1::text[] IS NULL OR code = ANY ($1::text[]) ORDER BY code"
+
+/* Builds the catalog from its statement: requested order when codes were
+ * named (unknown → NOT_FOUND, too coarse → FAILED_PRECONDITION), else every
+ * indicator fine enough, by code. Finishes the call on refusal. */
+static int catalog_load(hz_rpc_t *rpc, const PGresult *r, char **codes, size_t ncodes,
+                        hz_period_type_t type, agg_catalog_t *c) {
+  hz_arena_t *a = hz_rpc_arena(rpc);
+  int rows = PQntuples(r);
+  c->items = hz_arena_zalloc(a, (size_t)(rows + 1) * sizeof(agg_ind_t));
+  c->skipped = hz_arena_zalloc(a, (size_t)(rows + 1) * sizeof(char *));
+  if (!c->items || !c->skipped)
+    return OOM(rpc), -1;
+  size_t want = ncodes ? ncodes : (size_t)rows;
+  for (size_t k = 0; k < want; k++) {
+    int row = -1;
+    if (ncodes) {
+      for (int i = 0; i < rows && row < 0; i++)
+        if (strcmp(PQgetvalue(r, i, 0), codes[k]) == 0)
+          row = i;
+      if (row < 0) {
+        hz_rpc_finish(rpc, HZ_STATUS_NOT_FOUND, "unknown indicator %s", codes[k]);
+        return -1;
+      }
+    } else {
+      row = (int)k;
+    }
+    int freq = hz_rpc_cell_int(r, row, 3);
+    if (freq < (int)type) {
+      if (ncodes) {
+        hz_rpc_finish(rpc, HZ_STATUS_FAILED_PRECONDITION,
+                      "indicator %s is reported by %s; a %s period is finer than that",
+                      PQgetvalue(r, row, 0), hz_period_type_name(freq), hz_period_type_name(type));
+        return -1;
+      }
+      c->skipped[c->nskipped++] = (char *)hz_rpc_cell(rpc, r, row, 0);
+      continue;
+    }
+    agg_ind_t *ind = &c->items[c->n++];
+    ind->ref = hz_arena_alloc(a, sizeof(*ind->ref));
+    if (!ind->ref)
+      return OOM(rpc), -1;
+    huizong__v1__indicator_ref__init(ind->ref);
+    ind->ref->code = (char *)hz_rpc_cell(rpc, r, row, 0);
+    ind->ref->name = (char *)hz_rpc_cell(rpc, r, row, 1);
+    ind->ref->unit = (char *)hz_rpc_cell(rpc, r, row, 2);
+    ind->ref->period_type = freq;
+    if (!hz_rpc_cell_null(r, row, 4)) {
+      ind->numerator = hz_rpc_cell(rpc, r, row, 4);
+      ind->denominator = hz_rpc_cell(rpc, r, row, 5);
+      ind->factor = hz_rpc_cell(rpc, r, row, 6);
+      ind->scale = hz_rpc_cell_int(r, row, 7);
+    }
+  }
+  return 0;
+}
+
+/* ---- aggregated values, looked up by (group, indicator, window) ---------- */
+
+typedef struct agg_cell_s {
+  struct agg_cell_s *next; /* bucket chain */
+  const char *grp;         /* region code of the row */
+  const char *ind;         /* indicator code */
+  int win;                 /* window number, 1-based */
+  const char *value;       /* aggregated value, NULL when undefined */
+  int reporting;           /* leaves that contributed */
+} agg_cell_t;
+
+typedef struct agg_map_s {
+  agg_cell_t **buckets; /* chains */
+  size_t nb;            /* bucket count, a power of two */
+} agg_map_t;
+
+static size_t cell_hash(const char *grp, const char *ind, int win, size_t nb) {
+  uint64_t h = 1469598103934665603ull;
+  for (const char *p = grp; *p; p++)
+    h = (h ^ (uint8_t)*p) * 1099511628211ull;
+  h = (h ^ 0x1f) * 1099511628211ull;
+  for (const char *p = ind; *p; p++)
+    h = (h ^ (uint8_t)*p) * 1099511628211ull;
+  h = (h ^ (uint64_t)win) * 1099511628211ull;
+  return (size_t)h & (nb - 1);
+}
+
+/* Loads rows (grp, indicator, win, value, reporting). */
+static int map_load(hz_rpc_t *rpc, const PGresult *r, agg_map_t *m) {
+  int rows = PQntuples(r);
+  m->nb = 64;
+  while (m->nb < (size_t)rows * 2)
+    m->nb *= 2;
+  m->buckets = hz_arena_zalloc(hz_rpc_arena(rpc), m->nb * sizeof(agg_cell_t *));
+  if (!m->buckets)
+    return -ENOMEM;
+  for (int i = 0; i < rows; i++) {
+    agg_cell_t *c = hz_arena_alloc(hz_rpc_arena(rpc), sizeof(*c));
+    if (!c)
+      return -ENOMEM;
+    c->grp = hz_rpc_cell(rpc, r, i, 0);
+    c->ind = hz_rpc_cell(rpc, r, i, 1);
+    c->win = hz_rpc_cell_int(r, i, 2);
+    c->value = hz_rpc_cell_null(r, i, 3) ? NULL : hz_rpc_cell(rpc, r, i, 3);
+    c->reporting = hz_rpc_cell_int(r, i, 4);
+    size_t b = cell_hash(c->grp, c->ind, c->win, m->nb);
+    c->next = m->buckets[b];
+    m->buckets[b] = c;
+  }
+  return 0;
+}
+
+static const agg_cell_t *map_get(const agg_map_t *m, const char *grp, const char *ind, int win) {
+  for (const agg_cell_t *c = m->buckets[cell_hash(grp, ind, win, m->nb)]; c; c = c->next)
+    if (c->win == win && strcmp(c->grp, grp) == 0 && strcmp(c->ind, ind) == 0)
+      return c;
+  return NULL;
+}
+
+/* The value of ind for grp in window win: a ratio divides its aggregated
+ * parts; NULL when undefined. */
+static const char *figure(hz_rpc_t *rpc, const agg_map_t *m, const agg_ind_t *ind,
+                          const char *grp, int win, int *reporting) {
+  *reporting = 0;
+  if (!ind->numerator) {
+    const agg_cell_t *c = map_get(m, grp, ind->ref->code, win);
+    if (c)
+      *reporting = c->reporting;
+    return c ? c->value : NULL;
+  }
+  const agg_cell_t *n = map_get(m, grp, ind->numerator, win);
+  const agg_cell_t *d = map_get(m, grp, ind->denominator, win);
+  if (n && d)
+    *reporting = n->reporting < d->reporting ? n->reporting : d->reporting;
+  if (!n || !d || !n->value || !d->value)
+    return NULL;
+  char scaled[HZ_DECIMAL_WIDE_BUFSIZE];
+  const char *num = n->value;
+  if (ind->factor && ind->factor[0]) {
+    if (hz_decimal_mul(n->value, ind->factor, scaled, sizeof(scaled)))
+      return NULL;
+    num = scaled;
+  }
+  char *out = hz_arena_alloc(hz_rpc_arena(rpc), HZ_DECIMAL_WIDE_BUFSIZE);
+  if (!out || hz_decimal_div_round(num, d->value, ind->scale ? ind->scale : 2, out,
+                                   HZ_DECIMAL_WIDE_BUFSIZE))
+    return NULL; /* zero denominator: undefined */
+  return out;
+}
+
+static Huizong__V1__Decimal *decimal_of(hz_rpc_t *rpc, const char *v) {
+  if (!v)
+    return NULL;
+  Huizong__V1__Decimal *d = hz_arena_alloc(hz_rpc_arena(rpc), sizeof(*d));
+  if (!d)
+    return NULL;
+  huizong__v1__decimal__init(d);
+  d->value = (char *)v;
+  return d;
+}
+
+typedef int (*pct_fn)(const char *, const char *, char *, size_t);
+
+/* value against base by fn; NULL when either is missing or base is zero. */
+static Huizong__V1__Decimal *pct_of(hz_rpc_t *rpc, pct_fn fn, const char *value, const char *base) {
+  if (!value || !base)
+    return NULL;
+  char *out = hz_arena_alloc(hz_rpc_arena(rpc), HZ_DECIMAL_PCT_BUFSIZE);
+  if (!out || fn(value, base, out, HZ_DECIMAL_PCT_BUFSIZE))
+    return NULL;
+  return decimal_of(rpc, out);
+}
+
+/* ---- Rollup ---------------------------------------------------------------- */
+
+typedef struct rollup_s {
+  const Huizong__V1__RollupRequest *req; /* the request */
+  const char *region;                    /* region code queried */
+  hz_period_t p;                         /* requested period */
+  char *period, *yoy, *pop, *year;       /* codes of the windows and the year */
+} rollup_t;
+
+enum { WIN_CUR = 1, WIN_YOY = 2, WIN_POP = 3 };
+
+static const char *target_of(const PGresult *t, const char *grp, const char *ind,
+                             const char *period) {
+  for (int i = 0; i < PQntuples(t); i++)
+    if (!strcmp(PQgetvalue(t, i, 0), grp) && !strcmp(PQgetvalue(t, i, 1), ind) &&
+        !strcmp(PQgetvalue(t, i, 2), period))
+      return PQgetvalue(t, i, 3);
+  return NULL;
+}
+
+static Huizong__V1__RollupRow *rollup_row(hz_rpc_t *rpc, rollup_t *ru, const agg_map_t *m,
+                                          const PGresult *targets, Huizong__V1__RegionRef *reg,
+                                          int expected, const agg_ind_t *ind) {
+  hz_arena_t *a = hz_rpc_arena(rpc);
+  Huizong__V1__RollupRow *row = hz_arena_alloc(a, sizeof(*row));
+  if (!row)
+    return NULL;
+  huizong__v1__rollup_row__init(row);
+  int rep, ignored;
+  const char *v = figure(rpc, m, ind, reg->code, WIN_CUR, &rep);
+  const char *yv = figure(rpc, m, ind, reg->code, WIN_YOY, &ignored);
+  const char *pv = figure(rpc, m, ind, reg->code, WIN_POP, &ignored);
+  const char *t = target_of(targets, reg->code, ind->ref->code, ru->period);
+  const char *at = target_of(targets, reg->code, ind->ref->code, ru->year);
+  t = t ? hz_arena_strdup(a, t) : NULL;
+  at = at ? hz_arena_strdup(a, at) : NULL;
+  row->region = reg;
+  row->indicator = ind->ref;
+  row->value = decimal_of(rpc, v);
+  row->reporting_units = rep;
+  row->expected_units = expected;
+  row->previous_year_period = ru->yoy;
+  row->previous_year_value = decimal_of(rpc, yv);
+  row->yoy_growth_pct = pct_of(rpc, hz_decimal_growth_pct, v, yv);
+  row->previous_period = ru->pop;
+  row->previous_period_value = decimal_of(rpc, pv);
+  row->pop_change_pct = pct_of(rpc, hz_decimal_growth_pct, v, pv);
+  row->target = decimal_of(rpc, t);
+  row->completion_pct = pct_of(rpc, hz_decimal_pct, v, t);
+  row->annual_period = ru->year;
+  row->annual_target = decimal_of(rpc, at);
+  row->annual_progress_pct = pct_of(rpc, hz_decimal_pct, v, at);
+  return row;
+}
+
+static void on_rollup(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
+  rollup_t *ru = tag;
+  if (!res->ok) {
+    hz_rpc_fail_db(rpc, res);
+    return;
+  }
+  const Huizong__V1__RollupRequest *req = ru->req;
+  Huizong__V1__RegionRef *region = region_checked(rpc, res->results[0], ru->region, NULL);
+  if (!region)
+    return;
+  if (req->group_by == HUIZONG__V1__GROUP_BY__GROUP_BY_LEVEL && (int)req->level <= (int)region->level) {
+    hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT,
+                  "level %d is not below the level of region %s (%d)", req->level, region->code,
+                  region->level);
+    return;
+  }
+  agg_catalog_t cat = {0};
+  if (catalog_load(rpc, res->results[1], req->indicator_codes, req->n_indicator_codes, ru->p.type,
+                   &cat))
+    return;
+  agg_map_t m;
+  if (map_load(rpc, res->results[3], &m))
+    return (void)OOM(rpc);
+  const PGresult *groups = res->results[2];
+  hz_arena_t *a = hz_rpc_arena(rpc);
+  size_t ngroups = (size_t)PQntuples(groups);
+  Huizong__V1__RollupResponse out = HUIZONG__V1__ROLLUP_RESPONSE__INIT;
+  out.rows = hz_arena_alloc(a, (ngroups * cat.n + 1) * sizeof(*out.rows));
+  if (!out.rows)
+    return (void)OOM(rpc);
+  for (size_t g = 0; g < ngroups; g++) {
+    Huizong__V1__RegionRef *reg = hz_arena_alloc(a, sizeof(*reg));
+    if (!reg)
+      return (void)OOM(rpc);
+    huizong__v1__region_ref__init(reg);
+    reg->code = (char *)hz_rpc_cell(rpc, groups, (int)g, 0);
+    reg->name = (char *)hz_rpc_cell(rpc, groups, (int)g, 1);
+    reg->level = hz_rpc_cell_int(groups, (int)g, 2);
+    int expected = hz_rpc_cell_int(groups, (int)g, 3);
+    for (size_t i = 0; i < cat.n; i++) {
+      Huizong__V1__RollupRow *row =
+          rollup_row(rpc, ru, &m, res->results[4], reg, expected, &cat.items[i]);
+      if (!row)
+        return (void)OOM(rpc);
+      out.rows[out.n_rows++] = row;
+    }
+  }
+  out.region = region;
+  out.period = ru->period;
+  out.period_type = (Huizong__V1__PeriodType)ru->p.type;
+  out.skipped_indicator_codes = cat.skipped;
+  out.n_skipped_indicator_codes = cat.nskipped;
+  hz_rpc_reply(rpc, &out.base);
+}
+
+static int group_code(const Huizong__V1__RollupRequest *req) {
+  switch (req->group_by) {
+  case HUIZONG__V1__GROUP_BY__GROUP_BY_CHILDREN: return 2;
+  case HUIZONG__V1__GROUP_BY__GROUP_BY_LEVEL: return 3;
+  default: return 1;
+  }
+}
+
+static void rollup(hz_rpc_t *rpc, ProtobufCMessage *msg) {
+  const Huizong__V1__RollupRequest *req = (const Huizong__V1__RollupRequest *)msg;
+  hz_arena_t *a = hz_rpc_arena(rpc);
+  rollup_t *ru = hz_arena_zalloc(a, sizeof(*ru));
+  if (!ru)
+    return (void)OOM(rpc);
+  ru->req = req;
+  if (!(ru->region = target_region(rpc, req->region_code)))
+    return;
+  if (parse_period(rpc, "period", req->period, &ru->p))
+    return;
+  if (req->group_by == HUIZONG__V1__GROUP_BY__GROUP_BY_LEVEL &&
+      (req->level < 1 || req->level > 5)) {
+    hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "group by level needs a level 1..5");
+    return;
+  }
+  int bad;
+  const char *codes = codes_param(rpc, req->indicator_codes, req->n_indicator_codes, &bad);
+  if (bad)
+    return;
+  hz_period_t yoy, pop, year;
+  hz_period_year_earlier(&ru->p, &yoy);
+  hz_period_previous(&ru->p, &pop);
+  hz_period_year_of(&ru->p, &year);
+  ru->period = period_text(a, &ru->p);
+  ru->yoy = period_text(a, &yoy);
+  ru->pop = period_text(a, &pop);
+  ru->year = period_text(a, &year);
+  const hz_period_t *wins[] = {&ru->p, &yoy, &pop};
+  const char *starts[3], *ends[3];
+  for (int i = 0; i < 3; i++) {
+    starts[i] = date_text(a, hz_period_start_date(wins[i]));
+    ends[i] = date_text(a, hz_period_end_date(wins[i]));
+  }
+  const char *target_periods[] = {ru->period, ru->year};
+  const char **p0 = hz_arena_alloc(a, 2 * sizeof(char *));
+  const char **p1 = hz_arena_alloc(a, sizeof(char *));
+  const char **p2 = hz_arena_alloc(a, 8 * sizeof(char *));
+  const char **p4 = hz_arena_alloc(a, 5 * sizeof(char *));
+  if (!p0 || !p1 || !p2 || !p4 || !ru->period || !ru->yoy || !ru->pop || !ru->year)
+    return (void)OOM(rpc);
+  p1[0] = codes;
+  p2[0] = ru->region;
+  p2[1] = hz_pg_int(a, group_code(req));
+  p2[2] = hz_pg_int(a, req->level);
+  p2[3] = req->include_total ? "t" : "f";
+  p2[4] = codes;
+  p2[5] = hz_pg_int(a, ru->p.type);
+  p2[6] = hz_pg_text_array(a, starts, 3);
+  p2[7] = hz_pg_text_array(a, ends, 3);
+  memcpy(p4, p2, 4 * sizeof(char *));
+  p4[4] = hz_pg_text_array(a, target_periods, 2);
+  hz_db_stmt_t q[5] = {
+      region_stmt(rpc, p0, ru->region),
+      {.name = "hz_agg_catalog", .sql = CATALOG_SQL, .nparams = 1, .values = p1},
+      {.name = "hz_agg_groups",
+       .sql = "SELECT code, name, level, expected FROM hz_rollup_groups($1, $2::integer,"
+              " $3::integer, $4::boolean)",
+       .nparams = 4,
+       .values = p2},
+      {.name = "hz_agg_values",
+       .sql = "SELECT grp, indicator, win, value::text, reporting FROM hz_rollup_values($1,"
+              " $2::integer, $3::integer, $4::boolean, $5::text[], $6::smallint, $7::date[],"
+              " $8::date[])",
+       .nparams = 8,
+       .values = p2},
+      {.name = "hz_agg_targets",
+       .sql = "SELECT t.region_code, t.indicator_code, t.period, trim_scale(t.value)::text"
+              " FROM targets t WHERE t.period = ANY ($5::text[]) AND t.region_code IN"
+              " (SELECT code FROM hz_rollup_groups($1, $2::integer, $3::integer, $4::boolean))",
+       .nparams = 5,
+       .values = p4},
+  };
+  hz_rpc_query(rpc, q, 5, on_rollup, ru);
+}
+
+/* ---- Series ------------------------------------------------------------------ */
+
+typedef struct series_s {
+  const Huizong__V1__SeriesRequest *req; /* the request */
+  const char *region;                    /* region code */
+  hz_period_type_t type;                 /* type of every period */
+  char **periods;                        /* codes, in order */
+  size_t n;                              /* their number */
+} series_t;
+
+static void on_series(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
+  series_t *se = tag;
+  if (!res->ok) {
+    hz_rpc_fail_db(rpc, res);
+    return;
+  }
+  Huizong__V1__RegionRef *region = region_checked(rpc, res->results[0], se->region, NULL);
+  if (!region)
+    return;
+  agg_catalog_t cat = {0};
+  if (catalog_load(rpc, res->results[1], se->req->indicator_codes, se->req->n_indicator_codes,
+                   se->type, &cat))
+    return;
+  agg_map_t m;
+  if (map_load(rpc, res->results[2], &m))
+    return (void)OOM(rpc);
+  int expected = hz_rpc_cell_int(res->results[3], 0, 0);
+  hz_arena_t *a = hz_rpc_arena(rpc);
+  Huizong__V1__SeriesResponse out = HUIZONG__V1__SERIES_RESPONSE__INIT;
+  out.series = hz_arena_alloc(a, (cat.n + 1) * sizeof(*out.series));
+  if (!out.series)
+    return (void)OOM(rpc);
+  for (size_t i = 0; i < cat.n; i++) {
+    Huizong__V1__IndicatorSeries *s = hz_arena_alloc(a, sizeof(*s));
+    Huizong__V1__SeriesPoint **pts = hz_arena_alloc(a, (se->n + 1) * sizeof(*pts));
+    if (!s || !pts)
+      return (void)OOM(rpc);
+    huizong__v1__indicator_series__init(s);
+    s->indicator = cat.items[i].ref;
+    for (size_t k = 0; k < se->n; k++) {
+      Huizong__V1__SeriesPoint *pt = hz_arena_alloc(a, sizeof(*pt));
+      if (!pt)
+        return (void)OOM(rpc);
+      huizong__v1__series_point__init(pt);
+      pt->period = se->periods[k];
+      pt->value = decimal_of(rpc, figure(rpc, &m, &cat.items[i], region->code, (int)k + 1,
+                                         &pt->reporting_units));
+      pt->expected_units = expected;
+      pts[k] = pt;
+    }
+    s->points = pts;
+    s->n_points = se->n;
+    out.series[out.n_series++] = s;
+  }
+  out.region = region;
+  out.period_type = (Huizong__V1__PeriodType)se->type;
+  out.periods = se->periods;
+  out.n_periods = se->n;
+  out.skipped_indicator_codes = cat.skipped;
+  out.n_skipped_indicator_codes = cat.nskipped;
+  hz_rpc_reply(rpc, &out.base);
+}
+
+static void series(hz_rpc_t *rpc, ProtobufCMessage *msg) {
+  const Huizong__V1__SeriesRequest *req = (const Huizong__V1__SeriesRequest *)msg;
+  hz_arena_t *a = hz_rpc_arena(rpc);
+  series_t *se = hz_arena_zalloc(a, sizeof(*se));
+  if (!se)
+    return (void)OOM(rpc);
+  se->req = req;
+  hz_period_t from, to;
+  if (!(se->region = target_region(rpc, req->region_code)) ||
+      parse_period(rpc, "from_period", req->from_period, &from) ||
+      parse_period(rpc, "to_period", req->to_period, &to))
+    return;
+  if (from.type != to.type) {
+    hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT,
+                  "from_period %s and to_period %s are of different types", req->from_period,
+                  req->to_period);
+    return;
+  }
+  int span = hz_period_ordinal(&to) - hz_period_ordinal(&from) + 1;
+  if (span < 1 || span > MAX_SERIES_PERIODS) {
+    hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT,
+                  "a series covers 1..%d periods in order; %s..%s does not", MAX_SERIES_PERIODS,
+                  req->from_period, req->to_period);
+    return;
+  }
+  int bad;
+  const char *codes = codes_param(rpc, req->indicator_codes, req->n_indicator_codes, &bad);
+  if (bad)
+    return;
+  se->type = from.type;
+  se->n = (size_t)span;
+  se->periods = hz_arena_alloc(a, se->n * sizeof(char *));
+  const char **starts = hz_arena_alloc(a, se->n * sizeof(char *));
+  const char **ends = hz_arena_alloc(a, se->n * sizeof(char *));
+  const char **p0 = hz_arena_alloc(a, 2 * sizeof(char *));
+  const char **p1 = hz_arena_alloc(a, sizeof(char *));
+  const char **p2 = hz_arena_alloc(a, 8 * sizeof(char *));
+  if (!se->periods || !starts || !ends || !p0 || !p1 || !p2)
+    return (void)OOM(rpc);
+  int base = hz_period_ordinal(&from);
+  for (size_t k = 0; k < se->n; k++) {
+    hz_period_t p;
+    hz_period_from_ordinal(se->type, base + (int)k, &p);
+    se->periods[k] = period_text(a, &p);
+    starts[k] = date_text(a, hz_period_start_date(&p));
+    ends[k] = date_text(a, hz_period_end_date(&p));
+  }
+  p1[0] = codes;
+  p2[0] = se->region;
+  p2[1] = "1";
+  p2[2] = "0";
+  p2[3] = "f";
+  p2[4] = codes;
+  p2[5] = hz_pg_int(a, se->type);
+  p2[6] = hz_pg_text_array(a, starts, se->n);
+  p2[7] = hz_pg_text_array(a, ends, se->n);
+  hz_db_stmt_t q[4] = {
+      region_stmt(rpc, p0, se->region),
+      {.name = "hz_agg_catalog", .sql = CATALOG_SQL, .nparams = 1, .values = p1},
+      {.name = "hz_agg_values",
+       .sql = "SELECT grp, indicator, win, value::text, reporting FROM hz_rollup_values($1,"
+              " $2::integer, $3::integer, $4::boolean, $5::text[], $6::smallint, $7::date[],"
+              " $8::date[])",
+       .nparams = 8,
+       .values = p2},
+      {.name = "hz_agg_expected",
+       .sql = "SELECT count(*) FROM region_paths p JOIN regions r ON r.code = p.descendant"
+              " WHERE p.ancestor = $1 AND r.reporting",
+       .nparams = 1,
+       .values = p2},
+  };
+  hz_rpc_query(rpc, q, 4, on_series, se);
+}
+
+/* ---- Completeness ------------------------------------------------------------ */
+
+typedef struct unit_query_s {
+  const char *region; /* region code */
+  char *period;       /* canonical period */
+} unit_query_t;
+
+static void on_completeness(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
+  unit_query_t *uq = tag;
+  if (!res->ok) {
+    hz_rpc_fail_db(rpc, res);
+    return;
+  }
+  Huizong__V1__RegionRef *region = region_checked(rpc, res->results[0], uq->region, NULL);
+  if (!region)
+    return;
+  const PGresult *r = res->results[1];
+  int rows = PQntuples(r);
+  hz_arena_t *a = hz_rpc_arena(rpc);
+  Huizong__V1__CompletenessResponse out = HUIZONG__V1__COMPLETENESS_RESPONSE__INIT;
+  out.units = hz_arena_alloc(a, (size_t)(rows + 1) * sizeof(*out.units));
+  out.missing_region_codes = hz_arena_alloc(a, (size_t)(rows + 1) * sizeof(char *));
+  if (!out.units || !out.missing_region_codes)
+    return (void)OOM(rpc);
+  for (int i = 0; i < rows; i++) {
+    Huizong__V1__UnitStatus *u = hz_arena_alloc(a, sizeof(*u));
+    Huizong__V1__RegionRef *ref = hz_arena_alloc(a, sizeof(*ref));
+    if (!u || !ref)
+      return (void)OOM(rpc);
+    huizong__v1__unit_status__init(u);
+    huizong__v1__region_ref__init(ref);
+    ref->code = (char *)hz_rpc_cell(rpc, r, i, 0);
+    ref->name = (char *)hz_rpc_cell(rpc, r, i, 1);
+    ref->level = hz_rpc_cell_int(r, i, 2);
+    u->region = ref;
+    u->last_submitted_at = (char *)hz_rpc_cell(rpc, r, i, 3);
+    u->last_submission_id = (char *)hz_rpc_cell(rpc, r, i, 4);
+    u->last_submitted_by = (char *)hz_rpc_cell(rpc, r, i, 5);
+    u->value_count = hz_rpc_cell_int(r, i, 6);
+    u->approved_by = (char *)hz_rpc_cell(rpc, r, i, 7);
+    u->approved_at = (char *)hz_rpc_cell(rpc, r, i, 8);
+    if (u->approved_at[0]) {
+      u->state = HUIZONG__V1__APPROVAL_STATE__APPROVAL_STATE_APPROVED;
+      out.approved_count++;
+      out.reported_count++;
+    } else if (u->last_submitted_at[0]) {
+      u->state = HUIZONG__V1__APPROVAL_STATE__APPROVAL_STATE_SUBMITTED;
+      out.reported_count++;
+    } else {
+      u->state = HUIZONG__V1__APPROVAL_STATE__APPROVAL_STATE_MISSING;
+      out.missing_region_codes[out.n_missing_region_codes++] = ref->code;
+      out.missing_count++;
+    }
+    out.units[out.n_units++] = u;
+  }
+  out.region = region;
+  out.period = uq->period;
+  out.expected_count = rows;
+  hz_rpc_reply(rpc, &out.base);
+}
+
+static void completeness(hz_rpc_t *rpc, ProtobufCMessage *msg) {
+  const Huizong__V1__CompletenessRequest *req = (const Huizong__V1__CompletenessRequest *)msg;
+  hz_arena_t *a = hz_rpc_arena(rpc);
+  unit_query_t *uq = hz_arena_zalloc(a, sizeof(*uq));
+  const char **p0 = hz_arena_alloc(a, 2 * sizeof(char *));
+  const char **p1 = hz_arena_alloc(a, 2 * sizeof(char *));
+  hz_period_t p;
+  if (!uq || !p0 || !p1)
+    return (void)OOM(rpc);
+  if (!(uq->region = target_region(rpc, req->region_code)) ||
+      parse_period(rpc, "period", req->period, &p))
+    return;
+  uq->period = period_text(a, &p);
+  p1[0] = uq->region;
+  p1[1] = uq->period;
+  hz_db_stmt_t q[2] = {
+      region_stmt(rpc, p0, uq->region),
+      {.name = "hz_agg_completeness",
+       .sql = "SELECT r.code, r.name, r.level, hz_ts(rep.last_submitted_at),"
+              " rep.last_submission_id::text, s.submitted_by,"
+              " (SELECT count(*) FROM data_values d WHERE d.region_code = r.code"
+              "   AND d.period = $2),"
+              " rep.approved_by, hz_ts(rep.approved_at)"
+              " FROM region_paths p JOIN regions r ON r.code = p.descendant AND r.reporting"
+              " LEFT JOIN reports rep ON rep.region_code = r.code AND rep.period = $2"
+              " LEFT JOIN submissions s ON s.id = rep.last_submission_id"
+              " WHERE p.ancestor = $1 ORDER BY r.code",
+       .nparams = 2,
+       .values = p1},
+  };
+  hz_rpc_query(rpc, q, 2, on_completeness, uq);
+}
+
+/* ---- GetReport ----------------------------------------------------------------- */
+
+static void on_report(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
+  unit_query_t *uq = tag;
+  if (!res->ok) {
+    hz_rpc_fail_db(rpc, res);
+    return;
+  }
+  int reporting = 0;
+  Huizong__V1__RegionRef *region = region_checked(rpc, res->results[0], uq->region, &reporting);
+  if (!region)
+    return;
+  if (!reporting) {
+    hz_rpc_finish(rpc, HZ_STATUS_FAILED_PRECONDITION,
+                  "region %s (%s) is not a reporting township; use Rollup for it", region->code,
+                  region->name);
+    return;
+  }
+  hz_arena_t *a = hz_rpc_arena(rpc);
+  const PGresult *vals = res->results[1], *rep = res->results[2], *subs = res->results[3];
+  int nv = PQntuples(vals), ns = PQntuples(subs);
+  Huizong__V1__Report out = HUIZONG__V1__REPORT__INIT;
+  Huizong__V1__Approval *ap = hz_arena_alloc(a, sizeof(*ap));
+  out.values = hz_arena_alloc(a, (size_t)(nv + 1) * sizeof(*out.values));
+  out.submission_ids = hz_arena_alloc(a, (size_t)(ns + 1) * sizeof(char *));
+  if (!ap || !out.values || !out.submission_ids)
+    return (void)OOM(rpc);
+  for (int i = 0; i < nv; i++) {
+    Huizong__V1__ReportValue *v = hz_arena_alloc(a, sizeof(*v));
+    Huizong__V1__IndicatorRef *ir = hz_arena_alloc(a, sizeof(*ir));
+    if (!v || !ir)
+      return (void)OOM(rpc);
+    huizong__v1__report_value__init(v);
+    huizong__v1__indicator_ref__init(ir);
+    ir->code = (char *)hz_rpc_cell(rpc, vals, i, 0);
+    ir->name = (char *)hz_rpc_cell(rpc, vals, i, 1);
+    ir->unit = (char *)hz_rpc_cell(rpc, vals, i, 2);
+    ir->period_type = hz_rpc_cell_int(vals, i, 3);
+    v->indicator = ir;
+    v->value = (char *)hz_rpc_cell(rpc, vals, i, 4);
+    v->comment = (char *)hz_rpc_cell(rpc, vals, i, 5);
+    v->submission_id = (char *)hz_rpc_cell(rpc, vals, i, 6);
+    v->updated_at = (char *)hz_rpc_cell(rpc, vals, i, 7);
+    v->updated_by = (char *)hz_rpc_cell(rpc, vals, i, 8);
+    out.values[out.n_values++] = v;
+  }
+  for (int i = 0; i < ns; i++)
+    out.submission_ids[out.n_submission_ids++] = (char *)hz_rpc_cell(rpc, subs, i, 0);
+  huizong__v1__approval__init(ap);
+  ap->region_code = region->code;
+  ap->period = uq->period;
+  ap->state = HUIZONG__V1__APPROVAL_STATE__APPROVAL_STATE_MISSING;
+  if (PQntuples(rep) == 1) {
+    out.narrative = (char *)hz_rpc_cell(rpc, rep, 0, 0);
+    ap->last_submitted_at = (char *)hz_rpc_cell(rpc, rep, 0, 1);
+    ap->approved_by = (char *)hz_rpc_cell(rpc, rep, 0, 2);
+    ap->approved_at = (char *)hz_rpc_cell(rpc, rep, 0, 3);
+    ap->comment = (char *)hz_rpc_cell(rpc, rep, 0, 4);
+    ap->state = ap->approved_at[0] ? HUIZONG__V1__APPROVAL_STATE__APPROVAL_STATE_APPROVED
+                : ap->last_submitted_at[0] ? HUIZONG__V1__APPROVAL_STATE__APPROVAL_STATE_SUBMITTED
+                                           : HUIZONG__V1__APPROVAL_STATE__APPROVAL_STATE_MISSING;
+  }
+  out.region = region;
+  out.period = uq->period;
+  out.approval = ap;
+  hz_rpc_reply(rpc, &out.base);
+}
+
+static void get_report(hz_rpc_t *rpc, ProtobufCMessage *msg) {
+  const Huizong__V1__GetReportRequest *req = (const Huizong__V1__GetReportRequest *)msg;
+  hz_arena_t *a = hz_rpc_arena(rpc);
+  unit_query_t *uq = hz_arena_zalloc(a, sizeof(*uq));
+  const char **p0 = hz_arena_alloc(a, 2 * sizeof(char *));
+  const char **p1 = hz_arena_alloc(a, 2 * sizeof(char *));
+  hz_period_t p;
+  if (!uq || !p0 || !p1)
+    return (void)OOM(rpc);
+  if (!(uq->region = target_region(rpc, req->region_code)) ||
+      parse_period(rpc, "period", req->period, &p))
+    return;
+  uq->period = period_text(a, &p);
+  p1[0] = uq->region;
+  p1[1] = uq->period;
+  hz_db_stmt_t q[4] = {
+      region_stmt(rpc, p0, uq->region),
+      {.name = "hz_report_values",
+       .sql = "SELECT i.code, i.name, i.unit, i.period_type, trim_scale(d.value)::text,"
+              " d.comment, d.submission_id::text, hz_ts(d.updated_at), s.submitted_by"
+              " FROM data_values d JOIN indicators i ON i.code = d.indicator_code"
+              " LEFT JOIN submissions s ON s.id = d.submission_id"
+              " WHERE d.region_code = $1 AND d.period = $2 ORDER BY i.code",
+       .nparams = 2,
+       .values = p1},
+      {.name = "hz_report_row",
+       .sql = "SELECT narrative, hz_ts(last_submitted_at), approved_by, hz_ts(approved_at),"
+              " approval_comment FROM reports WHERE region_code = $1 AND period = $2",
+       .nparams = 2,
+       .values = p1},
+      {.name = "hz_report_submissions",
+       .sql = "SELECT id::text FROM submissions WHERE region_code = $1 AND period = $2"
+              " ORDER BY received_at, id",
+       .nparams = 2,
+       .values = p1},
+  };
+  hz_rpc_query(rpc, q, 4, on_report, uq);
+}
+
+/* ---- ExportValues ---------------------------------------------------------------- */
+
+typedef struct export_s {
+  const char **params;     /* region, from, to, codes, after key x3 */
+  int checked;             /* scope verified by the first page */
+  int last_page;           /* the page just sent was short: done */
+  int waiting_drain;       /* paused for the client to read */
+} export_t;
+
+static void export_next(hz_rpc_t *rpc);
+
+static int send_batch(hz_rpc_t *rpc, const PGresult *r, int from, int to) {
+  hz_arena_t *a = hz_rpc_arena(rpc);
+  Huizong__V1__ExportValuesResponse out = HUIZONG__V1__EXPORT_VALUES_RESPONSE__INIT;
+  /* Records point into the PGresult: the message is packed before return. */
+  Huizong__V1__ValueRecord *recs = hz_arena_alloc(a, (size_t)(to - from) * sizeof(*recs));
+  Huizong__V1__ValueRecord **ptrs = hz_arena_alloc(a, (size_t)(to - from) * sizeof(*ptrs));
+  if (!recs || !ptrs)
+    return -ENOMEM;
+  for (int i = from; i < to; i++) {
+    Huizong__V1__ValueRecord *v = &recs[i - from];
+    huizong__v1__value_record__init(v);
+    v->region_code = PQgetvalue(r, i, 0);
+    v->indicator_code = PQgetvalue(r, i, 1);
+    v->period = PQgetvalue(r, i, 2);
+    v->value = PQgetvalue(r, i, 3);
+    v->comment = PQgetvalue(r, i, 4);
+    v->submission_id = PQgetvalue(r, i, 5);
+    v->updated_at = PQgetvalue(r, i, 6);
+    ptrs[i - from] = v;
+  }
+  out.records = ptrs;
+  out.n_records = (size_t)(to - from);
+  return hz_call_send(rpc->call, &out.base);
+}
+
+static void on_export_page(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
+  export_t *ex = tag;
+  if (!res->ok) {
+    hz_rpc_fail_db(rpc, res);
+    return;
+  }
+  int idx = 0;
+  if (!ex->checked) {
+    if (!region_checked(rpc, res->results[0], ex->params[0], NULL))
+      return;
+    ex->checked = 1;
+    idx = 1;
+  }
+  const PGresult *r = res->results[idx];
+  int rows = PQntuples(r), backpressure = 0;
+  for (int i = 0; i < rows; i += EXPORT_BATCH) {
+    int r2 = send_batch(rpc, r, i, i + EXPORT_BATCH < rows ? i + EXPORT_BATCH : rows);
+    if (r2 < 0) {
+      hz_rpc_finish(rpc, r2 == -ENOMEM ? HZ_STATUS_RESOURCE_EXHAUSTED : HZ_STATUS_CANCELLED,
+                    NULL);
+      return;
+    }
+    backpressure |= r2 == 1;
+  }
+  if (rows < EXPORT_PAGE) {
+    hz_rpc_finish(rpc, HZ_STATUS_OK, NULL);
+    return;
+  }
+  hz_arena_t *a = hz_rpc_arena(rpc);
+  ex->params[4] = hz_arena_strdup(a, PQgetvalue(r, rows - 1, 0));
+  ex->params[5] = hz_arena_strdup(a, PQgetvalue(r, rows - 1, 1));
+  ex->params[6] = hz_arena_strdup(a, PQgetvalue(r, rows - 1, 2));
+  if (backpressure)
+    ex->waiting_drain = 1; /* on_drain resumes */
+  else
+    export_next(rpc);
+}
+
+static void export_next(hz_rpc_t *rpc) {
+  export_t *ex = rpc->state;
+  hz_db_stmt_t q[2];
+  int n = 0;
+  const char **p0 = hz_arena_alloc(hz_rpc_arena(rpc), 2 * sizeof(char *));
+  if (!p0)
+    return (void)OOM(rpc);
+  if (!ex->checked)
+    q[n++] = region_stmt(rpc, p0, ex->params[0]);
+  q[n++] = (hz_db_stmt_t){
+      .name = "hz_export_page",
+      .sql = "SELECT d.region_code, d.indicator_code, d.period, trim_scale(d.value)::text,"
+             " d.comment, d.submission_id::text, hz_ts(d.updated_at)"
+             " FROM data_values d"
+             " WHERE d.region_code IN (SELECT descendant FROM region_paths WHERE ancestor = $1)"
+             " AND d.period_start >= $2::date AND d.period_start < $3::date"
+             " AND ($4::text[] IS NULL OR d.indicator_code = ANY ($4::text[]))"
+             " AND ($5::text IS NULL OR (d.region_code, d.indicator_code, d.period) > ($5, $6, $7))"
+             " ORDER BY d.region_code, d.indicator_code, d.period LIMIT 5000",
+      .nparams = 7,
+      .values = ex->params,
+  };
+  hz_rpc_query(rpc, q, n, on_export_page, ex);
+}
+
+static void export_drained(hz_rpc_t *rpc) {
+  export_t *ex = rpc->state;
+  if (ex && ex->waiting_drain) {
+    ex->waiting_drain = 0;
+    export_next(rpc);
+  }
+}
+
+static void export_values(hz_rpc_t *rpc, ProtobufCMessage *msg) {
+  const Huizong__V1__ExportValuesRequest *req = (const Huizong__V1__ExportValuesRequest *)msg;
+  hz_arena_t *a = hz_rpc_arena(rpc);
+  export_t *ex = hz_arena_zalloc(a, sizeof(*ex));
+  const char **params = hz_arena_zalloc(a, 7 * sizeof(char *));
+  hz_period_t from, to;
+  if (!ex || !params)
+    return (void)OOM(rpc);
+  const char *region = target_region(rpc, req->region_code);
+  if (!region || parse_period(rpc, "from_period", req->from_period, &from) ||
+      parse_period(rpc, "to_period", req->to_period, &to))
+    return;
+  if (hz_period_start_date(&from) >= hz_period_end_date(&to)) {
+    hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "from_period %s is after to_period %s",
+                  req->from_period, req->to_period);
+    return;
+  }
+  int bad;
+  params[3] = codes_param(rpc, req->indicator_codes, req->n_indicator_codes, &bad);
+  if (bad)
+    return;
+  params[0] = region;
+  params[1] = date_text(a, hz_period_start_date(&from));
+  params[2] = date_text(a, hz_period_end_date(&to));
+  ex->params = params;
+  rpc->state = ex;
+  export_next(rpc);
+}
+
+/* ---- registration ------------------------------------------------------------------ */
+
+static const hz_rpc_def_t aggregation_methods[] = {
+    {"/huizong.v1.Aggregation/Rollup", HZ_RPC_UNARY, &huizong__v1__rollup_request__descriptor,
+     HZ_ROLES_ALL, rollup, NULL, NULL},
+    {"/huizong.v1.Aggregation/Series", HZ_RPC_UNARY, &huizong__v1__series_request__descriptor,
+     HZ_ROLES_ALL, series, NULL, NULL},
+    {"/huizong.v1.Aggregation/Completeness", HZ_RPC_UNARY,
+     &huizong__v1__completeness_request__descriptor, HZ_ROLES_ALL, completeness, NULL, NULL},
+    {"/huizong.v1.Aggregation/GetReport", HZ_RPC_UNARY,
+     &huizong__v1__get_report_request__descriptor, HZ_ROLES_ALL, get_report, NULL, NULL},
+    {"/huizong.v1.Aggregation/ExportValues", HZ_RPC_SERVER_STREAM,
+     &huizong__v1__export_values_request__descriptor, HZ_ROLES_ALL, export_values, NULL,
+     export_drained},
+};
+
+int hz_aggregation_register(hz_app_t *app) {
+  return hz_rpc_register(app, aggregation_methods,
+                         sizeof(aggregation_methods) / sizeof(aggregation_methods[0]));
+}
