@@ -146,6 +146,23 @@ LANGUAGE sql IMMUTABLE AS $$
   SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
 $$;
 
+-- Whether a township's period still takes submissions: NULL when it does,
+-- else the reason (FAILED_PRECONDITION). Later migrations extend it.
+CREATE FUNCTION hz_submit_gate(p_region text, p_period text, p_period_type smallint,
+                               p_period_start date)
+RETURNS text LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  rep reports%ROWTYPE;
+BEGIN
+  SELECT * INTO rep FROM reports r WHERE r.region_code = p_region AND r.period = p_period;
+  IF FOUND AND rep.approved_at IS NOT NULL THEN
+    RETURN format('period %s of region %s was approved by %s at %s; ask for it to be reopened',
+                  p_period, p_region, rep.approved_by, hz_ts(rep.approved_at));
+  END IF;
+  RETURN NULL;
+END
+$$;
+
 -- Submit one township's values for one period, all or nothing. Syntax
 -- (decimals, period, uuid) was checked by the server; NULL values mark
 -- ones it refused, and p_validate_only stops before any write. Returns
@@ -166,6 +183,7 @@ DECLARE
   sub submissions%ROWTYPE;
   reg regions%ROWTYPE;
   rep reports%ROWTYPE;
+  refusal text;
   n_problems integer := 0;
   n_new integer := 0;
   n_changed integer := 0;
@@ -212,12 +230,12 @@ BEGIN
     n_problems := n_problems + 1;
   END IF;
 
+  -- Review state (approval, deadlines) may close the period.
   SELECT * INTO rep FROM reports r WHERE r.region_code = p_region AND r.period = p_period
     FOR UPDATE;
-  IF FOUND AND rep.approved_at IS NOT NULL THEN
-    RETURN QUERY SELECT 0::smallint, -1, 'period'::text, ''::text, ''::text, 9,
-      format('period %s of region %s was approved by %s at %s; ask for it to be reopened',
-             p_period, p_region, rep.approved_by, hz_ts(rep.approved_at)),
+  refusal := hz_submit_gate(p_region, p_period, p_period_type, p_period_start);
+  IF refusal IS NOT NULL THEN
+    RETURN QUERY SELECT 0::smallint, -1, 'period'::text, ''::text, ''::text, 9, refusal,
       0, 0, 0, false, false, ''::text, ''::text;
     RETURN;
   END IF;

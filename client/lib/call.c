@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "metadata.h"
 #include "wire/timeout.h"
 
 static void drop_queue(hz_call_t *call) {
@@ -40,6 +41,8 @@ void hz_call_free(hz_call_t *call) {
   drop_queue(call);
   hz_frame_decoder_free(&call->dec);
   hz_status_reset(&call->status);
+  hz_metadata_free(call->block_md);
+  hz_metadata_free(call->trailers);
   free(call->grpc_message);
   free(call->out);
   free(call->method);

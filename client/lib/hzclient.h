@@ -30,23 +30,42 @@ enum {
 /* Default receive limit, the same as every stock gRPC implementation. */
 #define HZ_CLIENT_DEFAULT_MAX_RECV (4u * 1024u * 1024u)
 
+/* One entry of the trailing metadata the server sent with its status
+ * (for a Trailers-Only response, the metadata of its single header block).
+ * The protocol's own fields (grpc-status, grpc-message, pseudo-headers) are
+ * not listed. */
+typedef struct hz_metadata_s {
+  struct hz_metadata_s *next; /* next entry in arrival order */
+  char *name;                 /* key as received (lower case), NUL-terminated */
+  uint8_t *value;             /* decoded value: the raw bytes for "-bin" keys
+                               * (base64 undone), the text otherwise; a NUL
+                               * follows the len bytes */
+  size_t len;                 /* bytes in value */
+} hz_metadata_t;
+
 /* The outcome of a call: what grpc-status/grpc-message said, or what the
  * library concluded locally (deadline, connection refused ...). */
 typedef struct hz_status_s {
-  int code;      /* hz_status_code_t value; HZ_STATUS_OK on success */
-  char *message; /* decoded grpc-message (malloc'd UTF-8), NULL if none */
+  int code;               /* hz_status_code_t value; HZ_STATUS_OK on success */
+  char *message;          /* decoded grpc-message (malloc'd UTF-8), NULL if none */
+  hz_metadata_t *trailers;/* the server's trailing metadata, NULL when none or
+                           * when the status is the library's own verdict */
 } hz_status_t;
 
 void hz_status_init(hz_status_t *st);
-/* Frees the message and resets to OK. */
+/* Frees the message and the trailers and resets to OK. */
 void hz_status_reset(hz_status_t *st);
-/* Replaces st with code and a printf-formatted message. */
+/* Replaces st with code and a printf-formatted message; a status of the
+ * library's own making carries no trailers. */
 void hz_status_set(hz_status_t *st, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Moves src into dst (dst's old message is freed; src becomes OK). */
+/* Moves src into dst (dst's old contents are freed; src becomes OK). */
 void hz_status_move(hz_status_t *dst, hz_status_t *src);
 /* The message, or "" when there is none: never NULL. */
 const char *hz_status_message(const hz_status_t *st);
+/* The first trailing metadata entry named name (lower case, e.g.
+ * "huizong-problems-bin"), or NULL when the server sent none. */
+const hz_metadata_t *hz_status_trailer(const hz_status_t *st, const char *name);
 
 typedef struct hz_client_opts_s {
   const char *token;      /* sent as "authorization: Bearer <token>"; NULL for none */

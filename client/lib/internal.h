@@ -88,6 +88,11 @@ struct hz_call_s {
   int grpc_status_bad;       /* the value was not a number */
   char *grpc_message;        /* decoded grpc-message, malloc'd */
   size_t header_bytes;       /* size of the response header blocks so far */
+  hz_metadata_t *block_md;   /* custom metadata of the header block being
+                              * received; kept only if it turns out to be
+                              * trailers (or Trailers-Only) */
+  hz_metadata_t **block_md_tail; /* where the next entry of block_md links in */
+  hz_metadata_t *trailers;   /* the trailing metadata, handed to the status */
 
   int stream_closed;         /* nghttp2 closed the stream */
   int done;                  /* status is final */

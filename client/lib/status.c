@@ -1,6 +1,7 @@
 /* hz_status_t handling and the gRPC spec's tables that turn HTTP status
  * codes and HTTP/2 RST_STREAM error codes into gRPC status codes. */
 #include "internal.h"
+#include "metadata.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,10 +11,12 @@
 void hz_status_init(hz_status_t *st) {
   st->code = HZ_STATUS_OK;
   st->message = NULL;
+  st->trailers = NULL;
 }
 
 void hz_status_reset(hz_status_t *st) {
   free(st->message);
+  hz_metadata_free(st->trailers);
   hz_status_init(st);
 }
 
@@ -24,6 +27,8 @@ void hz_status_set(hz_status_t *st, int code, const char *fmt, ...) {
   vsnprintf(buf, sizeof(buf), fmt, ap);
   va_end(ap);
   free(st->message);
+  hz_metadata_free(st->trailers);
+  st->trailers = NULL;
   st->code = code;
   /* Out of memory keeps the code: the code is what programs act on. */
   st->message = strdup(buf);
@@ -33,12 +38,20 @@ void hz_status_move(hz_status_t *dst, hz_status_t *src) {
   if (dst == src)
     return;
   free(dst->message);
+  hz_metadata_free(dst->trailers);
   *dst = *src;
   hz_status_init(src);
 }
 
 const char *hz_status_message(const hz_status_t *st) {
   return st->message ? st->message : "";
+}
+
+const hz_metadata_t *hz_status_trailer(const hz_status_t *st, const char *name) {
+  for (const hz_metadata_t *m = st ? st->trailers : NULL; m; m = m->next)
+    if (strcmp(m->name, name) == 0)
+      return m;
+  return NULL;
 }
 
 /* "HTTP to gRPC Status Code Mapping" (grpc/doc/http-grpc-status-mapping.md):

@@ -4,6 +4,7 @@
  * RST_STREAM mappings), response messages reassembled and queued, and flow
  * control credit returned as the application reads. */
 #include "internal.h"
+#include "metadata.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,41 @@ ssize_t hz_stream_read_request(nghttp2_session *s, int32_t stream_id,
 
 void hz_stream_begin_headers(hz_call_t *call, nghttp2_headers_category cat) {
   call->in_trailers = cat == NGHTTP2_HCAT_HEADERS;
+  hz_metadata_free(call->block_md);
+  call->block_md = NULL;
+  call->block_md_tail = &call->block_md;
+}
+
+/* Fields of the protocol itself, which the status already represents. */
+static int is_protocol_field(const uint8_t *name, size_t len) {
+  return (len > 0 && name[0] == ':') || name_is(name, len, "grpc-status") ||
+         name_is(name, len, "grpc-message") || name_is(name, len, "content-type");
+}
+
+static void keep_metadata(hz_call_t *call, const uint8_t *name, size_t namelen,
+                          const uint8_t *value, size_t valuelen) {
+  if (is_protocol_field(name, namelen) || !call->block_md_tail)
+    return;
+  hz_metadata_t *m = hz_metadata_new(name, namelen, value, valuelen);
+  if (!m)
+    return; /* undecodable "-bin" value or no memory: the entry is dropped */
+  *call->block_md_tail = m;
+  call->block_md_tail = &m->next;
+}
+
+/* At the end of a header block: trailers (or a Trailers-Only response)
+ * become the call's trailing metadata; initial metadata is not kept. */
+static void settle_block_metadata(hz_call_t *call, int end_stream) {
+  if (call->in_trailers || end_stream) {
+    hz_metadata_t **tail = &call->trailers;
+    while (*tail)
+      tail = &(*tail)->next;
+    *tail = call->block_md;
+  } else {
+    hz_metadata_free(call->block_md);
+  }
+  call->block_md = NULL;
+  call->block_md_tail = NULL;
 }
 
 static void take_content_type(hz_call_t *call, const uint8_t *v, size_t len) {
@@ -96,14 +132,18 @@ int hz_stream_header(hz_call_t *call, const uint8_t *name, size_t namelen,
     free(call->grpc_message);
     call->grpc_message = hz_pct_decode((const char *)value, valuelen, NULL);
   }
+  keep_metadata(call, name, namelen, value, valuelen);
   return 0;
 }
 
-static void set_server_status(hz_status_t *st, int code, const char *msg) {
+static void set_server_status(hz_call_t *call, int code, const char *msg) {
+  hz_status_t *st = &call->status;
   hz_status_reset(st);
   st->code = code;
   if (msg && *msg)
     st->message = strdup(msg);
+  st->trailers = call->trailers;
+  call->trailers = NULL;
 }
 
 /* The server's final word on the call, from what its headers and trailers
@@ -119,7 +159,7 @@ static void finish_from_headers(hz_call_t *call) {
                     "the response of %s ended in the middle of a message",
                     call->method);
     else
-      set_server_status(st, call->grpc_status, call->grpc_message);
+      set_server_status(call, call->grpc_status, call->grpc_message);
   } else if (!call->got_headers) {
     hz_status_set(st, HZ_STATUS_INTERNAL,
                   "the server ended %s without response headers", call->method);
@@ -146,10 +186,13 @@ static void finish_from_headers(hz_call_t *call) {
 
 void hz_stream_headers_done(hz_call_t *call, int end_stream) {
   if (!call->in_trailers) {
-    if (call->http_status >= 100 && call->http_status < 200 && !end_stream)
+    if (call->http_status >= 100 && call->http_status < 200 && !end_stream) {
+      settle_block_metadata(call, 0);
       return; /* informational: the real response follows */
+    }
     call->got_headers = 1;
   }
+  settle_block_metadata(call, end_stream);
   if (end_stream && !call->done)
     finish_from_headers(call);
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "app/admin_internal.h"
+#include "app/pgtext.h"
 #include "domain/decimal.h"
 #include "domain/ident.h"
 #include "domain/period.h"
@@ -43,13 +44,14 @@ static int check_decimal(hz_rpc_t *rpc, hz_admin_import_t *imp, int i, const cha
                           hz_admin_quote(rpc, text), why);
 }
 
+/* Free text: names and units are one line and required, descriptions not. */
 static int check_text(hz_rpc_t *rpc, hz_admin_import_t *imp, int i, const char *field,
-                      const char *s, size_t max, int required, const char **out) {
+                      const char *s, size_t max, int prose, const char **out) {
   const char *why;
   *out = NULL;
-  if (!s[0] && required)
+  if (!s[0] && !prose)
     return hz_admin_problem(rpc, imp, i, HZ_PK_MISSING, field, "%s is missing", field);
-  if ((why = hz_admin_text_problem(s, max, max == HZ_ADMIN_MAX_DESCRIPTION)))
+  if ((why = hz_admin_text_problem(s, max, prose)))
     return hz_admin_problem(rpc, imp, i, HZ_PK_MALFORMED, field, "%s %s", field, why);
   *out = s;
   return 0;
@@ -130,8 +132,8 @@ static int check_indicator_row(hz_rpc_t *rpc, hz_admin_import_t *imp, int i,
   } else {
     c->code[i] = ind->code;
   }
-  if (check_text(rpc, imp, i, "name", ind->name, HZ_ADMIN_MAX_NAME, 1, &c->name[i]) ||
-      check_text(rpc, imp, i, "unit", ind->unit, HZ_ADMIN_MAX_UNIT, 1, &c->unit[i]) ||
+  if (check_text(rpc, imp, i, "name", ind->name, HZ_ADMIN_MAX_NAME, 0, &c->name[i]) ||
+      check_text(rpc, imp, i, "unit", ind->unit, HZ_ADMIN_MAX_UNIT, 0, &c->unit[i]) ||
       check_enum(rpc, imp, i, "period_type", (int)ind->period_type, HZ_PERIOD_MONTH,
                  "year, half_year, quarter or month", &c->period_type[i]) ||
       check_enum(rpc, imp, i, "time_aggregation", (int)ind->time_aggregation, TIME_AGG_MAX,
@@ -139,7 +141,7 @@ static int check_indicator_row(hz_rpc_t *rpc, hz_admin_import_t *imp, int i,
       check_enum(rpc, imp, i, "region_aggregation", (int)ind->region_aggregation,
                  REGION_AGG_MAX, "sum, average, min, max or none", &c->region_agg[i]) ||
       check_bounds(rpc, imp, i, ind, c) || check_ratio(rpc, imp, i, ind->ratio, c) ||
-      check_text(rpc, imp, i, "description", ind->description, HZ_ADMIN_MAX_DESCRIPTION, 0,
+      check_text(rpc, imp, i, "description", ind->description, HZ_ADMIN_MAX_DESCRIPTION, 1,
                  &c->desc[i]))
     return -1;
   return 0;

@@ -109,6 +109,15 @@ const char *hz_admin_text_problem(const char *s, size_t max, int multiline);
  * '?', cut at a character boundary. */
 const char *hz_admin_quote(hz_rpc_t *rpc, const char *s);
 
+/* The first statement of a listing job: whether params[0] (a region, or
+ * NULL for none) exists and lies within params[1] (the caller's scope
+ * root, NULL for everything). */
+hz_db_stmt_t hz_admin_scope_stmt(const char **params);
+
+/* Judges that statement's answer: 0 to go on, -1 after finishing the call
+ * with NOT_FOUND or PERMISSION_DENIED naming field and code. */
+int hz_admin_check_root(hz_rpc_t *rpc, const PGresult *r, const char *field, const char *code);
+
 /* Out-of-memory exit shared by every handler. */
 void hz_admin_oom(hz_rpc_t *rpc);
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "app/admin_internal.h"
+#include "app/pgtext.h"
 #include "domain/ident.h"
 
 #define REGIONS_PAGE_DEFAULT 1000
@@ -153,28 +154,6 @@ void hz_admin_import_regions(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   hz_rpc_query(rpc, &q, 1, hz_admin_import_done, imp);
 }
 
-/* ---- shared by ListRegions and GetRegion ---------------------------------- */
-
-/* Answers the first statement of a listing job, "does the root exist, is it
- * within the caller's scope": 0 to go on, -1 after finishing the call. */
-static int check_root(hz_rpc_t *rpc, const PGresult *r, const char *field, const char *code) {
-  if (PQntuples(r) != 1) {
-    hz_rpc_finish(rpc, HZ_STATUS_INTERNAL, "scope check answered %d rows", PQntuples(r));
-    return -1;
-  }
-  if (!hz_rpc_cell_bool(r, 0, 0)) {
-    hz_rpc_finish(rpc, HZ_STATUS_NOT_FOUND, "%s: unknown region %s", field, code);
-    return -1;
-  }
-  if (!hz_rpc_cell_bool(r, 0, 1)) {
-    hz_rpc_finish(rpc, HZ_STATUS_PERMISSION_DENIED,
-                  "%s: region %s is outside this token's scope (%s)", field, code,
-                  rpc->who.region ? rpc->who.region : "none");
-    return -1;
-  }
-  return 0;
-}
-
 /* ---- ListRegions ----------------------------------------------------------- */
 
 typedef struct list_regions_s {
@@ -188,7 +167,7 @@ static void on_regions_listed(hz_rpc_t *rpc, const hz_db_result_t *res, void *ta
     hz_rpc_fail_db(rpc, res);
     return;
   }
-  if (st->root && check_root(rpc, res->results[0], "root_code", st->root))
+  if (st->root && hz_admin_check_root(rpc, res->results[0], "root_code", st->root))
     return;
   const PGresult *r = res->results[1];
   Huizong__V1__ListRegionsResponse out = HUIZONG__V1__LIST_REGIONS_RESPONSE__INIT;
@@ -247,14 +226,7 @@ void hz_admin_list_regions(hz_rpc_t *rpc, ProtobufCMessage *msg) {
     return;
   }
   hz_db_stmt_t q[2] = {
-      {
-          .name = "hz_admin_region_scope",
-          .sql = "SELECT $1::text IS NULL OR EXISTS (SELECT 1 FROM regions WHERE code = $1),"
-                 " $2::text IS NULL OR $1::text IS NULL OR EXISTS (SELECT 1 FROM region_paths"
-                 "   WHERE ancestor = $2 AND descendant = $1)",
-          .nparams = 2,
-          .values = check,
-      },
+      hz_admin_scope_stmt(check),
       {
           /* Sorting by the root-first path of codes is pre-order with
            * siblings by code; the page token is the last code shown. */

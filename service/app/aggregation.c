@@ -638,7 +638,28 @@ static void series(hz_rpc_t *rpc, ProtobufCMessage *msg) {
 typedef struct unit_query_s {
   const char *region; /* region code */
   char *period;       /* canonical period */
+  const char **deadline_params; /* period type, start date, region, period */
 } unit_query_t;
+
+/* Deadline of the period and whether region has an exception for it. */
+static hz_db_stmt_t deadline_stmt(hz_rpc_t *rpc, unit_query_t *uq, const hz_period_t *p) {
+  hz_arena_t *a = hz_rpc_arena(rpc);
+  const char **params = hz_arena_alloc(a, 4 * sizeof(char *));
+  if (params) {
+    params[0] = hz_pg_int(a, p->type);
+    params[1] = date_text(a, hz_period_start_date(p));
+    params[2] = uq->region;
+    params[3] = uq->period;
+  }
+  uq->deadline_params = params;
+  return (hz_db_stmt_t){
+      .name = "hz_deadline",
+      .sql = "SELECT coalesce(hz_ts(hz_deadline($1::smallint, $2::date)), ''),"
+             " hz_exception_open($3, $4)",
+      .nparams = 4,
+      .values = params,
+  };
+}
 
 static void on_completeness(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   unit_query_t *uq = tag;
@@ -674,6 +695,7 @@ static void on_completeness(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag)
     u->value_count = hz_rpc_cell_int(r, i, 6);
     u->approved_by = (char *)hz_rpc_cell(rpc, r, i, 7);
     u->approved_at = (char *)hz_rpc_cell(rpc, r, i, 8);
+    u->exception_open = hz_rpc_cell_bool(r, i, 9);
     if (u->approved_at[0]) {
       u->state = HUIZONG__V1__APPROVAL_STATE__APPROVAL_STATE_APPROVED;
       out.approved_count++;
@@ -691,6 +713,7 @@ static void on_completeness(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag)
   out.region = region;
   out.period = uq->period;
   out.expected_count = rows;
+  out.deadline = (char *)hz_rpc_cell(rpc, res->results[2], 0, 0);
   hz_rpc_reply(rpc, &out.base);
 }
 
@@ -709,22 +732,25 @@ static void completeness(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   uq->period = period_text(a, &p);
   p1[0] = uq->region;
   p1[1] = uq->period;
-  hz_db_stmt_t q[2] = {
+  hz_db_stmt_t q[3] = {
       region_stmt(rpc, p0, uq->region),
       {.name = "hz_agg_completeness",
        .sql = "SELECT r.code, r.name, r.level, hz_ts(rep.last_submitted_at),"
               " rep.last_submission_id::text, s.submitted_by,"
               " (SELECT count(*) FROM data_values d WHERE d.region_code = r.code"
               "   AND d.period = $2),"
-              " rep.approved_by, hz_ts(rep.approved_at)"
+              " rep.approved_by, hz_ts(rep.approved_at), hz_exception_open(r.code, $2)"
               " FROM region_paths p JOIN regions r ON r.code = p.descendant AND r.reporting"
               " LEFT JOIN reports rep ON rep.region_code = r.code AND rep.period = $2"
               " LEFT JOIN submissions s ON s.id = rep.last_submission_id"
               " WHERE p.ancestor = $1 ORDER BY r.code",
        .nparams = 2,
        .values = p1},
+      deadline_stmt(rpc, uq, &p),
   };
-  hz_rpc_query(rpc, q, 2, on_completeness, uq);
+  if (!uq->deadline_params)
+    return (void)OOM(rpc);
+  hz_rpc_query(rpc, q, 3, on_completeness, uq);
 }
 
 /* ---- GetReport ----------------------------------------------------------------- */
@@ -792,6 +818,8 @@ static void on_report(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   out.region = region;
   out.period = uq->period;
   out.approval = ap;
+  out.deadline = (char *)hz_rpc_cell(rpc, res->results[4], 0, 0);
+  out.exception_open = hz_rpc_cell_bool(res->results[4], 0, 1);
   hz_rpc_reply(rpc, &out.base);
 }
 
@@ -810,7 +838,7 @@ static void get_report(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   uq->period = period_text(a, &p);
   p1[0] = uq->region;
   p1[1] = uq->period;
-  hz_db_stmt_t q[4] = {
+  hz_db_stmt_t q[5] = {
       region_stmt(rpc, p0, uq->region),
       {.name = "hz_report_values",
        .sql = "SELECT i.code, i.name, i.unit, i.period_type, trim_scale(d.value)::text,"
@@ -830,8 +858,11 @@ static void get_report(hz_rpc_t *rpc, ProtobufCMessage *msg) {
               " ORDER BY received_at, id",
        .nparams = 2,
        .values = p1},
+      deadline_stmt(rpc, uq, &p),
   };
-  hz_rpc_query(rpc, q, 4, on_report, uq);
+  if (!uq->deadline_params)
+    return (void)OOM(rpc);
+  hz_rpc_query(rpc, q, 5, on_report, uq);
 }
 
 /* ---- ExportValues ---------------------------------------------------------------- */

@@ -10,7 +10,13 @@ int hz_app_register(hz_app_t *app, hz_ctx_t *ctx, hz_db_pool_t *db) {
   app->db = db;
   int r = hz_reporting_register(app);
   if (r == 0)
+    r = hz_admin_register(app);
+  if (r == 0)
     r = hz_aggregation_register(app);
+  if (r == 0)
+    r = hz_review_register(app);
+  if (r == 0)
+    r = hz_audit_register(app);
   return r;
 }
 

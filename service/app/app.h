@@ -30,5 +30,7 @@ void hz_app_free(hz_app_t *app);
 int hz_reporting_register(hz_app_t *app);
 int hz_admin_register(hz_app_t *app);
 int hz_aggregation_register(hz_app_t *app);
+int hz_review_register(hz_app_t *app);
+int hz_audit_register(hz_app_t *app);
 
 #endif

@@ -1,6 +1,7 @@
 /* PostgreSQL text-format helpers. */
 #include "app/pgtext.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -66,4 +67,48 @@ char *hz_pg_now_rfc3339(hz_arena_t *a) {
 
 char *hz_pg_int(hz_arena_t *a, long long v) {
   return hz_arena_printf(a, "%lld", v);
+}
+
+int hz_pg_timestamp_ok(const char *s) {
+  size_t n = strlen(s);
+  return n == 0 || (n >= 10 && n <= 40 && strspn(s, "0123456789-T:.Z+ ") == n);
+}
+
+char *hz_page_token_encode(hz_arena_t *a, const char *ts, const char *key) {
+  char *plain = hz_arena_printf(a, "%s|%s", ts, key);
+  char *hex = plain ? hz_pg_bytea_hex(a, (const uint8_t *)plain, strlen(plain)) : NULL;
+  return hex ? hex + 2 : NULL; /* without the \\x */
+}
+
+static int hexval(char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  return -1;
+}
+
+int hz_page_token_decode(hz_arena_t *a, const char *tok, const char **ts, const char **key) {
+  size_t n = strlen(tok);
+  if (n == 0 || n % 2 || n > 256)
+    return -EINVAL;
+  char *plain = hz_arena_alloc(a, n / 2 + 1);
+  if (!plain)
+    return -ENOMEM;
+  for (size_t i = 0; i < n / 2; i++) {
+    int hi = hexval(tok[2 * i]), lo = hexval(tok[2 * i + 1]);
+    if (hi < 0 || lo < 0)
+      return -EINVAL;
+    plain[i] = (char)(hi << 4 | lo);
+  }
+  plain[n / 2] = '\0';
+  char *bar = strchr(plain, '|');
+  if (!bar || bar[1] == '\0' || strspn(bar + 1, "0123456789abcdef-") != strlen(bar + 1))
+    return -EINVAL;
+  *bar = '\0';
+  if (!hz_pg_timestamp_ok(plain) || plain[0] == '\0')
+    return -EINVAL;
+  *ts = plain;
+  *key = bar + 1;
+  return 0;
 }

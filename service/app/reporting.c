@@ -509,43 +509,6 @@ static void get_submission(hz_rpc_t *rpc, ProtobufCMessage *msg) {
 
 /* ---- ListSubmissions ------------------------------------------------------- */
 
-/* Page tokens are hex of "<received_at>|<id>": opaque to clients, and
- * checked here so a forged token is INVALID_ARGUMENT, not a SQL error. */
-static char *page_token_encode(hz_arena_t *a, const char *ts, const char *id) {
-  char *plain = hz_arena_printf(a, "%s|%s", ts, id);
-  if (!plain)
-    return NULL;
-  return hz_pg_bytea_hex(a, (const uint8_t *)plain, strlen(plain)) + 2;
-}
-
-static int page_token_decode(hz_arena_t *a, const char *tok, const char **ts, const char **id) {
-  size_t n = strlen(tok);
-  if (n == 0 || n % 2 || n > 256)
-    return -EINVAL;
-  char *plain = hz_arena_alloc(a, n / 2 + 1);
-  if (!plain)
-    return -ENOMEM;
-  for (size_t i = 0; i < n / 2; i++) {
-    unsigned v;
-    if (sscanf(tok + 2 * i, "%2x", &v) != 1)
-      return -EINVAL;
-    plain[i] = (char)v;
-  }
-  plain[n / 2] = '\0';
-  char *bar = strchr(plain, '|');
-  if (!bar || hz_uuid_validate(bar + 1))
-    return -EINVAL;
-  *bar = '\0';
-  if (strspn(plain, "0123456789-T:.Z") != strlen(plain) || strlen(plain) < 20)
-    return -EINVAL;
-  *ts = plain;
-  *id = bar + 1;
-  return 0;
-}
-
-static int timestamp_ok(const char *s) {
-  return *s == '\0' || (strspn(s, "0123456789-T:.Z+ ") == strlen(s) && strlen(s) >= 10);
-}
 
 typedef struct list_state_s {
   int page_size;      /* rows wanted */
@@ -591,7 +554,7 @@ static void on_list(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   }
   out.n_submissions = (size_t)shown;
   if (rows > ls->page_size)
-    out.next_page_token = page_token_encode(hz_rpc_arena(rpc), PQgetvalue(r, shown - 1, 10),
+    out.next_page_token = hz_page_token_encode(hz_rpc_arena(rpc), PQgetvalue(r, shown - 1, 10),
                                             PQgetvalue(r, shown - 1, 0));
   hz_rpc_reply(rpc, &out.base);
 }
@@ -619,13 +582,14 @@ static void list_submissions(hz_rpc_t *rpc, ProtobufCMessage *msg) {
                   hz_period_accepted_forms());
     return;
   }
-  if (!timestamp_ok(req->received_after) || !timestamp_ok(req->received_before)) {
+  if (!hz_pg_timestamp_ok(req->received_after) || !hz_pg_timestamp_ok(req->received_before)) {
     hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT,
                   "received_after/received_before must be RFC 3339 timestamps");
     return;
   }
   const char *after_ts = NULL, *after_id = NULL;
-  if (req->page_token[0] && page_token_decode(a, req->page_token, &after_ts, &after_id)) {
+  if (req->page_token[0] && (hz_page_token_decode(a, req->page_token, &after_ts, &after_id) ||
+                             hz_uuid_validate(after_id))) {
     hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "malformed page_token");
     return;
   }

@@ -147,8 +147,9 @@ int hz_decimal_validate(const char *str, size_t len, char *why,
       return refuse_char(s, len, i, int_digits + frac_digits > 0, why, whylen);
     }
   }
+  /* Every other way to have no integer digit was refused above. */
   if (int_digits == 0)
-    return refuse(why, whylen, s[0] == '-' ? "no digits after '-'" : "no digits");
+    return refuse(why, whylen, "no digits after '-'");
   if (seen_dot && frac_digits == 0)
     return refuse(why, whylen, "missing fraction digits after '.'");
   if (int_digits > HZ_DECIMAL_MAX_INT_DIGITS)
@@ -259,8 +260,8 @@ static int mag_add(const uint8_t *a, int alen, const uint8_t *b, int blen,
   int n = alen > blen ? alen : blen, carry = 0;
   for (int i = 0; i < n; i++) {
     int v = (i < alen ? a[i] : 0) + (i < blen ? b[i] : 0) + carry;
-    out[i] = (uint8_t)(v % 10);
-    carry = v / 10;
+    carry = v >= 10; /* v <= 19: no division needed */
+    out[i] = (uint8_t)(carry ? v - 10 : v);
   }
   if (carry)
     out[n++] = (uint8_t)carry;

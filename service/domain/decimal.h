@@ -61,6 +61,8 @@ int hz_decimal_normalize(const char *s, size_t len, char *out, size_t outlen);
 int hz_decimal_cmp(const char *a, const char *b);
 
 /* Exact a + b, a - b and a * b of arithmetic operands, written normalised.
+ * A result may exceed the operand limits (a sum of two 40-digit operands
+ * has 41 digits) and is then refused as an operand by the functions here.
  * Returns 0, -EINVAL or -ENOSPC. */
 int hz_decimal_add(const char *a, const char *b, char *out, size_t outlen);
 int hz_decimal_sub(const char *a, const char *b, char *out, size_t outlen);

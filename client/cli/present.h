@@ -1,0 +1,50 @@
+/* How commands turn response messages into output cells: undefined
+ * figures (an unset Decimal) as absent cells — empty in a table or CSV,
+ * null in JSON, never 0 — percentages as "28.00%" in a table and "28.00"
+ * elsewhere, single records as aligned "key  value" lines, and a pool
+ * that owns the strings a row is built from. */
+#ifndef HZ_CLI_PRESENT_H
+#define HZ_CLI_PRESENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cli.h"
+#include "huizong/v1/common.pb-c.h"
+
+/* Strings made while building output, freed together. */
+typedef struct hz_strpool_s {
+  char **v;   /* owned strings */
+  size_t n;   /* how many */
+  size_t cap; /* allocated */
+} hz_strpool_t;
+
+void hz_strpool_init(hz_strpool_t *p);
+void hz_strpool_free(hz_strpool_t *p);
+/* A pooled formatted string, or NULL when out of memory. */
+const char *hz_strpool_printf(hz_strpool_t *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* The value of a Decimal, NULL when unset (undefined). */
+const char *hz_cell_decimal(const Huizong__V1__Decimal *d);
+/* A percentage Decimal: "28.00%" in a table, "28.00" in CSV and JSON,
+ * NULL when unset. */
+const char *hz_cell_percent(const hz_cli_t *cli, hz_strpool_t *p,
+                            const Huizong__V1__Decimal *d);
+/* s, or NULL when s is NULL or empty ("never", "none"). */
+const char *hz_cell_opt(const char *s);
+const char *hz_cell_int(hz_strpool_t *p, long long v);
+const char *hz_cell_bool(int v);
+
+/* One result record: aligned "key  value" lines in a table, a header and
+ * one row in CSV, a one-element array in JSON. Returns an HZ_EXIT code. */
+int hz_write_record(hz_cli_t *cli, size_t n, const char *const *keys,
+                    const char *const *values);
+/* A whole result table in the chosen format. Returns an HZ_EXIT code. */
+int hz_write_table(hz_cli_t *cli, const hz_table_t *t);
+
+/* Splits "a,b,c" into the pool (empty items dropped). Returns the count,
+ * or -1 when out of memory; *items is malloc'd (free it). */
+int hz_split_list(hz_strpool_t *p, const char *s, char ***items);
+
+#endif

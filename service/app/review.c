@@ -1,0 +1,520 @@
+/* The review workflow of huizong.v1.Admin: approval and reopening of a
+ * township's period, approving all submitted at once, submission windows,
+ * deadline exceptions. The rules and their audit rows live in migration
+ * 004 so each call is one transaction. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/app.h"
+#include "app/pgtext.h"
+#include "app/rpc.h"
+#include "domain/ident.h"
+#include "domain/period.h"
+#include "huizong/v1/admin.pb-c.h"
+
+#define OOM(rpc) hz_rpc_finish((rpc), HZ_STATUS_RESOURCE_EXHAUSTED, "call exceeds its memory limit")
+#define MAX_NOTE 2000 /* bytes of a comment or reason */
+#define DEFAULT_PAGE 100
+#define MAX_PAGE 1000
+
+static const unsigned REVIEWERS = HZ_ROLE_BIT(HZ_ROLE_COUNTY) | HZ_ROLE_BIT(HZ_ROLE_ADMIN);
+
+/* Checks region and period; writes the canonical period. 0 or finished. */
+static int township_period(hz_rpc_t *rpc, const char *region, const char *period, char *out) {
+  hz_period_t p;
+  if (hz_region_code_validate(region)) {
+    hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "region_code '%s' is malformed", region);
+    return -1;
+  }
+  if (hz_period_parse(period, &p)) {
+    hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "period '%s' is not one of %s", period,
+                  hz_period_accepted_forms());
+    return -1;
+  }
+  hz_period_format(&p, out);
+  return 0;
+}
+
+static int note_ok(hz_rpc_t *rpc, const char *field, const char *note) {
+  if (strlen(note) <= MAX_NOTE)
+    return 1;
+  hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "%s exceeds %d bytes", field, MAX_NOTE);
+  return 0;
+}
+
+static Huizong__V1__Approval *approval_of(hz_rpc_t *rpc, const char *region, const char *period,
+                                          const PGresult *r, int row, int col) {
+  Huizong__V1__Approval *ap = hz_arena_alloc(hz_rpc_arena(rpc), sizeof(*ap));
+  if (!ap)
+    return NULL;
+  huizong__v1__approval__init(ap);
+  ap->region_code = (char *)region;
+  ap->period = (char *)period;
+  ap->state = hz_rpc_cell_int(r, row, col);
+  ap->last_submitted_at = (char *)hz_rpc_cell(rpc, r, row, col + 1);
+  ap->approved_by = (char *)hz_rpc_cell(rpc, r, row, col + 2);
+  ap->approved_at = (char *)hz_rpc_cell(rpc, r, row, col + 3);
+  ap->comment = (char *)hz_rpc_cell(rpc, r, row, col + 4);
+  return ap;
+}
+
+/* ---- Approve / Reopen ----------------------------------------------------- */
+
+typedef struct approval_call_s {
+  const char *region; /* township */
+  char period[HZ_PERIOD_TEXT_SIZE]; /* canonical period */
+} approval_call_t;
+
+static void on_set_approval(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
+  approval_call_t *ac = tag;
+  if (!res->ok) {
+    hz_rpc_fail_db(rpc, res);
+    return;
+  }
+  const PGresult *r = res->results[0];
+  int code = hz_rpc_cell_int(r, 0, 0);
+  if (code != 0) {
+    hz_rpc_finish(rpc, (hz_status_code_t)code, "%s", PQgetvalue(r, 0, 1));
+    return;
+  }
+  Huizong__V1__ApprovalResponse out = HUIZONG__V1__APPROVAL_RESPONSE__INIT;
+  out.changed = hz_rpc_cell_bool(r, 0, 2);
+  out.approval = approval_of(rpc, ac->region, ac->period, r, 0, 3);
+  if (!out.approval)
+    return (void)OOM(rpc);
+  hz_rpc_reply(rpc, &out.base);
+}
+
+static void set_approval(hz_rpc_t *rpc, const char *region, const char *period, int approve,
+                         const char *note) {
+  hz_arena_t *a = hz_rpc_arena(rpc);
+  approval_call_t *ac = hz_arena_zalloc(a, sizeof(*ac));
+  const char **params = hz_arena_alloc(a, 7 * sizeof(char *));
+  if (!ac || !params)
+    return (void)OOM(rpc);
+  if (township_period(rpc, region, period, ac->period) || !note_ok(rpc, "comment", note))
+    return;
+  ac->region = region;
+  params[0] = region;
+  params[1] = ac->period;
+  params[2] = approve ? "t" : "f";
+  params[3] = note;
+  params[4] = rpc->who.name;
+  params[5] = hz_pg_int(a, rpc->who.token_id);
+  params[6] = hz_rpc_scope_param(rpc);
+  hz_db_stmt_t q = {
+      .name = "hz_set_approval",
+      .sql = "SELECT * FROM hz_set_approval($1, $2, $3::boolean, $4, $5, $6::bigint, $7)",
+      .nparams = 7,
+      .values = params,
+  };
+  hz_rpc_query(rpc, &q, 1, on_set_approval, ac);
+}
+
+static void approve(hz_rpc_t *rpc, ProtobufCMessage *msg) {
+  const Huizong__V1__ApproveRequest *req = (const Huizong__V1__ApproveRequest *)msg;
+  set_approval(rpc, req->region_code, req->period, 1, req->comment);
+}
+
+static void reopen(hz_rpc_t *rpc, ProtobufCMessage *msg) {
+  const Huizong__V1__ReopenRequest *req = (const Huizong__V1__ReopenRequest *)msg;
+  set_approval(rpc, req->region_code, req->period, 0, req->reason);
+}
+
+/* ---- ApproveAllSubmitted ----------------------------------------------------- */
+
+static void on_approve_all(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
+  approval_call_t *ac = tag;
+  if (!res->ok) {
+    hz_rpc_fail_db(rpc, res);
+    return;
+  }
+  const PGresult *r = res->results[0];
+  int rows = PQntuples(r);
+  if (rows == 1 && !strcmp(PQgetvalue(r, 0, 0), "refused")) {
+    hz_rpc_finish(rpc, (hz_status_code_t)hz_rpc_cell_int(r, 0, 1), "%s", PQgetvalue(r, 0, 2));
+    return;
+  }
+  hz_arena_t *a = hz_rpc_arena(rpc);
+  Huizong__V1__ApproveAllSubmittedResponse out = HUIZONG__V1__APPROVE_ALL_SUBMITTED_RESPONSE__INIT;
+  out.approved = hz_arena_alloc(a, (size_t)(rows + 1) * sizeof(*out.approved));
+  out.missing_region_codes = hz_arena_alloc(a, (size_t)(rows + 1) * sizeof(char *));
+  if (!out.approved || !out.missing_region_codes)
+    return (void)OOM(rpc);
+  for (int i = 0; i < rows; i++) {
+    const char *kind = PQgetvalue(r, i, 0);
+    const char *code = hz_rpc_cell(rpc, r, i, 3);
+    if (!strcmp(kind, "already")) {
+      out.already_approved_count++;
+    } else if (!strcmp(kind, "missing")) {
+      out.missing_region_codes[out.n_missing_region_codes++] = (char *)code;
+    } else {
+      Huizong__V1__Approval *ap = hz_arena_alloc(a, sizeof(*ap));
+      if (!ap)
+        return (void)OOM(rpc);
+      huizong__v1__approval__init(ap);
+      ap->region_code = (char *)code;
+      ap->period = ac->period;
+      ap->state = HUIZONG__V1__APPROVAL_STATE__APPROVAL_STATE_APPROVED;
+      ap->last_submitted_at = (char *)hz_rpc_cell(rpc, r, i, 4);
+      ap->approved_by = (char *)hz_rpc_cell(rpc, r, i, 5);
+      ap->approved_at = (char *)hz_rpc_cell(rpc, r, i, 6);
+      out.approved[out.n_approved++] = ap;
+    }
+  }
+  hz_rpc_reply(rpc, &out.base);
+}
+
+static void approve_all(hz_rpc_t *rpc, ProtobufCMessage *msg) {
+  const Huizong__V1__ApproveAllSubmittedRequest *req =
+      (const Huizong__V1__ApproveAllSubmittedRequest *)msg;
+  hz_arena_t *a = hz_rpc_arena(rpc);
+  approval_call_t *ac = hz_arena_zalloc(a, sizeof(*ac));
+  const char **params = hz_arena_alloc(a, 6 * sizeof(char *));
+  if (!ac || !params)
+    return (void)OOM(rpc);
+  if (township_period(rpc, req->region_code, req->period, ac->period) ||
+      !note_ok(rpc, "comment", req->comment))
+    return;
+  params[0] = req->region_code;
+  params[1] = ac->period;
+  params[2] = req->comment;
+  params[3] = rpc->who.name;
+  params[4] = hz_pg_int(a, rpc->who.token_id);
+  params[5] = hz_rpc_scope_param(rpc);
+  hz_db_stmt_t q = {
+      .name = "hz_approve_all",
+      .sql = "SELECT * FROM hz_approve_all($1, $2, $3, $4, $5::bigint, $6)",
+      .nparams = 6,
+      .values = params,
+  };
+  hz_rpc_query(rpc, &q, 1, on_approve_all, ac);
+}
+
+/* ---- submission windows --------------------------------------------------------- */
+
+static Huizong__V1__SubmissionWindow *window_of(hz_rpc_t *rpc, const PGresult *r, int row) {
+  Huizong__V1__SubmissionWindow *w = hz_arena_alloc(hz_rpc_arena(rpc), sizeof(*w));
+  if (!w)
+    return NULL;
+  huizong__v1__submission_window__init(w);
+  w->period_type = hz_rpc_cell_int(r, row, 0);
+  w->days_after_end = hz_rpc_cell_int(r, row, 1);
+  w->updated_at = (char *)hz_rpc_cell(rpc, r, row, 2);
+  w->updated_by = (char *)hz_rpc_cell(rpc, r, row, 3);
+  return w;
+}
+
+static void on_list_windows(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
+  (void)tag;
+  if (!res->ok) {
+    hz_rpc_fail_db(rpc, res);
+    return;
+  }
+  const PGresult *r = res->results[0];
+  Huizong__V1__ListSubmissionWindowsResponse out =
+      HUIZONG__V1__LIST_SUBMISSION_WINDOWS_RESPONSE__INIT;
+  out.windows = hz_arena_alloc(hz_rpc_arena(rpc), (size_t)(PQntuples(r) + 1) * sizeof(void *));
+  if (!out.windows)
+    return (void)OOM(rpc);
+  for (int i = 0; i < PQntuples(r); i++)
+    if (!(out.windows[out.n_windows++] = window_of(rpc, r, i)))
+      return (void)OOM(rpc);
+  hz_rpc_reply(rpc, &out.base);
+}
+
+#define WINDOW_COLUMNS \
+  "t.t, coalesce(w.days_after_end, 0), coalesce(hz_ts(w.updated_at), ''), coalesce(w.updated_by, '')"
+
+static void list_windows(hz_rpc_t *rpc, ProtobufCMessage *msg) {
+  (void)msg;
+  hz_db_stmt_t q = {
+      .name = "hz_list_windows",
+      .sql = "SELECT " WINDOW_COLUMNS " FROM generate_series(1, 4) AS t(t)"
+             " LEFT JOIN submission_windows w ON w.period_type = t.t ORDER BY t.t",
+  };
+  hz_rpc_query(rpc, &q, 1, on_list_windows, NULL);
+}
+
+static void on_set_window(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
+  (void)tag;
+  if (!res->ok) {
+    hz_rpc_fail_db(rpc, res);
+    return;
+  }
+  Huizong__V1__SubmissionWindow *w = window_of(rpc, res->results[0], 0);
+  if (!w)
+    return (void)OOM(rpc);
+  hz_rpc_reply(rpc, &w->base);
+}
+
+static void set_window(hz_rpc_t *rpc, ProtobufCMessage *msg) {
+  const Huizong__V1__SetSubmissionWindowRequest *req =
+      (const Huizong__V1__SetSubmissionWindowRequest *)msg;
+  hz_arena_t *a = hz_rpc_arena(rpc);
+  if (!hz_period_type_valid(req->period_type)) {
+    hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "period_type must be YEAR, HALF_YEAR, "
+                                                   "QUARTER or MONTH");
+    return;
+  }
+  if (req->days_after_end < 0 || req->days_after_end > 3660) {
+    hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "days_after_end must be 0..3660, not %d",
+                  req->days_after_end);
+    return;
+  }
+  const char **params = hz_arena_alloc(a, 4 * sizeof(char *));
+  if (!params)
+    return (void)OOM(rpc);
+  params[0] = hz_pg_int(a, req->period_type);
+  params[1] = hz_pg_int(a, req->days_after_end);
+  params[2] = rpc->who.name;
+  params[3] = hz_pg_int(a, rpc->who.token_id);
+  hz_db_stmt_t q[2] = {
+      {.name = "hz_set_window",
+       .sql = "WITH w AS (INSERT INTO submission_windows AS w"
+              "   (period_type, days_after_end, updated_at, updated_by)"
+              " VALUES ($1::smallint, $2::integer, now(), $3)"
+              " ON CONFLICT (period_type) DO UPDATE SET days_after_end = EXCLUDED.days_after_end,"
+              "   updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by"
+              " RETURNING w.*)"
+              " INSERT INTO audit_log (actor, token_id, action, detail)"
+              " SELECT $3, $4::bigint, 'window.set', format('%s: %s days after the period ends',"
+              "   CASE w.period_type WHEN 1 THEN 'year' WHEN 2 THEN 'half year'"
+              "   WHEN 3 THEN 'quarter' ELSE 'month' END,"
+              "   CASE WHEN w.days_after_end = 0 THEN 'never closes,' ELSE 'closes' END"
+              "   || ' ' || w.days_after_end) FROM w",
+       .nparams = 4,
+       .values = params},
+      {.name = "hz_get_window",
+       .sql = "SELECT " WINDOW_COLUMNS " FROM (SELECT $1::smallint AS t) t"
+              " LEFT JOIN submission_windows w ON w.period_type = t.t",
+       .nparams = 1,
+       .values = params},
+  };
+  hz_rpc_query(rpc, q, 2, on_set_window, NULL);
+  /* The second statement reads the first one's write: same transaction. */
+}
+
+/* ---- deadline exceptions ----------------------------------------------------------- */
+
+#define EXCEPTION_COLUMNS \
+  "e.region_code, e.period, e.reason, e.granted_by, hz_ts(e.granted_at), coalesce(hz_ts(e.expires_at), '')"
+
+static Huizong__V1__PeriodException *exception_of(hz_rpc_t *rpc, const PGresult *r, int row) {
+  Huizong__V1__PeriodException *e = hz_arena_alloc(hz_rpc_arena(rpc), sizeof(*e));
+  if (!e)
+    return NULL;
+  huizong__v1__period_exception__init(e);
+  e->region_code = (char *)hz_rpc_cell(rpc, r, row, 0);
+  e->period = (char *)hz_rpc_cell(rpc, r, row, 1);
+  e->reason = (char *)hz_rpc_cell(rpc, r, row, 2);
+  e->granted_by = (char *)hz_rpc_cell(rpc, r, row, 3);
+  e->granted_at = (char *)hz_rpc_cell(rpc, r, row, 4);
+  e->expires_at = (char *)hz_rpc_cell(rpc, r, row, 5);
+  return e;
+}
+
+static void on_reopen_period(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
+  (void)tag;
+  if (!res->ok) {
+    if (!strncmp(res->sqlstate, "22", 2))
+      hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "malformed expires_at");
+    else
+      hz_rpc_fail_db(rpc, res);
+    return;
+  }
+  const PGresult *check = res->results[0];
+  if (!hz_rpc_cell_null(check, 0, 0)) {
+    const char *refusal = PQgetvalue(check, 0, 0);
+    hz_rpc_finish(rpc, (hz_status_code_t)atoi(refusal), "%s", strchr(refusal, ':') + 1);
+    return;
+  }
+  Huizong__V1__PeriodException *e = exception_of(rpc, res->results[1], 0);
+  if (!e)
+    return (void)OOM(rpc);
+  hz_rpc_reply(rpc, &e->base);
+}
+
+static void reopen_period(hz_rpc_t *rpc, ProtobufCMessage *msg) {
+  const Huizong__V1__ReopenPeriodRequest *req = (const Huizong__V1__ReopenPeriodRequest *)msg;
+  hz_arena_t *a = hz_rpc_arena(rpc);
+  char *period = hz_arena_alloc(a, HZ_PERIOD_TEXT_SIZE);
+  const char **params = hz_arena_alloc(a, 6 * sizeof(char *));
+  if (!period || !params)
+    return (void)OOM(rpc);
+  if (township_period(rpc, req->region_code, req->period, period) ||
+      !note_ok(rpc, "reason", req->reason))
+    return;
+  if (!req->reason[0]) {
+    hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "reason is required for a deadline exception");
+    return;
+  }
+  if (!hz_pg_timestamp_ok(req->expires_at)) {
+    hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "expires_at '%s' is not an RFC 3339 timestamp",
+                  req->expires_at);
+    return;
+  }
+  params[0] = req->region_code;
+  params[1] = period;
+  params[2] = req->reason;
+  params[3] = rpc->who.name;
+  params[4] = req->expires_at[0] ? req->expires_at : NULL;
+  params[5] = hz_pg_int(a, rpc->who.token_id);
+  /* The insert is guarded by the check, so a refused call writes nothing. */
+  hz_db_stmt_t q[2] = {
+      {.name = "hz_reopen_check",
+       .sql = "SELECT hz_review_target($1, NULL)",
+       .nparams = 1,
+       .values = params},
+      {.name = "hz_reopen_period",
+       .sql = "WITH e AS (INSERT INTO period_exceptions (region_code, period, reason, granted_by,"
+              "   expires_at)"
+              " SELECT $1, $2, $3, $4, $5::timestamptz WHERE hz_review_target($1, NULL) IS NULL"
+              " RETURNING *),"
+              " a AS (INSERT INTO audit_log (actor, token_id, action, region_code, period, detail)"
+              " SELECT $4, $6::bigint, 'period.reopen', e.region_code, e.period,"
+              "   e.reason || coalesce(' (until ' || hz_ts(e.expires_at) || ')', '') FROM e)"
+              " SELECT " EXCEPTION_COLUMNS " FROM e",
+       .nparams = 6,
+       .values = params},
+  };
+  hz_rpc_query(rpc, q, 2, on_reopen_period, NULL);
+}
+
+typedef struct list_exc_s {
+  int page_size;      /* rows wanted */
+  const char *root;   /* region filter, checked */
+  int checked;        /* first statement is the scope check */
+} list_exc_t;
+
+static void on_list_exceptions(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
+  list_exc_t *le = tag;
+  if (!res->ok) {
+    hz_rpc_fail_db(rpc, res);
+    return;
+  }
+  if (le->checked) {
+    const PGresult *c = res->results[0];
+    if (!hz_rpc_cell_bool(c, 0, 0)) {
+      hz_rpc_finish(rpc, HZ_STATUS_NOT_FOUND, "unknown region %s", le->root);
+      return;
+    }
+    if (!hz_rpc_cell_bool(c, 0, 1)) {
+      hz_rpc_finish(rpc, HZ_STATUS_PERMISSION_DENIED, "region %s is outside this token's scope",
+                    le->root);
+      return;
+    }
+  }
+  const PGresult *r = res->results[res->nresults - 1];
+  int rows = PQntuples(r), shown = rows > le->page_size ? le->page_size : rows;
+  Huizong__V1__ListPeriodExceptionsResponse out = HUIZONG__V1__LIST_PERIOD_EXCEPTIONS_RESPONSE__INIT;
+  out.exceptions = hz_arena_alloc(hz_rpc_arena(rpc), (size_t)(rows + 1) * sizeof(void *));
+  if (!out.exceptions)
+    return (void)OOM(rpc);
+  for (int i = 0; i < shown; i++)
+    if (!(out.exceptions[out.n_exceptions++] = exception_of(rpc, r, i)))
+      return (void)OOM(rpc);
+  if (rows > shown)
+    out.next_page_token = hz_page_token_encode(hz_rpc_arena(rpc), PQgetvalue(r, shown - 1, 4),
+                                               PQgetvalue(r, shown - 1, 6));
+  hz_rpc_reply(rpc, &out.base);
+}
+
+/* Statement checking that a requested subtree root exists and is in scope. */
+static hz_db_stmt_t scope_check_stmt(hz_rpc_t *rpc, const char **params, const char *root) {
+  params[0] = root;
+  params[1] = hz_rpc_scope_param(rpc);
+  return (hz_db_stmt_t){
+      .name = "hz_scope_check",
+      .sql = "SELECT EXISTS (SELECT 1 FROM regions WHERE code = $1),"
+             " $2::text IS NULL OR EXISTS (SELECT 1 FROM region_paths"
+             "   WHERE ancestor = $2 AND descendant = $1)",
+      .nparams = 2,
+      .values = params,
+  };
+}
+
+static int page_size_of(hz_rpc_t *rpc, int32_t requested) {
+  if (requested < 0) {
+    hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "page_size must not be negative");
+    return -1;
+  }
+  return requested == 0 ? DEFAULT_PAGE : requested > MAX_PAGE ? MAX_PAGE : requested;
+}
+
+static void list_exceptions(hz_rpc_t *rpc, ProtobufCMessage *msg) {
+  const Huizong__V1__ListPeriodExceptionsRequest *req =
+      (const Huizong__V1__ListPeriodExceptionsRequest *)msg;
+  hz_arena_t *a = hz_rpc_arena(rpc);
+  list_exc_t *le = hz_arena_zalloc(a, sizeof(*le));
+  const char **check = hz_arena_alloc(a, 2 * sizeof(char *));
+  const char **params = hz_arena_zalloc(a, 5 * sizeof(char *));
+  if (!le || !check || !params)
+    return (void)OOM(rpc);
+  if ((le->page_size = page_size_of(rpc, req->page_size)) < 0)
+    return;
+  hz_period_t p;
+  if (req->period[0] && hz_period_parse(req->period, &p)) {
+    hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "period '%s' is not one of %s", req->period,
+                  hz_period_accepted_forms());
+    return;
+  }
+  const char *after_ts = NULL, *after_id = NULL;
+  if (req->page_token[0] && hz_page_token_decode(a, req->page_token, &after_ts, &after_id)) {
+    hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "malformed page_token");
+    return;
+  }
+  le->root = req->region_code[0] ? req->region_code : hz_rpc_scope_param(rpc);
+  params[0] = le->root;
+  params[1] = req->period[0] ? req->period : NULL;
+  params[2] = after_ts;
+  params[3] = after_id;
+  params[4] = hz_pg_int(a, le->page_size + 1);
+  hz_db_stmt_t q[2];
+  int n = 0;
+  if (req->region_code[0]) {
+    le->checked = 1;
+    q[n++] = scope_check_stmt(rpc, check, req->region_code);
+  }
+  q[n++] = (hz_db_stmt_t){
+      .name = "hz_list_exceptions",
+      .sql = "SELECT " EXCEPTION_COLUMNS ", e.id::text FROM period_exceptions e"
+             " WHERE ($1::text IS NULL OR e.region_code IN"
+             "   (SELECT descendant FROM region_paths WHERE ancestor = $1))"
+             " AND ($2::text IS NULL OR e.period = $2)"
+             " AND ($3::timestamptz IS NULL OR (e.granted_at, e.id) < ($3::timestamptz, $4::bigint))"
+             " ORDER BY e.granted_at DESC, e.id DESC LIMIT $5::integer",
+      .nparams = 5,
+      .values = params,
+  };
+  hz_rpc_query(rpc, q, n, on_list_exceptions, le);
+}
+
+/* ---- registration ------------------------------------------------------------------- */
+
+static const hz_rpc_def_t review_methods[] = {
+    {"/huizong.v1.Admin/Approve", HZ_RPC_UNARY, &huizong__v1__approve_request__descriptor,
+     REVIEWERS, approve, NULL, NULL},
+    {"/huizong.v1.Admin/Reopen", HZ_RPC_UNARY, &huizong__v1__reopen_request__descriptor,
+     REVIEWERS, reopen, NULL, NULL},
+    {"/huizong.v1.Admin/ApproveAllSubmitted", HZ_RPC_UNARY,
+     &huizong__v1__approve_all_submitted_request__descriptor, REVIEWERS, approve_all, NULL, NULL},
+    {"/huizong.v1.Admin/ListSubmissionWindows", HZ_RPC_UNARY,
+     &huizong__v1__list_submission_windows_request__descriptor, HZ_ROLES_ALL, list_windows, NULL,
+     NULL},
+    {"/huizong.v1.Admin/SetSubmissionWindow", HZ_RPC_UNARY,
+     &huizong__v1__set_submission_window_request__descriptor, HZ_ROLE_BIT(HZ_ROLE_ADMIN),
+     set_window, NULL, NULL},
+    {"/huizong.v1.Admin/ReopenPeriod", HZ_RPC_UNARY,
+     &huizong__v1__reopen_period_request__descriptor, HZ_ROLE_BIT(HZ_ROLE_ADMIN), reopen_period,
+     NULL, NULL},
+    {"/huizong.v1.Admin/ListPeriodExceptions", HZ_RPC_UNARY,
+     &huizong__v1__list_period_exceptions_request__descriptor, REVIEWERS, list_exceptions, NULL,
+     NULL},
+};
+
+int hz_review_register(hz_app_t *app) {
+  return hz_rpc_register(app, review_methods, sizeof(review_methods) / sizeof(review_methods[0]));
+}

@@ -1,0 +1,140 @@
+# Shared setup of the database benchmarks (ingest_bench.sh, rollup_bench.sh),
+# sourced, not run: a private PostgreSQL cluster made by deploy/pg.sh, the
+# schema, an admin token, a huizongd on an ephemeral port, and an EXIT trap
+# that stops the server and removes the cluster whatever happens.
+#
+# The sourcing script sets BENCH_NAME and calls hzb_init BUILD_DIR first.
+
+readonly HZB_PY=/usr/bin/python3
+HZB_SRC_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+readonly HZB_SRC_ROOT
+# No single psql / server wait may hang the benchmark.
+readonly HZB_START_TIMEOUT=30
+
+HZB_SERVER_PID=
+HZB_PG_DIR=
+
+hzb_die() { echo "$BENCH_NAME: $*" >&2; exit 1; }
+hzb_note() { echo "$BENCH_NAME: $*" >&2; }
+
+hzb_cleanup() {
+  if [[ -n "$HZB_SERVER_PID" ]]; then
+    kill -TERM "$HZB_SERVER_PID" 2>/dev/null || true
+    wait "$HZB_SERVER_PID" 2>/dev/null || true
+    HZB_SERVER_PID=
+  fi
+  if [[ -n "$HZB_PG_DIR" ]]; then
+    "$HZB_SRC_ROOT/deploy/pg.sh" remove "$HZB_PG_DIR" >/dev/null 2>&1 || true
+    HZB_PG_DIR=
+  fi
+}
+
+# hzb_init BUILD_DIR: checks the tools and the build, sets HZB_BUILD,
+# HZB_WORK (scratch under BUILD_DIR/bench/BENCH_NAME), HZB_HUIZONGD, HZB_PGBIN.
+hzb_init() {
+  HZB_BUILD=${1:-build}
+  [[ "$HZB_BUILD" == /* ]] || HZB_BUILD="$PWD/$HZB_BUILD"
+  HZB_HUIZONGD="$HZB_BUILD/service/huizongd"
+  [[ -x "$HZB_HUIZONGD" ]] ||
+    hzb_die "$HZB_HUIZONGD not built (meson setup $HZB_BUILD -Dbuildtype=release && ninja -C $HZB_BUILD)"
+  HZB_WORK="$HZB_BUILD/bench/$BENCH_NAME"
+  mkdir -p "$HZB_WORK"
+  HZB_PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+  [[ -n "$HZB_PGBIN" && -x "$HZB_PGBIN/psql" ]] || hzb_die "no PostgreSQL under /usr/lib/postgresql (apt-get install postgresql)"
+  command -v protoc >/dev/null || hzb_die "protoc not found (apt-get install protobuf-compiler)"
+  "$HZB_PY" -c 'import grpc, google.protobuf' 2>/dev/null ||
+    hzb_die "$HZB_PY cannot import grpc / protobuf (apt-get install python3-grpcio python3-protobuf)"
+  trap hzb_cleanup EXIT
+  trap 'exit 130' INT TERM
+}
+
+# Python classes for the huizong protos, for the load drivers.
+hzb_gen_python() {
+  HZB_PYGEN="$HZB_WORK/pygen"
+  rm -rf "$HZB_PYGEN"
+  mkdir -p "$HZB_PYGEN"
+  (cd "$HZB_SRC_ROOT/proto" && protoc --python_out="$HZB_PYGEN" -I. huizong/v1/*.proto) ||
+    hzb_die "protoc --python_out failed"
+}
+
+# hzb_pg_start: a fresh cluster under HZB_WORK/pg; sets HZB_URL.
+hzb_pg_start() {
+  local dir="$HZB_WORK/pg"
+  "$HZB_SRC_ROOT/deploy/pg.sh" remove "$dir" >/dev/null 2>&1 || true
+  HZB_PG_DIR="$dir"
+  local out
+  out=$("$HZB_SRC_ROOT/deploy/pg.sh" start "$dir" 2>"$HZB_WORK/pg-start.log") ||
+    { cat "$HZB_WORK/pg-start.log" >&2; hzb_die "deploy/pg.sh start failed"; }
+  HZB_URL=${out##*DATABASE_URL=}
+  [[ "$HZB_URL" == postgresql://* ]] || hzb_die "deploy/pg.sh printed no URL"
+}
+
+# hzb_psql ARGS...: psql on the benchmark database, stopping at the first error.
+hzb_psql() {
+  timeout 3600 "$HZB_PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -d "$HZB_URL" "$@"
+}
+
+# hzb_sql SQL: one query, unaligned tuples only.
+hzb_sql() {
+  hzb_psql -tA -c "$1"
+}
+
+# hzb_migrate: huizongd migrate, then any SQL migration the binary does not
+# embed yet but the benchmark needs (named by a function it creates).
+hzb_migrate() {
+  "$HZB_HUIZONGD" migrate --database-url "$HZB_URL" >"$HZB_WORK/migrate.log" 2>&1 ||
+    { cat "$HZB_WORK/migrate.log" >&2; hzb_die "huizongd migrate failed"; }
+}
+
+# hzb_ensure_migration FILE FUNCTION: applies migrations/FILE with psql in
+# one transaction when FUNCTION does not exist after `huizongd migrate`.
+hzb_ensure_migration() {
+  local file="$1" fn="$2"
+  if [[ "$(hzb_sql "SELECT count(*) FROM pg_proc WHERE proname = '$fn'")" == 0 ]]; then
+    hzb_psql -1 -f "$HZB_SRC_ROOT/migrations/$file" >/dev/null ||
+      hzb_die "applying migrations/$file failed"
+    echo "note: huizongd migrate did not create $fn(); applied migrations/$file with psql"
+  fi
+}
+
+# hzb_token: an admin token (last stdout line of `huizongd token create`).
+hzb_token() {
+  local out
+  out=$(DATABASE_URL="$HZB_URL" "$HZB_HUIZONGD" token create --role admin --name "$BENCH_NAME" \
+    2>"$HZB_WORK/token.log") || { cat "$HZB_WORK/token.log" >&2; hzb_die "token create failed"; }
+  HZB_TOKEN=$(printf '%s\n' "$out" | tail -n 1)
+  [[ -n "$HZB_TOKEN" ]] || hzb_die "token create printed no token"
+}
+
+# hzb_server_start DB_CONNECTIONS: huizongd on 127.0.0.1:0; sets HZB_ADDR.
+hzb_server_start() {
+  local log="$HZB_WORK/huizongd.log"
+  "$HZB_HUIZONGD" --listen 127.0.0.1:0 --database-url "$HZB_URL" --db-connections "$1" \
+    >"$log" 2>&1 </dev/null &
+  HZB_SERVER_PID=$!
+  local i port=
+  for ((i = 0; i < HZB_START_TIMEOUT * 10; i++)); do
+    port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$log" | head -n 1)
+    [[ -n "$port" ]] && break
+    kill -0 "$HZB_SERVER_PID" 2>/dev/null || { cat "$log" >&2; hzb_die "huizongd exited at start"; }
+    sleep 0.1
+  done
+  [[ -n "$port" ]] || hzb_die "huizongd did not report its port within ${HZB_START_TIMEOUT} s"
+  HZB_ADDR="127.0.0.1:$port"
+}
+
+hzb_server_stop() {
+  if [[ -n "$HZB_SERVER_PID" ]]; then
+    kill -TERM "$HZB_SERVER_PID" 2>/dev/null || true
+    wait "$HZB_SERVER_PID" 2>/dev/null || true
+    HZB_SERVER_PID=
+  fi
+}
+
+# Wall-clock seconds since the epoch, with nanoseconds.
+hzb_now() { date +%s.%N; }
+
+hzb_median() {
+  printf '%s\n' "$@" | sort -g |
+    awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
