@@ -162,6 +162,7 @@ CREATE FUNCTION hz_approve_all(p_region text, p_period text, p_note text, p_acto
 RETURNS TABLE (kind text, code integer, message text, region_code text,
                last_submitted_at text, approved_by text, approved_at text)
 LANGUAGE plpgsql AS $$
+#variable_conflict use_column
 DECLARE
   now_ts timestamptz := clock_timestamp();
 BEGIN
