@@ -110,15 +110,13 @@ BEGIN
     WHERE b.l <= m.level AND NOT EXISTS (SELECT 1 FROM cycles c WHERE c.start = b.c)
     UNION ALL
     -- Stored children the batch leaves as they are must stay below.
-    SELECT b.i, 9, 'level',
+    SELECT ch.i, 9, 'level',
            format('level %s (%s) is not above that of its child %s (%s)',
-                  b.l, hz_level_name(b.l), ch.code, hz_level_name(ch.level))
-    FROM batch b
-    CROSS JOIN LATERAL (
-      SELECT r.code, r.level FROM regions r
-      WHERE r.parent_code = b.c AND r.level <= b.l
-        AND NOT EXISTS (SELECT 1 FROM batch x WHERE x.c = r.code)
-      ORDER BY r.code LIMIT 1) ch
+                  ch.l, hz_level_name(ch.l), ch.code, hz_level_name(ch.level))
+    FROM (SELECT DISTINCT ON (b.i) b.i, b.l, r.code, r.level
+          FROM batch b JOIN regions r ON r.parent_code = b.c AND r.level <= b.l
+          WHERE NOT EXISTS (SELECT 1 FROM batch x WHERE x.c = r.code)
+          ORDER BY b.i, r.code) ch
     UNION ALL
     -- Reporting is level 4: moving a region in or out of it would orphan
     -- its data or the tokens scoped to it.
@@ -291,21 +289,18 @@ BEGIN
     UNION ALL
     -- A stored ratio outside the batch keeps its parts: they may neither
     -- become ratios nor be reported less often than it.
-    SELECT b.i, 9, 'ratio',
-           format('indicator %s is a part of ratio %s; a ratio part cannot be a ratio', b.c, m.code)
-    FROM batch b
-    CROSS JOIN LATERAL (SELECT m.code FROM merged m
-                        WHERE NOT m.in_batch AND b.c IN (m.num, m.den) ORDER BY m.code LIMIT 1) m
-    WHERE b.num IS NOT NULL
+    SELECT x.i, 9, 'ratio',
+           format('indicator %s is a part of ratio %s; a ratio part cannot be a ratio', x.c, x.code)
+    FROM (SELECT DISTINCT ON (b.i) b.i, b.c, m.code
+          FROM batch b JOIN merged m ON m.is_ratio AND NOT m.in_batch AND b.c IN (m.num, m.den)
+          WHERE b.num IS NOT NULL ORDER BY b.i, m.code) x
     UNION ALL
-    SELECT b.i, 6, 'period_type',
+    SELECT x.i, 6, 'period_type',
            format('indicator %s is a part of ratio %s reported by %s; it cannot be reported by %s',
-                  b.c, m.code, hz_period_type_name(m.period_type), hz_period_type_name(b.pt))
-    FROM batch b
-    CROSS JOIN LATERAL (SELECT m.code, m.period_type FROM merged m
-                        WHERE NOT m.in_batch AND b.c IN (m.num, m.den) AND m.period_type > b.pt
-                        ORDER BY m.code LIMIT 1) m
-    WHERE b.num IS NULL
+                  x.c, x.code, hz_period_type_name(x.period_type), hz_period_type_name(x.pt))
+    FROM (SELECT DISTINCT ON (b.i) b.i, b.c, b.pt, m.code, m.period_type
+          FROM batch b JOIN merged m ON m.is_ratio AND NOT m.in_batch AND b.c IN (m.num, m.den)
+          WHERE b.num IS NULL AND m.period_type > b.pt ORDER BY b.i, m.code) x
     UNION ALL
     SELECT b.i, 9, 'period_type',
            format('indicator %s has stored values by %s; its frequency cannot change to %s',

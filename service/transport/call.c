@@ -40,7 +40,7 @@ const char *hz_call_peer(const hz_call_t *call) {
 }
 
 uint64_t hz_call_deadline_left_ms(const hz_call_t *call) {
-  if (!call->deadline)
+  if (!call->has_deadline)
     return UINT64_MAX;
   uint64_t now = uv_now(call->ctx->loop);
   return call->deadline > now ? call->deadline - now : 0;

@@ -333,11 +333,13 @@ static void take_header(hz_call_t *call, const uint8_t *name, size_t nlen,
              (int)vlen, (const char *)value);
   } else if (header_is(name, nlen, "grpc-timeout")) {
     uint64_t ms;
-    if (hz_grpc_timeout_parse((const char *)value, vlen, &ms))
+    if (hz_grpc_timeout_parse((const char *)value, vlen, &ms)) {
       reject(call, 200, HZ_STATUS_INVALID_ARGUMENT, "malformed grpc-timeout '%.*s'",
              (int)vlen, (const char *)value);
-    else
-      call->deadline = uv_now(call->ctx->loop) + ms + 0 * (ms == 0);
+    } else {
+      call->deadline = uv_now(call->ctx->loop) + ms;
+      call->has_deadline = 1;
+    }
   } else if (nlen > 0 && name[0] != ':' && !header_is(name, nlen, "te")) {
     store_metadata(call, name, nlen, value, vlen);
   }
@@ -388,7 +390,7 @@ static void on_deadline(uv_timer_t *t) {
 }
 
 static void start_deadline(hz_call_t *call) {
-  if (!call->deadline)
+  if (!call->has_deadline)
     return;
   uint64_t now = uv_now(call->ctx->loop);
   uv_timer_init(call->ctx->loop, &call->timer);

@@ -50,6 +50,7 @@ struct hz_call_s {
   unsigned timer_started : 1;   /* deadline timer initialised */
   unsigned proto_subtype : 1;   /* request said application/grpc+proto */
   unsigned content_type_ok : 1; /* an application/grpc content-type was seen */
+  unsigned has_deadline : 1;    /* grpc-timeout given; deadline is valid */
   int depth;                    /* nesting of transport frames using the call */
   const hz_method_t *method;    /* dispatched method, NULL before */
   hz_arena_t arena;             /* everything of this call's lifetime */
@@ -60,7 +61,7 @@ struct hz_call_s {
   hz_metadata_t *trailers;      /* custom trailing metadata, values encoded */
   const char *path;             /* :path, arena */
   size_t header_bytes;          /* request header list size so far */
-  uint64_t deadline;            /* uv_now() ms when it expires, 0 = none */
+  uint64_t deadline;            /* uv_now() ms when it expires */
   uv_timer_t timer;             /* fires at the deadline */
   int early_http_status;        /* non-200 for a rejected request */
   int early_code;               /* status for a request refused pre-dispatch */
