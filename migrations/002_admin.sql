@@ -47,7 +47,11 @@ CREATE FUNCTION hz_import_regions(
   p_validate_only boolean, p_token_id bigint, p_actor text)
 RETURNS TABLE (kind smallint, idx integer, field text, reason text,
                created integer, updated integer, unchanged integer)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+-- Plans for the batch's size: a cached generic plan assumes a handful of
+-- rows per unnest and picks nested loops that are quadratic on big imports.
+SET plan_cache_mode = force_custom_plan
+AS $$
 #variable_conflict use_column
 DECLARE
   n_problems integer := 0;
@@ -230,7 +234,11 @@ CREATE FUNCTION hz_import_indicators(
   p_validate_only boolean, p_token_id bigint, p_actor text)
 RETURNS TABLE (kind smallint, idx integer, field text, reason text,
                created integer, updated integer, unchanged integer)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+-- Plans for the batch's size: a cached generic plan assumes a handful of
+-- rows per unnest and picks nested loops that are quadratic on big imports.
+SET plan_cache_mode = force_custom_plan
+AS $$
 #variable_conflict use_column
 DECLARE
   n_problems integer := 0;
@@ -429,7 +437,11 @@ CREATE FUNCTION hz_import_targets(
   p_validate_only boolean, p_token_id bigint, p_actor text)
 RETURNS TABLE (kind smallint, idx integer, field text, reason text,
                created integer, updated integer, unchanged integer)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+-- Plans for the batch's size: a cached generic plan assumes a handful of
+-- rows per unnest and picks nested loops that are quadratic on big imports.
+SET plan_cache_mode = force_custom_plan
+AS $$
 #variable_conflict use_column
 DECLARE
   n_problems integer := 0;

@@ -1,8 +1,9 @@
-/* The huizong.v1.Admin service: its method table, and what its handlers
- * share — problem lists merged from the server's checks and the
- * database's, refused through app/problems.h, the import continuation,
- * scope checks, paging and text checks. The handlers live in admin_regions.c, admin_indicators.c,
- * admin_tokens.c and admin_targets.c. */
+/* The huizong.v1.Admin service's reference data and tokens: its method
+ * table, and what its handlers share — problem lists merged from the
+ * server's checks and the database's, refused through app/problems.h, the
+ * import continuation, scope checks, paging and text checks. The handlers
+ * live in admin_regions.c, admin_indicators.c, admin_tokens.c and
+ * admin_targets.c. */
 #include "app/admin_internal.h"
 
 #include <errno.h>
@@ -24,8 +25,8 @@
     .input = &huizong__v1__##type##__descriptor, .roles = (allowed), .on_message = handler \
   }
 
-/* Approvals, submission windows and the audit trail come with a later
- * issue: unregistered, they are UNIMPLEMENTED rather than pretending. */
+/* The review workflow and the audit trail of the same service register
+ * their own methods (review.c, audit.c). */
 static const hz_rpc_def_t admin_defs[] = {
     ADMIN_METHOD("ImportRegions", import_regions_request, ADMIN_ONLY, hz_admin_import_regions),
     ADMIN_METHOD("ListRegions", list_regions_request, HZ_ROLES_ALL, hz_admin_list_regions),

@@ -50,9 +50,11 @@ struct hz_db_conn_s {
   const char *prepared[HZ_DB_MAX_PREPARED]; /* names prepared here */
   int nprepared;             /* their count */
   int reported_down;         /* logged this outage already */
+  int first_attempt;         /* has not yet connected or failed once */
 };
 
 static void conn_start(hz_db_conn_t *c);
+static void end_first_attempt(hz_db_conn_t *c);
 static void conn_broken(hz_db_conn_t *c, const char *why);
 static void dispatch(hz_db_pool_t *p);
 
@@ -318,6 +320,7 @@ static void connect_step(hz_db_conn_t *c) {
     return;
   }
   uv_timer_stop(&c->timer);
+  end_first_attempt(c);
   if (PQsetnonblocking(c->pg, 1) || !PQenterPipelineMode(c->pg)) {
     conn_broken(c, "cannot enter pipeline mode");
     return;
@@ -397,6 +400,15 @@ static void conn_start(hz_db_conn_t *c) {
     conn_broken(c, "cannot watch the database socket");
 }
 
+/* Until every connection has tried once, jobs wait instead of failing:
+ * a server that has just started is not a server whose database is down. */
+static void end_first_attempt(hz_db_conn_t *c) {
+  if (!c->first_attempt)
+    return;
+  c->first_attempt = 0;
+  c->pool->first_attempts--;
+}
+
 /* Drops the connection, fails its job, and schedules a reconnect. */
 static void conn_broken(hz_db_conn_t *c, const char *why) {
   hz_db_pool_t *p = c->pool;
@@ -432,8 +444,13 @@ static void conn_broken(hz_db_conn_t *c, const char *why) {
    * clients retry with the same idempotency key. */
   if (job)
     job_complete(job, 1, reason);
-  if (p->nready == 0)
+  int was_first = c->first_attempt;
+  end_first_attempt(c);
+  if (p->nready == 0 && p->first_attempts == 0) {
     fail_queue(p, reason);
+    if (was_first && p->on_state)
+      p->on_state(p->state_data, 0); /* never came up: not serving */
+  }
 }
 
 /* ---- public ------------------------------------------------------------ */
@@ -454,11 +471,14 @@ int hz_db_pool_init(hz_db_pool_t *p, uv_loop_t *loop, const char *conninfo, int 
     c->pool = p;
     c->poll_fd = -1;
     c->backoff_ms = BACKOFF_MIN_MS;
+    c->first_attempt = 1;
+    p->first_attempts++;
     uv_timer_init(loop, &c->timer);
     c->timer.data = c;
     p->open_handles++;
-    conn_start(c);
   }
+  for (int i = 0; i < size; i++)
+    conn_start(&p->conns[i]);
   return 0;
 }
 
@@ -466,7 +486,7 @@ int hz_db_pool_submit(hz_db_pool_t *p, const hz_db_stmt_t *stmts, int n, hz_db_d
                       void *data, hz_db_job_t **job_out) {
   if (n < 1 || n > HZ_DB_MAX_STMTS || !done)
     return -EINVAL;
-  if (p->closing || p->nready == 0)
+  if (p->closing || (p->nready == 0 && p->first_attempts == 0))
     return -ENOTCONN;
   if (p->queued >= p->queue_max)
     return -EAGAIN;

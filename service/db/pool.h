@@ -48,6 +48,7 @@ typedef struct hz_db_pool_s {
   int size;                    /* pool size */
   hz_db_conn_t *idle;          /* connections ready for a job */
   int nready;                  /* connected (idle or busy) */
+  int first_attempts;          /* connections still on their first connect */
   hz_db_job_t *queue_head;     /* jobs waiting for a connection */
   hz_db_job_t *queue_tail;     /* last waiting job */
   int queued;                  /* jobs waiting */
