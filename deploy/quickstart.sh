@@ -2,14 +2,18 @@
 # Quick start: build huizong and run huizongd with its defaults in the
 # background (127.0.0.1:50051), state under .hz/ in the repository.
 #
-#   ./deploy/quickstart.sh          build, (database,) start, wait for SERVING
+#   ./deploy/quickstart.sh          build, (database,) start, wait for SERVING,
+#                                   load the demo county and print its rollups
 #   ./deploy/quickstart.sh stop     stop what the quick start started
 #   ./deploy/quickstart.sh status   say whether it is running
+#   ./deploy/quickstart.sh demo     (re)load the demo into the running server
 #
 # Without DATABASE_URL, and once huizongd has its `migrate` subcommand, a
 # private PostgreSQL cluster is started under .hz/pg (deploy/pg.sh) and
-# migrated. HUIZONG_LISTEN overrides the listen address, HZ_BUILD_DIR the
-# build directory (default build).
+# migrated. When the server has a database, the demo county of
+# deploy/demo/ (南漳县 with the two seed reports) is loaded with an admin
+# token kept in .hz/ (HZ_DEMO=0 skips it). HUIZONG_LISTEN overrides the
+# listen address, HZ_BUILD_DIR the build directory (default build).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -25,6 +29,7 @@ readonly LISTEN=${HUIZONG_LISTEN:-127.0.0.1:50051}
 readonly START_WAIT_S=15
 readonly STOP_WAIT_S=20
 readonly MIGRATE_WAIT_S=300
+readonly DEMO_STATE="$STATE_DIR/demo"
 
 say() { echo "quickstart: $*" >&2; }
 die() { say "$*"; exit 1; }
@@ -104,6 +109,40 @@ wait_serving() {
   die "huizongd did not answer SERVING within ${START_WAIT_S}s (last answer: $out); log: $LOG_FILE"
 }
 
+# The admin token the demo loads with, created once per database by the
+# local operator command and kept owner-only under .hz/.
+demo_admin_token() {
+  local file
+  file="$STATE_DIR/admin-$(printf '%s' "$DATABASE_URL" | sha256sum | cut -c1-12).token"
+  if [[ ! -s "$file" ]]; then
+    (umask 077; "$HUIZONGD" token create --role admin --name quickstart-demo >"$file.new") ||
+      { rm -f "$file.new"; return 1; }
+    mv "$file.new" "$file"
+  fi
+  cat "$file"
+}
+
+load_demo() {
+  local token
+  token=$(demo_admin_token) || { say "could not create an admin token for the demo"; return 1; }
+  say "loading the demo county (deploy/demo/load.sh)"
+  HZ_BUILD_DIR="$BUILD_DIR" HZ_DEMO_STATE="$DEMO_STATE" \
+    "$ROOT/deploy/demo/load.sh" "$LISTEN" "$token"
+}
+
+# Loads the demo when the server has a database; a failure leaves the
+# server running and makes the quick start exit 1.
+maybe_load_demo() {
+  [[ -n "${DATABASE_URL:-}" && "${HZ_DEMO:-1}" != 0 ]] || return 0
+  load_demo || die "the demo was not loaded (huizongd keeps running; ./deploy/quickstart.sh stop stops it)"
+  cat <<EOF
+
+demo county loaded; its tokens are in $DEMO_STATE (county: 420624.token), e.g.
+  HUIZONG_ADDR=$LISTEN HUIZONG_TOKEN=\$(cat $DEMO_STATE/420624.token) $BUILD_DIR/client/huizong rollup --region 420624 --period 2022Q1 --by children
+stop with: ./deploy/quickstart.sh stop
+EOF
+}
+
 print_howto() {
   cat <<EOF
 
@@ -136,6 +175,7 @@ cmd_start() {
   echo "$pid" >"$PID_FILE"
   wait_serving "$pid"
   print_howto "$pid"
+  maybe_load_demo
 }
 
 cmd_stop() {
@@ -160,6 +200,16 @@ cmd_stop() {
   fi
 }
 
+cmd_demo() {
+  running_pid >/dev/null || die "huizongd is not running: ./deploy/quickstart.sh first"
+  if [[ -z "${DATABASE_URL:-}" ]]; then
+    [[ -f "$PG_DIR/port" ]] || die "no DATABASE_URL and no private cluster under $PG_DIR"
+    DATABASE_URL=$("$ROOT/deploy/pg.sh" url "$PG_DIR")
+    export DATABASE_URL
+  fi
+  HZ_DEMO=1 maybe_load_demo
+}
+
 cmd_status() {
   local pid
   if pid=$(running_pid); then
@@ -174,5 +224,6 @@ case "${1:-start}" in
   start)  cmd_start ;;
   stop)   cmd_stop ;;
   status) cmd_status ;;
-  *)      sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  demo)   cmd_demo ;;
+  *)      sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac
