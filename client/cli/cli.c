@@ -242,6 +242,8 @@ static void print_command_help(const hz_cli_program_t *prog,
                                const hz_cli_cmd_t *cmd, FILE *f) {
   fprintf(f, "usage: %s %s [OPTIONS]%s%s\n\n%s\n", prog->name, cmd->name,
           cmd->args ? " " : "", cmd->args ? cmd->args : "", cmd->summary);
+  if (cmd->help)
+    fprintf(f, "\n%s\n", cmd->help);
   if (cmd->opts && cmd->opts[0].name) {
     fputs("\nOptions:\n", f);
     print_opts(f, cmd->opts);
@@ -377,6 +379,13 @@ const char *hz_cli_opt(const hz_cli_t *cli, const char *name) {
 int hz_cli_flag(const hz_cli_t *cli, const char *name) {
   int k = find_opt(cli->cmd->opts, name, strlen(name));
   return k >= 0 ? cli->counts[k] : 0;
+}
+
+int hz_cli_need(hz_cli_t *cli, const char *name, const char **value) {
+  *value = hz_cli_opt(cli, name);
+  if (*value && **value)
+    return HZ_EXIT_OK;
+  return hz_cli_usage(cli, "--%s is required", name);
 }
 
 int hz_cli_client(hz_cli_t *cli, hz_client_t **out) {

@@ -37,6 +37,7 @@ typedef struct hz_cli_cmd_s {
   const char *name;         /* one or more words: "health", "tokens create" */
   const char *args;         /* synopsis of positional arguments, or NULL */
   const char *summary;      /* one line for the command list */
+  const char *help;         /* more for 'COMMAND --help' (may span lines), or NULL */
   const hz_cli_opt_t *opts; /* its own options, NULL-name terminated; may be NULL */
   size_t min_args;          /* fewest positional arguments accepted */
   size_t max_args;          /* most positional arguments accepted */
@@ -76,6 +77,9 @@ int hz_cli_main(const hz_cli_program_t *prog, int argc, char **argv);
 const char *hz_cli_opt(const hz_cli_t *cli, const char *name);
 /* How many times a command option (typically a flag) was given. */
 int hz_cli_flag(const hz_cli_t *cli, const char *name);
+/* A required command option: stores its (non-empty) value and returns
+ * HZ_EXIT_OK, or prints "--name is required" and returns HZ_EXIT_USAGE. */
+int hz_cli_need(hz_cli_t *cli, const char *name, const char **value);
 
 /* The connected client, opened with the common options. Returns HZ_EXIT_OK
  * or, after printing why, the exit code to return. */

@@ -7,4 +7,27 @@
 
 extern const hz_cli_cmd_t hz_cmd_health; /* cmd_health.c */
 
+/* huizong: township clerks */
+extern const hz_cli_cmd_t hz_cmd_submit; /* cmd_submit.c */
+
+/* huizong: county analysts */
+extern const hz_cli_cmd_t hz_cmd_rollup;       /* cmd_rollup.c */
+extern const hz_cli_cmd_t hz_cmd_series;       /* cmd_series.c */
+extern const hz_cli_cmd_t hz_cmd_completeness; /* cmd_completeness.c */
+extern const hz_cli_cmd_t hz_cmd_report;       /* cmd_report.c */
+extern const hz_cli_cmd_t hz_cmd_export;       /* cmd_export.c */
+
+/* huizong-admin */
+extern const hz_cli_cmd_t hz_cmd_regions_import;    /* cmd_regions_import.c */
+extern const hz_cli_cmd_t hz_cmd_regions_list;      /* cmd_regions_list.c */
+extern const hz_cli_cmd_t hz_cmd_regions_tree;      /* cmd_regions_tree.c */
+extern const hz_cli_cmd_t hz_cmd_indicators_import; /* cmd_indicators_import.c */
+extern const hz_cli_cmd_t hz_cmd_indicators_list;   /* cmd_indicators_list.c */
+extern const hz_cli_cmd_t hz_cmd_tokens_create;     /* cmd_tokens_create.c */
+extern const hz_cli_cmd_t hz_cmd_tokens_list;       /* cmd_tokens_list.c */
+extern const hz_cli_cmd_t hz_cmd_tokens_revoke;     /* cmd_tokens_revoke.c */
+extern const hz_cli_cmd_t hz_cmd_targets_import;    /* cmd_targets_import.c */
+extern const hz_cli_cmd_t hz_cmd_targets_list;      /* cmd_targets_list.c */
+extern const hz_cli_cmd_t hz_cmd_whoami;            /* cmd_whoami.c */
+
 #endif

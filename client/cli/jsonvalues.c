@@ -358,8 +358,17 @@ static int skip_value(parser_t *p, int depth) {
 
 /* ---- the values shape ---- */
 
+/* Can the next character begin a JSON value at all? If not, what follows
+ * is a syntax error rather than a value of the wrong type. */
+static int starts_value(const parser_t *p) {
+  char c = peek(p);
+  return !at_end(p) && (strchr("{[\"tfn-", c) != NULL || (c >= '0' && c <= '9'));
+}
+
 /* A key's value when it is not of the type wanted: reported, skipped. */
 static int wrong_type(parser_t *p, element_t *el, const char *key, const char *want) {
+  if (!starts_value(p))
+    return syntax(p, "expected a value for \"%s\", found %s", key, found(p));
   hz_diags_add(p->d, p->line, "\"%s\" must be %s, not %s", key, want, found(p));
   el->bad = 1;
   return skip_value(p, 1);
@@ -491,6 +500,9 @@ static int read_members(parser_t *p, element_t *el) {
 static int read_element(parser_t *p, hz_value_list_t *out) {
   size_t line = p->line;
   if (peek(p) != '{') {
+    if (!starts_value(p))
+      return syntax(p, "expected an entry {\"indicator\": ..., \"value\": ...}, found %s",
+                    found(p));
     hz_diags_add(p->d, line,
                  "expected an entry {\"indicator\": ..., \"value\": ...}, found %s", found(p));
     return skip_value(p, 1);
@@ -617,7 +629,7 @@ int hz_jsonvalues_parse(const char *data, size_t len, hz_value_list_t *out,
   if (r == J_OK) {
     ws(&p);
     if (!at_end(&p))
-      r = syntax(&p, "unexpected %s after the end of the document", found(&p));
+      r = syntax(&p, "text after the end of the document (found %s)", found(&p));
   }
   return r == J_NOMEM ? -1 : 0;
 }

@@ -3,6 +3,17 @@
 #include "commands.h"
 
 static const hz_cli_cmd_t *const commands[] = {
+    &hz_cmd_regions_import,
+    &hz_cmd_regions_list,
+    &hz_cmd_regions_tree,
+    &hz_cmd_indicators_import,
+    &hz_cmd_indicators_list,
+    &hz_cmd_tokens_create,
+    &hz_cmd_tokens_list,
+    &hz_cmd_tokens_revoke,
+    &hz_cmd_targets_import,
+    &hz_cmd_targets_list,
+    &hz_cmd_whoami,
     &hz_cmd_health,
     NULL,
 };

@@ -3,6 +3,12 @@
 #include "commands.h"
 
 static const hz_cli_cmd_t *const commands[] = {
+    &hz_cmd_submit,
+    &hz_cmd_rollup,
+    &hz_cmd_series,
+    &hz_cmd_completeness,
+    &hz_cmd_report,
+    &hz_cmd_export,
     &hz_cmd_health,
     NULL,
 };

@@ -1,0 +1,33 @@
+/* The two call shapes most commands need: one unary call whose refusal is
+ * printed with its problem list, and a List method followed through all
+ * its pages (page_token / next_page_token, see common.proto). */
+#ifndef HZ_CLI_CALLS_H
+#define HZ_CLI_CALLS_H
+
+#include "cli.h"
+#include "problems.h"
+
+/* Most pages followed before giving up on a server that never ends. */
+#define HZ_CLI_MAX_PAGES 100000
+
+/* One unary call with the command line's client and deadline. On success
+ * returns HZ_EXIT_OK with *resp set (free with
+ * protobuf_c_message_free_unpacked); otherwise prints the refusal (problem
+ * lines mapped through map, which may be NULL) and returns its exit code. */
+int hz_cli_unary(hz_cli_t *cli, const char *method, const ProtobufCMessage *req,
+                 const ProtobufCMessageDescriptor *resp_desc,
+                 ProtobufCMessage **resp, const hz_line_map_t *map);
+
+/* Receives each page; returns HZ_EXIT_OK to go on, anything else stops. */
+typedef int (*hz_page_cb)(void *ud, const ProtobufCMessage *page);
+
+/* Calls method with req (whose string field page_token is set for each
+ * page and cleared at the end) until next_page_token comes back empty.
+ * A command option "page-size", when the command has one, sets page_size.
+ * Returns HZ_EXIT_OK, the callback's code, or the refusal's exit code
+ * after printing it. */
+int hz_cli_unary_pages(hz_cli_t *cli, const char *method, ProtobufCMessage *req,
+                       const ProtobufCMessageDescriptor *resp_desc, hz_page_cb cb,
+                       void *ud);
+
+#endif
