@@ -47,6 +47,19 @@ int hz_problems_add(hz_problems_t *p, int index, int line, int kind, const char 
   return 0;
 }
 
+void hz_problems_sort(hz_problems_t *p) {
+  /* Insertion sort: stable, and lists are short and nearly sorted. */
+  for (size_t i = 1; i < p->n; i++) {
+    Huizong__V1__Problem *x = p->items[i];
+    size_t j = i;
+    while (j > 0 && p->items[j - 1]->index > x->index) {
+      p->items[j] = p->items[j - 1];
+      j--;
+    }
+    p->items[j] = x;
+  }
+}
+
 static hz_status_code_t status_of_kind(int kind) {
   switch (kind) {
   case HUIZONG__V1__PROBLEM_KIND__PROBLEM_KIND_UNKNOWN_REFERENCE:

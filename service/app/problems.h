@@ -24,6 +24,9 @@ void hz_problems_init(hz_problems_t *p, hz_arena_t *arena);
 int hz_problems_add(hz_problems_t *p, int index, int line, int kind, const char *field,
                     const char *indicator, const char *key, const char *reason);
 hz_status_code_t hz_problems_status(const hz_problems_t *p);
+/* Request order: request-level problems (index -1) first, then by index,
+ * keeping the order of problems found for the same item. */
+void hz_problems_sort(hz_problems_t *p);
 /* "3 problems: value 2 (fai): malformed decimal \"4,9\"; ..." */
 char *hz_problems_summary(const hz_problems_t *p);
 /* Attaches the trailer and finishes the call with the problems' status. */

@@ -185,6 +185,7 @@ static void on_submit_result(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag
     read_summary(s, r, row);
   }
   if (s->problems.total > 0) {
+    hz_problems_sort(&s->problems);
     outcome(s, hz_problems_status(&s->problems), hz_problems_summary(&s->problems));
     return;
   }
@@ -256,6 +257,13 @@ static submit_t *submit_new(hz_rpc_t *rpc, const submit_req_t *req, submit_done_
 
 /* Validates, then (unless refused already) runs hz_submit. */
 static void submit_start(submit_t *s) {
+  const hz_principal_t *who = &s->rpc->who;
+  if (who->role == HZ_ROLE_TOWNSHIP && strcmp(s->req->region_code, who->region) != 0) {
+    outcome(s, HZ_STATUS_PERMISSION_DENIED,
+            hz_arena_printf(hz_rpc_arena(s->rpc), "this token may submit only for region %s, not %s",
+                            who->region, s->req->region_code));
+    return;
+  }
   if (check_request(s)) {
     outcome(s, hz_problems_status(&s->problems), hz_problems_summary(&s->problems));
     return;

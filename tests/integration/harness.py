@@ -20,6 +20,9 @@ HZ_KEEP_LOGS    if set, print every server's stderr when it stops
 A private PostgreSQL cluster (DATABASE_URL) plugs in at `server_env()`:
 the environment every huizongd gets is built there, and `ServerTestCase`
 is where a per-class cluster would be started and removed.
+pgcluster.py builds on this for the database-backed tests: one cluster
+per test file, a database per class (`PgServerTestCase`), reference data
+and tokens.
 """
 
 import atexit

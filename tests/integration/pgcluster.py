@@ -15,7 +15,8 @@ Reference data goes in through the Admin RPCs (ImportRegions,
 ImportIndicators, CreateToken) when the server has them; while Admin
 answers UNIMPLEMENTED it falls back to SQL inserts and `huizongd token
 create`, so these tests never depend on the order in which the services
-are finished. `FIXTURE_PATH` records which path was taken.
+are finished. `FIXTURE_PATH` records which path was taken (printed per
+class); HZ_FIXTURE_SQL=1 forces the fallback, to check it still works.
 
 psql is the independent view of what is stored: tests check the rows
 themselves, not what the server says it stored.
@@ -220,8 +221,15 @@ def _remove_cluster():
             sys.stderr.write("pgcluster: could not remove %s: %s\n" % (c.parent, e))
 
 
+# Servers started through PgServerTestCase.start_server, killed on SIGTERM
+# so that none outlives the test process.
+_servers = []
+
+
 def _on_sigterm(signum, _frame):
     # meson kills timed-out tests with SIGTERM: clean up, then die of it.
+    for server in _servers:
+        server.kill()
     _remove_cluster()
     signal.signal(signum, signal.SIG_DFL)
     os.kill(os.getpid(), signum)
@@ -296,6 +304,16 @@ def auth(token):
 
 def is_unimplemented(err):
     return isinstance(err, grpc.RpcError) and err.code() == grpc.StatusCode.UNIMPLEMENTED
+
+
+class _Unimplemented(grpc.RpcError):
+    """Stands in for an UNIMPLEMENTED answer when HZ_FIXTURE_SQL is set."""
+
+    def code(self):
+        return grpc.StatusCode.UNIMPLEMENTED
+
+    def details(self):
+        return "HZ_FIXTURE_SQL is set"
 
 
 def _closure_rows():
@@ -403,6 +421,9 @@ class Fixture:
         return self
 
     def _admin_call(self, method, req_cls, resp_cls, req):
+        if os.environ.get("HZ_FIXTURE_SQL"):
+            # Forces the fallback path, to keep it working while unused.
+            raise _Unimplemented()
         return call_with_db_retry(self.admin_stub(method, req_cls, resp_cls), req,
                                   metadata=auth(self.tokens["admin"]), timeout=30)
 
@@ -565,11 +586,16 @@ class PgServerTestCase(unittest.TestCase):
     load_fixture = True
 
     @classmethod
-    def start_server(cls, extra_args=()):
+    def start_server(cls, extra_args=(), wait=True):
+        """A huizongd on this class's database; waits until its health
+        says SERVING unless wait is False."""
         server = harness.Server(["--database-url", cls.db.url] + list(cls.server_args)
-                                + list(extra_args)).start()
+                                + list(extra_args))
+        _servers.append(server)
+        server.start()
         try:
-            wait_serving(server.channel())
+            if wait:
+                wait_serving(server.channel())
         except Exception:
             server.kill()
             raise
@@ -584,6 +610,8 @@ class PgServerTestCase(unittest.TestCase):
         try:
             if cls.load_fixture:
                 cls.fixture = Fixture(cls.db, cls.server).load()
+                sys.stderr.write("%s: reference data via %s\n" % (
+                    cls.__name__, ", ".join("%s=%s" % kv for kv in sorted(FIXTURE_PATH.items()))))
         except Exception:
             cls.server.kill()
             raise
@@ -646,4 +674,17 @@ class PgServerTestCase(unittest.TestCase):
 
 
 def main():
-    harness.main()
+    """Runs the file's tests. Exit status for meson: 0 all passed, 1 a
+    failure or error, 77 (meson's SKIP) when none failed but some were
+    skipped, so a skipped test is never counted as a pass."""
+    harness.huizongd_path()  # fail loudly, not with a skip, when not configured
+    prog = unittest.main(verbosity=2, exit=False)
+    result = prog.result
+    if not result.wasSuccessful():
+        sys.exit(1)
+    if result.skipped:
+        reasons = sorted({reason for _test, reason in result.skipped})
+        sys.stderr.write("%d skipped (reported to meson as SKIP):\n  %s\n"
+                         % (len(result.skipped), "\n  ".join(reasons)))
+        sys.exit(77)
+    sys.exit(0)

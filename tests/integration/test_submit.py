@@ -11,13 +11,12 @@ before/after a refusal."""
 
 import decimal
 import threading
-import time
 
 import grpc
 
 import harness
 import pgcluster as pc
-from pgcluster import TOWN_A, TOWN_B, TOWN_A3, TOWN_C, COUNTY, COUNTY2, CITY, PROVINCE
+from pgcluster import TOWN_A, TOWN_B, TOWN_C, COUNTY, CITY, PROVINCE
 
 SC = grpc.StatusCode
 
