@@ -166,9 +166,9 @@ $$;
 -- Submit one township's values for one period, all or nothing. Syntax
 -- (decimals, period, uuid) was checked by the server; NULL values mark
 -- ones it refused, and p_validate_only stops before any write. Returns
--- problem rows (kind > 0, ProblemKind) and one summary row (kind = 0) with
--- a gRPC status code: 0 ok, 6 ALREADY_EXISTS, 7 PERMISSION_DENIED,
--- 9 FAILED_PRECONDITION.
+-- problem rows (kind > 0, ProblemKind; a closed period is CONFLICT) and one
+-- summary row (kind = 0) with a gRPC status code: 0 ok, 6 ALREADY_EXISTS,
+-- 7 PERMISSION_DENIED.
 CREATE FUNCTION hz_submit(
   p_submission_id uuid, p_region text, p_period text, p_period_type smallint,
   p_period_start date, p_codes text[], p_values text[], p_comments text[],
@@ -204,6 +204,11 @@ BEGIN
       RETURN QUERY SELECT 0::smallint, -1, ''::text, ''::text, ''::text, 0,
         ''::text, sub.imported, sub.updated, sub.unchanged, sub.narrative_updated,
         true, hz_ts(sub.received_at), hz_ts(sub.committed_at);
+    ELSIF p_scope_region IS NOT NULL AND sub.region_code <> p_scope_region THEN
+      -- Say nothing about another township's submission.
+      RETURN QUERY SELECT 0::smallint, -1, 'submission_id'::text, ''::text, ''::text, 6,
+        format('submission id %s is already in use; choose a new id', p_submission_id),
+        0, 0, 0, false, false, ''::text, ''::text;
     ELSE
       RETURN QUERY SELECT 0::smallint, -1, 'submission_id'::text, ''::text, ''::text, 6,
         format('submission %s was already used by %s at %s for %s %s with other content',
@@ -238,9 +243,11 @@ BEGIN
     FOR UPDATE;
   refusal := hz_submit_gate(p_region, p_period, p_period_type, p_period_start);
   IF refusal IS NOT NULL THEN
-    RETURN QUERY SELECT 0::smallint, -1, 'period'::text, ''::text, ''::text, 9, refusal,
-      0, 0, 0, false, false, ''::text, ''::text;
-    RETURN;
+    -- A closed period is a CONFLICT problem, listed with any others.
+    RETURN QUERY SELECT 9::smallint, -1, 'period'::text, ''::text, refusal,
+      NULL::integer, NULL::text, NULL::integer, NULL::integer, NULL::integer,
+      NULL::boolean, NULL::boolean, NULL::text, NULL::text;
+    n_problems := n_problems + 1;
   END IF;
 
   -- Per-value problems, in request order.

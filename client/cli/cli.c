@@ -152,6 +152,10 @@ static int take_option(parse_t *ps, const hz_cli_opt_t *cmd_opts, int argc,
     return apply_common(ps, common, value) ? 0 : HZ_EXIT_USAGE;
   cli->values[own] = value;
   cli->counts[own]++;
+  if (value) {
+    cli->given[cli->ngiven] = value;
+    cli->given_opt[cli->ngiven++] = own;
+  }
   return 0;
 }
 
@@ -288,7 +292,10 @@ static int parse_command_line(parse_t *ps, int argc, char **argv, int i) {
   cli->values = calloc(nopts ? nopts : 1, sizeof(*cli->values));
   cli->counts = calloc(nopts ? nopts : 1, sizeof(*cli->counts));
   cli->args = calloc((size_t)argc, sizeof(*cli->args));
-  if (!cli->values || !cli->counts || !cli->args)
+  /* Each option value takes an argv slot, so argc bounds their number. */
+  cli->given = calloc((size_t)argc, sizeof(*cli->given));
+  cli->given_opt = calloc((size_t)argc, sizeof(*cli->given_opt));
+  if (!cli->values || !cli->counts || !cli->args || !cli->given || !cli->given_opt)
     return hz_cli_error(cli, "out of memory");
   int only_args = 0;
   while (i < argc) {
@@ -368,6 +375,8 @@ int hz_cli_main(const hz_cli_program_t *prog, int argc, char **argv) {
   free(cli.values);
   free(cli.counts);
   free(cli.args);
+  free(cli.given);
+  free(cli.given_opt);
   return rc;
 }
 
@@ -379,6 +388,16 @@ const char *hz_cli_opt(const hz_cli_t *cli, const char *name) {
 int hz_cli_flag(const hz_cli_t *cli, const char *name) {
   int k = find_opt(cli->cmd->opts, name, strlen(name));
   return k >= 0 ? cli->counts[k] : 0;
+}
+
+const char *hz_cli_opt_nth(const hz_cli_t *cli, const char *name, int k) {
+  int opt = find_opt(cli->cmd->opts, name, strlen(name));
+  if (opt < 0 || k < 0)
+    return NULL;
+  for (size_t i = 0; i < cli->ngiven; i++)
+    if (cli->given_opt[i] == opt && k-- == 0)
+      return cli->given[i];
+  return NULL;
 }
 
 int hz_cli_need(hz_cli_t *cli, const char *name, const char **value) {

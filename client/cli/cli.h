@@ -63,6 +63,10 @@ struct hz_cli_s {
   hz_format_t format;           /* --format */
   const char **values;          /* per command option: last value given, or NULL */
   int *counts;                  /* per command option: times given */
+  const char **given;           /* every option value in command-line order,
+                                 * for options that may be repeated */
+  int *given_opt;               /* index of the option each given[] belongs to */
+  size_t ngiven;                /* entries in given and given_opt */
   char **args;                  /* positional arguments */
   size_t nargs;                 /* how many */
   hz_client_t *client;          /* opened on first use by hz_cli_client */
@@ -77,6 +81,9 @@ int hz_cli_main(const hz_cli_program_t *prog, int argc, char **argv);
 const char *hz_cli_opt(const hz_cli_t *cli, const char *name);
 /* How many times a command option (typically a flag) was given. */
 int hz_cli_flag(const hz_cli_t *cli, const char *name);
+/* The k-th value (from 0, in command-line order) of an option that may be
+ * repeated, e.g. "--action approve --action reopen"; NULL past the last. */
+const char *hz_cli_opt_nth(const hz_cli_t *cli, const char *name, int k);
 /* A required command option: stores its (non-empty) value and returns
  * HZ_EXIT_OK, or prints "--name is required" and returns HZ_EXIT_USAGE. */
 int hz_cli_need(hz_cli_t *cli, const char *name, const char **value);

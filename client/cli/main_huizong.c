@@ -9,6 +9,10 @@ static const hz_cli_cmd_t *const commands[] = {
     &hz_cmd_completeness,
     &hz_cmd_report,
     &hz_cmd_export,
+    &hz_cmd_approve,
+    &hz_cmd_reopen,
+    &hz_cmd_submissions_list,
+    &hz_cmd_submissions_show,
     &hz_cmd_health,
     NULL,
 };

@@ -50,6 +50,22 @@ const hz_name_t hz_names_submission_status[] = {
     {NULL, 0},
 };
 
+/* The server's own spelling first; underscores for shells and habits. */
+const hz_name_t hz_names_audit_action[] = {
+    {"value.set", 1}, {"value_set", 1},
+    {"narrative.set", 2}, {"narrative_set", 2},
+    {"approve", 3},
+    {"reopen", 4},
+    {"period.reopen", 5}, {"period_reopen", 5},
+    {"token.create", 6}, {"token_create", 6},
+    {"token.revoke", 7}, {"token_revoke", 7},
+    {"region.set", 8}, {"region_set", 8},
+    {"indicator.set", 9}, {"indicator_set", 9},
+    {"target.set", 10}, {"target_set", 10},
+    {"window.set", 11}, {"window_set", 11},
+    {NULL, 0},
+};
+
 const char *hz_name_of(const hz_name_t *t, int v) {
   if (v == 0)
     return "";
@@ -96,4 +112,47 @@ void hz_name_list(const hz_name_t *t, char *buf, size_t len) {
     last = t->value;
     used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? ", " : "", t->name);
   }
+}
+
+static int contains(const int *v, size_t n, int x) {
+  for (size_t i = 0; i < n; i++)
+    if (v[i] == x)
+      return 1;
+  return 0;
+}
+
+int hz_name_parse_list(const hz_name_t *t, const char *s, int *out, size_t cap,
+                       size_t *n, char *bad, size_t badlen) {
+  char item[64];
+  while (s && *s) {
+    const char *comma = strchr(s, ',');
+    size_t len = comma ? (size_t)(comma - s) : strlen(s);
+    const char *p = s;
+    while (len > 0 && (*p == ' ' || *p == '\t'))
+      p++, len--;
+    while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+      len--;
+    if (len > 0) {
+      int v;
+      /* Longer than any name: unknown, without truncating into a match. */
+      int ok = len < sizeof(item);
+      if (ok) {
+        memcpy(item, p, len);
+        item[len] = '\0';
+        ok = hz_name_parse(t, item, 0, &v) == 0;
+      }
+      if (!ok) {
+        if (badlen > 0)
+          snprintf(bad, badlen, "%.*s", (int)len, p);
+        return -1;
+      }
+      if (!contains(out, *n, v)) {
+        if (*n >= cap)
+          return -2;
+        out[(*n)++] = v;
+      }
+    }
+    s = comma ? comma + 1 : NULL;
+  }
+  return 0;
 }

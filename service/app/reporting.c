@@ -264,11 +264,14 @@ static void submit_start(submit_t *s) {
                             who->region, s->req->region_code));
     return;
   }
-  if (check_request(s)) {
+  int fatal = check_request(s);
+  int bad = s->req->n_values <= MAX_VALUES ? check_values(s) : 0;
+  if (bad >= 0 && fatal) {
+    /* No database round trip can help, but every syntax problem is listed. */
+    hz_problems_sort(&s->problems);
     outcome(s, hz_problems_status(&s->problems), hz_problems_summary(&s->problems));
     return;
   }
-  int bad = check_values(s);
   if (bad < 0 || send_submit(s, bad > 0 || s->req->dry_run) < 0)
     hz_rpc_finish(s->rpc, HZ_STATUS_RESOURCE_EXHAUSTED, "call exceeds its memory limit");
 }

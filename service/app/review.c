@@ -64,6 +64,7 @@ static Huizong__V1__Approval *approval_of(hz_rpc_t *rpc, const char *region, con
 
 typedef struct approval_call_s {
   const char *region; /* township */
+  char *comment;      /* approver's comment, echoed */
   char period[HZ_PERIOD_TEXT_SIZE]; /* canonical period */
 } approval_call_t;
 
@@ -161,6 +162,7 @@ static void on_approve_all(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) 
       ap->last_submitted_at = (char *)hz_rpc_cell(rpc, r, i, 4);
       ap->approved_by = (char *)hz_rpc_cell(rpc, r, i, 5);
       ap->approved_at = (char *)hz_rpc_cell(rpc, r, i, 6);
+      ap->comment = ac->comment;
       out.approved[out.n_approved++] = ap;
     }
   }
@@ -178,6 +180,7 @@ static void approve_all(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   if (township_period(rpc, req->region_code, req->period, ac->period) ||
       !note_ok(rpc, "comment", req->comment))
     return;
+  ac->comment = req->comment;
   params[0] = req->region_code;
   params[1] = ac->period;
   params[2] = req->comment;
@@ -244,7 +247,7 @@ static void on_set_window(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
     hz_rpc_fail_db(rpc, res);
     return;
   }
-  Huizong__V1__SubmissionWindow *w = window_of(rpc, res->results[0], 0);
+  Huizong__V1__SubmissionWindow *w = window_of(rpc, res->results[1], 0);
   if (!w)
     return (void)OOM(rpc);
   hz_rpc_reply(rpc, &w->base);

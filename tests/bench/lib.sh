@@ -4,6 +4,8 @@
 # that stops the server and removes the cluster whatever happens.
 #
 # The sourcing script sets BENCH_NAME and calls hzb_init BUILD_DIR first.
+# HZ_BENCH_KEEP_DB=1 leaves the cluster running at exit (for EXPLAIN work on
+# the loaded data); the exit message says how to remove it.
 
 readonly HZB_PY=/usr/bin/python3
 HZB_SRC_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -23,10 +25,13 @@ hzb_cleanup() {
     wait "$HZB_SERVER_PID" 2>/dev/null || true
     HZB_SERVER_PID=
   fi
-  if [[ -n "$HZB_PG_DIR" ]]; then
+  if [[ -n "$HZB_PG_DIR" && "${HZ_BENCH_KEEP_DB:-0}" == 1 ]]; then
+    echo "$BENCH_NAME: kept the cluster for inspection: $HZB_URL" >&2
+    echo "$BENCH_NAME: remove it with: deploy/pg.sh remove $HZB_PG_DIR" >&2
+  elif [[ -n "$HZB_PG_DIR" ]]; then
     "$HZB_SRC_ROOT/deploy/pg.sh" remove "$HZB_PG_DIR" >/dev/null 2>&1 || true
-    HZB_PG_DIR=
   fi
+  HZB_PG_DIR=
 }
 
 # hzb_init BUILD_DIR: checks the tools and the build, sets HZB_BUILD,

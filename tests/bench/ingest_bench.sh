@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# Durable ingest benchmark: values per second through
+# huizong.v1.Reporting/SubmitStream next to psql \copy of the same rows into
+# the same data_values table, in the same run on the same private
+# PostgreSQL cluster (fsync and synchronous_commit on), rounds interleaved
+# (COPY, stream, COPY, stream ...); prints medians, the ratio stream/COPY
+# and the budget line (ratio >= 0.5).
+#
+#   tests/bench/ingest_bench.sh [BUILD_DIR]         (default BUILD_DIR: build)
+#
+# BUILD_DIR must hold a built service/huizongd. A figure-printing program,
+# not a test: exit 0 when every round completed and verified, whatever the
+# ratio; non-zero when a round went wrong (a rejected submission, a wrong
+# row count).
+#
+# Environment (defaults in brackets):
+#   HZ_BENCH_TOWNSHIPS [1000] HZ_BENCH_INDICATORS [200]
+#                               one SubmitRequest per township, each with one
+#                               value per (quarterly) indicator, period 2024Q1
+#   HZ_BENCH_STREAMS [4]        concurrent SubmitStream calls (one channel)
+#   HZ_BENCH_DB_CONNECTIONS [4] huizongd --db-connections
+#   HZ_BENCH_ROUNDS [3]         measured rounds of each
+set -euo pipefail
+
+BENCH_NAME=ingest_bench
+# shellcheck source=tests/bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+readonly TOWNSHIPS=${HZ_BENCH_TOWNSHIPS:-1000}
+readonly INDICATORS=${HZ_BENCH_INDICATORS:-200}
+readonly STREAMS=${HZ_BENCH_STREAMS:-4}
+readonly DB_CONNECTIONS=${HZ_BENCH_DB_CONNECTIONS:-4}
+readonly ROUNDS=${HZ_BENCH_ROUNDS:-3}
+readonly WARMUP_TOWNSHIPS=20
+readonly BUDGET_RATIO=0.5
+readonly HERE="$HZB_SRC_ROOT/tests/bench"
+
+# Same tree / catalog options for the generator and the driver.
+tree_args() {
+  local counties=$(((TOWNSHIPS + 14) / 15))
+  local cities=$(((counties + 6) / 7))
+  echo "--townships $TOWNSHIPS --counties $counties --cities $cities"
+}
+
+load_catalog() {
+  local gen="$HZB_PY $HERE/gen_dataset.py" t
+  # shellcheck disable=SC2046
+  for t in regions:regions region_paths:paths indicators:indicators; do
+    local table=${t%%:*} what=${t##*:}
+    $gen "$what" $(tree_args) --indicators "$INDICATORS" --ratios 0 --frequency quarter |
+      hzb_psql -c "\\copy $table ($($gen columns "$table")) FROM STDIN"
+  done
+}
+
+# Empty every table a submission writes, then checkpoint, so each round
+# starts from the same state with no dirty pages left by the one before.
+reset_tables() {
+  hzb_psql -c "TRUNCATE data_values, audit_log, submissions, reports" -c "CHECKPOINT"
+}
+
+# Milliseconds of the \copy as psql's \timing reports it (server round
+# trip of the COPY, without psql's start-up and connection).
+copy_round() {
+  local out
+  out=$(hzb_psql -c '\timing on' \
+    -c "\\copy data_values ($($HZB_PY "$HERE/gen_dataset.py" columns data_values)) FROM '$HZB_WORK/values.copy'")
+  sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' <<<"$out" | tail -n 1
+}
+
+# Seconds of one SubmitStream load as the driver measured it.
+stream_round() {
+  local round="$1" limit="${2:-0}" out
+  # shellcheck disable=SC2046
+  out=$(timeout 1200 "$HZB_PY" "$HERE/ingest_driver.py" stream $(tree_args) \
+    --indicators "$INDICATORS" --addr "$HZB_ADDR" --token "$HZB_TOKEN" --pygen "$HZB_PYGEN" \
+    --round "$round" --streams "$STREAMS" --limit "$limit") ||
+    hzb_die "round $round: SubmitStream load failed or a submission was not accepted"
+  sed -n 's/^elapsed_s=\([0-9.]*\) .*/\1/p' <<<"$out"
+}
+
+# Checks the table holds exactly the expected rows; prints "count sum".
+check_rows() {
+  local what="$1" want="$2" got
+  got=$(hzb_sql "SELECT count(*) || ' ' || sum(value) || ' ' || count(DISTINCT region_code) FROM data_values")
+  [[ "${got%% *}" == "$want" ]] || hzb_die "$what: $want rows expected, found ${got%% *}"
+  echo "$got"
+}
+
+main() {
+  hzb_init "${1:-build}"
+  hzb_gen_python
+  hzb_pg_start
+  hzb_migrate
+  load_catalog
+  hzb_token
+  hzb_server_start "$DB_CONNECTIONS"
+  # shellcheck disable=SC2046
+  "$HZB_PY" "$HERE/ingest_driver.py" copyfile $(tree_args) --indicators "$INDICATORS" \
+    >"$HZB_WORK/values.copy"
+  local rows=$((TOWNSHIPS * INDICATORS))
+  [[ $(wc -l <"$HZB_WORK/values.copy") == "$rows" ]] || hzb_die "COPY file does not hold $rows rows"
+
+  local settings
+  settings=$(hzb_sql "SELECT string_agg(name || '=' || setting, ' ' ORDER BY name) FROM pg_settings
+    WHERE name IN ('fsync', 'synchronous_commit', 'wal_level', 'shared_buffers', 'max_wal_size')")
+  echo "PostgreSQL $(hzb_sql 'SHOW server_version'): $settings"
+  echo "load: $TOWNSHIPS townships x $INDICATORS quarterly indicators = $rows values, period 2024Q1"
+  echo "stream: $STREAMS concurrent SubmitStream calls on one channel (grpcio, messages"
+  echo "        serialised before the clock), huizongd --db-connections $DB_CONNECTIONS"
+  echo "copy:   psql \\copy of the same rows into data_values (\\timing), one transaction"
+  echo "each round starts from empty tables after a CHECKPOINT; $ROUNDS rounds, interleaved"
+
+  hzb_note "warm-up: $WARMUP_TOWNSHIPS submissions through SubmitStream"
+  reset_tables
+  stream_round 9999 "$WARMUP_TOWNSHIPS" >/dev/null
+
+  local copy_rates=() stream_rates=() round copy_ref= stream_sum
+  for ((round = 1; round <= ROUNDS; round++)); do
+    reset_tables
+    local ms rate
+    ms=$(copy_round)
+    [[ -n "$ms" ]] || hzb_die "psql printed no timing for \\copy"
+    copy_ref=$(check_rows "COPY round $round" "$rows")
+    rate=$(awk -v n="$rows" -v ms="$ms" 'BEGIN { printf "%.0f", n / (ms / 1000) }')
+    printf '  round %d  copy    %8.3f s  %9d values/s\n' "$round" "$(awk -v ms="$ms" 'BEGIN { print ms / 1000 }')" "$rate"
+    copy_rates+=("$rate")
+
+    reset_tables
+    local secs
+    secs=$(stream_round "$round")
+    [[ -n "$secs" ]] || hzb_die "driver printed no timing"
+    stream_sum=$(check_rows "stream round $round" "$rows")
+    [[ "$stream_sum" == "$copy_ref" ]] ||
+      hzb_die "stream round $round stored (count sum regions) $stream_sum, COPY stored $copy_ref"
+    local subs
+    subs=$(hzb_sql "SELECT count(*) FROM submissions")
+    [[ "$subs" == "$TOWNSHIPS" ]] || hzb_die "stream round $round: $subs submissions stored"
+    rate=$(awk -v n="$rows" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')
+    printf '  round %d  stream  %8.3f s  %9d values/s  (all %d ACCEPTED, %d rows stored)\n' \
+      "$round" "$secs" "$rate" "$TOWNSHIPS" "$rows"
+    stream_rates+=("$rate")
+  done
+
+  local copy_med stream_med ratio verdict
+  copy_med=$(hzb_median "${copy_rates[@]}")
+  stream_med=$(hzb_median "${stream_rates[@]}")
+  ratio=$(awk -v a="$stream_med" -v b="$copy_med" 'BEGIN { printf "%.2f", a / b }')
+  verdict=$(awk -v r="$ratio" -v b="$BUDGET_RATIO" 'BEGIN { print (r >= b) ? "PASS" : "FAIL" }')
+  printf 'SubmitStream %9.0f values/s (median of %d)\n' "$stream_med" "$ROUNDS"
+  printf 'psql \\copy   %9.0f values/s (median of %d)\n' "$copy_med" "$ROUNDS"
+  echo "ratio stream/COPY: $ratio"
+  echo "budget: ratio >= $BUDGET_RATIO ... $verdict"
+}
+
+main "$@"

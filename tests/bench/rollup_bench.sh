@@ -1,0 +1,292 @@
+#!/usr/bin/env bash
+# Rollup latency benchmark at province scale: generates a synthetic
+# province (gen_dataset.py: 1 province, 14 cities, 100 counties, 1,500
+# townships, 100 monthly indicators + 4 ratio ones, 5 years = 9M values, a
+# few annual targets), loads it with COPY, then measures
+# huizong.v1.Aggregation/Rollup through grpcio (sequential calls, p50/p99)
+# next to the same rollup written as plain SQL GROUP BY and run by pgbench
+# (prepared, one client, per-transaction latencies) in the same run:
+#   (a) one county, one year, all indicators, GROUP_BY_CHILDREN
+#   (b) the province, one year, all indicators, GROUP_BY_LEVEL county (3)
+# and prints the budget line `county rollup p50 < 5 ms`. When it fails, the
+# EXPLAIN (ANALYZE, BUFFERS) of hz_rollup_values for case (a) is printed too
+# (and kept in BUILD_DIR/bench/rollup_bench/explain_county.txt).
+#
+#   tests/bench/rollup_bench.sh [BUILD_DIR]         (default BUILD_DIR: build)
+#
+# A figure-printing program, not a test: exit 0 when everything ran and the
+# answers checked out (gRPC rows equal to the plain SQL figures), whatever
+# the latency; non-zero when something went wrong.
+#
+# Environment (defaults in brackets):
+#   HZ_BENCH_TOWNSHIPS [1500] HZ_BENCH_COUNTIES [100] HZ_BENCH_CITIES [14]
+#   HZ_BENCH_INDICATORS [100] HZ_BENCH_YEARS [5]   dataset size
+#   HZ_BENCH_REQUESTS [200]   measured calls per case and side (upper bound)
+#   HZ_BENCH_WARMUP [20]      warm-up calls per case and side (upper bound)
+#   HZ_BENCH_SECONDS [60]     time budget of one measured run: fewer calls
+#                             (at least 3) when a call is slow
+#   HZ_BENCH_DB_CONNECTIONS [4] huizongd --db-connections
+#   HZ_BENCH_PROVINCE [1]     0 skips case (b)
+set -euo pipefail
+
+BENCH_NAME=rollup_bench
+# shellcheck source=tests/bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+readonly TOWNSHIPS=${HZ_BENCH_TOWNSHIPS:-1500}
+readonly COUNTIES=${HZ_BENCH_COUNTIES:-100}
+readonly CITIES=${HZ_BENCH_CITIES:-14}
+readonly INDICATORS=${HZ_BENCH_INDICATORS:-100}
+readonly RATIOS=4
+readonly FIRST_YEAR=2020
+readonly YEARS=${HZ_BENCH_YEARS:-5}
+readonly TARGETS_PER_REGION=10
+readonly REQUESTS=${HZ_BENCH_REQUESTS:-200}
+readonly WARMUP=${HZ_BENCH_WARMUP:-20}
+readonly SECONDS_PER_RUN=${HZ_BENCH_SECONDS:-60}
+readonly DB_CONNECTIONS=${HZ_BENCH_DB_CONNECTIONS:-4}
+readonly WITH_PROVINCE=${HZ_BENCH_PROVINCE:-1}
+readonly BUDGET_MS=5
+readonly HERE="$HZB_SRC_ROOT/tests/bench"
+readonly YEAR=$((FIRST_YEAR + YEARS - 1))
+
+gen() {
+  "$HZB_PY" "$HERE/gen_dataset.py" "$@" --townships "$TOWNSHIPS" --counties "$COUNTIES" \
+    --cities "$CITIES" --indicators "$INDICATORS" --ratios "$RATIOS" --frequency month \
+    --first-year "$FIRST_YEAR" --years "$YEARS" --targets-per-region "$TARGETS_PER_REGION"
+}
+
+copy_into() {
+  local table="$1" what="$2"
+  gen "$what" | hzb_psql -c "\\copy $table ($("$HZB_PY" "$HERE/gen_dataset.py" columns "$table")) FROM STDIN"
+}
+
+# SQL that drops / re-creates every constraint and every other index of
+# data_values, read from the catalog so it follows the migrations.
+constraint_sql() {
+  local kind="$1"
+  local other_indexes="FROM pg_indexes i WHERE schemaname = 'public' AND tablename = 'data_values'
+    AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = format('%I.%I', i.schemaname, i.indexname)::regclass)"
+  if [[ $kind == drop ]]; then
+    hzb_sql "SELECT string_agg(format('ALTER TABLE data_values DROP CONSTRAINT %I;', conname), E'\n' ORDER BY contype)
+      FROM pg_constraint WHERE conrelid = 'data_values'::regclass"
+    hzb_sql "SELECT string_agg(format('DROP INDEX %I.%I;', schemaname, indexname), E'\n') $other_indexes"
+  else
+    hzb_sql "SELECT string_agg(format('ALTER TABLE data_values ADD CONSTRAINT %I %s;', conname,
+      pg_get_constraintdef(oid)), E'\n' ORDER BY contype DESC, conname)
+      FROM pg_constraint WHERE conrelid = 'data_values'::regclass"
+    hzb_sql "SELECT string_agg(indexdef || ';', E'\n') $other_indexes"
+  fi
+}
+
+# The bulk load a DBA would do: constraints and indexes off, TRUNCATE and
+# COPY FREEZE in one transaction, then indexes and constraints rebuilt (the
+# foreign keys validated in one pass each) and ANALYZE.
+load_dataset() {
+  local t0 t1 t2 t3 drop restore
+  t0=$(hzb_now)
+  copy_into regions regions
+  copy_into region_paths paths
+  copy_into indicators indicators
+  drop=$(constraint_sql drop)
+  restore=$(constraint_sql restore)
+  t1=$(hzb_now)
+  gen values | hzb_psql -c "BEGIN" -c "$drop" -c "TRUNCATE data_values" \
+    -c "\\copy data_values ($("$HZB_PY" "$HERE/gen_dataset.py" columns data_values)) FROM STDIN (FREEZE)" \
+    -c "COMMIT"
+  t2=$(hzb_now)
+  hzb_psql -c "SET maintenance_work_mem = '512MB'" -c "$restore"
+  copy_into targets targets
+  hzb_psql -c "ANALYZE"
+  t3=$(hzb_now)
+  local rows size
+  rows=$(hzb_sql "SELECT count(*) FROM data_values")
+  size=$(hzb_sql "SELECT pg_size_pretty(pg_total_relation_size('data_values'))")
+  echo "dataset: $(hzb_sql "SELECT string_agg(level || ':' || n, ' ' ORDER BY level) FROM (SELECT level, count(*) n FROM regions GROUP BY level) x") regions by level," \
+    "$(hzb_sql "SELECT count(*) FROM indicators") indicators ($RATIOS ratio), $rows values" \
+    "($FIRST_YEAR-$YEAR monthly), $(hzb_sql "SELECT count(*) FROM targets") targets; data_values $size with indexes"
+  awk -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" 'BEGIN {
+    printf "generation + load: %.1f s (catalog %.1f s, values COPY %.1f s, indexes + foreign keys + targets + ANALYZE %.1f s)\n",
+      d - a, b - a, c - b, d - c }'
+}
+
+# reference_sql CASE REGION LEVEL S1 E1 S2 E2 S3 E3 LO HI: the rollup as
+# plain SQL (GROUP BY), each argument a SQL expression (literal or pgbench
+# variable). Same figures as hz_rollup_values: per leaf and window the
+# indicator's time aggregation, then per group its region aggregation.
+reference_sql() {
+  local kind="$1" region="$2" level="$3" s1="$4" e1="$5" s2="$6" e2="$7" s3="$8" e3="$9" lo="${10}" hi="${11}"
+  local groups
+  if [[ $kind == children ]]; then
+    groups="SELECT p.ancestor AS grp, p.descendant AS leaf
+    FROM regions c JOIN region_paths p ON p.ancestor = c.code
+    JOIN regions l ON l.code = p.descendant AND l.reporting
+    WHERE c.parent_code = $region"
+  else
+    groups="SELECT p.ancestor AS grp, p.descendant AS leaf
+    FROM region_paths g JOIN regions c ON c.code = g.descendant AND c.level = $level
+    JOIN region_paths p ON p.ancestor = c.code
+    JOIN regions l ON l.code = p.descendant AND l.reporting
+    WHERE g.ancestor = $region AND g.depth > 0"
+  fi
+  cat <<EOF
+WITH w (i, s, e) AS (VALUES (1, $s1, $e1), (2, $s2, $e2), (3, $s3, $e3)),
+gl AS (
+  $groups
+), lv AS (
+  SELECT w.i, d.region_code AS leaf, d.indicator_code AS ind, ind.region_aggregation AS ra,
+    CASE ind.time_aggregation WHEN 1 THEN sum(d.value)
+      WHEN 2 THEN (array_agg(d.value ORDER BY d.period_start DESC))[1]
+      WHEN 3 THEN round(avg(d.value), 6) WHEN 4 THEN min(d.value) ELSE max(d.value) END AS v
+  FROM gl JOIN data_values d ON d.region_code = gl.leaf
+  JOIN w ON d.period_start >= w.s AND d.period_start < w.e
+  JOIN indicators ind ON ind.code = d.indicator_code
+  WHERE d.period_start >= $lo AND d.period_start < $hi
+  GROUP BY w.i, d.region_code, d.indicator_code, ind.time_aggregation, ind.region_aggregation
+)
+SELECT gl.grp, lv.ind AS indicator, lv.i AS win,
+  trim_scale(CASE lv.ra WHEN 1 THEN sum(lv.v) WHEN 2 THEN round(avg(lv.v), 6)
+    WHEN 3 THEN min(lv.v) WHEN 4 THEN max(lv.v) END) AS value, count(*)::integer AS reporting
+FROM gl JOIN lv ON lv.leaf = gl.leaf
+GROUP BY gl.grp, lv.ind, lv.i, lv.ra
+EOF
+}
+
+# Windows the server passes for a year period: the year, the year before
+# (同比) and the previous period, which for a year is the year before too.
+readonly S1="'$YEAR-01-01'::date" E1="'$((YEAR + 1))-01-01'::date"
+readonly S2="'$((YEAR - 1))-01-01'::date" E2="'$YEAR-01-01'::date"
+readonly LO="$S2" HI="$E1"
+
+literal_sql() {
+  local kind="$1" region="$2" level="$3"
+  reference_sql "$kind" "'$region'" "$level" "$S1" "$E1" "$S2" "$E2" "$S2" "$E2" "$LO" "$HI"
+}
+
+function_sql() {
+  local kind="$1" region="$2" level="$3" group=2
+  [[ $kind == level ]] && group=3
+  echo "SELECT grp, indicator, win, value, reporting FROM hz_rollup_values('$region', $group, $level, false,
+    NULL, 1::smallint, ARRAY[$S1, $S2, $S2], ARRAY[$E1, $E2, $E2])"
+}
+
+# The reference must compute what the service computes: compare it with
+# hz_rollup_values row for row (once, untimed), and write the current-year
+# values for the gRPC answer check.
+check_reference() {
+  local kind="$1" region="$2" level="$3" expect="$4" out
+  out=$(hzb_sql "WITH f AS ($(function_sql "$kind" "$region" "$level")),
+    r AS ($(literal_sql "$kind" "$region" "$level"))
+    SELECT (SELECT count(*) FROM f) || ' ' || (SELECT count(*) FROM r) || ' ' ||
+      (SELECT count(*) FROM (SELECT * FROM f EXCEPT ALL SELECT * FROM r) x) || ' ' ||
+      (SELECT count(*) FROM (SELECT * FROM r EXCEPT ALL SELECT * FROM f) y)")
+  local nf nr fx rx
+  read -r nf nr fx rx <<<"$out"
+  [[ "$nf" == "$nr" && "$fx" == 0 && "$rx" == 0 && "$nf" -gt 0 ]] ||
+    hzb_die "$kind: plain SQL and hz_rollup_values disagree (rows $nf vs $nr, $fx and $rx differing)"
+  hzb_psql -tA -F $'\t' -c "SELECT grp, indicator, value FROM ($(literal_sql "$kind" "$region" "$level")) x WHERE win = 1" \
+    >"$expect"
+  echo "$nf"
+}
+
+# pgbench: WARM + N prepared executions on one connection; the first WARM
+# latencies are dropped. Prints the driver's stats line.
+sql_latency() {
+  local kind="$1" region="$2" level="$3" warm="$4" n="$5" tag="$6"
+  local script="$HZB_WORK/reference-$tag.sql" prefix="$HZB_WORK/pgbench-$tag"
+  { reference_sql "$kind" ":region" ":level" ":s1::date" ":e1::date" ":s2::date" ":e2::date" \
+      ":s2::date" ":e2::date" ":s2::date" ":e1::date"; echo ";"; } >"$script"
+  rm -f "$prefix".*
+  (cd "$HZB_WORK" && timeout $((4 * SECONDS_PER_RUN + 600)) "$HZB_PGBIN/pgbench" -n -M prepared \
+    -c 1 -j 1 -t $((warm + n)) -f "$script" -D region="$region" -D level="$level" \
+    -D s1="$YEAR-01-01" -D e1="$((YEAR + 1))-01-01" -D s2="$((YEAR - 1))-01-01" \
+    -D e2="$YEAR-01-01" --log --log-prefix="$prefix" "$HZB_URL" >"$prefix.out" 2>&1) ||
+    { tail -n 5 "$prefix.out" >&2; hzb_die "pgbench $tag failed"; }
+  awk -v w="$warm" 'NR > w { print $3 / 1000 }' "$prefix".[0-9]* >"$prefix.ms"
+  "$HZB_PY" "$HERE/rollup_driver.py" stats "$prefix.ms"
+}
+
+field() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
+
+# run_case TAG KIND REGION LEVEL LABEL: gRPC then pgbench, same call counts.
+run_case() {
+  local tag="$1" kind="$2" region="$3" level="$4" label="$5"
+  local expect="$HZB_WORK/expect-$tag.tsv" rows args=(--children)
+  [[ $kind == level ]] && args=(--level "$level")
+  rows=$(check_reference "$kind" "$region" "$level" "$expect")
+  local ratios=() r
+  for r in $(hzb_sql "SELECT code || ':' || ratio_numerator || ':' || ratio_denominator FROM indicators WHERE ratio_numerator IS NOT NULL"); do
+    ratios+=(--ratio "$r")
+  done
+  local grpc sql
+  grpc=$(timeout $((6 * SECONDS_PER_RUN + 900)) "$HZB_PY" "$HERE/rollup_driver.py" rollup \
+    --addr "$HZB_ADDR" --token "$HZB_TOKEN" --pygen "$HZB_PYGEN" --region "$region" \
+    --period "$YEAR" "${args[@]}" --expect "$expect" "${ratios[@]}" \
+    --targets-per-group "$TARGETS_PER_REGION" --requests "$REQUESTS" --warmup "$WARMUP" \
+    --seconds "$SECONDS_PER_RUN") || hzb_die "$tag: gRPC Rollup failed or its answer was wrong"
+  sql=$(sql_latency "$kind" "$region" "$level" "$(field warmups "$grpc")" "$(field n "$grpc")" "$tag")
+  echo "$label"
+  echo "  plain SQL and hz_rollup_values agree on all $rows (group, indicator, window) rows;"
+  echo "  gRPC answer checked: $(field rows "$grpc") rows, values = plain SQL, ratios, targets"
+  printf '  gRPC Rollup       p50 %9.3f ms  p99 %9.3f ms  (n=%s after %s warm-ups, %s bytes)\n' \
+    "$(field p50_ms "$grpc")" "$(field p99_ms "$grpc")" "$(field n "$grpc")" \
+    "$(field warmups "$grpc")" "$(field bytes "$grpc")"
+  printf '  plain SQL pgbench p50 %9.3f ms  p99 %9.3f ms  (n=%s)\n' \
+    "$(field p50_ms "$sql")" "$(field p99_ms "$sql")" "$(field n "$sql")"
+  printf '  ratio gRPC/SQL    p50 %9.2f      p99 %9.2f\n' \
+    "$(awk -v a="$(field p50_ms "$grpc")" -v b="$(field p50_ms "$sql")" 'BEGIN { print a / b }')" \
+    "$(awk -v a="$(field p99_ms "$grpc")" -v b="$(field p99_ms "$sql")" 'BEGIN { print a / b }')"
+  CASE_P50=$(field p50_ms "$grpc")
+}
+
+explain_county() {
+  local region="$1" file="$HZB_WORK/explain_county.txt"
+  hzb_psql -c "EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM hz_rollup_values('$region', 2, 0, false,
+    NULL, 1::smallint, ARRAY[$S1, $S2, $S2], ARRAY[$E1, $E2, $E2])" >"$file"
+  echo "EXPLAIN (ANALYZE, BUFFERS) of case (a) (also in $file):"
+  sed 's/^/  /' "$file"
+}
+
+main() {
+  hzb_init "${1:-build}"
+  command -v "$HZB_PGBIN/pgbench" >/dev/null || hzb_die "pgbench not found in $HZB_PGBIN"
+  hzb_gen_python
+  hzb_pg_start
+  hzb_migrate
+  hzb_ensure_migration 003_aggregation.sql hz_rollup_values
+  echo "PostgreSQL $(hzb_sql 'SHOW server_version'): $(hzb_sql "SELECT string_agg(name || '=' || setting || coalesce(unit, ''), ' ' ORDER BY name)
+    FROM pg_settings WHERE name IN ('shared_buffers', 'work_mem', 'jit', 'random_page_cost', 'effective_cache_size')")"
+  load_dataset
+  hzb_token
+  hzb_server_start "$DB_CONNECTIONS"
+
+  local county province
+  county=$(hzb_sql "SELECT min(code) FROM regions WHERE level = 3")
+  province=$(hzb_sql "SELECT code FROM regions WHERE level = 1")
+  echo "requests: sequential, one grpcio channel, serialised once, answers timed as raw bytes;"
+  echo "reference: the same rollup as one plain SQL GROUP BY query, pgbench -M prepared -c 1,"
+  echo "per-transaction latency over TCP; at most $REQUESTS calls after at most $WARMUP warm-ups per side,"
+  echo "fewer when one call is slow (time budget ${SECONDS_PER_RUN} s per run); huizongd --db-connections $DB_CONNECTIONS"
+  local floor
+  floor=$("$HZB_PY" "$HERE/rollup_driver.py" health --addr "$HZB_ADDR" --requests "$REQUESTS" \
+    --warmup "$WARMUP" --seconds 10) || hzb_die "Health/Check failed"
+  printf 'client floor: grpc.health.v1.Health/Check p50 %.3f ms p99 %.3f ms\n' \
+    "$(field p50_ms "$floor")" "$(field p99_ms "$floor")"
+
+  CASE_P50=
+  run_case county children "$county" 0 \
+    "(a) county $county, period $YEAR, all indicators, GROUP_BY_CHILDREN"
+  local county_p50=$CASE_P50
+  if [[ $WITH_PROVINCE == 1 ]]; then
+    run_case province level "$province" 3 \
+      "(b) province $province, period $YEAR, all indicators, GROUP_BY_LEVEL 3 (county)"
+  fi
+  local verdict
+  verdict=$(awk -v p="$county_p50" -v b="$BUDGET_MS" 'BEGIN { print (p < b) ? "PASS" : "FAIL" }')
+  echo "budget: county rollup p50 < $BUDGET_MS ms ... $verdict ($county_p50 ms)"
+  if [[ $verdict == FAIL ]]; then
+    explain_county "$county"
+  fi
+}
+
+main "$@"

@@ -1,0 +1,409 @@
+"""huizong.v1.Admin against real PostgreSQL, driven by grpcio: region,
+indicator and target imports (counts, idempotent re-import, refusals with
+line numbers, nothing stored after a refusal, dry runs), and the token
+lifecycle (CreateToken, ListTokens, RevokeToken taking effect at once,
+secrets stored only as hashes).
+
+A method the server does not register yet answers UNIMPLEMENTED; every
+test that needs it is then reported as skipped with that reason, never
+as passed."""
+
+import hashlib
+import itertools
+import unittest
+
+import grpc
+
+import harness
+import pgcluster as pc
+from pgcluster import TOWN_A, TOWN_B, COUNTY, CITY, PROVINCE
+
+SC = grpc.StatusCode
+_codes = itertools.count(10)
+
+
+def fresh_county():
+    """A county code under 4206 that no other test uses (420610..420699,
+    skipping the fixture's)."""
+    while True:
+        code = "4206%02d" % next(_codes)
+        if code not in (COUNTY, pc.COUNTY2):
+            return code
+
+
+class AdminTest(pc.PgServerTestCase):
+
+    def setUp(self):
+        self.a = pc.admin_pb()
+        self.c = pc.common_pb()
+        self.chan = self.server.channel()
+
+    def admin(self, method, req, label="admin", timeout=15):
+        """Calls Admin/<method>; skips the test if it is UNIMPLEMENTED."""
+        req_cls = type(req)
+        resp_cls = {
+            "ImportRegions": self.a.ImportResponse, "ImportIndicators": self.a.ImportResponse,
+            "ImportTargets": self.a.ImportResponse, "CreateToken": self.a.CreateTokenResponse,
+            "ListTokens": self.a.ListTokensResponse, "RevokeToken": self.a.TokenInfo,
+            "WhoAmI": self.a.TokenInfo, "ListRegions": self.a.ListRegionsResponse,
+            "ListIndicators": self.a.ListIndicatorsResponse,
+            "ListTargets": self.a.ListTargetsResponse,
+        }[method]
+        stub = harness.unary(self.chan, "/huizong.v1.Admin/" + method, req_cls, resp_cls)
+        try:
+            return stub(req, metadata=self.md(label), timeout=timeout)
+        except grpc.RpcError as e:
+            if pc.is_unimplemented(e):
+                raise unittest.SkipTest("Admin/%s is UNIMPLEMENTED on this server (%s)"
+                                        % (method, e.details()))
+            raise
+
+    def admin_refused(self, method, req, code, label="admin"):
+        """Expects refusal `code` with nothing stored; returns (err, ProblemList)."""
+        tables = ("regions", "region_paths", "indicators", "tokens", "targets", "audit_log")
+        counts = lambda: self.db.query("SELECT " + ", ".join("(SELECT count(*) FROM %s)" % t
+                                                             for t in tables))[0]
+        before = counts()
+        try:
+            resp = self.admin(method, req, label=label)
+        except grpc.RpcError as e:
+            self.assertEqual(e.code(), code, e.details())
+            self.assertEqual(counts(), before, "a refused %s stored rows" % method)
+            return e, pc.problems_of(e)
+        self.fail("expected %s from %s, got %s" % (code, method, resp))
+
+    def region_rows(self, rows, first_line=2):
+        return pc.region_rows_pb(rows, first_line)
+
+    def counts_of(self, resp):
+        return (resp.received, resp.created, resp.updated, resp.unchanged)
+
+    # -- regions ---------------------------------------------------------------
+
+    def test_import_regions_children_first_then_idempotent(self):
+        county = fresh_county()
+        t1, t2 = county + "100", county + "101"
+        rows = [(t1, "光化街道", 4, county), (t2, "酂阳街道", 4, county),
+                (county, "老河口市", 3, CITY)]
+        resp = self.admin("ImportRegions", self.a.ImportRegionsRequest(rows=self.region_rows(rows)))
+        self.assertEqual(self.counts_of(resp), (3, 3, 0, 0))
+        got = set(self.db.query("SELECT code, name, level::text, coalesce(parent_code, '')"
+                                " FROM regions WHERE code IN (%s)"
+                                % ",".join(pc.sql_literal(r[0]) for r in rows)))
+        self.assertEqual(got, {(c, n, str(l), p) for c, n, l, p in rows})
+        paths = set(self.db.query("SELECT ancestor, depth::text FROM region_paths"
+                                  " WHERE descendant = %s" % pc.sql_literal(t1)))
+        self.assertEqual(paths, {(t1, "0"), (county, "1"), (CITY, "2"), (PROVINCE, "3")})
+        self.assertEqual(self.db.count("regions WHERE code = %s AND reporting" % pc.sql_literal(t1)), 1)
+        audit = self.db.count("audit_log")
+        again = self.admin("ImportRegions", self.a.ImportRegionsRequest(rows=self.region_rows(rows)))
+        self.assertEqual(self.counts_of(again), (3, 0, 0, 3))
+        self.assertEqual(self.db.count("audit_log"), audit, "an unchanged re-import was audited")
+        renamed = [(t1, "光化街道办事处", 4, county)]
+        resp = self.admin("ImportRegions", self.a.ImportRegionsRequest(rows=self.region_rows(renamed)))
+        self.assertEqual(self.counts_of(resp), (1, 0, 1, 0))
+        self.assertEqual(self.db.scalar("SELECT name FROM regions WHERE code = %s"
+                                        % pc.sql_literal(t1)), "光化街道办事处")
+
+    def test_import_regions_dry_run_stores_nothing(self):
+        county = fresh_county()
+        req = self.a.ImportRegionsRequest(rows=self.region_rows([(county, "试算县", 3, CITY)]),
+                                          dry_run=True)
+        before = self.db.count("regions")
+        resp = self.admin("ImportRegions", req)
+        self.assertEqual(self.counts_of(resp), (1, 1, 0, 0))
+        self.assertTrue(resp.dry_run)
+        self.assertEqual(self.db.count("regions"), before)
+
+    def test_import_regions_unknown_parent_refused_with_line_number(self):
+        county = fresh_county()
+        rows = [(county, "某县", 3, CITY), (county + "100", "某镇", 4, "420699"),
+                (county + "101", "另一镇", 4, county)]
+        err, plist = self.admin_refused("ImportRegions",
+                                        self.a.ImportRegionsRequest(rows=self.region_rows(rows, 7)),
+                                        SC.NOT_FOUND)
+        self.assertIsNotNone(plist)
+        self.assertEqual([(p.line, p.index, p.kind, p.field) for p in plist.problems],
+                         [(8, 1, self.c.PROBLEM_KIND_UNKNOWN_REFERENCE, "parent_code")])
+        self.assertIn("420699", plist.problems[0].reason)
+        self.assertIn("line 8", err.details())
+        self.assertEqual(plist.total, 1)
+
+    def test_import_regions_cycle_refused_with_line_numbers(self):
+        a, b = fresh_county(), fresh_county()
+        rows = [(a, "甲", 3, b), (b, "乙", 3, a)]
+        err, plist = self.admin_refused("ImportRegions",
+                                        self.a.ImportRegionsRequest(rows=self.region_rows(rows)),
+                                        SC.INVALID_ARGUMENT)
+        cyc = [p for p in plist.problems if p.kind == self.c.PROBLEM_KIND_CYCLE]
+        self.assertTrue(cyc, "no CYCLE problem in %s" % plist)
+        self.assertTrue({p.line for p in cyc} <= {2, 3} and all(p.line for p in cyc), plist)
+        self.assertRegex(err.details(), r"line [23]")
+        # A loop through stored regions: the city under its own county.
+        err, plist = self.admin_refused(
+            "ImportRegions",
+            self.a.ImportRegionsRequest(rows=self.region_rows([(CITY, "襄阳市", 2, COUNTY)], 5)),
+            SC.INVALID_ARGUMENT)
+        kinds = {(p.line, p.kind) for p in plist.problems}
+        self.assertIn((5, self.c.PROBLEM_KIND_CYCLE), kinds, plist)
+        self.assertEqual(self.db.scalar("SELECT parent_code FROM regions WHERE code = %s"
+                                        % pc.sql_literal(CITY)), PROVINCE)
+
+    def test_import_regions_malformed_and_duplicate_rows(self):
+        county = fresh_county()
+        rows = [(county, "某县", 3, CITY), ("42x", "坏", 3, CITY), (county, "某县", 3, CITY),
+                (county + "100", "某镇", 0, county)]
+        err, plist = self.admin_refused("ImportRegions",
+                                        self.a.ImportRegionsRequest(rows=self.region_rows(rows)),
+                                        SC.INVALID_ARGUMENT)
+        got = {(p.line, p.kind) for p in plist.problems}
+        self.assertIn((3, self.c.PROBLEM_KIND_MALFORMED), got, plist)
+        self.assertIn((4, self.c.PROBLEM_KIND_DUPLICATE), got, plist)
+        self.assertIn(5, {p.line for p in plist.problems}, plist)
+
+    def test_import_regions_empty_invalid_argument(self):
+        self.admin_refused("ImportRegions", self.a.ImportRegionsRequest(), SC.INVALID_ARGUMENT)
+
+    # -- indicators ------------------------------------------------------------
+
+    def ind_row(self, line, code, period_type=pc.QUARTER, unit="万元", lo="0", hi=None, ratio=None,
+                name="测试指标"):
+        return self.a.IndicatorRow(line=line, indicator=pc.indicator_pb(
+            code, name, unit, period_type, pc.T_SUM, pc.R_SUM, lo, hi, ratio))
+
+    def test_import_indicators_counts_and_idempotency(self):
+        rows = [self.ind_row(2, "x_rev", lo="0", hi="1000000.5"),
+                self.ind_row(3, "x_cost"),
+                self.ind_row(4, "x_ratio", lo=None, ratio=("x_rev", "x_cost", "100"))]
+        resp = self.admin("ImportIndicators", self.a.ImportIndicatorsRequest(rows=rows))
+        self.assertEqual(self.counts_of(resp), (3, 3, 0, 0))
+        self.assertEqual(self.db.query("SELECT min_value::text, max_value::text, unit,"
+                                       " period_type::text FROM indicators WHERE code = 'x_rev'"),
+                         [("0", "1000000.5", "万元", "3")])
+        self.assertEqual(self.db.query("SELECT ratio_numerator, ratio_denominator,"
+                                       " ratio_factor::text FROM indicators WHERE code = 'x_ratio'"),
+                         [("x_rev", "x_cost", "100")])
+        again = self.admin("ImportIndicators", self.a.ImportIndicatorsRequest(rows=rows))
+        self.assertEqual(self.counts_of(again), (3, 0, 0, 3))
+        rows[1] = self.ind_row(3, "x_cost", unit="亿元")
+        resp = self.admin("ImportIndicators", self.a.ImportIndicatorsRequest(rows=rows))
+        self.assertEqual(self.counts_of(resp), (3, 0, 1, 2))
+        # Submissions see the new catalog at once.
+        period = pc.fresh_quarter()
+        r = pc.Reporting(self.server.channel())
+        resp = r.submit(pc.submit_request(TOWN_A, period, [("x_rev", "5")]),
+                        metadata=self.md("town_a"), timeout=10)
+        self.assertEqual(resp.imported, 1)
+
+    def test_import_indicators_refusals(self):
+        cases = [
+            ([self.ind_row(2, "y_bad", lo="10", hi="1")], SC.INVALID_ARGUMENT, 2),
+            ([self.ind_row(2, "Y-Upper")], SC.INVALID_ARGUMENT, 2),
+            ([self.ind_row(2, "y_ok"), self.ind_row(3, "y_r", ratio=("nope", "y_ok", "100"))],
+             SC.NOT_FOUND, 3),
+            ([self.ind_row(2, "y_ok2", period_type=0)], SC.INVALID_ARGUMENT, 2),
+            ([self.ind_row(2, "y_ok3", lo="1,5")], SC.INVALID_ARGUMENT, 2),
+        ]
+        for rows, code, line in cases:
+            with self.subTest(rows=[r.indicator.code for r in rows]):
+                err, plist = self.admin_refused(
+                    "ImportIndicators", self.a.ImportIndicatorsRequest(rows=rows), code)
+                self.assertIsNotNone(plist)
+                self.assertIn(line, [p.line for p in plist.problems], plist)
+                self.assertIn("line %d" % line, err.details())
+
+    def test_frequency_change_with_stored_values_conflict(self):
+        self.admin("ImportIndicators", self.a.ImportIndicatorsRequest(
+            rows=[self.ind_row(2, "z_freq")]))
+        r = pc.Reporting(self.server.channel())
+        r.submit(pc.submit_request(TOWN_A, pc.fresh_quarter(), [("z_freq", "1")]),
+                 metadata=self.md("town_a"), timeout=10)
+        err, plist = self.admin_refused("ImportIndicators", self.a.ImportIndicatorsRequest(
+            rows=[self.ind_row(9, "z_freq", period_type=pc.MONTH)]), SC.FAILED_PRECONDITION)
+        self.assertEqual([(p.line, p.kind) for p in plist.problems],
+                         [(9, self.c.PROBLEM_KIND_CONFLICT)])
+
+    # -- targets ---------------------------------------------------------------
+
+    def target_rows(self, rows, first_line=2):
+        return [self.a.TargetRow(line=first_line + i, region_code=r, indicator_code=c, period=p,
+                                 value=v) for i, (r, c, p, v) in enumerate(rows)]
+
+    def test_import_targets_stored_exactly_and_audited(self):
+        y = pc.fresh_year()
+        rows = [(COUNTY, "tax", "%d" % y, "1550"), (TOWN_A, "tax", "%dS1" % y, "5500.00"),
+                (TOWN_A, "fai", "%dQ1" % y, "4.90")]
+        resp = self.admin("ImportTargets", self.a.ImportTargetsRequest(rows=self.target_rows(rows)))
+        self.assertEqual(self.counts_of(resp), (3, 3, 0, 0))
+        got = set(self.db.query("SELECT region_code, indicator_code, period, value::text"
+                                " FROM targets WHERE period LIKE '%d%%'" % y))
+        self.assertEqual(got, {(COUNTY, "tax", "%d" % y, "1550"),
+                               (TOWN_A, "tax", "%dS1" % y, "5500"),
+                               (TOWN_A, "fai", "%dQ1" % y, "4.9")})
+        again = self.admin("ImportTargets", self.a.ImportTargetsRequest(rows=self.target_rows(rows)))
+        self.assertEqual(self.counts_of(again), (3, 0, 0, 3))
+        rows[0] = (COUNTY, "tax", "%d" % y, "1600")
+        resp = self.admin("ImportTargets", self.a.ImportTargetsRequest(rows=self.target_rows(rows)))
+        self.assertEqual(self.counts_of(resp), (3, 0, 1, 2))
+        self.assertEqual(self.db.query(
+            "SELECT old_value::text, new_value::text, actor FROM audit_log WHERE action = 'target.set'"
+            " AND region_code = %s AND period = %s ORDER BY id"
+            % (pc.sql_literal(COUNTY), pc.sql_literal("%d" % y))),
+            [(None, "1550", "test-admin"), ("1550", "1600", "test-admin")])
+
+    def test_import_targets_refusals_with_line_numbers(self):
+        y = pc.fresh_year()
+        K = self.c
+        cases = [
+            ([(TOWN_A, "fai", "%d01" % y, "1")], SC.FAILED_PRECONDITION,
+             K.PROBLEM_KIND_WRONG_PERIOD_TYPE),
+            ([("420624999", "fai", "%dQ1" % y, "1")], SC.NOT_FOUND, K.PROBLEM_KIND_UNKNOWN_REFERENCE),
+            ([(TOWN_A, "nope", "%dQ1" % y, "1")], SC.NOT_FOUND, K.PROBLEM_KIND_UNKNOWN_REFERENCE),
+            ([(TOWN_A, "fai", "%dQ1" % y, "4,9")], SC.INVALID_ARGUMENT, K.PROBLEM_KIND_MALFORMED),
+            ([(TOWN_A, "fai", "%dQ7" % y, "1")], SC.INVALID_ARGUMENT, K.PROBLEM_KIND_MALFORMED),
+        ]
+        for rows, code, kind in cases:
+            with self.subTest(row=rows[0]):
+                ok = (TOWN_B, "fai", "%dQ2" % y, "2")
+                err, plist = self.admin_refused("ImportTargets", self.a.ImportTargetsRequest(
+                    rows=self.target_rows([ok] + rows, 10)), code)
+                self.assertEqual([(p.line, p.kind) for p in plist.problems], [(11, kind)])
+                self.assertIn("line 11", err.details())
+
+    # -- tokens ------------------------------------------------------------------
+
+    def new_token(self, role, region="", name=None):
+        name = name or "tok-" + pc.new_id()[:8]
+        resp = self.admin("CreateToken", self.a.CreateTokenRequest(name=name, role=role,
+                                                                     region_code=region))
+        return name, resp
+
+    def test_create_token_works_and_is_stored_only_as_a_hash(self):
+        name, resp = self.new_token(self.c.ROLE_TOWNSHIP, TOWN_B)
+        secret = resp.secret
+        self.assertTrue(secret)
+        self.assertEqual((resp.token.name, resp.token.role, resp.token.region_code),
+                         (name, self.c.ROLE_TOWNSHIP, TOWN_B))
+        self.assertEqual(resp.token.created_by, "test-admin")
+        self.assertEqual(resp.token.revoked_at, "")
+        # Nothing stored equals the secret or its secret part; the stored
+        # hash is SHA-256 of the secret part.
+        part = secret.split("_", 2)[2] if secret.startswith("hz_") else secret
+        dump = self.db.query("SELECT t::text FROM tokens t WHERE name = %s" % pc.sql_literal(name))
+        self.assertNotIn(part, dump[0][0])
+        stored = self.db.scalar("SELECT encode(secret_hash, 'hex') FROM tokens WHERE name = %s"
+                                % pc.sql_literal(name))
+        self.assertEqual(stored, hashlib.sha256(part.encode()).hexdigest())
+        self.assertEqual(self.db.count("audit_log WHERE detail LIKE %s"
+                                       % pc.sql_literal("%" + part + "%")), 0)
+        r = pc.Reporting(self.server.channel())
+        period = pc.fresh_quarter()
+        ok = r.submit(pc.submit_request(TOWN_B, period, [("fai", "1")]),
+                      metadata=pc.auth(secret), timeout=10)
+        self.assertEqual(ok.imported, 1)
+        err = harness.rpc_error(self, r.submit, pc.submit_request(TOWN_A, period, [("fai", "1")]),
+                                metadata=pc.auth(secret), timeout=10)
+        self.assertEqual(err.code(), SC.PERMISSION_DENIED)
+        who = harness.unary(self.chan, "/huizong.v1.Admin/WhoAmI", self.a.WhoAmIRequest,
+                            self.a.TokenInfo)
+        try:
+            me = who(self.a.WhoAmIRequest(), metadata=pc.auth(secret), timeout=10)
+            self.assertEqual((me.name, me.role, me.region_code), (name, self.c.ROLE_TOWNSHIP, TOWN_B))
+        except grpc.RpcError as e:
+            if not pc.is_unimplemented(e):  # WhoAmI is optional here
+                raise
+
+    def test_create_token_refusals(self):
+        R = self.c
+        taken, _ = self.new_token(R.ROLE_COUNTY, COUNTY)
+        cases = [
+            (self.a.CreateTokenRequest(name="", role=R.ROLE_TOWNSHIP, region_code=TOWN_A),
+             SC.INVALID_ARGUMENT),
+            (self.a.CreateTokenRequest(name="n1", role=R.ROLE_UNSPECIFIED, region_code=TOWN_A),
+             SC.INVALID_ARGUMENT),
+            (self.a.CreateTokenRequest(name="n2", role=R.ROLE_TOWNSHIP), SC.INVALID_ARGUMENT),
+            (self.a.CreateTokenRequest(name="n3", role=R.ROLE_TOWNSHIP, region_code=COUNTY),
+             SC.INVALID_ARGUMENT),
+            (self.a.CreateTokenRequest(name="n4", role=R.ROLE_ADMIN, region_code=COUNTY),
+             SC.INVALID_ARGUMENT),
+            (self.a.CreateTokenRequest(name="n5", role=R.ROLE_TOWNSHIP, region_code="420624999"),
+             SC.NOT_FOUND),
+            (self.a.CreateTokenRequest(name=taken, role=R.ROLE_COUNTY, region_code=COUNTY),
+             SC.ALREADY_EXISTS),
+        ]
+        for req, code in cases:
+            with self.subTest(req=str(req)):
+                self.admin_refused("CreateToken", req, code)
+        for label in ("county", "town_a"):
+            with self.subTest(caller=label):
+                self.admin_refused("CreateToken", self.a.CreateTokenRequest(
+                    name="n6", role=R.ROLE_TOWNSHIP, region_code=TOWN_A), SC.PERMISSION_DENIED,
+                    label=label)
+
+    def test_list_tokens_without_secrets(self):
+        name, resp = self.new_token(self.c.ROLE_COUNTY, COUNTY)
+        listed = self.admin("ListTokens", self.a.ListTokensRequest(page_size=1000))
+        mine = [t for t in listed.tokens if t.name == name]
+        self.assertEqual(len(mine), 1)
+        self.assertEqual(mine[0].id, resp.token.id)
+        self.assertNotIn(resp.secret.split("_")[-1], listed.SerializeToString().decode("utf-8", "replace"))
+        by_region = self.admin("ListTokens", self.a.ListTokensRequest(region_code=COUNTY,
+                                                                      role=self.c.ROLE_COUNTY))
+        self.assertIn(name, {t.name for t in by_region.tokens})
+        self.assertTrue(all(t.region_code == COUNTY and t.role == self.c.ROLE_COUNTY
+                            for t in by_region.tokens))
+
+    def test_revoke_token_takes_effect_at_once(self):
+        name, resp = self.new_token(self.c.ROLE_TOWNSHIP, TOWN_A)
+        r = pc.Reporting(self.server.channel())
+        period = pc.fresh_quarter()
+        r.submit(pc.submit_request(TOWN_A, period, [("fai", "1")]),
+                 metadata=pc.auth(resp.secret), timeout=10)  # now cached by the server
+        info = self.admin("RevokeToken", self.a.RevokeTokenRequest(name=name))
+        self.assertEqual(info.name, name)
+        self.assertTrue(info.revoked_at)
+        err = harness.rpc_error(self, r.submit, pc.submit_request(TOWN_A, period, [("fai", "2")]),
+                                metadata=pc.auth(resp.secret), timeout=10)
+        self.assertEqual(err.code(), SC.UNAUTHENTICATED, err.details())
+        self.assertEqual(self.db.scalar("SELECT value::text FROM data_values WHERE region_code = %s"
+                                        " AND period = %s AND indicator_code = 'fai'"
+                                        % (pc.sql_literal(TOWN_A), pc.sql_literal(period))), "1")
+        # Again, by id: unchanged.
+        again = self.admin("RevokeToken", self.a.RevokeTokenRequest(id=resp.token.id))
+        self.assertEqual(again.revoked_at, info.revoked_at)
+        active = self.admin("ListTokens", self.a.ListTokensRequest(page_size=1000))
+        self.assertNotIn(name, {t.name for t in active.tokens})
+        everything = self.admin("ListTokens", self.a.ListTokensRequest(include_revoked=True,
+                                                                       page_size=1000))
+        self.assertIn(name, {t.name for t in everything.tokens})
+        # The name is free again for a new token.
+        self.new_token(self.c.ROLE_TOWNSHIP, TOWN_A, name=name)
+
+    def test_revoke_token_refusals(self):
+        for req, code in ((self.a.RevokeTokenRequest(name="no-such-token"), SC.NOT_FOUND),
+                          (self.a.RevokeTokenRequest(id="987654321"), SC.NOT_FOUND),
+                          (self.a.RevokeTokenRequest(), SC.INVALID_ARGUMENT),
+                          (self.a.RevokeTokenRequest(id="1", name="test-admin"), SC.INVALID_ARGUMENT)):
+            with self.subTest(req=str(req)):
+                self.admin_refused("RevokeToken", req, code)
+        self.admin_refused("RevokeToken", self.a.RevokeTokenRequest(
+            name=self.fixture.token_names["town_b"]), SC.PERMISSION_DENIED, label="county")
+
+    # -- roles -------------------------------------------------------------------
+
+    def test_imports_need_an_admin_token(self):
+        county = fresh_county()
+        for label in ("town_a", "county"):
+            with self.subTest(caller=label):
+                self.admin_refused("ImportRegions", self.a.ImportRegionsRequest(
+                    rows=self.region_rows([(county, "某县", 3, CITY)])), SC.PERMISSION_DENIED,
+                    label=label)
+                self.admin_refused("ImportIndicators", self.a.ImportIndicatorsRequest(
+                    rows=[self.ind_row(2, "w_x")]), SC.PERMISSION_DENIED, label=label)
+                self.admin_refused("ImportTargets", self.a.ImportTargetsRequest(
+                    rows=self.target_rows([(TOWN_A, "fai", "2022Q1", "1")])),
+                    SC.PERMISSION_DENIED, label=label)
+
+
+if __name__ == "__main__":
+    pc.main()
