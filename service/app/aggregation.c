@@ -638,8 +638,32 @@ static void series(hz_rpc_t *rpc, ProtobufCMessage *msg) {
 typedef struct unit_query_s {
   const char *region; /* region code */
   char *period;       /* canonical period */
+  hz_period_t p;      /* parsed period */
+  const char **region_params;   /* statement 0: region, scope */
+  const char **params;          /* region, period */
   const char **deadline_params; /* period type, start date, region, period */
 } unit_query_t;
+
+/* The prologue Completeness and GetReport share: region and period checked
+ * and parameters ready. NULL after finishing the call. */
+static unit_query_t *unit_query_start(hz_rpc_t *rpc, const char *region, const char *period) {
+  hz_arena_t *a = hz_rpc_arena(rpc);
+  unit_query_t *uq = hz_arena_zalloc(a, sizeof(*uq));
+  if (uq) {
+    uq->region_params = hz_arena_alloc(a, 2 * sizeof(char *));
+    uq->params = hz_arena_alloc(a, 2 * sizeof(char *));
+  }
+  if (!uq || !uq->region_params || !uq->params)
+    return OOM(rpc), NULL;
+  if (!(uq->region = target_region(rpc, region)) ||
+      parse_period(rpc, "period", period, &uq->p))
+    return NULL;
+  if (!(uq->period = period_text(a, &uq->p)))
+    return OOM(rpc), NULL;
+  uq->params[0] = uq->region;
+  uq->params[1] = uq->period;
+  return uq;
+}
 
 /* Deadline of the period and whether region has an exception for it. */
 static hz_db_stmt_t deadline_stmt(hz_rpc_t *rpc, unit_query_t *uq, const hz_period_t *p) {
@@ -719,21 +743,11 @@ static void on_completeness(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag)
 
 static void completeness(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   const Huizong__V1__CompletenessRequest *req = (const Huizong__V1__CompletenessRequest *)msg;
-  hz_arena_t *a = hz_rpc_arena(rpc);
-  unit_query_t *uq = hz_arena_zalloc(a, sizeof(*uq));
-  const char **p0 = hz_arena_alloc(a, 2 * sizeof(char *));
-  const char **p1 = hz_arena_alloc(a, 2 * sizeof(char *));
-  hz_period_t p;
-  if (!uq || !p0 || !p1)
-    return (void)OOM(rpc);
-  if (!(uq->region = target_region(rpc, req->region_code)) ||
-      parse_period(rpc, "period", req->period, &p))
+  unit_query_t *uq = unit_query_start(rpc, req->region_code, req->period);
+  if (!uq)
     return;
-  uq->period = period_text(a, &p);
-  p1[0] = uq->region;
-  p1[1] = uq->period;
   hz_db_stmt_t q[3] = {
-      region_stmt(rpc, p0, uq->region),
+      region_stmt(rpc, uq->region_params, uq->region),
       {.name = "hz_agg_completeness",
        .sql = "SELECT r.code, r.name, r.level, hz_ts(rep.last_submitted_at),"
               " rep.last_submission_id::text, s.submitted_by,"
@@ -745,8 +759,8 @@ static void completeness(hz_rpc_t *rpc, ProtobufCMessage *msg) {
               " LEFT JOIN submissions s ON s.id = rep.last_submission_id"
               " WHERE p.ancestor = $1 ORDER BY r.code",
        .nparams = 2,
-       .values = p1},
-      deadline_stmt(rpc, uq, &p),
+       .values = uq->params},
+      deadline_stmt(rpc, uq, &uq->p),
   };
   if (!uq->deadline_params)
     return (void)OOM(rpc);
@@ -825,21 +839,11 @@ static void on_report(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
 
 static void get_report(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   const Huizong__V1__GetReportRequest *req = (const Huizong__V1__GetReportRequest *)msg;
-  hz_arena_t *a = hz_rpc_arena(rpc);
-  unit_query_t *uq = hz_arena_zalloc(a, sizeof(*uq));
-  const char **p0 = hz_arena_alloc(a, 2 * sizeof(char *));
-  const char **p1 = hz_arena_alloc(a, 2 * sizeof(char *));
-  hz_period_t p;
-  if (!uq || !p0 || !p1)
-    return (void)OOM(rpc);
-  if (!(uq->region = target_region(rpc, req->region_code)) ||
-      parse_period(rpc, "period", req->period, &p))
+  unit_query_t *uq = unit_query_start(rpc, req->region_code, req->period);
+  if (!uq)
     return;
-  uq->period = period_text(a, &p);
-  p1[0] = uq->region;
-  p1[1] = uq->period;
   hz_db_stmt_t q[5] = {
-      region_stmt(rpc, p0, uq->region),
+      region_stmt(rpc, uq->region_params, uq->region),
       {.name = "hz_report_values",
        .sql = "SELECT i.code, i.name, i.unit, i.period_type, trim_scale(d.value)::text,"
               " d.comment, d.submission_id::text, hz_ts(d.updated_at), s.submitted_by"
@@ -847,18 +851,18 @@ static void get_report(hz_rpc_t *rpc, ProtobufCMessage *msg) {
               " LEFT JOIN submissions s ON s.id = d.submission_id"
               " WHERE d.region_code = $1 AND d.period = $2 ORDER BY i.code",
        .nparams = 2,
-       .values = p1},
+       .values = uq->params},
       {.name = "hz_report_row",
        .sql = "SELECT narrative, hz_ts(last_submitted_at), approved_by, hz_ts(approved_at),"
               " approval_comment FROM reports WHERE region_code = $1 AND period = $2",
        .nparams = 2,
-       .values = p1},
+       .values = uq->params},
       {.name = "hz_report_submissions",
        .sql = "SELECT id::text FROM submissions WHERE region_code = $1 AND period = $2"
               " ORDER BY received_at, id",
        .nparams = 2,
-       .values = p1},
-      deadline_stmt(rpc, uq, &p),
+       .values = uq->params},
+      deadline_stmt(rpc, uq, &uq->p),
   };
   if (!uq->deadline_params)
     return (void)OOM(rpc);

@@ -57,18 +57,8 @@ static void on_audit(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
       hz_rpc_fail_db(rpc, res);
     return;
   }
-  if (aq->checked) {
-    const PGresult *c = res->results[0];
-    if (!hz_rpc_cell_bool(c, 0, 0)) {
-      hz_rpc_finish(rpc, HZ_STATUS_NOT_FOUND, "unknown region %s", aq->root);
-      return;
-    }
-    if (!hz_rpc_cell_bool(c, 0, 1)) {
-      hz_rpc_finish(rpc, HZ_STATUS_PERMISSION_DENIED, "region %s is outside this token's scope",
-                    aq->root);
-      return;
-    }
-  }
+  if (aq->checked && hz_rpc_scope_verdict(rpc, res->results[0], aq->root))
+    return;
   const PGresult *r = res->results[res->nresults - 1];
   int rows = PQntuples(r), shown = rows > aq->page_size ? aq->page_size : rows;
   hz_arena_t *a = hz_rpc_arena(rpc);
@@ -165,16 +155,7 @@ static void get_audit(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   int n = 0;
   if (req->region_code[0]) {
     aq->checked = 1;
-    check[0] = req->region_code;
-    check[1] = hz_rpc_scope_param(rpc);
-    q[n++] = (hz_db_stmt_t){
-        .name = "hz_scope_check",
-        .sql = "SELECT EXISTS (SELECT 1 FROM regions WHERE code = $1),"
-               " $2::text IS NULL OR EXISTS (SELECT 1 FROM region_paths"
-               "   WHERE ancestor = $2 AND descendant = $1)",
-        .nparams = 2,
-        .values = check,
-    };
+    q[n++] = hz_rpc_scope_stmt(rpc, check, req->region_code);
   }
   q[n++] = (hz_db_stmt_t){
       .name = "hz_get_audit",

@@ -536,18 +536,8 @@ static void on_list(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
       hz_rpc_fail_db(rpc, res);
     return;
   }
-  if (ls->checked_root) {
-    const PGresult *c = res->results[0];
-    if (!hz_rpc_cell_bool(c, 0, 0)) {
-      hz_rpc_finish(rpc, HZ_STATUS_NOT_FOUND, "unknown region %s", ls->root);
-      return;
-    }
-    if (!hz_rpc_cell_bool(c, 0, 1)) {
-      hz_rpc_finish(rpc, HZ_STATUS_PERMISSION_DENIED,
-                    "region %s is outside this token's scope", ls->root);
-      return;
-    }
-  }
+  if (ls->checked_root && hz_rpc_scope_verdict(rpc, res->results[0], ls->root))
+    return;
   const PGresult *r = res->results[res->nresults - 1];
   int rows = PQntuples(r);
   Huizong__V1__ListSubmissionsResponse out = HUIZONG__V1__LIST_SUBMISSIONS_RESPONSE__INIT;
@@ -622,16 +612,7 @@ static void list_submissions(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   int n = 0;
   if (req->region_code[0]) {
     ls->checked_root = 1;
-    check[0] = req->region_code;
-    check[1] = hz_rpc_scope_param(rpc);
-    q[n++] = (hz_db_stmt_t){
-        .name = "hz_scope_check",
-        .sql = "SELECT EXISTS (SELECT 1 FROM regions WHERE code = $1),"
-               " $2::text IS NULL OR EXISTS (SELECT 1 FROM region_paths"
-               "   WHERE ancestor = $2 AND descendant = $1)",
-        .nparams = 2,
-        .values = check,
-    };
+    q[n++] = hz_rpc_scope_stmt(rpc, check, req->region_code);
   }
   q[n++] = (hz_db_stmt_t){
       .name = "hz_list_submissions",

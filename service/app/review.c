@@ -398,18 +398,8 @@ static void on_list_exceptions(hz_rpc_t *rpc, const hz_db_result_t *res, void *t
     hz_rpc_fail_db(rpc, res);
     return;
   }
-  if (le->checked) {
-    const PGresult *c = res->results[0];
-    if (!hz_rpc_cell_bool(c, 0, 0)) {
-      hz_rpc_finish(rpc, HZ_STATUS_NOT_FOUND, "unknown region %s", le->root);
-      return;
-    }
-    if (!hz_rpc_cell_bool(c, 0, 1)) {
-      hz_rpc_finish(rpc, HZ_STATUS_PERMISSION_DENIED, "region %s is outside this token's scope",
-                    le->root);
-      return;
-    }
-  }
+  if (le->checked && hz_rpc_scope_verdict(rpc, res->results[0], le->root))
+    return;
   const PGresult *r = res->results[res->nresults - 1];
   int rows = PQntuples(r), shown = rows > le->page_size ? le->page_size : rows;
   Huizong__V1__ListPeriodExceptionsResponse out = HUIZONG__V1__LIST_PERIOD_EXCEPTIONS_RESPONSE__INIT;
@@ -423,20 +413,6 @@ static void on_list_exceptions(hz_rpc_t *rpc, const hz_db_result_t *res, void *t
     out.next_page_token = hz_page_token_encode(hz_rpc_arena(rpc), PQgetvalue(r, shown - 1, 4),
                                                PQgetvalue(r, shown - 1, 6));
   hz_rpc_reply(rpc, &out.base);
-}
-
-/* Statement checking that a requested subtree root exists and is in scope. */
-static hz_db_stmt_t scope_check_stmt(hz_rpc_t *rpc, const char **params, const char *root) {
-  params[0] = root;
-  params[1] = hz_rpc_scope_param(rpc);
-  return (hz_db_stmt_t){
-      .name = "hz_scope_check",
-      .sql = "SELECT EXISTS (SELECT 1 FROM regions WHERE code = $1),"
-             " $2::text IS NULL OR EXISTS (SELECT 1 FROM region_paths"
-             "   WHERE ancestor = $2 AND descendant = $1)",
-      .nparams = 2,
-      .values = params,
-  };
 }
 
 static int page_size_of(hz_rpc_t *rpc, int32_t requested) {
@@ -479,7 +455,7 @@ static void list_exceptions(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   int n = 0;
   if (req->region_code[0]) {
     le->checked = 1;
-    q[n++] = scope_check_stmt(rpc, check, req->region_code);
+    q[n++] = hz_rpc_scope_stmt(rpc, check, req->region_code);
   }
   q[n++] = (hz_db_stmt_t){
       .name = "hz_list_exceptions",

@@ -357,6 +357,32 @@ const char *hz_rpc_scope_param(const hz_rpc_t *rpc) {
   return rpc->who.role == HZ_ROLE_ADMIN ? NULL : rpc->who.region;
 }
 
+hz_db_stmt_t hz_rpc_scope_stmt(hz_rpc_t *rpc, const char **params, const char *root) {
+  params[0] = root;
+  params[1] = hz_rpc_scope_param(rpc);
+  return (hz_db_stmt_t){
+      .name = "hz_scope_check",
+      .sql = "SELECT EXISTS (SELECT 1 FROM regions WHERE code = $1),"
+             " $2::text IS NULL OR EXISTS (SELECT 1 FROM region_paths"
+             "   WHERE ancestor = $2 AND descendant = $1)",
+      .nparams = 2,
+      .values = params,
+  };
+}
+
+int hz_rpc_scope_verdict(hz_rpc_t *rpc, const PGresult *r, const char *root) {
+  if (!hz_rpc_cell_bool(r, 0, 0)) {
+    hz_rpc_finish(rpc, HZ_STATUS_NOT_FOUND, "unknown region %s", root);
+    return -1;
+  }
+  if (!hz_rpc_cell_bool(r, 0, 1)) {
+    hz_rpc_finish(rpc, HZ_STATUS_PERMISSION_DENIED, "region %s is outside this token's scope",
+                  root);
+    return -1;
+  }
+  return 0;
+}
+
 const char *hz_rpc_cell(hz_rpc_t *rpc, const PGresult *r, int row, int col) {
   if (PQgetisnull(r, row, col))
     return "";

@@ -86,6 +86,12 @@ int hz_rpc_scope_quick(const hz_rpc_t *rpc, const char *region);
 /* The caller's scope root as an SQL parameter (NULL = everything). */
 const char *hz_rpc_scope_param(const hz_rpc_t *rpc);
 
+/* A statement answering whether `root` exists and lies within the caller's
+ * scope (params needs room for 2), and the reading of its answer, which
+ * finishes the call with NOT_FOUND or PERMISSION_DENIED and returns -1. */
+hz_db_stmt_t hz_rpc_scope_stmt(hz_rpc_t *rpc, const char **params, const char *root);
+int hz_rpc_scope_verdict(hz_rpc_t *rpc, const PGresult *r, const char *root);
+
 /* Convenience accessors for PGresult text cells (copied into the arena). */
 const char *hz_rpc_cell(hz_rpc_t *rpc, const PGresult *r, int row, int col);
 int hz_rpc_cell_int(const PGresult *r, int row, int col);
