@@ -117,6 +117,7 @@ DECLARE
   refusal text;
   rep reports%ROWTYPE;
   did boolean := false;
+  now_ts timestamptz := clock_timestamp(); -- one instant for the row and its audit entry
 BEGIN
   refusal := hz_review_target(p_region, p_scope);
   IF refusal IS NOT NULL THEN
@@ -133,19 +134,19 @@ BEGIN
       RETURN;
     END IF;
     IF rep.approved_at IS NULL THEN
-      UPDATE reports SET approved_by = p_actor, approved_at = clock_timestamp(),
+      UPDATE reports SET approved_by = p_actor, approved_at = now_ts,
                          approval_comment = coalesce(p_note, '')
        WHERE region_code = p_region AND period = p_period;
-      INSERT INTO audit_log (actor, token_id, action, region_code, period, detail)
-      VALUES (p_actor, p_token_id, 'approve', p_region, p_period, coalesce(p_note, ''));
+      INSERT INTO audit_log (at, actor, token_id, action, region_code, period, detail)
+      VALUES (now_ts, p_actor, p_token_id, 'approve', p_region, p_period, coalesce(p_note, ''));
       did := true;
     END IF;
   ELSIF FOUND AND rep.approved_at IS NOT NULL THEN
     UPDATE reports SET approved_by = NULL, approved_at = NULL,
                        approval_comment = coalesce(p_note, '')
      WHERE region_code = p_region AND period = p_period;
-    INSERT INTO audit_log (actor, token_id, action, region_code, period, detail)
-    VALUES (p_actor, p_token_id, 'reopen', p_region, p_period,
+    INSERT INTO audit_log (at, actor, token_id, action, region_code, period, detail)
+    VALUES (now_ts, p_actor, p_token_id, 'reopen', p_region, p_period,
             format('approval by %s at %s undone%s', rep.approved_by, hz_ts(rep.approved_at),
                    CASE WHEN coalesce(p_note, '') <> '' THEN ': ' || p_note ELSE '' END));
     did := true;
