@@ -873,6 +873,8 @@ static void get_report(hz_rpc_t *rpc, ProtobufCMessage *msg) {
 
 typedef struct export_s {
   const char **params;     /* region, from, to, codes, after key x3 */
+  char **codes;            /* indicator filter as requested */
+  size_t ncodes;           /* its length */
   int checked;             /* scope verified by the first page */
   int last_page;           /* the page just sent was short: done */
   int waiting_drain;       /* paused for the client to read */
@@ -915,8 +917,18 @@ static void on_export_page(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) 
   if (!ex->checked) {
     if (!region_checked(rpc, res->results[0], ex->params[0], NULL))
       return;
+    const PGresult *known = res->results[1];
+    for (size_t i = 0; i < ex->ncodes; i++) {
+      int found = 0;
+      for (int k = 0; k < PQntuples(known) && !found; k++)
+        found = strcmp(PQgetvalue(known, k, 0), ex->codes[i]) == 0;
+      if (!found) {
+        hz_rpc_finish(rpc, HZ_STATUS_NOT_FOUND, "unknown indicator %s", ex->codes[i]);
+        return;
+      }
+    }
     ex->checked = 1;
-    idx = 1;
+    idx = 2;
   }
   const PGresult *r = res->results[idx];
   int rows = PQntuples(r), backpressure = 0;
@@ -945,13 +957,20 @@ static void on_export_page(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) 
 
 static void export_next(hz_rpc_t *rpc) {
   export_t *ex = rpc->state;
-  hz_db_stmt_t q[2];
+  hz_db_stmt_t q[3];
   int n = 0;
   const char **p0 = hz_arena_alloc(hz_rpc_arena(rpc), 2 * sizeof(char *));
   if (!p0)
     return (void)OOM(rpc);
-  if (!ex->checked)
+  if (!ex->checked) {
     q[n++] = region_stmt(rpc, p0, ex->params[0]);
+    q[n++] = (hz_db_stmt_t){
+        .name = "hz_export_known",
+        .sql = "SELECT code FROM indicators WHERE code = ANY ($1::text[])",
+        .nparams = 1,
+        .values = &ex->params[3],
+    };
+  }
   q[n++] = (hz_db_stmt_t){
       .name = "hz_export_page",
       .sql = "SELECT d.region_code, d.indicator_code, d.period, trim_scale(d.value)::text,"
@@ -959,6 +978,8 @@ static void export_next(hz_rpc_t *rpc) {
              " FROM data_values d"
              " WHERE d.region_code IN (SELECT descendant FROM region_paths WHERE ancestor = $1)"
              " AND d.period_start >= $2::date AND d.period_start < $3::date"
+             /* only periods wholly inside the range; the start bound keeps the index */
+             " AND hz_period_end(d.period_type, d.period_start) <= $3::date"
              " AND ($4::text[] IS NULL OR d.indicator_code = ANY ($4::text[]))"
              " AND ($5::text IS NULL OR (d.region_code, d.indicator_code, d.period) > ($5, $6, $7))"
              " ORDER BY d.region_code, d.indicator_code, d.period LIMIT 5000",
@@ -997,6 +1018,8 @@ static void export_values(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   params[3] = codes_param(rpc, req->indicator_codes, req->n_indicator_codes, &bad);
   if (bad)
     return;
+  ex->codes = req->indicator_codes;
+  ex->ncodes = req->n_indicator_codes;
   params[0] = region;
   params[1] = date_text(a, hz_period_start_date(&from));
   params[2] = date_text(a, hz_period_end_date(&to));

@@ -1473,6 +1473,26 @@ class ExportTest(AggTestCase):
         self.check(msgs, self.expected(PROVINCE, "%d" % y[0], "%d" % y[4]))
         self.assertGreater(len(msgs), 5)
 
+    def test_slow_reader_and_cancel(self):
+        """A reader slower than the server still gets every record (the
+        server waits for the stream to drain); a reader that cancels after
+        the first message leaves a healthy server."""
+        y = self.years
+        req = agg_pb().ExportValuesRequest(region_code=PROVINCE, from_period="%d" % y[0],
+                                           to_period="%d" % y[4])
+        msgs = []
+        for m in self.agg.export(req, metadata=self.md("admin"), timeout=120):
+            msgs.append(m)
+            time.sleep(0.15)
+        self.check(msgs, self.expected(PROVINCE, "%d" % y[0], "%d" % y[4]))
+        for _ in range(3):
+            call = self.agg.export(req, metadata=self.md("admin"), timeout=120)
+            first = next(call)
+            self.assertGreater(len(first.records), 0)
+            call.cancel()
+        msgs = self.export(COUNTY2, "%d" % y[0], "%d" % y[0], ["x01"])
+        self.check(msgs, self.expected(COUNTY2, "%d" % y[0], "%d" % y[0], ["x01"]))
+
     def test_indicator_filter_and_township(self):
         y = self.years
         msgs = self.export(PROVINCE, "%d" % y[0], "%d" % y[4], ["x03", "gdp"])
