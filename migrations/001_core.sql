@@ -178,10 +178,7 @@ RETURNS TABLE (kind smallint, idx integer, field text, indicator text, reason te
                code integer, message text, imported integer, updated integer,
                unchanged integer, narrative_updated boolean, replayed boolean,
                received_at text, committed_at text)
-LANGUAGE plpgsql
--- Generic plans would assume a handful of rows per unnest; batches vary.
-SET plan_cache_mode = force_custom_plan
-AS $$
+LANGUAGE plpgsql AS $$
 DECLARE
   sub submissions%ROWTYPE;
   reg regions%ROWTYPE;

@@ -34,7 +34,10 @@ CREATE FUNCTION hz_rollup_values(p_region text, p_group integer, p_level integer
                                  p_total boolean, p_indicators text[],
                                  p_period_type smallint, p_starts date[], p_ends date[])
 RETURNS TABLE (grp text, indicator text, win integer, value numeric, reporting integer)
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE
+-- JIT compilation costs more than it saves on these short queries.
+SET jit = off
+AS $$
   WITH gl AS (
     SELECT g.code AS grp, p.descendant AS leaf
     FROM hz_rollup_groups(p_region, p_group, p_level, p_total) g

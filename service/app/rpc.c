@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -148,6 +149,27 @@ typedef struct auth_state_s {
   uint8_t hash[32];  /* hash of the secret presented */
 } auth_state_t;
 
+static void ignore_result(void *data, const hz_db_result_t *res) {
+  (void)data;
+  (void)res; /* last_used_at is best effort: a lost update only ages it */
+}
+
+/* Records that a token was used. It runs on cache misses only, so the
+ * column is accurate to the cache lifetime (HZ_TOKEN_CACHE_TTL_MS), and on
+ * its own job: the call does not wait for it. */
+static void note_token_use(hz_app_t *app, int64_t id) {
+  char idtext[24];
+  snprintf(idtext, sizeof(idtext), "%lld", (long long)id);
+  const char *params[] = {idtext};
+  hz_db_stmt_t q = {
+      .name = "hz_token_used",
+      .sql = "UPDATE tokens SET last_used_at = now() WHERE id = $1",
+      .nparams = 1,
+      .values = params,
+  };
+  hz_db_pool_submit(app->db, &q, 1, ignore_result, NULL, NULL);
+}
+
 static void on_token_row(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   auth_state_t *st = tag;
   if (!res->ok) {
@@ -180,6 +202,8 @@ static void on_token_row(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
     hz_rpc_finish(rpc, HZ_STATUS_UNAUTHENTICATED, "invalid token");
     return;
   }
+  if (!e->revoked)
+    note_token_use(app, st->id);
   authenticated(rpc, e);
 }
 

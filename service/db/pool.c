@@ -2,6 +2,7 @@
 #include "db/pool.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,6 +31,7 @@ struct hz_db_job_s {
   int slots[2 * HZ_DB_MAX_STMTS];     /* result slot per pipeline entry; -1 = a Prepare */
   int nslots;                         /* entries sent */
   int cur;                            /* entry whose results arrive now */
+  void *params;                       /* copies of every parameter, one block */
 };
 
 typedef struct hz_db_poll_s {
@@ -132,7 +134,63 @@ static void idle_remove(hz_db_conn_t *c) {
 static void job_free(hz_db_job_t *job) {
   for (int i = 0; i < job->nstmts; i++)
     PQclear(job->results[i]);
+  free(job->params);
   free(job);
+}
+
+static size_t param_len(const hz_db_stmt_t *s, int i) {
+  if (!s->values[i])
+    return 0;
+  if (s->formats && s->formats[i] && s->lengths)
+    return (size_t)s->lengths[i];
+  return strlen(s->values[i]) + 1;
+}
+
+/* Copies the statements' parameters into one block the job owns, so the
+ * caller's memory may go away before the job is sent. */
+static int copy_params(hz_db_job_t *job) {
+  size_t total = 0;
+  for (int k = 0; k < job->nstmts; k++) {
+    const hz_db_stmt_t *s = &job->stmts[k];
+    total += (size_t)s->nparams * (sizeof(char *) + 2 * sizeof(int)) + sizeof(char *);
+    for (int i = 0; i < s->nparams; i++)
+      total += param_len(s, i);
+  }
+  if (total == 0)
+    return 0;
+  char *mem = malloc(total);
+  if (!mem)
+    return -ENOMEM;
+  job->params = mem;
+  /* Pointer arrays first (aligned), then the int arrays, then the bytes. */
+  for (int k = 0; k < job->nstmts; k++) {
+    hz_db_stmt_t *s = &job->stmts[k];
+    size_t misalign = (uintptr_t)mem % sizeof(char *);
+    if (misalign)
+      mem += sizeof(char *) - misalign; /* the padding counted in total */
+    const char **values = (const char **)(void *)mem;
+    mem += (size_t)s->nparams * sizeof(char *);
+    int *lengths = NULL, *formats = NULL;
+    if (s->lengths) {
+      lengths = (int *)(void *)mem;
+      memcpy(lengths, s->lengths, (size_t)s->nparams * sizeof(int));
+    }
+    mem += (size_t)s->nparams * sizeof(int);
+    if (s->formats) {
+      formats = (int *)(void *)mem;
+      memcpy(formats, s->formats, (size_t)s->nparams * sizeof(int));
+    }
+    mem += (size_t)s->nparams * sizeof(int);
+    for (int i = 0; i < s->nparams; i++) {
+      size_t n = param_len(s, i);
+      values[i] = s->values[i] ? memcpy(mem, s->values[i], n) : NULL;
+      mem += n;
+    }
+    s->values = values;
+    s->lengths = lengths;
+    s->formats = formats;
+  }
+  return 0;
 }
 
 static void job_complete(hz_db_job_t *job, int unavailable, const char *conn_error) {
@@ -498,6 +556,10 @@ int hz_db_pool_submit(hz_db_pool_t *p, const hz_db_stmt_t *stmts, int n, hz_db_d
   job->data = data;
   job->nstmts = n;
   memcpy(job->stmts, stmts, (size_t)n * sizeof(*stmts));
+  if (copy_params(job)) {
+    free(job);
+    return -ENOMEM;
+  }
   if (job_out)
     *job_out = job;
   queue_push(p, job);

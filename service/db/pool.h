@@ -14,8 +14,8 @@
 #define HZ_DB_MAX_PREPARED 64  /* named statements remembered per connection */
 
 /* One statement of a job. Parameters are sent in text unless formats say
- * otherwise; they must stay valid until hz_db_pool_submit returns a queued
- * job is sent or cancelled (the caller's arena outlives both). */
+ * otherwise. The pool copies parameter values when the job is submitted,
+ * so a job may outlive the call that made it; name and sql must be static. */
 typedef struct hz_db_stmt_s {
   const char *name;           /* prepared once per connection if set */
   const char *sql;            /* the statement text */

@@ -22,7 +22,7 @@
 #   HZ_BENCH_ROUNDS [3]         measured rounds of each
 set -euo pipefail
 
-BENCH_NAME=ingest_bench
+BENCH_NAME=ingest_bench  # read by lib.sh
 # shellcheck source=tests/bench/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -101,7 +101,7 @@ main() {
   [[ $(wc -l <"$HZB_WORK/values.copy") == "$rows" ]] || hzb_die "COPY file does not hold $rows rows"
 
   local settings
-  settings=$(hzb_sql "SELECT string_agg(name || '=' || setting, ' ' ORDER BY name) FROM pg_settings
+  settings=$(hzb_sql "SELECT string_agg(name || '=' || current_setting(name), ' ' ORDER BY name) FROM pg_settings
     WHERE name IN ('fsync', 'synchronous_commit', 'wal_level', 'shared_buffers', 'max_wal_size')")
   echo "PostgreSQL $(hzb_sql 'SHOW server_version'): $settings"
   echo "load: $TOWNSHIPS townships x $INDICATORS quarterly indicators = $rows values, period 2024Q1"
@@ -114,7 +114,7 @@ main() {
   reset_tables
   stream_round 9999 "$WARMUP_TOWNSHIPS" >/dev/null
 
-  local copy_rates=() stream_rates=() round copy_ref= stream_sum
+  local copy_rates=() stream_rates=() round copy_ref="" stream_sum
   for ((round = 1; round <= ROUNDS; round++)); do
     reset_tables
     local ms rate

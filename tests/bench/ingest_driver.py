@@ -22,6 +22,8 @@ import random
 import sys
 import time
 
+# No __pycache__ next to the sources.
+sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gen_dataset  # noqa: E402  (same directory)
 

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared setup of the database benchmarks (ingest_bench.sh, rollup_bench.sh),
 # sourced, not run: a private PostgreSQL cluster made by deploy/pg.sh, the
 # schema, an admin token, a huizongd on an ephemeral port, and an EXIT trap
@@ -6,6 +7,8 @@
 # The sourcing script sets BENCH_NAME and calls hzb_init BUILD_DIR first.
 # HZ_BENCH_KEEP_DB=1 leaves the cluster running at exit (for EXPLAIN work on
 # the loaded data); the exit message says how to remove it.
+# HZ_BENCH_SETUP_SQL=FILE is applied with psql right after `huizongd migrate`,
+# to measure a schema or function change before it becomes a migration.
 
 readonly HZB_PY=/usr/bin/python3
 HZB_SRC_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -89,6 +92,10 @@ hzb_sql() {
 hzb_migrate() {
   "$HZB_HUIZONGD" migrate --database-url "$HZB_URL" >"$HZB_WORK/migrate.log" 2>&1 ||
     { cat "$HZB_WORK/migrate.log" >&2; hzb_die "huizongd migrate failed"; }
+  if [[ -n "${HZ_BENCH_SETUP_SQL:-}" ]]; then
+    hzb_psql -f "$HZ_BENCH_SETUP_SQL" >/dev/null || hzb_die "HZ_BENCH_SETUP_SQL $HZ_BENCH_SETUP_SQL failed"
+    echo "note: applied HZ_BENCH_SETUP_SQL=$HZ_BENCH_SETUP_SQL after migrate (an experiment, not the shipped schema)"
+  fi
 }
 
 # hzb_ensure_migration FILE FUNCTION: applies migrations/FILE with psql in

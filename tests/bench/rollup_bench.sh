@@ -27,9 +27,12 @@
 #                             (at least 3) when a call is slow
 #   HZ_BENCH_DB_CONNECTIONS [4] huizongd --db-connections
 #   HZ_BENCH_PROVINCE [1]     0 skips case (b)
+#   HZ_BENCH_CANDIDATES [0]   1 also times the rewrites in rollup_candidates.sql
+#                             (SQL only, case (a)) after the main figures
+#   HZ_BENCH_KEEP_DB [0]      1 leaves the loaded cluster running at exit
 set -euo pipefail
 
-BENCH_NAME=rollup_bench
+BENCH_NAME=rollup_bench  # read by lib.sh
 # shellcheck source=tests/bench/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -46,6 +49,9 @@ readonly WARMUP=${HZ_BENCH_WARMUP:-20}
 readonly SECONDS_PER_RUN=${HZ_BENCH_SECONDS:-60}
 readonly DB_CONNECTIONS=${HZ_BENCH_DB_CONNECTIONS:-4}
 readonly WITH_PROVINCE=${HZ_BENCH_PROVINCE:-1}
+readonly WITH_CANDIDATES=${HZ_BENCH_CANDIDATES:-0}
+readonly CANDIDATE_WARMUP=10
+readonly CANDIDATE_REQUESTS=50
 readonly BUDGET_MS=5
 readonly HERE="$HZB_SRC_ROOT/tests/bench"
 readonly YEAR=$((FIRST_YEAR + YEARS - 1))
@@ -189,13 +195,12 @@ check_reference() {
   echo "$nf"
 }
 
-# pgbench: WARM + N prepared executions on one connection; the first WARM
-# latencies are dropped. Prints the driver's stats line.
-sql_latency() {
-  local kind="$1" region="$2" level="$3" warm="$4" n="$5" tag="$6"
-  local script="$HZB_WORK/reference-$tag.sql" prefix="$HZB_WORK/pgbench-$tag"
-  { reference_sql "$kind" ":region" ":level" ":s1::date" ":e1::date" ":s2::date" ":e2::date" \
-      ":s2::date" ":e2::date" ":s2::date" ":e1::date"; echo ";"; } >"$script"
+# pgbench_latency TAG SCRIPT REGION LEVEL WARM N: WARM + N prepared
+# executions of SCRIPT on one connection (variables region, level, s1, e1,
+# s2, e2); the first WARM latencies are dropped. Prints the driver's stats.
+pgbench_latency() {
+  local tag="$1" script="$2" region="$3" level="$4" warm="$5" n="$6"
+  local prefix="$HZB_WORK/pgbench-$tag"
   rm -f "$prefix".*
   (cd "$HZB_WORK" && timeout $((4 * SECONDS_PER_RUN + 600)) "$HZB_PGBIN/pgbench" -n -M prepared \
     -c 1 -j 1 -t $((warm + n)) -f "$script" -D region="$region" -D level="$level" \
@@ -204,6 +209,14 @@ sql_latency() {
     { tail -n 5 "$prefix.out" >&2; hzb_die "pgbench $tag failed"; }
   awk -v w="$warm" 'NR > w { print $3 / 1000 }' "$prefix".[0-9]* >"$prefix.ms"
   "$HZB_PY" "$HERE/rollup_driver.py" stats "$prefix.ms"
+}
+
+sql_latency() {
+  local kind="$1" region="$2" level="$3" warm="$4" n="$5" tag="$6"
+  local script="$HZB_WORK/reference-$tag.sql"
+  { reference_sql "$kind" ":region" ":level" ":s1::date" ":e1::date" ":s2::date" ":e2::date" \
+      ":s2::date" ":e2::date" ":s2::date" ":e1::date"; echo ";"; } >"$script"
+  pgbench_latency "$tag" "$script" "$region" "$level" "$warm" "$n"
 }
 
 field() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
@@ -228,9 +241,9 @@ run_case() {
   echo "$label"
   echo "  plain SQL and hz_rollup_values agree on all $rows (group, indicator, window) rows;"
   echo "  gRPC answer checked: $(field rows "$grpc") rows, values = plain SQL, ratios, targets"
-  printf '  gRPC Rollup       p50 %9.3f ms  p99 %9.3f ms  (n=%s after %s warm-ups, %s bytes)\n' \
+  printf '  gRPC Rollup       p50 %9.3f ms  p99 %9.3f ms  (n=%s after %s warm-ups, the first %.0f ms; %s bytes)\n' \
     "$(field p50_ms "$grpc")" "$(field p99_ms "$grpc")" "$(field n "$grpc")" \
-    "$(field warmups "$grpc")" "$(field bytes "$grpc")"
+    "$(field warmups "$grpc")" "$(field first_ms "$grpc")" "$(field bytes "$grpc")"
   printf '  plain SQL pgbench p50 %9.3f ms  p99 %9.3f ms  (n=%s)\n' \
     "$(field p50_ms "$sql")" "$(field p99_ms "$sql")" "$(field n "$sql")"
   printf '  ratio gRPC/SQL    p50 %9.2f      p99 %9.2f\n' \
@@ -239,12 +252,57 @@ run_case() {
   CASE_P50=$(field p50_ms "$grpc")
 }
 
+# Two plans of case (a): the call with literal arguments, and the statement
+# the server prepares (hz_agg_values, parameters) after six executions,
+# when PostgreSQL's plan cache may have switched to a generic plan.
 explain_county() {
   local region="$1" file="$HZB_WORK/explain_county.txt"
-  hzb_psql -c "EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM hz_rollup_values('$region', 2, 0, false,
-    NULL, 1::smallint, ARRAY[$S1, $S2, $S2], ARRAY[$E1, $E2, $E2])" >"$file"
-  echo "EXPLAIN (ANALYZE, BUFFERS) of case (a) (also in $file):"
+  local exec_args="'$region', 2, 0, false, NULL, 1, '{$YEAR-01-01,$((YEAR - 1))-01-01,$((YEAR - 1))-01-01}',
+    '{$((YEAR + 1))-01-01,$YEAR-01-01,$YEAR-01-01}'"
+  {
+    echo "-- 1. literal arguments"
+    echo "EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM hz_rollup_values('$region', 2, 0, false, NULL, 1::smallint, ARRAY[$S1, $S2, $S2], ARRAY[$E1, $E2, $E2]);"
+    hzb_psql -c "EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM hz_rollup_values('$region', 2, 0, false,
+      NULL, 1::smallint, ARRAY[$S1, $S2, $S2], ARRAY[$E1, $E2, $E2])"
+    echo "-- 2. as huizongd runs it: prepared with parameters, 7th execution"
+    echo "PREPARE hz_agg_values (...) AS SELECT grp, indicator, win, value::text, reporting FROM hz_rollup_values(\$1 ... \$8);"
+    echo "EXPLAIN (ANALYZE, BUFFERS) EXECUTE hz_agg_values($exec_args);"
+    hzb_psql -c "PREPARE hz_agg_values (text, integer, integer, boolean, text[], smallint, date[], date[]) AS
+      SELECT grp, indicator, win, value::text, reporting FROM hz_rollup_values(\$1, \$2::integer,
+      \$3::integer, \$4::boolean, \$5::text[], \$6::smallint, \$7::date[], \$8::date[])" \
+      -c "\\o /dev/null" -c "EXECUTE hz_agg_values($exec_args)" -c "EXECUTE hz_agg_values($exec_args)" \
+      -c "EXECUTE hz_agg_values($exec_args)" -c "EXECUTE hz_agg_values($exec_args)" \
+      -c "EXECUTE hz_agg_values($exec_args)" -c "EXECUTE hz_agg_values($exec_args)" -c "\\o" \
+      -c "EXPLAIN (ANALYZE, BUFFERS) EXECUTE hz_agg_values($exec_args)"
+  } >"$file"
+  echo "EXPLAIN (ANALYZE, BUFFERS) of case (a), literal and as prepared by huizongd (also in $file):"
   sed 's/^/  /' "$file"
+}
+
+# Candidate rewrites (rollup_candidates.sql) against the current function,
+# each checked for identical rows first, each timed alone (no gRPC) as
+# huizongd calls it: prepared, parameters, after the same warm-ups.
+measure_candidates() {
+  local region="$1" t0 t1 fn
+  t0=$(hzb_now)
+  hzb_psql -f "$HERE/rollup_candidates.sql" >/dev/null
+  t1=$(hzb_now)
+  echo "candidates for case (a) (tests/bench/rollup_candidates.sql, set up in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", b - a }') s);"
+  echo "  each SQL function alone, pgbench -M prepared, parameters as huizongd passes them,"
+  echo "  $CANDIDATE_WARMUP warm-ups + $CANDIDATE_REQUESTS calls; every line with the covering index in place"
+  for fn in hz_rollup_values hzx.rollup_raw_cover hzx.rollup_leaf_year hzx.rollup_leaf_year_direct; do
+    local call_args="'$region', 2, 0, false, NULL, 1::smallint, ARRAY[$S1, $S2, $S2], ARRAY[$E1, $E2, $E2]"
+    local diff
+    diff=$(hzb_sql "SELECT count(*) FROM (
+      (SELECT * FROM $fn($call_args) EXCEPT ALL SELECT * FROM hz_rollup_values($call_args))
+      UNION ALL (SELECT * FROM hz_rollup_values($call_args) EXCEPT ALL SELECT * FROM $fn($call_args))) x")
+    [[ "$diff" == 0 ]] || hzb_die "candidate $fn returns other rows than hz_rollup_values ($diff differ)"
+    local script="$HZB_WORK/candidate-$fn.sql" out
+    echo "SELECT grp, indicator, win, value::text, reporting FROM $fn(:region, 2, 0, false, NULL, 1::smallint,
+      ARRAY[:s1::date, :s2::date, :s2::date], ARRAY[:e1::date, :e2::date, :e2::date]);" >"$script"
+    out=$(pgbench_latency "candidate-$fn" "$script" "$region" 0 "$CANDIDATE_WARMUP" "$CANDIDATE_REQUESTS")
+    printf '  %-28s p50 %9.3f ms  p99 %9.3f ms  (same rows)\n' "$fn" "$(field p50_ms "$out")" "$(field p99_ms "$out")"
+  done
 }
 
 main() {
@@ -254,7 +312,7 @@ main() {
   hzb_pg_start
   hzb_migrate
   hzb_ensure_migration 003_aggregation.sql hz_rollup_values
-  echo "PostgreSQL $(hzb_sql 'SHOW server_version'): $(hzb_sql "SELECT string_agg(name || '=' || setting || coalesce(unit, ''), ' ' ORDER BY name)
+  echo "PostgreSQL $(hzb_sql 'SHOW server_version'): $(hzb_sql "SELECT string_agg(name || '=' || current_setting(name), ' ' ORDER BY name)
     FROM pg_settings WHERE name IN ('shared_buffers', 'work_mem', 'jit', 'random_page_cost', 'effective_cache_size')")"
   load_dataset
   hzb_token
@@ -286,6 +344,9 @@ main() {
   echo "budget: county rollup p50 < $BUDGET_MS ms ... $verdict ($county_p50 ms)"
   if [[ $verdict == FAIL ]]; then
     explain_county "$county"
+  fi
+  if [[ $WITH_CANDIDATES == 1 ]]; then
+    measure_candidates "$county"
   fi
 }
 

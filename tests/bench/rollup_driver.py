@@ -21,8 +21,8 @@ mismatch.
 
 Bounds: at most --warmup warm-up calls (stopping early once a quarter of
 --seconds has passed, after at least 1), then N measured calls with N =
-clamp(--seconds / warm-up mean, 3, --requests), and never longer than twice
---seconds. Output: `n=... warmups=... p50_ms=... p99_ms=... mean_ms=...`.
+clamp(--seconds / last warm-up latency, 3, --requests), and never longer than twice
+--seconds. Output: `n=... p50_ms=... p99_ms=... mean_ms=... warmups=... first_ms=...`.
 """
 
 import argparse
@@ -49,18 +49,20 @@ def summary(samples_ms):
 
 
 def timed_calls(call, body, meta, a):
-    """Warm-ups, then the measured calls; returns (warmups, samples_ms, last)."""
+    """Warm-ups, then the measured calls; returns (warm_ms, samples_ms, last)."""
     start = time.perf_counter()
     warm = []
     last = None
-    while len(warm) < a.warmup:
+    while len(warm) < max(a.warmup, MIN_WARMUP):
         t0 = time.perf_counter()
         last = call(body, metadata=meta, timeout=CALL_TIMEOUT)
-        warm.append(time.perf_counter() - t0)
+        warm.append((time.perf_counter() - t0) * 1000.0)
         if len(warm) >= MIN_WARMUP and time.perf_counter() - start > a.seconds / 4:
             break
-    mean = sum(warm) / len(warm) if warm else 0.001
-    n = int(min(a.requests, max(MIN_REQUESTS, a.seconds / max(mean, 1e-6))))
+    # Size the run by the settled latency (the last warm-up), not the first
+    # calls, which include connection set-up and planning.
+    settled = warm[-1] / 1000.0 if warm else 0.001
+    n = int(min(a.requests, max(MIN_REQUESTS, a.seconds / max(settled, 1e-6))))
     samples = []
     start = time.perf_counter()
     while len(samples) < n:
@@ -69,7 +71,7 @@ def timed_calls(call, body, meta, a):
         samples.append((time.perf_counter() - t0) * 1000.0)
         if len(samples) >= MIN_REQUESTS and time.perf_counter() - start > 2 * a.seconds:
             break
-    return len(warm), samples, last
+    return warm, samples, last
 
 
 def load_expect(path):
@@ -150,7 +152,8 @@ def rollup(a):
         for b in bad[:10]:
             print("rollup_driver: " + b, file=sys.stderr)
         return 1
-    print("%s warmups=%d rows=%d bytes=%d" % (summary(samples), warm, rows, len(last)))
+    print("%s warmups=%d first_ms=%.3f rows=%d bytes=%d" % (summary(samples), len(warm), warm[0],
+                                                             rows, len(last)))
     return 0
 
 
@@ -164,7 +167,7 @@ def health(a):
     if last != b"\x08\x01":
         print("rollup_driver: Health/Check did not answer SERVING", file=sys.stderr)
         return 1
-    print("%s warmups=%d" % (summary(samples), warm))
+    print("%s warmups=%d" % (summary(samples), len(warm)))
     return 0
 
 
