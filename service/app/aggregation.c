@@ -309,6 +309,7 @@ typedef struct rollup_s {
   const char *region;                    /* region code queried */
   hz_period_t p;                         /* requested period */
   char *period, *yoy, *pop, *year;       /* codes of the windows and the year */
+  int pop_win;                           /* window of the previous period */
 } rollup_t;
 
 enum { WIN_CUR = 1, WIN_YOY = 2, WIN_POP = 3 };
@@ -333,7 +334,7 @@ static Huizong__V1__RollupRow *rollup_row(hz_rpc_t *rpc, rollup_t *ru, const agg
   int rep, ignored;
   const char *v = figure(rpc, m, ind, reg->code, WIN_CUR, &rep);
   const char *yv = figure(rpc, m, ind, reg->code, WIN_YOY, &ignored);
-  const char *pv = figure(rpc, m, ind, reg->code, WIN_POP, &ignored);
+  const char *pv = figure(rpc, m, ind, reg->code, ru->pop_win, &ignored);
   const char *t = target_of(targets, reg->code, ind->ref->code, ru->period);
   const char *at = target_of(targets, reg->code, ind->ref->code, ru->year);
   t = t ? hz_arena_strdup(a, t) : NULL;
@@ -441,18 +442,30 @@ static void rollup(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   if (bad)
     return;
   hz_period_t yoy, pop, year;
-  hz_period_year_earlier(&ru->p, &yoy);
-  hz_period_previous(&ru->p, &pop);
+  /* Before the first representable year there is no earlier window: it
+   * stays empty (start = end) and its figures undefined. */
+  int yoy_ok = hz_period_year_earlier(&ru->p, &yoy) == 0;
+  int pop_ok = hz_period_previous(&ru->p, &pop) == 0;
+  if (!yoy_ok)
+    yoy = ru->p;
+  if (!pop_ok)
+    pop = ru->p;
   hz_period_year_of(&ru->p, &year);
   ru->period = period_text(a, &ru->p);
-  ru->yoy = period_text(a, &yoy);
-  ru->pop = period_text(a, &pop);
+  ru->yoy = yoy_ok ? period_text(a, &yoy) : "";
+  ru->pop = pop_ok ? period_text(a, &pop) : "";
   ru->year = period_text(a, &year);
+  /* For a year the previous period is the year before: one window, not two. */
+  int same = yoy_ok && pop_ok && yoy.type == pop.type && yoy.year == pop.year &&
+             yoy.index == pop.index;
+  int nwin = same ? 2 : 3;
+  ru->pop_win = same ? WIN_YOY : WIN_POP;
   const hz_period_t *wins[] = {&ru->p, &yoy, &pop};
+  const int ok[] = {1, yoy_ok, pop_ok};
   const char *starts[3], *ends[3];
-  for (int i = 0; i < 3; i++) {
+  for (int i = 0; i < nwin; i++) {
     starts[i] = date_text(a, hz_period_start_date(wins[i]));
-    ends[i] = date_text(a, hz_period_end_date(wins[i]));
+    ends[i] = ok[i] ? date_text(a, hz_period_end_date(wins[i])) : starts[i];
   }
   const char *target_periods[] = {ru->period, ru->year};
   const char **p0 = hz_arena_alloc(a, 2 * sizeof(char *));
@@ -468,8 +481,8 @@ static void rollup(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   p2[3] = req->include_total ? "t" : "f";
   p2[4] = codes;
   p2[5] = hz_pg_int(a, ru->p.type);
-  p2[6] = hz_pg_text_array(a, starts, 3);
-  p2[7] = hz_pg_text_array(a, ends, 3);
+  p2[6] = hz_pg_text_array(a, starts, (size_t)nwin);
+  p2[7] = hz_pg_text_array(a, ends, (size_t)nwin);
   memcpy(p4, p2, 4 * sizeof(char *));
   p4[4] = hz_pg_text_array(a, target_periods, 2);
   hz_db_stmt_t q[5] = {
