@@ -179,17 +179,11 @@ static int run_rollup(hz_cli_t *cli) {
   req.include_total = hz_cli_flag(cli, "total") > 0;
   hz_strpool_t pool;
   hz_strpool_init(&pool);
-  char **codes = NULL;
-  const char *list = hz_cli_opt(cli, "indicators");
-  if (list) {
-    int n = hz_split_list(&pool, list, &codes);
-    if (n < 0) {
-      hz_strpool_free(&pool);
-      return hz_cli_error(cli, "out of memory");
-    }
-    req.indicator_codes = codes;
-    req.n_indicator_codes = (size_t)n;
-  }
+  char **codes;
+  if ((rc = hz_cli_opt_list(cli, "indicators", &pool, &codes, &req.n_indicator_codes)) !=
+      HZ_EXIT_OK)
+    return rc;
+  req.indicator_codes = codes;
   ProtobufCMessage *resp;
   rc = hz_cli_unary(cli, ROLLUP_METHOD, &req.base, &huizong__v1__rollup_response__descriptor,
                     &resp, NULL);

@@ -143,3 +143,18 @@ int hz_split_list(hz_strpool_t *p, const char *s, char ***items) {
   *items = v;
   return (int)n;
 }
+
+int hz_cli_opt_list(hz_cli_t *cli, const char *name, hz_strpool_t *p, char ***items, size_t *n) {
+  *items = NULL;
+  *n = 0;
+  const char *list = hz_cli_opt(cli, name);
+  if (!list)
+    return HZ_EXIT_OK;
+  int count = hz_split_list(p, list, items);
+  if (count < 0) {
+    hz_strpool_free(p);
+    return hz_cli_error(cli, "out of memory");
+  }
+  *n = (size_t)count;
+  return HZ_EXIT_OK;
+}

@@ -47,4 +47,9 @@ int hz_write_table(hz_cli_t *cli, const hz_table_t *t);
  * or -1 when out of memory; *items is malloc'd (free it). */
 int hz_split_list(hz_strpool_t *p, const char *s, char ***items);
 
+/* The comma list given to option `name`, split into the pool: *items
+ * (malloc'd; NULL and *n 0 when the option is absent). Returns HZ_EXIT_OK,
+ * or the exit code of an error it has reported (the pool is then freed). */
+int hz_cli_opt_list(hz_cli_t *cli, const char *name, hz_strpool_t *p, char ***items, size_t *n);
+
 #endif
