@@ -39,6 +39,18 @@ static hz_db_stmt_t region_stmt(hz_rpc_t *rpc, const char **params, const char *
   };
 }
 
+/* A RegionRef from columns col (code), col+1 (name), col+2 (level). */
+static Huizong__V1__RegionRef *region_ref_at(hz_rpc_t *rpc, const PGresult *r, int row, int col) {
+  Huizong__V1__RegionRef *ref = hz_arena_alloc(hz_rpc_arena(rpc), sizeof(*ref));
+  if (!ref)
+    return NULL;
+  huizong__v1__region_ref__init(ref);
+  ref->code = (char *)hz_rpc_cell(rpc, r, row, col);
+  ref->name = (char *)hz_rpc_cell(rpc, r, row, col + 1);
+  ref->level = hz_rpc_cell_int(r, row, col + 2);
+  return ref;
+}
+
 /* Reads statement 0; finishes the call and returns NULL when the region is
  * unknown or out of scope. */
 static Huizong__V1__RegionRef *region_checked(hz_rpc_t *rpc, const PGresult *r, const char *code,
@@ -52,15 +64,11 @@ static Huizong__V1__RegionRef *region_checked(hz_rpc_t *rpc, const PGresult *r, 
                   code);
     return NULL;
   }
-  Huizong__V1__RegionRef *ref = hz_arena_alloc(hz_rpc_arena(rpc), sizeof(*ref));
+  Huizong__V1__RegionRef *ref = region_ref_at(rpc, r, 0, 0);
   if (!ref) {
     OOM(rpc);
     return NULL;
   }
-  huizong__v1__region_ref__init(ref);
-  ref->code = (char *)hz_rpc_cell(rpc, r, 0, 0);
-  ref->name = (char *)hz_rpc_cell(rpc, r, 0, 1);
-  ref->level = hz_rpc_cell_int(r, 0, 2);
   if (reporting)
     *reporting = hz_rpc_cell_bool(r, 0, 3);
   return ref;
@@ -389,13 +397,9 @@ static void on_rollup(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   if (!out.rows)
     return (void)OOM(rpc);
   for (size_t g = 0; g < ngroups; g++) {
-    Huizong__V1__RegionRef *reg = hz_arena_alloc(a, sizeof(*reg));
+    Huizong__V1__RegionRef *reg = region_ref_at(rpc, groups, (int)g, 0);
     if (!reg)
       return (void)OOM(rpc);
-    huizong__v1__region_ref__init(reg);
-    reg->code = (char *)hz_rpc_cell(rpc, groups, (int)g, 0);
-    reg->name = (char *)hz_rpc_cell(rpc, groups, (int)g, 1);
-    reg->level = hz_rpc_cell_int(groups, (int)g, 2);
     int expected = hz_rpc_cell_int(groups, (int)g, 3);
     for (size_t i = 0; i < cat.n; i++) {
       Huizong__V1__RollupRow *row =
@@ -717,14 +721,10 @@ static void on_completeness(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag)
     return (void)OOM(rpc);
   for (int i = 0; i < rows; i++) {
     Huizong__V1__UnitStatus *u = hz_arena_alloc(a, sizeof(*u));
-    Huizong__V1__RegionRef *ref = hz_arena_alloc(a, sizeof(*ref));
+    Huizong__V1__RegionRef *ref = region_ref_at(rpc, r, i, 0);
     if (!u || !ref)
       return (void)OOM(rpc);
     huizong__v1__unit_status__init(u);
-    huizong__v1__region_ref__init(ref);
-    ref->code = (char *)hz_rpc_cell(rpc, r, i, 0);
-    ref->name = (char *)hz_rpc_cell(rpc, r, i, 1);
-    ref->level = hz_rpc_cell_int(r, i, 2);
     u->region = ref;
     u->last_submitted_at = (char *)hz_rpc_cell(rpc, r, i, 3);
     u->last_submission_id = (char *)hz_rpc_cell(rpc, r, i, 4);
