@@ -299,6 +299,8 @@ static void submit(hz_rpc_t *rpc, ProtobufCMessage *msg) {
 /* ---- SubmitStream --------------------------------------------------------- */
 
 typedef struct stream_s {
+  int pumping;            /* inside stream_pump: completions only flag repump */
+  int repump;             /* something finished while pumping */
   submit_t **items;       /* every request, arrival order */
   size_t n;               /* received */
   size_t cap;             /* allocated */
@@ -352,12 +354,23 @@ static void stream_reply(hz_rpc_t *rpc) {
  * bulk load commits in parallel; results keep request order. */
 static void stream_pump(hz_rpc_t *rpc) {
   stream_t *st = rpc->state;
-  int limit = rpc->app->db ? rpc->app->db->size : 1;
-  while (!rpc->finished && st->next < st->n && st->inflight < limit) {
-    submit_t *s = st->items[st->next++];
-    st->inflight++;
-    submit_start(s);
+  /* Requests refused without a query complete inside submit_start; looping
+   * here instead of recursing keeps the stack flat for long streams. */
+  if (st->pumping) {
+    st->repump = 1;
+    return;
   }
+  st->pumping = 1;
+  int limit = rpc->app->db ? rpc->app->db->size : 1;
+  do {
+    st->repump = 0;
+    while (!rpc->finished && st->next < st->n && st->inflight < limit) {
+      submit_t *s = st->items[st->next++];
+      st->inflight++;
+      submit_start(s);
+    }
+  } while (st->repump && !rpc->finished);
+  st->pumping = 0;
   if (!rpc->finished && rpc->half_closed && st->done == st->n)
     stream_reply(rpc);
 }

@@ -32,7 +32,11 @@ static void on_job_done(void *data, const hz_db_result_t *res) {
   unlink_job(rpc, j);
   if (rpc->finished)
     return;
+  /* The continuation may finish the call and keep running: hold it. */
+  hz_call_t *call = rpc->call;
+  hz_call_hold(call);
   j->cb(rpc, res, j->tag);
+  hz_call_release(call);
 }
 
 int hz_rpc_query(hz_rpc_t *rpc, const hz_db_stmt_t *stmts, int n, hz_rpc_db_fn cb, void *tag) {
@@ -48,18 +52,20 @@ int hz_rpc_query(hz_rpc_t *rpc, const hz_db_stmt_t *stmts, int n, hz_rpc_db_fn c
   j->rpc = rpc;
   j->cb = cb;
   j->tag = tag;
-  int r = hz_db_pool_submit(rpc->app->db, stmts, n, on_job_done, j, &j->job);
-  if (r == -EAGAIN) {
-    hz_rpc_finish(rpc, HZ_STATUS_RESOURCE_EXHAUSTED, "server queue full; retry later");
-    return -1;
-  }
-  if (r) {
-    hz_rpc_finish(rpc, HZ_STATUS_UNAVAILABLE, "database unavailable; retry later");
-    return -1;
-  }
+  /* Linked first: a connection failing inside submit completes the job
+   * (and unlinks it) before submit returns. */
   j->next = rpc->jobs;
   rpc->jobs = j;
   rpc->njobs++;
+  int r = hz_db_pool_submit(rpc->app->db, stmts, n, on_job_done, j, &j->job);
+  if (r) {
+    unlink_job(rpc, j);
+    if (r == -EAGAIN)
+      hz_rpc_finish(rpc, HZ_STATUS_RESOURCE_EXHAUSTED, "server queue full; retry later");
+    else
+      hz_rpc_finish(rpc, HZ_STATUS_UNAVAILABLE, "database unavailable; retry later");
+    return -1;
+  }
   return 0;
 }
 

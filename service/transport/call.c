@@ -46,6 +46,15 @@ uint64_t hz_call_deadline_left_ms(const hz_call_t *call) {
   return call->deadline > now ? call->deadline - now : 0;
 }
 
+void hz_call_hold(hz_call_t *call) {
+  call->depth++;
+}
+
+void hz_call_release(hz_call_t *call) {
+  call->depth--;
+  hz_stream_maybe_free(call);
+}
+
 void hz_call_set_data(hz_call_t *call, void *data) {
   call->data = data;
 }

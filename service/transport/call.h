@@ -27,6 +27,13 @@ const char *hz_call_peer(const hz_call_t *call);
 /* Milliseconds until the client's deadline; UINT64_MAX without one. */
 uint64_t hz_call_deadline_left_ms(const hz_call_t *call);
 
+/* Keeps the call (and its arena) alive across code that may finish it
+ * from outside a transport callback, such as a database answer whose
+ * handler finishes the call and then returns up its own stack. Every hold
+ * is paired with a release, after which the call may be gone. */
+void hz_call_hold(hz_call_t *call);
+void hz_call_release(hz_call_t *call);
+
 /* Handler-private state. */
 void hz_call_set_data(hz_call_t *call, void *data);
 void *hz_call_data(const hz_call_t *call);

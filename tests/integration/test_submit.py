@@ -667,6 +667,25 @@ class SubmitStreamTest(SubmitTestBase):
         after = self.db.counts()
         self.assertEqual(after["submissions"], before["submissions"] + n_ok)
 
+    def test_long_run_of_refusals_after_a_query_ends_the_stream_cleanly(self):
+        # Requests refused without a database round trip complete inside
+        # the server's scheduling loop; a long run of them right after one
+        # that needed the database, at the end of a half-closed stream, is
+        # where a recursive scheduler or an early free would show (the suite
+        # also runs under AddressSanitizer).
+        y = pc.fresh_year()
+        reqs = [pc.submit_request(TOWN_A, "%dQ1" % y, [("fai", "1")])]
+        reqs += [pc.submit_request(TOWN_A, "%dQ9" % y, [("fai", "1")]) for _ in range(3000)]
+        resp = self.stream(reqs, timeout=120)
+        self.assertEqual(len(resp.results), len(reqs))
+        self.assertEqual(resp.results[0].code, 0, resp.results[0].message)
+        self.assertEqual(resp.accepted, 1)
+        self.assertEqual(resp.rejected, 3000)
+        self.assertTrue(all(r.code == 3 for r in resp.results[1:]))
+        # The server is still serving.
+        after = self.submit(pc.submit_request(TOWN_A, "%dQ2" % y, [("fai", "2")]))
+        self.assertEqual(after.imported, 1)
+
     def test_stream_replays_reuses_and_scope_per_request(self):
         period = pc.fresh_quarter()
         stored = pc.submit_request(TOWN_A, period, [("fai", "1")])
