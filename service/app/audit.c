@@ -14,8 +14,6 @@
 #include "huizong/v1/admin.pb-c.h"
 
 #define OOM(rpc) hz_rpc_finish((rpc), HZ_STATUS_RESOURCE_EXHAUSTED, "call exceeds its memory limit")
-#define DEFAULT_PAGE 100
-#define MAX_PAGE 1000
 
 /* audit_log.action text for each AuditAction, by enum number. */
 static const char *const action_names[] = {
@@ -51,10 +49,7 @@ static Huizong__V1__Decimal *decimal_cell(hz_rpc_t *rpc, const PGresult *r, int 
 static void on_audit(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   audit_q_t *aq = tag;
   if (!res->ok) {
-    if (!strncmp(res->sqlstate, "22", 2))
-      hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "malformed filter: %s", res->error);
-    else
-      hz_rpc_fail_db(rpc, res);
+    hz_rpc_fail_filter(rpc, res);
     return;
   }
   if (aq->checked && hz_rpc_scope_verdict(rpc, res->results[0], aq->root))
@@ -113,8 +108,6 @@ static int validate(hz_rpc_t *rpc, const Huizong__V1__GetAuditRequest *req) {
     if (req->actions[i] <= 0 || (size_t)req->actions[i] >= NACTIONS)
       return hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "unknown audit action %d",
                            req->actions[i]), -1;
-  if (req->page_size < 0)
-    return hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "page_size must not be negative"), -1;
   return 0;
 }
 
@@ -137,8 +130,8 @@ static void get_audit(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   }
   for (size_t i = 0; i < req->n_actions; i++)
     actions[i] = action_names[req->actions[i]];
-  aq->page_size = req->page_size == 0 ? DEFAULT_PAGE : req->page_size > MAX_PAGE ? MAX_PAGE
-                                                                                 : req->page_size;
+  if ((aq->page_size = hz_rpc_page_size(rpc, req->page_size)) < 0)
+    return;
   aq->root = req->region_code[0] ? req->region_code : hz_rpc_scope_param(rpc);
   params[0] = aq->root;
   params[1] = req->indicator_code[0] ? req->indicator_code : NULL;

@@ -21,8 +21,6 @@
 #define MAX_NARRATIVE (1u << 20)   /* bytes of narrative text */
 #define MAX_COMMENT 2000           /* bytes of one value's comment */
 #define MAX_STREAM_REQUESTS 100000 /* requests on one SubmitStream */
-#define DEFAULT_PAGE 100
-#define MAX_PAGE 1000
 
 typedef Huizong__V1__SubmitRequest submit_req_t;
 typedef Huizong__V1__SubmitResponse submit_resp_t;
@@ -543,10 +541,7 @@ typedef struct list_state_s {
 static void on_list(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   list_state_t *ls = tag;
   if (!res->ok) {
-    if (!strncmp(res->sqlstate, "22", 2))
-      hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "malformed filter: %s", res->error);
-    else
-      hz_rpc_fail_db(rpc, res);
+    hz_rpc_fail_filter(rpc, res);
     return;
   }
   if (ls->checked_root && hz_rpc_scope_verdict(rpc, res->results[0], ls->root))
@@ -584,12 +579,8 @@ static void list_submissions(hz_rpc_t *rpc, ProtobufCMessage *msg) {
     hz_rpc_finish(rpc, HZ_STATUS_RESOURCE_EXHAUSTED, "call exceeds its memory limit");
     return;
   }
-  if (req->page_size < 0) {
-    hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "page_size must not be negative");
+  if ((ls->page_size = hz_rpc_page_size(rpc, req->page_size)) < 0)
     return;
-  }
-  ls->page_size = req->page_size == 0 ? DEFAULT_PAGE : req->page_size > MAX_PAGE ? MAX_PAGE
-                                                                                  : req->page_size;
   hz_period_t p;
   if (req->period[0] && hz_period_parse(req->period, &p)) {
     hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "period '%s' is not one of %s", req->period,

@@ -16,8 +16,6 @@
 
 #define OOM(rpc) hz_rpc_finish((rpc), HZ_STATUS_RESOURCE_EXHAUSTED, "call exceeds its memory limit")
 #define MAX_NOTE 2000 /* bytes of a comment or reason */
-#define DEFAULT_PAGE 100
-#define MAX_PAGE 1000
 
 static const unsigned REVIEWERS = HZ_ROLE_BIT(HZ_ROLE_COUNTY) | HZ_ROLE_BIT(HZ_ROLE_ADMIN);
 
@@ -415,14 +413,6 @@ static void on_list_exceptions(hz_rpc_t *rpc, const hz_db_result_t *res, void *t
   hz_rpc_reply(rpc, &out.base);
 }
 
-static int page_size_of(hz_rpc_t *rpc, int32_t requested) {
-  if (requested < 0) {
-    hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "page_size must not be negative");
-    return -1;
-  }
-  return requested == 0 ? DEFAULT_PAGE : requested > MAX_PAGE ? MAX_PAGE : requested;
-}
-
 static void list_exceptions(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   const Huizong__V1__ListPeriodExceptionsRequest *req =
       (const Huizong__V1__ListPeriodExceptionsRequest *)msg;
@@ -432,7 +422,7 @@ static void list_exceptions(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   const char **params = hz_arena_zalloc(a, 5 * sizeof(char *));
   if (!le || !check || !params)
     return (void)OOM(rpc);
-  if ((le->page_size = page_size_of(rpc, req->page_size)) < 0)
+  if ((le->page_size = hz_rpc_page_size(rpc, req->page_size)) < 0)
     return;
   hz_period_t p;
   if (req->period[0] && hz_period_parse(req->period, &p)) {

@@ -89,6 +89,21 @@ void hz_rpc_fail_db(hz_rpc_t *rpc, const hz_db_result_t *res) {
   hz_rpc_finish(rpc, HZ_STATUS_INTERNAL, "internal error (SQLSTATE %s)", res->sqlstate);
 }
 
+void hz_rpc_fail_filter(hz_rpc_t *rpc, const hz_db_result_t *res) {
+  if (!res->unavailable && !strncmp(res->sqlstate, "22", 2))
+    hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "malformed filter: %s", res->error);
+  else
+    hz_rpc_fail_db(rpc, res);
+}
+
+int hz_rpc_page_size(hz_rpc_t *rpc, int32_t requested) {
+  if (requested < 0) {
+    hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "page_size must not be negative");
+    return -1;
+  }
+  return requested == 0 ? 100 : requested > 1000 ? 1000 : requested;
+}
+
 /* ---- finishing --------------------------------------------------------- */
 
 static void cancel_jobs(hz_rpc_t *rpc) {

@@ -73,6 +73,14 @@ int hz_rpc_query(hz_rpc_t *rpc, const hz_db_stmt_t *stmts, int n, hz_rpc_db_fn c
  * database, INTERNAL (logged) for an unexpected SQL error. */
 void hz_rpc_fail_db(hz_rpc_t *rpc, const hz_db_result_t *res);
 
+/* hz_rpc_fail_db for list calls whose filters reach SQL as text: a data
+ * exception (SQLSTATE class 22) is the client's malformed filter. */
+void hz_rpc_fail_filter(hz_rpc_t *rpc, const hz_db_result_t *res);
+
+/* A list call's page size: 0 means 100, larger than 1000 means 1000;
+ * negative finishes the call with INVALID_ARGUMENT and returns -1. */
+int hz_rpc_page_size(hz_rpc_t *rpc, int32_t requested);
+
 /* Ends the call. Later database answers are dropped. */
 void hz_rpc_finish(hz_rpc_t *rpc, hz_status_code_t code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
