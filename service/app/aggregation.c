@@ -224,27 +224,42 @@ static size_t cell_hash(const char *grp, const char *ind, int win, size_t nb) {
   return (size_t)h & (nb - 1);
 }
 
+/* An empty map with room for about n cells at load factor 1/2. */
+static int map_init(hz_rpc_t *rpc, agg_map_t *m, size_t n) {
+  m->nb = 64;
+  while (m->nb < n * 2)
+    m->nb *= 2;
+  m->buckets = hz_arena_zalloc(hz_rpc_arena(rpc), m->nb * sizeof(agg_cell_t *));
+  return m->buckets ? 0 : -ENOMEM;
+}
+
+static agg_cell_t *map_put(hz_rpc_t *rpc, agg_map_t *m, const char *grp, const char *ind,
+                           int win, const char *value, int reporting) {
+  agg_cell_t *c = hz_arena_alloc(hz_rpc_arena(rpc), sizeof(*c));
+  if (!c || !grp || !ind)
+    return NULL;
+  c->grp = grp;
+  c->ind = ind;
+  c->win = win;
+  c->value = value;
+  c->reporting = reporting;
+  size_t b = cell_hash(grp, ind, win, m->nb);
+  c->next = m->buckets[b];
+  m->buckets[b] = c;
+  return c;
+}
+
 /* Loads rows (grp, indicator, win, value, reporting). */
 static int map_load(hz_rpc_t *rpc, const PGresult *r, agg_map_t *m) {
   int rows = PQntuples(r);
-  m->nb = 64;
-  while (m->nb < (size_t)rows * 2)
-    m->nb *= 2;
-  m->buckets = hz_arena_zalloc(hz_rpc_arena(rpc), m->nb * sizeof(agg_cell_t *));
-  if (!m->buckets)
+  if (map_init(rpc, m, (size_t)rows))
     return -ENOMEM;
   for (int i = 0; i < rows; i++) {
-    agg_cell_t *c = hz_arena_alloc(hz_rpc_arena(rpc), sizeof(*c));
-    if (!c)
+    const char *value = hz_rpc_cell_null(r, i, 3) ? NULL : hz_rpc_cell(rpc, r, i, 3);
+    if ((!value && !hz_rpc_cell_null(r, i, 3)) ||
+        !map_put(rpc, m, hz_rpc_cell(rpc, r, i, 0), hz_rpc_cell(rpc, r, i, 1),
+                 hz_rpc_cell_int(r, i, 2), value, hz_rpc_cell_int(r, i, 4)))
       return -ENOMEM;
-    c->grp = hz_rpc_cell(rpc, r, i, 0);
-    c->ind = hz_rpc_cell(rpc, r, i, 1);
-    c->win = hz_rpc_cell_int(r, i, 2);
-    c->value = hz_rpc_cell_null(r, i, 3) ? NULL : hz_rpc_cell(rpc, r, i, 3);
-    c->reporting = hz_rpc_cell_int(r, i, 4);
-    size_t b = cell_hash(c->grp, c->ind, c->win, m->nb);
-    c->next = m->buckets[b];
-    m->buckets[b] = c;
   }
   return 0;
 }
@@ -322,17 +337,36 @@ typedef struct rollup_s {
 
 enum { WIN_CUR = 1, WIN_YOY = 2, WIN_POP = 3 };
 
-static const char *target_of(const PGresult *t, const char *grp, const char *ind,
-                             const char *period) {
-  for (int i = 0; i < PQntuples(t); i++)
-    if (!strcmp(PQgetvalue(t, i, 0), grp) && !strcmp(PQgetvalue(t, i, 1), ind) &&
-        !strcmp(PQgetvalue(t, i, 2), period))
-      return PQgetvalue(t, i, 3);
-  return NULL;
+/* Keys of the targets map: the requested period's target, the annual one. */
+enum { TARGET_PERIOD = 1, TARGET_YEAR = 2 };
+
+/* Targets rows (grp, indicator, period, value) keyed like aggregated
+ * values: window WIN_CUR for the requested period, WIN_YOY standing for
+ * the enclosing year (a year's own target is both). */
+static int targets_load(hz_rpc_t *rpc, const rollup_t *ru, const PGresult *r, agg_map_t *m) {
+  int rows = PQntuples(r);
+  if (map_init(rpc, m, (size_t)rows * 2))
+    return -ENOMEM;
+  for (int i = 0; i < rows; i++) {
+    const char *period = PQgetvalue(r, i, 2);
+    const int wins[] = {strcmp(period, ru->period) == 0 ? TARGET_PERIOD : 0,
+                        strcmp(period, ru->year) == 0 ? TARGET_YEAR : 0};
+    for (size_t k = 0; k < 2; k++)
+      if (wins[k] && !map_put(rpc, m, hz_rpc_cell(rpc, r, i, 0), hz_rpc_cell(rpc, r, i, 1),
+                              wins[k], hz_rpc_cell(rpc, r, i, 3), 0))
+        return -ENOMEM;
+  }
+  return 0;
+}
+
+static const char *target_of(const agg_map_t *targets, const char *grp, const char *ind,
+                             int which) {
+  const agg_cell_t *c = map_get(targets, grp, ind, which);
+  return c ? c->value : NULL;
 }
 
 static Huizong__V1__RollupRow *rollup_row(hz_rpc_t *rpc, rollup_t *ru, const agg_map_t *m,
-                                          const PGresult *targets, Huizong__V1__RegionRef *reg,
+                                          const agg_map_t *targets, Huizong__V1__RegionRef *reg,
                                           int expected, const agg_ind_t *ind) {
   hz_arena_t *a = hz_rpc_arena(rpc);
   Huizong__V1__RollupRow *row = hz_arena_alloc(a, sizeof(*row));
@@ -343,10 +377,8 @@ static Huizong__V1__RollupRow *rollup_row(hz_rpc_t *rpc, rollup_t *ru, const agg
   const char *v = figure(rpc, m, ind, reg->code, WIN_CUR, &rep);
   const char *yv = figure(rpc, m, ind, reg->code, WIN_YOY, &ignored);
   const char *pv = figure(rpc, m, ind, reg->code, ru->pop_win, &ignored);
-  const char *t = target_of(targets, reg->code, ind->ref->code, ru->period);
-  const char *at = target_of(targets, reg->code, ind->ref->code, ru->year);
-  t = t ? hz_arena_strdup(a, t) : NULL;
-  at = at ? hz_arena_strdup(a, at) : NULL;
+  const char *t = target_of(targets, reg->code, ind->ref->code, TARGET_PERIOD);
+  const char *at = target_of(targets, reg->code, ind->ref->code, TARGET_YEAR);
   row->region = reg;
   row->indicator = ind->ref;
   row->value = decimal_of(rpc, v);
@@ -386,8 +418,8 @@ static void on_rollup(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   if (catalog_load(rpc, res->results[1], req->indicator_codes, req->n_indicator_codes, ru->p.type,
                    &cat))
     return;
-  agg_map_t m;
-  if (map_load(rpc, res->results[3], &m))
+  agg_map_t m, targets;
+  if (map_load(rpc, res->results[3], &m) || targets_load(rpc, ru, res->results[4], &targets))
     return (void)OOM(rpc);
   const PGresult *groups = res->results[2];
   hz_arena_t *a = hz_rpc_arena(rpc);
@@ -403,7 +435,7 @@ static void on_rollup(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
     int expected = hz_rpc_cell_int(groups, (int)g, 3);
     for (size_t i = 0; i < cat.n; i++) {
       Huizong__V1__RollupRow *row =
-          rollup_row(rpc, ru, &m, res->results[4], reg, expected, &cat.items[i]);
+          rollup_row(rpc, ru, &m, &targets, reg, expected, &cat.items[i]);
       if (!row)
         return (void)OOM(rpc);
       out.rows[out.n_rows++] = row;

@@ -344,8 +344,44 @@ static int num_mul(const num_t *a, const num_t *b, num_t *out) {
 /* Integer long division of magnitudes x / y (y non-zero) rounded half away
  * from zero: each quotient digit is the largest k with k*y <= remainder,
  * found among the nine precomputed multiples of y. */
+/* Magnitudes of up to this many digits fit in an unsigned __int128
+ * (10^38 < 2^128), where the hardware divides. */
+#define MAG_WORD_DIGITS 38
+
+static unsigned __int128 mag_to_u128(const uint8_t *x, int xlen) {
+  unsigned __int128 v = 0;
+  for (int i = xlen - 1; i >= 0; i--)
+    v = v * 10 + x[i];
+  return v;
+}
+
+static int mag_from_u128(unsigned __int128 v, uint8_t *q) {
+  int n = 0;
+  while (v) {
+    q[n++] = (uint8_t)(v % 10);
+    v /= 10;
+  }
+  return n;
+}
+
+/* mag_div_round for operands that fit a word: percentages and ratios of
+ * everyday figures, thousands of them per rollup. */
+static void word_div_round(const uint8_t *x, int xlen, const uint8_t *y, int ylen,
+                           uint8_t *q, int *qlen) {
+  unsigned __int128 a = mag_to_u128(x, xlen), b = mag_to_u128(y, ylen);
+  unsigned __int128 quot = a / b, rem = a % b;
+  /* 2 rem >= b without overflow: rem < b < 2^127. */
+  if (rem >= b - rem)
+    quot++;
+  *qlen = mag_from_u128(quot, q);
+}
+
 static int mag_div_round(const uint8_t *x, int xlen, const uint8_t *y, int ylen,
                          uint8_t *q, int *qlen) {
+  if (xlen <= MAG_WORD_DIGITS && ylen <= MAG_WORD_DIGITS) {
+    word_div_round(x, xlen, y, ylen, q, qlen);
+    return 0;
+  }
   uint8_t mult[10][NUM_CAP + 1];
   int mlen[10];
   uint8_t rem[NUM_CAP + 2] = {0}; /* zeroed: read (as 0) when x is 0 */

@@ -59,12 +59,20 @@ reset_tables() {
 }
 
 # Milliseconds of the \copy as psql's \timing reports it (server round
-# trip of the COPY, without psql's start-up and connection).
+# trips, without psql's start-up and connection). "deployed" copies into
+# data_values as migrated, its triggers maintaining leaf_summaries as they
+# do for a submission; "raw" turns those triggers off for the COPY (one
+# transaction: ALTER, COPY, ALTER, COMMIT, all timed): the bare table.
 copy_round() {
-  local out
-  out=$(hzb_psql -c '\timing on' \
-    -c "\\copy data_values ($($HZB_PY "$HERE/gen_dataset.py" columns data_values)) FROM '$HZB_WORK/values.copy'")
-  sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' <<<"$out" | tail -n 1
+  local kind="$1" out copy
+  copy="\\copy data_values ($($HZB_PY "$HERE/gen_dataset.py" columns data_values)) FROM '$HZB_WORK/values.copy'"
+  if [[ $kind == raw ]]; then
+    out=$(hzb_psql -c '\timing on' -c "BEGIN" -c "ALTER TABLE data_values DISABLE TRIGGER USER" \
+      -c "$copy" -c "ALTER TABLE data_values ENABLE TRIGGER USER" -c "COMMIT")
+  else
+    out=$(hzb_psql -c '\timing on' -c "$copy")
+  fi
+  sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' <<<"$out" | awk '{ s += $1 } END { if (NR) print s }'
 }
 
 # Seconds of one SubmitStream load as the driver measured it.
@@ -107,23 +115,27 @@ main() {
   echo "load: $TOWNSHIPS townships x $INDICATORS quarterly indicators = $rows values, period 2024Q1"
   echo "stream: $STREAMS concurrent SubmitStream calls on one channel (grpcio, messages"
   echo "        serialised before the clock), huizongd --db-connections $DB_CONNECTIONS"
-  echo "copy:   psql \\copy of the same rows into data_values (\\timing), one transaction"
+  echo "copy:   psql \\copy of the same rows into data_values (\\timing), one transaction,"
+  echo "        deployed (summary triggers on) and raw (triggers off)"
   echo "each round starts from empty tables after a CHECKPOINT; $ROUNDS rounds, interleaved"
 
   hzb_note "warm-up: $WARMUP_TOWNSHIPS submissions through SubmitStream"
   reset_tables
   stream_round 9999 "$WARMUP_TOWNSHIPS" >/dev/null
 
-  local copy_rates=() stream_rates=() round copy_ref="" stream_sum
+  local copy_rates=() raw_rates=() stream_rates=() round copy_ref="" stream_sum kind
   for ((round = 1; round <= ROUNDS; round++)); do
-    reset_tables
     local ms rate
-    ms=$(copy_round)
-    [[ -n "$ms" ]] || hzb_die "psql printed no timing for \\copy"
-    copy_ref=$(check_rows "COPY round $round" "$rows")
-    rate=$(awk -v n="$rows" -v ms="$ms" 'BEGIN { printf "%.0f", n / (ms / 1000) }')
-    printf '  round %d  copy    %8.3f s  %9d values/s\n' "$round" "$(awk -v ms="$ms" 'BEGIN { print ms / 1000 }')" "$rate"
-    copy_rates+=("$rate")
+    for kind in deployed raw; do
+      reset_tables
+      ms=$(copy_round "$kind")
+      [[ -n "$ms" ]] || hzb_die "psql printed no timing for \\copy"
+      copy_ref=$(check_rows "COPY ($kind) round $round" "$rows")
+      rate=$(awk -v n="$rows" -v ms="$ms" 'BEGIN { printf "%.0f", n / (ms / 1000) }')
+      printf '  round %d  copy %-8s %8.3f s  %9d values/s\n' "$round" "$kind" \
+        "$(awk -v ms="$ms" 'BEGIN { print ms / 1000 }')" "$rate"
+      if [[ $kind == raw ]]; then raw_rates+=("$rate"); else copy_rates+=("$rate"); fi
+    done
 
     reset_tables
     local secs
@@ -136,20 +148,25 @@ main() {
     subs=$(hzb_sql "SELECT count(*) FROM submissions")
     [[ "$subs" == "$TOWNSHIPS" ]] || hzb_die "stream round $round: $subs submissions stored"
     rate=$(awk -v n="$rows" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')
-    printf '  round %d  stream  %8.3f s  %9d values/s  (all %d ACCEPTED, %d rows stored)\n' \
+    printf '  round %d  stream        %8.3f s  %9d values/s  (all %d ACCEPTED, %d rows stored)\n' \
       "$round" "$secs" "$rate" "$TOWNSHIPS" "$rows"
     stream_rates+=("$rate")
   done
 
-  local copy_med stream_med ratio verdict
+  local copy_med raw_med stream_med ratio raw_ratio verdict
   copy_med=$(hzb_median "${copy_rates[@]}")
+  raw_med=$(hzb_median "${raw_rates[@]}")
   stream_med=$(hzb_median "${stream_rates[@]}")
   ratio=$(awk -v a="$stream_med" -v b="$copy_med" 'BEGIN { printf "%.2f", a / b }')
-  verdict=$(awk -v r="$ratio" -v b="$BUDGET_RATIO" 'BEGIN { print (r >= b) ? "PASS" : "FAIL" }')
-  printf 'SubmitStream %9.0f values/s (median of %d)\n' "$stream_med" "$ROUNDS"
-  printf 'psql \\copy   %9.0f values/s (median of %d)\n' "$copy_med" "$ROUNDS"
-  echo "ratio stream/COPY: $ratio"
-  echo "budget: ratio >= $BUDGET_RATIO ... $verdict"
+  raw_ratio=$(awk -v a="$stream_med" -v b="$raw_med" 'BEGIN { printf "%.2f", a / b }')
+  # The budget is judged against the bare table, the stricter reference.
+  verdict=$(awk -v r="$raw_ratio" -v b="$BUDGET_RATIO" 'BEGIN { print (r >= b) ? "PASS" : "FAIL" }')
+  printf 'SubmitStream         %9.0f values/s (median of %d)\n' "$stream_med" "$ROUNDS"
+  printf 'psql \\copy deployed  %9.0f values/s (median of %d; summary triggers on)\n' "$copy_med" "$ROUNDS"
+  printf 'psql \\copy raw       %9.0f values/s (median of %d; summary triggers off)\n' "$raw_med" "$ROUNDS"
+  echo "ratio stream/COPY deployed: $ratio"
+  echo "ratio stream/COPY raw: $raw_ratio"
+  echo "budget: ratio to raw COPY >= $BUDGET_RATIO ... $verdict"
 }
 
 main "$@"

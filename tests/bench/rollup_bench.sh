@@ -27,8 +27,6 @@
 #                             (at least 3) when a call is slow
 #   HZ_BENCH_DB_CONNECTIONS [4] huizongd --db-connections
 #   HZ_BENCH_PROVINCE [1]     0 skips case (b)
-#   HZ_BENCH_CANDIDATES [0]   1 also times the rewrites in rollup_candidates.sql
-#                             (SQL only, case (a)) after the main figures
 #   HZ_BENCH_KEEP_DB [0]      1 leaves the loaded cluster running at exit
 set -euo pipefail
 
@@ -49,9 +47,6 @@ readonly WARMUP=${HZ_BENCH_WARMUP:-20}
 readonly SECONDS_PER_RUN=${HZ_BENCH_SECONDS:-60}
 readonly DB_CONNECTIONS=${HZ_BENCH_DB_CONNECTIONS:-4}
 readonly WITH_PROVINCE=${HZ_BENCH_PROVINCE:-1}
-readonly WITH_CANDIDATES=${HZ_BENCH_CANDIDATES:-0}
-readonly CANDIDATE_WARMUP=10
-readonly CANDIDATE_REQUESTS=50
 readonly BUDGET_MS=5
 readonly HERE="$HZB_SRC_ROOT/tests/bench"
 readonly YEAR=$((FIRST_YEAR + YEARS - 1))
@@ -89,7 +84,7 @@ constraint_sql() {
 # COPY FREEZE in one transaction, then indexes and constraints rebuilt (the
 # foreign keys validated in one pass each) and ANALYZE.
 load_dataset() {
-  local t0 t1 t2 t3 drop restore
+  local t0 t1 t2 t3 t4 drop restore
   t0=$(hzb_now)
   copy_into regions regions
   copy_into region_paths paths
@@ -97,23 +92,28 @@ load_dataset() {
   drop=$(constraint_sql drop)
   restore=$(constraint_sql restore)
   t1=$(hzb_now)
-  gen values | hzb_psql -c "BEGIN" -c "$drop" -c "TRUNCATE data_values" \
+  gen values | hzb_psql -c "BEGIN" -c "$drop" -c "ALTER TABLE data_values DISABLE TRIGGER USER" \
+    -c "TRUNCATE data_values" \
     -c "\\copy data_values ($("$HZB_PY" "$HERE/gen_dataset.py" columns data_values)) FROM STDIN (FREEZE)" \
-    -c "COMMIT"
+    -c "ALTER TABLE data_values ENABLE TRIGGER USER" -c "COMMIT"
   t2=$(hzb_now)
   hzb_psql -c "SET maintenance_work_mem = '512MB'" -c "$restore"
   copy_into targets targets
-  hzb_psql -c "ANALYZE"
   t3=$(hzb_now)
+  # The summary triggers were off for the COPY: summaries built in one pass.
+  hzb_psql -c "SET work_mem = '512MB'" -c "SELECT hz_summaries_rebuild()" >/dev/null
+  hzb_psql -c "VACUUM ANALYZE"
+  t4=$(hzb_now)
   local rows size
   rows=$(hzb_sql "SELECT count(*) FROM data_values")
   size=$(hzb_sql "SELECT pg_size_pretty(pg_total_relation_size('data_values'))")
   echo "dataset: $(hzb_sql "SELECT string_agg(level || ':' || n, ' ' ORDER BY level) FROM (SELECT level, count(*) n FROM regions GROUP BY level) x") regions by level," \
     "$(hzb_sql "SELECT count(*) FROM indicators") indicators ($RATIOS ratio), $rows values" \
     "($FIRST_YEAR-$YEAR monthly), $(hzb_sql "SELECT count(*) FROM targets") targets; data_values $size with indexes"
-  awk -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" 'BEGIN {
-    printf "generation + load: %.1f s (catalog %.1f s, values COPY %.1f s, indexes + foreign keys + targets + ANALYZE %.1f s)\n",
-      d - a, b - a, c - b, d - c }'
+  echo "leaf_summaries: $(hzb_sql "SELECT count(*) FROM leaf_summaries") rows, $(hzb_sql "SELECT pg_size_pretty(pg_total_relation_size('leaf_summaries'))")"
+  awk -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" -v e="$t4" 'BEGIN {
+    printf "generation + load: %.1f s (catalog %.1f s, values COPY %.1f s, indexes + foreign keys + targets %.1f s, hz_summaries_rebuild + VACUUM ANALYZE %.1f s)\n",
+      e - a, b - a, c - b, d - c, e - d }'
 }
 
 # reference_sql CASE REGION LEVEL S1 E1 S2 E2 S3 E3 LO HI: the rollup as
@@ -279,32 +279,6 @@ explain_county() {
   sed 's/^/  /' "$file"
 }
 
-# Candidate rewrites (rollup_candidates.sql) against the current function,
-# each checked for identical rows first, each timed alone (no gRPC) as
-# huizongd calls it: prepared, parameters, after the same warm-ups.
-measure_candidates() {
-  local region="$1" t0 t1 fn
-  t0=$(hzb_now)
-  hzb_psql -f "$HERE/rollup_candidates.sql" >/dev/null
-  t1=$(hzb_now)
-  echo "candidates for case (a) (tests/bench/rollup_candidates.sql, set up in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", b - a }') s);"
-  echo "  each SQL function alone, pgbench -M prepared, parameters as huizongd passes them,"
-  echo "  $CANDIDATE_WARMUP warm-ups + $CANDIDATE_REQUESTS calls; every line with the covering index in place"
-  for fn in hz_rollup_values hzx.rollup_raw_cover hzx.rollup_leaf_year hzx.rollup_leaf_year_direct; do
-    local call_args="'$region', 2, 0, false, NULL, 1::smallint, ARRAY[$S1, $S2, $S2], ARRAY[$E1, $E2, $E2]"
-    local diff
-    diff=$(hzb_sql "SELECT count(*) FROM (
-      (SELECT * FROM $fn($call_args) EXCEPT ALL SELECT * FROM hz_rollup_values($call_args))
-      UNION ALL (SELECT * FROM hz_rollup_values($call_args) EXCEPT ALL SELECT * FROM $fn($call_args))) x")
-    [[ "$diff" == 0 ]] || hzb_die "candidate $fn returns other rows than hz_rollup_values ($diff differ)"
-    local script="$HZB_WORK/candidate-$fn.sql" out
-    echo "SELECT grp, indicator, win, value::text, reporting FROM $fn(:region, 2, 0, false, NULL, 1::smallint,
-      ARRAY[:s1::date, :s2::date, :s2::date], ARRAY[:e1::date, :e2::date, :e2::date]);" >"$script"
-    out=$(pgbench_latency "candidate-$fn" "$script" "$region" 0 "$CANDIDATE_WARMUP" "$CANDIDATE_REQUESTS")
-    printf '  %-28s p50 %9.3f ms  p99 %9.3f ms  (same rows)\n' "$fn" "$(field p50_ms "$out")" "$(field p99_ms "$out")"
-  done
-}
-
 main() {
   hzb_init "${1:-build}"
   command -v "$HZB_PGBIN/pgbench" >/dev/null || hzb_die "pgbench not found in $HZB_PGBIN"
@@ -344,9 +318,6 @@ main() {
   echo "budget: county rollup p50 < $BUDGET_MS ms ... $verdict ($county_p50 ms)"
   if [[ $verdict == FAIL ]]; then
     explain_county "$county"
-  fi
-  if [[ $WITH_CANDIDATES == 1 ]]; then
-    measure_candidates "$county"
   fi
 }
 

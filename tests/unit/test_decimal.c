@@ -449,6 +449,45 @@ HZ_TEST(div_round_matches_integer_reference) {
   HZ_ASSERT_TRUE(checked > 100000);
 }
 
+/* Writes s with its fraction padded by zeros to 40 digits: the same value,
+ * but more than 38 digits in all. */
+static void pad_fraction(const char *s, char *out, size_t outlen) {
+  const char *dot = strchr(s, '.');
+  int have = dot ? (int)strlen(dot + 1) : 0;
+  snprintf(out, outlen, "%s%s%.*s", s, dot ? "" : ".", 40 - have,
+           "0000000000000000000000000000000000000000");
+}
+
+/* Operands of up to 38 digits are divided in one machine word, longer ones
+ * digit by digit. Trailing fraction zeros keep the value but force the long
+ * path, so the two must agree, rounding boundaries included. */
+HZ_TEST(div_word_path_matches_long_path) {
+  static const char *const nums[] = {
+      "1", "-1", "5", "15", "25", "-25", "0.5", "848", "6035", "1352", "99999999999999999",
+      "12345678901234567890123456789012345678", "-0.000001", "123.456789", "0"};
+  static const char *const dens[] = {"2", "-2", "3", "4", "1550", "5500", "4300", "7", "-9",
+                                     "0.3", "99999999999999999999999999999999999999"};
+  int checked = 0;
+  for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+    for (size_t j = 0; j < sizeof(dens) / sizeof(dens[0]); j++) {
+      for (int scale = 0; scale <= 6; scale += 2) {
+        char long_n[128], long_d[128], word[HZ_DECIMAL_WIDE_BUFSIZE], slow[HZ_DECIMAL_WIDE_BUFSIZE];
+        pad_fraction(nums[i], long_n, sizeof(long_n));
+        pad_fraction(dens[j], long_d, sizeof(long_d));
+        int rw = hz_decimal_div_round(nums[i], dens[j], scale, word, sizeof(word));
+        int rl = hz_decimal_div_round(long_n, long_d, scale, slow, sizeof(slow));
+        if (rw != 0 || rl != 0 || strcmp(word, slow) != 0)
+          hz_test_note_("%s / %s to %d places\n", nums[i], dens[j], scale);
+        HZ_ASSERT_INT_EQ(rw, 0);
+        HZ_ASSERT_INT_EQ(rl, 0);
+        HZ_ASSERT_STR_EQ(word, slow);
+        checked++;
+      }
+    }
+  }
+  HZ_ASSERT_TRUE(checked > 500);
+}
+
 /* Sums and products of small operands against the same reference. */
 HZ_TEST(add_sub_mul_match_integer_reference) {
   for (long long a = -2000; a <= 2000; a += 77) {
