@@ -1,15 +1,18 @@
--- 005_summaries: what makes a county rollup cheap. A year of a monthly
--- indicator is twelve rows per township; leaf_summaries keeps, per
--- township, indicator and every coarser period, the figures each time
--- aggregation needs (count, sum, min, max, latest), so a rollup reads one
--- row per township and indicator whatever the window. Triggers on
--- data_values keep it exact in the writing transaction: a Submit that
--- returns is already in every rollup.
+-- 005_summaries: what makes a county's annual rollup cheap. A year of a
+-- monthly indicator is twelve rows per township; leaf_summaries keeps, per
+-- township, indicator and year, the figures each time aggregation needs
+-- (count, sum, min, max, latest), so a rollup of a year reads one row per
+-- township and indicator. Triggers on data_values keep it exact in the
+-- writing transaction: a Submit that returns is already in every rollup.
+--
+-- Only years are summarised: every summary costs each submitted value one
+-- more row write (the ingest budget), and a half year or quarter is at most
+-- six or three rows per township and indicator, read as they are.
 
 CREATE TABLE leaf_summaries (
   region_code    text NOT NULL,      -- the reporting township
   indicator_code text NOT NULL,
-  period_type    smallint NOT NULL,  -- coarser than the indicator's own type
+  period_type    smallint NOT NULL,  -- a type in hz_summary_types, coarser than the indicator's
   period_start   date NOT NULL,      -- first day of the summarised period
   n              integer NOT NULL CHECK (n > 0),  -- values present
   total          numeric NOT NULL,   -- their sum (SUM, AVERAGE)
@@ -21,15 +24,22 @@ CREATE TABLE leaf_summaries (
   PRIMARY KEY (region_code, period_type, period_start, indicator_code)
 ) WITH (fillfactor = 80);  -- room for in-page (HOT) updates as months arrive
 
--- First day of the period of type p_type that contains d.
+-- The period types summaries are kept for: years. A value of type t goes
+-- into every listed pt < t. A view of constant rows, so the planner knows
+-- how few rows the join adds.
+CREATE VIEW hz_summary_types (pt) AS VALUES (1::smallint);
+
+-- First day of the period of type p_type that contains d. (On timestamp,
+-- not timestamptz: no time zone work, some thirty times faster.)
 CREATE FUNCTION hz_period_floor(p_type smallint, d date) RETURNS date
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT CASE p_type
-    WHEN 1 THEN date_trunc('year', d)::date
-    WHEN 2 THEN make_date(extract(year FROM d)::integer,
-                          CASE WHEN extract(month FROM d) <= 6 THEN 1 ELSE 7 END, 1)
-    WHEN 3 THEN date_trunc('quarter', d)::date
-    ELSE date_trunc('month', d)::date
+    WHEN 1 THEN date_trunc('year', d::timestamp)::date
+    WHEN 2 THEN (date_trunc('year', d::timestamp)
+                 + CASE WHEN date_part('month', d::timestamp) > 6
+                        THEN interval '6 months' ELSE interval '0' END)::date
+    WHEN 3 THEN date_trunc('quarter', d::timestamp)::date
+    ELSE date_trunc('month', d::timestamp)::date
   END
 $$;
 
@@ -51,17 +61,24 @@ $$;
 -- minimum, maximum and latest moved outwards, without reading data_values.
 -- Keys are written in one order so that two transactions of one township
 -- cannot deadlock on them.
-CREATE FUNCTION hz_summaries_add() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION hz_summaries_add() RETURNS trigger LANGUAGE plpgsql
+-- A submission's few hundred rows: compiling them costs far more than it saves.
+SET jit = off
+AS $$
 BEGIN
   INSERT INTO leaf_summaries AS s (region_code, indicator_code, period_type, period_start,
                                    n, total, low, high, latest, latest_start)
   SELECT a.region_code, a.indicator_code, t.pt, hz_period_floor(t.pt, a.period_start),
          count(*), sum(a.value), min(a.value), max(a.value),
-         (array_agg(a.value ORDER BY a.period_start DESC))[1], max(a.period_start)
-  FROM hz_added a CROSS JOIN LATERAL generate_series(1, a.period_type - 1) AS g(x)
-  CROSS JOIN LATERAL (SELECT g.x::smallint AS pt) t
+         -- The value of the latest period: arrays compare element by element,
+         -- and a township has one value per indicator and period start.
+         (max(ARRAY[(a.period_start - DATE '2000-01-01')::numeric, a.value]))[2],
+         max(a.period_start)
+  FROM hz_added a JOIN hz_summary_types t ON t.pt < a.period_type
   GROUP BY 1, 2, 3, 4
-  ORDER BY 1, 3, 4, 2
+  -- Byte order: cheap to sort, and the same in every transaction.
+  ORDER BY a.region_code COLLATE "C", t.pt, hz_period_floor(t.pt, a.period_start),
+           a.indicator_code COLLATE "C"
   ON CONFLICT (region_code, period_type, period_start, indicator_code) DO UPDATE
     SET n = s.n + EXCLUDED.n,
         total = s.total + EXCLUDED.total,
@@ -89,11 +106,11 @@ CREATE FUNCTION hz_summary_keys(p_regions text[], p_indicators text[], p_types s
                                 p_starts date[], p_signs integer[], p_values numeric[])
 RETURNS TABLE (r text, i text, t smallint, pt smallint, ps date, dn integer, dt numeric)
 LANGUAGE sql IMMUTABLE AS $$
-  SELECT v.r, v.i, v.t, g.x::smallint, hz_period_floor(g.x::smallint, v.s),
+  SELECT v.r, v.i, v.t, c.pt, hz_period_floor(c.pt, v.s),
          sum(v.sign)::integer, sum(v.sign * v.val)
   FROM unnest(p_regions, p_indicators, p_types, p_starts, p_signs, p_values)
        AS v(r, i, t, s, sign, val)
-  CROSS JOIN LATERAL generate_series(1, v.t - 1) AS g(x)
+  JOIN hz_summary_types c ON c.pt < v.t
   GROUP BY 1, 2, 3, 4, 5
 $$;
 
@@ -108,7 +125,8 @@ BEGIN
   JOIN hz_summary_keys(p_regions, p_indicators, p_types, p_starts, p_signs, p_values) k
     ON s.region_code = k.r AND s.period_type = k.pt AND s.period_start = k.ps
    AND s.indicator_code = k.i
-  ORDER BY s.region_code, s.period_type, s.period_start, s.indicator_code
+  ORDER BY s.region_code COLLATE "C", s.period_type, s.period_start,
+           s.indicator_code COLLATE "C"
   FOR UPDATE OF s;
 
   WITH fresh AS (
@@ -145,21 +163,30 @@ BEGIN
   WHERE f.cnt > 0 AND NOT EXISTS (
     SELECT 1 FROM moved m WHERE m.region_code = f.r AND m.period_type = f.pt
       AND m.period_start = f.ps AND m.indicator_code = f.i)
-  ORDER BY f.r, f.pt, f.ps, f.i
+  ORDER BY f.r COLLATE "C", f.pt, f.ps, f.i COLLATE "C"
   ON CONFLICT (region_code, period_type, period_start, indicator_code) DO NOTHING;
 END
 $$;
 
 -- Updates and deletes. Comment-only updates change no summary and are
 -- left out.
-CREATE FUNCTION hz_summaries_recompute() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION hz_summaries_recompute() RETURNS trigger LANGUAGE plpgsql
+SET jit = off
+AS $$
 BEGIN
+  -- An upsert that inserted only still fires its UPDATE half: leave early.
   IF TG_OP = 'DELETE' THEN
+    IF NOT EXISTS (SELECT 1 FROM hz_old) THEN
+      RETURN NULL;
+    END IF;
     PERFORM hz_summaries_change(array_agg(o.region_code), array_agg(o.indicator_code),
                                 array_agg(o.period_type), array_agg(o.period_start),
                                 array_agg(-1), array_agg(o.value))
     FROM hz_old o;
   ELSE
+    IF NOT EXISTS (SELECT 1 FROM hz_new) THEN
+      RETURN NULL;
+    END IF;
     PERFORM hz_summaries_change(array_agg(m.region_code), array_agg(m.indicator_code),
                                 array_agg(m.period_type), array_agg(m.period_start),
                                 array_agg(m.sign), array_agg(m.value))
@@ -212,12 +239,13 @@ BEGIN
                               n, total, low, high, latest, latest_start)
   SELECT d.region_code, d.indicator_code, t.pt, hz_period_floor(t.pt, d.period_start),
          count(*), sum(d.value), min(d.value), max(d.value),
-         (array_agg(d.value ORDER BY d.period_start DESC))[1], max(d.period_start)
-  FROM data_values d CROSS JOIN LATERAL generate_series(1, d.period_type - 1) AS g(x)
-  CROSS JOIN LATERAL (SELECT g.x::smallint AS pt) t
+         (max(ARRAY[(d.period_start - DATE '2000-01-01')::numeric, d.value]))[2],
+         max(d.period_start)
+  FROM data_values d JOIN hz_summary_types t ON t.pt < d.period_type
   GROUP BY 1, 2, 3, 4
   -- In key order: a rollup's range then sits on a few pages.
-  ORDER BY 1, 3, 4, 2;
+  ORDER BY d.region_code COLLATE "C", t.pt, hz_period_floor(t.pt, d.period_start),
+           d.indicator_code COLLATE "C";
   GET DIAGNOSTICS written = ROW_COUNT;
   RETURN written;
 END
@@ -227,8 +255,9 @@ $$;
 SELECT hz_summaries_rebuild();
 
 -- hz_rollup_values (003) over the summaries: a window of the indicator's own
--- type reads its value, a coarser one the township's summary; groups that
--- are one township take its value as it is. Same rows as before, for any
+-- type reads its value, a year the township's summary, a half year or
+-- quarter the few values inside it; groups that are one township take its
+-- value as it is. Same rows as before, for any
 -- window of type p_period_type. Written as one SQL statement so that it is
 -- inlined into the server's prepared statement and planned once; the
 -- MATERIALIZED steps and the two branches per source keep that generic
@@ -252,7 +281,7 @@ LANGUAGE sql STABLE AS $$
         SELECT unnest(ARRAY[x.ratio_numerator, x.ratio_denominator])
         FROM indicators x WHERE x.code = ANY (p_indicators)))
   ), w AS MATERIALIZED (
-    SELECT t.s, t.i::integer AS i FROM unnest(p_starts, p_ends) WITH ORDINALITY AS t(s, e, i)
+    SELECT t.s, t.e, t.i::integer AS i FROM unnest(p_starts, p_ends) WITH ORDINALITY AS t(s, e, i)
     WHERE t.s < t.e
   ), sums AS MATERIALIZED (
     SELECT a.region_code, a.indicator_code, a.period_start, a.n, a.total, a.low, a.high, a.latest
@@ -279,6 +308,24 @@ LANGUAGE sql STABLE AS $$
       AND d.indicator_code = ANY (ARRAY(SELECT code FROM need WHERE pt = p_period_type))
       AND d.period_start = ANY (ARRAY(SELECT DISTINCT s FROM w))
       AND d.period_type = p_period_type
+  ), fine AS MATERIALIZED (
+    -- Windows without summaries (half years, quarters) of finer indicators:
+    -- their few rows per township, aggregated over time here.
+    SELECT w.i, d.region_code AS leaf, d.indicator_code AS ind, n.ra,
+      CASE n.ta
+        WHEN 1 THEN sum(d.value)
+        WHEN 2 THEN (array_agg(d.value ORDER BY d.period_start DESC))[1]
+        WHEN 3 THEN round(avg(d.value), 6)
+        WHEN 4 THEN min(d.value)
+        ELSE max(d.value)
+      END AS v
+    FROM data_values d
+    JOIN need n ON n.code = d.indicator_code AND n.pt > p_period_type
+    JOIN w ON d.period_start >= w.s AND d.period_start < w.e
+    WHERE NOT EXISTS (SELECT 1 FROM hz_summary_types x WHERE x.pt = p_period_type)
+      AND d.region_code = ANY (ARRAY(SELECT DISTINCT leaf FROM gl))
+      AND d.period_start >= (SELECT min(w.s) FROM w) AND d.period_start < (SELECT max(w.e) FROM w)
+    GROUP BY w.i, d.region_code, d.indicator_code, n.ta, n.ra
   ), lv AS MATERIALIZED (
     SELECT w.i, a.region_code AS leaf, a.indicator_code AS ind, n.ra,
       CASE n.ta WHEN 1 THEN a.total WHEN 2 THEN a.latest WHEN 3 THEN round(a.total / a.n, 6)
@@ -290,6 +337,8 @@ LANGUAGE sql STABLE AS $$
       CASE n.ta WHEN 3 THEN round(d.value, 6) ELSE d.value END
     FROM own d JOIN need n ON n.code = d.indicator_code AND n.pt = p_period_type
     JOIN w ON w.s = d.period_start
+    UNION ALL
+    SELECT f.i, f.leaf, f.ind, f.ra, f.v FROM fine f
   )
   SELECT lv.leaf, lv.ind, lv.i,
     trim_scale(CASE WHEN lv.ra = 2 THEN round(lv.v, 6) ELSE lv.v END), 1

@@ -333,6 +333,9 @@ typedef struct rollup_s {
   hz_period_t p;                         /* requested period */
   char *period, *yoy, *pop, *year;       /* codes of the windows and the year */
   int pop_win;                           /* window of the previous period */
+  hz_db_stmt_t q[5];                     /* the statements computing the answer */
+  const char *key;                       /* answer cache key; NULL: cache off */
+  const char *stamp;                     /* region's change stamp read first */
 } rollup_t;
 
 enum { WIN_CUR = 1, WIN_YOY = 2, WIN_POP = 3 };
@@ -398,6 +401,14 @@ static Huizong__V1__RollupRow *rollup_row(hz_rpc_t *rpc, rollup_t *ru, const agg
   return row;
 }
 
+static int group_code(const Huizong__V1__RollupRequest *req) {
+  switch (req->group_by) {
+  case HUIZONG__V1__GROUP_BY__GROUP_BY_CHILDREN: return 2;
+  case HUIZONG__V1__GROUP_BY__GROUP_BY_LEVEL: return 3;
+  default: return 1;
+  }
+}
+
 static void on_rollup(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   rollup_t *ru = tag;
   if (!res->ok) {
@@ -446,15 +457,56 @@ static void on_rollup(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   out.period_type = (Huizong__V1__PeriodType)ru->p.type;
   out.skipped_indicator_codes = cat.skipped;
   out.n_skipped_indicator_codes = cat.nskipped;
-  hz_rpc_reply(rpc, &out.base);
+  if (!ru->stamp) {
+    hz_rpc_reply(rpc, &out.base);
+    return;
+  }
+  /* Packed once: kept for the next call at this stamp, and sent. */
+  size_t len = protobuf_c_message_get_packed_size(&out.base);
+  uint8_t *packed = malloc(len ? len : 1);
+  if (!packed)
+    return (void)OOM(rpc);
+  protobuf_c_message_pack(&out.base, packed);
+  int r = hz_rcache_put(&rpc->app->rollups, ru->key, ru->stamp, packed, len);
+  if (r != 0 && r != -E2BIG)
+    hz_log_warn(&rpc->app->ctx->log, "rollup answer not cached: %s", strerror(-r));
+  hz_rpc_reply_packed(rpc, packed, len);
+  free(packed);
 }
 
-static int group_code(const Huizong__V1__RollupRequest *req) {
-  switch (req->group_by) {
-  case HUIZONG__V1__GROUP_BY__GROUP_BY_CHILDREN: return 2;
-  case HUIZONG__V1__GROUP_BY__GROUP_BY_LEVEL: return 3;
-  default: return 1;
+/* The stamp statement answered: a kept answer at this stamp is the answer;
+ * otherwise it is computed and kept under the stamp read before it. */
+static void on_rollup_stamp(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
+  rollup_t *ru = tag;
+  if (!res->ok) {
+    hz_rpc_fail_db(rpc, res);
+    return;
   }
+  if (!region_checked(rpc, res->results[0], ru->region, NULL))
+    return;
+  ru->stamp = hz_rpc_cell(rpc, res->results[1], 0, 0);
+  if (!ru->stamp)
+    return (void)OOM(rpc);
+  size_t len;
+  const uint8_t *kept = hz_rcache_get(&rpc->app->rollups, ru->key, ru->stamp, &len);
+  if (kept) {
+    hz_rpc_reply_packed(rpc, kept, len);
+    return;
+  }
+  hz_rpc_query(rpc, ru->q, 5, on_rollup, ru);
+}
+
+/* What identifies an answer: every request field, the region resolved. */
+static const char *rollup_key(hz_rpc_t *rpc, const rollup_t *ru) {
+  const Huizong__V1__RollupRequest *req = ru->req;
+  hz_arena_t *a = hz_rpc_arena(rpc);
+  const char *codes = hz_pg_text_array(a, (const char *const *)req->indicator_codes,
+                                       req->n_indicator_codes);
+  if (!codes)
+    return NULL;
+  return hz_arena_printf(a, "%s|%s|%d|%d|%d|%s", ru->region, ru->period, group_code(req),
+                         req->group_by == HUIZONG__V1__GROUP_BY__GROUP_BY_LEVEL ? (int)req->level : 0,
+                         req->include_total ? 1 : 0, codes);
 }
 
 static void rollup(hz_rpc_t *rpc, ProtobufCMessage *msg) {
@@ -521,7 +573,7 @@ static void rollup(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   p2[7] = hz_pg_text_array(a, ends, (size_t)nwin);
   memcpy(p4, p2, 4 * sizeof(char *));
   p4[4] = hz_pg_text_array(a, target_periods, 2);
-  hz_db_stmt_t q[5] = {
+  const hz_db_stmt_t q[5] = {
       region_stmt(rpc, p0, ru->region),
       {.name = "hz_agg_catalog", .sql = CATALOG_SQL, .nparams = 1, .values = p1},
       {.name = "hz_agg_groups",
@@ -542,7 +594,21 @@ static void rollup(hz_rpc_t *rpc, ProtobufCMessage *msg) {
        .nparams = 5,
        .values = p4},
   };
-  hz_rpc_query(rpc, q, 5, on_rollup, ru);
+  memcpy(ru->q, q, sizeof(q));
+  if (rpc->app->rollups.limit == 0) {
+    hz_rpc_query(rpc, ru->q, 5, on_rollup, ru);
+    return;
+  }
+  const char **ps = hz_arena_alloc(a, 2 * sizeof(char *));
+  if (!ps || !(ru->key = rollup_key(rpc, ru)))
+    return (void)OOM(rpc);
+  ps[0] = ru->region;
+  const hz_db_stmt_t check[2] = {
+      region_stmt(rpc, ps, ru->region),
+      {.name = "hz_agg_stamp", .sql = "SELECT hz_rollup_stamp($1)::text", .nparams = 1,
+       .values = ps},
+  };
+  hz_rpc_query(rpc, check, 2, on_rollup_stamp, ru);
 }
 
 /* ---- Series ------------------------------------------------------------------ */

@@ -8,6 +8,7 @@ int hz_app_register(hz_app_t *app, hz_ctx_t *ctx, hz_db_pool_t *db) {
   memset(app, 0, sizeof(*app));
   app->ctx = ctx;
   app->db = db;
+  hz_rcache_init(&app->rollups, ctx->config->rollup_cache_bytes);
   int r = hz_reporting_register(app);
   if (r == 0)
     r = hz_admin_register(app);
@@ -31,4 +32,5 @@ void hz_app_free(hz_app_t *app) {
   }
   app->bindings = NULL;
   hz_token_cache_free(&app->tokens);
+  hz_rcache_free(&app->rollups);
 }

@@ -1,9 +1,10 @@
-/* State shared by the huizong.v1 services: the database pool and the token
- * cache. One per loop, reached through hz_ctx_t.app. */
+/* State shared by the huizong.v1 services: the database pool, the token
+ * cache and the Rollup answer cache. One per loop, reached through hz_ctx_t.app. */
 #ifndef HZ_APP_APP_H
 #define HZ_APP_APP_H
 
 #include "app/auth.h"
+#include "app/rollup_cache.h"
 #include "core/context.h"
 #include "db/pool.h"
 
@@ -21,6 +22,7 @@ typedef struct hz_app_s {
   hz_rpc_binding_t *bindings; /* one per registered method */
   hz_db_pool_t *db;          /* PostgreSQL pool */
   hz_token_cache_t tokens;   /* verified tokens, short-lived */
+  hz_rcache_t rollups;       /* Rollup answers, checked by stamp per call */
 } hz_app_t;
 
 /* Registers Reporting and Admin (and later Aggregation). */

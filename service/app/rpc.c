@@ -135,6 +135,13 @@ void hz_rpc_reply(hz_rpc_t *rpc, const ProtobufCMessage *msg) {
   hz_rpc_finish(rpc, HZ_STATUS_OK, NULL);
 }
 
+void hz_rpc_reply_packed(hz_rpc_t *rpc, const uint8_t *msg, size_t len) {
+  if (rpc->finished)
+    return;
+  hz_call_send_packed(rpc->call, msg, len);
+  hz_rpc_finish(rpc, HZ_STATUS_OK, NULL);
+}
+
 /* ---- authentication ---------------------------------------------------- */
 
 static int role_allowed(hz_rpc_t *rpc) {

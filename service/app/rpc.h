@@ -86,6 +86,8 @@ void hz_rpc_finish(hz_rpc_t *rpc, hz_status_code_t code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Sends msg and finishes with OK. */
 void hz_rpc_reply(hz_rpc_t *rpc, const ProtobufCMessage *msg);
+/* Sends an already packed message (copied) and finishes with OK. */
+void hz_rpc_reply_packed(hz_rpc_t *rpc, const uint8_t *msg, size_t len);
 
 /* True when region lies within the caller's scope; needs a query in
  * general, so this only answers the cheap cases: 1 yes, 0 no, -1 ask SQL

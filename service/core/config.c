@@ -10,7 +10,7 @@
 enum {
   OPT_LISTEN = 256, OPT_DATABASE_URL, OPT_TLS_CERT, OPT_TLS_KEY, OPT_MAX_MESSAGE,
   OPT_MAX_CALL, OPT_MAX_CONNECTIONS, OPT_MAX_STREAMS, OPT_MAX_HEADER, OPT_IDLE,
-  OPT_GRACE, OPT_DB_CONNECTIONS, OPT_DB_QUEUE, OPT_LOG_LEVEL, OPT_HELP,
+  OPT_GRACE, OPT_DB_CONNECTIONS, OPT_DB_QUEUE, OPT_ROLLUP_CACHE, OPT_LOG_LEVEL, OPT_HELP,
 };
 
 void hz_config_defaults(hz_config_t *c) {
@@ -25,6 +25,7 @@ void hz_config_defaults(hz_config_t *c) {
   c->shutdown_grace_s = 10;
   c->db_connections = 4;
   c->db_queue = 1024;
+  c->rollup_cache_bytes = 16u << 20;
   c->log_level = HZ_LOG_INFO;
 }
 
@@ -61,6 +62,7 @@ static const numeric_opt_t numeric_opts[] = {
     {OPT_GRACE, "HUIZONG_SHUTDOWN_GRACE", U32(shutdown_grace_s), 0, 3600},
     {OPT_DB_CONNECTIONS, "HUIZONG_DB_CONNECTIONS", U32(db_connections), 1, 256},
     {OPT_DB_QUEUE, "HUIZONG_DB_QUEUE", U32(db_queue), 1, 1000000},
+    {OPT_ROLLUP_CACHE, "HUIZONG_ROLLUP_CACHE_BYTES", SZ(rollup_cache_bytes), 0, 1ull << 32},
 };
 
 static int set_numeric(hz_config_t *c, const numeric_opt_t *o, const char *v) {
@@ -113,6 +115,7 @@ static const struct option long_opts[] = {
     {"shutdown-grace", required_argument, NULL, OPT_GRACE},
     {"db-connections", required_argument, NULL, OPT_DB_CONNECTIONS},
     {"db-queue", required_argument, NULL, OPT_DB_QUEUE},
+    {"rollup-cache-bytes", required_argument, NULL, OPT_ROLLUP_CACHE},
     {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
@@ -182,6 +185,8 @@ void hz_config_usage(const char *argv0) {
           "  --shutdown-grace SECONDS  time to finish calls on SIGTERM (10)\n"
           "  --db-connections N        PostgreSQL pool size (4)\n"
           "  --db-queue N              requests waiting for the pool (1024)\n"
+          "  --rollup-cache-bytes N    Rollup answers kept, checked against the\n"
+          "                            database on every call; 0 = off (16 MiB)\n"
           "  --log-level LEVEL         error|warn|info|debug [HUIZONG_LOG_LEVEL] (info)\n"
           "Numeric options also read HUIZONG_<NAME> (e.g. HUIZONG_MAX_MESSAGE_BYTES).\n",
           argv0, argv0, argv0);

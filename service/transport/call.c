@@ -67,20 +67,22 @@ int hz_call_is_done(const hz_call_t *call) {
   return call->state == HZ_CALL_RESPONDED || !call->conn || call->cancelled;
 }
 
-int hz_call_send(hz_call_t *call, const ProtobufCMessage *msg) {
-  if (hz_call_is_done(call))
-    return -ECANCELED;
-  size_t size = protobuf_c_message_get_packed_size(msg);
+/* A response message buffer with its length prefix, payload unwritten. */
+static hz_outbuf_t *outbuf_new(size_t size) {
   if (size > UINT32_MAX)
-    return -EMSGSIZE;
+    return NULL;
   hz_outbuf_t *b = malloc(sizeof(*b) + HZ_FRAME_PREFIX_LEN + size);
   if (!b)
-    return -ENOMEM;
+    return NULL;
   b->next = NULL;
   b->off = 0;
   b->len = HZ_FRAME_PREFIX_LEN + size;
   hz_frame_prefix(b->data, size);
-  protobuf_c_message_pack(msg, b->data + HZ_FRAME_PREFIX_LEN);
+  return b;
+}
+
+/* Queues b behind the call's pending output and lets nghttp2 send it. */
+static int enqueue(hz_call_t *call, hz_outbuf_t *b) {
   if (call->out_tail)
     call->out_tail->next = b;
   else
@@ -99,6 +101,31 @@ int hz_call_send(hz_call_t *call, const ProtobufCMessage *msg) {
     return 1;
   }
   return 0;
+}
+
+int hz_call_send(hz_call_t *call, const ProtobufCMessage *msg) {
+  if (hz_call_is_done(call))
+    return -ECANCELED;
+  size_t size = protobuf_c_message_get_packed_size(msg);
+  if (size > UINT32_MAX)
+    return -EMSGSIZE;
+  hz_outbuf_t *b = outbuf_new(size);
+  if (!b)
+    return -ENOMEM;
+  protobuf_c_message_pack(msg, b->data + HZ_FRAME_PREFIX_LEN);
+  return enqueue(call, b);
+}
+
+int hz_call_send_packed(hz_call_t *call, const uint8_t *msg, size_t len) {
+  if (hz_call_is_done(call))
+    return -ECANCELED;
+  if (len > UINT32_MAX)
+    return -EMSGSIZE;
+  hz_outbuf_t *b = outbuf_new(len);
+  if (!b)
+    return -ENOMEM;
+  memcpy(b->data + HZ_FRAME_PREFIX_LEN, msg, len);
+  return enqueue(call, b);
 }
 
 int hz_call_add_trailer(hz_call_t *call, const char *name, const void *value, size_t len) {

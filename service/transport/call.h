@@ -46,6 +46,8 @@ int hz_call_is_done(const hz_call_t *call);
  * the high-water mark (the method's on_drain fires once it empties), or
  * -ECANCELED / -ENOMEM. */
 int hz_call_send(hz_call_t *call, const ProtobufCMessage *msg);
+/* Same for a message already packed (len bytes at msg, copied). */
+int hz_call_send_packed(hz_call_t *call, const uint8_t *msg, size_t len);
 
 /* Adds trailing metadata sent with the final status. Names ending in
  * "-bin" carry binary values, base64-encoded here. Returns 0 or -ENOMEM. */

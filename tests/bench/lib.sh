@@ -16,18 +16,14 @@ readonly HZB_SRC_ROOT
 # No single psql / server wait may hang the benchmark.
 readonly HZB_START_TIMEOUT=30
 
-HZB_SERVER_PID=
+HZB_SERVER_PIDS=()
 HZB_PG_DIR=
 
 hzb_die() { echo "$BENCH_NAME: $*" >&2; exit 1; }
 hzb_note() { echo "$BENCH_NAME: $*" >&2; }
 
 hzb_cleanup() {
-  if [[ -n "$HZB_SERVER_PID" ]]; then
-    kill -TERM "$HZB_SERVER_PID" 2>/dev/null || true
-    wait "$HZB_SERVER_PID" 2>/dev/null || true
-    HZB_SERVER_PID=
-  fi
+  hzb_server_stop
   if [[ -n "$HZB_PG_DIR" && "${HZ_BENCH_KEEP_DB:-0}" == 1 ]]; then
     echo "$BENCH_NAME: kept the cluster for inspection: $HZB_URL" >&2
     echo "$BENCH_NAME: remove it with: deploy/pg.sh remove $HZB_PG_DIR" >&2
@@ -118,17 +114,19 @@ hzb_token() {
   [[ -n "$HZB_TOKEN" ]] || hzb_die "token create printed no token"
 }
 
-# hzb_server_start DB_CONNECTIONS: huizongd on 127.0.0.1:0; sets HZB_ADDR.
+# hzb_server_start DB_CONNECTIONS [FLAG...]: a huizongd on 127.0.0.1:0 with
+# those extra flags; sets HZB_ADDR. Several may run; all stop together.
 hzb_server_start() {
-  local log="$HZB_WORK/huizongd.log"
+  local log="$HZB_WORK/huizongd-${#HZB_SERVER_PIDS[@]}.log" pid
   "$HZB_HUIZONGD" --listen 127.0.0.1:0 --database-url "$HZB_URL" --db-connections "$1" \
-    >"$log" 2>&1 </dev/null &
-  HZB_SERVER_PID=$!
+    "${@:2}" >"$log" 2>&1 </dev/null &
+  pid=$!
+  HZB_SERVER_PIDS+=("$pid")
   local i port=
   for ((i = 0; i < HZB_START_TIMEOUT * 10; i++)); do
     port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$log" | head -n 1)
     [[ -n "$port" ]] && break
-    kill -0 "$HZB_SERVER_PID" 2>/dev/null || { cat "$log" >&2; hzb_die "huizongd exited at start"; }
+    kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; hzb_die "huizongd exited at start"; }
     sleep 0.1
   done
   [[ -n "$port" ]] || hzb_die "huizongd did not report its port within ${HZB_START_TIMEOUT} s"
@@ -136,11 +134,12 @@ hzb_server_start() {
 }
 
 hzb_server_stop() {
-  if [[ -n "$HZB_SERVER_PID" ]]; then
-    kill -TERM "$HZB_SERVER_PID" 2>/dev/null || true
-    wait "$HZB_SERVER_PID" 2>/dev/null || true
-    HZB_SERVER_PID=
-  fi
+  local pid
+  for pid in "${HZB_SERVER_PIDS[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  HZB_SERVER_PIDS=()
 }
 
 # Wall-clock seconds since the epoch, with nanoseconds.

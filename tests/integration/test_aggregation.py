@@ -1181,6 +1181,107 @@ class FreshnessTest(AggTestCase):
         self.check_everywhere("%d" % y, ["vacc"])
 
 
+class AnswerCacheTest(AggTestCase):
+    """Rollup answers are kept (--rollup-cache-bytes) and served again only
+    while the region's change stamp (migration 006) is unchanged: every
+    call reads it from the database first, so changes made by any writer,
+    not only by this server, are in the next answer."""
+
+    def fai_rollup(self, q, label="county"):
+        return self.agg.rollup(agg_pb().RollupRequest(region_code=COUNTY, period=q,
+                                                      indicator_codes=["fai"]),
+                               metadata=self.md(label), timeout=CALL_TIMEOUT)
+
+    def test_repeats_are_served_from_the_cache(self):
+        q = "%dQ1" % pc.fresh_year()
+        self.submit(TOWN_A, q, [("fai", "2.5")])
+        first = self.fai_rollup(q)
+        self.assertEqual(self.fai_rollup(q).SerializeToString(), first.SerializeToString())
+        # A change that moves no counter (triggers off) is not seen: the
+        # answer comes from the cache, not from a new computation ...
+        self.db.execute(
+            "BEGIN; ALTER TABLE data_values DISABLE TRIGGER USER;"
+            " UPDATE data_values SET value = 7 WHERE region_code = '%s' AND period = '%s'"
+            " AND indicator_code = 'fai'; ALTER TABLE data_values ENABLE TRIGGER USER; COMMIT;"
+            % (TOWN_A, q))
+        self.assertEqual(D(self.fai_rollup(q).rows[0].value.value), D("2.5"))
+        # ... and once the township's counter moves, it is.
+        self.db.scalar("SELECT hz_count_changes(ARRAY['%s'])::text" % TOWN_A)
+        self.assertEqual(D(self.fai_rollup(q).rows[0].value.value), D("7"))
+        self.model.values[(TOWN_A, "fai", q)] = D("7")
+
+    def test_changes_by_other_writers_reach_the_next_answer(self):
+        q = "%dQ1" % pc.fresh_year()
+        self.submit(TOWN_A, q, [("fai", "1")])
+        self.assertEqual(D(self.fai_rollup(q).rows[0].value.value), D("1"))
+        # Written with psql, past this server: the triggers move the stamp.
+        self.db.execute("UPDATE data_values SET value = 4 WHERE region_code = '%s'"
+                        " AND period = '%s' AND indicator_code = 'fai'" % (TOWN_A, q))
+        self.assertEqual(D(self.fai_rollup(q).rows[0].value.value), D("4"))
+        self.model.values[(TOWN_A, "fai", q)] = D("4")
+        # Another huizongd on the same database (its own cache) sees the same.
+        other = self.start_server()
+        try:
+            stub = Aggregation(other.channel())
+            self.submit(TOWN_B, q, [("fai", "0.5")])
+            got = stub.rollup(agg_pb().RollupRequest(region_code=COUNTY, period=q,
+                                                     indicator_codes=["fai"]),
+                              metadata=self.md("county"), timeout=CALL_TIMEOUT)
+            self.assertEqual(D(got.rows[0].value.value), D("4.5"))
+            self.submit(TOWN_B, q, [("fai", "1.5")])  # through the first server
+            got = stub.rollup(agg_pb().RollupRequest(region_code=COUNTY, period=q,
+                                                     indicator_codes=["fai"]),
+                              metadata=self.md("county"), timeout=CALL_TIMEOUT)
+            self.assertEqual(D(got.rows[0].value.value), D("5.5"))
+        finally:
+            self.assertEqual(other.stop(), 0)
+
+    def test_targets_and_catalog_changes_reach_kept_answers(self):
+        y = pc.fresh_year()
+        q = "%dQ1" % y
+        self.submit(TOWN_A, q, [("fai", "3")])
+        self.set_targets([(COUNTY, "fai", q, "6")])
+        self.assertEqual(self.fai_rollup(q).rows[0].completion_pct.value, "50.00")
+        self.set_targets([(COUNTY, "fai", q, "4")])
+        self.assertEqual(self.fai_rollup(q).rows[0].completion_pct.value, "75.00")
+        self.db.execute("UPDATE indicators SET name = '固定资产投资（新）' WHERE code = 'fai'")
+        try:
+            self.assertEqual(self.fai_rollup(q).rows[0].indicator.name, "固定资产投资（新）")
+        finally:
+            self.db.execute("UPDATE indicators SET name = '固定资产投资' WHERE code = 'fai'")
+        self.assertEqual(self.fai_rollup(q).rows[0].indicator.name, "固定资产投资")
+
+    def test_scope_is_checked_before_a_kept_answer(self):
+        q = "%dQ1" % pc.fresh_year()
+        self.submit(TOWN_A, q, [("fai", "1")])
+        self.fai_rollup(q, label="admin")
+        self.fai_rollup(q, label="county")
+        for label in ("county2", "town_a"):
+            with self.assertRaises(grpc.RpcError) as cm:
+                self.fai_rollup(q, label=label)
+            self.assertEqual(cm.exception.code(), SC.PERMISSION_DENIED, label)
+
+    def test_answers_equal_with_the_cache_off(self):
+        y = pc.fresh_year()
+        values = [(t, "%d%02d" % (y, m), "vacc", str(m * 3 + n))
+                  for n, t in enumerate(TOWNSHIPS) for m in range(1, 13)]
+        self.load(values)
+        off = self.start_server(["--rollup-cache-bytes", "0"])
+        try:
+            uncached = Aggregation(off.channel())
+            for period, group in (("%d" % y, 0), ("%dS2" % y, 2), ("%dQ3" % y, 2),
+                                  ("%d07" % y, 3)):
+                req = agg_pb().RollupRequest(region_code=PROVINCE, period=period,
+                                             indicator_codes=["vacc"], group_by=group,
+                                             level=3 if group == 3 else 0, include_total=True)
+                for _ in range(2):
+                    a = self.agg.rollup(req, metadata=self.md("admin"), timeout=CALL_TIMEOUT)
+                    b = uncached.rollup(req, metadata=self.md("admin"), timeout=CALL_TIMEOUT)
+                    self.assertEqual(a.SerializeToString(), b.SerializeToString(), period)
+        finally:
+            self.assertEqual(off.stop(), 0)
+
+
 # ----------------------------------------------------------------------------
 
 class SeriesTest(AggTestCase):
