@@ -195,20 +195,37 @@ check_reference() {
   echo "$nf"
 }
 
-# pgbench_latency TAG SCRIPT REGION LEVEL WARM N: WARM + N prepared
+# pgbench_latency TAG SCRIPT REGION LEVEL WARM N: up to WARM + N prepared
 # executions of SCRIPT on one connection (variables region, level, s1, e1,
-# s2, e2); the first WARM latencies are dropped. Prints the driver's stats.
+# s2, e2); the warm-up latencies are dropped. Prints the driver's stats.
 pgbench_latency() {
   local tag="$1" script="$2" region="$3" level="$4" warm="$5" n="$6"
   local prefix="$HZB_WORK/pgbench-$tag"
-  rm -f "$prefix".*
-  (cd "$HZB_WORK" && timeout $((4 * SECONDS_PER_RUN + 600)) "$HZB_PGBIN/pgbench" -n -M prepared \
-    -c 1 -j 1 -t $((warm + n)) -f "$script" -D region="$region" -D level="$level" \
-    -D s1="$YEAR-01-01" -D e1="$((YEAR + 1))-01-01" -D s2="$((YEAR - 1))-01-01" \
-    -D e2="$YEAR-01-01" --log --log-prefix="$prefix" "$HZB_URL" >"$prefix.out" 2>&1) ||
-    { tail -n 5 "$prefix.out" >&2; hzb_die "pgbench $tag failed"; }
+  # One probe call sizes the run like the gRPC driver sizes its own: about
+  # SECONDS_PER_RUN of measured calls, at least 3, at most n; warm-ups at
+  # most a quarter of that time.
+  local probe_ms
+  run_pgbench "$prefix-probe" "$script" "$region" "$level" 1
+  probe_ms=$(awk '{ print $3 / 1000 }' "$prefix-probe".[0-9]*)
+  n=$(awk -v n="$n" -v ms="$probe_ms" -v s="$SECONDS_PER_RUN" 'BEGIN {
+    k = int(s * 1000 / (ms > 0.001 ? ms : 0.001)); if (k > n) k = n; if (k < 3) k = 3; print k }')
+  warm=$(awk -v w="$warm" -v ms="$probe_ms" -v s="$SECONDS_PER_RUN" 'BEGIN {
+    k = int(s * 250 / (ms > 0.001 ? ms : 0.001)); if (k > w) k = w; if (k < 1) k = 1; print k }')
+  run_pgbench "$prefix" "$script" "$region" "$level" $((warm + n))
   awk -v w="$warm" 'NR > w { print $3 / 1000 }' "$prefix".[0-9]* >"$prefix.ms"
   "$HZB_PY" "$HERE/rollup_driver.py" stats "$prefix.ms"
+}
+
+# run_pgbench PREFIX SCRIPT REGION LEVEL COUNT: COUNT prepared executions,
+# per-transaction latencies logged under PREFIX.
+run_pgbench() {
+  local prefix="$1" script="$2" region="$3" level="$4" count="$5"
+  rm -f "$prefix".*
+  (cd "$HZB_WORK" && timeout $((4 * SECONDS_PER_RUN + 600)) "$HZB_PGBIN/pgbench" -n -M prepared \
+    -c 1 -j 1 -t "$count" -f "$script" -D region="$region" -D level="$level" \
+    -D s1="$YEAR-01-01" -D e1="$((YEAR + 1))-01-01" -D s2="$((YEAR - 1))-01-01" \
+    -D e2="$YEAR-01-01" --log --log-prefix="$prefix" "$HZB_URL" >"$prefix.out" 2>&1) ||
+    { tail -n 5 "$prefix.out" >&2; hzb_die "pgbench $prefix failed"; }
 }
 
 sql_latency() {
