@@ -2,7 +2,7 @@
 -- the answer. Every committed change to the values of a township moves its
 -- counter; every change to what all rollups read (regions, the indicator
 -- catalog, targets) moves the catalog's. A region's stamp is the catalog
--- counter plus the counters of its subtree: counters only grow, so the
+-- counter and the sum of its subtree's counters: counters only grow, so the
 -- stamp differs as soon as any change under the region has committed, and
 -- a Submit that returned is in the next answer.
 
@@ -72,11 +72,14 @@ CREATE TRIGGER indicators_count AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON 
 CREATE TRIGGER targets_count AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON targets
   FOR EACH STATEMENT EXECUTE FUNCTION hz_count_catalog_change();
 
--- The stamp of everything a rollup of p_region reads.
-CREATE FUNCTION hz_rollup_stamp(p_region text) RETURNS numeric
+-- The stamp of everything a rollup of p_region reads, as text: the catalog
+-- counter, then the sum of the subtree's township counters. The catalog
+-- part comes first because a change of the tree can take a township and
+-- its count out of the sum: the pair still moves, as the catalog's does.
+CREATE FUNCTION hz_rollup_stamp(p_region text) RETURNS text
 LANGUAGE sql STABLE AS $$
-  SELECT coalesce((SELECT c.n FROM change_counts c WHERE c.region_code = ''), 0)
-       + coalesce((SELECT sum(c.n) FROM region_paths p
+  SELECT coalesce((SELECT c.n FROM change_counts c WHERE c.region_code = ''), 0)::text || ':'
+      || coalesce((SELECT sum(c.n) FROM region_paths p
                    JOIN change_counts c ON c.region_code = p.descendant
-                   WHERE p.ancestor = p_region), 0)
+                   WHERE p.ancestor = p_region), 0)::text
 $$;

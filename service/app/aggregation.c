@@ -605,7 +605,7 @@ static void rollup(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   ps[0] = ru->region;
   const hz_db_stmt_t check[2] = {
       region_stmt(rpc, ps, ru->region),
-      {.name = "hz_agg_stamp", .sql = "SELECT hz_rollup_stamp($1)::text", .nparams = 1,
+      {.name = "hz_agg_stamp", .sql = "SELECT hz_rollup_stamp($1)", .nparams = 1,
        .values = ps},
   };
   hz_rpc_query(rpc, check, 2, on_rollup_stamp, ru);

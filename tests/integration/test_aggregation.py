@@ -1251,6 +1251,36 @@ class AnswerCacheTest(AggTestCase):
             self.db.execute("UPDATE indicators SET name = '固定资产投资' WHERE code = 'fai'")
         self.assertEqual(self.fai_rollup(q).rows[0].indicator.name, "固定资产投资")
 
+    def test_tree_change_reaches_kept_answers(self):
+        # TOWN_A3 moves from COUNTY to COUNTY2 and back, in one transaction
+        # each: the county's children, and its expected units, follow.
+        q = "%dQ1" % pc.fresh_year()
+        self.submit(TOWN_A3, q, [("fai", "2")])
+
+        def children():
+            resp = self.agg.rollup(agg_pb().RollupRequest(region_code=COUNTY, period=q,
+                                                          indicator_codes=["fai"],
+                                                          group_by=G("GROUP_BY_CHILDREN")),
+                                   metadata=self.md("admin"), timeout=CALL_TIMEOUT)
+            return sorted(r.region.code for r in resp.rows)
+
+        def move(town, frm, to):
+            self.db.execute(
+                "BEGIN; UPDATE regions SET parent_code = '%(to)s' WHERE code = '%(t)s';"
+                " DELETE FROM region_paths WHERE descendant = '%(t)s' AND ancestor = '%(f)s';"
+                " INSERT INTO region_paths (ancestor, descendant, depth) VALUES ('%(to)s', '%(t)s', 1);"
+                " COMMIT;" % {"t": town, "f": frm, "to": to})
+
+        before = children()
+        self.assertIn(TOWN_A3, before)
+        self.assertEqual(children(), before)
+        move(TOWN_A3, COUNTY, COUNTY2)
+        try:
+            self.assertEqual(children(), [c for c in before if c != TOWN_A3])
+        finally:
+            move(TOWN_A3, COUNTY2, COUNTY)
+        self.assertEqual(children(), before)
+
     def test_scope_is_checked_before_a_kept_answer(self):
         q = "%dQ1" % pc.fresh_year()
         self.submit(TOWN_A, q, [("fai", "1")])
