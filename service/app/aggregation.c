@@ -343,9 +343,8 @@ enum { WIN_CUR = 1, WIN_YOY = 2, WIN_POP = 3 };
 /* Keys of the targets map: the requested period's target, the annual one. */
 enum { TARGET_PERIOD = 1, TARGET_YEAR = 2 };
 
-/* Targets rows (grp, indicator, period, value) keyed like aggregated
- * values: window WIN_CUR for the requested period, WIN_YOY standing for
- * the enclosing year (a year's own target is both). */
+/* Targets rows (grp, indicator, period, value), keyed by group, indicator
+ * and TARGET_PERIOD or TARGET_YEAR (a year's own target is both). */
 static int targets_load(hz_rpc_t *rpc, const rollup_t *ru, const PGresult *r, agg_map_t *m) {
   int rows = PQntuples(r);
   if (map_init(rpc, m, (size_t)rows * 2))
@@ -602,7 +601,6 @@ static void rollup(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   const char **ps = hz_arena_alloc(a, 2 * sizeof(char *));
   if (!ps || !(ru->key = rollup_key(rpc, ru)))
     return (void)OOM(rpc);
-  ps[0] = ru->region;
   const hz_db_stmt_t check[2] = {
       region_stmt(rpc, ps, ru->region),
       {.name = "hz_agg_stamp", .sql = "SELECT hz_rollup_stamp($1)", .nparams = 1,
