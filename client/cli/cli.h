@@ -2,7 +2,8 @@
  * their environment variables, subcommand dispatch through a table,
  * per-command options, help text, exit codes, and the one place that turns
  * a gRPC status into "error: STATUS: message". A command is an
- * hz_cli_cmd_t in its own file, listed in a program's table. */
+ * hz_cli_cmd_t in its own file under cmd/, listed in a program's table
+ * (cmd/commands.h says how to add one). */
 #ifndef HZ_CLI_H
 #define HZ_CLI_H
 

@@ -1,6 +1,6 @@
 /* huizong-admin: the administrator's client (regions, indicators, tokens,
- * targets, approvals, audit). Commands live in their own cmd_*.c files. */
-#include "commands.h"
+ * targets, approvals, audit). Commands live in their own files under cmd/. */
+#include "cmd/commands.h"
 
 static const hz_cli_cmd_t *const commands[] = {
     &hz_cmd_regions_import,

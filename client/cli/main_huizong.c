@@ -1,6 +1,6 @@
 /* huizong: the township clerk's and county analyst's client. Commands are
- * listed here and live in their own cmd_*.c files. */
-#include "commands.h"
+ * listed here and live in their own files under cmd/. */
+#include "cmd/commands.h"
 
 static const hz_cli_cmd_t *const commands[] = {
     &hz_cmd_submit,
