@@ -9,17 +9,17 @@
 int hz_cli_unary(hz_cli_t *cli, const char *method, const ProtobufCMessage *req,
                  const ProtobufCMessageDescriptor *resp_desc,
                  ProtobufCMessage **resp, const hz_line_map_t *map) {
-  hz_client_t *client;
+  hzc_client_t *client;
   *resp = NULL;
   int rc = hz_cli_client(cli, &client);
   if (rc != HZ_EXIT_OK)
     return rc;
-  hz_status_t st;
-  hz_status_init(&st);
-  hz_call_opts_t opts = hz_cli_call_opts(cli);
-  if (hz_client_unary_opts(client, method, &opts, req, resp_desc, resp, &st) != HZ_CLIENT_OK)
+  hzc_status_t st;
+  hzc_status_init(&st);
+  hzc_call_opts_t opts = hz_cli_call_opts(cli);
+  if (hzc_client_unary_opts(client, method, &opts, req, resp_desc, resp, &st) != HZC_OK)
     rc = hz_cli_refused(cli, &st, map);
-  hz_status_reset(&st);
+  hzc_status_reset(&st);
   return rc;
 }
 

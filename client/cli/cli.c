@@ -84,8 +84,8 @@ int hz_cli_error(hz_cli_t *cli, const char *fmt, ...) {
   return HZ_EXIT_REFUSED;
 }
 
-int hz_cli_fail(hz_cli_t *cli, const hz_status_t *st) {
-  const char *msg = hz_status_message(st);
+int hz_cli_fail(hz_cli_t *cli, const hzc_status_t *st) {
+  const char *msg = hzc_status_message(st);
   if (*msg)
     fprintf(cli->err, "error: %s: %s\n", hz_status_name(st->code), msg);
   else
@@ -366,7 +366,7 @@ int hz_cli_main(const hz_cli_program_t *prog, int argc, char **argv) {
       .err = stderr,
   };
   int rc = dispatch(&cli, argc, argv);
-  hz_client_close(cli.client);
+  hzc_client_close(cli.client);
   if (fflush(cli.out) != 0 || ferror(cli.out)) {
     fprintf(cli.err, "error: cannot write the output\n");
     if (rc == HZ_EXIT_OK)
@@ -407,30 +407,30 @@ int hz_cli_need(hz_cli_t *cli, const char *name, const char **value) {
   return hz_cli_usage(cli, "--%s is required", name);
 }
 
-int hz_cli_client(hz_cli_t *cli, hz_client_t **out) {
+int hz_cli_client(hz_cli_t *cli, hzc_client_t **out) {
   if (!cli->client) {
-    hz_client_opts_t opts = {
+    hzc_client_opts_t opts = {
         .token = cli->token,
         .ca_file = cli->ca,
         .timeout_ms = cli->timeout_ms,
         .user_agent = cli->prog->name,
     };
-    hz_status_t st;
-    hz_status_init(&st);
-    int rc = hz_client_open(&cli->client, cli->addr, &opts, &st);
-    if (rc != HZ_CLIENT_OK) {
+    hzc_status_t st;
+    hzc_status_init(&st);
+    int rc = hzc_client_open(&cli->client, cli->addr, &opts, &st);
+    if (rc != HZC_OK) {
       /* Bad address or CA file: the command line is at fault. */
-      fprintf(cli->err, "error: %s\n", *hz_status_message(&st) ? hz_status_message(&st)
+      fprintf(cli->err, "error: %s\n", *hzc_status_message(&st) ? hzc_status_message(&st)
                                                                : "cannot create the client");
-      hz_status_reset(&st);
-      return rc == HZ_CLIENT_EINVAL ? HZ_EXIT_USAGE : HZ_EXIT_REFUSED;
+      hzc_status_reset(&st);
+      return rc == HZC_EINVAL ? HZ_EXIT_USAGE : HZ_EXIT_REFUSED;
     }
   }
   *out = cli->client;
   return HZ_EXIT_OK;
 }
 
-hz_call_opts_t hz_cli_call_opts(const hz_cli_t *cli) {
-  hz_call_opts_t o = {.timeout_ms = cli->timeout_ms};
+hzc_call_opts_t hz_cli_call_opts(const hz_cli_t *cli) {
+  hzc_call_opts_t o = {.timeout_ms = cli->timeout_ms};
   return o;
 }

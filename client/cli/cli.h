@@ -70,7 +70,7 @@ struct hz_cli_s {
   size_t ngiven;                /* entries in given and given_opt */
   char **args;                  /* positional arguments */
   size_t nargs;                 /* how many */
-  hz_client_t *client;          /* opened on first use by hz_cli_client */
+  hzc_client_t *client;          /* opened on first use by hz_cli_client */
   FILE *out;                    /* results */
   FILE *err;                    /* diagnostics */
 };
@@ -91,13 +91,13 @@ int hz_cli_need(hz_cli_t *cli, const char *name, const char **value);
 
 /* The connected client, opened with the common options. Returns HZ_EXIT_OK
  * or, after printing why, the exit code to return. */
-int hz_cli_client(hz_cli_t *cli, hz_client_t **out);
+int hz_cli_client(hz_cli_t *cli, hzc_client_t **out);
 
 /* Call options carrying the command-line deadline. */
-hz_call_opts_t hz_cli_call_opts(const hz_cli_t *cli);
+hzc_call_opts_t hz_cli_call_opts(const hz_cli_t *cli);
 
 /* Prints "error: STATUS_NAME: message" and returns HZ_EXIT_REFUSED. */
-int hz_cli_fail(hz_cli_t *cli, const hz_status_t *st);
+int hz_cli_fail(hz_cli_t *cli, const hzc_status_t *st);
 /* Prints "error: ..." plus a pointer to --help; returns HZ_EXIT_USAGE. */
 int hz_cli_usage(hz_cli_t *cli, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -16,14 +16,14 @@ void hz_problem_describe(const Huizong__V1__Problem *pr, const hz_line_map_t *ma
     snprintf(buf, len, "%s", reason);
 }
 
-Huizong__V1__ProblemList *hz_problems_from_status(const hz_status_t *st) {
-  const hz_metadata_t *m = hz_status_trailer(st, HZ_PROBLEMS_TRAILER);
+Huizong__V1__ProblemList *hz_problems_from_status(const hzc_status_t *st) {
+  const hzc_metadata_t *m = hzc_status_trailer(st, HZ_PROBLEMS_TRAILER);
   if (!m)
     return NULL;
   return huizong__v1__problem_list__unpack(NULL, m->len, m->value);
 }
 
-int hz_cli_refused(hz_cli_t *cli, const hz_status_t *st, const hz_line_map_t *map) {
+int hz_cli_refused(hz_cli_t *cli, const hzc_status_t *st, const hz_line_map_t *map) {
   hz_cli_fail(cli, st);
   Huizong__V1__ProblemList *list = hz_problems_from_status(st);
   if (!list)

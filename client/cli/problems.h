@@ -26,10 +26,10 @@ void hz_problem_describe(const Huizong__V1__Problem *pr, const hz_line_map_t *ma
 
 /* The decoded problem list of a status, or NULL when there is none (or it
  * does not parse). Free with protobuf_c_message_free_unpacked. */
-Huizong__V1__ProblemList *hz_problems_from_status(const hz_status_t *st);
+Huizong__V1__ProblemList *hz_problems_from_status(const hzc_status_t *st);
 
 /* Prints the error and its problems to cli->err; returns HZ_EXIT_REFUSED.
  * map may be NULL. */
-int hz_cli_refused(hz_cli_t *cli, const hz_status_t *st, const hz_line_map_t *map);
+int hz_cli_refused(hz_cli_t *cli, const hzc_status_t *st, const hz_line_map_t *map);
 
 #endif

@@ -67,7 +67,7 @@ static int valid_hostname(const char *h, size_t len) {
 }
 
 /* Splits "host:port" / "[v6]:port" / "host" into out->host and port text. */
-static int split_host_port(const char *s, size_t len, hz_addr_t *out,
+static int split_host_port(const char *s, size_t len, hzc_addr_t *out,
                            const char **port, size_t *port_len, char *err,
                            size_t errlen) {
   const char *host = s;
@@ -121,7 +121,7 @@ static int split_host_port(const char *s, size_t len, hz_addr_t *out,
   return 0;
 }
 
-int hz_addr_parse(const char *s, hz_addr_t *out, char *err, size_t errlen) {
+int hzc_addr_parse(const char *s, hzc_addr_t *out, char *err, size_t errlen) {
   memset(out, 0, sizeof(*out));
   if (!s || !*s)
     return fail(err, errlen, "empty address");
@@ -147,7 +147,7 @@ int hz_addr_parse(const char *s, hz_addr_t *out, char *err, size_t errlen) {
     memcpy(out->port, port, port_len);
     out->port[port_len] = '\0';
   } else {
-    strcpy(out->port, out->tls ? HZ_ADDR_DEFAULT_TLS_PORT : HZ_ADDR_DEFAULT_PORT);
+    strcpy(out->port, out->tls ? HZC_ADDR_DEFAULT_TLS_PORT : HZC_ADDR_DEFAULT_PORT);
   }
   int is_v6 = strchr(out->host, ':') != NULL;
   snprintf(out->authority, sizeof(out->authority), is_v6 ? "[%s]:%s" : "%s:%s",

@@ -1,26 +1,26 @@
 /* Parsing of the server addresses the CLIs accept (--addr, HUIZONG_ADDR):
  * "host:port" for h2c with prior knowledge, "https://host:port" for TLS. */
-#ifndef HZ_CLIENT_ADDR_H
-#define HZ_CLIENT_ADDR_H
+#ifndef HZC_ADDR_H
+#define HZC_ADDR_H
 
 #include <stddef.h>
 
-#define HZ_ADDR_DEFAULT_PORT "50051"
-#define HZ_ADDR_DEFAULT_TLS_PORT "443"
+#define HZC_ADDR_DEFAULT_PORT "50051"
+#define HZC_ADDR_DEFAULT_TLS_PORT "443"
 
 /* A parsed address; every string is NUL-terminated. */
-typedef struct hz_addr_s {
+typedef struct hzc_addr_s {
   int tls;             /* 1 for https://, 0 for plaintext h2c */
   int host_is_ip;      /* host is an IPv4/IPv6 literal: no SNI, verify by IP */
   char host[256];      /* host name or IP literal, without IPv6 brackets */
   char port[6];        /* decimal port 1..65535 */
   char authority[266]; /* host:port as :authority wants it ([v6]:port) */
-} hz_addr_t;
+} hzc_addr_t;
 
 /* Accepted forms: "host:port", "host" (port 50051), "[v6]:port",
  * "http://host:port" (plaintext), "https://host[:port]" (TLS, port 443 by
  * default), each optionally followed by a single "/". Returns 0, or -1 with
  * a one-line reason in err (errlen bytes, may be 0). */
-int hz_addr_parse(const char *s, hz_addr_t *out, char *err, size_t errlen);
+int hzc_addr_parse(const char *s, hzc_addr_t *out, char *err, size_t errlen);
 
 #endif

@@ -11,10 +11,10 @@
 #include "metadata.h"
 #include "wire/timeout.h"
 
-static void drop_queue(hz_call_t *call) {
-  hz_msg_t *m = call->head;
+static void drop_queue(hzc_call_t *call) {
+  hzc_msg_t *m = call->head;
   while (m) {
-    hz_msg_t *next = m->next;
+    hzc_msg_t *next = m->next;
     free(m);
     m = next;
   }
@@ -22,11 +22,11 @@ static void drop_queue(hz_call_t *call) {
   call->queued_bytes = 0;
 }
 
-static void unlink_call(hz_call_t *call) {
-  hz_conn_t *c = call->conn;
+static void unlink_call(hzc_call_t *call) {
+  hzc_conn_t *c = call->conn;
   if (!c)
     return;
-  for (hz_call_t **p = &c->calls; *p; p = &(*p)->next) {
+  for (hzc_call_t **p = &c->calls; *p; p = &(*p)->next) {
     if (*p == call) {
       *p = call->next;
       break;
@@ -36,13 +36,13 @@ static void unlink_call(hz_call_t *call) {
   call->next = NULL;
 }
 
-void hz_call_free(hz_call_t *call) {
+void hzc_call_free(hzc_call_t *call) {
   unlink_call(call);
   drop_queue(call);
   hz_frame_decoder_free(&call->dec);
-  hz_status_reset(&call->status);
-  hz_metadata_free(call->block_md);
-  hz_metadata_free(call->trailers);
+  hzc_status_reset(&call->status);
+  hzc_metadata_free(call->block_md);
+  hzc_metadata_free(call->trailers);
   free(call->grpc_message);
   free(call->out);
   free(call->method);
@@ -51,72 +51,72 @@ void hz_call_free(hz_call_t *call) {
 
 /* Ends the call with a status of our own making. force replaces a status
  * the server already gave (for answers that break the call's contract). */
-static void call_fail_v(hz_call_t *call, int force, int code, const char *fmt,
+static void call_fail_v(hzc_call_t *call, int force, int code, const char *fmt,
                         va_list ap) {
   if (call->done && !force)
     return;
   char msg[400];
   vsnprintf(msg, sizeof(msg), fmt, ap);
-  hz_status_set(&call->status, code, "%s", msg);
+  hzc_status_set(&call->status, code, "%s", msg);
   call->done = 1;
   call->discard = 1;
   drop_queue(call);
-  hz_conn_t *c = call->conn;
+  hzc_conn_t *c = call->conn;
   if (c && !c->dead && call->stream_id > 0 && !call->stream_closed) {
     nghttp2_submit_rst_stream(c->session, NGHTTP2_FLAG_NONE, call->stream_id,
                               NGHTTP2_CANCEL);
-    hz_stream_consume(call);
+    hzc_stream_consume(call);
   }
 }
 
-void hz_call_fail(hz_call_t *call, int code, const char *fmt, ...) {
+void hzc_call_fail(hzc_call_t *call, int code, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   call_fail_v(call, 0, code, fmt, ap);
   va_end(ap);
 }
 
-static void call_override(hz_call_t *call, int code, const char *fmt, ...)
+static void call_override(hzc_call_t *call, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-static void call_override(hz_call_t *call, int code, const char *fmt, ...) {
+static void call_override(hzc_call_t *call, int code, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   call_fail_v(call, 1, code, fmt, ap);
   va_end(ap);
 }
 
-static void expire(hz_call_t *call) {
-  hz_call_fail(call, HZ_STATUS_DEADLINE_EXCEEDED,
+static void expire(hzc_call_t *call) {
+  hzc_call_fail(call, HZ_STATUS_DEADLINE_EXCEEDED,
                "deadline exceeded: %s did not finish within %gs", call->method,
                (double)call->timeout_ms / 1000.0);
-  hz_conn_flush_nowait(call->conn);
+  hzc_conn_flush_nowait(call->conn);
 }
 
 /* Runs the connection until ready(call) holds or the call ends. */
-static void call_wait(hz_call_t *call, int (*ready)(const hz_call_t *)) {
+static void call_wait(hzc_call_t *call, int (*ready)(const hzc_call_t *)) {
   while (!call->done && !(ready && ready(call))) {
-    if (call->deadline && hz_clock_ms() >= call->deadline) {
+    if (call->deadline && hzc_clock_ms() >= call->deadline) {
       expire(call);
       return;
     }
-    int r = hz_conn_pump(call->conn, call->deadline);
-    if (r == HZ_PUMP_ETIMEDOUT) {
+    int r = hzc_conn_pump(call->conn, call->deadline);
+    if (r == HZC_PUMP_ETIMEDOUT) {
       expire(call);
       return;
     }
-    if (r == HZ_PUMP_ECONN) {
-      hz_call_fail(call, HZ_STATUS_UNAVAILABLE, "connection lost");
+    if (r == HZC_PUMP_ECONN) {
+      hzc_call_fail(call, HZ_STATUS_UNAVAILABLE, "connection lost");
       return;
     }
   }
 }
 
-static int request_drained(const hz_call_t *call) {
+static int request_drained(const hzc_call_t *call) {
   return call->out_off == call->out_len;
 }
 
-static int has_message(const hz_call_t *call) {
+static int has_message(const hzc_call_t *call) {
   return call->head != NULL;
 }
 
@@ -131,8 +131,8 @@ static void add_nv(nghttp2_nv *nv, size_t *n, const char *name,
 }
 
 /* Sends the request headers; the body follows through the data provider. */
-static void submit_request(hz_call_t *call) {
-  hz_client_t *cl = call->client;
+static void submit_request(hzc_call_t *call) {
+  hzc_client_t *cl = call->client;
   nghttp2_nv nv[10];
   size_t n = 0;
   char timeout[16];
@@ -145,7 +145,7 @@ static void submit_request(hz_call_t *call) {
   add_nv(nv, &n, "te", "trailers", NGHTTP2_NV_FLAG_NONE);
   add_nv(nv, &n, "user-agent", cl->user_agent, NGHTTP2_NV_FLAG_NONE);
   if (call->deadline) {
-    int64_t left = call->deadline - hz_clock_ms();
+    int64_t left = call->deadline - hzc_clock_ms();
     if (left <= 0) {
       expire(call);
       return;
@@ -158,54 +158,54 @@ static void submit_request(hz_call_t *call) {
     add_nv(nv, &n, "authorization", cl->authorization, NGHTTP2_NV_FLAG_NO_INDEX);
 
   nghttp2_data_provider body = {.source.ptr = call,
-                                .read_callback = hz_stream_read_request};
+                                .read_callback = hzc_stream_read_request};
   int32_t id = nghttp2_submit_request(call->conn->session, NULL, nv, n, &body, call);
   if (id < 0) {
-    hz_call_fail(call, HZ_STATUS_UNAVAILABLE, "cannot start %s: %s", call->method,
+    hzc_call_fail(call, HZ_STATUS_UNAVAILABLE, "cannot start %s: %s", call->method,
                  nghttp2_strerror(id));
     return;
   }
   call->stream_id = id;
 }
 
-int hz_call_start(hz_client_t *client, const char *method,
-                  const hz_call_opts_t *opts, hz_call_t **out) {
+int hzc_call_start(hzc_client_t *client, const char *method,
+                  const hzc_call_opts_t *opts, hzc_call_t **out) {
   if (!out)
-    return HZ_CLIENT_EINVAL;
+    return HZC_EINVAL;
   *out = NULL;
   if (!client || !method || method[0] != '/')
-    return HZ_CLIENT_EINVAL;
-  hz_call_t *call = calloc(1, sizeof(*call));
+    return HZC_EINVAL;
+  hzc_call_t *call = calloc(1, sizeof(*call));
   if (!call)
-    return HZ_CLIENT_ENOMEM;
+    return HZC_ENOMEM;
   call->method = strdup(method);
   if (!call->method) {
     free(call);
-    return HZ_CLIENT_ENOMEM;
+    return HZC_ENOMEM;
   }
   call->client = client;
-  hz_status_init(&call->status);
+  hzc_status_init(&call->status);
   hz_frame_decoder_init(&call->dec, client->max_recv);
   call->timeout_ms = (!opts || opts->timeout_ms < 0) ? client->timeout_ms : opts->timeout_ms;
   if (call->timeout_ms > 0)
-    call->deadline = hz_clock_ms() + call->timeout_ms;
+    call->deadline = hzc_clock_ms() + call->timeout_ms;
   *out = call;
 
-  hz_conn_t *c = hz_client_conn(client, call->deadline, &call->status);
+  hzc_conn_t *c = hzc_client_conn(client, call->deadline, &call->status);
   if (!c) {
     call->done = 1; /* the status says why: refused, deadline, TLS ... */
-    return HZ_CLIENT_OK;
+    return HZC_OK;
   }
   call->conn = c;
   call->next = c->calls;
   c->calls = call;
   c->live_calls++;
   submit_request(call);
-  return HZ_CLIENT_OK;
+  return HZC_OK;
 }
 
 /* Room for len more bytes after what nghttp2 has not taken yet. */
-static int reserve(hz_call_t *call, size_t len) {
+static int reserve(hzc_call_t *call, size_t len) {
   if (call->out_off > 0) {
     memmove(call->out, call->out + call->out_off, call->out_len - call->out_off);
     call->out_len -= call->out_off;
@@ -224,26 +224,26 @@ static int reserve(hz_call_t *call, size_t len) {
   return 0;
 }
 
-static void resume_body(hz_call_t *call) {
+static void resume_body(hzc_call_t *call) {
   if (call->send_deferred && call->conn && !call->conn->dead && !call->done) {
     call->send_deferred = 0;
     nghttp2_session_resume_data(call->conn->session, call->stream_id);
   }
 }
 
-int hz_call_send(hz_call_t *call, const ProtobufCMessage *msg) {
+int hzc_call_send(hzc_call_t *call, const ProtobufCMessage *msg) {
   if (!call || !msg || call->send_closed)
-    return HZ_CLIENT_EINVAL;
+    return HZC_EINVAL;
   if (call->done)
-    return HZ_CLIENT_ECALL;
+    return HZC_ECALL;
   size_t size = protobuf_c_message_get_packed_size(msg);
   if (size > UINT32_MAX) {
-    hz_call_fail(call, HZ_STATUS_RESOURCE_EXHAUSTED,
+    hzc_call_fail(call, HZ_STATUS_RESOURCE_EXHAUSTED,
                  "request message of %zu bytes is too large for gRPC", size);
-    return HZ_CLIENT_ECALL;
+    return HZC_ECALL;
   }
   if (reserve(call, HZ_FRAME_PREFIX_LEN + size) < 0)
-    return HZ_CLIENT_ENOMEM;
+    return HZC_ENOMEM;
   uint8_t *p = call->out + call->out_len;
   hz_frame_prefix(p, size);
   protobuf_c_message_pack(msg, p + HZ_FRAME_PREFIX_LEN);
@@ -251,35 +251,35 @@ int hz_call_send(hz_call_t *call, const ProtobufCMessage *msg) {
   resume_body(call);
   call_wait(call, request_drained);
   /* Ended before nghttp2 took the whole message: it was not sent. */
-  return request_drained(call) ? HZ_CLIENT_OK : HZ_CLIENT_ECALL;
+  return request_drained(call) ? HZC_OK : HZC_ECALL;
 }
 
-int hz_call_close_send(hz_call_t *call) {
+int hzc_call_close_send(hzc_call_t *call) {
   if (!call)
-    return HZ_CLIENT_EINVAL;
+    return HZC_EINVAL;
   if (!call->send_closed) {
     call->send_closed = 1;
     resume_body(call);
   }
-  return HZ_CLIENT_OK;
+  return HZC_OK;
 }
 
-int hz_call_recv(hz_call_t *call, const ProtobufCMessageDescriptor *desc,
+int hzc_call_recv(hzc_call_t *call, const ProtobufCMessageDescriptor *desc,
                  ProtobufCMessage **msg) {
   if (!msg)
-    return HZ_CLIENT_EINVAL;
+    return HZC_EINVAL;
   *msg = NULL;
   if (!call || !desc)
-    return HZ_CLIENT_EINVAL;
+    return HZC_EINVAL;
   call_wait(call, has_message);
-  hz_msg_t *m = call->head;
+  hzc_msg_t *m = call->head;
   if (!m)
-    return call->status.code == HZ_STATUS_OK ? 0 : HZ_CLIENT_ECALL;
+    return call->status.code == HZ_STATUS_OK ? 0 : HZC_ECALL;
   call->head = m->next;
   if (!call->head)
     call->tail = NULL;
   call->queued_bytes -= m->len;
-  hz_stream_consume(call);
+  hzc_stream_consume(call);
 
   ProtobufCMessage *pm = protobuf_c_message_unpack(desc, NULL, m->len, m->data);
   free(m);
@@ -287,59 +287,59 @@ int hz_call_recv(hz_call_t *call, const ProtobufCMessageDescriptor *desc,
     call_override(call, HZ_STATUS_INTERNAL,
                   "cannot parse the response of %s as %s", call->method,
                   desc->name);
-    hz_conn_flush_nowait(call->conn);
-    return HZ_CLIENT_ECALL;
+    hzc_conn_flush_nowait(call->conn);
+    return HZC_ECALL;
   }
   *msg = pm;
   return 1;
 }
 
-void hz_call_cancel(hz_call_t *call) {
+void hzc_call_cancel(hzc_call_t *call) {
   if (!call || call->done)
     return;
-  hz_call_fail(call, HZ_STATUS_CANCELLED, "%s cancelled by the client", call->method);
-  hz_conn_flush_nowait(call->conn);
+  hzc_call_fail(call, HZ_STATUS_CANCELLED, "%s cancelled by the client", call->method);
+  hzc_conn_flush_nowait(call->conn);
 }
 
 /* Hands the call back: freed now, or when nghttp2 closes its stream. */
-static void call_release(hz_call_t *call) {
-  hz_conn_t *c = call->conn;
-  hz_client_t *client = call->client;
+static void call_release(hzc_call_t *call) {
+  hzc_conn_t *c = call->conn;
+  hzc_client_t *client = call->client;
   if (!c) {
-    hz_call_free(call);
+    hzc_call_free(call);
     return;
   }
   c->live_calls--;
   if (!c->dead && call->stream_id > 0 && !call->stream_closed) {
     call->abandoned = 1;
-    hz_conn_flush_nowait(c); /* may close the stream and free the call */
+    hzc_conn_flush_nowait(c); /* may close the stream and free the call */
   } else {
-    hz_call_free(call);
+    hzc_call_free(call);
   }
-  hz_client_conn_idle(client, c);
+  hzc_client_conn_idle(client, c);
 }
 
-int hz_call_finish(hz_call_t *call, hz_status_t *status) {
+int hzc_call_finish(hzc_call_t *call, hzc_status_t *status) {
   if (!call)
-    return HZ_CLIENT_EINVAL;
+    return HZC_EINVAL;
   if (!call->done) {
     call->discard = 1;
     drop_queue(call);
-    hz_call_close_send(call);
+    hzc_call_close_send(call);
     call_wait(call, NULL);
   }
   drop_queue(call);
   call->discard = 1;
-  hz_stream_consume(call);
-  int rc = call->status.code == HZ_STATUS_OK ? HZ_CLIENT_OK : HZ_CLIENT_ECALL;
+  hzc_stream_consume(call);
+  int rc = call->status.code == HZ_STATUS_OK ? HZC_OK : HZC_ECALL;
   if (status)
-    hz_status_move(status, &call->status);
+    hzc_status_move(status, &call->status);
   call_release(call);
   return rc;
 }
 
-/* Used by hz_client_unary: a unary answer must be exactly one message. */
-void hz_call_require_single(hz_call_t *call, int got) {
+/* Used by hzc_client_unary: a unary answer must be exactly one message. */
+void hzc_call_require_single(hzc_call_t *call, int got) {
   if (got == 0)
     call_override(call, HZ_STATUS_INTERNAL,
                   "the server sent no response message for unary %s", call->method);
@@ -347,5 +347,5 @@ void hz_call_require_single(hz_call_t *call, int got) {
     call_override(call, HZ_STATUS_INTERNAL,
                   "the server sent more than one response message for unary %s",
                   call->method);
-  hz_conn_flush_nowait(call->conn);
+  hzc_conn_flush_nowait(call->conn);
 }

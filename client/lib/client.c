@@ -28,115 +28,115 @@ static char *join(const char *a, const char *b) {
   return s;
 }
 
-static int setup_credentials(hz_client_t *c, const hz_client_opts_t *opts,
-                             hz_status_t *err) {
+static int setup_credentials(hzc_client_t *c, const hzc_client_opts_t *opts,
+                             hzc_status_t *err) {
   if (opts->token && *opts->token) {
     if (!token_ok(opts->token)) {
-      hz_status_set(err, HZ_STATUS_INVALID_ARGUMENT,
+      hzc_status_set(err, HZ_STATUS_INVALID_ARGUMENT,
                     "the token contains spaces or non-ASCII characters");
-      return HZ_CLIENT_EINVAL;
+      return HZC_EINVAL;
     }
     if (!(c->authorization = join("Bearer ", opts->token)))
-      return HZ_CLIENT_ENOMEM;
+      return HZC_ENOMEM;
   }
   if (c->addr.tls) {
-    if (!(c->ssl_ctx = hz_tls_ctx_new(opts->ca_file, err)))
-      return HZ_CLIENT_EINVAL;
-    if (!(c->bio_method = hz_tls_bio_method_new()))
-      return HZ_CLIENT_ENOMEM;
+    if (!(c->ssl_ctx = hzc_tls_ctx_new(opts->ca_file, err)))
+      return HZC_EINVAL;
+    if (!(c->bio_method = hzc_tls_bio_method_new()))
+      return HZC_ENOMEM;
   }
-  return HZ_CLIENT_OK;
+  return HZC_OK;
 }
 
-int hz_client_open(hz_client_t **out, const char *addr,
-                   const hz_client_opts_t *opts, hz_status_t *err) {
-  static const hz_client_opts_t defaults;
-  hz_status_t scratch;
-  hz_status_init(&scratch);
+int hzc_client_open(hzc_client_t **out, const char *addr,
+                   const hzc_client_opts_t *opts, hzc_status_t *err) {
+  static const hzc_client_opts_t defaults;
+  hzc_status_t scratch;
+  hzc_status_init(&scratch);
   if (!err)
     err = &scratch;
   if (!out)
-    return HZ_CLIENT_EINVAL;
+    return HZC_EINVAL;
   *out = NULL;
   if (!opts)
     opts = &defaults;
 
-  hz_client_t *c = calloc(1, sizeof(*c));
+  hzc_client_t *c = calloc(1, sizeof(*c));
   if (!c)
-    return HZ_CLIENT_ENOMEM;
+    return HZC_ENOMEM;
   char why[160];
-  int rc = HZ_CLIENT_EINVAL;
-  if (hz_addr_parse(addr, &c->addr, why, sizeof(why)) < 0) {
-    hz_status_set(err, HZ_STATUS_INVALID_ARGUMENT, "invalid address '%s': %s",
+  int rc = HZC_EINVAL;
+  if (hzc_addr_parse(addr, &c->addr, why, sizeof(why)) < 0) {
+    hzc_status_set(err, HZ_STATUS_INVALID_ARGUMENT, "invalid address '%s': %s",
                   addr ? addr : "", why);
     goto fail;
   }
   c->timeout_ms = opts->timeout_ms > 0 ? opts->timeout_ms : 0;
-  c->max_recv = opts->max_recv_msg ? opts->max_recv_msg : HZ_CLIENT_DEFAULT_MAX_RECV;
+  c->max_recv = opts->max_recv_msg ? opts->max_recv_msg : HZC_DEFAULT_MAX_RECV;
   c->user_agent = join(opts->user_agent ? opts->user_agent : "huizong-client",
                        "/" HZ_VERSION);
   if (!c->user_agent) {
-    rc = HZ_CLIENT_ENOMEM;
+    rc = HZC_ENOMEM;
     goto fail;
   }
-  if ((rc = setup_credentials(c, opts, err)) != HZ_CLIENT_OK)
+  if ((rc = setup_credentials(c, opts, err)) != HZC_OK)
     goto fail;
   *out = c;
-  hz_status_reset(&scratch);
-  return HZ_CLIENT_OK;
+  hzc_status_reset(&scratch);
+  return HZC_OK;
 
 fail:
-  if (rc == HZ_CLIENT_ENOMEM)
-    hz_status_set(err, HZ_STATUS_RESOURCE_EXHAUSTED, "out of memory");
-  hz_status_reset(&scratch);
-  hz_client_close(c);
+  if (rc == HZC_ENOMEM)
+    hzc_status_set(err, HZ_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  hzc_status_reset(&scratch);
+  hzc_client_close(c);
   return rc;
 }
 
 /* Moves conn off duty; it lives on while calls still use it. */
-static void retire(hz_client_t *c, hz_conn_t *conn) {
+static void retire(hzc_client_t *c, hzc_conn_t *conn) {
   if (conn->live_calls == 0) {
-    hz_conn_free(conn);
+    hzc_conn_free(conn);
     return;
   }
   conn->next = c->retired;
   c->retired = conn;
 }
 
-hz_conn_t *hz_client_conn(hz_client_t *c, int64_t deadline, hz_status_t *st) {
+hzc_conn_t *hzc_client_conn(hzc_client_t *c, int64_t deadline, hzc_status_t *st) {
   if (c->conn && !c->conn->dead && !c->conn->goaway)
     return c->conn;
   if (c->conn) {
     retire(c, c->conn);
     c->conn = NULL;
   }
-  c->conn = hz_conn_open(c, deadline, st);
+  c->conn = hzc_conn_open(c, deadline, st);
   return c->conn;
 }
 
-void hz_client_conn_idle(hz_client_t *c, hz_conn_t *conn) {
+void hzc_client_conn_idle(hzc_client_t *c, hzc_conn_t *conn) {
   if (conn == c->conn || conn->live_calls > 0)
     return;
-  for (hz_conn_t **p = &c->retired; *p; p = &(*p)->next) {
+  for (hzc_conn_t **p = &c->retired; *p; p = &(*p)->next) {
     if (*p == conn) {
       *p = conn->next;
-      hz_conn_free(conn);
+      hzc_conn_free(conn);
       return;
     }
   }
 }
 
-void hz_client_close(hz_client_t *c) {
+void hzc_client_close(hzc_client_t *c) {
   if (!c)
     return;
   if (c->conn && !c->conn->dead) {
     nghttp2_session_terminate_session(c->conn->session, NGHTTP2_NO_ERROR);
-    hz_conn_flush_nowait(c->conn);
+    hzc_conn_flush_nowait(c->conn);
   }
-  hz_conn_free(c->conn);
+  hzc_conn_free(c->conn);
   while (c->retired) {
-    hz_conn_t *next = c->retired->next;
-    hz_conn_free(c->retired);
+    hzc_conn_t *next = c->retired->next;
+    hzc_conn_free(c->retired);
     c->retired = next;
   }
   if (c->ssl_ctx)
@@ -148,42 +148,42 @@ void hz_client_close(hz_client_t *c) {
   free(c);
 }
 
-int hz_client_unary_opts(hz_client_t *client, const char *method,
-                         const hz_call_opts_t *opts,
+int hzc_client_unary_opts(hzc_client_t *client, const char *method,
+                         const hzc_call_opts_t *opts,
                          const ProtobufCMessage *req,
                          const ProtobufCMessageDescriptor *resp_desc,
-                         ProtobufCMessage **resp, hz_status_t *status) {
-  hz_call_t *call = NULL;
+                         ProtobufCMessage **resp, hzc_status_t *status) {
+  hzc_call_t *call = NULL;
   ProtobufCMessage *msg = NULL;
   if (resp)
     *resp = NULL;
   if (!req || !resp_desc || !resp) {
     if (status)
-      hz_status_set(status, HZ_STATUS_INVALID_ARGUMENT, "missing argument");
-    return HZ_CLIENT_EINVAL;
+      hzc_status_set(status, HZ_STATUS_INVALID_ARGUMENT, "missing argument");
+    return HZC_EINVAL;
   }
-  int rc = hz_call_start(client, method, opts, &call);
-  if (rc != HZ_CLIENT_OK) {
+  int rc = hzc_call_start(client, method, opts, &call);
+  if (rc != HZC_OK) {
     if (status)
-      hz_status_set(status, HZ_STATUS_INVALID_ARGUMENT,
+      hzc_status_set(status, HZ_STATUS_INVALID_ARGUMENT,
                     "cannot start call '%s'", method ? method : "");
     return rc;
   }
-  if (hz_call_send(call, req) == HZ_CLIENT_OK)
-    hz_call_close_send(call);
-  int got = hz_call_recv(call, resp_desc, &msg);
+  if (hzc_call_send(call, req) == HZC_OK)
+    hzc_call_close_send(call);
+  int got = hzc_call_recv(call, resp_desc, &msg);
   if (got == 1) {
     ProtobufCMessage *extra = NULL;
-    int more = hz_call_recv(call, resp_desc, &extra);
+    int more = hzc_call_recv(call, resp_desc, &extra);
     if (more == 1) {
       protobuf_c_message_free_unpacked(extra, NULL);
-      hz_call_require_single(call, 2);
+      hzc_call_require_single(call, 2);
     }
   } else if (got == 0) {
-    hz_call_require_single(call, 0);
+    hzc_call_require_single(call, 0);
   }
-  rc = hz_call_finish(call, status);
-  if (rc != HZ_CLIENT_OK && msg) {
+  rc = hzc_call_finish(call, status);
+  if (rc != HZC_OK && msg) {
     protobuf_c_message_free_unpacked(msg, NULL);
     msg = NULL;
   }
@@ -191,9 +191,9 @@ int hz_client_unary_opts(hz_client_t *client, const char *method,
   return rc;
 }
 
-int hz_client_unary(hz_client_t *client, const char *method,
+int hzc_client_unary(hzc_client_t *client, const char *method,
                     const ProtobufCMessage *req,
                     const ProtobufCMessageDescriptor *resp_desc,
-                    ProtobufCMessage **resp, hz_status_t *status) {
-  return hz_client_unary_opts(client, method, NULL, req, resp_desc, resp, status);
+                    ProtobufCMessage **resp, hzc_status_t *status) {
+  return hzc_client_unary_opts(client, method, NULL, req, resp_desc, resp, status);
 }

@@ -14,16 +14,16 @@
 #define READ_CHUNK 16384
 #define READS_PER_PUMP 8
 
-static hz_call_t *stream_call(nghttp2_session *s, int32_t stream_id) {
+static hzc_call_t *stream_call(nghttp2_session *s, int32_t stream_id) {
   return stream_id > 0 ? nghttp2_session_get_stream_user_data(s, stream_id) : NULL;
 }
 
 static int on_begin_headers(nghttp2_session *s, const nghttp2_frame *frame,
                             void *ud) {
   (void)ud;
-  hz_call_t *call = stream_call(s, frame->hd.stream_id);
+  hzc_call_t *call = stream_call(s, frame->hd.stream_id);
   if (call && frame->hd.type == NGHTTP2_HEADERS)
-    hz_stream_begin_headers(call, frame->headers.cat);
+    hzc_stream_begin_headers(call, frame->headers.cat);
   return 0;
 }
 
@@ -32,28 +32,28 @@ static int on_header(nghttp2_session *s, const nghttp2_frame *frame,
                      size_t valuelen, uint8_t flags, void *ud) {
   (void)flags;
   (void)ud;
-  hz_call_t *call = stream_call(s, frame->hd.stream_id);
+  hzc_call_t *call = stream_call(s, frame->hd.stream_id);
   if (!call || frame->hd.type != NGHTTP2_HEADERS)
     return 0;
-  if (hz_stream_header(call, name, namelen, value, valuelen) < 0)
+  if (hzc_stream_header(call, name, namelen, value, valuelen) < 0)
     return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE; /* resets the stream */
   return 0;
 }
 
 static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *frame,
                          void *ud) {
-  hz_conn_t *c = ud;
+  hzc_conn_t *c = ud;
   int end = (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0;
-  hz_call_t *call;
+  hzc_call_t *call;
 
   switch (frame->hd.type) {
   case NGHTTP2_HEADERS:
     if ((call = stream_call(s, frame->hd.stream_id)) != NULL)
-      hz_stream_headers_done(call, end);
+      hzc_stream_headers_done(call, end);
     break;
   case NGHTTP2_DATA:
     if (end && (call = stream_call(s, frame->hd.stream_id)) != NULL)
-      hz_stream_remote_end(call);
+      hzc_stream_remote_end(call);
     break;
   case NGHTTP2_GOAWAY:
     /* Streams above last_stream_id are closed by nghttp2 with
@@ -70,9 +70,9 @@ static int on_data_chunk(nghttp2_session *s, uint8_t flags, int32_t stream_id,
                          const uint8_t *data, size_t len, void *ud) {
   (void)flags;
   (void)ud;
-  hz_call_t *call = stream_call(s, stream_id);
+  hzc_call_t *call = stream_call(s, stream_id);
   if (call)
-    hz_stream_data(call, data, len);
+    hzc_stream_data(call, data, len);
   else
     nghttp2_session_consume(s, stream_id, len);
   return 0;
@@ -81,13 +81,13 @@ static int on_data_chunk(nghttp2_session *s, uint8_t flags, int32_t stream_id,
 static int on_stream_close(nghttp2_session *s, int32_t stream_id,
                            uint32_t error_code, void *ud) {
   (void)ud;
-  hz_call_t *call = stream_call(s, stream_id);
+  hzc_call_t *call = stream_call(s, stream_id);
   if (call)
-    hz_stream_closed(call, error_code); /* may free an abandoned call */
+    hzc_stream_closed(call, error_code); /* may free an abandoned call */
   return 0;
 }
 
-static int session_new(hz_conn_t *c) {
+static int session_new(hzc_conn_t *c) {
   nghttp2_session_callbacks *cbs = NULL;
   nghttp2_option *opt = NULL;
   int rv = -1;
@@ -107,13 +107,13 @@ static int session_new(hz_conn_t *c) {
 
   nghttp2_settings_entry iv[] = {
       {NGHTTP2_SETTINGS_ENABLE_PUSH, 0},
-      {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, HZ_STREAM_WINDOW},
-      {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, HZ_MAX_HEADER_LIST},
+      {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, HZC_STREAM_WINDOW},
+      {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, HZC_MAX_HEADER_LIST},
   };
   if (nghttp2_submit_settings(c->session, NGHTTP2_FLAG_NONE, iv,
                               sizeof(iv) / sizeof(iv[0])) != 0 ||
       nghttp2_session_set_local_window_size(c->session, NGHTTP2_FLAG_NONE, 0,
-                                            HZ_CONN_WINDOW) != 0)
+                                            HZC_CONN_WINDOW) != 0)
     goto out;
   rv = 0;
 out:
@@ -122,27 +122,27 @@ out:
   return rv;
 }
 
-hz_conn_t *hz_conn_open(hz_client_t *client, int64_t deadline, hz_status_t *st) {
-  hz_conn_t *c = calloc(1, sizeof(*c));
+hzc_conn_t *hzc_conn_open(hzc_client_t *client, int64_t deadline, hzc_status_t *st) {
+  hzc_conn_t *c = calloc(1, sizeof(*c));
   if (!c) {
-    hz_status_set(st, HZ_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+    hzc_status_set(st, HZ_STATUS_RESOURCE_EXHAUSTED, "out of memory");
     return NULL;
   }
   c->client = client;
-  if (hz_transport_connect(&c->tr, &client->addr, client->ssl_ctx,
+  if (hzc_transport_connect(&c->tr, &client->addr, client->ssl_ctx,
                            client->bio_method, deadline, st) < 0) {
     free(c);
     return NULL;
   }
   if (session_new(c) < 0) {
-    hz_status_set(st, HZ_STATUS_INTERNAL, "cannot create an HTTP/2 session");
-    hz_conn_free(c);
+    hzc_status_set(st, HZ_STATUS_INTERNAL, "cannot create an HTTP/2 session");
+    hzc_conn_free(c);
     return NULL;
   }
   return c;
 }
 
-void hz_conn_fail(hz_conn_t *c, int code, const char *fmt, ...) {
+void hzc_conn_fail(hzc_conn_t *c, int code, const char *fmt, ...) {
   if (c->dead)
     return;
   char msg[400];
@@ -151,34 +151,34 @@ void hz_conn_fail(hz_conn_t *c, int code, const char *fmt, ...) {
   vsnprintf(msg, sizeof(msg), fmt, ap);
   va_end(ap);
   c->dead = 1;
-  hz_transport_close(&c->tr);
-  for (hz_call_t *call = c->calls; call; call = call->next)
-    hz_call_fail(call, code, "%s", msg);
+  hzc_transport_close(&c->tr);
+  for (hzc_call_t *call = c->calls; call; call = call->next)
+    hzc_call_fail(call, code, "%s", msg);
 }
 
 /* The connection broke. A plaintext connection that dies before the
  * server said anything is most often h2c spoken to a TLS port. */
-static void lost(hz_conn_t *c, const char *why) {
-  const hz_addr_t *a = &c->client->addr;
+static void lost(hzc_conn_t *c, const char *why) {
+  const hzc_addr_t *a = &c->client->addr;
   if (!a->tls && !c->heard_from)
-    hz_conn_fail(c, HZ_STATUS_UNAVAILABLE,
+    hzc_conn_fail(c, HZ_STATUS_UNAVAILABLE,
                  "connection to %s: %s before any HTTP/2 answer "
                  "(if the server uses TLS, use https://%s)",
                  a->authority, why, a->authority);
   else
-    hz_conn_fail(c, HZ_STATUS_UNAVAILABLE, "connection to %s: %s", a->authority, why);
+    hzc_conn_fail(c, HZ_STATUS_UNAVAILABLE, "connection to %s: %s", a->authority, why);
 }
 
 /* Writes what nghttp2 has queued until done or the socket is full.
  * Returns 1 if bytes went out, 0 if none could, -1 if the connection failed. */
-static int conn_write(hz_conn_t *c) {
+static int conn_write(hzc_conn_t *c) {
   int progress = 0;
   for (;;) {
     if (c->out_len == 0) {
       const uint8_t *data;
       ssize_t n = nghttp2_session_mem_send(c->session, &data);
       if (n < 0) {
-        hz_conn_fail(c, HZ_STATUS_INTERNAL, "HTTP/2 error: %s", nghttp2_strerror((int)n));
+        hzc_conn_fail(c, HZ_STATUS_INTERNAL, "HTTP/2 error: %s", nghttp2_strerror((int)n));
         return -1;
       }
       if (n == 0)
@@ -186,8 +186,8 @@ static int conn_write(hz_conn_t *c) {
       c->out = data;
       c->out_len = (size_t)n;
     }
-    ssize_t w = hz_transport_write(&c->tr, c->out, c->out_len);
-    if (w == HZ_IO_AGAIN)
+    ssize_t w = hzc_transport_write(&c->tr, c->out, c->out_len);
+    if (w == HZC_IO_AGAIN)
       return progress;
     if (w < 0) {
       lost(c, c->tr.err);
@@ -200,20 +200,20 @@ static int conn_write(hz_conn_t *c) {
 }
 
 /* Reads what the socket has and feeds nghttp2. Returns 0 or -1 (failed). */
-static int conn_read(hz_conn_t *c) {
+static int conn_read(hzc_conn_t *c) {
   uint8_t buf[READ_CHUNK];
   for (int i = 0; i < READS_PER_PUMP; i++) {
-    ssize_t n = hz_transport_read(&c->tr, buf, sizeof(buf));
-    if (n == HZ_IO_AGAIN)
+    ssize_t n = hzc_transport_read(&c->tr, buf, sizeof(buf));
+    if (n == HZC_IO_AGAIN)
       return 0;
-    if (n == HZ_IO_EOF || n < 0) {
-      lost(c, n == HZ_IO_EOF ? "closed by the server" : c->tr.err);
+    if (n == HZC_IO_EOF || n < 0) {
+      lost(c, n == HZC_IO_EOF ? "closed by the server" : c->tr.err);
       return -1;
     }
     c->heard_from = 1;
     ssize_t used = nghttp2_session_mem_recv(c->session, buf, (size_t)n);
     if (used < 0) {
-      hz_conn_fail(c, HZ_STATUS_INTERNAL,
+      hzc_conn_fail(c, HZ_STATUS_INTERNAL,
                    "HTTP/2 protocol error from %s: %s",
                    c->client->addr.authority, nghttp2_strerror((int)used));
       return -1;
@@ -222,60 +222,60 @@ static int conn_read(hz_conn_t *c) {
   return 0;
 }
 
-int hz_conn_pump(hz_conn_t *c, int64_t deadline) {
+int hzc_conn_pump(hzc_conn_t *c, int64_t deadline) {
   if (c->dead)
-    return HZ_PUMP_ECONN;
+    return HZC_PUMP_ECONN;
   int w = conn_write(c);
   if (w < 0)
-    return HZ_PUMP_ECONN;
+    return HZC_PUMP_ECONN;
   if (w > 0)
     return 0; /* progress: let the caller look again before waiting */
 
-  if (!hz_transport_buffered(&c->tr)) {
+  if (!hzc_transport_buffered(&c->tr)) {
     struct pollfd p = {.fd = c->tr.fd, .events = POLLIN};
     if (c->out_len > 0 || c->tr.read_wants_write)
       p.events |= POLLOUT;
-    int n = poll(&p, 1, hz_poll_timeout(deadline));
+    int n = poll(&p, 1, hzc_poll_timeout(deadline));
     if (n == 0)
-      return deadline && hz_clock_ms() >= deadline ? HZ_PUMP_ETIMEDOUT : 0;
+      return deadline && hzc_clock_ms() >= deadline ? HZC_PUMP_ETIMEDOUT : 0;
     if (n < 0)
       return 0; /* EINTR: the caller re-checks its deadline */
     if (!(p.revents & (POLLIN | POLLHUP | POLLERR)) && !c->tr.read_wants_write)
       return 0; /* only writable: the next pump writes */
   }
   if (conn_read(c) < 0)
-    return HZ_PUMP_ECONN;
+    return HZC_PUMP_ECONN;
   if (!nghttp2_session_want_read(c->session) &&
       !nghttp2_session_want_write(c->session)) {
-    hz_conn_fail(c, HZ_STATUS_UNAVAILABLE, "connection to %s closed by the server",
+    hzc_conn_fail(c, HZ_STATUS_UNAVAILABLE, "connection to %s closed by the server",
                  c->client->addr.authority);
-    return HZ_PUMP_ECONN;
+    return HZC_PUMP_ECONN;
   }
   return 0;
 }
 
-void hz_conn_flush_nowait(hz_conn_t *c) {
+void hzc_conn_flush_nowait(hzc_conn_t *c) {
   if (c && !c->dead)
     conn_write(c);
 }
 
-void hz_conn_free(hz_conn_t *c) {
+void hzc_conn_free(hzc_conn_t *c) {
   if (!c)
     return;
   if (c->session)
     nghttp2_session_del(c->session);
   c->session = NULL;
-  hz_call_t *call = c->calls;
+  hzc_call_t *call = c->calls;
   while (call) {
-    hz_call_t *next = call->next;
+    hzc_call_t *next = call->next;
     call->conn = NULL;
     call->next = NULL;
     if (call->abandoned)
-      hz_call_free(call);
+      hzc_call_free(call);
     else
-      hz_call_fail(call, HZ_STATUS_CANCELLED, "the client was closed");
+      hzc_call_fail(call, HZ_STATUS_CANCELLED, "the client was closed");
     call = next;
   }
-  hz_transport_close(&c->tr);
+  hzc_transport_close(&c->tr);
   free(c);
 }

@@ -34,7 +34,7 @@ static long strip_padding(const char *in, size_t len) {
   return (long)(len - pad);
 }
 
-int hz_base64_decode(const char *in, size_t len, uint8_t *out, size_t *out_len) {
+int hzc_base64_decode(const char *in, size_t len, uint8_t *out, size_t *out_len) {
   long data = strip_padding(in, len);
   /* One character left over in the last quantum carries only 6 bits. */
   if (data < 0 || data % 4 == 1)
@@ -64,9 +64,9 @@ static int is_binary_key(const uint8_t *name, size_t len) {
   return len > 4 && memcmp(name + len - 4, "-bin", 4) == 0;
 }
 
-hz_metadata_t *hz_metadata_new(const uint8_t *name, size_t namelen,
+hzc_metadata_t *hzc_metadata_new(const uint8_t *name, size_t namelen,
                                const uint8_t *value, size_t valuelen) {
-  hz_metadata_t *m = calloc(1, sizeof(*m));
+  hzc_metadata_t *m = calloc(1, sizeof(*m));
   if (!m)
     return NULL;
   m->name = malloc(namelen + 1);
@@ -77,7 +77,7 @@ hz_metadata_t *hz_metadata_new(const uint8_t *name, size_t namelen,
   memcpy(m->name, name, namelen);
   m->name[namelen] = '\0';
   if (is_binary_key(name, namelen)) {
-    if (hz_base64_decode((const char *)value, valuelen, m->value, &m->len) < 0)
+    if (hzc_base64_decode((const char *)value, valuelen, m->value, &m->len) < 0)
       goto fail;
   } else {
     memcpy(m->value, value, valuelen);
@@ -87,13 +87,13 @@ hz_metadata_t *hz_metadata_new(const uint8_t *name, size_t namelen,
   return m;
 
 fail:
-  hz_metadata_free(m);
+  hzc_metadata_free(m);
   return NULL;
 }
 
-void hz_metadata_free(hz_metadata_t *list) {
+void hzc_metadata_free(hzc_metadata_t *list) {
   while (list) {
-    hz_metadata_t *next = list->next;
+    hzc_metadata_t *next = list->next;
     free(list->name);
     free(list->value);
     free(list);

@@ -1,4 +1,4 @@
-/* hz_status_t handling and the gRPC spec's tables that turn HTTP status
+/* hzc_status_t handling and the gRPC spec's tables that turn HTTP status
  * codes and HTTP/2 RST_STREAM error codes into gRPC status codes. */
 #include "internal.h"
 #include "metadata.h"
@@ -8,47 +8,47 @@
 #include <stdlib.h>
 #include <string.h>
 
-void hz_status_init(hz_status_t *st) {
+void hzc_status_init(hzc_status_t *st) {
   st->code = HZ_STATUS_OK;
   st->message = NULL;
   st->trailers = NULL;
 }
 
-void hz_status_reset(hz_status_t *st) {
+void hzc_status_reset(hzc_status_t *st) {
   free(st->message);
-  hz_metadata_free(st->trailers);
-  hz_status_init(st);
+  hzc_metadata_free(st->trailers);
+  hzc_status_init(st);
 }
 
-void hz_status_set(hz_status_t *st, int code, const char *fmt, ...) {
+void hzc_status_set(hzc_status_t *st, int code, const char *fmt, ...) {
   char buf[512];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(buf, sizeof(buf), fmt, ap);
   va_end(ap);
   free(st->message);
-  hz_metadata_free(st->trailers);
+  hzc_metadata_free(st->trailers);
   st->trailers = NULL;
   st->code = code;
   /* Out of memory keeps the code: the code is what programs act on. */
   st->message = strdup(buf);
 }
 
-void hz_status_move(hz_status_t *dst, hz_status_t *src) {
+void hzc_status_move(hzc_status_t *dst, hzc_status_t *src) {
   if (dst == src)
     return;
   free(dst->message);
-  hz_metadata_free(dst->trailers);
+  hzc_metadata_free(dst->trailers);
   *dst = *src;
-  hz_status_init(src);
+  hzc_status_init(src);
 }
 
-const char *hz_status_message(const hz_status_t *st) {
+const char *hzc_status_message(const hzc_status_t *st) {
   return st->message ? st->message : "";
 }
 
-const hz_metadata_t *hz_status_trailer(const hz_status_t *st, const char *name) {
-  for (const hz_metadata_t *m = st ? st->trailers : NULL; m; m = m->next)
+const hzc_metadata_t *hzc_status_trailer(const hzc_status_t *st, const char *name) {
+  for (const hzc_metadata_t *m = st ? st->trailers : NULL; m; m = m->next)
     if (strcmp(m->name, name) == 0)
       return m;
   return NULL;
@@ -56,7 +56,7 @@ const hz_metadata_t *hz_status_trailer(const hz_status_t *st, const char *name) 
 
 /* "HTTP to gRPC Status Code Mapping" (grpc/doc/http-grpc-status-mapping.md):
  * used only when a response carries no grpc-status of its own. */
-int hz_status_from_http(int http_status) {
+int hzc_status_from_http(int http_status) {
   switch (http_status) {
   case 400: return HZ_STATUS_INTERNAL;
   case 401: return HZ_STATUS_UNAUTHENTICATED;
@@ -71,7 +71,7 @@ int hz_status_from_http(int http_status) {
 }
 
 /* The RST_STREAM table of PROTOCOL-HTTP2.md ("Errors"). */
-int hz_status_from_h2_error(uint32_t error_code) {
+int hzc_status_from_h2_error(uint32_t error_code) {
   switch (error_code) {
   case NGHTTP2_REFUSED_STREAM: return HZ_STATUS_UNAVAILABLE;
   case NGHTTP2_CANCEL: return HZ_STATUS_CANCELLED;

@@ -15,13 +15,13 @@ static int name_is(const uint8_t *name, size_t len, const char *lit) {
   return len == n && memcmp(name, lit, n) == 0;
 }
 
-ssize_t hz_stream_read_request(nghttp2_session *s, int32_t stream_id,
+ssize_t hzc_stream_read_request(nghttp2_session *s, int32_t stream_id,
                                uint8_t *buf, size_t len, uint32_t *flags,
                                nghttp2_data_source *src, void *ud) {
   (void)src;
   (void)ud;
   /* Looked up by stream, not src->ptr: an abandoned call is gone. */
-  hz_call_t *call = nghttp2_session_get_stream_user_data(s, stream_id);
+  hzc_call_t *call = nghttp2_session_get_stream_user_data(s, stream_id);
   if (!call || call->done) {
     *flags |= NGHTTP2_DATA_FLAG_EOF;
     return 0;
@@ -46,9 +46,9 @@ ssize_t hz_stream_read_request(nghttp2_session *s, int32_t stream_id,
   return (ssize_t)n;
 }
 
-void hz_stream_begin_headers(hz_call_t *call, nghttp2_headers_category cat) {
+void hzc_stream_begin_headers(hzc_call_t *call, nghttp2_headers_category cat) {
   call->in_trailers = cat == NGHTTP2_HCAT_HEADERS;
-  hz_metadata_free(call->block_md);
+  hzc_metadata_free(call->block_md);
   call->block_md = NULL;
   call->block_md_tail = &call->block_md;
 }
@@ -59,11 +59,11 @@ static int is_protocol_field(const uint8_t *name, size_t len) {
          name_is(name, len, "grpc-message") || name_is(name, len, "content-type");
 }
 
-static void keep_metadata(hz_call_t *call, const uint8_t *name, size_t namelen,
+static void keep_metadata(hzc_call_t *call, const uint8_t *name, size_t namelen,
                           const uint8_t *value, size_t valuelen) {
   if (is_protocol_field(name, namelen) || !call->block_md_tail)
     return;
-  hz_metadata_t *m = hz_metadata_new(name, namelen, value, valuelen);
+  hzc_metadata_t *m = hzc_metadata_new(name, namelen, value, valuelen);
   if (!m)
     return; /* undecodable "-bin" value or no memory: the entry is dropped */
   *call->block_md_tail = m;
@@ -72,20 +72,20 @@ static void keep_metadata(hz_call_t *call, const uint8_t *name, size_t namelen,
 
 /* At the end of a header block: trailers (or a Trailers-Only response)
  * become the call's trailing metadata; initial metadata is not kept. */
-static void settle_block_metadata(hz_call_t *call, int end_stream) {
+static void settle_block_metadata(hzc_call_t *call, int end_stream) {
   if (call->in_trailers || end_stream) {
-    hz_metadata_t **tail = &call->trailers;
+    hzc_metadata_t **tail = &call->trailers;
     while (*tail)
       tail = &(*tail)->next;
     *tail = call->block_md;
   } else {
-    hz_metadata_free(call->block_md);
+    hzc_metadata_free(call->block_md);
   }
   call->block_md = NULL;
   call->block_md_tail = NULL;
 }
 
-static void take_content_type(hz_call_t *call, const uint8_t *v, size_t len) {
+static void take_content_type(hzc_call_t *call, const uint8_t *v, size_t len) {
   static const char grpc_ct[] = "application/grpc";
   size_t n = sizeof(grpc_ct) - 1;
   call->content_type_ok =
@@ -96,7 +96,7 @@ static void take_content_type(hz_call_t *call, const uint8_t *v, size_t len) {
   call->content_type[keep] = '\0';
 }
 
-static void take_grpc_status(hz_call_t *call, const uint8_t *v, size_t len) {
+static void take_grpc_status(hzc_call_t *call, const uint8_t *v, size_t len) {
   int code = 0;
   int ok = len > 0 && len <= 4;
   for (size_t i = 0; ok && i < len; i++) {
@@ -110,13 +110,13 @@ static void take_grpc_status(hz_call_t *call, const uint8_t *v, size_t len) {
   call->grpc_status = ok ? code : HZ_STATUS_UNKNOWN;
 }
 
-int hz_stream_header(hz_call_t *call, const uint8_t *name, size_t namelen,
+int hzc_stream_header(hzc_call_t *call, const uint8_t *name, size_t namelen,
                      const uint8_t *value, size_t valuelen) {
   call->header_bytes += namelen + valuelen + 32;
-  if (call->header_bytes > HZ_MAX_HEADER_LIST) {
-    hz_call_fail(call, HZ_STATUS_INTERNAL,
+  if (call->header_bytes > HZC_MAX_HEADER_LIST) {
+    hzc_call_fail(call, HZ_STATUS_INTERNAL,
                  "response headers of %s exceed %u bytes", call->method,
-                 HZ_MAX_HEADER_LIST);
+                 HZC_MAX_HEADER_LIST);
     return -1;
   }
   if (!call->in_trailers && name_is(name, namelen, ":status")) {
@@ -136,9 +136,9 @@ int hz_stream_header(hz_call_t *call, const uint8_t *name, size_t namelen,
   return 0;
 }
 
-static void set_server_status(hz_call_t *call, int code, const char *msg) {
-  hz_status_t *st = &call->status;
-  hz_status_reset(st);
+static void set_server_status(hzc_call_t *call, int code, const char *msg) {
+  hzc_status_t *st = &call->status;
+  hzc_status_reset(st);
   st->code = code;
   if (msg && *msg)
     st->message = strdup(msg);
@@ -148,31 +148,31 @@ static void set_server_status(hz_call_t *call, int code, const char *msg) {
 
 /* The server's final word on the call, from what its headers and trailers
  * said; used when the response stream ended normally (END_STREAM). */
-static void finish_from_headers(hz_call_t *call) {
-  hz_status_t *st = &call->status;
+static void finish_from_headers(hzc_call_t *call) {
+  hzc_status_t *st = &call->status;
 
   if (call->have_grpc_status && call->grpc_status_bad) {
-    hz_status_set(st, HZ_STATUS_UNKNOWN, "invalid grpc-status from the server");
+    hzc_status_set(st, HZ_STATUS_UNKNOWN, "invalid grpc-status from the server");
   } else if (call->have_grpc_status) {
     if (call->grpc_status == HZ_STATUS_OK && !hz_frame_decoder_idle(&call->dec))
-      hz_status_set(st, HZ_STATUS_INTERNAL,
+      hzc_status_set(st, HZ_STATUS_INTERNAL,
                     "the response of %s ended in the middle of a message",
                     call->method);
     else
       set_server_status(call, call->grpc_status, call->grpc_message);
   } else if (!call->got_headers) {
-    hz_status_set(st, HZ_STATUS_INTERNAL,
+    hzc_status_set(st, HZ_STATUS_INTERNAL,
                   "the server ended %s without response headers", call->method);
   } else if (call->http_status != 200) {
-    hz_status_set(st, hz_status_from_http(call->http_status),
+    hzc_status_set(st, hzc_status_from_http(call->http_status),
                   "HTTP status %d from the server, not a gRPC response (%s)",
                   call->http_status, call->method);
   } else if (!call->content_type_ok) {
-    hz_status_set(st, HZ_STATUS_UNKNOWN,
+    hzc_status_set(st, HZ_STATUS_UNKNOWN,
                   "the server answered with content-type '%s', not application/grpc",
                   call->content_type);
   } else {
-    hz_status_set(st, HZ_STATUS_UNKNOWN,
+    hzc_status_set(st, HZ_STATUS_UNKNOWN,
                   "the server ended %s without a grpc-status", call->method);
   }
   call->done = 1;
@@ -184,7 +184,7 @@ static void finish_from_headers(hz_call_t *call) {
                               call->stream_id, NGHTTP2_NO_ERROR);
 }
 
-void hz_stream_headers_done(hz_call_t *call, int end_stream) {
+void hzc_stream_headers_done(hzc_call_t *call, int end_stream) {
   if (!call->in_trailers) {
     if (call->http_status >= 100 && call->http_status < 200 && !end_stream) {
       settle_block_metadata(call, 0);
@@ -197,44 +197,44 @@ void hz_stream_headers_done(hz_call_t *call, int end_stream) {
     finish_from_headers(call);
 }
 
-void hz_stream_remote_end(hz_call_t *call) {
+void hzc_stream_remote_end(hzc_call_t *call) {
   if (!call->done)
     finish_from_headers(call);
 }
 
-void hz_stream_closed(hz_call_t *call, uint32_t error_code) {
+void hzc_stream_closed(hzc_call_t *call, uint32_t error_code) {
   call->stream_closed = 1;
   if (call->abandoned) {
-    hz_call_free(call);
+    hzc_call_free(call);
     return;
   }
   if (call->done)
     return;
   /* Closed without END_STREAM from the server: a reset. */
   if (error_code == NGHTTP2_REFUSED_STREAM && call->conn && call->conn->goaway)
-    hz_call_fail(call, HZ_STATUS_UNAVAILABLE,
+    hzc_call_fail(call, HZ_STATUS_UNAVAILABLE,
                  "the server is going away (GOAWAY) and did not process %s; retry",
                  call->method);
   else
-    hz_call_fail(call, hz_status_from_h2_error(error_code),
+    hzc_call_fail(call, hzc_status_from_h2_error(error_code),
                  "the server reset the stream of %s (%s)", call->method,
                  nghttp2_http2_strerror(error_code));
 }
 
-void hz_stream_consume(hz_call_t *call) {
+void hzc_stream_consume(hzc_call_t *call) {
   if (call->unconsumed == 0 || !call->conn || call->conn->dead)
     return;
-  if (call->queued_bytes >= HZ_RECV_HIGH_WATER && !call->done && !call->discard)
+  if (call->queued_bytes >= HZC_RECV_HIGH_WATER && !call->done && !call->discard)
     return;
   nghttp2_session_consume(call->conn->session, call->stream_id, call->unconsumed);
   call->unconsumed = 0;
 }
 
 static int enqueue_message(void *ud, const uint8_t *data, size_t len) {
-  hz_call_t *call = ud;
+  hzc_call_t *call = ud;
   if (call->discard)
     return 0;
-  hz_msg_t *m = malloc(sizeof(*m) + len);
+  hzc_msg_t *m = malloc(sizeof(*m) + len);
   if (!m)
     return 1;
   m->next = NULL;
@@ -249,28 +249,28 @@ static int enqueue_message(void *ud, const uint8_t *data, size_t len) {
   return 0;
 }
 
-static void fail_decode(hz_call_t *call, int err) {
+static void fail_decode(hzc_call_t *call, int err) {
   switch (err) {
   case HZ_FRAME_ETOOBIG:
-    hz_call_fail(call, HZ_STATUS_RESOURCE_EXHAUSTED,
+    hzc_call_fail(call, HZ_STATUS_RESOURCE_EXHAUSTED,
                  "received message larger than max (%zu vs. %zu)",
                  call->dec.declared_len, call->dec.max_len);
     break;
   case HZ_FRAME_ECOMPRESSED:
-    hz_call_fail(call, HZ_STATUS_INTERNAL,
+    hzc_call_fail(call, HZ_STATUS_INTERNAL,
                  "the server sent a compressed message, but no compression was negotiated");
     break;
   case HZ_FRAME_EFLAG:
-    hz_call_fail(call, HZ_STATUS_INTERNAL, "invalid gRPC message flag from the server");
+    hzc_call_fail(call, HZ_STATUS_INTERNAL, "invalid gRPC message flag from the server");
     break;
   default:
-    hz_call_fail(call, HZ_STATUS_RESOURCE_EXHAUSTED,
+    hzc_call_fail(call, HZ_STATUS_RESOURCE_EXHAUSTED,
                  "out of memory reading the response of %s", call->method);
     break;
   }
 }
 
-void hz_stream_data(hz_call_t *call, const uint8_t *data, size_t len) {
+void hzc_stream_data(hzc_call_t *call, const uint8_t *data, size_t len) {
   call->unconsumed += len;
   /* Data after our verdict, or in a response that is not gRPC at all (an
    * HTML error page), is only flow-control credit. */
@@ -280,5 +280,5 @@ void hz_stream_data(hz_call_t *call, const uint8_t *data, size_t len) {
     if (r < 0)
       fail_decode(call, r);
   }
-  hz_stream_consume(call);
+  hzc_stream_consume(call);
 }

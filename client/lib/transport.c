@@ -22,10 +22,10 @@ static const unsigned char alpn_h2[] = {2, 'h', '2'};
 
 /* ---- TLS context and socket BIO ---- */
 
-SSL_CTX *hz_tls_ctx_new(const char *ca_file, hz_status_t *err) {
+SSL_CTX *hzc_tls_ctx_new(const char *ca_file, hzc_status_t *err) {
   SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
   if (!ctx) {
-    hz_status_set(err, HZ_STATUS_INTERNAL, "cannot create a TLS context");
+    hzc_status_set(err, HZ_STATUS_INTERNAL, "cannot create a TLS context");
     return NULL;
   }
   SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
@@ -39,7 +39,7 @@ SSL_CTX *hz_tls_ctx_new(const char *ca_file, hz_status_t *err) {
   if (ok != 1) {
     char why[160];
     ERR_error_string_n(ERR_get_error(), why, sizeof(why));
-    hz_status_set(err, HZ_STATUS_INVALID_ARGUMENT, "cannot load CA %s: %s",
+    hzc_status_set(err, HZ_STATUS_INVALID_ARGUMENT, "cannot load CA %s: %s",
                   ca_file ? ca_file : "(system store)", why);
     ERR_clear_error();
     SSL_CTX_free(ctx);
@@ -88,7 +88,7 @@ static int bio_sock_create(BIO *b) {
   return 1;
 }
 
-BIO_METHOD *hz_tls_bio_method_new(void) {
+BIO_METHOD *hzc_tls_bio_method_new(void) {
   BIO_METHOD *m =
       BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "hz socket");
   if (!m)
@@ -106,7 +106,7 @@ BIO_METHOD *hz_tls_bio_method_new(void) {
 static int wait_fd(int fd, short events, int64_t deadline) {
   for (;;) {
     struct pollfd p = {.fd = fd, .events = events};
-    int n = poll(&p, 1, hz_poll_timeout(deadline));
+    int n = poll(&p, 1, hzc_poll_timeout(deadline));
     if (n > 0)
       return 1;
     if (n == 0)
@@ -151,69 +151,69 @@ static int connect_one(const struct addrinfo *ai, int64_t deadline, int *err) {
   return fd;
 }
 
-static int tcp_connect(hz_transport_t *t, const hz_addr_t *addr,
-                       int64_t deadline, hz_status_t *st) {
+static int tcp_connect(hzc_transport_t *t, const hzc_addr_t *addr,
+                       int64_t deadline, hzc_status_t *st) {
   struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
   struct addrinfo *res = NULL;
   int gai = getaddrinfo(addr->host, addr->port, &hints, &res);
   if (gai != 0) {
-    hz_status_set(st, HZ_STATUS_UNAVAILABLE, "cannot resolve %s: %s",
+    hzc_status_set(st, HZ_STATUS_UNAVAILABLE, "cannot resolve %s: %s",
                   addr->host, gai_strerror(gai));
     return -1;
   }
   int err = 0;
   for (struct addrinfo *ai = res; ai && t->fd < 0; ai = ai->ai_next) {
     t->fd = connect_one(ai, deadline, &err);
-    if (err == ETIMEDOUT && deadline && hz_clock_ms() >= deadline)
+    if (err == ETIMEDOUT && deadline && hzc_clock_ms() >= deadline)
       break;
   }
   freeaddrinfo(res);
   if (t->fd >= 0)
     return 0;
-  if (err == ETIMEDOUT && deadline && hz_clock_ms() >= deadline)
-    hz_status_set(st, HZ_STATUS_DEADLINE_EXCEEDED,
+  if (err == ETIMEDOUT && deadline && hzc_clock_ms() >= deadline)
+    hzc_status_set(st, HZ_STATUS_DEADLINE_EXCEEDED,
                   "deadline exceeded while connecting to %s", addr->authority);
   else if (err == ECONNREFUSED)
-    hz_status_set(st, HZ_STATUS_UNAVAILABLE,
+    hzc_status_set(st, HZ_STATUS_UNAVAILABLE,
                   "cannot connect to %s: connection refused (is huizongd running there?)",
                   addr->authority);
   else
-    hz_status_set(st, HZ_STATUS_UNAVAILABLE, "cannot connect to %s: %s",
+    hzc_status_set(st, HZ_STATUS_UNAVAILABLE, "cannot connect to %s: %s",
                   addr->authority, strerror(err));
   return -1;
 }
 
 /* Why the handshake failed, in words a user can act on. */
-static void tls_failure(hz_transport_t *t, const hz_addr_t *addr, int ssl_err,
-                        hz_status_t *st) {
+static void tls_failure(hzc_transport_t *t, const hzc_addr_t *addr, int ssl_err,
+                        hzc_status_t *st) {
   long vr = SSL_get_verify_result(t->ssl);
   unsigned long e = ERR_peek_error();
   if (vr != X509_V_OK) {
-    hz_status_set(st, HZ_STATUS_UNAVAILABLE,
+    hzc_status_set(st, HZ_STATUS_UNAVAILABLE,
                   "TLS: cannot verify the certificate of %s: %s", addr->authority,
                   X509_verify_cert_error_string(vr));
   } else if (e != 0) {
     char why[160];
     ERR_error_string_n(e, why, sizeof(why));
-    hz_status_set(st, HZ_STATUS_UNAVAILABLE, "TLS handshake with %s failed: %s",
+    hzc_status_set(st, HZ_STATUS_UNAVAILABLE, "TLS handshake with %s failed: %s",
                   addr->authority, why);
   } else if (ssl_err == SSL_ERROR_SYSCALL && errno != 0) {
-    hz_status_set(st, HZ_STATUS_UNAVAILABLE, "TLS handshake with %s failed: %s",
+    hzc_status_set(st, HZ_STATUS_UNAVAILABLE, "TLS handshake with %s failed: %s",
                   addr->authority, strerror(errno));
   } else {
-    hz_status_set(st, HZ_STATUS_UNAVAILABLE,
+    hzc_status_set(st, HZ_STATUS_UNAVAILABLE,
                   "TLS handshake with %s failed: connection closed by the server",
                   addr->authority);
   }
   ERR_clear_error();
 }
 
-static int tls_setup(hz_transport_t *t, const hz_addr_t *addr, SSL_CTX *ctx,
-                     BIO_METHOD *bio_method, hz_status_t *st) {
+static int tls_setup(hzc_transport_t *t, const hzc_addr_t *addr, SSL_CTX *ctx,
+                     BIO_METHOD *bio_method, hzc_status_t *st) {
   t->ssl = SSL_new(ctx);
   BIO *bio = t->ssl ? BIO_new(bio_method) : NULL;
   if (!bio) {
-    hz_status_set(st, HZ_STATUS_INTERNAL, "cannot create a TLS session");
+    hzc_status_set(st, HZ_STATUS_INTERNAL, "cannot create a TLS session");
     return -1;
   }
   BIO_set_data(bio, (void *)(intptr_t)t->fd);
@@ -227,14 +227,14 @@ static int tls_setup(hz_transport_t *t, const hz_addr_t *addr, SSL_CTX *ctx,
   }
   /* SSL_set_alpn_protos returns 0 on success, unlike its neighbours. */
   if (ok != 1 || SSL_set_alpn_protos(t->ssl, alpn_h2, sizeof(alpn_h2)) != 0) {
-    hz_status_set(st, HZ_STATUS_INTERNAL, "cannot configure the TLS session");
+    hzc_status_set(st, HZ_STATUS_INTERNAL, "cannot configure the TLS session");
     return -1;
   }
   return 0;
 }
 
-static int tls_handshake(hz_transport_t *t, const hz_addr_t *addr,
-                         int64_t deadline, hz_status_t *st) {
+static int tls_handshake(hzc_transport_t *t, const hzc_addr_t *addr,
+                         int64_t deadline, hzc_status_t *st) {
   for (;;) {
     ERR_clear_error();
     errno = 0;
@@ -249,7 +249,7 @@ static int tls_handshake(hz_transport_t *t, const hz_addr_t *addr,
       return -1;
     }
     if (!wait_fd(t->fd, ev, deadline)) {
-      hz_status_set(st, HZ_STATUS_DEADLINE_EXCEEDED,
+      hzc_status_set(st, HZ_STATUS_DEADLINE_EXCEEDED,
                     "deadline exceeded during the TLS handshake with %s",
                     addr->authority);
       return -1;
@@ -259,7 +259,7 @@ static int tls_handshake(hz_transport_t *t, const hz_addr_t *addr,
   unsigned proto_len = 0;
   SSL_get0_alpn_selected(t->ssl, &proto, &proto_len);
   if (proto_len != 2 || memcmp(proto, "h2", 2) != 0) {
-    hz_status_set(st, HZ_STATUS_UNAVAILABLE,
+    hzc_status_set(st, HZ_STATUS_UNAVAILABLE,
                   "%s did not negotiate HTTP/2 (ALPN h2) during the TLS handshake",
                   addr->authority);
     return -1;
@@ -267,9 +267,9 @@ static int tls_handshake(hz_transport_t *t, const hz_addr_t *addr,
   return 0;
 }
 
-int hz_transport_connect(hz_transport_t *t, const hz_addr_t *addr,
+int hzc_transport_connect(hzc_transport_t *t, const hzc_addr_t *addr,
                          SSL_CTX *ctx, BIO_METHOD *bio_method,
-                         int64_t deadline, hz_status_t *st) {
+                         int64_t deadline, hzc_status_t *st) {
   memset(t, 0, sizeof(*t));
   t->fd = -1;
   if (tcp_connect(t, addr, deadline, st) < 0)
@@ -278,7 +278,7 @@ int hz_transport_connect(hz_transport_t *t, const hz_addr_t *addr,
     return 0;
   if (tls_setup(t, addr, ctx, bio_method, st) < 0 ||
       tls_handshake(t, addr, deadline, st) < 0) {
-    hz_transport_close(t);
+    hzc_transport_close(t);
     return -1;
   }
   return 0;
@@ -286,17 +286,17 @@ int hz_transport_connect(hz_transport_t *t, const hz_addr_t *addr,
 
 /* ---- I/O ---- */
 
-static ssize_t tls_result(hz_transport_t *t, int r, int reading) {
+static ssize_t tls_result(hzc_transport_t *t, int r, int reading) {
   int e = SSL_get_error(t->ssl, r);
   switch (e) {
   case SSL_ERROR_WANT_READ:
-    return HZ_IO_AGAIN;
+    return HZC_IO_AGAIN;
   case SSL_ERROR_WANT_WRITE:
     if (reading)
       t->read_wants_write = 1;
-    return HZ_IO_AGAIN;
+    return HZC_IO_AGAIN;
   case SSL_ERROR_ZERO_RETURN:
-    return reading ? HZ_IO_EOF : HZ_IO_ERROR;
+    return reading ? HZC_IO_EOF : HZC_IO_ERROR;
   case SSL_ERROR_SYSCALL:
     snprintf(t->err, sizeof(t->err), "%s",
              errno ? strerror(errno) : "connection closed");
@@ -309,13 +309,13 @@ static ssize_t tls_result(hz_transport_t *t, int r, int reading) {
   }
   }
   ERR_clear_error();
-  return HZ_IO_ERROR;
+  return HZC_IO_ERROR;
 }
 
-ssize_t hz_transport_read(hz_transport_t *t, uint8_t *buf, size_t len) {
+ssize_t hzc_transport_read(hzc_transport_t *t, uint8_t *buf, size_t len) {
   if (t->fd < 0) {
     snprintf(t->err, sizeof(t->err), "connection closed");
-    return HZ_IO_ERROR;
+    return HZC_IO_ERROR;
   }
   if (t->ssl) {
     t->read_wants_write = 0;
@@ -328,15 +328,15 @@ ssize_t hz_transport_read(hz_transport_t *t, uint8_t *buf, size_t len) {
   if (n >= 0)
     return n;
   if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-    return HZ_IO_AGAIN;
+    return HZC_IO_AGAIN;
   snprintf(t->err, sizeof(t->err), "%s", strerror(errno));
-  return HZ_IO_ERROR;
+  return HZC_IO_ERROR;
 }
 
-ssize_t hz_transport_write(hz_transport_t *t, const uint8_t *buf, size_t len) {
+ssize_t hzc_transport_write(hzc_transport_t *t, const uint8_t *buf, size_t len) {
   if (t->fd < 0) {
     snprintf(t->err, sizeof(t->err), "connection closed");
-    return HZ_IO_ERROR;
+    return HZC_IO_ERROR;
   }
   if (t->ssl) {
     ERR_clear_error();
@@ -348,16 +348,16 @@ ssize_t hz_transport_write(hz_transport_t *t, const uint8_t *buf, size_t len) {
   if (n >= 0)
     return n;
   if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-    return HZ_IO_AGAIN;
+    return HZC_IO_AGAIN;
   snprintf(t->err, sizeof(t->err), "%s", strerror(errno));
-  return HZ_IO_ERROR;
+  return HZC_IO_ERROR;
 }
 
-int hz_transport_buffered(const hz_transport_t *t) {
+int hzc_transport_buffered(const hzc_transport_t *t) {
   return t->ssl && t->fd >= 0 && SSL_has_pending(t->ssl);
 }
 
-void hz_transport_close(hz_transport_t *t) {
+void hzc_transport_close(hzc_transport_t *t) {
   if (t->ssl) {
     SSL_free(t->ssl); /* frees the BIO too */
     t->ssl = NULL;

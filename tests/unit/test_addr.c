@@ -6,9 +6,9 @@
 
 static void expect_addr(const char *in, int tls, const char *host,
                         const char *port, const char *authority, int is_ip) {
-  hz_addr_t a;
+  hzc_addr_t a;
   char err[160] = "";
-  int rc = hz_addr_parse(in, &a, err, sizeof(err));
+  int rc = hzc_addr_parse(in, &a, err, sizeof(err));
   if (rc != 0)
     hz_test_note_("parsing '%s' failed: %s\n", in, err);
   HZ_ASSERT_INT_EQ(rc, 0);
@@ -21,9 +21,9 @@ static void expect_addr(const char *in, int tls, const char *host,
 
 /* Refused, with a reason that mentions want_in_reason. */
 static void expect_refused(const char *in, const char *want_in_reason) {
-  hz_addr_t a;
+  hzc_addr_t a;
   char err[160] = "";
-  HZ_ASSERT_INT_EQ(hz_addr_parse(in, &a, err, sizeof(err)), -1);
+  HZ_ASSERT_INT_EQ(hzc_addr_parse(in, &a, err, sizeof(err)), -1);
   if (!strstr(err, want_in_reason))
     hz_test_note_("input '%s': reason '%s' lacks '%s'\n", in, err, want_in_reason);
   HZ_ASSERT_TRUE(strstr(err, want_in_reason) != NULL);
@@ -92,9 +92,9 @@ HZ_TEST(bad_hosts_and_urls_are_refused) {
 }
 
 HZ_TEST(null_and_tiny_error_buffers_are_safe) {
-  hz_addr_t a;
+  hzc_addr_t a;
   char err[4] = "zzz";
-  HZ_ASSERT_INT_EQ(hz_addr_parse(NULL, &a, err, sizeof(err)), -1);
+  HZ_ASSERT_INT_EQ(hzc_addr_parse(NULL, &a, err, sizeof(err)), -1);
   HZ_ASSERT_UINT_EQ(strlen(err), 3);
-  HZ_ASSERT_INT_EQ(hz_addr_parse("host:0", &a, NULL, 0), -1);
+  HZ_ASSERT_INT_EQ(hzc_addr_parse("host:0", &a, NULL, 0), -1);
 }

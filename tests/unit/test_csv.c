@@ -374,7 +374,7 @@ HZ_TEST(values_format_guess) {
 static void expect_b64(const char *in, const char *want, size_t want_len) {
   uint8_t out[64];
   size_t n = 0;
-  HZ_ASSERT_INT_EQ(hz_base64_decode(in, strlen(in), out, &n), 0);
+  HZ_ASSERT_INT_EQ(hzc_base64_decode(in, strlen(in), out, &n), 0);
   HZ_ASSERT_UINT_EQ(n, want_len);
   HZ_ASSERT_MEM_EQ(out, want, want_len);
 }
@@ -396,7 +396,7 @@ HZ_TEST(base64_rejects_malformed_text) {
   static const char *const bad[] = {"Z", "Zm9vY", "Zg=", "Z===", "Zm=v", "Zm9v\n",
                                     "Zm-v", "Zm_v", "=Zm9"};
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-    if (hz_base64_decode(bad[i], strlen(bad[i]), out, &n) != -1) {
+    if (hzc_base64_decode(bad[i], strlen(bad[i]), out, &n) != -1) {
       hz_test_note_("accepted malformed base64 \"%s\"\n", bad[i]);
       hz_test_abort_();
     }
@@ -404,18 +404,18 @@ HZ_TEST(base64_rejects_malformed_text) {
 }
 
 HZ_TEST(metadata_bin_values_are_decoded_text_values_kept) {
-  hz_metadata_t *m = hz_metadata_new((const uint8_t *)"x-bin", 5, (const uint8_t *)"AQID", 4);
+  hzc_metadata_t *m = hzc_metadata_new((const uint8_t *)"x-bin", 5, (const uint8_t *)"AQID", 4);
   HZ_ASSERT_TRUE(m != NULL);
   HZ_ASSERT_STR_EQ(m->name, "x-bin");
   HZ_ASSERT_UINT_EQ(m->len, 3);
   HZ_ASSERT_MEM_EQ(m->value, "\x01\x02\x03", 3);
-  hz_metadata_free(m);
-  m = hz_metadata_new((const uint8_t *)"x-note", 6, (const uint8_t *)"AQID", 4);
+  hzc_metadata_free(m);
+  m = hzc_metadata_new((const uint8_t *)"x-note", 6, (const uint8_t *)"AQID", 4);
   HZ_ASSERT_TRUE(m != NULL);
   HZ_ASSERT_STR_EQ((const char *)m->value, "AQID");
-  hz_metadata_free(m);
+  hzc_metadata_free(m);
   /* An undecodable binary value is dropped, not passed on garbled. */
-  HZ_ASSERT_TRUE(hz_metadata_new((const uint8_t *)"x-bin", 5, (const uint8_t *)"A", 1) == NULL);
+  HZ_ASSERT_TRUE(hzc_metadata_new((const uint8_t *)"x-bin", 5, (const uint8_t *)"A", 1) == NULL);
 }
 
 /* ---- server problems against file lines ---- */

@@ -158,33 +158,33 @@ static void finish(out_t *o) {
 }
 
 static int stream_export(hz_cli_t *cli, const Huizong__V1__ExportValuesRequest *req) {
-  hz_client_t *client;
+  hzc_client_t *client;
   int rc = hz_cli_client(cli, &client);
   if (rc != HZ_EXIT_OK)
     return rc;
-  hz_call_opts_t opts = {.timeout_ms = cli->timeout_set ? cli->timeout_ms
+  hzc_call_opts_t opts = {.timeout_ms = cli->timeout_set ? cli->timeout_ms
                                                       : EXPORT_DEFAULT_TIMEOUT_MS};
-  hz_call_t *call;
-  if (hz_call_start(client, EXPORT_METHOD, &opts, &call) != HZ_CLIENT_OK)
+  hzc_call_t *call;
+  if (hzc_call_start(client, EXPORT_METHOD, &opts, &call) != HZC_OK)
     return hz_cli_error(cli, "cannot start the call");
-  if (hz_call_send(call, &req->base) == HZ_CLIENT_OK)
-    hz_call_close_send(call);
+  if (hzc_call_send(call, &req->base) == HZC_OK)
+    hzc_call_close_send(call);
   out_t o = {.cli = cli};
   ProtobufCMessage *msg;
-  while (hz_call_recv(call, &huizong__v1__export_values_response__descriptor, &msg) == 1) {
+  while (hzc_call_recv(call, &huizong__v1__export_values_response__descriptor, &msg) == 1) {
     print_batch(&o, (Huizong__V1__ExportValuesResponse *)msg);
     protobuf_c_message_free_unpacked(msg, NULL);
   }
-  hz_status_t st;
-  hz_status_init(&st);
-  int ok = hz_call_finish(call, &st) == HZ_CLIENT_OK;
+  hzc_status_t st;
+  hzc_status_init(&st);
+  int ok = hzc_call_finish(call, &st) == HZC_OK;
   /* A refusal before any record leaves stdout empty, as for other calls. */
   if (ok || o.started)
     finish(&o);
   rc = ok ? HZ_EXIT_OK : hz_cli_refused(cli, &st, NULL);
   if (!ok && o.started)
     fprintf(cli->err, "the export is incomplete: %zu records were printed\n", o.records);
-  hz_status_reset(&st);
+  hzc_status_reset(&st);
   return rc;
 }
 

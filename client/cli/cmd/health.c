@@ -50,18 +50,18 @@ static void print_answer(hz_cli_t *cli, const char *service, int status,
   fflush(cli->out);
 }
 
-static int check(hz_cli_t *cli, hz_client_t *client,
+static int check(hz_cli_t *cli, hzc_client_t *client,
                  const Grpc__Health__V1__HealthCheckRequest *req) {
   ProtobufCMessage *resp = NULL;
-  hz_status_t st;
-  hz_status_init(&st);
-  hz_call_opts_t opts = hz_cli_call_opts(cli);
-  int rc = hz_client_unary_opts(client, CHECK_METHOD, &opts, &req->base,
+  hzc_status_t st;
+  hzc_status_init(&st);
+  hzc_call_opts_t opts = hz_cli_call_opts(cli);
+  int rc = hzc_client_unary_opts(client, CHECK_METHOD, &opts, &req->base,
                                 &grpc__health__v1__health_check_response__descriptor,
                                 &resp, &st);
-  if (rc != HZ_CLIENT_OK) {
+  if (rc != HZC_OK) {
     rc = hz_cli_fail(cli, &st);
-    hz_status_reset(&st);
+    hzc_status_reset(&st);
     return rc;
   }
   int status = ((Grpc__Health__V1__HealthCheckResponse *)resp)->status;
@@ -83,26 +83,26 @@ static int check(hz_cli_t *cli, hz_client_t *client,
              : HZ_EXIT_REFUSED;
 }
 
-static int watch(hz_cli_t *cli, hz_client_t *client,
+static int watch(hz_cli_t *cli, hzc_client_t *client,
                  const Grpc__Health__V1__HealthCheckRequest *req) {
-  hz_call_opts_t opts = {.timeout_ms = cli->timeout_set ? cli->timeout_ms : 0};
-  hz_call_t *call;
-  if (hz_call_start(client, WATCH_METHOD, &opts, &call) != HZ_CLIENT_OK)
+  hzc_call_opts_t opts = {.timeout_ms = cli->timeout_set ? cli->timeout_ms : 0};
+  hzc_call_t *call;
+  if (hzc_call_start(client, WATCH_METHOD, &opts, &call) != HZC_OK)
     return hz_cli_error(cli, "cannot start the call");
-  if (hz_call_send(call, &req->base) == HZ_CLIENT_OK)
-    hz_call_close_send(call);
+  if (hzc_call_send(call, &req->base) == HZC_OK)
+    hzc_call_close_send(call);
 
   int last = -1, header_done = 0, got;
   ProtobufCMessage *msg;
-  while ((got = hz_call_recv(call, &grpc__health__v1__health_check_response__descriptor,
+  while ((got = hzc_call_recv(call, &grpc__health__v1__health_check_response__descriptor,
                              &msg)) == 1) {
     last = ((Grpc__Health__V1__HealthCheckResponse *)msg)->status;
     print_answer(cli, req->service, last, &header_done);
     protobuf_c_message_free_unpacked(msg, NULL);
   }
-  hz_status_t st;
-  hz_status_init(&st);
-  hz_call_finish(call, &st);
+  hzc_status_t st;
+  hzc_status_init(&st);
+  hzc_call_finish(call, &st);
   /* Watching until --timeout is a normal way to stop. */
   int ended_ok = st.code == HZ_STATUS_OK ||
                  (st.code == HZ_STATUS_DEADLINE_EXCEEDED && last >= 0);
@@ -110,12 +110,12 @@ static int watch(hz_cli_t *cli, hz_client_t *client,
                            ? HZ_EXIT_OK
                            : HZ_EXIT_REFUSED)
                     : hz_cli_fail(cli, &st);
-  hz_status_reset(&st);
+  hzc_status_reset(&st);
   return rc;
 }
 
 static int run_health(hz_cli_t *cli) {
-  hz_client_t *client;
+  hzc_client_t *client;
   int rc = hz_cli_client(cli, &client);
   if (rc != HZ_EXIT_OK)
     return rc;

@@ -187,18 +187,18 @@ static int print_summary(hz_cli_t *cli, const Huizong__V1__SubmitResponse *r) {
 /* Sends the request until it is answered or the attempts run out. */
 static int send_with_retries(submit_t *s) {
   hz_cli_t *cli = s->cli;
-  hz_client_t *client;
+  hzc_client_t *client;
   int rc = hz_cli_client(cli, &client);
   if (rc != HZ_EXIT_OK)
     return rc;
-  hz_call_opts_t opts = hz_cli_call_opts(cli);
-  hz_status_t st;
-  hz_status_init(&st);
+  hzc_call_opts_t opts = hz_cli_call_opts(cli);
+  hzc_status_t st;
+  hzc_status_init(&st);
   for (int attempt = 1;; attempt++) {
     ProtobufCMessage *resp = NULL;
-    if (hz_client_unary_opts(client, SUBMIT_METHOD, &opts, &s->req.base,
+    if (hzc_client_unary_opts(client, SUBMIT_METHOD, &opts, &s->req.base,
                              &huizong__v1__submit_response__descriptor, &resp,
-                             &st) == HZ_CLIENT_OK) {
+                             &st) == HZC_OK) {
       rc = print_summary(cli, (Huizong__V1__SubmitResponse *)resp);
       protobuf_c_message_free_unpacked(resp, NULL);
       break;
@@ -216,12 +216,12 @@ static int send_with_retries(submit_t *s) {
     long wait = backoff_ms(attempt + 1);
     fprintf(cli->err, "warning: attempt %d of %d: %s: %s; retrying in %.1f s with "
                       "submission id %s\n",
-            attempt, SUBMIT_ATTEMPTS, hz_status_name(st.code), hz_status_message(&st),
+            attempt, SUBMIT_ATTEMPTS, hz_status_name(st.code), hzc_status_message(&st),
             (double)wait / 1000.0, s->id);
-    hz_status_reset(&st);
+    hzc_status_reset(&st);
     sleep_ms(wait);
   }
-  hz_status_reset(&st);
+  hzc_status_reset(&st);
   return rc;
 }
 
