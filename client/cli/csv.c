@@ -6,7 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "output.h"
+#include "wire/utf8.h"
 
 /* Where the parser is in the file. */
 typedef struct cursor_s {
@@ -175,24 +175,14 @@ static int read_plain(cursor_t *c, buf_t *b, size_t field_no, hz_diags_t *d) {
 
 /* UTF-8 and no NUL: anything else is most likely a GBK export. */
 static int check_text(const buf_t *b, size_t line, size_t field_no, hz_diags_t *d) {
-  const unsigned char *p = (const unsigned char *)b->p;
-  size_t n = b->n;
-  while (n > 0) {
-    uint32_t cp;
-    size_t len = hz_utf8_decode(p, n, &cp);
-    if (cp == 0) {
-      hz_diags_add(d, line, "field %zu contains a NUL byte", field_no);
-      return -1;
-    }
-    if (cp == 0xFFFD && len == 1) {
-      hz_diags_add(d, line,
-                   "field %zu is not valid UTF-8 (save the file as UTF-8)", field_no);
-      return -1;
-    }
-    p += len;
-    n -= len;
-  }
-  return 0;
+  size_t bad;
+  if (hz_wire_utf8_check(b->p, b->n, &bad) == 0)
+    return 0;
+  if (b->p[bad] == '\0')
+    hz_diags_add(d, line, "field %zu contains a NUL byte", field_no);
+  else
+    hz_diags_add(d, line, "field %zu is not valid UTF-8 (save the file as UTF-8)", field_no);
+  return -1;
 }
 
 /* Reads one record into f. */

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "output.h"
+#include "wire/utf8.h"
 
 static int read_stream(FILE *f, const char *path, char **data, size_t *len,
                        char *err, size_t errlen) {
@@ -67,19 +67,12 @@ int hz_infile_read(const char *path, char **data, size_t *len, char *err,
 }
 
 int hz_infile_check_utf8(const char *text, size_t len, size_t *line) {
-  const unsigned char *p = (const unsigned char *)text;
+  size_t bad;
+  if (hz_wire_utf8_check(text, len, &bad) == 0)
+    return 0;
   size_t ln = 1;
-  while (len > 0) {
-    uint32_t cp;
-    size_t n = hz_utf8_decode(p, len, &cp);
-    if (cp == 0 || (cp == 0xFFFD && n == 1)) {
-      *line = ln;
-      return -1;
-    }
-    if (cp == '\n')
-      ln++;
-    p += n;
-    len -= n;
-  }
-  return 0;
+  for (size_t i = 0; i < bad; i++)
+    ln += text[i] == '\n';
+  *line = ln;
+  return -1;
 }

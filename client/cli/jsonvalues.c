@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "output.h"
+#include "wire/utf8.h"
 
 /* Outcomes of the parsing functions: shape problems are recorded and
  * parsing goes on (J_OK); syntax errors and lack of memory end it. */
@@ -235,8 +235,8 @@ static int parse_string(parser_t *p, sbuf_t *out) {
       break;
     }
     uint32_t cp;
-    size_t n = hz_utf8_decode((const unsigned char *)p->s + p->pos, p->len - p->pos, &cp);
-    if (cp == 0xFFFD && n == 1) {
+    size_t n = hz_wire_utf8_decode((const uint8_t *)p->s + p->pos, p->len - p->pos, &cp);
+    if (n == 0) {
       r = syntax(p, "not valid UTF-8 (save the file as UTF-8)");
       break;
     }

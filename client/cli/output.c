@@ -1,10 +1,12 @@
-/* Table, CSV and JSON rendering with our own UTF-8 decoding and a display
- * width table for East Asian Wide/Fullwidth characters (Unicode UAX #11),
+/* Table, CSV and JSON rendering with UTF-8 decoded by wire/utf8.h and a
+ * display width table for East Asian Wide/Fullwidth characters (Unicode UAX #11),
  * so Chinese region and indicator names line up in a terminal. */
 #include "output.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "wire/utf8.h"
 
 int hz_format_parse(const char *s, hz_format_t *out) {
   if (!s)
@@ -22,37 +24,15 @@ int hz_format_parse(const char *s, hz_format_t *out) {
 
 /* ---- UTF-8 and display width ---- */
 
-size_t hz_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp) {
-  unsigned char c = s[0];
-  size_t len;
-  uint32_t v, min;
-  if (c < 0x80) {
-    *cp = c;
+/* Display policy over the shared decoder: an invalid byte shows as U+FFFD
+ * and the next byte is tried, so one bad byte costs one replacement. */
+size_t hz_utf8_decode_lossy(const unsigned char *s, size_t n, uint32_t *cp) {
+  size_t len = hz_wire_utf8_decode(s, n, cp);
+  if (len == 0) {
+    *cp = 0xFFFD;
     return 1;
-  } else if (c >= 0xC2 && c <= 0xDF) {
-    len = 2, v = c & 0x1F, min = 0x80;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    len = 3, v = c & 0x0F, min = 0x800;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    len = 4, v = c & 0x07, min = 0x10000;
-  } else {
-    goto invalid;
   }
-  if (n < len)
-    goto invalid;
-  for (size_t i = 1; i < len; i++) {
-    if ((s[i] & 0xC0) != 0x80)
-      goto invalid;
-    v = (v << 6) | (s[i] & 0x3F);
-  }
-  /* Overlong forms, UTF-16 surrogates and values past U+10FFFF. */
-  if (v < min || (v >= 0xD800 && v <= 0xDFFF) || v > 0x10FFFF)
-    goto invalid;
-  *cp = v;
   return len;
-invalid:
-  *cp = 0xFFFD;
-  return 1;
 }
 
 typedef struct {
@@ -127,7 +107,7 @@ size_t hz_display_width(const char *s) {
   size_t n = strlen(s), w = 0;
   while (n > 0) {
     uint32_t cp;
-    size_t len = hz_utf8_decode(p, n, &cp);
+    size_t len = hz_utf8_decode_lossy(p, n, &cp);
     w += is_control(cp) ? 1 : (size_t)hz_codepoint_width(cp);
     p += len;
     n -= len;
@@ -142,7 +122,7 @@ static int write_sanitized(FILE *out, const char *s) {
   size_t n = strlen(s);
   while (n > 0) {
     uint32_t cp;
-    size_t len = hz_utf8_decode(p, n, &cp);
+    size_t len = hz_utf8_decode_lossy(p, n, &cp);
     if (is_control(cp))
       fputc(' ', out);
     else if (cp == 0xFFFD && len == 1)
@@ -360,7 +340,7 @@ int hz_json_write_string(FILE *out, const char *s) {
   fputc('"', out);
   while (n > 0) {
     uint32_t cp;
-    size_t len = hz_utf8_decode(p, n, &cp);
+    size_t len = hz_utf8_decode_lossy(p, n, &cp);
     switch (cp) {
     case '"': fputs("\\\"", out); break;
     case '\\': fputs("\\\\", out); break;

@@ -1,10 +1,12 @@
-/* Server address parsing: scheme, host (name, IPv4, bracketed IPv6), port. */
+/* Server address parsing: the scheme and its default port here, host and
+ * port by the shared grammar of wire/hostport.h. */
 #include "addr.h"
 
-#include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "wire/hostport.h"
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -40,87 +42,6 @@ static int take_scheme(const char **s, int *tls, char *err, size_t errlen) {
   return 0;
 }
 
-static int valid_port(const char *p, size_t len) {
-  if (len == 0 || len > 5)
-    return 0;
-  unsigned v = 0;
-  for (size_t i = 0; i < len; i++) {
-    if (p[i] < '0' || p[i] > '9')
-      return 0;
-    v = v * 10 + (unsigned)(p[i] - '0');
-  }
-  return v >= 1 && v <= 65535;
-}
-
-/* Letters, digits, '-', '_' and dots between non-empty labels. */
-static int valid_hostname(const char *h, size_t len) {
-  if (len == 0 || len > 253 || h[0] == '.' || h[0] == '-')
-    return 0;
-  for (size_t i = 0; i < len; i++) {
-    char c = h[i];
-    int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-             (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
-    if (!ok || (c == '.' && i + 1 < len && h[i + 1] == '.'))
-      return 0;
-  }
-  return 1;
-}
-
-/* Splits "host:port" / "[v6]:port" / "host" into out->host and port text. */
-static int split_host_port(const char *s, size_t len, hzc_addr_t *out,
-                           const char **port, size_t *port_len, char *err,
-                           size_t errlen) {
-  const char *host = s;
-  size_t host_len;
-  const char *rest;
-
-  if (len > 0 && s[0] == '[') {
-    const char *close = memchr(s, ']', len);
-    if (!close)
-      return fail(err, errlen, "missing ']' after IPv6 address");
-    host = s + 1;
-    host_len = (size_t)(close - host);
-    rest = close + 1;
-    if (rest < s + len && *rest != ':')
-      return fail(err, errlen, "unexpected text after ']'");
-    char tmp[64];
-    struct in6_addr a6;
-    if (host_len == 0 || host_len >= sizeof(tmp))
-      return fail(err, errlen, "invalid IPv6 address");
-    memcpy(tmp, host, host_len);
-    tmp[host_len] = '\0';
-    if (inet_pton(AF_INET6, tmp, &a6) != 1)
-      return fail(err, errlen, "invalid IPv6 address '%s'", tmp);
-    out->host_is_ip = 1;
-  } else {
-    const char *colon = memchr(s, ':', len);
-    if (colon && memchr(colon + 1, ':', (size_t)(s + len - colon - 1)))
-      return fail(err, errlen, "IPv6 addresses need brackets: [addr]:port");
-    host_len = colon ? (size_t)(colon - s) : len;
-    rest = colon ? colon : s + len;
-    if (!valid_hostname(host, host_len))
-      return fail(err, errlen, "invalid host name '%.*s'", (int)host_len, host);
-  }
-  if (host_len >= sizeof(out->host))
-    return fail(err, errlen, "host name too long");
-  memcpy(out->host, host, host_len);
-  out->host[host_len] = '\0';
-  if (!out->host_is_ip) {
-    struct in_addr a4;
-    out->host_is_ip = inet_pton(AF_INET, out->host, &a4) == 1;
-  }
-  if (rest < s + len) { /* rest points at ':' */
-    *port = rest + 1;
-    *port_len = (size_t)(s + len - rest - 1);
-    if (*port_len == 0)
-      return fail(err, errlen, "missing port after ':'");
-  } else {
-    *port = NULL;
-    *port_len = 0;
-  }
-  return 0;
-}
-
 int hzc_addr_parse(const char *s, hzc_addr_t *out, char *err, size_t errlen) {
   memset(out, 0, sizeof(*out));
   if (!s || !*s)
@@ -137,20 +58,14 @@ int hzc_addr_parse(const char *s, hzc_addr_t *out, char *err, size_t errlen) {
   if (len == 0)
     return fail(err, errlen, "missing host in '%s'", orig);
 
-  const char *port = NULL;
-  size_t port_len = 0;
-  if (split_host_port(s, len, out, &port, &port_len, err, errlen) < 0)
+  /* The host:port grammar is the one huizongd's --listen speaks too. */
+  hz_wire_hostport_t hp;
+  if (hz_wire_hostport_parse(s, len, HZ_WIRE_HP_PORT_OPTIONAL, &hp, err, errlen) < 0)
     return -1;
-  if (port) {
-    if (!valid_port(port, port_len))
-      return fail(err, errlen, "invalid port '%.*s' (1..65535)", (int)port_len, port);
-    memcpy(out->port, port, port_len);
-    out->port[port_len] = '\0';
-  } else {
-    strcpy(out->port, out->tls ? HZC_ADDR_DEFAULT_TLS_PORT : HZC_ADDR_DEFAULT_PORT);
-  }
-  int is_v6 = strchr(out->host, ':') != NULL;
-  snprintf(out->authority, sizeof(out->authority), is_v6 ? "[%s]:%s" : "%s:%s",
-           out->host, out->port);
-  return 0;
+  memcpy(out->host, hp.host, sizeof(hp.host));
+  out->host_is_ip = hp.kind != HZ_WIRE_HOST_NAME;
+  if (!hp.has_port)
+    hp.port = out->tls ? HZC_ADDR_DEFAULT_TLS_PORT : HZC_ADDR_DEFAULT_PORT;
+  snprintf(out->port, sizeof(out->port), "%u", (unsigned)hp.port);
+  return hz_wire_hostport_format(&hp, out->authority, sizeof(out->authority)) < 0 ? -1 : 0;
 }

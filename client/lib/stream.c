@@ -8,7 +8,8 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
+
+#include "wire/content_type.h"
 
 static int name_is(const uint8_t *name, size_t len, const char *lit) {
   size_t n = strlen(lit);
@@ -86,11 +87,10 @@ static void settle_block_metadata(hzc_call_t *call, int end_stream) {
 }
 
 static void take_content_type(hzc_call_t *call, const uint8_t *v, size_t len) {
-  static const char grpc_ct[] = "application/grpc";
-  size_t n = sizeof(grpc_ct) - 1;
+  /* Any codec is gRPC (a mismatch shows when the message fails to parse);
+   * gRPC-Web is not what we asked for. */
   call->content_type_ok =
-      len >= n && strncasecmp((const char *)v, grpc_ct, n) == 0 &&
-      (len == n || v[n] == '+' || v[n] == ';');
+      hz_wire_content_type((const char *)v, len, NULL) == HZ_WIRE_CT_GRPC;
   size_t keep = len < sizeof(call->content_type) - 1 ? len : sizeof(call->content_type) - 1;
   memcpy(call->content_type, v, keep);
   call->content_type[keep] = '\0';

@@ -23,13 +23,13 @@ static void expect_render(const hz_table_t *t, hz_format_t fmt, const char *want
 
 HZ_TEST(utf8_decode_valid_sequences) {
   uint32_t cp;
-  HZ_ASSERT_UINT_EQ(hz_utf8_decode((const unsigned char *)"A", 1, &cp), 1);
+  HZ_ASSERT_UINT_EQ(hz_utf8_decode_lossy((const unsigned char *)"A", 1, &cp), 1);
   HZ_ASSERT_UINT_EQ(cp, 0x41);
-  HZ_ASSERT_UINT_EQ(hz_utf8_decode((const unsigned char *)"\xC3\xA9", 2, &cp), 2);
+  HZ_ASSERT_UINT_EQ(hz_utf8_decode_lossy((const unsigned char *)"\xC3\xA9", 2, &cp), 2);
   HZ_ASSERT_UINT_EQ(cp, 0xE9);
-  HZ_ASSERT_UINT_EQ(hz_utf8_decode((const unsigned char *)"南", 3, &cp), 3);
+  HZ_ASSERT_UINT_EQ(hz_utf8_decode_lossy((const unsigned char *)"南", 3, &cp), 3);
   HZ_ASSERT_UINT_EQ(cp, 0x5357);
-  HZ_ASSERT_UINT_EQ(hz_utf8_decode((const unsigned char *)"\xF0\xA0\x80\x80", 4, &cp), 4);
+  HZ_ASSERT_UINT_EQ(hz_utf8_decode_lossy((const unsigned char *)"\xF0\xA0\x80\x80", 4, &cp), 4);
   HZ_ASSERT_UINT_EQ(cp, 0x20000);
 }
 
@@ -41,7 +41,7 @@ HZ_TEST(utf8_decode_rejects_malformed_input) {
                                     "\x80", "\xE5\x8D"};
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     cp = 0;
-    HZ_ASSERT_UINT_EQ(hz_utf8_decode((const unsigned char *)bad[i], strlen(bad[i]), &cp), 1);
+    HZ_ASSERT_UINT_EQ(hz_utf8_decode_lossy((const unsigned char *)bad[i], strlen(bad[i]), &cp), 1);
     HZ_ASSERT_UINT_EQ(cp, 0xFFFD);
   }
 }

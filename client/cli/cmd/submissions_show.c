@@ -9,7 +9,7 @@
 #include "huizong/v1/reporting.pb-c.h"
 #include "names.h"
 #include "present.h"
-#include "uuid.h"
+#include "wire/uuid.h"
 
 #define GET_SUBMISSION_METHOD "/huizong.v1.Reporting/GetSubmission"
 
@@ -109,7 +109,7 @@ static int print_submission(hz_cli_t *cli, const Huizong__V1__Submission *s) {
 
 static int run_submissions_show(hz_cli_t *cli) {
   const char *id = cli->args[0];
-  if (!hz_uuid_valid(id))
+  if (hz_wire_uuid_check(id) != 0)
     return hz_cli_usage(cli, "'%s' is not a submission id "
                              "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)", id);
   Huizong__V1__GetSubmissionRequest req = HUIZONG__V1__GET_SUBMISSION_REQUEST__INIT;

@@ -43,7 +43,7 @@ static const hz_cli_opt_t submit_opts[] = {
 typedef struct submit_s {
   hz_cli_t *cli;                           /* the command line */
   const char *file;                        /* --file */
-  char id[HZ_UUID_STRLEN];                 /* submission id used */
+  char id[HZ_WIRE_UUID_TEXT_SIZE];         /* submission id used */
   hz_value_list_t values;                  /* the file's values */
   char *narrative;                         /* --narrative-file text, or NULL */
   size_t *lines;                           /* request index -> file line */
@@ -238,12 +238,12 @@ static int run_submit(hz_cli_t *cli) {
     return hz_cli_usage(cli, "--period is required");
   if (!s.file || !*s.file)
     return hz_cli_usage(cli, "--file is required");
-  if (given_id && !hz_uuid_valid(given_id))
+  if (given_id && hz_wire_uuid_check(given_id) != 0)
     return hz_cli_usage(cli, "--submission-id '%s' is not a UUID "
                              "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)", given_id);
   if (given_id)
     snprintf(s.id, sizeof(s.id), "%s", given_id);
-  else if (hz_uuid_v4(s.id) < 0)
+  else if (hz_cli_uuid_v4(s.id) < 0)
     return hz_cli_error(cli, "no randomness available for a submission id");
 
   int rc = load_values(&s);
