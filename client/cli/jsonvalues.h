@@ -18,9 +18,6 @@
 #include "diag.h"
 #include "valuelist.h"
 
-/* Deepest nesting accepted while skipping a value of the wrong type. */
-#define HZ_JSONVALUES_MAX_DEPTH 32
-
 /* Reads len bytes of data (an optional UTF-8 BOM is skipped) into out,
  * appending the entries without problems. Returns 0 (check d->total) or
  * -1 when out of memory. */
