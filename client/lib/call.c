@@ -88,8 +88,8 @@ static void call_override(hzc_call_t *call, int code, const char *fmt, ...) {
 
 static void expire(hzc_call_t *call) {
   hzc_call_fail(call, HZ_STATUS_DEADLINE_EXCEEDED,
-               "deadline exceeded: %s did not finish within %gs", call->method,
-               (double)call->timeout_ms / 1000.0);
+                "deadline exceeded: %s did not finish within %gs", call->method,
+                (double)call->timeout_ms / 1000.0);
   hzc_conn_flush_nowait(call->conn);
 }
 
@@ -162,14 +162,14 @@ static void submit_request(hzc_call_t *call) {
   int32_t id = nghttp2_submit_request(call->conn->session, NULL, nv, n, &body, call);
   if (id < 0) {
     hzc_call_fail(call, HZ_STATUS_UNAVAILABLE, "cannot start %s: %s", call->method,
-                 nghttp2_strerror(id));
+                  nghttp2_strerror(id));
     return;
   }
   call->stream_id = id;
 }
 
-int hzc_call_start(hzc_client_t *client, const char *method,
-                  const hzc_call_opts_t *opts, hzc_call_t **out) {
+int hzc_call_start(hzc_client_t *client, const char *method, const hzc_call_opts_t *opts,
+                   hzc_call_t **out) {
   if (!out)
     return HZC_EINVAL;
   *out = NULL;
@@ -239,7 +239,7 @@ int hzc_call_send(hzc_call_t *call, const ProtobufCMessage *msg) {
   size_t size = protobuf_c_message_get_packed_size(msg);
   if (size > UINT32_MAX) {
     hzc_call_fail(call, HZ_STATUS_RESOURCE_EXHAUSTED,
-                 "request message of %zu bytes is too large for gRPC", size);
+                  "request message of %zu bytes is too large for gRPC", size);
     return HZC_ECALL;
   }
   if (reserve(call, HZ_FRAME_PREFIX_LEN + size) < 0)
@@ -265,7 +265,7 @@ int hzc_call_close_send(hzc_call_t *call) {
 }
 
 int hzc_call_recv(hzc_call_t *call, const ProtobufCMessageDescriptor *desc,
-                 ProtobufCMessage **msg) {
+                  ProtobufCMessage **msg) {
   if (!msg)
     return HZC_EINVAL;
   *msg = NULL;

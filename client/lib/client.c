@@ -33,7 +33,7 @@ static int setup_credentials(hzc_client_t *c, const hzc_client_opts_t *opts,
   if (opts->token && *opts->token) {
     if (!token_ok(opts->token)) {
       hzc_status_set(err, HZ_STATUS_INVALID_ARGUMENT,
-                    "the token contains spaces or non-ASCII characters");
+                     "the token contains spaces or non-ASCII characters");
       return HZC_EINVAL;
     }
     if (!(c->authorization = join("Bearer ", opts->token)))
@@ -48,8 +48,8 @@ static int setup_credentials(hzc_client_t *c, const hzc_client_opts_t *opts,
   return HZC_OK;
 }
 
-int hzc_client_open(hzc_client_t **out, const char *addr,
-                   const hzc_client_opts_t *opts, hzc_status_t *err) {
+int hzc_client_open(hzc_client_t **out, const char *addr, const hzc_client_opts_t *opts,
+                    hzc_status_t *err) {
   static const hzc_client_opts_t defaults;
   hzc_status_t scratch;
   hzc_status_init(&scratch);
@@ -67,8 +67,8 @@ int hzc_client_open(hzc_client_t **out, const char *addr,
   char why[160];
   int rc = HZC_EINVAL;
   if (hzc_addr_parse(addr, &c->addr, why, sizeof(why)) < 0) {
-    hzc_status_set(err, HZ_STATUS_INVALID_ARGUMENT, "invalid address '%s': %s",
-                  addr ? addr : "", why);
+    hzc_status_set(err, HZ_STATUS_INVALID_ARGUMENT, "invalid address '%s': %s", addr ? addr : "",
+                   why);
     goto fail;
   }
   c->timeout_ms = opts->timeout_ms > 0 ? opts->timeout_ms : 0;
@@ -148,11 +148,9 @@ void hzc_client_close(hzc_client_t *c) {
   free(c);
 }
 
-int hzc_client_unary_opts(hzc_client_t *client, const char *method,
-                         const hzc_call_opts_t *opts,
-                         const ProtobufCMessage *req,
-                         const ProtobufCMessageDescriptor *resp_desc,
-                         ProtobufCMessage **resp, hzc_status_t *status) {
+int hzc_client_unary_opts(hzc_client_t *client, const char *method, const hzc_call_opts_t *opts,
+                          const ProtobufCMessage *req, const ProtobufCMessageDescriptor *resp_desc,
+                          ProtobufCMessage **resp, hzc_status_t *status) {
   hzc_call_t *call = NULL;
   ProtobufCMessage *msg = NULL;
   if (resp)
@@ -165,8 +163,8 @@ int hzc_client_unary_opts(hzc_client_t *client, const char *method,
   int rc = hzc_call_start(client, method, opts, &call);
   if (rc != HZC_OK) {
     if (status)
-      hzc_status_set(status, HZ_STATUS_INVALID_ARGUMENT,
-                    "cannot start call '%s'", method ? method : "");
+      hzc_status_set(status, HZ_STATUS_INVALID_ARGUMENT, "cannot start call '%s'",
+                     method ? method : "");
     return rc;
   }
   if (hzc_call_send(call, req) == HZC_OK)
@@ -191,9 +189,8 @@ int hzc_client_unary_opts(hzc_client_t *client, const char *method,
   return rc;
 }
 
-int hzc_client_unary(hzc_client_t *client, const char *method,
-                    const ProtobufCMessage *req,
-                    const ProtobufCMessageDescriptor *resp_desc,
-                    ProtobufCMessage **resp, hzc_status_t *status) {
+int hzc_client_unary(hzc_client_t *client, const char *method, const ProtobufCMessage *req,
+                     const ProtobufCMessageDescriptor *resp_desc, ProtobufCMessage **resp,
+                     hzc_status_t *status) {
   return hzc_client_unary_opts(client, method, NULL, req, resp_desc, resp, status);
 }

@@ -129,8 +129,8 @@ hzc_conn_t *hzc_conn_open(hzc_client_t *client, int64_t deadline, hzc_status_t *
     return NULL;
   }
   c->client = client;
-  if (hzc_transport_connect(&c->tr, &client->addr, client->ssl_ctx,
-                           client->bio_method, deadline, st) < 0) {
+  if (hzc_transport_connect(&c->tr, &client->addr, client->ssl_ctx, client->bio_method, deadline,
+                            st) < 0) {
     free(c);
     return NULL;
   }
@@ -162,9 +162,9 @@ static void lost(hzc_conn_t *c, const char *why) {
   const hzc_addr_t *a = &c->client->addr;
   if (!a->tls && !c->heard_from)
     hzc_conn_fail(c, HZ_STATUS_UNAVAILABLE,
-                 "connection to %s: %s before any HTTP/2 answer "
-                 "(if the server uses TLS, use https://%s)",
-                 a->authority, why, a->authority);
+                  "connection to %s: %s before any HTTP/2 answer "
+                  "(if the server uses TLS, use https://%s)",
+                  a->authority, why, a->authority);
   else
     hzc_conn_fail(c, HZ_STATUS_UNAVAILABLE, "connection to %s: %s", a->authority, why);
 }
@@ -213,9 +213,8 @@ static int conn_read(hzc_conn_t *c) {
     c->heard_from = 1;
     ssize_t used = nghttp2_session_mem_recv(c->session, buf, (size_t)n);
     if (used < 0) {
-      hzc_conn_fail(c, HZ_STATUS_INTERNAL,
-                   "HTTP/2 protocol error from %s: %s",
-                   c->client->addr.authority, nghttp2_strerror((int)used));
+      hzc_conn_fail(c, HZ_STATUS_INTERNAL, "HTTP/2 protocol error from %s: %s",
+                    c->client->addr.authority, nghttp2_strerror((int)used));
       return -1;
     }
   }
@@ -248,7 +247,7 @@ int hzc_conn_pump(hzc_conn_t *c, int64_t deadline) {
   if (!nghttp2_session_want_read(c->session) &&
       !nghttp2_session_want_write(c->session)) {
     hzc_conn_fail(c, HZ_STATUS_UNAVAILABLE, "connection to %s closed by the server",
-                 c->client->addr.authority);
+                  c->client->addr.authority);
     return HZC_PUMP_ECONN;
   }
   return 0;

@@ -95,8 +95,8 @@ typedef struct hzc_call_opts_s {
  * again after the server closed the connection, so a client survives a
  * server restart. Returns 0, or HZC_EINVAL with err explaining (bad
  * address, unreadable CA file, token not fit for a header). err may be NULL. */
-int hzc_client_open(hzc_client_t **out, const char *addr,
-                   const hzc_client_opts_t *opts, hzc_status_t *err);
+int hzc_client_open(hzc_client_t **out, const char *addr, const hzc_client_opts_t *opts,
+                    hzc_status_t *err);
 
 /* Closes the connection politely (GOAWAY) and frees the client. Calls still
  * open are failed with CANCELLED; they must still be finished. */
@@ -107,22 +107,19 @@ void hzc_client_close(hzc_client_t *client);
  * protobuf_c_message_free_unpacked(*resp, NULL)). Otherwise returns
  * HZC_ECALL (or another negative code) with *resp NULL; status holds
  * the outcome in every case. opts may be NULL. */
-int hzc_client_unary(hzc_client_t *client, const char *method,
-                    const ProtobufCMessage *req,
-                    const ProtobufCMessageDescriptor *resp_desc,
-                    ProtobufCMessage **resp, hzc_status_t *status);
-int hzc_client_unary_opts(hzc_client_t *client, const char *method,
-                         const hzc_call_opts_t *opts,
-                         const ProtobufCMessage *req,
-                         const ProtobufCMessageDescriptor *resp_desc,
-                         ProtobufCMessage **resp, hzc_status_t *status);
+int hzc_client_unary(hzc_client_t *client, const char *method, const ProtobufCMessage *req,
+                     const ProtobufCMessageDescriptor *resp_desc, ProtobufCMessage **resp,
+                     hzc_status_t *status);
+int hzc_client_unary_opts(hzc_client_t *client, const char *method, const hzc_call_opts_t *opts,
+                          const ProtobufCMessage *req, const ProtobufCMessageDescriptor *resp_desc,
+                          ProtobufCMessage **resp, hzc_status_t *status);
 
 /* Streaming calls. method is the full path, "/package.Service/Method".
  * hzc_call_start fails only on bad arguments or memory; a call that cannot
  * even connect is still returned and reports UNAVAILABLE through
  * hzc_call_recv/hzc_call_finish. Every started call must be finished. */
-int hzc_call_start(hzc_client_t *client, const char *method,
-                  const hzc_call_opts_t *opts, hzc_call_t **out);
+int hzc_call_start(hzc_client_t *client, const char *method, const hzc_call_opts_t *opts,
+                   hzc_call_t **out);
 
 /* Sends one request message; blocks while HTTP/2 flow control holds it
  * back. Returns 0, or HZC_ECALL when the call has already ended (the
@@ -137,8 +134,7 @@ int hzc_call_close_send(hzc_call_t *call);
  * response stream, or HZC_ECALL when the call ended with an error
  * (see hzc_call_finish). Messages that arrived before an error status are
  * still delivered first. */
-int hzc_call_recv(hzc_call_t *call, const ProtobufCMessageDescriptor *desc,
-                 ProtobufCMessage **msg);
+int hzc_call_recv(hzc_call_t *call, const ProtobufCMessageDescriptor *desc, ProtobufCMessage **msg);
 
 /* Abandons the call: the server sees RST_STREAM(CANCEL) and the call's
  * status becomes CANCELLED unless it had already ended. */

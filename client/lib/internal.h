@@ -142,12 +142,11 @@ void hzc_conn_fail(hzc_conn_t *c, int code, const char *fmt, ...)
 void hzc_conn_free(hzc_conn_t *c);
 
 /* stream.c: what nghttp2 tells a call about its stream */
-ssize_t hzc_stream_read_request(nghttp2_session *s, int32_t stream_id,
-                               uint8_t *buf, size_t len, uint32_t *flags,
-                               nghttp2_data_source *src, void *ud);
+ssize_t hzc_stream_read_request(nghttp2_session *s, int32_t stream_id, uint8_t *buf, size_t len,
+                                uint32_t *flags, nghttp2_data_source *src, void *ud);
 void hzc_stream_begin_headers(hzc_call_t *call, nghttp2_headers_category cat);
-int hzc_stream_header(hzc_call_t *call, const uint8_t *name, size_t namelen,
-                     const uint8_t *value, size_t valuelen);
+int hzc_stream_header(hzc_call_t *call, const uint8_t *name, size_t namelen, const uint8_t *value,
+                      size_t valuelen);
 void hzc_stream_headers_done(hzc_call_t *call, int end_stream);
 void hzc_stream_data(hzc_call_t *call, const uint8_t *data, size_t len);
 void hzc_stream_remote_end(hzc_call_t *call);

@@ -57,8 +57,7 @@ static int check(hz_cli_t *cli, hzc_client_t *client,
   hzc_status_init(&st);
   hzc_call_opts_t opts = hz_cli_call_opts(cli);
   int rc = hzc_client_unary_opts(client, CHECK_METHOD, &opts, &req->base,
-                                &grpc__health__v1__health_check_response__descriptor,
-                                &resp, &st);
+                                 &grpc__health__v1__health_check_response__descriptor, &resp, &st);
   if (rc != HZC_OK) {
     rc = hz_cli_fail(cli, &st);
     hzc_status_reset(&st);
@@ -95,7 +94,7 @@ static int watch(hz_cli_t *cli, hzc_client_t *client,
   int last = -1, header_done = 0, got;
   ProtobufCMessage *msg;
   while ((got = hzc_call_recv(call, &grpc__health__v1__health_check_response__descriptor,
-                             &msg)) == 1) {
+                              &msg)) == 1) {
     last = ((Grpc__Health__V1__HealthCheckResponse *)msg)->status;
     print_answer(cli, req->service, last, &header_done);
     protobuf_c_message_free_unpacked(msg, NULL);

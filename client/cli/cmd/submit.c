@@ -197,8 +197,7 @@ static int send_with_retries(submit_t *s) {
   for (int attempt = 1;; attempt++) {
     ProtobufCMessage *resp = NULL;
     if (hzc_client_unary_opts(client, SUBMIT_METHOD, &opts, &s->req.base,
-                             &huizong__v1__submit_response__descriptor, &resp,
-                             &st) == HZC_OK) {
+                              &huizong__v1__submit_response__descriptor, &resp, &st) == HZC_OK) {
       rc = print_summary(cli, (Huizong__V1__SubmitResponse *)resp);
       protobuf_c_message_free_unpacked(resp, NULL);
       break;
