@@ -35,6 +35,8 @@ HZ_TEST(plain_host_port_is_h2c) {
   expect_addr("stats.county-42.example:1", 0, "stats.county-42.example", "1",
               "stats.county-42.example:1", 0);
   expect_addr("h:65535", 0, "h", "65535", "h:65535", 0);
+  /* The port is a number: leading zeros do not reach :authority. */
+  expect_addr("h:00080", 0, "h", "80", "h:80", 0);
 }
 
 HZ_TEST(http_scheme_is_h2c_too) {
