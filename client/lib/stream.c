@@ -17,8 +17,8 @@ static int name_is(const uint8_t *name, size_t len, const char *lit) {
 }
 
 ssize_t hzc_stream_read_request(nghttp2_session *s, int32_t stream_id,
-                               uint8_t *buf, size_t len, uint32_t *flags,
-                               nghttp2_data_source *src, void *ud) {
+                                uint8_t *buf, size_t len, uint32_t *flags,
+                                nghttp2_data_source *src, void *ud) {
   (void)src;
   (void)ud;
   /* Looked up by stream, not src->ptr: an abandoned call is gone. */
@@ -111,12 +111,12 @@ static void take_grpc_status(hzc_call_t *call, const uint8_t *v, size_t len) {
 }
 
 int hzc_stream_header(hzc_call_t *call, const uint8_t *name, size_t namelen,
-                     const uint8_t *value, size_t valuelen) {
+                      const uint8_t *value, size_t valuelen) {
   call->header_bytes += namelen + valuelen + 32;
   if (call->header_bytes > HZC_MAX_HEADER_LIST) {
     hzc_call_fail(call, HZ_STATUS_INTERNAL,
-                 "response headers of %s exceed %u bytes", call->method,
-                 HZC_MAX_HEADER_LIST);
+                  "response headers of %s exceed %u bytes", call->method,
+                  HZC_MAX_HEADER_LIST);
     return -1;
   }
   if (!call->in_trailers && name_is(name, namelen, ":status")) {
@@ -156,24 +156,24 @@ static void finish_from_headers(hzc_call_t *call) {
   } else if (call->have_grpc_status) {
     if (call->grpc_status == HZ_STATUS_OK && !hz_frame_decoder_idle(&call->dec))
       hzc_status_set(st, HZ_STATUS_INTERNAL,
-                    "the response of %s ended in the middle of a message",
-                    call->method);
+                     "the response of %s ended in the middle of a message",
+                     call->method);
     else
       set_server_status(call, call->grpc_status, call->grpc_message);
   } else if (!call->got_headers) {
     hzc_status_set(st, HZ_STATUS_INTERNAL,
-                  "the server ended %s without response headers", call->method);
+                   "the server ended %s without response headers", call->method);
   } else if (call->http_status != 200) {
     hzc_status_set(st, hzc_status_from_http(call->http_status),
-                  "HTTP status %d from the server, not a gRPC response (%s)",
-                  call->http_status, call->method);
+                   "HTTP status %d from the server, not a gRPC response (%s)",
+                   call->http_status, call->method);
   } else if (!call->content_type_ok) {
     hzc_status_set(st, HZ_STATUS_UNKNOWN,
-                  "the server answered with content-type '%s', not application/grpc",
-                  call->content_type);
+                   "the server answered with content-type '%s', not application/grpc",
+                   call->content_type);
   } else {
     hzc_status_set(st, HZ_STATUS_UNKNOWN,
-                  "the server ended %s without a grpc-status", call->method);
+                   "the server ended %s without a grpc-status", call->method);
   }
   call->done = 1;
   /* The server is done even if we were still sending: stop the stream so
@@ -213,12 +213,12 @@ void hzc_stream_closed(hzc_call_t *call, uint32_t error_code) {
   /* Closed without END_STREAM from the server: a reset. */
   if (error_code == NGHTTP2_REFUSED_STREAM && call->conn && call->conn->goaway)
     hzc_call_fail(call, HZ_STATUS_UNAVAILABLE,
-                 "the server is going away (GOAWAY) and did not process %s; retry",
-                 call->method);
+                  "the server is going away (GOAWAY) and did not process %s; retry",
+                  call->method);
   else
     hzc_call_fail(call, hzc_status_from_h2_error(error_code),
-                 "the server reset the stream of %s (%s)", call->method,
-                 nghttp2_http2_strerror(error_code));
+                  "the server reset the stream of %s (%s)", call->method,
+                  nghttp2_http2_strerror(error_code));
 }
 
 void hzc_stream_consume(hzc_call_t *call) {
@@ -253,19 +253,19 @@ static void fail_decode(hzc_call_t *call, int err) {
   switch (err) {
   case HZ_FRAME_ETOOBIG:
     hzc_call_fail(call, HZ_STATUS_RESOURCE_EXHAUSTED,
-                 "received message larger than max (%zu vs. %zu)",
-                 call->dec.declared_len, call->dec.max_len);
+                  "received message larger than max (%zu vs. %zu)",
+                  call->dec.declared_len, call->dec.max_len);
     break;
   case HZ_FRAME_ECOMPRESSED:
     hzc_call_fail(call, HZ_STATUS_INTERNAL,
-                 "the server sent a compressed message, but no compression was negotiated");
+                  "the server sent a compressed message, but no compression was negotiated");
     break;
   case HZ_FRAME_EFLAG:
     hzc_call_fail(call, HZ_STATUS_INTERNAL, "invalid gRPC message flag from the server");
     break;
   default:
     hzc_call_fail(call, HZ_STATUS_RESOURCE_EXHAUSTED,
-                 "out of memory reading the response of %s", call->method);
+                  "out of memory reading the response of %s", call->method);
     break;
   }
 }

@@ -40,7 +40,7 @@ SSL_CTX *hzc_tls_ctx_new(const char *ca_file, hzc_status_t *err) {
     char why[160];
     ERR_error_string_n(ERR_get_error(), why, sizeof(why));
     hzc_status_set(err, HZ_STATUS_INVALID_ARGUMENT, "cannot load CA %s: %s",
-                  ca_file ? ca_file : "(system store)", why);
+                   ca_file ? ca_file : "(system store)", why);
     ERR_clear_error();
     SSL_CTX_free(ctx);
     return NULL;
@@ -158,7 +158,7 @@ static int tcp_connect(hzc_transport_t *t, const hzc_addr_t *addr,
   int gai = getaddrinfo(addr->host, addr->port, &hints, &res);
   if (gai != 0) {
     hzc_status_set(st, HZ_STATUS_UNAVAILABLE, "cannot resolve %s: %s",
-                  addr->host, gai_strerror(gai));
+                   addr->host, gai_strerror(gai));
     return -1;
   }
   int err = 0;
@@ -172,14 +172,14 @@ static int tcp_connect(hzc_transport_t *t, const hzc_addr_t *addr,
     return 0;
   if (err == ETIMEDOUT && deadline && hzc_clock_ms() >= deadline)
     hzc_status_set(st, HZ_STATUS_DEADLINE_EXCEEDED,
-                  "deadline exceeded while connecting to %s", addr->authority);
+                   "deadline exceeded while connecting to %s", addr->authority);
   else if (err == ECONNREFUSED)
     hzc_status_set(st, HZ_STATUS_UNAVAILABLE,
-                  "cannot connect to %s: connection refused (is huizongd running there?)",
-                  addr->authority);
+                   "cannot connect to %s: connection refused (is huizongd running there?)",
+                   addr->authority);
   else
     hzc_status_set(st, HZ_STATUS_UNAVAILABLE, "cannot connect to %s: %s",
-                  addr->authority, strerror(err));
+                   addr->authority, strerror(err));
   return -1;
 }
 
@@ -190,20 +190,20 @@ static void tls_failure(hzc_transport_t *t, const hzc_addr_t *addr, int ssl_err,
   unsigned long e = ERR_peek_error();
   if (vr != X509_V_OK) {
     hzc_status_set(st, HZ_STATUS_UNAVAILABLE,
-                  "TLS: cannot verify the certificate of %s: %s", addr->authority,
-                  X509_verify_cert_error_string(vr));
+                   "TLS: cannot verify the certificate of %s: %s", addr->authority,
+                   X509_verify_cert_error_string(vr));
   } else if (e != 0) {
     char why[160];
     ERR_error_string_n(e, why, sizeof(why));
     hzc_status_set(st, HZ_STATUS_UNAVAILABLE, "TLS handshake with %s failed: %s",
-                  addr->authority, why);
+                   addr->authority, why);
   } else if (ssl_err == SSL_ERROR_SYSCALL && errno != 0) {
     hzc_status_set(st, HZ_STATUS_UNAVAILABLE, "TLS handshake with %s failed: %s",
-                  addr->authority, strerror(errno));
+                   addr->authority, strerror(errno));
   } else {
     hzc_status_set(st, HZ_STATUS_UNAVAILABLE,
-                  "TLS handshake with %s failed: connection closed by the server",
-                  addr->authority);
+                   "TLS handshake with %s failed: connection closed by the server",
+                   addr->authority);
   }
   ERR_clear_error();
 }
@@ -250,8 +250,8 @@ static int tls_handshake(hzc_transport_t *t, const hzc_addr_t *addr,
     }
     if (!wait_fd(t->fd, ev, deadline)) {
       hzc_status_set(st, HZ_STATUS_DEADLINE_EXCEEDED,
-                    "deadline exceeded during the TLS handshake with %s",
-                    addr->authority);
+                     "deadline exceeded during the TLS handshake with %s",
+                     addr->authority);
       return -1;
     }
   }
@@ -260,16 +260,16 @@ static int tls_handshake(hzc_transport_t *t, const hzc_addr_t *addr,
   SSL_get0_alpn_selected(t->ssl, &proto, &proto_len);
   if (proto_len != 2 || memcmp(proto, "h2", 2) != 0) {
     hzc_status_set(st, HZ_STATUS_UNAVAILABLE,
-                  "%s did not negotiate HTTP/2 (ALPN h2) during the TLS handshake",
-                  addr->authority);
+                   "%s did not negotiate HTTP/2 (ALPN h2) during the TLS handshake",
+                   addr->authority);
     return -1;
   }
   return 0;
 }
 
 int hzc_transport_connect(hzc_transport_t *t, const hzc_addr_t *addr,
-                         SSL_CTX *ctx, BIO_METHOD *bio_method,
-                         int64_t deadline, hzc_status_t *st) {
+                          SSL_CTX *ctx, BIO_METHOD *bio_method,
+                          int64_t deadline, hzc_status_t *st) {
   memset(t, 0, sizeof(*t));
   t->fd = -1;
   if (tcp_connect(t, addr, deadline, st) < 0)
