@@ -70,7 +70,7 @@ struct hz_cli_s {
   size_t ngiven;                /* entries in given and given_opt */
   char **args;                  /* positional arguments */
   size_t nargs;                 /* how many */
-  hzc_client_t *client;          /* opened on first use by hz_cli_client */
+  hzc_client_t *client;         /* opened on first use by hz_cli_client */
   FILE *out;                    /* results */
   FILE *err;                    /* diagnostics */
 };

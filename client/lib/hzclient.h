@@ -43,20 +43,20 @@ enum {
  * not listed. */
 typedef struct hzc_metadata_s {
   struct hzc_metadata_s *next; /* next entry in arrival order */
-  char *name;                 /* key as received (lower case), NUL-terminated */
-  uint8_t *value;             /* decoded value: the raw bytes for "-bin" keys
-                               * (base64 undone), the text otherwise; a NUL
-                               * follows the len bytes */
-  size_t len;                 /* bytes in value */
+  char *name;                  /* key as received (lower case), NUL-terminated */
+  uint8_t *value;              /* decoded value: the raw bytes for "-bin" keys
+                                * (base64 undone), the text otherwise; a NUL
+                                * follows the len bytes */
+  size_t len;                  /* bytes in value */
 } hzc_metadata_t;
 
 /* The outcome of a call: what grpc-status/grpc-message said, or what the
  * library concluded locally (deadline, connection refused ...). */
 typedef struct hzc_status_s {
-  int code;               /* hz_status_code_t value; HZ_STATUS_OK on success */
-  char *message;          /* decoded grpc-message (malloc'd UTF-8), NULL if none */
-  hzc_metadata_t *trailers;/* the server's trailing metadata, NULL when none or
-                           * when the status is the library's own verdict */
+  int code;                 /* hz_status_code_t value; HZ_STATUS_OK on success */
+  char *message;            /* decoded grpc-message (malloc'd UTF-8), NULL if none */
+  hzc_metadata_t *trailers; /* the server's trailing metadata, NULL when none or
+                             * when the status is the library's own verdict */
 } hzc_status_t;
 
 void hzc_status_init(hzc_status_t *st);

@@ -41,24 +41,24 @@ typedef struct hzc_conn_s hzc_conn_t;
 
 /* One HTTP/2 connection and the calls on it. */
 struct hzc_conn_s {
-  hzc_client_t *client;      /* owner */
-  hzc_conn_t *next;          /* next on the client's retired list */
-  hzc_transport_t tr;        /* socket (and TLS) */
+  hzc_client_t *client;     /* owner */
+  hzc_conn_t *next;         /* next on the client's retired list */
+  hzc_transport_t tr;       /* socket (and TLS) */
   nghttp2_session *session; /* HTTP/2 state machine */
   const uint8_t *out;       /* bytes from nghttp2_session_mem_send not yet written */
   size_t out_len;           /* how many */
   int dead;                 /* transport gone: no more I/O, calls failed */
   int goaway;               /* GOAWAY received: no new calls here */
   int heard_from;           /* the server has sent at least one byte */
-  hzc_call_t *calls;         /* calls on this connection, live and abandoned */
+  hzc_call_t *calls;        /* calls on this connection, live and abandoned */
   size_t live_calls;        /* calls the application has not finished */
 };
 
 /* One RPC. */
 struct hzc_call_s {
-  hzc_client_t *client;       /* owner */
-  hzc_conn_t *conn;           /* connection, NULL when never connected or detached */
-  hzc_call_t *next;           /* sibling on conn->calls */
+  hzc_client_t *client;      /* owner */
+  hzc_conn_t *conn;          /* connection, NULL when never connected or detached */
+  hzc_call_t *next;          /* sibling on conn->calls */
   char *method;              /* "/pkg.Service/Method", for error messages */
   int32_t stream_id;         /* HTTP/2 stream, 0 until submitted */
   int64_t deadline;          /* monotonic ms, 0 = none */
@@ -72,8 +72,8 @@ struct hzc_call_s {
   int send_deferred;         /* nghttp2 parked the data provider */
 
   hz_frame_decoder_t dec;    /* reassembles messages across DATA frames */
-  hzc_msg_t *head;            /* oldest undelivered message */
-  hzc_msg_t *tail;            /* newest undelivered message */
+  hzc_msg_t *head;           /* oldest undelivered message */
+  hzc_msg_t *tail;           /* newest undelivered message */
   size_t queued_bytes;       /* bytes held in the message queue */
   size_t unconsumed;         /* DATA bytes not yet returned to flow control */
   int discard;               /* drop messages: nobody will read them */
@@ -97,20 +97,20 @@ struct hzc_call_s {
   int stream_closed;         /* nghttp2 closed the stream */
   int done;                  /* status is final */
   int abandoned;             /* finished by the app, waiting for stream close */
-  hzc_status_t status;        /* the outcome once done */
+  hzc_status_t status;       /* the outcome once done */
 };
 
 /* A client: address, credentials, TLS context and connections. */
 struct hzc_client_s {
-  hzc_addr_t addr;          /* where to connect */
+  hzc_addr_t addr;         /* where to connect */
   char *authorization;     /* "Bearer <token>" or NULL */
   char *user_agent;        /* user-agent header value */
   int64_t timeout_ms;      /* default call deadline, 0 = none */
   size_t max_recv;         /* largest response message accepted */
   SSL_CTX *ssl_ctx;        /* for https:// addresses, else NULL */
   BIO_METHOD *bio_method;  /* SIGPIPE-free socket BIO for TLS */
-  hzc_conn_t *conn;         /* connection new calls go to, NULL before the first */
-  hzc_conn_t *retired;      /* older connections that still carry calls */
+  hzc_conn_t *conn;        /* connection new calls go to, NULL before the first */
+  hzc_conn_t *retired;     /* older connections that still carry calls */
 };
 
 static inline int64_t hzc_clock_ms(void) {
