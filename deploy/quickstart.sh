@@ -157,11 +157,14 @@ refuse_taken_port() {
 # Waits for this run's "listening on ADDR" line while our pid is alive and
 # prints ADDR. Log bytes before FROM belong to earlier runs.
 wait_listening() {
-  local pid="$1" from="$2" i fresh addr
+  local pid="$1" from="$2" i fresh addr alive
   for ((i = 0; i < START_WAIT_S * 5; i++)); do
+    # Liveness first: the log read after it holds all a dead pid wrote.
+    alive=1
+    kill -0 "$pid" 2>/dev/null || alive=0
     fresh=$(tail -c "+$((from + 1))" "$LOG_FILE" 2>/dev/null || true)
     addr=$(sed -n 's/.*listening on \([^ ]*\) (.*/\1/p' <<<"$fresh" | tail -n 1)
-    if ! kill -0 "$pid" 2>/dev/null; then
+    if ((!alive)); then
       rm -f "$PID_FILE" "$ADDR_FILE"
       printf '%s\n' "$fresh" | tail -n 20 >&2
       if grep -qi "address already in use" <<<"$fresh"; then

@@ -13,10 +13,14 @@ builds nothing: HZ_BUILD_DIR is the build directory of HUIZONGD, and
 HZ_SKIP_APT=1 keeps apt-get out of the test (deploy/test.sh installs the
 packages before the suite runs).
 
-deploy/test.sh counts a skipped test as a failure of the run unless
-HZ_ALLOW_SKIPS=1, and its last line stays "N passed, N failed"; it runs
-here against stand-ins for meson and ninja that report chosen results, so
-its accounting is checked without building anything."""
+Tests cannot silently disappear. deploy/test.sh counts a skipped test as
+a failure of the run unless HZ_ALLOW_SKIPS=1, and its last line stays "N
+passed, N failed"; it runs here against stand-ins for meson and ninja that
+report chosen results, so its accounting is checked without building
+anything. A unit test whose dependency or source is missing fails `meson
+setup` (checked on a copy of the checkout). test_admin's call helper
+fails, not skips, on UNIMPLEMENTED (checked against a grpcio server with
+no services, where every method is UNIMPLEMENTED)."""
 
 import hashlib
 import os
@@ -28,6 +32,7 @@ import subprocess
 import tempfile
 import time
 import unittest
+from concurrent import futures
 
 import grpc
 
@@ -281,6 +286,62 @@ class TestScriptTest(unittest.TestCase):
         self.assertEqual((rc, last), (0, "1 passed, 0 failed"), out)
         rc, last, out = self.run_test_sh(["OK", "SKIP"], allow_skips="0")
         self.assertEqual(rc, 1, out)
+
+
+class ConfigureTest(unittest.TestCase):
+    """`meson setup` on a copy whose unit test list names something absent."""
+
+    def setUp(self):
+        tmp = tempfile.TemporaryDirectory(prefix="hz-configure-")
+        self.addCleanup(tmp.cleanup)
+        self.tmp = tmp.name
+        self.src = os.path.join(self.tmp, "src")
+        copy_checkout(self.src)
+
+    def setup_with_entry(self, entry):
+        path = os.path.join(self.src, "tests", "unit", "meson.build")
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        self.assertIn("unit_tests = [\n", text)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text.replace("unit_tests = [\n", "unit_tests = [\n  %s,\n" % entry, 1))
+        return subprocess.run(["meson", "setup", os.path.join(self.tmp, "build"), self.src],
+                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, timeout=SHORT_TIMEOUT)
+
+    def test_missing_dependency_fails_configuration(self):
+        done = self.setup_with_entry("['test_gone', ['test_ident.c'], ['hz_no_such_dep']]")
+        self.assertNotEqual(done.returncode, 0, done.stdout)
+        self.assertIn("hz_no_such_dep", done.stdout)
+
+    def test_missing_source_fails_configuration(self):
+        done = self.setup_with_entry("['test_gone', ['test_gone.c'], ['hzservice_dep']]")
+        self.assertNotEqual(done.returncode, 0, done.stdout)
+        self.assertIn("test_gone.c", done.stdout)
+
+
+class UnimplementedFailsTest(unittest.TestCase):
+    """test_admin's helper against a real gRPC server that serves nothing."""
+
+    def test_unimplemented_admin_method_fails_not_skips(self):
+        import test_admin
+        server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
+        port = server.add_insecure_port("127.0.0.1:0")
+        server.start()
+        self.addCleanup(server.stop, None)
+        case = test_admin.AdminTest("test_create_token_refusals")
+        case.a, case.c = pc.admin_pb(), pc.common_pb()
+        case.chan = grpc.insecure_channel("127.0.0.1:%d" % port)
+        self.addCleanup(case.chan.close)
+        case.md = lambda label: []
+        try:
+            case.admin("WhoAmI", case.a.WhoAmIRequest(), timeout=10)
+        except unittest.SkipTest as e:
+            self.fail("UNIMPLEMENTED was turned into a skip: %s" % e)
+        except case.failureException as e:
+            self.assertIn("UNIMPLEMENTED", str(e))
+        else:
+            self.fail("a server without Admin answered WhoAmI")
 
 
 if __name__ == "__main__":
