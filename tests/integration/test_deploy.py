@@ -22,10 +22,12 @@ setup` (checked on a copy of the checkout). test_admin's call helper
 fails, not skips, on UNIMPLEMENTED (checked against a grpcio server with
 no services, where every method is UNIMPLEMENTED)."""
 
+import atexit
 import hashlib
 import os
 import re
 import shutil
+import signal
 import socket
 import stat
 import subprocess
@@ -85,6 +87,7 @@ def pid_alive(pid):
 
 
 class QuickstartTest(unittest.TestCase):
+    running = None  # the quickstart.sh run in progress (a Popen), if any
 
     @classmethod
     def setUpClass(cls):
@@ -98,17 +101,40 @@ class QuickstartTest(unittest.TestCase):
         cls.script = os.path.join(cls.checkout, "deploy", "quickstart.sh")
         digest = hashlib.sha256(cls.checkout.encode()).hexdigest()[:12]
         cls.pg_parent = "/var/tmp/huizong-" + digest if os.geteuid() == 0 else None
+        # meson stops a timed-out test with SIGTERM: the quick start's
+        # huizongd (its own session) and PostgreSQL must not outlive it.
+        atexit.register(cls.clean)
+        signal.signal(signal.SIGTERM, cls.on_sigterm)
+
+    @classmethod
+    def clean(cls):
+        """`quickstart.sh clean` and the copy removed; once. Returns the
+        clean run, or None when already done."""
+        if not os.path.isdir(cls.parent):
+            return None
+        try:
+            return cls.run_qs("clean", timeout=SHORT_TIMEOUT)
+        finally:
+            shutil.rmtree(cls.parent, ignore_errors=True)
+
+    @classmethod
+    def on_sigterm(cls, signum, _frame):
+        if cls.running is not None:
+            try:
+                os.killpg(cls.running.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        cls.clean()
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
 
     @classmethod
     def tearDownClass(cls):
-        try:
-            done = cls.run_qs("clean", timeout=SHORT_TIMEOUT)
-            if done.returncode != 0:
-                raise AssertionError("quickstart.sh clean failed:\n" + done.stderr)
-            if cls.pg_parent and os.path.exists(cls.pg_parent):
-                raise AssertionError("quickstart.sh clean left " + cls.pg_parent)
-        finally:
-            shutil.rmtree(cls.parent, ignore_errors=True)
+        done = cls.clean()
+        if done is not None and done.returncode != 0:
+            raise AssertionError("quickstart.sh clean failed:\n" + done.stderr)
+        if cls.pg_parent and os.path.exists(cls.pg_parent):
+            raise AssertionError("quickstart.sh clean left " + cls.pg_parent)
 
     @classmethod
     def run_qs(cls, *args, env=None, timeout=SHORT_TIMEOUT):
@@ -116,9 +142,19 @@ class QuickstartTest(unittest.TestCase):
                 if k not in ("DATABASE_URL", "HUIZONG_LISTEN", "HZ_DEMO", "HZ_PACKAGES_FILE")}
         full.update({"HZ_SKIP_APT": "1", "HZ_BUILD_DIR": build_dir()})
         full.update(env or {})
-        return subprocess.run([cls.script] + list(args), env=full, stdin=subprocess.DEVNULL,
+        # Its own process group, so that SIGTERM can stop a run midway.
+        with subprocess.Popen([cls.script] + list(args), env=full, stdin=subprocess.DEVNULL,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              timeout=timeout)
+                              start_new_session=True) as proc:
+            cls.running = proc
+            try:
+                out, err = proc.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                raise
+            finally:
+                cls.running = None
+        return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
     def stop(self):
         done = self.run_qs("stop")
