@@ -148,7 +148,8 @@ port_taken_help() {
 # authoritative check is our own process's "listening on" line
 # (wait_listening): a port can be bound without accepting, or taken later.
 refuse_taken_port() {
-  if (exec 3<>"/dev/tcp/$(listen_host)/${LISTEN##*:}") 2>/dev/null; then
+  # Bounded: a connect to an unreachable non-local address could hang.
+  if timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$(listen_host)" "${LISTEN##*:}" 2>/dev/null; then
     die "$LISTEN is taken: another process accepts connections on port ${LISTEN##*:};
   $(port_taken_help)"
   fi
