@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Reading and installing deploy/debian-packages, shared by deploy/test.sh
 # (every role) and deploy/quickstart.sh (the roles it needs). Source it;
 # it defines functions only and changes no shell options.

@@ -149,6 +149,7 @@ port_taken_help() {
 # (wait_listening): a port can be bound without accepting, or taken later.
 refuse_taken_port() {
   # Bounded: a connect to an unreachable non-local address could hang.
+  # shellcheck disable=SC2016 # $1 and $2 belong to the inner shell
   if timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$(listen_host)" "${LISTEN##*:}" 2>/dev/null; then
     die "$LISTEN is taken: another process accepts connections on port ${LISTEN##*:};
   $(port_taken_help)"

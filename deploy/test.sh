@@ -70,7 +70,7 @@ install_packages() {
   hz_apt_install $(hz_packages) && return 0
   # A mirror hiccup need not fail the run when everything is already there.
   local missing
-  missing=$(hz_missing_packages)
+  missing=$(hz_missing_packages "")  # "": every role
   if [[ -n "$missing" ]]; then
     echo "missing packages: $missing" >&2
     return 1
