@@ -40,9 +40,10 @@ find_bindir() {
 }
 
 # Run a command as the cluster owner: postgres when we are root, else us.
+# From /, since postgres may not be allowed into the caller's directory.
 as_owner() {
   if [[ $EUID -eq 0 ]]; then
-    runuser -u postgres -- "$@"
+    (cd / && runuser -u postgres -- "$@")
   else
     "$@"
   fi

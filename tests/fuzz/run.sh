@@ -1,6 +1,7 @@
 #!/bin/sh
-# Builds the libFuzzer targets for the network-facing wire parsers (and the
-# domain value parsers: periods, decimals) with
+# Builds the libFuzzer targets for the network-facing wire parsers, the
+# token parsers (bearer tokens, keyset page tokens) and the domain value
+# parsers (periods, decimals) with
 # clang (libFuzzer + AddressSanitizer + UndefinedBehaviorSanitizer) and runs
 # each for a bounded time. Not part of `meson test`: fuzzing is open-ended.
 #
@@ -10,7 +11,7 @@
 # crash files (default build-fuzz at the repository top). Exits non-zero
 # if any target fails to build or finds a crash; a crash input is left in
 # OUTDIR/<target>/ for `OUTDIR/<target>/<target> crash-...` to reproduce.
-# Needs: clang, libclang-rt-14-dev (Debian 12).
+# Needs: clang, libclang-rt-14-dev, libssl-dev (Debian 12).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -43,6 +44,18 @@ seed_period() {
     printf '%s' "$s" > "$1/seed_$s"
   done
 }
+seed_token() {
+  for s in 'Bearer hz_42_abcdefghijklmnop' 'bearer   hz_999999999999999999_x-Y_z0123456789ab' \
+      'Bearer hz_0_abcdefghijklmnop' 'Bearer hz_1_short' 'Basic hz_1_abcdefghijklmnop'; do
+    printf '%s' "$s" > "$1/seed_$(printf '%s' "$s" | od -An -tx1 | tr -d ' \n' | cut -c1-64)"
+  done
+}
+seed_page_token() {
+  # hex of "2022-04-05T08:30:00.123456Z|123e4567-e89b-12d3-a456-426614174000"
+  # and of "2022-04-05 08:30:00+08|42"
+  printf '%s' '323032322d30342d30355430383a33303a30302e3132333435365a7c31323365343536372d653839622d313264332d613435362d343236363134313734303030' > "$1/uuid"
+  printf '%s' '323032322d30342d30352030383a33303a30302b30387c3432' > "$1/int"
+}
 seed_decimal() {
   for s in '4.9|3.828125' '848|1550' '-12.50|0.000' '007' '1e5' '1,234' \
       '99999999999999999999.999999|0.000001' '-0.5|-3' 'NaN' '１２'; do
@@ -51,7 +64,8 @@ seed_decimal() {
 }
 
 status=0
-for target in fuzz_frame fuzz_timeout fuzz_pct fuzz_period fuzz_decimal; do
+for target in fuzz_frame fuzz_timeout fuzz_pct fuzz_period fuzz_decimal fuzz_token \
+    fuzz_page_token; do
   dir="$out/$target"
   mkdir -p "$dir/corpus"
   echo "== $target: building"
@@ -59,7 +73,9 @@ for target in fuzz_frame fuzz_timeout fuzz_pct fuzz_period fuzz_decimal; do
   if ! $cc $flags -I"$top/proto" -o "$dir/$target" "$here/$target.c" \
       "$top/proto/wire/frame.c" "$top/proto/wire/status.c" \
       "$top/proto/wire/timeout.c" -I"$top/service" \
-      "$top/service/domain/period.c" "$top/service/domain/decimal.c"; then
+      "$top/service/domain/period.c" "$top/service/domain/decimal.c" \
+      "$top/service/app/auth.c" "$top/service/app/pgtext.c" \
+      "$top/service/core/arena.c" -lcrypto; then
     echo "== $target: BUILD FAILED"
     status=1
     continue
@@ -70,6 +86,8 @@ for target in fuzz_frame fuzz_timeout fuzz_pct fuzz_period fuzz_decimal; do
     fuzz_pct) seed_pct "$dir/corpus" ;;
     fuzz_period) seed_period "$dir/corpus" ;;
     fuzz_decimal) seed_decimal "$dir/corpus" ;;
+    fuzz_token) seed_token "$dir/corpus" ;;
+    fuzz_page_token) seed_page_token "$dir/corpus" ;;
   esac
   echo "== $target: fuzzing for ${seconds}s"
   if (cd "$dir" && "./$target" -max_total_time="$seconds" -max_len=4096 \
