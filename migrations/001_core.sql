@@ -163,6 +163,8 @@ BEGIN
 END
 $$;
 
+-- (Current definition: 007_submit_serial, which serializes submissions of
+-- one report and counts comment changes as updates.)
 -- Submit one township's values for one period, all or nothing. Syntax
 -- (decimals, period, uuid) was checked by the server; NULL values mark
 -- ones it refused, and p_validate_only stops before any write. Returns

@@ -37,6 +37,8 @@ $$;
 
 -- ------------------------------------------------------------------ regions
 
+-- (Current definition: 007_submit_serial, with the imported codes read as
+-- "C" like the code columns.)
 -- Creates or updates regions. A parent may come later in the batch or be
 -- stored already; the parent map that results (stored regions overlaid by
 -- the batch) must be a forest with levels growing downwards, which is

@@ -106,6 +106,8 @@ BEGIN
 END
 $$;
 
+-- (Current definition: 007_submit_serial, which reads the clock after the
+-- report's lock.)
 -- Approve (p_approve) or reopen one township's period. Returns code 0 with
 -- the new state, or a refusal code and message.
 CREATE FUNCTION hz_set_approval(p_region text, p_period text, p_approve boolean, p_note text,
@@ -155,6 +157,8 @@ BEGIN
 END
 $$;
 
+-- (Current definition: 007_submit_serial, which locks rows in byte order and
+-- reads the clock after them.)
 -- Approves every SUBMITTED township under p_region for p_period in one
 -- transaction. Rows: kind 'approved' (with its approval), 'already',
 -- 'missing'; or a single 'refused' row with code and message.

@@ -78,6 +78,8 @@ static void on_audit(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
     e->new_value = decimal_cell(rpc, r, i, 9);
     e->submission_id = (char *)hz_rpc_cell(rpc, r, i, 10);
     e->detail = (char *)hz_rpc_cell(rpc, r, i, 11);
+    e->old_comment = (char *)hz_rpc_cell(rpc, r, i, 12);
+    e->new_comment = (char *)hz_rpc_cell(rpc, r, i, 13);
     out.entries[out.n_entries++] = e;
   }
   if (rows > shown)
@@ -157,7 +159,8 @@ static void get_audit(hz_rpc_t *rpc, ProtobufCMessage *msg) {
       .sql = "SELECT a.id, hz_ts(a.at), a.actor, coalesce(a.token_id::text, ''), a.action,"
              " coalesce(a.region_code, ''), coalesce(a.indicator_code, ''),"
              " coalesce(a.period, ''), trim_scale(a.old_value)::text,"
-             " trim_scale(a.new_value)::text, coalesce(a.submission_id::text, ''), a.detail"
+             " trim_scale(a.new_value)::text, coalesce(a.submission_id::text, ''), a.detail,"
+             " coalesce(a.old_comment, ''), coalesce(a.new_comment, '')"
              " FROM audit_log a"
              " WHERE ($1::text IS NULL OR a.region_code IN"
              "   (SELECT descendant FROM region_paths WHERE ancestor = $1))"

@@ -163,12 +163,30 @@ class PgCluster:
                 raise RuntimeError("huizongd migrate failed (%d):\n%s%s"
                                    % (res.returncode, res.stdout, res.stderr))
 
-    def new_database(self, label="t"):
+    def new_database(self, label="t", icu_locale=None):
+        """A database cloned from the migrated template; or, with
+        icu_locale (e.g. "en-US"), a database whose default collation is
+        that ICU locale's (its text sorts unlike bytes), created from
+        template0 and migrated on its own, since a clone keeps the
+        template's collation."""
         with self._lock:
             self._db_seq += 1
             name = "hz_%s_%d" % (label.lower()[:40], self._db_seq)
-        run_psql(self.url("postgres"), 'CREATE DATABASE "%s" TEMPLATE huizong' % name)
-        return Database(self, name)
+        if icu_locale is None:
+            run_psql(self.url("postgres"), 'CREATE DATABASE "%s" TEMPLATE huizong' % name)
+            return Database(self, name)
+        run_psql(self.url("postgres"),
+                 "CREATE DATABASE \"%s\" TEMPLATE template0 ENCODING 'UTF8'"
+                 " LOCALE_PROVIDER icu ICU_LOCALE %s LOCALE 'C.UTF-8'"
+                 % (name, sql_literal(icu_locale)))
+        db = Database(self, name)
+        res = subprocess.run([harness.huizongd_path(), "migrate", "--database-url", db.url],
+                             capture_output=True, text=True, timeout=120,
+                             env=harness.server_env())
+        if res.returncode != 0:
+            raise RuntimeError("huizongd migrate failed (%d):\n%s%s"
+                               % (res.returncode, res.stdout, res.stderr))
+        return db
 
 
 class Database:
@@ -584,6 +602,9 @@ class PgServerTestCase(unittest.TestCase):
 
     server_args = ()
     load_fixture = True
+    # ICU locale of the class's database default collation (None: the
+    # cluster's, C.UTF-8, which sorts text as bytes).
+    icu_locale = None
 
     @classmethod
     def start_server(cls, extra_args=(), wait=True):
@@ -604,7 +625,7 @@ class PgServerTestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.pg = cluster()
-        cls.db = cls.pg.new_database(cls.__name__)
+        cls.db = cls.pg.new_database(cls.__name__, icu_locale=cls.icu_locale)
         cls.server = cls.start_server()
         cls.fixture = None
         try:

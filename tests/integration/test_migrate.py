@@ -1,6 +1,7 @@
 """huizongd migrate against real PostgreSQL: applies every embedded file in
 order and records it, is a no-op when current, and on a failing file rolls
 that file back and exits non-zero with the SQL error."""
+import os
 import subprocess
 import sys
 import unittest
@@ -60,6 +61,60 @@ class MigrateTest(unittest.TestCase):
         # Nothing of 003 is left behind: its other function does not exist.
         n = pgcluster.run_psql(url, "SELECT count(*) FROM pg_proc WHERE proname = 'hz_rollup_values'")
         self.assertEqual(int(n[0][0]), 0, "a failed migration left part of itself")
+
+    def test_007_applies_to_a_database_with_data(self):
+        """Files up to 006 applied as an older huizongd would have, data
+        written, then `huizongd migrate` applies the rest: the rows stay,
+        code columns sort as bytes, foreign keys still hold."""
+        mdir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "migrations")
+        older = sorted(f for f in os.listdir(mdir) if f.endswith(".sql") and f[:3] < "007")
+        self.assertEqual(len(older), 6, older)
+        pgcluster.run_psql(self.url, "CREATE TABLE schema_migrations (version integer PRIMARY KEY,"
+                                     " name text NOT NULL, applied_at timestamptz NOT NULL"
+                                     " DEFAULT now())")
+        for f in older:
+            with open(os.path.join(mdir, f)) as fh:
+                sql = fh.read()
+            pgcluster.run_psql(self.url, "BEGIN;\n%s\n;INSERT INTO schema_migrations (version, name)"
+                                         " VALUES (%d, '%s');COMMIT;" % (sql, int(f[:3]), f[:-4]))
+        pgcluster.run_psql(self.url, """
+            INSERT INTO regions (code, name, level, parent_code) VALUES
+              ('42', 'p', 1, NULL), ('4206', 'c', 2, '42'), ('420624', 'x', 3, '4206'),
+              ('420624101', 't', 4, '420624');
+            INSERT INTO region_paths (ancestor, descendant, depth) VALUES
+              ('42','42',0), ('4206','4206',0), ('420624','420624',0),
+              ('420624101','420624101',0), ('42','4206',1), ('4206','420624',1),
+              ('420624','420624101',1), ('42','420624',2), ('4206','420624101',2),
+              ('42','420624101',3);
+            INSERT INTO indicators (code, name, period_type, time_aggregation,
+                                    region_aggregation) VALUES
+              ('z1', 'a', 3, 1, 1), ('z_2', 'b', 3, 1, 1);
+            SELECT count(*) FROM hz_submit('6f1c1a52-1d8e-4c55-9d3e-2d1f0c6a7b01', '420624101',
+              '2022Q1', 3::smallint, '2022-01-01', ARRAY['z_2', 'z1'], ARRAY['1', '2'],
+              ARRAY['', 'c'], 'n', false, '\\x00'::bytea, NULL, 'me', NULL, now());
+            """)
+        res = migrate(self.url)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertIn("applied 007_submit_serial", res.stdout)
+        rows = pgcluster.run_psql(self.url, "SELECT indicator_code, value::text, comment"
+                                            " FROM data_values ORDER BY indicator_code")
+        self.assertEqual(rows, [("z1", "2", "c"), ("z_2", "1", "")])
+        self.assertEqual(pgcluster.run_psql(self.url, "SELECT count(*) FROM audit_log"
+                                                      " WHERE action = 'value.set'"), [("2",)])
+        not_c = pgcluster.run_psql(self.url, """
+            SELECT table_name || '.' || column_name FROM information_schema.columns
+            WHERE table_schema = 'public' AND data_type = 'text'
+              AND (column_name IN ('code', 'parent_code', 'ancestor', 'descendant', 'period',
+                                   'region_code', 'indicator_code', 'ratio_numerator',
+                                   'ratio_denominator'))
+              AND table_name <> 'hz_rollup_groups'
+              AND coalesce(collation_name, '') <> 'C' ORDER BY 1""")
+        self.assertEqual(not_c, [], "code columns not in byte order")
+        with self.assertRaises(RuntimeError):
+            pgcluster.run_psql(self.url, "INSERT INTO data_values (region_code, indicator_code,"
+                                         " period, period_type, period_start, value, submission_id)"
+                                         " VALUES ('420624101', 'nope', '2022Q1', 3, '2022-01-01',"
+                                         " 1, gen_random_uuid())")
 
     def test_no_database_url_is_a_usage_error(self):
         env = harness.server_env()

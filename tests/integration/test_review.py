@@ -14,6 +14,9 @@ with psql."""
 import datetime
 import decimal
 import itertools
+import subprocess
+import threading
+import time
 
 import grpc
 
@@ -515,6 +518,84 @@ class ApprovalTest(ReviewTestBase):
                          sorted([TOWN_A, TOWN_B, TOWN_A3, TOWN_C, TOWN_D]))
         self.assertEqual(self.snapshot(), before)
 
+    # -- approval time after the submissions it approves ---------------------------------
+
+    def _wait_for(self, sql, what, timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.db.scalar(sql) == "t":
+                return
+            time.sleep(0.05)
+        self.fail("timed out waiting until %s" % what)
+
+    def _approval_waits_for_a_submission(self, function, call):
+        """An approval that starts, then waits (here: for region_paths,
+        which a separate session holds), while a submission commits: its
+        approval time must still be later than that submission. The old
+        functions read the clock when they started."""
+        period = pc.fresh_quarter()
+        self.submit(TOWN_A, period, [("fai", "1")])
+        app = "hz_hold_%s" % pc.new_id()[:8]
+        holder = subprocess.Popen(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d",
+                                   self.db.url + "?application_name=" + app],
+                                  stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE, text=True)
+        result = {}
+        worker = None
+        try:
+            holder.stdin.write("BEGIN;\nLOCK TABLE region_paths IN ACCESS EXCLUSIVE MODE;\n")
+            holder.stdin.flush()
+            self._wait_for("SELECT EXISTS (SELECT 1 FROM pg_locks l JOIN pg_stat_activity a"
+                           " ON a.pid = l.pid WHERE a.application_name = '%s' AND l.granted"
+                           " AND l.relation = 'region_paths'::regclass)" % app,
+                           "the holder has region_paths")
+
+            def approve():
+                try:
+                    result["resp"] = call(period)
+                except grpc.RpcError as e:
+                    result["err"] = e
+
+            worker = threading.Thread(target=approve)
+            worker.start()
+            self._wait_for("SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE query LIKE"
+                           " '%%%s(%%' AND wait_event_type = 'Lock' AND pid <> pg_backend_pid())"
+                           % function, "the approval waits")
+            _req, sub = self.submit(TOWN_A, period, [("fai", "2")])
+        finally:
+            if holder.poll() is None:
+                holder.stdin.write("COMMIT;\n")
+                holder.stdin.close()
+            holder.wait(30)
+            holder_err = holder.stderr.read()
+            holder.stderr.close()
+            if worker is not None:
+                worker.join(60)
+        self.assertEqual(holder.returncode, 0, holder_err)
+        self.assertNotIn("err", result, result.get("err") and result["err"].details())
+        row = self.db.query(
+            "SELECT approved_at >= last_submitted_at,"
+            " approved_at >= (SELECT max(updated_at) FROM data_values"
+            "                 WHERE region_code = r.region_code AND period = r.period),"
+            " hz_ts(approved_at), hz_ts(last_submitted_at) FROM reports r"
+            " WHERE region_code = %s AND period = %s" % (lit(TOWN_A), lit(period)))
+        self.assertEqual(row[0][:2], ("t", "t"),
+                         "approved at %s, before the submission it approved (%s)"
+                         % (row[0][2], row[0][3]))
+        self.assertEqual(row[0][3], sub.committed_at)
+        return result["resp"]
+
+    def test_approve_time_is_after_a_submission_it_waited_for(self):
+        S = self.c.ApprovalState
+        resp = self._approval_waits_for_a_submission(
+            "hz_set_approval", lambda period: self.approve(TOWN_A, period))
+        self.assertEqual(resp.approval.state, S.Value("APPROVAL_STATE_APPROVED"))
+
+    def test_approve_all_time_is_after_a_submission_it_waited_for(self):
+        resp = self._approval_waits_for_a_submission(
+            "hz_approve_all", lambda period: self.approve_all(COUNTY, period))
+        self.assertEqual([ap.region_code for ap in resp.approved], [TOWN_A])
+
     # -- visible in the reads -------------------------------------------------------------
 
     def test_approval_state_in_completeness_and_report(self):
@@ -869,7 +950,7 @@ class AuditTest(ReviewTestBase):
 
         submit("a1", "town_a", TOWN_A, cls.p1, [("fai", "4.9"), ("tax", "848")],
                narrative="一季度工作总结")
-        submit("a2", "town_a", TOWN_A, cls.p1, [("fai", "5.25"), ("tax", "848")])
+        submit("a2", "town_a", TOWN_A, cls.p1, [("fai", "5.25", "更正"), ("tax", "848")])
         submit("b1", "town_b", TOWN_B, cls.p1, [("fai", "1"), ("pigs", "160000")])
         submit("c1", "town_c", TOWN_C, cls.p1, [("fai", "2")])
         submit("a3", "town_a", TOWN_A, cls.p2, [("fai", "-0"), ("balance", "-12.50")])
@@ -903,7 +984,8 @@ class AuditTest(ReviewTestBase):
     # -- helpers ---------------------------------------------------------------------------
 
     COLUMNS = ("id", "time", "actor", "actor_token_id", "action", "region_code",
-               "indicator_code", "period", "old_value", "new_value", "submission_id", "detail")
+               "indicator_code", "period", "old_value", "new_value", "submission_id", "detail",
+               "old_comment", "new_comment")
 
     def db_rows(self):
         """Every audit_log row as a dict, newest first, read by psql."""
@@ -911,7 +993,8 @@ class AuditTest(ReviewTestBase):
             "SELECT id::text, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),"
             " actor, coalesce(token_id::text, ''), action, coalesce(region_code, ''),"
             " coalesce(indicator_code, ''), coalesce(period, ''), old_value::text,"
-            " new_value::text, coalesce(submission_id::text, ''), detail"
+            " new_value::text, coalesce(submission_id::text, ''), detail,"
+            " coalesce(old_comment, ''), coalesce(new_comment, '')"
             " FROM audit_log a ORDER BY a.at DESC, a.id DESC")
         return [dict(zip(self.COLUMNS, r)) for r in rows]
 
@@ -924,6 +1007,7 @@ class AuditTest(ReviewTestBase):
             "old_value": e.old_value.value if e.HasField("old_value") else None,
             "new_value": e.new_value.value if e.HasField("new_value") else None,
             "submission_id": e.submission_id, "detail": e.detail,
+            "old_comment": e.old_comment, "new_comment": e.new_comment,
         }
 
     def assert_same_entries(self, entries, rows, context=""):

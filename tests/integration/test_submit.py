@@ -162,6 +162,52 @@ class AcceptedTest(SubmitTestBase):
         self.assertEqual(stored["fai"][2], req.submission_id)
         self.assertEqual(stored["tax"][0], "848")
 
+    def test_comment_only_change_is_an_update_audited_with_both_comments(self):
+        period = pc.fresh_quarter()
+        first = pc.submit_request(TOWN_A, period, [("fai", "4.9", "初步统计"), ("tax", "848")])
+        self.submit(first)
+        # Dry run first: it predicts what the submission will count.
+        fix = [("fai", "4.90", "快报数"), ("tax", "848")]
+        dry = self.submit(pc.submit_request(TOWN_A, period, fix, dry_run=True))
+        self.assertEqual((dry.imported, dry.updated, dry.unchanged), (0, 1, 1))
+        before = self.db.counts()
+        req = pc.submit_request(TOWN_A, period, fix)
+        resp = self.submit(req)
+        self.assertEqual((resp.imported, resp.updated, resp.unchanged), (0, 1, 1))
+        self.assertEqual(self.db.counts()["audit_log"], before["audit_log"] + 1)
+        sid = req.submission_id
+        self.assertEqual(self.db.query(
+            "SELECT indicator_code, old_value::text, new_value::text, old_comment, new_comment"
+            " FROM audit_log WHERE action = 'value.set' AND submission_id = %s"
+            % pc.sql_literal(sid)), [("fai", "4.9", "4.9", "初步统计", "快报数")])
+        self.assertEqual(self.stored(TOWN_A, period)["fai"], ("4.9", "快报数", sid))
+        self.assertEqual(self.stored(TOWN_A, period)["tax"][2], first.submission_id)
+        self.assertEqual(self.db.query(
+            "SELECT imported, updated, unchanged FROM submissions WHERE id = %s"
+            % pc.sql_literal(sid)), [("0", "1", "1")])
+        # GetAudit shows both comments of the change.
+        a = pc.admin_pb()
+        get_audit = harness.unary(self.server.channel(), "/huizong.v1.Admin/GetAudit",
+                                  a.GetAuditRequest, a.GetAuditResponse)
+        entries = get_audit(a.GetAuditRequest(submission_id=sid), metadata=self.md("admin"),
+                            timeout=15).entries
+        self.assertEqual([(e.indicator_code, e.old_value.value, e.new_value.value,
+                           e.old_comment, e.new_comment) for e in entries],
+                         [("fai", "4.9", "4.9", "初步统计", "快报数")])
+        first_entries = get_audit(a.GetAuditRequest(submission_id=first.submission_id,
+                                                    indicator_code="fai"),
+                                  metadata=self.md("admin"), timeout=15).entries
+        self.assertEqual([(e.HasField("old_value"), e.old_comment, e.new_comment)
+                          for e in first_entries], [(False, "", "初步统计")])
+        # Clearing the comment is a change too; the same comment again is not.
+        resp = self.submit(pc.submit_request(TOWN_A, period, [("fai", "4.9")]))
+        self.assertEqual((resp.imported, resp.updated, resp.unchanged), (0, 1, 0))
+        self.assertEqual(self.stored(TOWN_A, period)["fai"][1], "")
+        before = self.db.counts()
+        resp = self.submit(pc.submit_request(TOWN_A, period, [("fai", "4.9")]))
+        self.assertEqual((resp.imported, resp.updated, resp.unchanged), (0, 0, 1))
+        self.assertEqual(self.db.counts()["audit_log"], before["audit_log"])
+
     def test_values_not_listed_keep_their_stored_values(self):
         period = pc.fresh_quarter()
         self.submit(pc.submit_request(TOWN_A, period, [("fai", "4.9"), ("tax", "848")]))
@@ -612,6 +658,89 @@ class IdempotencyTest(SubmitTestBase):
         again = self.submit(req)
         self.assertTrue(again.replayed)
         self.assertEqual(self.submissions_for(TOWN_A, period), 1)
+
+
+class FirstSubmissionsRaceTest(SubmitTestBase):
+    """Concurrent first submissions of one township and period: each is
+    serialized on the report, so counts, the audit chain and the stored
+    values agree, and none fails with a deadlock (40P01)."""
+
+    # More connections than the default, so that more submissions meet in
+    # PostgreSQL at once.
+    server_args = ("--db-connections", "8")
+    WRITERS = 8
+    ROUNDS = 5
+    CODES = ("fai", "tax", "pigs", "balance")
+
+    def _race(self, period, rnd):
+        reqs = []
+        for w in range(self.WRITERS):
+            codes = list(self.CODES)
+            rnd.shuffle(codes)  # every writer in its own order
+            reqs.append(pc.submit_request(TOWN_A, period, [
+                (c, "%d.%d" % (w + 1, k), "writer %d" % w) for k, c in enumerate(codes)]))
+        barrier = threading.Barrier(len(reqs))
+        results = [None] * len(reqs)
+        channels = [self.server.channel() for _ in reqs]
+
+        def worker(i):
+            try:
+                barrier.wait(20)
+                results[i] = pc.Reporting(channels[i]).submit(
+                    reqs[i], metadata=self.md("town_a"), timeout=60)
+            except (grpc.RpcError, threading.BrokenBarrierError) as e:
+                results[i] = e
+
+        threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(reqs))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        self.assertFalse(any(t.is_alive() for t in threads), "a submit hung")
+        for r in results:
+            if isinstance(r, grpc.RpcError):
+                self.fail("a first submission failed: %s %s" % (r.code(), r.details()))
+            self.assertNotIsInstance(r, Exception, repr(r))
+        return reqs, results
+
+    def _check_round(self, period, reqs, results):
+        n = len(self.CODES)
+        rows = self.db.query(
+            "SELECT indicator_code, old_value::text, new_value::text, old_comment, new_comment,"
+            " submission_id::text FROM audit_log WHERE action = 'value.set'"
+            " AND region_code = %s AND period = %s ORDER BY indicator_code, id"
+            % (pc.sql_literal(TOWN_A), pc.sql_literal(period)))
+        stored = self.stored(TOWN_A, period)
+        chains = {}
+        for code, old, new, old_c, new_c, sid in rows:
+            chains.setdefault(code, []).append((old, new, old_c, new_c, sid))
+        self.assertEqual(sorted(chains), sorted(self.CODES))
+        for code, chain in chains.items():
+            self.assertEqual(len(chain), self.WRITERS, "%s: one audit row per writer" % code)
+            self.assertIsNone(chain[0][0], "%s: the first row sets a new value" % code)
+            for prev, row in zip(chain, chain[1:]):
+                self.assertEqual((row[0], row[2]), (prev[1], prev[3]),
+                                 "%s %s: old value/comment is not the previous new one: %s"
+                                 % (period, code, chain))
+            self.assertEqual(stored[code][:2], chain[-1][1:4:2], "%s: final value" % code)
+            self.assertEqual(stored[code][2], chain[-1][4])
+        by_sid = {}
+        for code, old, *_rest, sid in rows:
+            by_sid.setdefault(sid, [0, 0])[0 if old is None else 1] += 1
+        for req, resp in zip(reqs, results):
+            self.assertEqual(resp.imported + resp.updated + resp.unchanged, n)
+            self.assertEqual([resp.imported, resp.updated], by_sid.get(req.submission_id),
+                             "counts of %s disagree with its audit rows" % req.submission_id)
+        self.assertEqual(sum(r.imported for r in results), n)
+        self.assertEqual(sum(r.updated for r in results), n * (self.WRITERS - 1))
+
+    def test_concurrent_first_submissions_chain_counts_and_no_deadlock(self):
+        import random
+        rnd = random.Random(20261203)
+        for _ in range(self.ROUNDS):
+            period = pc.fresh_quarter()
+            reqs, results = self._race(period, rnd)
+            self._check_round(period, reqs, results)
 
 
 # ----------------------------------------------------------------------------
