@@ -327,5 +327,112 @@ class PreparedNamesTest(pc.PgServerTestCase):
         self.assertIn("%d passed, 0 failed" % (2 * self.NAMES + 4), out)
 
 
+ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+NAME_RE = re.compile(r'\.name\s*=\s*"(hz_[a-z0-9_]+)"')
+PREPARING_RE = re.compile(r"^huizongd: debug: database: preparing (hz_[a-z0-9_]+)$", re.M)
+
+
+def declared_statement_names():
+    """Every prepared statement name the service declares."""
+    names = set()
+    for root, _dirs, files in os.walk(os.path.join(ROOT, "service")):
+        for f in files:
+            if f.endswith(".c"):
+                with open(os.path.join(root, f), encoding="utf-8") as src:
+                    names.update(NAME_RE.findall(src.read()))
+    return names
+
+
+class EveryStatementOnOneConnectionTest(pc.PgServerTestCase):
+    """One connection prepares every statement the service declares (the
+    reference data goes in through Admin RPCs of this same server), and no
+    call on it answers INTERNAL."""
+    server_args = ("--db-connections", "1", "--log-level", "debug")
+
+    def call(self, service, method, req, label="admin"):
+        mod = pc.admin_pb() if service == "Admin" else (
+            pc.reporting_pb() if service == "Reporting" else harness.pb("huizong/v1/aggregation.proto"))
+        stub = harness.unary(self.server.channel(), "/huizong.v1.%s/%s" % (service, method),
+                             getattr(mod, method + "Request"), None)
+        try:
+            stub(req, metadata=self.md(label), timeout=30)
+        except grpc.RpcError as e:
+            self.assertNotIn(e.code(), (SC.INTERNAL, SC.UNKNOWN, SC.UNAVAILABLE),
+                             "%s/%s: %s" % (service, method, e.details()))
+            return e.code()
+        return SC.OK
+
+    def test_every_statement_prepared_on_one_connection(self):
+        a, rp = pc.admin_pb(), pc.reporting_pb()
+        ag = harness.pb("huizong/v1/aggregation.proto")
+        year = pc.fresh_year()
+        q1, q2, q1_before = "%dQ1" % year, "%dQ2" % year, "%dQ1" % (year - 1)
+        r = self.rep()
+        sub = pc.submit_request(TOWN_A, q1, [("fai", "4.9"), ("debt_locked", "10"),
+                                             ("debt_resolved", "3")], narrative="n")
+        pc.call_with_db_retry(r.submit, sub, metadata=self.md("town_a"))
+        r.submit(pc.submit_request(TOWN_B, q1, [("fai", "1")]), metadata=self.md("admin"),
+                 timeout=30)
+        r.submit(pc.submit_request(TOWN_A, q1_before, [("fai", "3.8")]),
+                 metadata=self.md("town_a"), timeout=30)
+        r.stream(iter([pc.submit_request(TOWN_B, q2, [("tax", "2")])]),
+                 metadata=self.md("town_b"), timeout=30)
+        calls = [
+            ("Reporting", "GetSubmission", rp.GetSubmissionRequest(submission_id=sub.submission_id)),
+            ("Reporting", "ListSubmissions", rp.ListSubmissionsRequest(region_code=TOWN_A)),
+            ("Admin", "ListRegions", a.ListRegionsRequest()),
+            ("Admin", "GetRegion", a.GetRegionRequest(code=pc.COUNTY)),
+            ("Admin", "ListIndicators", a.ListIndicatorsRequest()),
+            ("Admin", "WhoAmI", a.WhoAmIRequest()),
+            ("Admin", "ListTokens", a.ListTokensRequest()),
+            ("Admin", "ImportTargets", a.ImportTargetsRequest(rows=[a.TargetRow(
+                line=2, region_code=pc.COUNTY, indicator_code="fai", period=str(year),
+                value="20")])),
+            ("Admin", "ListTargets", a.ListTargetsRequest()),
+            ("Admin", "Approve", a.ApproveRequest(region_code=TOWN_A, period=q1)),
+            ("Admin", "Reopen", a.ReopenRequest(region_code=TOWN_A, period=q1, reason="again")),
+            ("Admin", "ApproveAllSubmitted", a.ApproveAllSubmittedRequest(region_code=pc.COUNTY,
+                                                                          period=q1)),
+            ("Admin", "ListSubmissionWindows", a.ListSubmissionWindowsRequest()),
+            ("Admin", "SetSubmissionWindow", a.SetSubmissionWindowRequest(period_type=1,
+                                                                          days_after_end=0)),
+            ("Admin", "ReopenPeriod", a.ReopenPeriodRequest(region_code=TOWN_A, period=q1,
+                                                            reason="late")),
+            ("Admin", "ListPeriodExceptions", a.ListPeriodExceptionsRequest()),
+            ("Admin", "GetAudit", a.GetAuditRequest(region_code=pc.COUNTY)),
+            ("Admin", "RevokeToken", a.RevokeTokenRequest(
+                name=self.fixture.token_names["county2"])),
+            ("Aggregation", "Rollup", ag.RollupRequest(region_code=pc.COUNTY, period=q1)),
+            ("Aggregation", "Rollup", ag.RollupRequest(region_code=pc.COUNTY, period=str(year),
+                                                       group_by=2, include_total=True)),
+            ("Aggregation", "Series", ag.SeriesRequest(region_code=pc.COUNTY, from_period=q1_before,
+                                                       to_period=q2)),
+            ("Aggregation", "Completeness", ag.CompletenessRequest(region_code=pc.COUNTY,
+                                                                   period=q1)),
+            ("Aggregation", "GetReport", ag.GetReportRequest(region_code=TOWN_A, period=q1)),
+            ("Aggregation", "ExportValues", ag.ExportValuesRequest(
+                region_code=pc.COUNTY, from_period=str(year - 1), to_period=str(year))),
+        ]
+        for service, method, req in calls:
+            self.call(service, method, req)
+        # Scope checks are made for tokens below admin.
+        for label in ("county", "town_a"):
+            self.call("Reporting", "ListSubmissions", rp.ListSubmissionsRequest(), label)
+            self.call("Admin", "GetAudit", a.GetAuditRequest(), label)
+            self.call("Aggregation", "Rollup", ag.RollupRequest(region_code=TOWN_A, period=q1),
+                      label)
+            self.call("Admin", "ListTargets", a.ListTargetsRequest(), label)
+        log = self.server.log_text()
+        prepared = PREPARING_RE.findall(log)
+        self.assertEqual(len(prepared), len(set(prepared)),
+                         "a name was prepared twice on one connection")
+        declared = declared_statement_names()
+        self.assertGreaterEqual(len(declared), 40)
+        self.assertEqual(sorted(declared - set(prepared)), [],
+                         "declared statements this test never prepared")
+        self.assertNotIn("SQL error", log)
+        print("one connection prepared %d names (%d declared)" % (len(set(prepared)), len(declared)))
+
+
 if __name__ == "__main__":
     pc.main()
