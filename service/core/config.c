@@ -10,7 +10,7 @@
 enum {
   OPT_LISTEN = 256, OPT_DATABASE_URL, OPT_TLS_CERT, OPT_TLS_KEY, OPT_MAX_MESSAGE,
   OPT_MAX_CALL, OPT_MAX_CONNECTIONS, OPT_MAX_STREAMS, OPT_MAX_HEADER, OPT_IDLE,
-  OPT_GRACE, OPT_DB_CONNECTIONS, OPT_DB_QUEUE, OPT_ROLLUP_CACHE, OPT_LOG_LEVEL, OPT_HELP,
+  OPT_GRACE, OPT_DB_CONNECTIONS, OPT_DB_QUEUE, OPT_DB_TIMEOUT, OPT_ROLLUP_CACHE, OPT_LOG_LEVEL, OPT_HELP,
 };
 
 void hz_config_defaults(hz_config_t *c) {
@@ -25,6 +25,10 @@ void hz_config_defaults(hz_config_t *c) {
   c->shutdown_grace_s = 10;
   c->db_connections = 4;
   c->db_queue = 1024;
+  /* Longer than any call should take on a healthy database, shorter than
+   * a client's patience: the calls in flight then fail as UNAVAILABLE and
+   * health turns NOT_SERVING instead of every client hitting its deadline. */
+  c->db_timeout_s = 15;
   c->rollup_cache_bytes = 16u << 20;
   c->log_level = HZ_LOG_INFO;
 }
@@ -62,6 +66,7 @@ static const numeric_opt_t numeric_opts[] = {
     {OPT_GRACE, "HUIZONG_SHUTDOWN_GRACE", U32(shutdown_grace_s), 0, 3600},
     {OPT_DB_CONNECTIONS, "HUIZONG_DB_CONNECTIONS", U32(db_connections), 1, 256},
     {OPT_DB_QUEUE, "HUIZONG_DB_QUEUE", U32(db_queue), 1, 1000000},
+    {OPT_DB_TIMEOUT, "HUIZONG_DB_TIMEOUT", U32(db_timeout_s), 1, 3600},
     {OPT_ROLLUP_CACHE, "HUIZONG_ROLLUP_CACHE_BYTES", SZ(rollup_cache_bytes), 0, 1ull << 32},
 };
 
@@ -115,6 +120,7 @@ static const struct option long_opts[] = {
     {"shutdown-grace", required_argument, NULL, OPT_GRACE},
     {"db-connections", required_argument, NULL, OPT_DB_CONNECTIONS},
     {"db-queue", required_argument, NULL, OPT_DB_QUEUE},
+    {"db-timeout", required_argument, NULL, OPT_DB_TIMEOUT},
     {"rollup-cache-bytes", required_argument, NULL, OPT_ROLLUP_CACHE},
     {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
     {"help", no_argument, NULL, OPT_HELP},
@@ -185,6 +191,9 @@ void hz_config_usage(const char *argv0) {
           "  --shutdown-grace SECONDS  time to finish calls on SIGTERM (10)\n"
           "  --db-connections N        PostgreSQL pool size (4)\n"
           "  --db-queue N              requests waiting for the pool (1024)\n"
+          "  --db-timeout SECONDS      a database connection that leaves a connect or a\n"
+          "                            call unanswered this long is dropped: the call is\n"
+          "                            UNAVAILABLE, health NOT_SERVING until one is back (15)\n"
           "  --rollup-cache-bytes N    Rollup answers kept, checked against the\n"
           "                            database on every call; 0 = off (16 MiB)\n"
           "  --log-level LEVEL         error|warn|info|debug [HUIZONG_LOG_LEVEL] (info)\n"

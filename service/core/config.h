@@ -22,6 +22,8 @@ typedef struct hz_config_s {
   uint32_t shutdown_grace_s;   /* drain time on SIGTERM before forcing */
   uint32_t db_connections;     /* PostgreSQL pool size */
   uint32_t db_queue;           /* requests waiting for a pool connection */
+  uint32_t db_timeout_s;       /* a connect or a sent job unanswered this long
+                                  means the database is down for that connection */
   size_t rollup_cache_bytes;   /* Rollup answers kept for repeats; 0 = off */
   hz_log_level_t log_level;    /* stderr verbosity */
 } hz_config_t;

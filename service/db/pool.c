@@ -1,6 +1,8 @@
 /* PostgreSQL connection pool driven by libuv. */
 #include "db/pool.h"
 
+#include "db/prepared.h"
+
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -9,28 +11,33 @@
 
 #define BACKOFF_MIN_MS 100u
 #define BACKOFF_MAX_MS 5000u
-#define CONNECT_TIMEOUT_MS 10000u
 
 typedef enum {
   DBC_WAITING,    /* disconnected; backoff timer pending */
   DBC_CONNECTING, /* PQconnectPoll in progress */
   DBC_IDLE,       /* on the pool's idle list */
-  DBC_BUSY,       /* running one job */
+  DBC_BUSY,       /* running one job (or a ping); the timer bounds it */
   DBC_CLOSED,     /* pool closing */
 } dbc_state_t;
 
 struct hz_db_job_s {
   hz_db_job_t *next;                  /* queue link */
   hz_db_pool_t *pool;                 /* owner */
-  hz_db_done_fn done;                 /* NULL once cancelled */
+  hz_db_done_fn done;                 /* NULL once cancelled, and for a ping */
   void *data;                         /* callback argument */
-  int nstmts;                         /* statements */
+  int nstmts;                         /* statements; 0 for a ping (a Sync alone) */
   hz_db_stmt_t stmts[HZ_DB_MAX_STMTS];/* shallow copies */
   int queued;                         /* still on the queue */
   PGresult *results[HZ_DB_MAX_STMTS]; /* filled as they arrive */
-  int slots[2 * HZ_DB_MAX_STMTS];     /* result slot per pipeline entry; -1 = a Prepare */
-  int nslots;                         /* entries sent */
+  struct {
+    short stmt;                       /* statement the entry belongs to */
+    short prepare;                    /* 1 = its Parse, 0 = its execution */
+  } entries[2 * HZ_DB_MAX_STMTS];     /* pipeline entries sent, in order */
+  int nentries;                       /* entries sent */
   int cur;                            /* entry whose results arrive now */
+  const PGresult *failure;            /* first error result, in arrival order */
+  PGresult *extra;                    /* an error that belongs to no statement
+                                         slot (a Parse's, the commit's); owned */
   void *params;                       /* copies of every parameter, one block */
 };
 
@@ -46,11 +53,10 @@ struct hz_db_conn_s {
   PGconn *pg;                /* libpq connection */
   hz_db_poll_t *poll;        /* watcher of PQsocket, NULL when none */
   int poll_fd;               /* socket being watched */
-  uv_timer_t timer;          /* backoff and connect timeout */
+  uv_timer_t timer;          /* backoff, or the bound on a connect or a job */
   unsigned backoff_ms;       /* next retry delay */
   hz_db_job_t *job;          /* job in flight when BUSY */
-  const char *prepared[HZ_DB_MAX_PREPARED]; /* names prepared here */
-  int nprepared;             /* their count */
+  hz_db_prepared_t prepared; /* statement names this session has parsed */
   int reported_down;         /* logged this outage already */
   int first_attempt;         /* has not yet connected or failed once */
 };
@@ -134,6 +140,7 @@ static void idle_remove(hz_db_conn_t *c) {
 static void job_free(hz_db_job_t *job) {
   for (int i = 0; i < job->nstmts; i++)
     PQclear(job->results[i]);
+  PQclear(job->extra);
   free(job->params);
   free(job);
 }
@@ -193,6 +200,15 @@ static int copy_params(hz_db_job_t *job) {
   return 0;
 }
 
+static int result_ok(const PGresult *r) {
+  ExecStatusType st = PQresultStatus(r);
+  return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+}
+
+/* The job's outcome: the first error in arrival order decides, wherever it
+ * came from (after it, PostgreSQL aborts the rest of the pipeline up to the
+ * Sync, so the later results say nothing more). Without one, every
+ * statement must have its successful result and the Sync must have come. */
 static void job_complete(hz_db_job_t *job, int unavailable, const char *conn_error) {
   hz_db_result_t res = {.ok = 1, .error = "", .sqlstate = "", .results = job->results,
                         .nresults = job->nstmts};
@@ -200,16 +216,17 @@ static void job_complete(hz_db_job_t *job, int unavailable, const char *conn_err
     res.ok = 0;
     res.unavailable = 1;
     res.error = conn_error;
+  } else if (job->failure) {
+    res.ok = 0;
+    res.error = PQresultErrorMessage(job->failure);
+    const char *state = PQresultErrorField(job->failure, PG_DIAG_SQLSTATE);
+    res.sqlstate = state ? state : "";
   }
   for (int i = 0; res.ok && i < job->nstmts; i++) {
-    PGresult *r = job->results[i];
-    ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
-    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+    if (job->results[i] && result_ok(job->results[i]))
       continue;
     res.ok = 0;
-    res.error = r ? PQresultErrorMessage(r) : "statement was not run";
-    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
-    res.sqlstate = state ? state : "";
+    res.error = "statement was not run";
   }
   if (job->done)
     job->done(job->data, &res);
@@ -246,45 +263,39 @@ static void fail_queue(hz_db_pool_t *p, const char *why) {
     job_complete(job, 1, why);
 }
 
-static int is_prepared(hz_db_conn_t *c, const char *name) {
-  for (int i = 0; i < c->nprepared; i++)
-    if (strcmp(c->prepared[i], name) == 0)
-      return 1;
-  return 0;
-}
-
-static void forget_prepared(hz_db_conn_t *c, const char *name) {
-  for (int i = 0; i < c->nprepared; i++) {
-    if (strcmp(c->prepared[i], name) == 0) {
-      c->prepared[i] = c->prepared[--c->nprepared];
-      return;
-    }
+/* Queues a named statement, preceded by its Parse the first time this
+ * session sees the name. The name is remembered from the moment its Parse
+ * is queued (a second use in the same job must not Parse again) until that
+ * Parse is refused (read_results forgets it). */
+static int send_named(hz_db_conn_t *c, hz_db_job_t *job, int i) {
+  const hz_db_stmt_t *s = &job->stmts[i];
+  if (!hz_db_prepared_has(&c->prepared, s->name)) {
+    if (hz_db_prepared_add(&c->prepared, s->name))
+      /* Cannot remember it: run it unnamed rather than Parse it twice. */
+      return PQsendQueryParams(c->pg, s->sql, s->nparams, NULL, s->values, s->lengths,
+                               s->formats, 0);
+    if (!PQsendPrepare(c->pg, s->name, s->sql, s->nparams, NULL))
+      return 0;
+    hz_log_debug(c->pool->log, "database: preparing %s", s->name);
+    job->entries[job->nentries].stmt = (short)i;
+    job->entries[job->nentries++].prepare = 1;
   }
+  return PQsendQueryPrepared(c->pg, s->name, s->nparams, s->values, s->lengths, s->formats, 0);
 }
 
 /* Queues every statement of the job and a Sync into libpq's buffer. */
 static int send_job(hz_db_conn_t *c, hz_db_job_t *job) {
-  job->nslots = 0;
+  job->nentries = 0;
   job->cur = 0;
   for (int i = 0; i < job->nstmts; i++) {
     const hz_db_stmt_t *s = &job->stmts[i];
-    int ok;
-    if (s->name) {
-      if (!is_prepared(c, s->name)) {
-        if (!PQsendPrepare(c->pg, s->name, s->sql, s->nparams, NULL))
-          return -1;
-        job->slots[job->nslots++] = -1;
-        if (c->nprepared < HZ_DB_MAX_PREPARED)
-          c->prepared[c->nprepared++] = s->name;
-      }
-      ok = PQsendQueryPrepared(c->pg, s->name, s->nparams, s->values, s->lengths, s->formats, 0);
-    } else {
-      ok = PQsendQueryParams(c->pg, s->sql, s->nparams, NULL, s->values, s->lengths, s->formats,
-                             0);
-    }
+    int ok = s->name ? send_named(c, job, i)
+                     : PQsendQueryParams(c->pg, s->sql, s->nparams, NULL, s->values, s->lengths,
+                                         s->formats, 0);
     if (!ok)
       return -1;
-    job->slots[job->nslots++] = i;
+    job->entries[job->nentries].stmt = (short)i;
+    job->entries[job->nentries++].prepare = 0;
   }
   return PQpipelineSync(c->pg) ? 0 : -1;
 }
@@ -299,9 +310,12 @@ static void flush_and_watch(hz_db_conn_t *c) {
     conn_broken(c, "cannot watch the database socket");
 }
 
+static void on_timer(uv_timer_t *t);
+
 static void run_job(hz_db_conn_t *c, hz_db_job_t *job) {
   c->state = DBC_BUSY;
   c->job = job;
+  uv_timer_start(&c->timer, on_timer, c->pool->timeout_ms, 0);
   if (send_job(c, job)) {
     conn_broken(c, PQerrorMessage(c->pg));
     return;
@@ -318,6 +332,33 @@ static void dispatch(hz_db_pool_t *p) {
   }
 }
 
+/* Files one result of the job. A statement's first result goes to its
+ * slot; anything else (a Parse's result, the error the Sync brings when
+ * the implicit COMMIT fails) is kept only if it is the job's first error.
+ * A Parse that did not succeed is forgotten, so the next job sends it
+ * again instead of executing a name this session does not have. */
+static void file_result(hz_db_conn_t *c, hz_db_job_t *job, PGresult *r) {
+  int in_entry = job->cur < job->nentries;
+  int stmt = in_entry ? job->entries[job->cur].stmt : -1;
+  int prepare = in_entry && job->entries[job->cur].prepare;
+  ExecStatusType st = PQresultStatus(r);
+  int failed = !result_ok(r) && st != PGRES_PIPELINE_ABORTED;
+  if (prepare && st != PGRES_COMMAND_OK)
+    hz_db_prepared_forget(&c->prepared, job->stmts[stmt].name);
+  if (in_entry && !prepare && !job->results[stmt]) {
+    job->results[stmt] = r;
+    if (failed && !job->failure)
+      job->failure = r;
+    return;
+  }
+  if (failed && !job->failure) {
+    job->extra = r;
+    job->failure = r;
+    return;
+  }
+  PQclear(r);
+}
+
 /* Reads whatever results are complete; finishes the job at its Sync. */
 static void read_results(hz_db_conn_t *c) {
   hz_db_job_t *job = c->job;
@@ -327,29 +368,16 @@ static void read_results(hz_db_conn_t *c) {
       job->cur++; /* end of one pipeline entry's results */
       continue;
     }
-    ExecStatusType st = PQresultStatus(r);
-    if (st == PGRES_PIPELINE_SYNC) {
+    if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
       PQclear(r);
+      uv_timer_stop(&c->timer);
       c->job = NULL;
-      c->state = DBC_IDLE;
       idle_push(c);
       job_complete(job, 0, NULL);
       dispatch(c->pool);
       return;
     }
-    int slot = job->cur < job->nslots ? job->slots[job->cur] : -2;
-    if (slot >= 0) {
-      PQclear(job->results[slot]);
-      job->results[slot] = r;
-    } else {
-      if (slot == -1 && st == PGRES_FATAL_ERROR) {
-        /* A failed Prepare must be retried next time, not assumed. */
-        for (int i = 0; i < job->nstmts; i++)
-          if (job->stmts[i].name)
-            forget_prepared(c, job->stmts[i].name);
-      }
-      PQclear(r);
-    }
+    file_result(c, job, r);
   }
 }
 
@@ -387,7 +415,7 @@ static void connect_step(hz_db_conn_t *c) {
     hz_log_info(c->pool->log, "database connection restored");
   c->reported_down = 0;
   c->backoff_ms = BACKOFF_MIN_MS;
-  c->nprepared = 0;
+  hz_db_prepared_clear(&c->prepared);
   idle_push(c);
   set_ready(c, 1);
   if (poll_watch(c, UV_READABLE)) {
@@ -397,13 +425,32 @@ static void connect_step(hz_db_conn_t *c) {
   dispatch(c->pool);
 }
 
+/* libuv reports an error on the socket (POLLERR: a refused connect, a
+ * reset) as UV_EBADF, which says nothing about the database. libpq reads
+ * the socket's error and what the server sent before it (its FATAL
+ * message), so it is asked first; uv's text is the last resort. */
+static void poll_error(hz_db_conn_t *c, int status) {
+  if (c->state == DBC_CONNECTING) {
+    connect_step(c);
+    return;
+  }
+  if (!PQconsumeInput(c->pg)) {
+    conn_broken(c, PQerrorMessage(c->pg));
+    return;
+  }
+  if (c->state == DBC_BUSY)
+    read_results(c);
+  if (c->state == DBC_BUSY || c->state == DBC_IDLE)
+    conn_broken(c, status == UV_EBADF ? "connection closed by the database" : uv_strerror(status));
+}
+
 static void on_poll(uv_poll_t *h, int status, int events) {
   hz_db_poll_t *w = h->data;
   hz_db_conn_t *c = w->conn;
   if (!c)
     return;
   if (status < 0) {
-    conn_broken(c, uv_strerror(status));
+    poll_error(c, status);
     return;
   }
   switch (c->state) {
@@ -438,22 +485,93 @@ static void on_poll(uv_poll_t *h, int status, int events) {
   }
 }
 
+/* Asks an idle connection for one round trip (a Sync alone) under the
+ * pool's timeout: a ping job has no statements and no callback. */
+static void ping(hz_db_conn_t *c) {
+  hz_db_job_t *job = calloc(1, sizeof(*job));
+  if (!job)
+    return; /* it will be tested by its next job instead */
+  job->pool = c->pool;
+  idle_remove(c);
+  run_job(c, job);
+}
+
+/* A job got no answer in time. Its connection is dropped without a cancel
+ * request (PQcancel blocks, and a frozen server would not act on it): the
+ * backend's transaction rolls back when it notices the closed socket, or
+ * commits if it was already committing, which is why the job's caller
+ * answers UNAVAILABLE (retry with the same idempotency key). The idle
+ * connections share the same server: each is pinged, so a frozen database
+ * leaves no connection counted as ready after one more timeout. */
+static void conn_unresponsive(hz_db_conn_t *c) {
+  hz_db_pool_t *p = c->pool;
+  char why[96];
+  snprintf(why, sizeof(why), "database not responding (no answer in %u ms)", p->timeout_ms);
+  conn_broken(c, why);
+  for (int i = 0; i < p->size; i++)
+    if (p->conns[i].state == DBC_IDLE)
+      ping(&p->conns[i]);
+}
+
 static void on_timer(uv_timer_t *t) {
   hz_db_conn_t *c = t->data;
   if (c->state == DBC_WAITING)
     conn_start(c);
   else if (c->state == DBC_CONNECTING)
-    conn_broken(c, "timed out connecting to the database");
+    conn_broken(c, "database not responding (timed out connecting)");
+  else if (c->state == DBC_BUSY)
+    conn_unresponsive(c);
+}
+
+/* libpq's notices (and the FATAL a server sends before closing an idle
+ * session) go to the log with a level from their severity. */
+static void on_notice(void *arg, const PGresult *r) {
+  hz_db_conn_t *c = arg;
+  const char *sev = PQresultErrorField(r, PG_DIAG_SEVERITY_NONLOCALIZED);
+  const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+  const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+  hz_log_level_t level = HZ_LOG_DEBUG;
+  if (!sev)
+    sev = "NOTICE";
+  if (!strcmp(sev, "PANIC") || !strcmp(sev, "FATAL") || !strcmp(sev, "ERROR") ||
+      !strcmp(sev, "WARNING"))
+    level = HZ_LOG_WARN;
+  else if (!strcmp(sev, "NOTICE"))
+    level = HZ_LOG_INFO;
+  if (!msg) {
+    msg = PQresultErrorMessage(r);
+    state = NULL;
+  }
+  int len = (int)strcspn(msg, "\n");
+  hz_log(c->pool->log, level, "database %s: %.*s%s%s%s", sev, len, msg, state ? " (" : "",
+         state ? state : "", state ? ")" : "");
+}
+
+/* Connection parameters the pool adds before the operator's string, so
+ * the string may override them: keepalives find a peer that vanished from
+ * the network, tcp_user_timeout one that stops acknowledging. A frozen
+ * server's kernel still acknowledges, which only the job timer catches. */
+static PGconn *connect_start(hz_db_pool_t *p) {
+  char idle[16], interval[16], user_timeout[16];
+  unsigned s = p->timeout_ms / 1000u ? p->timeout_ms / 1000u : 1u;
+  snprintf(idle, sizeof(idle), "%u", s);
+  snprintf(interval, sizeof(interval), "%u", s / 3u ? s / 3u : 1u);
+  snprintf(user_timeout, sizeof(user_timeout), "%u", p->timeout_ms);
+  const char *const keys[] = {"keepalives", "keepalives_idle", "keepalives_interval",
+                              "keepalives_count", "tcp_user_timeout", "dbname", NULL};
+  const char *const values[] = {"1", idle, interval, "3", user_timeout, p->conninfo, NULL};
+  return PQconnectStartParams(keys, values, 1);
 }
 
 static void conn_start(hz_db_conn_t *c) {
-  c->pg = PQconnectStart(c->pool->conninfo);
+  c->pg = connect_start(c->pool);
   if (!c->pg || PQstatus(c->pg) == CONNECTION_BAD) {
     conn_broken(c, c->pg ? PQerrorMessage(c->pg) : "out of memory");
     return;
   }
+  PQsetNoticeReceiver(c->pg, on_notice, c);
   c->state = DBC_CONNECTING;
-  uv_timer_start(&c->timer, on_timer, CONNECT_TIMEOUT_MS, 0);
+  uv_timer_start(&c->timer, on_timer, c->pool->timeout_ms, 0);
   if (poll_watch(c, UV_WRITABLE))
     conn_broken(c, "cannot watch the database socket");
 }
@@ -477,6 +595,7 @@ static void conn_broken(hz_db_conn_t *c, const char *why) {
   if (nl)
     *nl = '\0';
   poll_stop(c);
+  uv_timer_stop(&c->timer);
   if (was == DBC_IDLE)
     idle_remove(c);
   if (was == DBC_IDLE || was == DBC_BUSY)
@@ -514,9 +633,10 @@ static void conn_broken(hz_db_conn_t *c, const char *why) {
 /* ---- public ------------------------------------------------------------ */
 
 int hz_db_pool_init(hz_db_pool_t *p, uv_loop_t *loop, const char *conninfo, int size,
-                    int queue_max, const hz_log_t *log) {
+                    int queue_max, unsigned timeout_ms, const hz_log_t *log) {
   memset(p, 0, sizeof(*p));
   p->loop = loop;
+  p->timeout_ms = timeout_ms ? timeout_ms : HZ_DB_DEFAULT_TIMEOUT_MS;
   p->conninfo = conninfo;
   p->log = log;
   p->size = size;
@@ -612,6 +732,8 @@ void hz_db_pool_close(hz_db_pool_t *p, void (*on_closed)(void *), void *data) {
 void hz_db_pool_free(hz_db_pool_t *p) {
   if (!p)
     return;
+  for (int i = 0; p->conns && i < p->size; i++)
+    hz_db_prepared_free(&p->conns[i].prepared);
   free(p->conns);
   p->conns = NULL;
 }

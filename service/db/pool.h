@@ -1,7 +1,18 @@
 /* Asynchronous PostgreSQL pool on the loop: PQconnectStart/PQconnectPoll,
  * pipeline mode with one Sync per job (so a job's statements are one
  * implicit transaction), uv_poll on PQsocket, a bounded queue, and
- * reconnection with backoff. The loop never waits on the database. */
+ * reconnection with backoff. The loop never waits on the database.
+ *
+ * A job succeeds only when every result it produced succeeded, including
+ * the one the Sync produces: an error there is the implicit COMMIT failing
+ * (a deferred constraint, a serialization failure), and nothing was stored.
+ *
+ * A database that does not answer is a database that is down: a connect or
+ * a job that gets no answer within the pool's timeout drops its connection
+ * (the job fails as unavailable), the idle connections are asked for a
+ * round trip under the same bound, and the pool reports itself down once no
+ * connection is left; reconnection brings it back by itself. libpq's
+ * notices and connection errors go to the pool's logger. */
 #ifndef HZ_DB_POOL_H
 #define HZ_DB_POOL_H
 
@@ -10,14 +21,14 @@
 
 #include "core/log.h"
 
-#define HZ_DB_MAX_STMTS 16     /* statements in one job */
-#define HZ_DB_MAX_PREPARED 64  /* named statements remembered per connection */
+#define HZ_DB_MAX_STMTS 16 /* statements in one job */
 
 /* One statement of a job. Parameters are sent in text unless formats say
  * otherwise. The pool copies parameter values when the job is submitted,
  * so a job may outlive the call that made it; name and sql must be static. */
 typedef struct hz_db_stmt_s {
-  const char *name;           /* prepared once per connection if set */
+  const char *name;           /* prepared once per connection if set; no
+                                 limit on how many names a connection holds */
   const char *sql;            /* the statement text */
   int nparams;                /* number of $n parameters */
   const char *const *values;  /* parameter values (NULL entry = SQL NULL) */
@@ -27,11 +38,13 @@ typedef struct hz_db_stmt_s {
 
 /* What a job's callback receives. Results are freed after it returns. */
 typedef struct hz_db_result_s {
-  int ok;                  /* every statement succeeded; committed */
+  int ok;                  /* every statement and the commit succeeded */
   int unavailable;         /* the database could not be reached */
-  const char *error;       /* first error message when !ok */
+  const char *error;       /* first error message when !ok (a statement's,
+                              a Prepare's or the commit's) */
   const char *sqlstate;    /* its SQLSTATE, or "" */
-  PGresult **results;      /* one per statement (NULL if not run) */
+  PGresult **results;      /* one per statement (NULL if not run); may be
+                              complete even when the commit failed */
   int nresults;            /* number of statements */
 } hz_db_result_t;
 
@@ -47,6 +60,7 @@ typedef struct hz_db_pool_s {
   hz_db_conn_t *conns;         /* all connections, array of size */
   int size;                    /* pool size */
   hz_db_conn_t *idle;          /* connections ready for a job */
+  unsigned timeout_ms;         /* longest wait for a connect or a job's answer */
   int nready;                  /* connected (idle or busy) */
   int first_attempts;          /* connections still on their first connect */
   hz_db_job_t *queue_head;     /* jobs waiting for a connection */
@@ -61,8 +75,12 @@ typedef struct hz_db_pool_s {
   void *closed_data;           /* its argument */
 } hz_db_pool_t;
 
+/* timeout_ms bounds each connect and each job once sent (see above); it
+ * also sets TCP keepalives and tcp_user_timeout, which the connection
+ * string may override. 0 picks HZ_DB_DEFAULT_TIMEOUT_MS. */
+#define HZ_DB_DEFAULT_TIMEOUT_MS 15000u
 int hz_db_pool_init(hz_db_pool_t *p, uv_loop_t *loop, const char *conninfo, int size,
-                    int queue_max, const hz_log_t *log);
+                    int queue_max, unsigned timeout_ms, const hz_log_t *log);
 /* Queues a job of n statements. Returns 0, -EAGAIN when the queue is full,
  * -ENOTCONN when no connection is up, -EINVAL for bad arguments. When
  * job_out is set the job can be cancelled until its callback runs. */
