@@ -43,6 +43,10 @@ struct submit_s {
   char period[HZ_PERIOD_TEXT_SIZE]; /* canonical period code */
   hz_period_t p;              /* parsed period */
   const char **values;        /* normalised values; NULL where malformed */
+  const char *received_at;    /* RFC 3339, taken when the request arrived (a
+                               * stream's request may wait for its turn) */
+  hz_db_stmt_t stmt;          /* the hz_submit call, built by submit_prepare
+                               * and sent when its turn comes */
 };
 
 static void content_hash(const submit_t *s, uint8_t out[32]) {
@@ -164,7 +168,12 @@ static void read_summary(submit_t *s, const PGresult *r, int row) {
 static void on_submit_result(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   submit_t *s = tag;
   if (!res->ok) {
-    hz_rpc_fail_db(rpc, res);
+    /* The submission's own outcome: Submit turns it into the call's
+     * status, SubmitStream into this request's result (code 14 for a
+     * retryable failure) and goes on with the next request. */
+    const char *message = NULL;
+    hz_status_code_t code = hz_rpc_db_status(rpc, res, &message);
+    outcome(s, code, message ? message : "database error");
     return;
   }
   const PGresult *r = res->results[0];
@@ -194,7 +203,8 @@ static const char *const submit_sql =
     "SELECT * FROM hz_submit($1::uuid, $2, $3, $4::smallint, $5::date, $6::text[], $7::text[],"
     " $8::text[], $9, $10::boolean, $11::bytea, $12::bigint, $13, $14, $15::timestamptz)";
 
-static int send_submit(submit_t *s, int validate_only) {
+/* Builds s->stmt; the pool copies the parameters when it is sent. */
+static int build_submit(submit_t *s, int validate_only) {
   hz_rpc_t *rpc = s->rpc;
   hz_arena_t *a = hz_rpc_arena(rpc);
   const submit_req_t *r = s->req;
@@ -225,13 +235,19 @@ static int send_submit(submit_t *s, int validate_only) {
   params[11] = hz_pg_int(a, rpc->who.token_id);
   params[12] = rpc->who.name;
   params[13] = hz_rpc_scope_param(rpc);
-  params[14] = hz_pg_now_rfc3339(a);
+  params[14] = s->received_at;
   for (int i = 0; i < 15; i++)
     if (!params[i] && i != 13)
       return -ENOMEM;
-  hz_db_stmt_t q = {.name = "hz_submit", .sql = submit_sql, .nparams = 15, .values = params};
-  hz_rpc_query(rpc, &q, 1, on_submit_result, s);
+  s->stmt = (hz_db_stmt_t){.name = "hz_submit", .sql = submit_sql, .nparams = 15, .values = params};
   return 0;
+}
+
+/* Runs the statement built by submit_prepare; on_submit_result continues.
+ * A pool that cannot take the job (no connection, queue full) ends the
+ * call: that is the server's state, not this request's. */
+static void submit_send(submit_t *s) {
+  hz_rpc_query(s->rpc, &s->stmt, 1, on_submit_result, s);
 }
 
 static submit_t *submit_new(hz_rpc_t *rpc, const submit_req_t *req, submit_done_fn done) {
@@ -245,6 +261,8 @@ static submit_t *submit_new(hz_rpc_t *rpc, const submit_req_t *req, submit_done_
   o->region_code = req->region_code;
   o->period = req->period;
   o->dry_run = req->dry_run;
+  if (!(s->received_at = hz_pg_now_rfc3339(a)))
+    return NULL;
   s->rpc = rpc;
   s->req = req;
   s->resp = o;
@@ -253,14 +271,18 @@ static submit_t *submit_new(hz_rpc_t *rpc, const submit_req_t *req, submit_done_
   return s;
 }
 
-/* Validates, then (unless refused already) runs hz_submit. */
-static void submit_start(submit_t *s) {
+/* Everything that needs no stored state. Returns 1 when the request needs
+ * the database (s->stmt built), 0 when it was refused here (its outcome
+ * has run), -1 when the call was finished (out of memory). Refusals here
+ * depend on the request alone, so deciding them before earlier requests
+ * of a stream are committed gives the answer sequential calls would. */
+static int submit_prepare(submit_t *s) {
   const hz_principal_t *who = &s->rpc->who;
   if (who->role == HZ_ROLE_TOWNSHIP && strcmp(s->req->region_code, who->region) != 0) {
     outcome(s, HZ_STATUS_PERMISSION_DENIED,
             hz_arena_printf(hz_rpc_arena(s->rpc), "this token may submit only for region %s, not %s",
                             who->region, s->req->region_code));
-    return;
+    return 0;
   }
   int fatal = check_request(s);
   int bad = s->req->n_values <= MAX_VALUES ? check_values(s) : 0;
@@ -268,10 +290,13 @@ static void submit_start(submit_t *s) {
     /* No database round trip can help, but every syntax problem is listed. */
     hz_problems_sort(&s->problems);
     outcome(s, hz_problems_status(&s->problems), hz_problems_summary(&s->problems));
-    return;
+    return 0;
   }
-  if (bad < 0 || send_submit(s, bad > 0 || s->req->dry_run) < 0)
+  if (bad < 0 || build_submit(s, bad > 0 || s->req->dry_run) < 0) {
     hz_rpc_finish(s->rpc, HZ_STATUS_RESOURCE_EXHAUSTED, "call exceeds its memory limit");
+    return -1;
+  }
+  return 1;
 }
 
 /* ---- Submit --------------------------------------------------------------- */
@@ -291,20 +316,29 @@ static void submit(hz_rpc_t *rpc, ProtobufCMessage *msg) {
     hz_rpc_finish(rpc, HZ_STATUS_RESOURCE_EXHAUSTED, "call exceeds its memory limit");
     return;
   }
-  submit_start(s);
+  if (submit_prepare(s) > 0)
+    submit_send(s);
 }
 
 /* ---- SubmitStream --------------------------------------------------------- */
 
+/* A stream's requests are committed one after another, in arrival order:
+ * the answer (which value is stored, the counts, replays and reuse of an
+ * id) must be the one the same requests sent as sequential Submits would
+ * get, and requests of one stream in parallel would race each other for
+ * the same rows (wrong counts, the wrong version stored, deadlocks).
+ * Parallelism comes from several streams. While one request is in the
+ * database the next is validated and its statement built, so its job can
+ * be sent the moment the database answers. */
 typedef struct stream_s {
-  int pumping;            /* inside stream_pump: completions only flag repump */
-  int repump;             /* something finished while pumping */
+  int pumping;            /* inside stream_pump: completions only change state */
   submit_t **items;       /* every request, arrival order */
   size_t n;               /* received */
   size_t cap;             /* allocated */
-  size_t next;            /* first not started */
+  size_t next;            /* first not yet validated */
   size_t done;            /* finished */
-  int inflight;           /* started, not finished */
+  submit_t *ready;        /* validated, needs the database, waits for in_db */
+  submit_t *in_db;        /* the one request whose job is in the pool */
 } stream_t;
 
 static void stream_pump(hz_rpc_t *rpc);
@@ -323,7 +357,8 @@ static void stream_collected(submit_t *s) {
     o->imported = o->updated = o->unchanged = 0;
     o->narrative_updated = 0;
   }
-  st->inflight--;
+  if (st->in_db == s)
+    st->in_db = NULL;
   st->done++;
   stream_pump(rpc);
 }
@@ -348,26 +383,37 @@ static void stream_reply(hz_rpc_t *rpc) {
   hz_rpc_reply(rpc, &out.base);
 }
 
-/* Keeps as many submissions in flight as the pool has connections, so a
- * bulk load commits in parallel; results keep request order. */
+/* One scheduling step: send the ready request when the database is free
+ * for this stream, else validate the next one. Returns 0 when nothing can
+ * happen until a request arrives or the database answers. */
+static int stream_step(stream_t *st) {
+  if (st->ready && !st->in_db) {
+    submit_t *s = st->ready;
+    st->ready = NULL;
+    st->in_db = s; /* before sending: a failing pool completes it at once */
+    submit_send(s);
+    return 1;
+  }
+  if (!st->ready && st->next < st->n) {
+    submit_t *s = st->items[st->next++];
+    if (submit_prepare(s) > 0)
+      st->ready = s;
+    return 1;
+  }
+  return 0;
+}
+
+/* Runs every step that can run now, then replies once all requests are
+ * in and answered. Completions that happen inside a step (refusals, a
+ * failing pool) call back here; they only change state and the loop
+ * picks it up, which keeps the stack flat however long the stream. */
 static void stream_pump(hz_rpc_t *rpc) {
   stream_t *st = rpc->state;
-  /* Requests refused without a query complete inside submit_start; looping
-   * here instead of recursing keeps the stack flat for long streams. */
-  if (st->pumping) {
-    st->repump = 1;
+  if (st->pumping)
     return;
-  }
   st->pumping = 1;
-  int limit = rpc->app->db ? rpc->app->db->size : 1;
-  do {
-    st->repump = 0;
-    while (!rpc->finished && st->next < st->n && st->inflight < limit) {
-      submit_t *s = st->items[st->next++];
-      st->inflight++;
-      submit_start(s);
-    }
-  } while (st->repump && !rpc->finished);
+  while (!rpc->finished && stream_step(st))
+    ;
   st->pumping = 0;
   if (!rpc->finished && rpc->half_closed && st->done == st->n)
     stream_reply(rpc);

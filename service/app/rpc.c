@@ -69,24 +69,33 @@ int hz_rpc_query(hz_rpc_t *rpc, const hz_db_stmt_t *stmts, int n, hz_rpc_db_fn c
   return 0;
 }
 
-void hz_rpc_fail_db(hz_rpc_t *rpc, const hz_db_result_t *res) {
+hz_status_code_t hz_rpc_db_status(hz_rpc_t *rpc, const hz_db_result_t *res,
+                                  const char **message) {
   if (res->unavailable) {
-    hz_rpc_finish(rpc, HZ_STATUS_UNAVAILABLE, "%s", res->error);
-    return;
+    *message = res->error ? hz_arena_strdup(hz_rpc_arena(rpc), res->error)
+                          : "database unavailable; retry later";
+    return HZ_STATUS_UNAVAILABLE;
   }
   /* 57014 query_canceled (statement_timeout), 40001/40P01 retryable. */
   if (!strcmp(res->sqlstate, "57014") || !strcmp(res->sqlstate, "40001") ||
       !strcmp(res->sqlstate, "40P01")) {
-    hz_rpc_finish(rpc, HZ_STATUS_UNAVAILABLE, "database busy (%s); retry", res->sqlstate);
-    return;
+    *message = hz_arena_printf(hz_rpc_arena(rpc), "database busy (%s); retry", res->sqlstate);
+    return HZ_STATUS_UNAVAILABLE;
   }
   if (!strncmp(res->sqlstate, "08", 2) || !strcmp(res->sqlstate, "57P01")) {
-    hz_rpc_finish(rpc, HZ_STATUS_UNAVAILABLE, "database unavailable; retry later");
-    return;
+    *message = "database unavailable; retry later";
+    return HZ_STATUS_UNAVAILABLE;
   }
   hz_log_error(&rpc->app->ctx->log, "%s: SQL error %s: %s", rpc->def->path, res->sqlstate,
                res->error);
-  hz_rpc_finish(rpc, HZ_STATUS_INTERNAL, "internal error (SQLSTATE %s)", res->sqlstate);
+  *message = hz_arena_printf(hz_rpc_arena(rpc), "internal error (SQLSTATE %s)", res->sqlstate);
+  return HZ_STATUS_INTERNAL;
+}
+
+void hz_rpc_fail_db(hz_rpc_t *rpc, const hz_db_result_t *res) {
+  const char *message = NULL;
+  hz_status_code_t code = hz_rpc_db_status(rpc, res, &message);
+  hz_rpc_finish(rpc, code, "%s", message ? message : "database error");
 }
 
 void hz_rpc_fail_filter(hz_rpc_t *rpc, const hz_db_result_t *res) {

@@ -69,8 +69,17 @@ static inline hz_arena_t *hz_rpc_arena(hz_rpc_t *rpc) {
  * is down, RESOURCE_EXHAUSTED when the queue is full). */
 int hz_rpc_query(hz_rpc_t *rpc, const hz_db_stmt_t *stmts, int n, hz_rpc_db_fn cb, void *tag);
 
-/* Finishes with the status a failed job deserves: UNAVAILABLE for a lost
- * database, INTERNAL (logged) for an unexpected SQL error. */
+/* The status a failed job deserves and its client message (set in the
+ * call's arena; NULL when memory ran out): UNAVAILABLE for a lost database
+ * or a retryable failure (serialization failure, deadlock, statement
+ * timeout), INTERNAL for an unexpected SQL error, which is logged here,
+ * once, and never shown to the client beyond its SQLSTATE. For handlers
+ * that report a job's failure as one item's result rather than the call's
+ * (SubmitStream). */
+hz_status_code_t hz_rpc_db_status(hz_rpc_t *rpc, const hz_db_result_t *res,
+                                  const char **message);
+
+/* Finishes the call with hz_rpc_db_status's verdict. */
 void hz_rpc_fail_db(hz_rpc_t *rpc, const hz_db_result_t *res);
 
 /* hz_rpc_fail_db for list calls whose filters reach SQL as text: a data
