@@ -69,8 +69,12 @@ static inline hz_arena_t *hz_rpc_arena(hz_rpc_t *rpc) {
  * is down, RESOURCE_EXHAUSTED when the queue is full). */
 int hz_rpc_query(hz_rpc_t *rpc, const hz_db_stmt_t *stmts, int n, hz_rpc_db_fn cb, void *tag);
 
-/* Finishes with the status a failed job deserves: UNAVAILABLE for a lost
- * database, INTERNAL (logged) for an unexpected SQL error. */
+/* Finishes with the status a failed job deserves, chosen by SQLSTATE
+ * (class): UNAVAILABLE for a lost or busy database (retryable),
+ * INVALID_ARGUMENT for a value PostgreSQL refused (class 22), INTERNAL for
+ * anything unexpected. The client reads a fixed sentence and the SQLSTATE,
+ * never PostgreSQL's text (it quotes parameters and statements); that text
+ * is logged here, once, at a level fitting the class. */
 void hz_rpc_fail_db(hz_rpc_t *rpc, const hz_db_result_t *res);
 
 /* hz_rpc_fail_db for list calls whose filters reach SQL as text: a data
