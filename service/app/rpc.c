@@ -26,6 +26,36 @@ static void unlink_job(hz_rpc_t *rpc, hz_rpc_job_t *j) {
   }
 }
 
+/* The job's answer as its handler sees it: without the live check. */
+static hz_db_result_t handler_view(const hz_rpc_job_t *j, const hz_db_result_t *res) {
+  hz_db_result_t v = *res;
+  if (j->live_check) {
+    v.results = res->results + 1;
+    v.nresults = res->nresults - 1;
+  }
+  return v;
+}
+
+/* Reads the live check's verdict. Returns 0 to go on to the handler, or -1
+ * after finishing the call (token revoked or removed, or the check itself
+ * could not run). */
+static int live_verdict(hz_rpc_t *rpc, const hz_db_result_t *res) {
+  const PGresult *r = res->results[0];
+  if (r && PQresultStatus(r) == PGRES_TUPLES_OK) {
+    rpc->live_unchecked = 0;
+    return 0;
+  }
+  if (!res->unavailable && !strncmp(res->sqlstate, "28", 2)) {
+    /* Revoked elsewhere: drop the entry so this server's next call with
+     * the token reads (and caches) its revoked row. */
+    hz_token_cache_forget(&rpc->app->tokens, rpc->who.token_id);
+    hz_rpc_finish(rpc, HZ_STATUS_UNAUTHENTICATED, "token has been revoked");
+    return -1;
+  }
+  hz_rpc_fail_db(rpc, res);
+  return -1;
+}
+
 static void on_job_done(void *data, const hz_db_result_t *res) {
   hz_rpc_job_t *j = data;
   hz_rpc_t *rpc = j->rpc;
@@ -35,8 +65,28 @@ static void on_job_done(void *data, const hz_db_result_t *res) {
   /* The continuation may finish the call and keep running: hold it. */
   hz_call_t *call = rpc->call;
   hz_call_hold(call);
-  j->cb(rpc, res, j->tag);
+  if (!j->live_check || !live_verdict(rpc, res)) {
+    hz_db_result_t view = handler_view(j, res);
+    j->cb(rpc, &view, j->tag);
+  }
   hz_call_release(call);
+}
+
+/* stmts with hz_token_live in front, in the arena; NULL when out of memory. */
+static const hz_db_stmt_t *with_live_check(hz_rpc_t *rpc, const hz_db_stmt_t *stmts, int n) {
+  hz_arena_t *a = hz_rpc_arena(rpc);
+  hz_db_stmt_t *all = hz_arena_alloc(a, (size_t)(n + 1) * sizeof(*all));
+  const char **params = hz_arena_alloc(a, sizeof(*params));
+  if (!all || !params || !(params[0] = hz_pg_int(a, rpc->who.token_id)))
+    return NULL;
+  all[0] = (hz_db_stmt_t){
+      .name = "hz_token_live",
+      .sql = "SELECT hz_token_live($1::bigint)",
+      .nparams = 1,
+      .values = params,
+  };
+  memcpy(all + 1, stmts, (size_t)n * sizeof(*all));
+  return all;
 }
 
 int hz_rpc_query(hz_rpc_t *rpc, const hz_db_stmt_t *stmts, int n, hz_rpc_db_fn cb, void *tag) {
@@ -44,8 +94,17 @@ int hz_rpc_query(hz_rpc_t *rpc, const hz_db_stmt_t *stmts, int n, hz_rpc_db_fn c
     hz_rpc_finish(rpc, HZ_STATUS_UNAVAILABLE, "no database configured (set DATABASE_URL)");
     return -1;
   }
+  if (n < 1 || n > HZ_RPC_MAX_STMTS) {
+    hz_log_error(&rpc->app->ctx->log, "%s: a job of %d statements", rpc->def->path, n);
+    hz_rpc_finish(rpc, HZ_STATUS_INTERNAL, "internal error: a job of %d statements", n);
+    return -1;
+  }
   hz_rpc_job_t *j = hz_arena_zalloc(hz_rpc_arena(rpc), sizeof(*j));
-  if (!j) {
+  if (j && rpc->live_unchecked) {
+    j->live_check = 1;
+    stmts = with_live_check(rpc, stmts, n++);
+  }
+  if (!j || !stmts) {
     hz_rpc_finish(rpc, HZ_STATUS_RESOURCE_EXHAUSTED, "call exceeds its memory limit");
     return -1;
   }
@@ -323,6 +382,9 @@ static void start_auth(hz_rpc_t *rpc) {
       hz_rpc_finish(rpc, HZ_STATUS_UNAUTHENTICATED, "invalid token");
       return;
     }
+    /* The entry may be older than a revocation on another server: the
+     * call's first job confirms it (hz_rpc_query). */
+    rpc->live_unchecked = !e->revoked;
     authenticated(rpc, e);
     return;
   }

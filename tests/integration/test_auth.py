@@ -237,6 +237,38 @@ class AuthTest(pc.PgServerTestCase):
             if fresh:
                 fresh.stop_and_check(self)
 
+    def test_revocation_reaches_every_server_at_once(self):
+        """Two huizongd on one database: a token cached by B and revoked
+        through A is refused by B's very next call, read or write, and
+        nothing is stored; B keeps serving other tokens from its cache."""
+        secret = self.fixture.add_token("revokee2", "township", TOWN_B)
+        b = self.start_server()
+        try:
+            rb = pc.Reporting(b.channel())
+            period = pc.fresh_quarter()
+            # Two calls on B: the second is answered from B's token cache.
+            for v in ("1", "2"):
+                rb.submit(pc.submit_request(TOWN_B, period, [("fai", v)]),
+                          metadata=pc.auth(secret), timeout=10)
+            rb.list(pc.reporting_pb().ListSubmissionsRequest(), metadata=self.md("town_b"),
+                    timeout=10)
+            self.assertIsNone(self._revoke("revokee2"), "RevokeToken is not available")
+            before = self.db.counts()
+            err = harness.rpc_error(self, rb.submit,
+                                    pc.submit_request(TOWN_B, period, [("fai", "3")]),
+                                    metadata=pc.auth(secret), timeout=10)
+            self.assert_code(err, SC.UNAUTHENTICATED)
+            self.assertIn("revoked", err.details())
+            self.assertEqual(self.db.counts(), before)
+            err = harness.rpc_error(self, rb.list, pc.reporting_pb().ListSubmissionsRequest(),
+                                    metadata=pc.auth(secret), timeout=10)
+            self.assert_code(err, SC.UNAUTHENTICATED)
+            # Another token of the region, cached on B before, still works.
+            rb.list(pc.reporting_pb().ListSubmissionsRequest(), metadata=self.md("town_b"),
+                    timeout=10)
+        finally:
+            b.stop_and_check(self)
+
     # -- `huizongd token create` ------------------------------------------------
 
     def _token_cli(self, *args):
