@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "wire/utf8.h" /* hz_utf8_decode, for callers measuring text */
+
 typedef enum {
   HZ_FORMAT_TABLE = 0,
   HZ_FORMAT_CSV,
@@ -46,9 +48,6 @@ int hz_table_write(const hz_table_t *t, hz_format_t fmt, FILE *out);
 /* Terminal columns taken by a code point: 0 (combining, zero-width), 1, or
  * 2 (East Asian Wide and Fullwidth). */
 int hz_codepoint_width(uint32_t cp);
-/* Decodes one UTF-8 sequence from s (n > 0 bytes available). Returns its
- * length and the code point, or 1 and U+FFFD for an invalid byte. */
-size_t hz_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 /* Display width of a UTF-8 string as the table prints it. */
 size_t hz_display_width(const char *s);
 /* True for "12", "-4.90", "+.5", "54.71%": cells worth right-aligning. */
