@@ -9,7 +9,7 @@
 
 /* One (tag, value) of an encoding. */
 typedef struct field_s {
-  uint32_t number;      /* field number, >= 1 */
+  uint32_t number;      /* field number (0 matches no field) */
   unsigned wire;        /* wire type: 0, 1, 2 or 5 */
   const uint8_t *body;  /* wire type 2: the value's bytes */
   size_t len;           /* their number */
@@ -33,7 +33,12 @@ static int read_varint(const uint8_t **p, const uint8_t *end, uint64_t *v) {
 /* Reads the field at *p and steps past it. */
 static int next_field(const uint8_t **p, const uint8_t *end, field_t *f) {
   uint64_t tag, n;
-  if (read_varint(p, end, &tag) || tag > UINT32_MAX || (tag >> 3) == 0)
+  const uint8_t *tag_at = *p;
+  /* As protobuf-c reads tags: at most 5 bytes, the field number is the
+   * 32 bits above the wire type. Number 0 is no field of any message; it
+   * is skipped like an unknown one (protobuf-c refuses it in some spellings
+   * and not in others: either way no string hides in it). */
+  if (read_varint(p, end, &tag) || *p - tag_at > 5)
     return -EBADMSG;
   f->number = (uint32_t)(tag >> 3);
   f->wire = (unsigned)(tag & 7);

@@ -12,8 +12,9 @@
  * ProtobufCMessageDescriptor; sub-messages are entered, everything else is
  * skipped. It does not decode values: protobuf-c still does that.
  *
- * Grammar accepted: a sequence of (tag varint, value) where the tag fits in
- * 32 bits with a field number >= 1, the wire type is 0 (varint, at most 10
+ * Grammar accepted: a sequence of (tag varint, value) where the tag takes
+ * at most 5 bytes (as protobuf-c reads it; field numbers that no message
+ * has, 0 or past 2^29 - 1, are skipped as unknown), the wire type is 0 (varint, at most 10
  * bytes), 1 (8 bytes), 2 (varint length, then that many bytes) or 5 (4
  * bytes), and nothing is cut short. Groups (3, 4) are refused, as protobuf-c
  * refuses them. Sub-messages nest at most HZ_PB_TEXT_MAX_DEPTH deep. */

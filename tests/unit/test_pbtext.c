@@ -156,7 +156,7 @@ HZ_TEST(pbtext_malformed_encodings) {
   } cases[] = {
       {"length past the end", {0x2A, 0x05, 'a', 'b'}, 4},
       {"cut inside a varint", {0x30, 0x80}, 2},
-      {"tag 0", {0x00, 0x01}, 2},
+      {"tag of 6 bytes", {0xAA, 0x80, 0x80, 0x80, 0x80, 0x00, 0x00}, 7},
       {"start group", {0x2B, 0x2C}, 2},
       {"wire type 7", {0x2F, 0x00}, 2},
       {"fixed64 cut short", {0x69, 1, 2, 3}, 4},
