@@ -13,6 +13,7 @@
 
 #include "app/pgtext.h"
 #include "app/problems.h"
+#include "wire/utf8.h"
 
 /* How much of a rejected value a message quotes. */
 #define QUOTE_MAX 40
@@ -232,50 +233,18 @@ int hz_admin_page_size(hz_rpc_t *rpc, int32_t requested, int def, int cap) {
   return requested > cap ? cap : requested;
 }
 
-/* Length of the UTF-8 sequence at s (at most left bytes), 0 if invalid:
- * no overlong forms, no surrogates, nothing above U+10FFFF. */
-static size_t utf8_char(const unsigned char *s, size_t left) {
-  unsigned c = s[0];
-  size_t n;
-  unsigned min;
-  if (c < 0x80)
-    return 1;
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2;
-    min = 0x80;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3;
-    min = 0x800;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4;
-    min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (left < n)
-    return 0;
-  unsigned cp = c & (0x3F >> (n - 1));
-  for (size_t i = 1; i < n; i++) {
-    if ((s[i] & 0xC0) != 0x80)
-      return 0;
-    cp = (cp << 6) | (s[i] & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-    return 0;
-  return n;
-}
-
 const char *hz_admin_text_problem(const char *s, size_t max, int multiline) {
   size_t len = strlen(s);
   if (len > max)
     return "too long";
   const unsigned char *p = (const unsigned char *)s;
+  uint32_t cp;
   for (size_t i = 0; i < len;) {
     if (p[i] < 0x20 || p[i] == 0x7F) {
       if (!(multiline && (p[i] == '\n' || p[i] == '\t' || p[i] == '\r')))
         return "contains a control character";
     }
-    size_t n = utf8_char(p + i, len - i);
+    size_t n = hz_wire_utf8_decode(p + i, len - i, &cp);
     if (!n)
       return "is not valid UTF-8";
     i += n;
@@ -287,9 +256,10 @@ const char *hz_admin_quote(hz_rpc_t *rpc, const char *s) {
   char buf[QUOTE_MAX + 8];
   const unsigned char *p = (const unsigned char *)s;
   size_t len = strlen(s), i = 0, w = 0;
+  uint32_t cp;
   buf[w++] = '"';
   while (i < len) {
-    size_t n = p[i] < 0x80 ? 1 : utf8_char(p + i, len - i);
+    size_t n = p[i] < 0x80 ? 1 : hz_wire_utf8_decode(p + i, len - i, &cp);
     if (w - 1 + (n ? n : 1) > QUOTE_MAX)
       break;
     if (n <= 1) {

@@ -287,8 +287,9 @@ static void on_token_revoked(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag
     hz_admin_oom(rpc);
     return;
   }
-  /* Committed: this server refuses the token from its next call on; others
-   * within their cache lifetime (HZ_TOKEN_CACHE_TTL_MS). */
+  /* Committed: this server refuses the token from its next call on, and so
+   * does every other one, whose next call checks the token in its first job
+   * (hz_rpc_query). Forgetting it here only spares this server that check. */
   hz_token_cache_forget(&rpc->app->tokens, strtoll(t->id, NULL, 10));
   hz_rpc_reply(rpc, &t->base);
 }

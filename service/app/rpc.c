@@ -26,6 +26,36 @@ static void unlink_job(hz_rpc_t *rpc, hz_rpc_job_t *j) {
   }
 }
 
+/* The job's answer as its handler sees it: without the live check. */
+static hz_db_result_t handler_view(const hz_rpc_job_t *j, const hz_db_result_t *res) {
+  hz_db_result_t v = *res;
+  if (j->live_check) {
+    v.results = res->results + 1;
+    v.nresults = res->nresults - 1;
+  }
+  return v;
+}
+
+/* Reads the live check's verdict. Returns 0 to go on to the handler, or -1
+ * after finishing the call (token revoked or removed, or the check itself
+ * could not run). */
+static int live_verdict(hz_rpc_t *rpc, const hz_db_result_t *res) {
+  const PGresult *r = res->results[0];
+  if (r && PQresultStatus(r) == PGRES_TUPLES_OK) {
+    rpc->live_unchecked = 0;
+    return 0;
+  }
+  if (!res->unavailable && !strncmp(res->sqlstate, "28", 2)) {
+    /* Revoked elsewhere: drop the entry so this server's next call with
+     * the token reads (and caches) its revoked row. */
+    hz_token_cache_forget(&rpc->app->tokens, rpc->who.token_id);
+    hz_rpc_finish(rpc, HZ_STATUS_UNAUTHENTICATED, "token has been revoked");
+    return -1;
+  }
+  hz_rpc_fail_db(rpc, res);
+  return -1;
+}
+
 static void on_job_done(void *data, const hz_db_result_t *res) {
   hz_rpc_job_t *j = data;
   hz_rpc_t *rpc = j->rpc;
@@ -35,8 +65,28 @@ static void on_job_done(void *data, const hz_db_result_t *res) {
   /* The continuation may finish the call and keep running: hold it. */
   hz_call_t *call = rpc->call;
   hz_call_hold(call);
-  j->cb(rpc, res, j->tag);
+  if (!j->live_check || !live_verdict(rpc, res)) {
+    hz_db_result_t view = handler_view(j, res);
+    j->cb(rpc, &view, j->tag);
+  }
   hz_call_release(call);
+}
+
+/* stmts with hz_token_live in front, in the arena; NULL when out of memory. */
+static const hz_db_stmt_t *with_live_check(hz_rpc_t *rpc, const hz_db_stmt_t *stmts, int n) {
+  hz_arena_t *a = hz_rpc_arena(rpc);
+  hz_db_stmt_t *all = hz_arena_alloc(a, (size_t)(n + 1) * sizeof(*all));
+  const char **params = hz_arena_alloc(a, sizeof(*params));
+  if (!all || !params || !(params[0] = hz_pg_int(a, rpc->who.token_id)))
+    return NULL;
+  all[0] = (hz_db_stmt_t){
+      .name = "hz_token_live",
+      .sql = "SELECT hz_token_live($1::bigint)",
+      .nparams = 1,
+      .values = params,
+  };
+  memcpy(all + 1, stmts, (size_t)n * sizeof(*all));
+  return all;
 }
 
 int hz_rpc_query(hz_rpc_t *rpc, const hz_db_stmt_t *stmts, int n, hz_rpc_db_fn cb, void *tag) {
@@ -44,8 +94,17 @@ int hz_rpc_query(hz_rpc_t *rpc, const hz_db_stmt_t *stmts, int n, hz_rpc_db_fn c
     hz_rpc_finish(rpc, HZ_STATUS_UNAVAILABLE, "no database configured (set DATABASE_URL)");
     return -1;
   }
+  if (n < 1 || n > HZ_RPC_MAX_STMTS) {
+    hz_log_error(&rpc->app->ctx->log, "%s: a job of %d statements", rpc->def->path, n);
+    hz_rpc_finish(rpc, HZ_STATUS_INTERNAL, "internal error: a job of %d statements", n);
+    return -1;
+  }
   hz_rpc_job_t *j = hz_arena_zalloc(hz_rpc_arena(rpc), sizeof(*j));
-  if (!j) {
+  if (j && rpc->live_unchecked) {
+    j->live_check = 1;
+    stmts = with_live_check(rpc, stmts, n++);
+  }
+  if (!j || !stmts) {
     hz_rpc_finish(rpc, HZ_STATUS_RESOURCE_EXHAUSTED, "call exceeds its memory limit");
     return -1;
   }
@@ -69,40 +128,104 @@ int hz_rpc_query(hz_rpc_t *rpc, const hz_db_stmt_t *stmts, int n, hz_rpc_db_fn c
   return 0;
 }
 
+/* ---- database errors --------------------------------------------------- */
+
+/* How one SQLSTATE (five characters) or class (two) is answered. Why a
+ * table: the client gets a fixed sentence chosen here, never PostgreSQL's
+ * text, which quotes parameters ($n), statements and CONTEXT lines; the raw
+ * text goes to the log once, at the level the kind of failure deserves. */
+typedef struct db_error_map_s {
+  const char *state;       /* SQLSTATE, or its two-character class */
+  hz_status_code_t code;   /* status the client gets */
+  hz_log_level_t level;    /* how loud the raw text is logged */
+  const char *message;     /* what the client reads (before " (SQLSTATE x)") */
+} db_error_map_t;
+
+static const db_error_map_t db_errors[] = {
+    {"57014", HZ_STATUS_UNAVAILABLE, HZ_LOG_WARN, "database busy: a statement timed out; retry"},
+    {"40001", HZ_STATUS_UNAVAILABLE, HZ_LOG_INFO,
+     "database busy: a concurrent transaction conflicted; retry"},
+    {"40P01", HZ_STATUS_UNAVAILABLE, HZ_LOG_WARN, "database busy: a deadlock was broken; retry"},
+    {"23505", HZ_STATUS_ALREADY_EXISTS, HZ_LOG_WARN, "an equal record is already stored"},
+    {"22001", HZ_STATUS_INVALID_ARGUMENT, HZ_LOG_WARN, "a text is longer than the database allows"},
+    {"22003", HZ_STATUS_INVALID_ARGUMENT, HZ_LOG_WARN, "a number is out of the database's range"},
+    {"22007", HZ_STATUS_INVALID_ARGUMENT, HZ_LOG_WARN, "a date or time is malformed"},
+    {"22008", HZ_STATUS_INVALID_ARGUMENT, HZ_LOG_WARN, "a date or time is out of range"},
+    {"22021", HZ_STATUS_INVALID_ARGUMENT, HZ_LOG_WARN, "a text is not valid UTF-8"},
+    {"22P02", HZ_STATUS_INVALID_ARGUMENT, HZ_LOG_WARN, "a value is malformed for its type"},
+    {"08", HZ_STATUS_UNAVAILABLE, HZ_LOG_WARN, "database unavailable; retry later"},
+    {"57", HZ_STATUS_UNAVAILABLE, HZ_LOG_WARN, "database unavailable; retry later"},
+    {"53", HZ_STATUS_UNAVAILABLE, HZ_LOG_ERROR, "database out of resources; retry later"},
+    {"25", HZ_STATUS_UNAVAILABLE, HZ_LOG_ERROR, "database refused the transaction (read-only?); "
+                                                "retry later"},
+    {"28", HZ_STATUS_UNAUTHENTICATED, HZ_LOG_INFO, "token has been revoked"},
+    {"22", HZ_STATUS_INVALID_ARGUMENT, HZ_LOG_WARN, "a value was refused by the database"},
+    {"23", HZ_STATUS_FAILED_PRECONDITION, HZ_LOG_WARN, "the change conflicts with stored data"},
+    {"54", HZ_STATUS_RESOURCE_EXHAUSTED, HZ_LOG_WARN, "the request is too large for the database"},
+};
+
+/* Anything else is a defect of ours: INTERNAL, logged as an error. */
+static const db_error_map_t db_error_other = {"", HZ_STATUS_INTERNAL, HZ_LOG_ERROR,
+                                              "internal error; the server log has the details"};
+
+static const db_error_map_t *db_error_find(const char *sqlstate) {
+  size_t n = sizeof(db_errors) / sizeof(db_errors[0]);
+  for (size_t i = 0; i < n; i++) /* exact codes first: they are listed first */
+    if (strlen(db_errors[i].state) == 5 && !strcmp(db_errors[i].state, sqlstate))
+      return &db_errors[i];
+  for (size_t i = 0; i < n; i++)
+    if (strlen(db_errors[i].state) == 2 && !strncmp(db_errors[i].state, sqlstate, 2))
+      return &db_errors[i];
+  return &db_error_other;
+}
+
+/* The raw error on one line: libpq's text ends lines with DETAIL/CONTEXT. */
+static const char *one_line(hz_rpc_t *rpc, const char *text) {
+  char *s = hz_arena_strdup(hz_rpc_arena(rpc), text ? text : "");
+  if (!s)
+    return "(no memory to copy the error)";
+  size_t n = strlen(s);
+  while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))
+    s[--n] = '\0';
+  for (char *p = s; *p; p++)
+    if (*p == '\n' || *p == '\t')
+      *p = ' ';
+  return s;
+}
+
 hz_status_code_t hz_rpc_db_status(hz_rpc_t *rpc, const hz_db_result_t *res,
                                   const char **message) {
   if (res->unavailable) {
-    *message = res->error ? hz_arena_strdup(hz_rpc_arena(rpc), res->error)
-                          : "database unavailable; retry later";
-    return HZ_STATUS_UNAVAILABLE;
-  }
-  /* 57014 query_canceled (statement_timeout), 40001/40P01 retryable. */
-  if (!strcmp(res->sqlstate, "57014") || !strcmp(res->sqlstate, "40001") ||
-      !strcmp(res->sqlstate, "40P01")) {
-    *message = hz_arena_printf(hz_rpc_arena(rpc), "database busy (%s); retry", res->sqlstate);
-    return HZ_STATUS_UNAVAILABLE;
-  }
-  if (!strncmp(res->sqlstate, "08", 2) || !strcmp(res->sqlstate, "57P01")) {
+    /* The pool logged the connection's failure when it happened. */
+    hz_log(&rpc->app->ctx->log, HZ_LOG_DEBUG, "%s: %s", rpc->def->path,
+           one_line(rpc, res->error));
     *message = "database unavailable; retry later";
     return HZ_STATUS_UNAVAILABLE;
   }
-  hz_log_error(&rpc->app->ctx->log, "%s: SQL error %s: %s", rpc->def->path, res->sqlstate,
-               res->error);
-  *message = hz_arena_printf(hz_rpc_arena(rpc), "internal error (SQLSTATE %s)", res->sqlstate);
-  return HZ_STATUS_INTERNAL;
+  const db_error_map_t *m = db_error_find(res->sqlstate);
+  hz_log(&rpc->app->ctx->log, m->level, "%s: SQLSTATE %s: %s", rpc->def->path, res->sqlstate,
+         one_line(rpc, res->error));
+  *message = hz_arena_printf(hz_rpc_arena(rpc), "%s (SQLSTATE %s)", m->message,
+                             res->sqlstate[0] ? res->sqlstate : "none");
+  return m->code;
+}
+
+/* what: "" for a handler's job, "malformed filter: " for a list's filter;
+ * it prefixes only INVALID_ARGUMENT, the one answer a filter can cause. */
+static void fail_db(hz_rpc_t *rpc, const hz_db_result_t *res, const char *what) {
+  const char *message = NULL;
+  hz_status_code_t code = hz_rpc_db_status(rpc, res, &message);
+  if (code != HZ_STATUS_INVALID_ARGUMENT)
+    what = "";
+  hz_rpc_finish(rpc, code, "%s%s", what, message ? message : "database error");
 }
 
 void hz_rpc_fail_db(hz_rpc_t *rpc, const hz_db_result_t *res) {
-  const char *message = NULL;
-  hz_status_code_t code = hz_rpc_db_status(rpc, res, &message);
-  hz_rpc_finish(rpc, code, "%s", message ? message : "database error");
+  fail_db(rpc, res, "");
 }
 
 void hz_rpc_fail_filter(hz_rpc_t *rpc, const hz_db_result_t *res) {
-  if (!res->unavailable && !strncmp(res->sqlstate, "22", 2))
-    hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "malformed filter: %s", res->error);
-  else
-    hz_rpc_fail_db(rpc, res);
+  fail_db(rpc, res, "malformed filter: ");
 }
 
 int hz_rpc_page_size(hz_rpc_t *rpc, int32_t requested) {
@@ -268,6 +391,9 @@ static void start_auth(hz_rpc_t *rpc) {
       hz_rpc_finish(rpc, HZ_STATUS_UNAUTHENTICATED, "invalid token");
       return;
     }
+    /* The entry may be older than a revocation on another server: the
+     * call's first job confirms it (hz_rpc_query). */
+    rpc->live_unchecked = !e->revoked;
     authenticated(rpc, e);
     return;
   }

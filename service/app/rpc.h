@@ -40,6 +40,7 @@ typedef struct hz_rpc_job_s {
   hz_db_job_t *job;           /* pool handle, for cancellation */
   hz_rpc_db_fn cb;            /* continuation */
   void *tag;                  /* its argument */
+  unsigned live_check : 1;    /* statement 0 is hz_token_live, not the handler's */
 } hz_rpc_job_t;
 
 struct hz_rpc_s {
@@ -51,6 +52,8 @@ struct hz_rpc_s {
   unsigned auth_started : 1;  /* verification under way */
   unsigned half_closed : 1;   /* input complete (delivered after auth) */
   unsigned finished : 1;      /* hz_rpc_finish called */
+  unsigned live_unchecked : 1;/* authed from the cache: the database has not yet
+                                 confirmed the token is unrevoked in this call */
   hz_rpc_pending_t *pending;  /* messages that arrived during auth */
   hz_rpc_pending_t *pending_tail; /* last of them */
   hz_rpc_job_t *jobs;         /* database jobs in flight */
@@ -64,18 +67,28 @@ static inline hz_arena_t *hz_rpc_arena(hz_rpc_t *rpc) {
   return hz_call_arena(rpc->call);
 }
 
-/* Runs a job; cb gets the answer unless the call is cancelled first.
- * Returns 0, or -1 after finishing the call (UNAVAILABLE when the database
- * is down, RESOURCE_EXHAUSTED when the queue is full). */
+/* Runs a job of at most HZ_RPC_MAX_STMTS statements; cb gets the answer
+ * unless the call is cancelled first. Returns 0, or -1 after finishing the
+ * call (UNAVAILABLE when the database is down, RESOURCE_EXHAUSTED when the
+ * queue is full).
+ *
+ * Revocation: a call authenticated from the token cache has its jobs start
+ * with hz_token_live (migration 009) until one of them confirms the token,
+ * in the same round trip and implicit transaction. A token revoked on any
+ * server is thus refused (UNAUTHENTICATED, nothing written) by the first
+ * job of every later call; cb sees only its own statements' results. */
+#define HZ_RPC_MAX_STMTS (HZ_DB_MAX_STMTS - 1)
+
 int hz_rpc_query(hz_rpc_t *rpc, const hz_db_stmt_t *stmts, int n, hz_rpc_db_fn cb, void *tag);
 
-/* The status a failed job deserves and its client message (set in the
- * call's arena; NULL when memory ran out): UNAVAILABLE for a lost database
- * or a retryable failure (serialization failure, deadlock, statement
- * timeout), INTERNAL for an unexpected SQL error, which is logged here,
- * once, and never shown to the client beyond its SQLSTATE. For handlers
- * that report a job's failure as one item's result rather than the call's
- * (SubmitStream). */
+/* The status a failed job deserves, chosen by SQLSTATE (class), and its
+ * client message (in the call's arena; NULL when memory ran out):
+ * UNAVAILABLE for a lost or busy database (retryable), INVALID_ARGUMENT for
+ * a value PostgreSQL refused (class 22), INTERNAL for anything unexpected.
+ * The client reads a fixed sentence and the SQLSTATE, never PostgreSQL's
+ * text (it quotes parameters and statements); that text is logged here,
+ * once, at a level fitting the class. For handlers that report a job's
+ * failure as one item's result rather than the call's (SubmitStream). */
 hz_status_code_t hz_rpc_db_status(hz_rpc_t *rpc, const hz_db_result_t *res,
                                   const char **message);
 

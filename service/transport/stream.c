@@ -11,6 +11,7 @@
 #include "core/context.h"
 #include "transport/conn.h"
 #include "transport/server.h"
+#include "wire/pbtext.h"
 #include "wire/timeout.h"
 
 #define OUT_LOW_WATER (256u * 1024u) /* on_drain once the queue is below */
@@ -425,7 +426,17 @@ static void invoke_message(hz_call_t *call, ProtobufCMessage *msg) {
 static int on_request_message(void *ud, const uint8_t *data, size_t len) {
   hz_call_t *call = ud;
   const ProtobufCMessageDescriptor *in = call->method->input;
-  ProtobufCMessage *msg = protobuf_c_message_unpack(in, &call->arena.pb, len, data);
+  /* Every string field UTF-8 without NUL, checked on the bytes: unpacked,
+   * a NUL would cut the text silently (wire/pbtext.h). */
+  hz_pb_text_error_t bad;
+  int tr = hz_pb_text_check(in, data, len, &bad);
+  if (tr > 0) {
+    hz_stream_respond(call, HZ_STATUS_INVALID_ARGUMENT,
+                      hz_arena_printf(&call->arena, "%s: %s at byte %zu; send text as UTF-8 "
+                                      "without NUL bytes", bad.path, bad.why, bad.offset));
+    return 1;
+  }
+  ProtobufCMessage *msg = tr ? NULL : protobuf_c_message_unpack(in, &call->arena.pb, len, data);
   if (!msg) {
     hz_arena_t *a = &call->arena;
     if (a->limit && a->used + len > a->limit)

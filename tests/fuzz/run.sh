@@ -1,7 +1,7 @@
 #!/bin/sh
 # Builds the libFuzzer targets for the network-facing wire parsers, the
-# token parsers (bearer tokens, keyset page tokens) and the domain value
-# parsers (periods, decimals) with
+# token parsers (bearer tokens, keyset page tokens), the request text check
+# and the domain value parsers (periods, decimals) with
 # clang (libFuzzer + AddressSanitizer + UndefinedBehaviorSanitizer) and runs
 # each for a bounded time. Not part of `meson test`: fuzzing is open-ended.
 #
@@ -63,16 +63,36 @@ seed_decimal() {
   done
 }
 
+# The request text check needs message descriptors: generated here by
+# protoc-c from proto/ and from google/protobuf/descriptor.proto (a
+# recursive type, for the depth limit).
+gen="$out/gen"
+gen_protos() {
+  mkdir -p "$gen"
+  protoc-c --c_out="$gen" -I"$top/proto" huizong/v1/common.proto \
+    huizong/v1/reporting.proto huizong/v1/admin.proto &&
+  protoc-c --c_out="$gen" -I/usr/include/google/protobuf descriptor.proto
+}
+seed_pbtext() {
+  # [type][message]: a SubmitRequest with a value, a region row, a file
+  # descriptor with a nested message type.
+  printf '\000\012\0011\042\011\012\003fai\022\0014\052\003\344\270\255' > "$1/submit"
+  printf '\001\012\010\020\002\032\004ab\000c' > "$1/regions"
+  printf '\002\012\001f\042\010\012\001M\032\003\012\001N' > "$1/descriptor"
+}
+
 status=0
+gen_protos || { echo "== protoc-c failed"; exit 1; }
 for target in fuzz_frame fuzz_timeout fuzz_pct fuzz_period fuzz_decimal fuzz_token \
-    fuzz_page_token; do
+    fuzz_page_token fuzz_pbtext; do
   dir="$out/$target"
   mkdir -p "$dir/corpus"
   echo "== $target: building"
   # shellcheck disable=SC2086
-  if ! $cc $flags -I"$top/proto" -o "$dir/$target" "$here/$target.c" \
+  if ! $cc $flags -I"$top/proto" -I"$gen" -o "$dir/$target" "$here/$target.c" \
       "$top/proto/wire/frame.c" "$top/proto/wire/status.c" \
-      "$top/proto/wire/timeout.c" -I"$top/service" \
+      "$top/proto/wire/timeout.c" "$top/proto/wire/utf8.c" "$top/proto/wire/pbtext.c" \
+      "$gen"/huizong/v1/*.pb-c.c "$gen/descriptor.pb-c.c" -lprotobuf-c -I"$top/service" \
       "$top/service/domain/period.c" "$top/service/domain/decimal.c" \
       "$top/service/app/auth.c" "$top/service/app/pgtext.c" \
       "$top/service/core/arena.c" -lcrypto; then
@@ -88,6 +108,7 @@ for target in fuzz_frame fuzz_timeout fuzz_pct fuzz_period fuzz_decimal fuzz_tok
     fuzz_decimal) seed_decimal "$dir/corpus" ;;
     fuzz_token) seed_token "$dir/corpus" ;;
     fuzz_page_token) seed_page_token "$dir/corpus" ;;
+    fuzz_pbtext) seed_pbtext "$dir/corpus" ;;
   esac
   echo "== $target: fuzzing for ${seconds}s"
   if (cd "$dir" && "./$target" -max_total_time="$seconds" -max_len=4096 \

@@ -8,6 +8,9 @@ Admin answers UNIMPLEMENTED the token is revoked in SQL and a fresh server
 process is started, since the running one may answer from its token cache
 for up to 30 s (that is what RevokeToken exists to avoid)."""
 
+import subprocess
+import uuid
+
 import grpc
 
 import harness
@@ -233,6 +236,73 @@ class AuthTest(pc.PgServerTestCase):
         finally:
             if fresh:
                 fresh.stop_and_check(self)
+
+    def test_revocation_reaches_every_server_at_once(self):
+        """Two huizongd on one database: a token cached by B and revoked
+        through A is refused by B's very next call, read or write, and
+        nothing is stored; B keeps serving other tokens from its cache."""
+        secret = self.fixture.add_token("revokee2", "township", TOWN_B)
+        b = self.start_server()
+        try:
+            rb = pc.Reporting(b.channel())
+            period = pc.fresh_quarter()
+            # Two calls on B: the second is answered from B's token cache.
+            for v in ("1", "2"):
+                rb.submit(pc.submit_request(TOWN_B, period, [("fai", v)]),
+                          metadata=pc.auth(secret), timeout=10)
+            rb.list(pc.reporting_pb().ListSubmissionsRequest(), metadata=self.md("town_b"),
+                    timeout=10)
+            self.assertIsNone(self._revoke("revokee2"), "RevokeToken is not available")
+            before = self.db.counts()
+            err = harness.rpc_error(self, rb.submit,
+                                    pc.submit_request(TOWN_B, period, [("fai", "3")]),
+                                    metadata=pc.auth(secret), timeout=10)
+            self.assert_code(err, SC.UNAUTHENTICATED)
+            self.assertIn("revoked", err.details())
+            self.assertEqual(self.db.counts(), before)
+            err = harness.rpc_error(self, rb.list, pc.reporting_pb().ListSubmissionsRequest(),
+                                    metadata=pc.auth(secret), timeout=10)
+            self.assert_code(err, SC.UNAUTHENTICATED)
+            # Another token of the region, cached on B before, still works.
+            rb.list(pc.reporting_pb().ListSubmissionsRequest(), metadata=self.md("town_b"),
+                    timeout=10)
+        finally:
+            b.stop_and_check(self)
+
+    # -- `huizongd token create` ------------------------------------------------
+
+    def _token_cli(self, *args):
+        cmd = [harness.huizongd_path(), "token", "create"] + list(args)
+        env = harness.server_env({"DATABASE_URL": self.db.url})
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=60, env=env)
+
+    def test_cli_token_create_has_the_admin_checks(self):
+        """The command creates through hz_create_token, like Admin
+        CreateToken: the same refusals, and the audit actor is "local"."""
+        name = "cli-" + uuid.uuid4().hex[:8]
+        ok = self._token_cli("--role", "township", "--region", TOWN_A, "--name", name)
+        self.assertEqual(ok.returncode, 0, ok.stderr)
+        secret = ok.stdout.split()[-1]
+        who = harness.unary(self.server.channel(), "/huizong.v1.Admin/WhoAmI",
+                            pc.admin_pb().WhoAmIRequest, pc.admin_pb().TokenInfo)
+        info = who(pc.admin_pb().WhoAmIRequest(), metadata=pc.auth(secret), timeout=10)
+        self.assertEqual((info.name, info.region_code, info.created_by), (name, TOWN_A, "local"))
+        self.assertEqual(self.db.scalar(
+            "SELECT string_agg(actor, ',') FROM audit_log WHERE action = 'token.create'"
+            " AND detail LIKE %s" % pc.sql_literal("% " + name + ",%")), "local")
+
+        before = self.db.counts()
+        tokens = self.db.scalar("SELECT count(*) FROM tokens")
+        dup = self._token_cli("--role", "township", "--region", TOWN_B, "--name", name)
+        self.assertEqual(dup.returncode, 1, dup.stderr)
+        self.assertIn("already named " + name, dup.stderr)
+        county = self._token_cli("--role", "township", "--region", COUNTY,
+                                 "--name", "cli-" + uuid.uuid4().hex[:8])
+        self.assertEqual(county.returncode, 1, county.stderr)
+        self.assertIn("a township token needs a reporting region", county.stderr)
+        self.assertEqual(dup.stdout + county.stdout, "", "a refused create printed a token")
+        self.assertEqual(self.db.scalar("SELECT count(*) FROM tokens"), tokens)
+        self.assertEqual(self.db.counts(), before)
 
 
 if __name__ == "__main__":

@@ -34,12 +34,15 @@ class MigrateTest(unittest.TestCase):
         applied = [l.split()[1] for l in first.stdout.splitlines() if l.startswith("applied ")]
         self.assertGreaterEqual(len(applied), 4, first.stdout)
         self.assertEqual(applied, sorted(applied), "files applied out of order")
-        self.assertEqual(self.versions(), list(range(1, len(applied) + 1)))
+        # Every file's number recorded (numbers may have gaps while branches
+        # holding them are unmerged; see migrations/embed_sql.py).
+        numbers = [int(a[:3]) for a in applied]
+        self.assertEqual(self.versions(), numbers)
         second = migrate(self.url)
         self.assertEqual(second.returncode, 0, second.stderr)
         self.assertNotIn("applied ", second.stdout)
         self.assertIn("nothing to do", second.stdout)
-        self.assertEqual(self.versions(), list(range(1, len(applied) + 1)))
+        self.assertEqual(self.versions(), numbers)
 
     def test_failing_file_rolls_back_and_exits_non_zero(self):
         fresh = "hz_migrate_fail_%d" % id(self)
