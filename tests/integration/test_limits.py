@@ -111,6 +111,14 @@ def rss_bytes(pid):
     raise AssertionError("no VmRSS for pid %d" % pid)
 
 
+def rss_is_meaningful(pid):
+    """False for an AddressSanitizer build: its allocator quarantines freed
+    memory and ignores malloc_trim, so resident size says nothing about
+    what the server holds. The budget's refusals are checked either way."""
+    with open("/proc/%d/maps" % pid) as f:
+        return "libasan" not in f.read()
+
+
 CHECK = "/grpc.health.v1.Health/Check"
 
 
@@ -152,6 +160,9 @@ class HeldBytesBudgetTest(harness.ServerTestCase):
         self.assertEqual(served + len(exhausted), len(codes), codes)
         self.assertIn("--max-held-bytes", exhausted[0].grpc_message)
         self.assertIn("retry", exhausted[0].grpc_message)
+        harness.assert_serving(self, channel)
+        if not rss_is_meaningful(pid):
+            return
         # At most the budget plus one message in flight per refusal, plus
         # allocator slack: nowhere near the 96+ MiB the burst carried.
         self.assertLess(peak - baseline, 56 * MIB, "peak RSS %d, baseline %d" % (peak, baseline))
@@ -201,7 +212,8 @@ class OutputBudgetTest(harness.ServerTestCase):
             stream = c.wait(sid, timeout=30)
             self.assertEqual(stream.reset_code, h2.errors.ErrorCodes.ENHANCE_YOUR_CALM, stream)
             self.assertEqual(len(stream.data), 0)
-        self.assertLess(rss_bytes(pid) - baseline, 64 * MIB)
+        if rss_is_meaningful(pid):
+            self.assertLess(rss_bytes(pid) - baseline, 64 * MIB)
         # Another client is served as usual, reflection included.
         harness.assert_serving(self, channel)
         self.assertEqual(len(list(reflect(channel)(iter([self.reflection_request()]),
