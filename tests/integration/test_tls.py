@@ -8,6 +8,7 @@ import socket
 import ssl
 import subprocess
 import tempfile
+import threading
 import time
 import unittest
 
@@ -186,23 +187,31 @@ class RsaCipherPolicyTest(unittest.TestCase):
             harness.assert_serving(self, self.server.secure_channel(f.read()))
 
     def test_renegotiation_refused(self):
-        # s_client's "R" line asks for a TLS 1.2 renegotiation.
+        # s_client's "R" line asks for a TLS 1.2 renegotiation once the
+        # handshake is done; the server must answer with a refusal.
         proc = subprocess.Popen(["openssl", "s_client", "-connect",
                                  "127.0.0.1:%d" % self.server.port, "-alpn", "h2", "-tls1_2",
                                  "-CAfile", self.cert],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT)
+        lines = []
+        reader = threading.Thread(target=lambda: lines.extend(iter(proc.stdout.readline, b"")),
+                                  daemon=True)
+        reader.start()
         try:
-            time.sleep(1.0)
             proc.stdin.write(b"R\n")
             proc.stdin.flush()
-            time.sleep(1.0)
-            proc.stdin.close()
-            out = proc.stdout.read().decode(errors="replace")
+            deadline = time.monotonic() + 15
+            while (b"no renegotiation" not in b"".join(lines) and proc.poll() is None
+                   and time.monotonic() < deadline):
+                time.sleep(0.1)
         finally:
             proc.kill()
             proc.wait()
+            reader.join(5)
+            proc.stdin.close()
             proc.stdout.close()
+        out = b"".join(lines).decode(errors="replace")
         self.assertIn("RENEGOTIATING", out)
         self.assertIn("no renegotiation", out)
 
