@@ -10,7 +10,8 @@
 enum {
   OPT_LISTEN = 256, OPT_DATABASE_URL, OPT_TLS_CERT, OPT_TLS_KEY, OPT_MAX_MESSAGE,
   OPT_MAX_CALL, OPT_MAX_CONNECTIONS, OPT_MAX_STREAMS, OPT_MAX_HEADER, OPT_IDLE,
-  OPT_GRACE, OPT_DB_CONNECTIONS, OPT_DB_QUEUE, OPT_DB_TIMEOUT, OPT_ROLLUP_CACHE, OPT_LOG_LEVEL, OPT_HELP,
+  OPT_GRACE, OPT_HANDSHAKE, OPT_WRITE_TIMEOUT, OPT_MAX_HELD, OPT_MAX_OUTPUT,
+  OPT_DB_CONNECTIONS, OPT_DB_QUEUE, OPT_DB_TIMEOUT, OPT_ROLLUP_CACHE, OPT_LOG_LEVEL, OPT_HELP,
 };
 
 void hz_config_defaults(hz_config_t *c) {
@@ -23,6 +24,14 @@ void hz_config_defaults(hz_config_t *c) {
   c->max_header_bytes = 16384;
   c->idle_timeout_s = 300;
   c->shutdown_grace_s = 10;
+  /* Generous for a real client on a slow link, short enough that silent
+   * sockets cannot hold --max-connections for long. */
+  c->handshake_timeout_s = 10;
+  c->write_timeout_s = 30;
+  /* 256 MiB: a few hundred large submissions in flight at once; far below
+   * what max-connections x max-streams x max-message-bytes would allow. */
+  c->max_held_bytes = 256u << 20;
+  c->max_output_bytes = 8u << 20;
   c->db_connections = 4;
   c->db_queue = 1024;
   /* Longer than any call should take on a healthy database, shorter than
@@ -64,6 +73,10 @@ static const numeric_opt_t numeric_opts[] = {
     {OPT_MAX_HEADER, "HUIZONG_MAX_HEADER_BYTES", U32(max_header_bytes), 1024, 1u << 24},
     {OPT_IDLE, "HUIZONG_IDLE_TIMEOUT", U32(idle_timeout_s), 1, 86400 * 7},
     {OPT_GRACE, "HUIZONG_SHUTDOWN_GRACE", U32(shutdown_grace_s), 0, 3600},
+    {OPT_HANDSHAKE, "HUIZONG_HANDSHAKE_TIMEOUT", U32(handshake_timeout_s), 1, 3600},
+    {OPT_WRITE_TIMEOUT, "HUIZONG_WRITE_TIMEOUT", U32(write_timeout_s), 1, 86400},
+    {OPT_MAX_HELD, "HUIZONG_MAX_HELD_BYTES", SZ(max_held_bytes), 1u << 20, 1ull << 40},
+    {OPT_MAX_OUTPUT, "HUIZONG_MAX_OUTPUT_BYTES", SZ(max_output_bytes), 1u << 16, 1ull << 34},
     {OPT_DB_CONNECTIONS, "HUIZONG_DB_CONNECTIONS", U32(db_connections), 1, 256},
     {OPT_DB_QUEUE, "HUIZONG_DB_QUEUE", U32(db_queue), 1, 1000000},
     {OPT_DB_TIMEOUT, "HUIZONG_DB_TIMEOUT", U32(db_timeout_s), 1, 3600},
@@ -118,6 +131,10 @@ static const struct option long_opts[] = {
     {"max-header-bytes", required_argument, NULL, OPT_MAX_HEADER},
     {"idle-timeout", required_argument, NULL, OPT_IDLE},
     {"shutdown-grace", required_argument, NULL, OPT_GRACE},
+    {"handshake-timeout", required_argument, NULL, OPT_HANDSHAKE},
+    {"write-timeout", required_argument, NULL, OPT_WRITE_TIMEOUT},
+    {"max-held-bytes", required_argument, NULL, OPT_MAX_HELD},
+    {"max-output-bytes", required_argument, NULL, OPT_MAX_OUTPUT},
     {"db-connections", required_argument, NULL, OPT_DB_CONNECTIONS},
     {"db-queue", required_argument, NULL, OPT_DB_QUEUE},
     {"db-timeout", required_argument, NULL, OPT_DB_TIMEOUT},
@@ -187,7 +204,17 @@ void hz_config_usage(const char *argv0) {
           "  --max-connections N       concurrent connections (4096)\n"
           "  --max-streams N           concurrent streams per connection (128)\n"
           "  --max-header-bytes N      request header list size (16384)\n"
-          "  --idle-timeout SECONDS    close idle connections after (300)\n"
+          "  --idle-timeout SECONDS    close connections without calls after (300)\n"
+          "  --handshake-timeout SECONDS  time for the TLS handshake and HTTP/2\n"
+          "                            preface, and for each request's headers (10)\n"
+          "  --write-timeout SECONDS   cut a client that reads none of its responses\n"
+          "                            for this long (30)\n"
+          "  --max-held-bytes N        memory all calls together may hold (requests,\n"
+          "                            queued responses); beyond it new requests get\n"
+          "                            RESOURCE_EXHAUSTED (268435456)\n"
+          "  --max-output-bytes N      responses one call may have queued for a client\n"
+          "                            that is not reading; beyond it the stream is\n"
+          "                            reset (8388608)\n"
           "  --shutdown-grace SECONDS  time to finish calls on SIGTERM (10)\n"
           "  --db-connections N        PostgreSQL pool size (4)\n"
           "  --db-queue N              requests waiting for the pool (1024)\n"

@@ -18,7 +18,14 @@ typedef struct hz_config_s {
   uint32_t max_connections;    /* accepted sockets beyond this are closed */
   uint32_t max_streams;        /* SETTINGS_MAX_CONCURRENT_STREAMS */
   uint32_t max_header_bytes;   /* request header list size cap per stream */
-  uint32_t idle_timeout_s;     /* close a connection with no streams after */
+  uint32_t idle_timeout_s;     /* close a connection with no calls after */
+  uint32_t handshake_timeout_s; /* TLS handshake + HTTP/2 preface, and each
+                                 * request's header block, must finish within */
+  uint32_t write_timeout_s;    /* a peer that takes none of the output waiting
+                                * for it this long is cut (stream or socket) */
+  size_t max_held_bytes;       /* server-wide bytes held by calls (requests
+                                * received, buffers, queued responses) */
+  size_t max_output_bytes;     /* response bytes one call may have queued */
   uint32_t shutdown_grace_s;   /* drain time on SIGTERM before forcing */
   uint32_t db_connections;     /* PostgreSQL pool size */
   uint32_t db_queue;           /* requests waiting for a pool connection */

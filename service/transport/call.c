@@ -83,14 +83,24 @@ static hz_outbuf_t *outbuf_new(size_t size) {
 
 /* Queues b behind the call's pending output and lets nghttp2 send it. */
 static int enqueue(hz_call_t *call, hz_outbuf_t *b) {
+  int admitted = hz_stream_admit_output(call, b->len);
+  if (admitted < 0) {
+    free(b);
+    return admitted;
+  }
+  hz_conn_t *c = call->conn;
+  if (call->out_bytes == 0) {
+    call->out_since = uv_now(call->ctx->loop);
+    hz_conn_arm(c, call->out_since + (uint64_t)call->ctx->config->write_timeout_s * 1000u);
+  }
+  c->out_bytes += b->len;
   if (call->out_tail)
     call->out_tail->next = b;
   else
     call->out_head = b;
   call->out_tail = b;
   call->out_bytes += b->len;
-
-  hz_conn_t *c = call->conn;
+  hz_stream_account(call);
   int r = call->headers_sent ? nghttp2_session_resume_data(c->session, call->stream_id)
                              : hz_stream_start_response(call);
   if (r != 0 && r != NGHTTP2_ERR_INVALID_ARGUMENT)

@@ -44,7 +44,9 @@ int hz_call_is_done(const hz_call_t *call);
 
 /* Queues one response message. Returns 0, 1 when the output queue is above
  * the high-water mark (the method's on_drain fires once it empties), or
- * -ECANCELED / -ENOMEM. */
+ * -ECANCELED / -ENOMEM, or -ENOBUFS when the client is not taking what is
+ * already queued and the call went over its output budget (the stream is
+ * reset; on_cancel follows from the loop, the handler still finishes). */
 int hz_call_send(hz_call_t *call, const ProtobufCMessage *msg);
 /* Same for a message already packed (len bytes at msg, copied). */
 int hz_call_send_packed(hz_call_t *call, const uint8_t *msg, size_t len);

@@ -1,5 +1,7 @@
 /* Connection lifecycle: read → (TLS) → nghttp2, nghttp2 → (TLS) → one
- * batched write at a time; idle timeout; drain and close. */
+ * batched write at a time; one timer per connection for its deadlines
+ * (handshake and preface, request headers, write progress, idle); drain
+ * and close. */
 #include "transport/conn.h"
 
 #include <stdlib.h>
@@ -47,7 +49,7 @@ void hz_conn_close(hz_conn_t *c) {
   nghttp2_session_del(c->session);
   c->session = NULL;
   uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
-  uv_close((uv_handle_t *)&c->idle_timer, on_handle_closed);
+  uv_close((uv_handle_t *)&c->timer, on_handle_closed);
 }
 
 /* Gathers nghttp2 output into one buffer (encrypting it under TLS). */
@@ -155,6 +157,8 @@ void hz_conn_flush(hz_conn_t *c) {
     return;
   }
   c->write_in_flight = 1;
+  c->write_started_at = uv_now(c->tcp.loop);
+  hz_conn_arm(c, c->write_started_at + (uint64_t)c->server->ctx->config->write_timeout_s * 1000u);
 }
 
 /* Returns 0, or 1 when HTTP/2 itself failed (nghttp2 queued a GOAWAY). */
@@ -185,7 +189,6 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
     hz_conn_close(c);
     return;
   }
-  c->last_active = uv_now(stream->loop);
   int r;
   if (c->tls)
     r = hz_tls_conn_feed(c->tls, (const uint8_t *)buf->base, (size_t)nread, feed_plain, c);
@@ -205,17 +208,66 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
   hz_conn_flush(c);
 }
 
-static void on_idle_timer(uv_timer_t *t) {
+static uint64_t secs(uint32_t s) {
+  return (uint64_t)s * 1000u;
+}
+
+static uint64_t earliest(uint64_t a, uint64_t b) {
+  return a < b ? a : b;
+}
+
+/* Why the connection must go now, or NULL. Each rule bounds what a peer
+ * can hold without making progress: a socket slot (handshake), a header
+ * block nghttp2 is gathering (headers), our output (writes). */
+static const char *conn_expired(hz_conn_t *c, uint64_t now, uint64_t *next) {
+  const hz_config_t *cfg = c->server->ctx->config;
+  uint64_t hs = secs(cfg->handshake_timeout_s);
+  uint64_t wt = secs(cfg->write_timeout_s);
+  if (!c->preface_done) {
+    if (now >= c->started_at + hs)
+      return c->tls ? "no TLS handshake and HTTP/2 preface" : "no HTTP/2 preface";
+    *next = earliest(*next, c->started_at + hs);
+  }
+  if (c->write_in_flight) {
+    if (now >= c->write_started_at + wt)
+      return "peer read none of our output";
+    *next = earliest(*next, c->write_started_at + wt);
+  }
+  if (hz_stream_check_deadlines(c, now, next))
+    return "request headers unfinished";
+  if (c->ncalls == 0 && c->preface_done && c->state == HZ_CONN_ACTIVE)
+    *next = earliest(*next, c->last_active + secs(cfg->idle_timeout_s));
+  return NULL;
+}
+
+static void on_conn_timer(uv_timer_t *t) {
   hz_conn_t *c = t->data;
-  uint64_t timeout = (uint64_t)c->server->ctx->config->idle_timeout_s * 1000u;
-  uint64_t idle = uv_now(t->loop) - c->last_active;
-  if (c->ncalls > 0 || idle < timeout) {
-    uv_timer_start(t, on_idle_timer, timeout - (idle < timeout ? idle : 0) + 1, 0);
+  uint64_t now = uv_now(t->loop), next = UINT64_MAX;
+  c->timer_due = 0;
+  const char *why = conn_expired(c, now, &next);
+  if (why) {
+    hz_log_debug(conn_log(c), "%s: %s in time, closing", c->peer, why);
+    hz_conn_close(c);
     return;
   }
-  hz_log_debug(conn_log(c), "%s: idle for %llu ms, closing", c->peer,
-               (unsigned long long)idle);
-  hz_conn_drain(c);
+  if (c->state == HZ_CONN_ACTIVE && c->ncalls == 0 && c->preface_done &&
+      now >= c->last_active + secs(c->server->ctx->config->idle_timeout_s)) {
+    hz_log_debug(conn_log(c), "%s: no calls for %llu ms, closing", c->peer,
+                 (unsigned long long)(now - c->last_active));
+    hz_conn_drain(c);
+    return;
+  }
+  hz_conn_flush(c); /* whatever a handler queued while flushing was unsafe */
+  if (c->state != HZ_CONN_CLOSING && next != UINT64_MAX)
+    hz_conn_arm(c, next);
+}
+
+void hz_conn_arm(hz_conn_t *c, uint64_t due) {
+  if (c->state == HZ_CONN_CLOSING || (c->timer_due && c->timer_due <= due))
+    return;
+  uint64_t now = uv_now(c->tcp.loop);
+  c->timer_due = due ? due : 1;
+  uv_timer_start(&c->timer, on_conn_timer, due > now ? due - now : 0, 0);
 }
 
 static void describe_peer(hz_conn_t *c) {
@@ -251,11 +303,11 @@ static int submit_settings(hz_conn_t *c) {
 int hz_conn_start(hz_conn_t *c) {
   hz_server_t *s = c->server;
   c->tcp.data = c;
-  c->idle_timer.data = c;
+  c->timer.data = c;
   c->open_handles = 2;
   c->state = HZ_CONN_ACTIVE;
-  c->last_active = uv_now(s->ctx->loop);
-  uv_timer_init(s->ctx->loop, &c->idle_timer);
+  c->started_at = c->last_active = uv_now(s->ctx->loop);
+  uv_timer_init(s->ctx->loop, &c->timer);
   describe_peer(c);
   uv_tcp_nodelay(&c->tcp, 1);
   if (s->tls && !(c->tls = hz_tls_conn_new(s->tls)))
@@ -266,8 +318,7 @@ int hz_conn_start(hz_conn_t *c) {
     goto fail;
   if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read))
     goto fail;
-  uint64_t timeout = (uint64_t)s->ctx->config->idle_timeout_s * 1000u;
-  uv_timer_start(&c->idle_timer, on_idle_timer, timeout, 0);
+  hz_conn_arm(c, c->started_at + secs(s->ctx->config->handshake_timeout_s));
   if (!s->tls)
     hz_conn_flush(c); /* our SETTINGS go first; under TLS after the handshake */
   return 0;

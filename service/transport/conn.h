@@ -22,15 +22,24 @@ typedef struct hz_conn_s {
   struct hz_conn_s *prev, *next; /* server's list of live connections */
   hz_conn_state_t state;         /* see hz_conn_state_t */
   uv_tcp_t tcp;                  /* the socket */
-  uv_timer_t idle_timer;         /* closes a connection left without calls */
+  uv_timer_t timer;              /* this connection's deadlines: handshake,
+                                  * headers, write progress, idle; also runs
+                                  * flushes deferred out of handler frames */
+  uint64_t timer_due;            /* uv_now() the timer fires at; 0 = not armed */
+  uint64_t started_at;           /* uv_now() at accept: handshake deadline base */
+  uint64_t write_started_at;     /* uv_now() the write in flight began */
+  size_t out_bytes;              /* response bytes queued by all its calls */
   uv_write_t write_req;          /* the single write in flight */
   uint8_t *wbuf;                 /* bytes of that write, malloc */
   unsigned write_in_flight : 1;  /* wbuf is with the kernel */
   unsigned in_recv : 1;          /* inside nghttp2_session_mem_recv */
   unsigned flushing : 1;         /* inside the write pump */
   unsigned tls_failed : 1;       /* TLS broke: send the alert, then close */
+  unsigned preface_done : 1;     /* a complete HTTP/2 frame arrived (so TLS
+                                  * and the client preface are done) */
   int open_handles;              /* handles whose close callback is pending */
-  uint64_t last_active;          /* uv_now() of the last read or call end */
+  uint64_t last_active;          /* uv_now() of the last call start or end:
+                                  * idle is measured by requests, not bytes */
   nghttp2_session *session;      /* HTTP/2 state machine */
   struct hz_tls_conn_s *tls;     /* NULL for h2c */
   struct hz_call_s *calls;       /* calls on this connection */
@@ -44,6 +53,9 @@ int hz_conn_start(hz_conn_t *c);
 void hz_conn_flush(hz_conn_t *c);
 /* Sends GOAWAY and lets streams in flight finish. */
 void hz_conn_drain(hz_conn_t *c);
+/* Makes the connection's timer fire no later than `due` (a uv_now() time);
+ * due == now defers work (a flush) out of a handler's stack. */
+void hz_conn_arm(hz_conn_t *c, uint64_t due);
 /* Tears the connection down now; memory goes in the close callbacks. */
 void hz_conn_close(hz_conn_t *c);
 

@@ -1,6 +1,7 @@
 /* Listener, accept loop with a connection cap, and graceful shutdown. */
 #include "transport/server.h"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,37 @@ static void on_server_handle_closed(uv_handle_t *h) {
   hz_server_t *s = h->data;
   s->open_handles--;
   server_check_stopped(s);
+}
+
+/* main.c keeps freed blocks in the heap so rollups reuse warm pages; after
+ * a burst of large requests that would pin hundreds of MiB for good. Give
+ * memory back once held bytes fall to a quarter of a peak of at least
+ * TRIM_PEAK (or a quarter of the budget when that is smaller: what the
+ * process really holds for a call, its database parameters and buffers
+ * included, is a few times what is counted): steady traffic never trims, a
+ * burst trims on the way down. The pad keeps the top of the heap warm for
+ * the small allocations of every call. */
+#define TRIM_PEAK (32u << 20)
+#define TRIM_PAD (4u << 20)
+
+void hz_server_hold(hz_server_t *s, ptrdiff_t delta) {
+  if (delta < 0 && (size_t)-delta > s->held_bytes)
+    delta = -(ptrdiff_t)s->held_bytes; /* cannot happen; never wrap */
+  s->held_bytes = (size_t)((ptrdiff_t)s->held_bytes + delta);
+  if (s->held_bytes > s->held_peak)
+    s->held_peak = s->held_bytes;
+  size_t budget = s->ctx->config->max_held_bytes;
+  size_t worth = budget / 4 < TRIM_PEAK ? budget / 4 : TRIM_PEAK;
+  if (delta < 0 && s->held_peak >= worth && s->held_bytes < s->held_peak / 4) {
+    s->held_peak = s->held_bytes;
+#ifdef __GLIBC__
+    malloc_trim(TRIM_PAD);
+#endif
+  }
+}
+
+int hz_server_over_budget(const hz_server_t *s, size_t n) {
+  return s->held_bytes + n > s->ctx->config->max_held_bytes;
 }
 
 void hz_server_conn_gone(hz_server_t *s) {

@@ -6,6 +6,7 @@
 
 #include <nghttp2/nghttp2.h>
 #include <openssl/ssl.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <uv.h>
 
@@ -31,6 +32,10 @@ typedef struct hz_server_s {
   unsigned stopped : 1;                   /* on_stopped already delivered */
   unsigned grace_closed : 1;              /* grace timer's close requested */
   int open_handles;                       /* listener and timer not yet closed */
+  size_t held_bytes;                      /* bytes all calls hold now (see
+                                           * hz_server_hold); --max-held-bytes */
+  size_t held_peak;                       /* highest held_bytes since memory
+                                           * was last given back */
   hz_server_hook_fn hooks[HZ_SERVER_MAX_HOOKS]; /* run when shutdown starts */
   void *hook_data[HZ_SERVER_MAX_HOOKS];   /* their arguments */
   int nhooks;                             /* hooks registered */
@@ -49,6 +54,12 @@ void hz_server_shutdown(hz_server_t *s, hz_server_hook_fn on_stopped, void *data
 /* Releases what init allocated; call after on_stopped (or if listen failed
  * and the loop has run the close callbacks). NULL is fine. */
 void hz_server_free(hz_server_t *s);
+/* Moves the server-wide count of bytes held by calls by delta (request
+ * messages and buffers, queued responses). After a burst, when the count
+ * has fallen well below its peak, freed memory goes back to the kernel. */
+void hz_server_hold(hz_server_t *s, ptrdiff_t delta);
+/* True when holding n more bytes would pass --max-held-bytes. */
+int hz_server_over_budget(const hz_server_t *s, size_t n);
 /* Called by conn.c when a connection has been freed. */
 void hz_server_conn_gone(hz_server_t *s);
 

@@ -26,6 +26,8 @@ static const hz_config_t *call_config(const hz_call_t *call) {
 /* ---- lifetime ---------------------------------------------------------- */
 
 static void free_outbufs(hz_call_t *call) {
+  if (call->conn)
+    call->conn->out_bytes -= call->out_bytes;
   hz_outbuf_t *b = call->out_head;
   while (b) {
     hz_outbuf_t *next = b->next;
@@ -45,6 +47,7 @@ static void call_destroy(hz_call_t *call) {
   free_outbufs(call);
   free(call->status_message);
   hz_arena_free(&call->arena);
+  hz_server_hold(call->ctx->server, -(ptrdiff_t)call->held);
   if (call->timer_started) {
     call->timer.data = call;
     uv_close((uv_handle_t *)&call->timer, on_timer_closed);
@@ -77,6 +80,10 @@ static hz_call_t *call_new(hz_conn_t *c, int32_t stream_id) {
     c->calls->prev = call;
   c->calls = call;
   c->ncalls++;
+  call->begun_at = uv_now(call->ctx->loop);
+  c->last_active = call->begun_at;
+  hz_conn_arm(c, call->begun_at + (uint64_t)cfg->handshake_timeout_s * 1000u);
+  hz_stream_account(call);
   return call;
 }
 
@@ -94,6 +101,8 @@ static void unlink_from_conn(hz_call_t *call) {
   c->ncalls--;
   c->last_active = uv_now(call->ctx->loop);
   call->conn = NULL;
+  if (c->ncalls == 0)
+    hz_conn_arm(c, c->last_active + (uint64_t)call->ctx->config->idle_timeout_s * 1000u);
 }
 
 static void cancel_handler(hz_call_t *call) {
@@ -111,9 +120,10 @@ static void stream_gone(hz_call_t *call) {
   call->remote_open = 0;
   if (call->timer_started)
     uv_timer_stop(&call->timer);
+  free_outbufs(call); /* while the connection's count still includes them */
   unlink_from_conn(call);
   call->state = HZ_CALL_RESPONDED;
-  free_outbufs(call);
+  hz_stream_account(call);
   cancel_handler(call);
   call->depth--;
   hz_stream_maybe_free(call);
@@ -170,6 +180,8 @@ static ssize_t read_response(nghttp2_session *s, int32_t stream_id, uint8_t *buf
     b->off += take;
     n += take;
     call->out_bytes -= take;
+    call->conn->out_bytes -= take;
+    call->out_since = uv_now(call->ctx->loop);
     if (b->off == b->len) {
       call->out_head = b->next;
       if (!call->out_head)
@@ -177,8 +189,12 @@ static ssize_t read_response(nghttp2_session *s, int32_t stream_id, uint8_t *buf
       free(b);
     }
   }
-  if (n > 0)
+  if (n > 0) {
+    hz_stream_account(call);
     return (ssize_t)n;
+  }
+  if (call->aborted)
+    return NGHTTP2_ERR_DEFERRED; /* its RST_STREAM is on the way */
   if (call->state == HZ_CALL_RESPONDED) {
     *flags |= NGHTTP2_DATA_FLAG_EOF | NGHTTP2_DATA_FLAG_NO_END_STREAM;
     if (submit_trailers(s, call))
@@ -489,6 +505,39 @@ static void frame_error(hz_call_t *call, int r) {
   }
 }
 
+/* The one message of a unary call is decoded into the arena: its receive
+ * buffer would only sit there until the handler is done. */
+#define DECODER_KEEP (64u * 1024u)
+
+static void refuse_over_budget(hz_call_t *call) {
+  const hz_server_t *s = call->ctx->server;
+  hz_stream_respond(call, HZ_STATUS_RESOURCE_EXHAUSTED,
+                    hz_arena_printf(&call->arena,
+                                    "server memory for calls in progress is used up (%zu of "
+                                    "--max-held-bytes %zu); retry later with backoff or send "
+                                    "smaller messages",
+                                    s->held_bytes, call_config(call)->max_held_bytes));
+  cancel_handler(call);
+  hz_frame_decoder_free(&call->decoder);
+}
+
+/* After request bytes arrived: count them, and refuse the call that made
+ * the server pass its budget (the others keep what they hold). */
+static void held_after_data(hz_call_t *call) {
+  size_t before = call->held;
+  int single = call->method && (call->method->kind == HZ_RPC_UNARY ||
+                                call->method->kind == HZ_RPC_SERVER_STREAM);
+  if ((single || call->state != HZ_CALL_RECEIVING) && hz_frame_decoder_idle(&call->decoder) &&
+      call->decoder.buf_cap > DECODER_KEEP)
+    hz_frame_decoder_free(&call->decoder);
+  hz_stream_account(call);
+  if (call->held > before && call->state == HZ_CALL_RECEIVING &&
+      hz_server_over_budget(call->ctx->server, 0)) {
+    refuse_over_budget(call);
+    hz_stream_account(call);
+  }
+}
+
 static int on_data_chunk(nghttp2_session *s, uint8_t flags, int32_t stream_id,
                          const uint8_t *data, size_t len, void *ud) {
   (void)flags;
@@ -500,6 +549,7 @@ static int on_data_chunk(nghttp2_session *s, uint8_t flags, int32_t stream_id,
   int r = hz_frame_decoder_feed(&call->decoder, data, len, on_request_message, call);
   if (r < 0)
     frame_error(call, r);
+  held_after_data(call);
   call->depth--;
   hz_stream_maybe_free(call);
   return 0;
@@ -534,7 +584,7 @@ static void remote_closed(hz_call_t *call) {
 }
 
 static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *frame, void *ud) {
-  (void)ud;
+  ((hz_conn_t *)ud)->preface_done = 1; /* nghttp2 checked the preface first */
   if (frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA)
     return 0;
   hz_call_t *call = nghttp2_session_get_stream_user_data(s, frame->hd.stream_id);
@@ -612,4 +662,76 @@ void hz_stream_notify_drained(hz_conn_t *c) {
     call = next;
   }
   c->in_recv = saved;
+}
+
+/* ---- budgets and per-stream deadlines ----------------------------------- */
+
+void hz_stream_account(hz_call_t *call) {
+  size_t now = call->arena.used + call->decoder.buf_cap + call->out_bytes;
+  hz_server_hold(call->ctx->server, (ptrdiff_t)now - (ptrdiff_t)call->held);
+  call->held = now;
+}
+
+/* Resets the stream and drops what it holds; the handler hears on_cancel
+ * when nghttp2 closes the stream, never from inside its own send. */
+static void abort_stream(hz_call_t *call, uint32_t h2_error) {
+  hz_conn_t *c = call->conn;
+  if (call->aborted || !c || !call->stream_open)
+    return;
+  call->aborted = 1;
+  call->state = HZ_CALL_RESPONDED;
+  if (call->timer_started)
+    uv_timer_stop(&call->timer);
+  free_outbufs(call);
+  hz_frame_decoder_free(&call->decoder);
+  hz_stream_account(call);
+  nghttp2_submit_rst_stream(c->session, NGHTTP2_FLAG_NONE, call->stream_id, h2_error);
+  hz_conn_arm(c, uv_now(call->ctx->loop)); /* flush outside this frame */
+}
+
+int hz_stream_admit_output(hz_call_t *call, size_t len) {
+  hz_conn_t *c = call->conn;
+  const hz_config_t *cfg = call_config(call);
+  if (call->out_bytes == 0)
+    return 0;
+  if (c->out_bytes + len > 4 * cfg->max_output_bytes) {
+    /* Many streams piling up for one peer: the connection is the abuser. */
+    hz_log_warn(&call->ctx->log, "%s: %zu response bytes queued for a client that is not "
+                "reading (4 x --max-output-bytes); closing the connection", c->peer,
+                c->out_bytes);
+    for (hz_call_t *o = c->calls; o; o = o->next)
+      abort_stream(o, NGHTTP2_ENHANCE_YOUR_CALM);
+    nghttp2_session_terminate_session(c->session, NGHTTP2_ENHANCE_YOUR_CALM);
+    return -ENOBUFS;
+  }
+  if (call->out_bytes + len > cfg->max_output_bytes ||
+      hz_server_over_budget(call->ctx->server, len)) {
+    hz_log_debug(&call->ctx->log, "%s: stream %d has %zu response bytes queued; reset",
+                 c->peer, call->stream_id, call->out_bytes);
+    abort_stream(call, NGHTTP2_ENHANCE_YOUR_CALM);
+    return -ENOBUFS;
+  }
+  return 0;
+}
+
+int hz_stream_check_deadlines(hz_conn_t *c, uint64_t now, uint64_t *next) {
+  const hz_config_t *cfg = c->server->ctx->config;
+  uint64_t hs = (uint64_t)cfg->handshake_timeout_s * 1000u;
+  uint64_t wt = (uint64_t)cfg->write_timeout_s * 1000u;
+  for (hz_call_t *call = c->calls, *n; call; call = n) {
+    n = call->next;
+    if (call->state == HZ_CALL_HEADERS) {
+      if (now >= call->begun_at + hs)
+        return 1;
+      if (call->begun_at + hs < *next)
+        *next = call->begun_at + hs;
+    }
+    if (call->out_bytes > 0 && !call->aborted) {
+      if (now >= call->out_since + wt)
+        abort_stream(call, NGHTTP2_CANCEL);
+      else if (call->out_since + wt < *next)
+        *next = call->out_since + wt;
+    }
+  }
+  return 0;
 }

@@ -51,6 +51,8 @@ struct hz_call_s {
   unsigned proto_subtype : 1;   /* request said application/grpc+proto */
   unsigned content_type_ok : 1; /* an application/grpc content-type was seen */
   unsigned has_deadline : 1;    /* grpc-timeout given; deadline is valid */
+  unsigned aborted : 1;         /* reset by the transport (output budget or
+                                 * stalled reader); no trailers will follow */
   int depth;                    /* nesting of transport frames using the call */
   const hz_method_t *method;    /* dispatched method, NULL before */
   hz_arena_t arena;             /* everything of this call's lifetime */
@@ -69,6 +71,10 @@ struct hz_call_s {
   hz_outbuf_t *out_head;        /* response messages not yet framed */
   hz_outbuf_t *out_tail;        /* last queued */
   size_t out_bytes;             /* bytes queued, for backpressure */
+  uint64_t begun_at;            /* uv_now() at its first HEADERS frame */
+  uint64_t out_since;           /* uv_now() the queue last moved (or filled) */
+  size_t held;                  /* bytes of this call in the server's
+                                 * held_bytes: arena, decoder, queued output */
   int status;                   /* final grpc-status */
   char *status_message;         /* percent-encoded grpc-message, malloc */
   void *data;                   /* handler state */
@@ -89,6 +95,23 @@ void hz_stream_respond(hz_call_t *call, int code, const char *message);
 
 /* Frees the call when neither the stream nor a handler needs it. */
 void hz_stream_maybe_free(hz_call_t *call);
+
+/* Admits len more response bytes for call, or resets what is over budget
+ * and returns -ENOBUFS: more than --max-output-bytes queued on the call, 4x
+ * that on its connection, or the server over --max-held-bytes. A message
+ * sent with nothing queued always passes, so no response is too big to
+ * send; only a pile-up for a client that does not read is cut. */
+int hz_stream_admit_output(hz_call_t *call, size_t len);
+
+/* Brings the server's held-bytes count up to date with call's memory. */
+void hz_stream_account(hz_call_t *call);
+
+/* Per-stream deadlines of c at now: resets streams whose output has not
+ * moved for --write-timeout; returns 1 when a request's header block is
+ * older than --handshake-timeout (the connection must go, since nothing
+ * else may be sent on it until the block ends). Lowers *next to the
+ * earliest deadline still pending. */
+int hz_stream_check_deadlines(struct hz_conn_s *c, uint64_t now, uint64_t *next);
 
 /* Submits call's response HEADERS (with a data provider) if not yet sent. */
 int hz_stream_start_response(hz_call_t *call);

@@ -13,6 +13,12 @@ struct hz_tls_conn_s {
   int ready;  /* handshake complete */
 };
 
+#define TLS12_CIPHERS                                                                   \
+  "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"                          \
+  "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"                          \
+  "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"                          \
+  "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305"
+
 static int select_h2(SSL *ssl, const unsigned char **out, unsigned char *outlen,
                      const unsigned char *in, unsigned int inlen, void *arg) {
   (void)ssl;
@@ -52,6 +58,14 @@ int hz_tls_ctx_new(const char *cert_file, const char *key_file, SSL_CTX **out,
   SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
                                SSL_OP_CIPHER_SERVER_PREFERENCE);
   SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+  /* TLS 1.2 suites: RFC 7540 9.2.2 and Appendix A forbid everything but
+   * ephemeral key exchange with an AEAD cipher under HTTP/2, so AES-CBC,
+   * static RSA and the like are not even offered. TLS 1.3 suites are all
+   * AEAD with forward secrecy: OpenSSL's defaults stay. */
+  if (SSL_CTX_set_cipher_list(ctx, TLS12_CIPHERS) != 1) {
+    ssl_error_text(err, errlen, "cannot set the TLS 1.2 cipher list for", cert_file);
+    goto fail;
+  }
   if (SSL_CTX_use_certificate_chain_file(ctx, cert_file) != 1) {
     ssl_error_text(err, errlen, "cannot load certificate", cert_file);
     goto fail;

@@ -1,8 +1,11 @@
-"""Garbage on raw sockets and shutdown by signal: the server closes bad
-connections, keeps serving everyone else, and exits 0 promptly on
-SIGTERM/SIGINT even with a Watch open."""
+"""Garbage on raw sockets, slow and never-reading clients, and shutdown by
+signal: the server closes bad connections, bounds how long a peer may hold
+a connection without progress (preface, headers, writes, idle measured by
+calls), keeps serving everyone else, and exits 0 promptly on SIGTERM/SIGINT
+even with a Watch open."""
 
 import random
+import select
 import signal
 import socket
 import threading
@@ -10,7 +13,11 @@ import time
 import unittest
 
 import grpc
+import h2.config
+import h2.connection
+import h2.settings
 
+import h2client
 import harness
 from harness import health_pb
 
@@ -121,6 +128,128 @@ class GarbageTest(harness.ServerTestCase):
             t.join(30)
         self.assertEqual(failures, [])
         harness.assert_serving(self, self.server.channel())
+
+
+def client_preface():
+    """The client connection preface and its SETTINGS frame."""
+    c = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True))
+    c.initiate_connection()
+    return c.data_to_send()
+
+
+def closed(sock):
+    """True once the server has closed sock (EOF or reset); drains what
+    it sent. Never blocks."""
+    try:
+        while select.select([sock], [], [], 0)[0]:
+            if not sock.recv(65536):
+                return True
+    except (ConnectionResetError, BrokenPipeError):
+        return True
+    return False
+
+
+def trickle_until_closed(socks, payload, interval, limit):
+    """Sends payload one byte per interval to every socket until the server
+    closes them all or limit seconds pass; returns those still open."""
+    open_socks = list(socks)
+    deadline = time.monotonic() + limit
+    i = 0
+    while open_socks and time.monotonic() < deadline:
+        for s in list(open_socks):
+            if closed(s):
+                open_socks.remove(s)
+                continue
+            if payload and i < len(payload):
+                try:
+                    s.sendall(payload[i:i + 1])
+                except (BrokenPipeError, ConnectionResetError):
+                    open_socks.remove(s)
+        i += 1
+        time.sleep(interval)
+    return open_socks
+
+
+class SlowClientTest(harness.ServerTestCase):
+    """Every way of holding a connection without progress ends within the
+    timeouts (2 s here), while a normal client keeps being served."""
+
+    server_args = ("--handshake-timeout", "2", "--idle-timeout", "2", "--write-timeout", "2")
+    N = 20          # connections per case
+    LIMIT = 15.0    # seconds before a connection counts as held forever
+
+    def setUp(self):
+        self.channel = self.server.channel()
+        harness.assert_serving(self, self.channel)
+
+    def connections(self, first=b""):
+        socks = [self.server.connect_raw() for _ in range(self.N)]
+        for s in socks:
+            if first:
+                s.sendall(first)
+        self.addCleanup(lambda: [s.close() for s in socks])
+        return socks
+
+    def assert_all_closed(self, socks, payload=b"", interval=0.5):
+        still = trickle_until_closed(socks, payload, interval, self.LIMIT)
+        self.assertEqual(len(still), 0, "%d of %d connections still open after %.0fs"
+                         % (len(still), len(socks), self.LIMIT))
+        harness.assert_serving(self, self.channel)
+
+    def test_silent_connections_closed(self):
+        self.assert_all_closed(self.connections())
+
+    def test_preface_trickled_one_byte_at_a_time_closed(self):
+        self.assert_all_closed(self.connections(), client_preface())
+
+    def test_idle_is_measured_by_calls_not_bytes(self):
+        # After a complete preface, one byte of a PING frame every 0.3 s:
+        # bytes keep arriving, but no call ever starts.
+        ping = b"\x00\x00\x08\x06\x00\x00\x00\x00\x00" + b"\x01" * 8
+        self.assert_all_closed(self.connections(client_preface()), ping * 4, interval=0.3)
+
+    def test_unfinished_request_headers_closed(self):
+        # HEADERS without END_HEADERS, then CONTINUATION never comes.
+        c = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True))
+        c.initiate_connection()
+        headers = (b"\x00\x00\x05\x01\x00\x00\x00\x00\x01"  # HEADERS, no flags, stream 1
+                   b"\x83\x86\x44\x01\x2f")                   # :method POST, :scheme http, :path /
+        self.assert_all_closed(self.connections(c.data_to_send() + headers))
+
+    def test_client_that_stops_reading_is_cut(self):
+        # A client with wide-open HTTP/2 windows that never reads its
+        # socket: the server's writes stop making progress.
+        r = harness.pb("grpc/reflection/v1/reflection.proto")
+        msg = h2client.grpc_frame(r.ServerReflectionRequest(
+            file_containing_symbol="huizong.v1.Reporting").SerializeToString())
+        socks = []
+        for _ in range(3):
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            s.connect(("127.0.0.1", self.server.port))
+            c = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True))
+            c.initiate_connection()
+            c.update_settings({h2.settings.SettingCodes.INITIAL_WINDOW_SIZE: 2 ** 31 - 1})
+            c.increment_flow_control_window(2 ** 30)
+            c.send_headers(1, [(":method", "POST"), (":scheme", "http"), (":path",
+                           "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo"),
+                           (":authority", "x"), ("content-type", "application/grpc"),
+                           ("te", "trailers")])
+            s.sendall(c.data_to_send())
+            # The server's SETTINGS and WINDOW_UPDATE open its receive window.
+            s.settimeout(5)
+            while c.local_flow_control_window(1) < 1 << 17:
+                chunk = s.recv(65536)
+                self.assertTrue(chunk, "server closed before opening its window")
+                c.receive_data(chunk)
+            body = msg * 3000  # ~16 MB of replies: more than socket buffers hold
+            for i in range(0, len(body), 16384):
+                c.send_data(1, body[i:i + 16384])
+            s.sendall(c.data_to_send())
+            socks.append(s)
+        self.addCleanup(lambda: [s.close() for s in socks])
+        time.sleep(4)  # nothing read: past the 2 s write timeout
+        self.assert_all_closed(socks)
 
 
 class ShutdownTest(unittest.TestCase):

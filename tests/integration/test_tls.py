@@ -2,10 +2,14 @@
 grpcio verifies the chain; ALPN h2 and TLS 1.2+ are negotiated; a plaintext
 client is refused cleanly while TLS clients keep being served."""
 
+import os
 import shutil
 import socket
 import ssl
+import subprocess
 import tempfile
+import threading
+import time
 import unittest
 
 import grpc
@@ -113,6 +117,148 @@ class TlsTest(unittest.TestCase):
             except (ssl.SSLError, ConnectionResetError):
                 pass
         harness.assert_serving(self, self.server.secure_channel(self.ca_pem))
+
+    def test_cbc_suite_refused_aead_with_forward_secrecy_accepted(self):
+        # RFC 7540 Appendix A: ECDHE-ECDSA-AES128-SHA (CBC) is forbidden
+        # under HTTP/2; the GCM suite with the same key exchange is fine.
+        self.assertIsNone(tls12_handshake(self.server.port, self.tls["ca"],
+                                          "ECDHE-ECDSA-AES128-SHA"))
+        self.assertEqual(tls12_handshake(self.server.port, self.tls["ca"],
+                                         "ECDHE-ECDSA-AES128-GCM-SHA256"),
+                         "ECDHE-ECDSA-AES128-GCM-SHA256")
+        harness.assert_serving(self, self.server.secure_channel(self.ca_pem))
+
+
+def tls12_handshake(port, cafile, ciphers):
+    """The cipher a TLS 1.2 handshake offering only `ciphers` (and ALPN h2)
+    agrees on, or None when the server refuses it."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.load_verify_locations(cafile)
+    ctx.minimum_version = ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    ctx.set_ciphers(ciphers)
+    ctx.set_alpn_protocols(["h2"])
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
+        try:
+            with ctx.wrap_socket(raw, server_hostname="localhost") as s:
+                return s.cipher()[0]
+        except (ssl.SSLError, ConnectionResetError):
+            return None
+
+
+class RsaCipherPolicyTest(unittest.TestCase):
+    """With an RSA certificate static-RSA suites exist; none is accepted."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="hz-tls-rsa-")
+        cls.cert = os.path.join(cls.tmp, "rsa.pem")
+        cls.key = os.path.join(cls.tmp, "rsa.key")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                        "-keyout", cls.key, "-out", cls.cert, "-days", "2",
+                        "-subj", "/CN=localhost", "-addext",
+                        "subjectAltName=DNS:localhost,IP:127.0.0.1"],
+                       check=True, capture_output=True)
+        cls.server = harness.Server(["--tls-cert", cls.cert, "--tls-key", cls.key]).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        code = cls.server.stop()
+        shutil.rmtree(cls.tmp, True)
+        if code != 0:
+            raise AssertionError("huizongd exit code %s:\n%s" % (code, cls.server.log_text()))
+
+    def s_client(self, *args, stdin=b""):
+        return subprocess.run(["openssl", "s_client", "-connect",
+                               "127.0.0.1:%d" % self.server.port, "-alpn", "h2",
+                               "-CAfile", self.cert] + list(args),
+                              input=stdin, capture_output=True, timeout=20)
+
+    def test_aes128_sha_refused(self):
+        res = self.s_client("-tls1_2", "-cipher", "AES128-SHA")
+        out = res.stdout.decode(errors="replace")
+        self.assertNotEqual(res.returncode, 0, out)
+        self.assertIn("Cipher is (NONE)", out)
+        self.assertIsNone(tls12_handshake(self.server.port, self.cert, "AES128-SHA"))
+
+    def test_ecdhe_rsa_aes128_gcm_accepted(self):
+        res = self.s_client("-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256")
+        self.assertIn("Cipher is ECDHE-RSA-AES128-GCM-SHA256", res.stdout.decode(errors="replace"))
+        with open(self.cert, "rb") as f:
+            harness.assert_serving(self, self.server.secure_channel(f.read()))
+
+    def test_renegotiation_refused(self):
+        # s_client's "R" line asks for a TLS 1.2 renegotiation once the
+        # handshake is done; the server must answer with a refusal.
+        proc = subprocess.Popen(["openssl", "s_client", "-connect",
+                                 "127.0.0.1:%d" % self.server.port, "-alpn", "h2", "-tls1_2",
+                                 "-CAfile", self.cert],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT)
+        lines = []
+        reader = threading.Thread(target=lambda: lines.extend(iter(proc.stdout.readline, b"")),
+                                  daemon=True)
+        reader.start()
+        try:
+            proc.stdin.write(b"R\n")
+            proc.stdin.flush()
+            deadline = time.monotonic() + 15
+            while (b"no renegotiation" not in b"".join(lines) and proc.poll() is None
+                   and time.monotonic() < deadline):
+                time.sleep(0.1)
+        finally:
+            proc.kill()
+            proc.wait()
+            reader.join(5)
+            proc.stdin.close()
+            proc.stdout.close()
+        out = b"".join(lines).decode(errors="replace")
+        self.assertIn("RENEGOTIATING", out)
+        self.assertIn("no renegotiation", out)
+
+
+class SilentSocketTest(unittest.TestCase):
+    """Sockets that never send a ClientHello cannot hold every slot."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="hz-tls-silent-")
+        cls.tls = harness.make_tls_material(cls.tmp)
+        with open(cls.tls["ca"], "rb") as f:
+            cls.ca_pem = f.read()
+        cls.server = harness.Server(["--tls-cert", cls.tls["cert"], "--tls-key", cls.tls["key"],
+                                     "--max-connections", "20",
+                                     "--handshake-timeout", "3"]).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        code = cls.server.stop()
+        shutil.rmtree(cls.tmp, True)
+        if code != 0:
+            raise AssertionError("huizongd exit code %s:\n%s" % (code, cls.server.log_text()))
+
+    def test_silent_sockets_closed_after_handshake_deadline(self):
+        silent = [self.server.connect_raw() for _ in range(20)]
+        try:
+            time.sleep(0.5)
+            # Every slot is taken: the server has accepted all 20.
+            for s in silent:
+                s.settimeout(15)
+            start = time.monotonic()
+            for s in silent:
+                try:
+                    self.assertEqual(s.recv(1), b"")
+                except ConnectionResetError:
+                    pass
+            self.assertLess(time.monotonic() - start, 15)
+            # A real TLS client gets a slot (waiting for one to free up, as a
+            # client whose first attempt met a full server would).
+            h = health_pb()
+            resp = harness.health_check(self.server.secure_channel(self.ca_pem))(
+                h.HealthCheckRequest(service=""), timeout=15, wait_for_ready=True)
+            self.assertEqual(resp.status, h.HealthCheckResponse.SERVING)
+        finally:
+            for s in silent:
+                s.close()
 
 
 if __name__ == "__main__":
