@@ -14,6 +14,7 @@
 #include "core/context.h"
 #include "db/migrate.h"
 #include "db/pool.h"
+#include "db/statements.h"
 #include "rpc/health.h"
 #include "rpc/reflection.h"
 #include "transport/server.h"
@@ -77,6 +78,12 @@ static int register_services(hz_daemon_t *d) {
 
 static int serve(hz_daemon_t *d) {
   char err[512];
+  /* A malformed statement row would fail every call that runs it; refuse
+   * to start instead (test_statements checks the same in CI). */
+  if (hz_stmt_table_check(err, sizeof(err))) {
+    hz_log_error(&d->ctx.log, "statement table: %s", err);
+    return 1;
+  }
   if (hz_server_init(&d->server, &d->ctx, err, sizeof(err))) {
     hz_log_error(&d->ctx.log, "%s", err);
     return 1;

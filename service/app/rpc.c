@@ -79,12 +79,7 @@ static const hz_db_stmt_t *with_live_check(hz_rpc_t *rpc, const hz_db_stmt_t *st
   const char **params = hz_arena_alloc(a, sizeof(*params));
   if (!all || !params || !(params[0] = hz_pg_int(a, rpc->who.token_id)))
     return NULL;
-  all[0] = (hz_db_stmt_t){
-      .name = "hz_token_live",
-      .sql = "SELECT hz_token_live($1::bigint)",
-      .nparams = 1,
-      .values = params,
-  };
+  all[0] = (hz_db_stmt_t){.id = HZ_STMT_TOKEN_LIVE, .values = params};
   memcpy(all + 1, stmts, (size_t)n * sizeof(*all));
   return all;
 }
@@ -321,12 +316,7 @@ static void note_token_use(hz_app_t *app, int64_t id) {
   char idtext[24];
   snprintf(idtext, sizeof(idtext), "%lld", (long long)id);
   const char *params[] = {idtext};
-  hz_db_stmt_t q = {
-      .name = "hz_token_used",
-      .sql = "UPDATE tokens SET last_used_at = now() WHERE id = $1",
-      .nparams = 1,
-      .values = params,
-  };
+  hz_db_stmt_t q = {.id = HZ_STMT_TOKEN_USED, .values = params};
   hz_db_pool_submit(app->db, &q, 1, ignore_result, NULL, NULL);
 }
 
@@ -402,13 +392,7 @@ static void start_auth(hz_rpc_t *rpc) {
     hz_rpc_finish(rpc, HZ_STATUS_RESOURCE_EXHAUSTED, "call exceeds its memory limit");
     return;
   }
-  hz_db_stmt_t q = {
-      .name = "hz_token_by_id",
-      .sql = "SELECT name, role, coalesce(region_code, ''), secret_hash, revoked_at IS NOT NULL"
-             " FROM tokens WHERE id = $1",
-      .nparams = 1,
-      .values = params,
-  };
+  hz_db_stmt_t q = {.id = HZ_STMT_TOKEN_BY_ID, .values = params};
   hz_rpc_query(rpc, &q, 1, on_token_row, st);
 }
 
@@ -547,14 +531,7 @@ const char *hz_rpc_scope_param(const hz_rpc_t *rpc) {
 hz_db_stmt_t hz_rpc_scope_stmt(hz_rpc_t *rpc, const char **params, const char *root) {
   params[0] = root;
   params[1] = hz_rpc_scope_param(rpc);
-  return (hz_db_stmt_t){
-      .name = "hz_scope_check",
-      .sql = "SELECT EXISTS (SELECT 1 FROM regions WHERE code = $1),"
-             " $2::text IS NULL OR EXISTS (SELECT 1 FROM region_paths"
-             "   WHERE ancestor = $2 AND descendant = $1)",
-      .nparams = 2,
-      .values = params,
-  };
+  return (hz_db_stmt_t){.id = HZ_STMT_SCOPE_CHECK, .values = params};
 }
 
 int hz_rpc_scope_verdict(hz_rpc_t *rpc, const PGresult *r, const char *root) {

@@ -660,6 +660,20 @@ int hz_db_pool_init(hz_db_pool_t *p, uv_loop_t *loop, const char *conninfo, int 
   return 0;
 }
 
+/* Statements given by table id take their name, text and parameter count
+ * from the statement table (db/statements.h). */
+static void resolve_ids(hz_db_job_t *job) {
+  for (int i = 0; i < job->nstmts; i++) {
+    hz_db_stmt_t *s = &job->stmts[i];
+    if (s->sql)
+      continue;
+    const hz_stmt_def_t *d = hz_stmt_def(s->id);
+    s->name = d->name;
+    s->sql = d->sql;
+    s->nparams = d->nparams;
+  }
+}
+
 int hz_db_pool_submit(hz_db_pool_t *p, const hz_db_stmt_t *stmts, int n, hz_db_done_fn done,
                       void *data, hz_db_job_t **job_out) {
   if (n < 1 || n > HZ_DB_MAX_STMTS || !done)
@@ -676,6 +690,7 @@ int hz_db_pool_submit(hz_db_pool_t *p, const hz_db_stmt_t *stmts, int n, hz_db_d
   job->data = data;
   job->nstmts = n;
   memcpy(job->stmts, stmts, (size_t)n * sizeof(*stmts));
+  resolve_ids(job);
   if (copy_params(job)) {
     free(job);
     return -ENOMEM;

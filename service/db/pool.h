@@ -20,6 +20,7 @@
 #include <uv.h>
 
 #include "core/log.h"
+#include "db/statements.h"
 
 #define HZ_DB_MAX_STMTS 16 /* statements in one job */
 
@@ -27,6 +28,8 @@
  * otherwise. The pool copies parameter values when the job is submitted,
  * so a job may outlive the call that made it; name and sql must be static. */
 typedef struct hz_db_stmt_s {
+  hz_stmt_id_t id;            /* the statement table's row, used when sql is
+                                 NULL (name, sql and nparams come from it) */
   const char *name;           /* prepared once per connection if set; no
                                  limit on how many names a connection holds */
   const char *sql;            /* the statement text */
@@ -47,6 +50,13 @@ typedef struct hz_db_result_s {
                               complete even when the commit failed */
   int nresults;            /* number of statements */
 } hz_db_result_t;
+
+/* The index of result column name in r, or -1 when r has no such column
+ * (a statement table row out of step with its SQL: test_db_pool catches
+ * that). Readers use this instead of positions. */
+static inline int hz_db_col(const PGresult *r, const char *name) {
+  return PQfnumber(r, name);
+}
 
 typedef void (*hz_db_done_fn)(void *data, const hz_db_result_t *res);
 
