@@ -1,8 +1,8 @@
 -- 009_token_revocation: a revoked token is refused by every server sharing
 -- the database from its next call on, though servers keep verified tokens
--- in a cache (service/app/auth.h). A call authenticated from the cache
+-- in a cache (service/api/auth.h). A call authenticated from the cache
 -- runs this check as the first statement of its first database job (the
--- scaffold adds it, service/app/rpc.c): same round trip, same implicit
+-- scaffold adds it, service/api/rpc.c): same round trip, same implicit
 -- transaction, so a revoked token's job stops here and writes nothing.
 -- Why not LISTEN/NOTIFY: a notification may still be on its way when the
 -- next call arrives; a read in the call's own transaction cannot be late.

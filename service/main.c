@@ -8,15 +8,15 @@
 #include <string.h>
 #include <uv.h>
 
-#include "app/app.h"
+#include "api/api.h"
 #include "cmd/token.h"
 #include "core/config.h"
 #include "core/context.h"
 #include "db/migrate.h"
 #include "db/pool.h"
 #include "db/statements.h"
-#include "rpc/health.h"
-#include "rpc/reflection.h"
+#include "builtin/health.h"
+#include "builtin/reflection.h"
 #include "transport/server.h"
 
 typedef struct hz_daemon_s {
@@ -63,16 +63,13 @@ static void on_signal(uv_signal_t *sig, int signum) {
 
 static int register_services(hz_daemon_t *d) {
   int r = hz_health_register(&d->health, &d->ctx);
-  d->ctx.health = &d->health;
   if (r == 0)
     r = hz_server_on_shutdown(&d->server, hz_health_shutdown, &d->health);
   if (r == 0)
     r = hz_app_register(&d->app, &d->ctx, d->pool_started ? &d->pool : NULL);
-  d->ctx.app = &d->app;
   /* Reflection lists the method table, so it registers last. */
   if (r == 0)
     r = hz_reflection_register(&d->reflection, &d->ctx);
-  d->ctx.reflection = &d->reflection;
   return r;
 }
 
@@ -88,7 +85,6 @@ static int serve(hz_daemon_t *d) {
     hz_log_error(&d->ctx.log, "%s", err);
     return 1;
   }
-  d->ctx.server = &d->server;
   if (d->config.database_url) {
     if (hz_db_pool_init(&d->pool, d->ctx.loop, d->config.database_url, (int)d->config.db_connections,
                         (int)d->config.db_queue, d->config.db_timeout_s * 1000u,
@@ -99,7 +95,6 @@ static int serve(hz_daemon_t *d) {
     d->pool_started = 1;
     d->pool.on_state = on_db_state;
     d->pool.state_data = d;
-    d->ctx.db = &d->pool;
   } else {
     hz_log_warn(&d->ctx.log, "no DATABASE_URL: huizong.v1 calls will answer UNAVAILABLE");
   }

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app/auth.h"
+#include "api/auth.h"
 #include "domain/ident.h"
 
 static int usage(void) {

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "core/arena.h"
-#include "transport/registry.h"
+#include "core/registry.h"
 #include "wire/status.h"
 
 struct hz_ctx_s;

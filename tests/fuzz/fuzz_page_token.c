@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app/pgtext.h"
+#include "api/pgtext.h"
 
 static int nibble(uint8_t c) {
   if (c >= '0' && c <= '9')

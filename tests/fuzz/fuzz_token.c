@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app/auth.h"
+#include "api/auth.h"
 
 /* 0 and the id and secret offset, or -1. s is NUL-terminated. */
 static int reference_parse(const char *s, int64_t *id, size_t *secret_at) {

@@ -8,7 +8,7 @@
  * hex-encoded here, independently of the encoder. */
 #include <errno.h>
 
-#include "app/pgtext.h"
+#include "api/pgtext.h"
 #include "hz_test.h"
 
 #define TS "2022-04-05T08:30:00.123456Z"

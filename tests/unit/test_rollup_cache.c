@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "app/rollup_cache.h"
+#include "api/aggregation/cache.h"
 #include "hz_test.h"
 
 static const uint8_t *get(hz_rcache_t *c, const char *key, const char *stamp, size_t *len) {

@@ -6,7 +6,7 @@
  * by the code under test. */
 #include <errno.h>
 
-#include "app/auth.h"
+#include "api/auth.h"
 #include "hz_test.h"
 
 /* printf abcdefghijklmnop | sha256sum */

@@ -2,7 +2,7 @@
  * presented token is looked up by id and its hash compared in constant
  * time. Verified tokens are cached briefly so most calls cost no lookup of
  * their own; whether a cached token was revoked meanwhile (on any server)
- * is asked in the call's first database job instead (app/rpc.h,
+ * is asked in the call's first database job instead (api/rpc.h,
  * hz_rpc_query), so a revocation holds from the next call everywhere. */
 #ifndef HZ_APP_AUTH_H
 #define HZ_APP_AUTH_H

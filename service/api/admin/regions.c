@@ -3,8 +3,8 @@
  * GetRegion (a region, its ancestors and its children in one job). */
 #include <string.h>
 
-#include "app/admin_internal.h"
-#include "app/pgtext.h"
+#include "api/admin/admin.h"
+#include "api/pgtext.h"
 #include "domain/ident.h"
 
 #define REGIONS_PAGE_DEFAULT 1000

@@ -1,18 +1,18 @@
 /* The huizong.v1.Admin service's reference data and tokens: its method
  * table, and what its handlers share — problem lists merged from the
- * server's checks and the database's, refused through app/problems.h, the
+ * server's checks and the database's, refused through api/problems.h, the
  * import continuation, scope checks, paging and text checks. The handlers
  * live in admin_regions.c, admin_indicators.c, admin_tokens.c and
  * admin_targets.c. */
-#include "app/admin_internal.h"
+#include "api/admin/admin.h"
 
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "app/pgtext.h"
-#include "app/problems.h"
+#include "api/pgtext.h"
+#include "api/problems.h"
 #include "wire/utf8.h"
 
 /* How much of a rejected value a message quotes. */
@@ -125,7 +125,7 @@ static int problems_merge(hz_arena_t *a, hz_admin_problems_t *ps) {
   return 0;
 }
 
-/* The shared refusal (app/problems.h) in request order. */
+/* The shared refusal (api/problems.h) in request order. */
 static void refuse(hz_rpc_t *rpc, hz_admin_problems_t *ps) {
   hz_problems_t out;
   if (problems_merge(hz_rpc_arena(rpc), ps)) {

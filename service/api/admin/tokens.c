@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app/admin_internal.h"
-#include "app/pgtext.h"
+#include "api/admin/admin.h"
+#include "api/pgtext.h"
 #include "domain/ident.h"
 
 #define TOKENS_PAGE_DEFAULT 100

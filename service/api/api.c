@@ -1,5 +1,5 @@
 /* Registration and teardown of the huizong.v1 services. */
-#include "app/app.h"
+#include "api/api.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app/app.h"
-#include "app/pgtext.h"
-#include "app/problems.h"
-#include "app/rpc.h"
+#include "api/api.h"
+#include "api/pgtext.h"
+#include "api/problems.h"
+#include "api/rpc.h"
 #include "domain/decimal.h"
 #include "domain/ident.h"
 #include "domain/period.h"

@@ -5,8 +5,8 @@
 #ifndef HZ_APP_RPC_H
 #define HZ_APP_RPC_H
 
-#include "app/app.h"
-#include "app/auth.h"
+#include "api/api.h"
+#include "api/auth.h"
 #include "db/pool.h"
 #include "transport/call.h"
 

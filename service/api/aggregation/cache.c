@@ -1,5 +1,5 @@
 /* Byte-bounded LRU map from request key to (stamp, packed answer). */
-#include "app/rollup_cache.h"
+#include "api/aggregation/cache.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* Server reflection over the embedded FileDescriptorSet. */
-#include "rpc/reflection.h"
+#include "builtin/reflection.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -4,7 +4,7 @@
 #ifndef HZ_APP_PROBLEMS_H
 #define HZ_APP_PROBLEMS_H
 
-#include "app/rpc.h"
+#include "api/rpc.h"
 #include "huizong/v1/common.pb-c.h"
 
 #define HZ_PROBLEMS_MAX_LISTED 1000  /* problems kept in responses/trailers */

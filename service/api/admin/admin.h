@@ -1,14 +1,14 @@
 /* Shared by the files of the huizong.v1.Admin service: the handlers each
  * file implements, and the helpers they have in common (problem lists and
  * refusals, import plumbing, paging, text checks, SQL array literals).
- * Private to service/app/admin*.c. */
+ * Private to the files of service/api/admin/. */
 #ifndef HZ_APP_ADMIN_INTERNAL_H
 #define HZ_APP_ADMIN_INTERNAL_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "app/rpc.h"
+#include "api/rpc.h"
 #include "huizong/v1/admin.pb-c.h"
 #include "huizong/v1/common.pb-c.h"
 

@@ -1,6 +1,6 @@
 /* Authentication, role checks, database jobs and status mapping for the
  * huizong.v1 handlers. */
-#include "app/rpc.h"
+#include "api/rpc.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app/pgtext.h"
+#include "api/pgtext.h"
 
 static const char *const role_names[] = {"", "township", "county", "admin"};
 

@@ -1,5 +1,5 @@
 /* Problem lists and refusals. */
-#include "app/problems.h"
+#include "api/problems.h"
 
 #include <errno.h>
 #include <stdio.h>

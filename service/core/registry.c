@@ -1,5 +1,5 @@
 /* Method table storage and lookup. */
-#include "transport/registry.h"
+#include "core/registry.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app/app.h"
-#include "app/pgtext.h"
-#include "app/rpc.h"
+#include "api/api.h"
+#include "api/pgtext.h"
+#include "api/rpc.h"
 #include "domain/decimal.h"
 #include "domain/ident.h"
 #include "domain/period.h"

@@ -1,5 +1,5 @@
 /* grpc.health.v1.Health handlers. */
-#include "rpc/health.h"
+#include "builtin/health.h"
 
 #include <string.h>
 

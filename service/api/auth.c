@@ -1,5 +1,5 @@
 /* Token parsing, hashing, constant-time checks and the verified cache. */
-#include "app/auth.h"
+#include "api/auth.h"
 
 #include <errno.h>
 #include <openssl/crypto.h>

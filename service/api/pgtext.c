@@ -1,5 +1,5 @@
 /* PostgreSQL text-format helpers. */
-#include "app/pgtext.h"
+#include "api/pgtext.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -3,8 +3,8 @@
 #ifndef HZ_APP_APP_H
 #define HZ_APP_APP_H
 
-#include "app/auth.h"
-#include "app/rollup_cache.h"
+#include "api/auth.h"
+#include "api/aggregation/cache.h"
 #include "core/context.h"
 #include "db/pool.h"
 

@@ -3,8 +3,8 @@
  * (by code, paged by code). */
 #include <string.h>
 
-#include "app/admin_internal.h"
-#include "app/pgtext.h"
+#include "api/admin/admin.h"
+#include "api/pgtext.h"
 #include "domain/decimal.h"
 #include "domain/ident.h"
 #include "domain/period.h"

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app/app.h"
-#include "app/pgtext.h"
-#include "app/rpc.h"
+#include "api/api.h"
+#include "api/pgtext.h"
+#include "api/rpc.h"
 #include "domain/ident.h"
 #include "domain/period.h"
 #include "huizong/v1/admin.pb-c.h"
