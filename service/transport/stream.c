@@ -47,7 +47,7 @@ static void call_destroy(hz_call_t *call) {
   free_outbufs(call);
   free(call->status_message);
   hz_arena_free(&call->arena);
-  hz_server_hold(call->ctx->server, -(ptrdiff_t)call->held);
+  hz_server_hold(call->server, -(ptrdiff_t)call->held);
   if (call->timer_started) {
     call->timer.data = call;
     uv_close((uv_handle_t *)&call->timer, on_timer_closed);
@@ -68,6 +68,7 @@ static hz_call_t *call_new(hz_conn_t *c, int32_t stream_id) {
     return NULL;
   const hz_config_t *cfg = c->server->ctx->config;
   call->ctx = c->server->ctx;
+  call->server = c->server;
   call->conn = c;
   call->stream_id = stream_id;
   call->state = HZ_CALL_HEADERS;
@@ -510,7 +511,7 @@ static void frame_error(hz_call_t *call, int r) {
 #define DECODER_KEEP (64u * 1024u)
 
 static void refuse_over_budget(hz_call_t *call) {
-  const hz_server_t *s = call->ctx->server;
+  const hz_server_t *s = call->server;
   hz_stream_respond(call, HZ_STATUS_RESOURCE_EXHAUSTED,
                     hz_arena_printf(&call->arena,
                                     "server memory for calls in progress is used up (%zu of "
@@ -532,7 +533,7 @@ static void held_after_data(hz_call_t *call) {
     hz_frame_decoder_free(&call->decoder);
   hz_stream_account(call);
   if (call->held > before && call->state == HZ_CALL_RECEIVING &&
-      hz_server_over_budget(call->ctx->server, 0)) {
+      hz_server_over_budget(call->server, 0)) {
     refuse_over_budget(call);
     hz_stream_account(call);
   }
@@ -668,7 +669,7 @@ void hz_stream_notify_drained(hz_conn_t *c) {
 
 void hz_stream_account(hz_call_t *call) {
   size_t now = call->arena.used + call->decoder.buf_cap + call->out_bytes;
-  hz_server_hold(call->ctx->server, (ptrdiff_t)now - (ptrdiff_t)call->held);
+  hz_server_hold(call->server, (ptrdiff_t)now - (ptrdiff_t)call->held);
   call->held = now;
 }
 
@@ -705,7 +706,7 @@ int hz_stream_admit_output(hz_call_t *call, size_t len) {
     return -ENOBUFS;
   }
   if (call->out_bytes + len > cfg->max_output_bytes ||
-      hz_server_over_budget(call->ctx->server, len)) {
+      hz_server_over_budget(call->server, len)) {
     hz_log_debug(&call->ctx->log, "%s: stream %d has %zu response bytes queued; reset",
                  c->peer, call->stream_id, call->out_bytes);
     abort_stream(call, NGHTTP2_ENHANCE_YOUR_CALM);

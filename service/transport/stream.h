@@ -37,6 +37,8 @@ typedef struct hz_outbuf_s {
 
 struct hz_call_s {
   struct hz_ctx_s *ctx;         /* the loop's context */
+  struct hz_server_s *server;   /* whose --max-held-bytes this call counts
+                                   against; outlives the connection */
   struct hz_conn_s *conn;       /* NULL once the stream is gone */
   struct hz_call_s *prev, *next; /* the connection's list of calls */
   int32_t stream_id;            /* HTTP/2 stream id */
