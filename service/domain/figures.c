@@ -5,7 +5,6 @@
 #include "domain/figures.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "domain/decimal.h"
@@ -28,7 +27,8 @@ static int is_zero(const char *v) {
   return hz_decimal_cmp(v, "0") == 0;
 }
 
-/* out = x * y into the arena. */
+/* out = x * y into the arena; x and y must outlive out (either may be
+ * returned as it is). */
 static int mul_kept(hz_arena_t *a, const char *x, const char *y, const char **out) {
   if (is_one(y))
     return (*out = x), 0;
@@ -52,10 +52,15 @@ int hz_fig_average(hz_arena_t *a, const hz_fig_t *sum, long long count, hz_fig_t
     return -EINVAL;
   if (count <= 0)
     return -EDOM; /* an average of nothing is undefined, not 0 */
-  char n[24];
-  snprintf(n, sizeof(n), "%lld", count);
+  const char *n = hz_arena_printf(a, "%lld", count), *den;
+  if (!n)
+    return -ENOMEM;
+  int rc = mul_kept(a, sum->den, n, &den);
+  if (rc != 0)
+    return rc;
   out->num = sum->num;
-  return mul_kept(a, sum->den, n, &out->den);
+  out->den = den;
+  return 0;
 }
 
 /* x + y exactly; one denominator when they share it (the usual case: every

@@ -530,3 +530,44 @@ HZ_TEST(add_sub_mul_match_integer_reference) {
     }
   }
 }
+
+/* Fractions: cross products wider than any operand, signs of denominators. */
+HZ_TEST(fractions_compare_and_divide_exactly) {
+  int c = 0;
+  HZ_ASSERT_INT_EQ(hz_decimal_q_cmp("5", "3", "7", "4", &c), 0);
+  HZ_ASSERT_TRUE(c < 0);
+  HZ_ASSERT_INT_EQ(hz_decimal_q_cmp("5", "-3", "7", "-4", &c), 0);
+  HZ_ASSERT_TRUE(c > 0); /* -5/3 > -7/4 */
+  HZ_ASSERT_INT_EQ(hz_decimal_q_cmp("2", "4", "0.5", "1", &c), 0);
+  HZ_ASSERT_INT_EQ(c, 0);
+  HZ_ASSERT_INT_EQ(hz_decimal_q_cmp("1", "0", "1", "1", &c), -EDOM);
+  HZ_ASSERT_INT_EQ(hz_decimal_q_cmp("x", "1", "1", "1", &c), -EINVAL);
+  char out[HZ_DECIMAL_WIDE_BUFSIZE];
+  HZ_ASSERT_INT_EQ(hz_decimal_q_pct("11", "6", "2", "1", out, sizeof(out)), 0);
+  HZ_ASSERT_STR_EQ(out, "91.67");
+  HZ_ASSERT_INT_EQ(hz_decimal_q_pct("1", "-800", "1", "1", out, sizeof(out)), 0);
+  HZ_ASSERT_STR_EQ(out, "-0.13");
+  HZ_ASSERT_INT_EQ(hz_decimal_q_pct("1", "1", "0", "3", out, sizeof(out)), -EDOM);
+  HZ_ASSERT_INT_EQ(hz_decimal_q_growth_pct("-5", "3", "-10", "3", out, sizeof(out)), 0);
+  HZ_ASSERT_STR_EQ(out, "50.00");
+  /* The same figures with negated denominators. */
+  HZ_ASSERT_INT_EQ(hz_decimal_q_growth_pct("5", "-3", "10", "-3", out, sizeof(out)), 0);
+  HZ_ASSERT_STR_EQ(out, "50.00");
+  HZ_ASSERT_INT_EQ(hz_decimal_q_growth_pct("801", "3", "800", "3", out, sizeof(out)), 0);
+  HZ_ASSERT_STR_EQ(out, "0.13");
+  HZ_ASSERT_INT_EQ(hz_decimal_q_growth_pct("799", "1", "-800", "-1", out, sizeof(out)), 0);
+  HZ_ASSERT_STR_EQ(out, "-0.13");
+  HZ_ASSERT_INT_EQ(hz_decimal_q_growth_pct("1", "1", "0", "5", out, sizeof(out)), -EDOM);
+  /* Four widest operands: the cross products are never refused. */
+  enum { W = HZ_DECIMAL_WIDE_DIGITS };
+  char w[2 * W + 16], w2[W + 8];
+  snprintf(w, sizeof(w), "%s.", repeat(w2, '9', W, ""));
+  repeat(w + W + 1, '9', W, "");
+  HZ_ASSERT_INT_EQ(hz_decimal_q_growth_pct(w, "3", "7", w, out, sizeof(out)), 0);
+  HZ_ASSERT_INT_EQ(hz_decimal_q_growth_pct(w, w, w, w, out, sizeof(out)), 0);
+  HZ_ASSERT_STR_EQ(out, "0.00");
+  HZ_ASSERT_INT_EQ(hz_decimal_q_pct(w, w, w, w, out, sizeof(out)), 0);
+  HZ_ASSERT_STR_EQ(out, "100.00");
+  HZ_ASSERT_INT_EQ(hz_decimal_q_cmp(w, w, "1", "1", &c), 0);
+  HZ_ASSERT_INT_EQ(c, 0);
+}
