@@ -297,17 +297,15 @@ static int map_load(hz_rpc_t *rpc, const PGresult *r, agg_map_t *m) {
   return 0;
 }
 
-/* The exact figure of a plain indicator's cell: an AVERAGE divides the sum
- * of its units' figures by how many reported. */
+/* The exact figure of a cell (none: undefined). Returns 0 or -ENOMEM. */
 static int cell_figure(hz_rpc_t *rpc, const agg_cell_t *c, hz_fig_t *out) {
   *out = (hz_fig_t){0};
-  if (!c || !hz_fig_defined(&c->fig))
+  if (!c)
     return 0;
-  if (c->how != HZ_FIG_AVERAGE) {
-    *out = c->fig;
-    return 0;
-  }
-  return hz_fig_average(hz_rpc_arena(rpc), &c->fig, c->reporting, out) == -ENOMEM ? -ENOMEM : 0;
+  int rc = hz_fig_folded(hz_rpc_arena(rpc), c->how, &c->fig, c->reporting, out);
+  if (rc != 0)
+    *out = (hz_fig_t){0};
+  return rc == -ENOMEM ? rc : 0;
 }
 
 /* The exact figure of ind for grp in window win (undefined: num NULL): a
@@ -338,11 +336,8 @@ static int figure(hz_rpc_t *rpc, const agg_map_t *m, const agg_ind_t *ind, const
   return rc == -ENOMEM ? rc : 0;
 }
 
-/* How a figure of ind is written: a ratio at its scale with every place,
- * a plain figure to the stored precision without trailing zeros. */
 static void figure_style(const agg_ind_t *ind, int *scale, int *fixed) {
-  *fixed = ind->numerator != NULL;
-  *scale = !ind->numerator ? HZ_FIG_VALUE_SCALE : ind->scale ? ind->scale : HZ_FIG_RATIO_SCALE;
+  hz_fig_style(ind->numerator != NULL, ind->scale, scale, fixed);
 }
 
 static Huizong__V1__Decimal *decimal_of(hz_rpc_t *rpc, const char *v) {

@@ -108,6 +108,19 @@ int hz_fig_fold(hz_arena_t *a, hz_fig_agg_t how, const hz_fig_t *acc, const hz_f
   }
 }
 
+int hz_fig_folded(hz_arena_t *a, hz_fig_agg_t how, const hz_fig_t *acc, long long units,
+                  hz_fig_t *out) {
+  if (!hz_fig_defined(acc)) {
+    *out = (hz_fig_t){0};
+    return 0;
+  }
+  if (how != HZ_FIG_AVERAGE) {
+    *out = *acc;
+    return 0;
+  }
+  return hz_fig_average(a, acc, units, out);
+}
+
 int hz_fig_ratio(hz_arena_t *a, const hz_fig_t *numerator, const hz_fig_t *denominator,
                  const char *factor, hz_fig_t *out) {
   if (!hz_fig_defined(numerator) || !hz_fig_defined(denominator))
@@ -192,6 +205,11 @@ int hz_fig_text(hz_arena_t *a, const hz_fig_t *f, int scale, int fixed, const ch
   if (!fixed)
     trim_zeros(buf);
   return keep(a, buf, out);
+}
+
+void hz_fig_style(int is_ratio, int ratio_scale, int *scale, int *fixed) {
+  *fixed = is_ratio != 0;
+  *scale = !is_ratio ? HZ_FIG_VALUE_SCALE : ratio_scale ? ratio_scale : HZ_FIG_RATIO_SCALE;
 }
 
 /* Keeps -ENOMEM; any other error means the figure is undefined (NULL). */

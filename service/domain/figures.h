@@ -77,6 +77,12 @@ int hz_fig_average(hz_arena_t *a, const hz_fig_t *sum, long long count, hz_fig_t
 int hz_fig_fold(hz_arena_t *a, hz_fig_agg_t how, const hz_fig_t *acc, const hz_fig_t *part,
                 hz_fig_t *out);
 
+/* The region's figure once every part is folded in: an AVERAGE divides the
+ * sum of its units' figures by how many units reported; every other rule's
+ * fold is already the figure. Undefined acc gives undefined out. */
+int hz_fig_folded(hz_arena_t *a, hz_fig_agg_t how, const hz_fig_t *acc, long long units,
+                  hz_fig_t *out);
+
 /* Ratio of sums: numerator * factor / denominator ("" or NULL factor = 1).
  * -EDOM when the denominator is 0. */
 int hz_fig_ratio(hz_arena_t *a, const hz_fig_t *numerator, const hz_fig_t *denominator,
@@ -104,6 +110,12 @@ int hz_fig_progress(hz_arena_t *a, const hz_fig_t *value, const hz_fig_t *annual
  * else without trailing zeros (plain figures: "1.833333", "12.5", "7").
  * Never "-0". */
 int hz_fig_text(hz_arena_t *a, const hz_fig_t *f, int scale, int fixed, const char **out);
+
+/* How a figure of an indicator is written (hz_fig_text's scale, fixed): a
+ * ratio at its own scale (0 = HZ_FIG_RATIO_SCALE) with every place, as its
+ * definition states them; a plain figure at HZ_FIG_VALUE_SCALE without
+ * trailing zeros, as values are stored. */
+void hz_fig_style(int is_ratio, int ratio_scale, int *scale, int *fixed);
 
 /* Every figure of one rollup row, as wire text (NULL where undefined). */
 typedef struct hz_fig_row_s {

@@ -47,7 +47,7 @@ HZ_TEST(average_of_averages_is_exact) {
   /* Township 1, 2, 2 (5/3) and township 2 (2/1): county mean 11/6. */
   hz_fig_t parts[] = {mean_of(&a, "5", 3), mean_of(&a, "2", 1)};
   hz_fig_t sum = fold_all(&a, HZ_FIG_AVERAGE, parts, 2), mean;
-  HZ_ASSERT_INT_EQ(hz_fig_average(&a, &sum, 2, &mean), 0);
+  HZ_ASSERT_INT_EQ(hz_fig_folded(&a, HZ_FIG_AVERAGE, &sum, 2, &mean), 0);
   HZ_ASSERT_STR_EQ(text(&a, mean, 6, 0), "1.833333");
   /* Rounding each mean to 6 places first gave (1.666667 + 2) / 2. */
   HZ_ASSERT_STR_EQ(text(&a, fig("3.666667", "2"), 6, 0), "1.833334");
@@ -324,4 +324,33 @@ HZ_TEST(widest_parts_stay_exact) {
   HZ_ASSERT_INT_EQ(hz_fig_growth(&a, &r, &r2, &pct), 0);
   HZ_ASSERT_STR_EQ(pct, "-96.14");
   hz_arena_free(&a);
+}
+
+HZ_TEST(folded_divides_only_averages) {
+  hz_arena_t a = arena_of_test();
+  hz_fig_t sum = fig("41", "12"), out;
+  HZ_ASSERT_INT_EQ(hz_fig_folded(&a, HZ_FIG_SUM, &sum, 2, &out), 0);
+  HZ_ASSERT_STR_EQ(text(&a, out, 6, 0), "3.416667");
+  HZ_ASSERT_INT_EQ(hz_fig_folded(&a, HZ_FIG_MIN, &sum, 2, &out), 0);
+  HZ_ASSERT_STR_EQ(out.den, "12");
+  HZ_ASSERT_INT_EQ(hz_fig_folded(&a, HZ_FIG_AVERAGE, &sum, 2, &out), 0);
+  HZ_ASSERT_STR_EQ(out.den, "24");
+  HZ_ASSERT_STR_EQ(text(&a, out, 6, 0), "1.708333");
+  HZ_ASSERT_INT_EQ(hz_fig_folded(&a, HZ_FIG_AVERAGE, &sum, 0, &out), -EDOM);
+  hz_fig_t undefined = {0};
+  HZ_ASSERT_INT_EQ(hz_fig_folded(&a, HZ_FIG_AVERAGE, &undefined, 2, &out), 0);
+  HZ_ASSERT_FALSE(hz_fig_defined(&out));
+  hz_arena_free(&a);
+}
+
+HZ_TEST(style_of_ratios_and_plain_figures) {
+  int scale, fixed;
+  hz_fig_style(0, 4, &scale, &fixed);
+  HZ_ASSERT_INT_EQ(scale, HZ_FIG_VALUE_SCALE);
+  HZ_ASSERT_INT_EQ(fixed, 0);
+  hz_fig_style(1, 0, &scale, &fixed);
+  HZ_ASSERT_INT_EQ(scale, HZ_FIG_RATIO_SCALE);
+  HZ_ASSERT_INT_EQ(fixed, 1);
+  hz_fig_style(1, 4, &scale, &fixed);
+  HZ_ASSERT_INT_EQ(scale, 4);
 }
