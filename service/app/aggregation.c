@@ -276,10 +276,16 @@ static int map_load(hz_rpc_t *rpc, const PGresult *r, agg_map_t *m) {
     const char *grp = hz_rpc_cell(rpc, r, i, 0), *ind = hz_rpc_cell(rpc, r, i, 1);
     int win = hz_rpc_cell_int(r, i, 2), units = hz_rpc_cell_int(r, i, 6);
     hz_fig_agg_t how = (hz_fig_agg_t)hz_rpc_cell_int(r, i, 3);
+    int n = hz_rpc_cell_int(r, i, 4);
     hz_fig_t part = {0};
     if (!hz_rpc_cell_null(r, i, 5)) {
       hz_fig_t total = hz_fig_whole(hz_rpc_cell(rpc, r, i, 5));
-      if (!total.num || hz_fig_average(a, &total, hz_rpc_cell_int(r, i, 4), &part) == -ENOMEM)
+      if (!total.num)
+        return -ENOMEM;
+      /* n == 1 (no average over time): the total is the figure. */
+      if (n == 1)
+        part = total;
+      else if (hz_fig_average(a, &total, n, &part) == -ENOMEM)
         return -ENOMEM;
     }
     agg_cell_t *c = map_get(m, grp, ind, win);
@@ -289,10 +295,11 @@ static int map_load(hz_rpc_t *rpc, const PGresult *r, agg_map_t *m) {
       c->how = how;
       continue;
     }
-    /* Any other error leaves the figure undefined, as hz_fig_fold does. */
-    if (hz_fig_fold(a, how, &c->fig, &part, &c->fig) == -ENOMEM)
-      return -ENOMEM;
     c->reporting += units;
+    /* A cell already undefined stays so (its first part was); any error
+     * but -ENOMEM leaves it undefined, as hz_fig_fold does. */
+    if (hz_fig_defined(&c->fig) && hz_fig_fold(a, how, &c->fig, &part, &c->fig) == -ENOMEM)
+      return -ENOMEM;
   }
   return 0;
 }
