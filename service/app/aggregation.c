@@ -11,7 +11,6 @@
 #include "app/app.h"
 #include "app/pgtext.h"
 #include "app/rpc.h"
-#include "domain/decimal.h"
 #include "domain/figures.h"
 #include "domain/ident.h"
 #include "domain/period.h"

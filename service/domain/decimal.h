@@ -33,7 +33,7 @@
 /* Limit of integer digits, and separately of fraction digits, of an
  * arithmetic operand. The widest operand figures build is the numerator of
  * a ratio: a sum (20 digits of a value, 6 more for a million values added)
- * times a factor (26 digits) times a count (11 digits), 63 integer and 12
+ * times a factor (26 digits) times a count (11 digits), 57 integer and 12
  * fraction digits; 80 leaves room. */
 #define HZ_DECIMAL_WIDE_DIGITS 80
 
