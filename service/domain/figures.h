@@ -27,10 +27,11 @@
  *
  * Functions are pure: results live in the arena given, inputs are never
  * changed. They return 0 or a negative errno: -EDOM the figure is
- * undefined (a zero base, denominator or target), -EINVAL an operand that
- * is not an exact decimal or beyond decimal.h's operand limits (also
- * undefined to a caller: no figure rather than a wrong one), -ENOMEM the
- * arena is exhausted (the only failure of the call itself). */
+ * undefined (a zero base, denominator or target), -EINVAL an undefined
+ * input, or an operand that is not an exact decimal or is beyond decimal.h's
+ * operand limits (any error but -ENOMEM is "undefined" to a caller: no
+ * figure rather than a wrong one), -ENOMEM the arena is exhausted (the only
+ * failure of the call itself). */
 #ifndef HZ_DOMAIN_FIGURES_H
 #define HZ_DOMAIN_FIGURES_H
 
