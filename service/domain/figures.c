@@ -162,23 +162,39 @@ static int pct_kept(hz_arena_t *a, q_pct_fn fn, const hz_fig_t *value, const hz_
   return rc ? rc : keep(a, buf, pct);
 }
 
+/* Whole figures (sums, stored values, targets: most of a rollup) take
+ * decimal.h's two-operand percentages, which skip the cross products. */
+static int growth_q(const char *vn, const char *vd, const char *bn, const char *bd, char *out,
+                    size_t outlen) {
+  if (is_one(vd) && is_one(bd))
+    return hz_decimal_growth_pct(vn, bn, out, outlen);
+  return hz_decimal_q_growth_pct(vn, vd, bn, bd, out, outlen);
+}
+
+static int share_q(const char *pn, const char *pd, const char *wn, const char *wd, char *out,
+                   size_t outlen) {
+  if (is_one(pd) && is_one(wd))
+    return hz_decimal_pct(pn, wn, out, outlen);
+  return hz_decimal_q_pct(pn, pd, wn, wd, out, outlen);
+}
+
 int hz_fig_growth(hz_arena_t *a, const hz_fig_t *value, const hz_fig_t *base, const char **pct) {
-  return pct_kept(a, hz_decimal_q_growth_pct, value, base, pct);
+  return pct_kept(a, growth_q, value, base, pct);
 }
 
 int hz_fig_change(hz_arena_t *a, const hz_fig_t *value, const hz_fig_t *previous,
                   const char **pct) {
-  return pct_kept(a, hz_decimal_q_growth_pct, value, previous, pct);
+  return pct_kept(a, growth_q, value, previous, pct);
 }
 
 int hz_fig_completion(hz_arena_t *a, const hz_fig_t *value, const hz_fig_t *target,
                       const char **pct) {
-  return pct_kept(a, hz_decimal_q_pct, value, target, pct);
+  return pct_kept(a, share_q, value, target, pct);
 }
 
 int hz_fig_progress(hz_arena_t *a, const hz_fig_t *value, const hz_fig_t *annual_target,
                     const char **pct) {
-  return pct_kept(a, hz_decimal_q_pct, value, annual_target, pct);
+  return pct_kept(a, share_q, value, annual_target, pct);
 }
 
 /* Drops trailing fraction zeros and a trailing '.' of fixed-scale text. */
@@ -194,10 +210,34 @@ static void trim_zeros(char *s) {
   *end = '\0';
 }
 
+/* 1 when v is canonical decimal text (no leading integer zeros, no
+ * trailing fraction zeros, no "-0") with at most scale fraction digits:
+ * then rounding it changes nothing and its text is the answer. */
+static int canonical_within(const char *v, int scale) {
+  const char *p = v + (v[0] == '-');
+  if (p[0] < '0' || p[0] > '9' || (p[0] == '0' && p[1] >= '0' && p[1] <= '9'))
+    return 0;
+  const char *dot = NULL, *end = p;
+  for (; *end; end++) {
+    if (*end == '.' && !dot)
+      dot = end;
+    else if (*end < '0' || *end > '9')
+      return 0;
+  }
+  if (!dot)
+    return !(v[0] == '-' && p[0] == '0' && p[1] == '\0');
+  return end - dot - 1 >= 1 && end - dot - 1 <= scale && end[-1] != '0';
+}
+
 int hz_fig_text(hz_arena_t *a, const hz_fig_t *f, int scale, int fixed, const char **out) {
   *out = NULL;
   if (!hz_fig_defined(f))
     return -EINVAL;
+  /* A whole figure as PostgreSQL and decimal.h write it: most values. */
+  if (!fixed && is_one(f->den) && canonical_within(f->num, scale)) {
+    *out = f->num;
+    return 0;
+  }
   fig_buf_t buf;
   int rc = hz_decimal_div_round(f->num, f->den, scale, buf, sizeof(buf));
   if (rc != 0)

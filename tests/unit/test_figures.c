@@ -240,6 +240,13 @@ HZ_TEST(text_trims_plain_and_keeps_ratio_places) {
   hz_arena_t a = arena_of_test();
   HZ_ASSERT_STR_EQ(text(&a, hz_fig_whole("12.50"), 6, 0), "12.5");
   HZ_ASSERT_STR_EQ(text(&a, hz_fig_whole("7"), 6, 0), "7");
+  HZ_ASSERT_STR_EQ(text(&a, hz_fig_whole("-0.5"), 6, 0), "-0.5");
+  HZ_ASSERT_STR_EQ(text(&a, hz_fig_whole("-100"), 6, 0), "-100");
+  HZ_ASSERT_STR_EQ(text(&a, hz_fig_whole("0.000001"), 6, 0), "0.000001");
+  HZ_ASSERT_STR_EQ(text(&a, hz_fig_whole("0.0000005"), 6, 0), "0.000001");
+  HZ_ASSERT_STR_EQ(text(&a, hz_fig_whole("-0.0000004"), 6, 0), "0");
+  HZ_ASSERT_STR_EQ(text(&a, hz_fig_whole("007.50"), 6, 0), "7.5");
+  HZ_ASSERT_STR_EQ(text(&a, hz_fig_whole("-0"), 6, 0), "0");
   HZ_ASSERT_STR_EQ(text(&a, hz_fig_whole("-0.000"), 6, 0), "0");
   HZ_ASSERT_STR_EQ(text(&a, fig("7", "4"), 6, 0), "1.75");
   HZ_ASSERT_STR_EQ(text(&a, fig("30", "1"), 2, 1), "30.00");
