@@ -26,7 +26,9 @@ LANGUAGE sql STABLE AS $$
   ORDER BY g.is_total DESC, g.code
 $$;
 
--- Aggregated values per (group, indicator, window). Window i covers
+-- Aggregated values per (group, indicator, window). Redefined by 005 and
+-- then by 008_exact_rollups.sql (the current definition: exact parts).
+-- Window i covers
 -- [p_starts[i], p_ends[i]). Ratio indicators contribute their numerator and
 -- denominator, which the server divides after aggregation (a ratio of
 -- sums). Indicators coarser than p_period_type are left out.

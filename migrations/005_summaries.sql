@@ -254,7 +254,9 @@ $$;
 -- Existing values (a database migrated with data in it).
 SELECT hz_summaries_rebuild();
 
--- hz_rollup_values (003) over the summaries: a window of the indicator's own
+-- hz_rollup_values (003) over the summaries (replaced again by
+-- 008_exact_rollups.sql, which returns exact parts instead of rounded
+-- means; that is the current definition): a window of the indicator's own
 -- type reads its value, a year the township's summary, a half year or
 -- quarter the few values inside it; groups that are one township take its
 -- value as it is. Same rows as before, for any

@@ -10,10 +10,11 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Digits a number may hold. The largest need is a product of two wide
- * operands (2 x 80 digits); a quotient's dividend and divisor stay below
- * 130 digits (80 + 40 fraction digits + 6 of scale). */
-#define NUM_CAP 176
+/* Digits a number may hold. The largest need is a growth of fractions:
+ * cross products of two wide operands (2 x 160 digits, scale up to 160),
+ * their difference times 100 (323 digits), then shifted by up to 162
+ * places to divide: 485 digits. */
+#define NUM_CAP 490
 
 /* Longest text of an arithmetic operand: '-', digits, '.', digits. */
 #define WIDE_TEXT_MAX (1 + 2 * HZ_DECIMAL_WIDE_DIGITS + 1)
@@ -324,7 +325,7 @@ static int num_mul(const num_t *a, const num_t *b, num_t *out) {
   unsigned acc[NUM_CAP] = {0};
   if (a->len + b->len > NUM_CAP)
     return -ERANGE;
-  /* Column sums stay far below UINT_MAX: at most 80 products of 81. */
+  /* Column sums stay far below UINT_MAX: at most NUM_CAP products of 81. */
   for (int i = 0; i < a->len; i++)
     for (int j = 0; j < b->len; j++)
       acc[i + j] += (unsigned)a->d[i] * b->d[j];
@@ -572,4 +573,81 @@ int hz_decimal_growth_pct(const char *value, const char *base, char *out,
     return rc;
   b.neg = 0;
   return div_and_format(&diff, &b, 2, out, outlen);
+}
+
+/* ---- fractions ---- */
+
+/* Parses the fraction n/d; -EDOM when d is zero. */
+static int frac_parse(const char *n, const char *d, num_t *pn, num_t *pd) {
+  if (num_parse_z(n, pn) != 0 || num_parse_z(d, pd) != 0)
+    return -EINVAL;
+  return pd->len == 0 ? -EDOM : 0;
+}
+
+int hz_decimal_q_cmp(const char *an, const char *ad, const char *bn, const char *bd, int *cmp) {
+  num_t a, b, c, d, x, y;
+  int rc = frac_parse(an, ad, &a, &b);
+  if (rc == 0)
+    rc = frac_parse(bn, bd, &c, &d);
+  /* a/b ? c/d  <=>  a*d ? c*b, the sense flipped when b*d < 0. */
+  if (rc == 0)
+    rc = num_mul(&a, &d, &x);
+  if (rc == 0)
+    rc = num_mul(&c, &b, &y);
+  if (rc != 0)
+    return rc;
+  int s = num_cmp(&x, &y);
+  *cmp = b.neg != d.neg ? -s : s;
+  return 0;
+}
+
+int hz_decimal_q_pct(const char *pn, const char *pd, const char *wn, const char *wd, char *out,
+                     size_t outlen) {
+  num_t a, b, c, d, x, y;
+  int rc = frac_parse(pn, pd, &a, &b);
+  if (rc == 0)
+    rc = frac_parse(wn, wd, &c, &d);
+  if (rc != 0)
+    return rc;
+  if (c.len == 0)
+    return -EDOM;
+  /* (a/b) / (c/d) * 100 = a*d*100 / (b*c) */
+  rc = num_mul(&a, &d, &x);
+  if (rc == 0)
+    rc = num_shift_up(&x, 2);
+  if (rc == 0)
+    rc = num_mul(&b, &c, &y);
+  if (rc != 0)
+    return rc;
+  return div_and_format(&x, &y, 2, out, outlen);
+}
+
+int hz_decimal_q_growth_pct(const char *vn, const char *vd, const char *bn, const char *bd,
+                            char *out, size_t outlen) {
+  num_t a, b, c, d, ad, cb, x, y;
+  int rc = frac_parse(vn, vd, &a, &b);
+  if (rc == 0)
+    rc = frac_parse(bn, bd, &c, &d);
+  if (rc != 0)
+    return rc;
+  if (c.len == 0)
+    return -EDOM;
+  /* (a/b - c/d) / |c/d| * 100 = (a*d - c*b) * 100 * sign(d) / (b * |c|):
+   * the |d| of |c/d| cancels d's magnitude, leaving its sign. */
+  rc = num_mul(&a, &d, &ad);
+  if (rc == 0)
+    rc = num_mul(&c, &b, &cb);
+  if (rc == 0)
+    rc = num_add(&ad, &cb, 1, &x);
+  if (rc == 0)
+    rc = num_shift_up(&x, 2);
+  if (rc != 0)
+    return rc;
+  if (d.neg && x.len > 0)
+    x.neg = !x.neg;
+  c.neg = 0;
+  rc = num_mul(&b, &c, &y);
+  if (rc != 0)
+    return rc;
+  return div_and_format(&x, &y, 2, out, outlen);
 }

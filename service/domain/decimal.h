@@ -9,8 +9,9 @@
  *   hz_decimal_normalize enforce it.
  * - An operand of the arithmetic below: the same shape with up to
  *   HZ_DECIMAL_WIDE_DIGITS integer and as many fraction digits, because
- *   rollups feed it PostgreSQL sums and averages ("1.6666666666666667"),
- *   which may be longer than anything submitted.
+ *   rollups feed it PostgreSQL sums and the exact parts of ratios (a sum
+ *   times a factor times a count), which are longer than anything
+ *   submitted.
  *
  * Arithmetic is exact on decimal digit arrays; results that must be cut
  * short are rounded half away from zero. Functions return 0 or a negative
@@ -30,12 +31,15 @@
 #define HZ_DECIMAL_BUFSIZE 32
 
 /* Limit of integer digits, and separately of fraction digits, of an
- * arithmetic operand. */
-#define HZ_DECIMAL_WIDE_DIGITS 40
+ * arithmetic operand. The widest operand figures build is the numerator of
+ * a ratio: a sum (20 digits of a value, 6 more for a million values added)
+ * times a factor (26 digits) times a count (11 digits), 57 integer and 12
+ * fraction digits; 80 leaves room. */
+#define HZ_DECIMAL_WIDE_DIGITS 80
 
 /* Buffer large enough for any arithmetic result: a product of two wide
- * operands has up to 80 integer and 80 fraction digits. */
-#define HZ_DECIMAL_WIDE_BUFSIZE 168
+ * operands has up to 160 integer and 160 fraction digits. */
+#define HZ_DECIMAL_WIDE_BUFSIZE 328
 
 /* Buffer large enough for a percentage computed from wide operands. */
 #define HZ_DECIMAL_PCT_BUFSIZE HZ_DECIMAL_WIDE_BUFSIZE
@@ -91,5 +95,27 @@ int hz_decimal_pct(const char *part, const char *whole, char *out,
  * -EDOM when base is zero (growth undefined). */
 int hz_decimal_growth_pct(const char *value, const char *base, char *out,
                           size_t outlen);
+
+/* ---- fractions of operands ----
+ *
+ * A fraction n/d is a pair of operands with d non-zero (either sign): how
+ * rollups carry a figure exactly (an average is a sum over a count, a ratio
+ * its numerator's fraction over its denominator's). The cross products
+ * these need are formed inside, wider than any operand, and never written
+ * out, so a fraction of two operands is always accepted. */
+
+/* Compares an/ad with bn/bd exactly; *cmp is <0, 0 or >0. Returns 0,
+ * -EINVAL or -EDOM (a denominator is zero). */
+int hz_decimal_q_cmp(const char *an, const char *ad, const char *bn, const char *bd, int *cmp);
+
+/* (pn/pd) / (wn/wd) * 100 to 2 places, like hz_decimal_pct. -EDOM when a
+ * denominator or wn is zero. */
+int hz_decimal_q_pct(const char *pn, const char *pd, const char *wn, const char *wd, char *out,
+                     size_t outlen);
+
+/* (v - b) / |b| * 100 to 2 places for v = vn/vd and b = bn/bd, like
+ * hz_decimal_growth_pct. -EDOM when b or a denominator is zero. */
+int hz_decimal_q_growth_pct(const char *vn, const char *vd, const char *bn, const char *bd,
+                            char *out, size_t outlen);
 
 #endif

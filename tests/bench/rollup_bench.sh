@@ -143,18 +143,19 @@ gl AS (
   SELECT w.i, d.region_code AS leaf, d.indicator_code AS ind, ind.region_aggregation AS ra,
     CASE ind.time_aggregation WHEN 1 THEN sum(d.value)
       WHEN 2 THEN (array_agg(d.value ORDER BY d.period_start DESC))[1]
-      WHEN 3 THEN round(avg(d.value), 6) WHEN 4 THEN min(d.value) ELSE max(d.value) END AS v
+      WHEN 3 THEN sum(d.value) WHEN 4 THEN min(d.value) ELSE max(d.value) END AS v,
+    CASE ind.time_aggregation WHEN 3 THEN count(*)::integer ELSE 1 END AS n
   FROM gl JOIN data_values d ON d.region_code = gl.leaf
   JOIN w ON d.period_start >= w.s AND d.period_start < w.e
   JOIN indicators ind ON ind.code = d.indicator_code
   WHERE d.period_start >= $lo AND d.period_start < $hi
   GROUP BY w.i, d.region_code, d.indicator_code, ind.time_aggregation, ind.region_aggregation
 )
-SELECT gl.grp, lv.ind AS indicator, lv.i AS win,
-  trim_scale(CASE lv.ra WHEN 1 THEN sum(lv.v) WHEN 2 THEN round(avg(lv.v), 6)
+SELECT gl.grp, lv.ind AS indicator, lv.i AS win, lv.ra, lv.n,
+  trim_scale(CASE lv.ra WHEN 1 THEN sum(lv.v) WHEN 2 THEN sum(lv.v)
     WHEN 3 THEN min(lv.v) WHEN 4 THEN max(lv.v) END) AS value, count(*)::integer AS reporting
 FROM gl JOIN lv ON lv.leaf = gl.leaf
-GROUP BY gl.grp, lv.ind, lv.i, lv.ra
+GROUP BY gl.grp, lv.ind, lv.i, lv.ra, lv.n
 EOF
 }
 
@@ -172,7 +173,7 @@ literal_sql() {
 function_sql() {
   local kind="$1" region="$2" level="$3" group=2
   [[ $kind == level ]] && group=3
-  echo "SELECT grp, indicator, win, value, reporting FROM hz_rollup_values('$region', $group, $level, false,
+  echo "SELECT grp, indicator, win, ra, n, value, reporting FROM hz_rollup_values('$region', $group, $level, false,
     NULL, 1::smallint, ARRAY[$S1, $S2, $S2], ARRAY[$E1, $E2, $E2])"
 }
 
@@ -190,8 +191,18 @@ check_reference() {
   read -r nf nr fx rx <<<"$out"
   [[ "$nf" == "$nr" && "$fx" == 0 && "$rx" == 0 && "$nf" -gt 0 ]] ||
     hzb_die "$kind: plain SQL and hz_rollup_values disagree (rows $nf vs $nr, $fx and $rx differing)"
-  hzb_psql -tA -F $'\t' -c "SELECT grp, indicator, value FROM ($(literal_sql "$kind" "$region" "$level")) x WHERE win = 1" \
-    >"$expect"
+  # The figure the server writes: value / n per row (AVERAGE over regions
+  # also over the units), rounded once to 6 places. The quotient is taken
+  # to 30 places first, far past any rounding boundary of these small
+  # denominators. Every township reports every month here, so each key has
+  # one row (one n); a second would need the server's fraction folding.
+  local dup
+  dup=$(hzb_sql "SELECT count(*) FROM (SELECT 1 FROM ($(literal_sql "$kind" "$region" "$level")) x
+    GROUP BY grp, indicator, win HAVING count(*) > 1) y")
+  [[ "$dup" == 0 ]] || hzb_die "$kind: $dup figures have parts of several counts; the check assumes one"
+  hzb_psql -tA -F $'\t' -c "SELECT grp, indicator, trim_scale(round(value
+    / (n * CASE ra WHEN 2 THEN reporting ELSE 1 END)::numeric(40, 30), 6))
+    FROM ($(literal_sql "$kind" "$region" "$level")) x WHERE win = 1" >"$expect"
   echo "$nf"
 }
 
@@ -289,10 +300,10 @@ explain_county() {
     hzb_psql -c "EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM hz_rollup_values('$region', 2, 0, false,
       NULL, 1::smallint, ARRAY[$S1, $S2, $S2], ARRAY[$E1, $E2, $E2])"
     echo "-- 2. as huizongd runs it: prepared with parameters, 7th execution"
-    echo "PREPARE hz_agg_values (...) AS SELECT grp, indicator, win, value::text, reporting FROM hz_rollup_values(\$1 ... \$8);"
+    echo "PREPARE hz_agg_values (...) AS SELECT grp, indicator, win, ra, n, value::text, reporting FROM hz_rollup_values(\$1 ... \$8);"
     echo "EXPLAIN (ANALYZE, BUFFERS) EXECUTE hz_agg_values($exec_args);"
     hzb_psql -c "PREPARE hz_agg_values (text, integer, integer, boolean, text[], smallint, date[], date[]) AS
-      SELECT grp, indicator, win, value::text, reporting FROM hz_rollup_values(\$1, \$2::integer,
+      SELECT grp, indicator, win, ra, n, value::text, reporting FROM hz_rollup_values(\$1, \$2::integer,
       \$3::integer, \$4::boolean, \$5::text[], \$6::smallint, \$7::date[], \$8::date[])" \
       -c "\\o /dev/null" -c "EXECUTE hz_agg_values($exec_args)" -c "EXECUTE hz_agg_values($exec_args)" \
       -c "EXECUTE hz_agg_values($exec_args)" -c "EXECUTE hz_agg_values($exec_args)" \

@@ -10,18 +10,25 @@ of sums versus average of ratios, a .xx5 boundary ...) the test also states
 the literal figure, so a reader need not trust the model.
 
 What the model fixes where the contract leaves a choice, following the
-documented behaviour of migration 003: each township is aggregated over
-time first, then townships over regions; AVERAGE (over time or regions)
-is rounded to 6 fraction digits, the precision of every stored value.
+documented behaviour of migrations 003 and 008: each township is
+aggregated over time first, then townships over regions. Every figure is
+an exact fraction until it is written: a plain figure is rounded once to 6
+fraction digits (the precision of every stored value; sums are then
+exact), a ratio to its scale, and growth, completion and progress are
+computed from the exact figures, never from the rounded texts.
 
 Each class has its own database and server; each test uses years of its
 own (pgcluster.fresh_year), so its periods hold only its rows."""
 
+import csv
 import decimal
+import os
 import random
 import re
+import subprocess
 import time
 from decimal import Decimal, ROUND_DOWN, ROUND_HALF_UP
+from fractions import Fraction
 
 import grpc
 
@@ -147,22 +154,32 @@ def round_away(num, den, scale):
     return format(r, "f")
 
 
+def frac_text(f, scale, fixed):
+    """An exact Fraction written once: rounded half away from zero to
+    `scale` places, every place kept when fixed (ratios), else trailing
+    zeros dropped (plain figures)."""
+    t = round_away(D(f.numerator), D(f.denominator), scale)
+    return t if fixed else canon(D(t))
+
+
 def growth_pct(value, base):
-    """同比 / 环比: (value − base) / |base| × 100; None when undefined."""
+    """同比 / 环比: (value − base) / |base| × 100 of exact figures; None
+    when undefined."""
     if value is None or base is None or base == 0:
         return None
-    return round_away((value - base) * 100, abs(base), 2)
+    return frac_text((Fraction(value) - Fraction(base)) * 100 / abs(Fraction(base)), 2, True)
 
 
 def share_pct(value, whole):
     """Completion and annual progress: value / target × 100."""
     if value is None or whole is None or whole == 0:
         return None
-    return round_away(value * 100, whole, 2)
+    return frac_text(Fraction(value) * 100 / Fraction(whole), 2, True)
 
 
-def mean6(values):
-    return D(round_away(sum(values, D(0)), D(len(values)), 6))
+def mean(values):
+    """The exact mean, a Fraction."""
+    return sum((Fraction(v) for v in values), Fraction(0)) / len(values)
 
 
 def canon(d):
@@ -196,6 +213,8 @@ EXTRA_INDICATORS = [
     ("rate", "征收率", "%", QUARTER, T_SUM, R_SUM, ("num", "den", "100", 0)),
     ("rate4", "征收比", "倍", QUARTER, T_SUM, R_SUM, ("num", "den", "", 4)),
     ("rate1", "征收千分率", "‰", QUARTER, T_SUM, R_SUM, ("num", "den", "1000", 1)),
+    # A ratio over an averaged part: flow per average unit price.
+    ("per_avg", "单价折合量", "件", MONTH, T_SUM, R_SUM, ("t_sum", "a_avg", "", 2)),
 ]
 
 # Monthly indicators for the export test only (many rows, cheaply).
@@ -273,7 +292,7 @@ class Model:
         if ind.tagg == T_LAST:
             return vals[-1]
         if ind.tagg == T_AVG:
-            return mean6(vals)
+            return mean(vals)
         if ind.tagg == T_MIN:
             return min(vals)
         return max(vals)
@@ -281,14 +300,14 @@ class Model:
     def plain(self, region, code, period):
         """(value or None, reporting units) of a submitted indicator."""
         ind = self.ind[code]
-        vals = [v for v in (self.leaf_value(l, code, period) for l in self.leaves(region))
-                if v is not None]
+        vals = [Fraction(v) for v in (self.leaf_value(l, code, period)
+                                      for l in self.leaves(region)) if v is not None]
         if not vals:
             return None, 0
         if ind.ragg == R_SUM:
-            return sum(vals, D(0)), len(vals)
+            return sum(vals, Fraction(0)), len(vals)
         if ind.ragg == R_AVG:
-            return mean6(vals), len(vals)
+            return mean(vals), len(vals)
         if ind.ragg == R_MIN:
             return min(vals), len(vals)
         if ind.ragg == R_MAX:
@@ -296,14 +315,14 @@ class Model:
         # NONE: a value only at the township itself.
         return (vals[0] if self.regions[region][1] == 4 else None), len(vals)
 
-    def figure(self, region, code, period):
-        """(value text or None, reporting units); a ratio divides its
+    def exact(self, region, code, period):
+        """(exact Fraction or None, reporting units); a ratio divides its
         aggregated parts (a ratio of sums)."""
         ind = self.ind[code]
         if not ind.ratio:
             v, n = self.plain(region, code, period)
-            return (None if v is None else canon(v)), n
-        num_code, den_code, factor, scale = ind.ratio
+            return (None if v is None else Fraction(v)), n
+        num_code, den_code, factor, _scale = ind.ratio
         num, _ = self.plain(region, num_code, period)
         den, _ = self.plain(region, den_code, period)
         both = sum(1 for l in self.leaves(region)
@@ -311,28 +330,39 @@ class Model:
                    and self.leaf_value(l, den_code, period) is not None)
         if num is None or den is None or den == 0:
             return None, both
-        return round_away(num * factor, den, scale), both
+        return Fraction(num) * Fraction(factor) / Fraction(den), both
+
+    def text(self, code, f):
+        """The wire text of an exact figure of indicator `code`."""
+        if f is None:
+            return None
+        ind = self.ind[code]
+        return frac_text(f, ind.ratio[3], True) if ind.ratio else frac_text(f, 6, False)
+
+    def figure(self, region, code, period):
+        """(value text or None, reporting units)."""
+        f, n = self.exact(region, code, period)
+        return self.text(code, f), n
 
     def row(self, region, code, period):
         """Every field of the RollupRow, as text (None = unset)."""
-        v, rep = self.figure(region, code, period)
+        v, rep = self.exact(region, code, period)
         yp, pp, ap = year_earlier(period), previous_period(period), year_of(period)
-        yv, _ = self.figure(region, code, yp)
-        pv, _ = self.figure(region, code, pp)
+        yv, _ = self.exact(region, code, yp)
+        pv, _ = self.exact(region, code, pp)
         t = self.targets.get((region, code, period))
         at = self.targets.get((region, code, ap))
-        dv = None if v is None else D(v)
         return {
-            "region": region, "indicator": code, "value": v, "reporting_units": rep,
-            "expected_units": len(self.leaves(region)),
-            "previous_year_period": yp, "previous_year_value": yv,
-            "yoy_growth_pct": growth_pct(dv, None if yv is None else D(yv)),
-            "previous_period": pp, "previous_period_value": pv,
-            "pop_change_pct": growth_pct(dv, None if pv is None else D(pv)),
+            "region": region, "indicator": code, "value": self.text(code, v),
+            "reporting_units": rep, "expected_units": len(self.leaves(region)),
+            "previous_year_period": yp, "previous_year_value": self.text(code, yv),
+            "yoy_growth_pct": growth_pct(v, yv),
+            "previous_period": pp, "previous_period_value": self.text(code, pv),
+            "pop_change_pct": growth_pct(v, pv),
             "target": None if t is None else canon(t),
-            "completion_pct": share_pct(dv, t),
+            "completion_pct": share_pct(v, t),
             "annual_period": ap, "annual_target": None if at is None else canon(at),
-            "annual_progress_pct": share_pct(dv, at),
+            "annual_progress_pct": share_pct(v, at),
         }
 
     def codes_for(self, ptype):
@@ -618,6 +648,20 @@ class TimeAggregationTest(AggTestCase):
                          "0.0000015 rounds half away from zero")
         self.check_everywhere("%dQ1" % y, ["a_avg"])
 
+    def test_average_of_averages_is_exact(self):
+        """Township 1, 2, 2 and township 2: the county mean is the mean of
+        5/3 and 2, 11/6 = 1.833333; rounding the township's mean to 6
+        places first (1.666667) showed 1.833334."""
+        y = pc.fresh_year()
+        self.load([(TOWN_A, "%d01" % y, "a_avg", "1"), (TOWN_A, "%d02" % y, "a_avg", "2"),
+                   (TOWN_A, "%d03" % y, "a_avg", "2"), (TOWN_B, "%d02" % y, "a_avg", "2")])
+        for period in ("%dQ1" % y, "%dS1" % y, "%d" % y):
+            with self.subTest(period=period):
+                resp = self.rollup(COUNTY, period, ["a_avg"])
+                self.assertEqual(self.value_of(resp, COUNTY, "a_avg"), "1.833333")
+                self.assertEqual(resp.rows[0].reporting_units, 2)
+                self.check_everywhere(period, ["a_avg"])
+
     def test_quarterly_stock_over_a_year_is_the_last_reported_quarter(self):
         y = pc.fresh_year()
         self.load([(TOWN_A, "%dQ1" % y, "pigs", "100"), (TOWN_A, "%dQ3" % y, "pigs", "300"),
@@ -737,6 +781,20 @@ class RatioTest(AggTestCase):
         self.assertEqual(self.value_of(c2, COUNTY2, "rate"), "200.00", "(5+3)/(0+4)")
         self.assertIsNone(v(TOWN_A3), "nothing reported")
         self.check_everywhere(q, ["num", "den", "rate", "rate4", "rate1"])
+
+    def test_ratio_of_an_averaged_part(self):
+        """1000000 over mean(1, 2, 2): 600000.00 exactly; divided by the
+        mean rounded to 6 places (1.666667) it showed 599999.88."""
+        y = pc.fresh_year()
+        self.load([(TOWN_A, "%d01" % y, "t_sum", "1000000"),
+                   (TOWN_A, "%d01" % y, "a_avg", "1"), (TOWN_A, "%d02" % y, "a_avg", "2"),
+                   (TOWN_A, "%d03" % y, "a_avg", "2")])
+        resp = self.rollup(TOWN_A, "%dQ1" % y, ["per_avg", "a_avg"])
+        self.assertEqual(self.value_of(resp, TOWN_A, "per_avg"), "600000.00")
+        self.assertEqual(self.value_of(resp, TOWN_A, "a_avg"), "1.666667")
+        county = self.rollup(COUNTY, "%dQ1" % y, ["per_avg"])
+        self.assertEqual(self.value_of(county, COUNTY, "per_avg"), "600000.00")
+        self.check_everywhere("%dQ1" % y, ["per_avg", "t_sum", "a_avg"])
 
     def test_zero_and_missing_denominators(self):
         y = pc.fresh_year()
@@ -1732,6 +1790,95 @@ class ScopingTest(AggTestCase):
         err = harness.rpc_error(self, self.rollup, "420624999", "2021Q1", ["fai"],
                                 label="county")
         self.assertIn(err.code(), (SC.NOT_FOUND, SC.PERMISSION_DENIED))
+
+
+
+# ----------------------------------------------------------------------------
+
+DEMO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "deploy", "demo")
+
+
+class DemoCountyGrowthTest(pc.PgServerTestCase):
+    """The demo county (deploy/demo: 南漳县, ten townships) with its region
+    tree and catalog imported as load.sh imports them (huizong-admin), and
+    its debt figures of 2021Q1 and 2022Q1 submitted through grpcio. The
+    county's debt-resolution rate went from 6.72% to 26.89%: +300.00%
+    exactly (resolved debt tripled on the same locked total), +300.15% when
+    growth was taken from the two rates rounded to 2 places."""
+
+    load_fixture = False
+    COUNTY = "420624"
+    CODES = ("debt_locked", "debt_resolved")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        try:
+            cls.admin = pc.token_create_cli(cls.db, "admin", "demo-growth-admin")
+            for what in ("regions", "indicators"):
+                cls.admin_cli(what, "import", os.path.join(DEMO, what + ".csv"))
+        except Exception:
+            cls.server.kill()
+            raise
+
+    @classmethod
+    def admin_cli(cls, *args):
+        build = os.path.dirname(os.path.dirname(os.path.abspath(harness.huizongd_path())))
+        env = harness.server_env({"HUIZONG_ADDR": cls.server.address,
+                                  "HUIZONG_TOKEN": cls.admin})
+        res = subprocess.run([os.path.join(build, "client", "huizong-admin")] + list(args),
+                             capture_output=True, text=True, timeout=120, env=env)
+        if res.returncode != 0:
+            raise AssertionError("huizong-admin %s failed (%d): %s%s"
+                                 % (" ".join(args), res.returncode, res.stdout, res.stderr))
+
+    @classmethod
+    def demo_values(cls, periods):
+        """{(township, period): [(indicator, value)]} of the debt figures in
+        values.csv and the seed reports (submissions/REGION-PERIOD.csv)."""
+        out = {}
+        with open(os.path.join(DEMO, "values.csv"), encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                if row["period"] in periods and row["indicator"] in cls.CODES:
+                    out.setdefault((row["region"], row["period"]), []).append(
+                        (row["indicator"], row["value"]))
+        sub = os.path.join(DEMO, "submissions")
+        for name in sorted(os.listdir(sub)):
+            region, period = name[:-len(".csv")].split("-")
+            if period not in periods:
+                continue
+            with open(os.path.join(sub, name), encoding="utf-8") as f:
+                vals = [(r["indicator"], r["value"]) for r in csv.DictReader(f)
+                        if r["indicator"] in cls.CODES]
+            if vals:
+                out[(region, period)] = vals
+        return out
+
+    def test_growth_of_the_county_rate_is_taken_from_exact_rates(self):
+        values = self.demo_values(("2021Q1", "2022Q1"))
+        rep = self.rep()
+        for (region, period), vals in sorted(values.items()):
+            resp = rep.submit(pc.submit_request(region, period, vals),
+                              metadata=pc.auth(self.admin), timeout=CALL_TIMEOUT)
+            self.assertEqual(resp.imported, len(vals), resp)
+        # Independently of the server: the county's parts, exactly.
+        parts = {}
+        for (_region, period), vals in values.items():
+            for code, v in vals:
+                parts[(period, code)] = parts.get((period, code), Fraction(0)) + Fraction(D(v))
+        rate = {p: parts[(p, "debt_resolved")] * 100 / parts[(p, "debt_locked")]
+                for p in ("2021Q1", "2022Q1")}
+        want = frac_text((rate["2022Q1"] - rate["2021Q1"]) * 100 / abs(rate["2021Q1"]), 2, True)
+        req = agg_pb().RollupRequest(region_code=self.COUNTY, period="2022Q1",
+                                     indicator_codes=["debt_resolution_rate"])
+        resp = Aggregation(self.server.channel()).rollup(req, metadata=pc.auth(self.admin),
+                                                         timeout=CALL_TIMEOUT)
+        row = resp.rows[0]
+        self.assertEqual((dec(row, "value"), dec(row, "previous_year_value")), ("26.89", "6.72"))
+        self.assertEqual((row.reporting_units, row.expected_units), (10, 10))
+        self.assertEqual(want, "300.00")
+        self.assertEqual(dec(row, "yoy_growth_pct"), "300.00",
+                         "growth of the exact rates; from the rounded 26.89 and 6.72 it is 300.15")
 
 
 if __name__ == "__main__":

@@ -234,25 +234,27 @@ HZ_TEST(mul_exact) {
   expect_op(hz_decimal_mul, "848", "100", "84800");
   expect_op(hz_decimal_mul, "0", "-7.5", "0");
   expect_op(hz_decimal_mul, "123.456", "0.001", "0.123456");
-  /* (10^40 - 1)^2 = 10^80 - 2 * 10^40 + 1, the widest product. */
-  char a[64], want[HZ_DECIMAL_WIDE_BUFSIZE];
-  repeat(a, '9', 40, "");
-  memset(want, '9', 39);
-  want[39] = '8';
-  memset(want + 40, '0', 39);
-  strcpy(want + 79, "1");
+  /* (10^W - 1)^2 = 10^2W - 2 * 10^W + 1, the widest product. */
+  enum { W = HZ_DECIMAL_WIDE_DIGITS };
+  char a[W + 8], want[HZ_DECIMAL_WIDE_BUFSIZE];
+  repeat(a, '9', W, "");
+  memset(want, '9', W - 1);
+  want[W - 1] = '8';
+  memset(want + W, '0', W - 1);
+  strcpy(want + 2 * W - 1, "1");
   expect_op(hz_decimal_mul, a, a, want);
 }
 
 HZ_TEST(wide_operand_limits) {
-  char a[64], b[80], out[HZ_DECIMAL_WIDE_BUFSIZE];
-  repeat(a, '1', 40, "");
+  enum { W = HZ_DECIMAL_WIDE_DIGITS };
+  char a[W + 8], b[W + 16], out[HZ_DECIMAL_WIDE_BUFSIZE];
+  repeat(a, '1', W, "");
   HZ_ASSERT_INT_EQ(hz_decimal_add(a, "1", out, sizeof(out)), 0);
-  repeat(a, '1', 41, "");
+  repeat(a, '1', W + 1, "");
   HZ_ASSERT_INT_EQ(hz_decimal_add(a, "1", out, sizeof(out)), -EINVAL);
-  snprintf(b, sizeof(b), "0.%s", repeat(a, '3', 40, ""));
+  snprintf(b, sizeof(b), "0.%s", repeat(a, '3', W, ""));
   HZ_ASSERT_INT_EQ(hz_decimal_add(b, "1", out, sizeof(out)), 0);
-  snprintf(b, sizeof(b), "0.%s", repeat(a, '3', 41, ""));
+  snprintf(b, sizeof(b), "0.%s", repeat(a, '3', W + 1, ""));
   HZ_ASSERT_INT_EQ(hz_decimal_add(b, "1", out, sizeof(out)), -EINVAL);
   const char *bad[] = {"", "-", "+1", "1.", ".1", "1e3", " 1", "1,5", "--1",
                        "NaN", "1.2.3"};
@@ -527,4 +529,45 @@ HZ_TEST(add_sub_mul_match_integer_reference) {
       }
     }
   }
+}
+
+/* Fractions: cross products wider than any operand, signs of denominators. */
+HZ_TEST(fractions_compare_and_divide_exactly) {
+  int c = 0;
+  HZ_ASSERT_INT_EQ(hz_decimal_q_cmp("5", "3", "7", "4", &c), 0);
+  HZ_ASSERT_TRUE(c < 0);
+  HZ_ASSERT_INT_EQ(hz_decimal_q_cmp("5", "-3", "7", "-4", &c), 0);
+  HZ_ASSERT_TRUE(c > 0); /* -5/3 > -7/4 */
+  HZ_ASSERT_INT_EQ(hz_decimal_q_cmp("2", "4", "0.5", "1", &c), 0);
+  HZ_ASSERT_INT_EQ(c, 0);
+  HZ_ASSERT_INT_EQ(hz_decimal_q_cmp("1", "0", "1", "1", &c), -EDOM);
+  HZ_ASSERT_INT_EQ(hz_decimal_q_cmp("x", "1", "1", "1", &c), -EINVAL);
+  char out[HZ_DECIMAL_WIDE_BUFSIZE];
+  HZ_ASSERT_INT_EQ(hz_decimal_q_pct("11", "6", "2", "1", out, sizeof(out)), 0);
+  HZ_ASSERT_STR_EQ(out, "91.67");
+  HZ_ASSERT_INT_EQ(hz_decimal_q_pct("1", "-800", "1", "1", out, sizeof(out)), 0);
+  HZ_ASSERT_STR_EQ(out, "-0.13");
+  HZ_ASSERT_INT_EQ(hz_decimal_q_pct("1", "1", "0", "3", out, sizeof(out)), -EDOM);
+  HZ_ASSERT_INT_EQ(hz_decimal_q_growth_pct("-5", "3", "-10", "3", out, sizeof(out)), 0);
+  HZ_ASSERT_STR_EQ(out, "50.00");
+  /* The same figures with negated denominators. */
+  HZ_ASSERT_INT_EQ(hz_decimal_q_growth_pct("5", "-3", "10", "-3", out, sizeof(out)), 0);
+  HZ_ASSERT_STR_EQ(out, "50.00");
+  HZ_ASSERT_INT_EQ(hz_decimal_q_growth_pct("801", "3", "800", "3", out, sizeof(out)), 0);
+  HZ_ASSERT_STR_EQ(out, "0.13");
+  HZ_ASSERT_INT_EQ(hz_decimal_q_growth_pct("799", "1", "-800", "-1", out, sizeof(out)), 0);
+  HZ_ASSERT_STR_EQ(out, "-0.13");
+  HZ_ASSERT_INT_EQ(hz_decimal_q_growth_pct("1", "1", "0", "5", out, sizeof(out)), -EDOM);
+  /* Four widest operands: the cross products are never refused. */
+  enum { W = HZ_DECIMAL_WIDE_DIGITS };
+  char w[2 * W + 16], w2[W + 8];
+  snprintf(w, sizeof(w), "%s.", repeat(w2, '9', W, ""));
+  repeat(w + W + 1, '9', W, "");
+  HZ_ASSERT_INT_EQ(hz_decimal_q_growth_pct(w, "3", "7", w, out, sizeof(out)), 0);
+  HZ_ASSERT_INT_EQ(hz_decimal_q_growth_pct(w, w, w, w, out, sizeof(out)), 0);
+  HZ_ASSERT_STR_EQ(out, "0.00");
+  HZ_ASSERT_INT_EQ(hz_decimal_q_pct(w, w, w, w, out, sizeof(out)), 0);
+  HZ_ASSERT_STR_EQ(out, "100.00");
+  HZ_ASSERT_INT_EQ(hz_decimal_q_cmp(w, w, "1", "1", &c), 0);
+  HZ_ASSERT_INT_EQ(c, 0);
 }

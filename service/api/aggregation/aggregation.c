@@ -1,8 +1,8 @@
 /* huizong.v1.Aggregation: Rollup, Series, Completeness, GetReport and
  * ExportValues. PostgreSQL aggregates over time and regions (migration
- * 003); this file checks scope and arguments, divides ratio indicators
- * after aggregation, and derives growth, completion and progress with exact
- * decimal arithmetic. */
+ * 003, exact parts since 008); this file checks scope and arguments and
+ * assembles the answers; the figures themselves (ratios of sums, averages,
+ * growth, completion, progress, rounding once) are domain/figures.h's. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +11,7 @@
 #include "api/api.h"
 #include "api/pgtext.h"
 #include "api/rpc.h"
-#include "domain/decimal.h"
+#include "domain/figures.h"
 #include "domain/ident.h"
 #include "domain/period.h"
 #include "huizong/v1/aggregation.pb-c.h"
@@ -142,6 +142,12 @@ typedef struct agg_catalog_s {
   " coalesce(trim_scale(ratio_factor)::text, ''), coalesce(ratio_scale, 0)"                 \
   " FROM indicators WHERE $1::text[] IS NULL OR code = ANY ($1::text[]) ORDER BY code"
 
+/* The exact parts of every figure (migration 008): one statement text for
+ * Rollup and Series, which share its name. */
+#define VALUES_SQL                                                                          \
+  "SELECT grp, indicator, win, ra, n, value::text, reporting FROM hz_rollup_values($1,"     \
+  " $2::integer, $3::integer, $4::boolean, $5::text[], $6::smallint, $7::date[], $8::date[])"
+
 /* Builds the catalog from its statement: requested order when codes were
  * named (unknown → NOT_FOUND, too coarse → FAILED_PRECONDITION), else every
  * indicator fine enough, by code. Finishes the call on refusal. */
@@ -204,7 +210,8 @@ typedef struct agg_cell_s {
   const char *grp;         /* region code of the row */
   const char *ind;         /* indicator code */
   int win;                 /* window number, 1-based */
-  const char *value;       /* aggregated value, NULL when undefined */
+  hz_fig_t fig;            /* exact; for AVERAGE still the sum over units */
+  hz_fig_agg_t how;        /* region aggregation its parts were folded by */
   int reporting;           /* leaves that contributed */
 } agg_cell_t;
 
@@ -234,14 +241,14 @@ static int map_init(hz_rpc_t *rpc, agg_map_t *m, size_t n) {
 }
 
 static agg_cell_t *map_put(hz_rpc_t *rpc, agg_map_t *m, const char *grp, const char *ind,
-                           int win, const char *value, int reporting) {
-  agg_cell_t *c = hz_arena_alloc(hz_rpc_arena(rpc), sizeof(*c));
+                           int win, hz_fig_t fig, int reporting) {
+  agg_cell_t *c = hz_arena_zalloc(hz_rpc_arena(rpc), sizeof(*c));
   if (!c || !grp || !ind)
     return NULL;
   c->grp = grp;
   c->ind = ind;
   c->win = win;
-  c->value = value;
+  c->fig = fig;
   c->reporting = reporting;
   size_t b = cell_hash(grp, ind, win, m->nb);
   c->next = m->buckets[b];
@@ -249,57 +256,94 @@ static agg_cell_t *map_put(hz_rpc_t *rpc, agg_map_t *m, const char *grp, const c
   return c;
 }
 
-/* Loads rows (grp, indicator, win, value, reporting). */
-static int map_load(hz_rpc_t *rpc, const PGresult *r, agg_map_t *m) {
-  int rows = PQntuples(r);
-  if (map_init(rpc, m, (size_t)rows))
-    return -ENOMEM;
-  for (int i = 0; i < rows; i++) {
-    const char *value = hz_rpc_cell_null(r, i, 3) ? NULL : hz_rpc_cell(rpc, r, i, 3);
-    if ((!value && !hz_rpc_cell_null(r, i, 3)) ||
-        !map_put(rpc, m, hz_rpc_cell(rpc, r, i, 0), hz_rpc_cell(rpc, r, i, 1),
-                 hz_rpc_cell_int(r, i, 2), value, hz_rpc_cell_int(r, i, 4)))
-      return -ENOMEM;
-  }
-  return 0;
-}
-
-static const agg_cell_t *map_get(const agg_map_t *m, const char *grp, const char *ind, int win) {
-  for (const agg_cell_t *c = m->buckets[cell_hash(grp, ind, win, m->nb)]; c; c = c->next)
+static agg_cell_t *map_get(const agg_map_t *m, const char *grp, const char *ind, int win) {
+  for (agg_cell_t *c = m->buckets[cell_hash(grp, ind, win, m->nb)]; c; c = c->next)
     if (c->win == win && strcmp(c->grp, grp) == 0 && strcmp(c->ind, ind) == 0)
       return c;
   return NULL;
 }
 
-/* The value of ind for grp in window win: a ratio divides its aggregated
- * parts; NULL when undefined. */
-static const char *figure(hz_rpc_t *rpc, const agg_map_t *m, const agg_ind_t *ind,
-                          const char *grp, int win, int *reporting) {
+/* Loads the exact parts of VALUES_SQL: (grp, indicator, win, ra, n, value,
+ * reporting), value / n summed over the row's townships. Rows of one key
+ * differ in n; they are folded by the indicator's region aggregation. */
+static int map_load(hz_rpc_t *rpc, const PGresult *r, agg_map_t *m) {
+  hz_arena_t *a = hz_rpc_arena(rpc);
+  int rows = PQntuples(r);
+  if (map_init(rpc, m, (size_t)rows))
+    return -ENOMEM;
+  for (int i = 0; i < rows; i++) {
+    const char *grp = hz_rpc_cell(rpc, r, i, 0), *ind = hz_rpc_cell(rpc, r, i, 1);
+    int win = hz_rpc_cell_int(r, i, 2), units = hz_rpc_cell_int(r, i, 6);
+    hz_fig_agg_t how = (hz_fig_agg_t)hz_rpc_cell_int(r, i, 3);
+    int n = hz_rpc_cell_int(r, i, 4);
+    hz_fig_t part = {0};
+    if (!hz_rpc_cell_null(r, i, 5)) {
+      hz_fig_t total = hz_fig_whole(hz_rpc_cell(rpc, r, i, 5));
+      if (!total.num)
+        return -ENOMEM;
+      /* n == 1 (no average over time): the total is the figure. */
+      if (n == 1)
+        part = total;
+      else if (hz_fig_average(a, &total, n, &part) == -ENOMEM)
+        return -ENOMEM;
+    }
+    agg_cell_t *c = map_get(m, grp, ind, win);
+    if (!c) {
+      if (!(c = map_put(rpc, m, grp, ind, win, part, units)))
+        return -ENOMEM;
+      c->how = how;
+      continue;
+    }
+    c->reporting += units;
+    /* A cell already undefined stays so (its first part was); any error
+     * but -ENOMEM leaves it undefined, as hz_fig_fold does. */
+    if (hz_fig_defined(&c->fig) && hz_fig_fold(a, how, &c->fig, &part, &c->fig) == -ENOMEM)
+      return -ENOMEM;
+  }
+  return 0;
+}
+
+/* The exact figure of a cell (none: undefined). Returns 0 or -ENOMEM. */
+static int cell_figure(hz_rpc_t *rpc, const agg_cell_t *c, hz_fig_t *out) {
+  *out = (hz_fig_t){0};
+  if (!c)
+    return 0;
+  int rc = hz_fig_folded(hz_rpc_arena(rpc), c->how, &c->fig, c->reporting, out);
+  if (rc != 0)
+    *out = (hz_fig_t){0};
+  return rc == -ENOMEM ? rc : 0;
+}
+
+/* The exact figure of ind for grp in window win (undefined: num NULL): a
+ * ratio divides its aggregated parts. Returns 0 or -ENOMEM. */
+static int figure(hz_rpc_t *rpc, const agg_map_t *m, const agg_ind_t *ind, const char *grp,
+                  int win, hz_fig_t *out, int *reporting) {
   *reporting = 0;
+  *out = (hz_fig_t){0};
   if (!ind->numerator) {
     const agg_cell_t *c = map_get(m, grp, ind->ref->code, win);
     if (c)
       *reporting = c->reporting;
-    return c ? c->value : NULL;
+    return cell_figure(rpc, c, out);
   }
   const agg_cell_t *n = map_get(m, grp, ind->numerator, win);
   const agg_cell_t *d = map_get(m, grp, ind->denominator, win);
   if (n && d)
     *reporting = n->reporting < d->reporting ? n->reporting : d->reporting;
-  if (!n || !d || !n->value || !d->value)
-    return NULL;
-  char scaled[HZ_DECIMAL_WIDE_BUFSIZE];
-  const char *num = n->value;
-  if (ind->factor && ind->factor[0]) {
-    if (hz_decimal_mul(n->value, ind->factor, scaled, sizeof(scaled)))
-      return NULL;
-    num = scaled;
-  }
-  char *out = hz_arena_alloc(hz_rpc_arena(rpc), HZ_DECIMAL_WIDE_BUFSIZE);
-  if (!out || hz_decimal_div_round(num, d->value, ind->scale ? ind->scale : 2, out,
-                                   HZ_DECIMAL_WIDE_BUFSIZE))
-    return NULL; /* zero denominator: undefined */
-  return out;
+  hz_fig_t nf, df;
+  if (cell_figure(rpc, n, &nf) || cell_figure(rpc, d, &df))
+    return -ENOMEM;
+  if (!hz_fig_defined(&nf) || !hz_fig_defined(&df))
+    return 0;
+  /* A zero denominator leaves the ratio undefined. */
+  int rc = hz_fig_ratio(hz_rpc_arena(rpc), &nf, &df, ind->factor, out);
+  if (rc != 0)
+    *out = (hz_fig_t){0};
+  return rc == -ENOMEM ? rc : 0;
+}
+
+static void figure_style(const agg_ind_t *ind, int *scale, int *fixed) {
+  hz_fig_style(ind->numerator != NULL, ind->scale, scale, fixed);
 }
 
 static Huizong__V1__Decimal *decimal_of(hz_rpc_t *rpc, const char *v) {
@@ -313,17 +357,6 @@ static Huizong__V1__Decimal *decimal_of(hz_rpc_t *rpc, const char *v) {
   return d;
 }
 
-typedef int (*pct_fn)(const char *, const char *, char *, size_t);
-
-/* value against base by fn; NULL when either is missing or base is zero. */
-static Huizong__V1__Decimal *pct_of(hz_rpc_t *rpc, pct_fn fn, const char *value, const char *base) {
-  if (!value || !base)
-    return NULL;
-  char *out = hz_arena_alloc(hz_rpc_arena(rpc), HZ_DECIMAL_PCT_BUFSIZE);
-  if (!out || fn(value, base, out, HZ_DECIMAL_PCT_BUFSIZE))
-    return NULL;
-  return decimal_of(rpc, out);
-}
 
 /* ---- Rollup ---------------------------------------------------------------- */
 
@@ -355,16 +388,15 @@ static int targets_load(hz_rpc_t *rpc, const rollup_t *ru, const PGresult *r, ag
                         strcmp(period, ru->year) == 0 ? TARGET_YEAR : 0};
     for (size_t k = 0; k < 2; k++)
       if (wins[k] && !map_put(rpc, m, hz_rpc_cell(rpc, r, i, 0), hz_rpc_cell(rpc, r, i, 1),
-                              wins[k], hz_rpc_cell(rpc, r, i, 3), 0))
+                              wins[k], hz_fig_whole(hz_rpc_cell(rpc, r, i, 3)), 0))
         return -ENOMEM;
   }
   return 0;
 }
 
-static const char *target_of(const agg_map_t *targets, const char *grp, const char *ind,
-                             int which) {
+static hz_fig_t target_of(const agg_map_t *targets, const char *grp, const char *ind, int which) {
   const agg_cell_t *c = map_get(targets, grp, ind, which);
-  return c ? c->value : NULL;
+  return c ? c->fig : (hz_fig_t){0};
 }
 
 static Huizong__V1__RollupRow *rollup_row(hz_rpc_t *rpc, rollup_t *ru, const agg_map_t *m,
@@ -376,27 +408,34 @@ static Huizong__V1__RollupRow *rollup_row(hz_rpc_t *rpc, rollup_t *ru, const agg
     return NULL;
   huizong__v1__rollup_row__init(row);
   int rep, ignored;
-  const char *v = figure(rpc, m, ind, reg->code, WIN_CUR, &rep);
-  const char *yv = figure(rpc, m, ind, reg->code, WIN_YOY, &ignored);
-  const char *pv = figure(rpc, m, ind, reg->code, ru->pop_win, &ignored);
-  const char *t = target_of(targets, reg->code, ind->ref->code, TARGET_PERIOD);
-  const char *at = target_of(targets, reg->code, ind->ref->code, TARGET_YEAR);
+  hz_fig_inputs_t in = {
+      .target = target_of(targets, reg->code, ind->ref->code, TARGET_PERIOD),
+      .annual_target = target_of(targets, reg->code, ind->ref->code, TARGET_YEAR),
+  };
+  hz_fig_row_t f;
+  figure_style(ind, &in.scale, &in.fixed);
+  if (figure(rpc, m, ind, reg->code, WIN_CUR, &in.value, &rep) ||
+      figure(rpc, m, ind, reg->code, WIN_YOY, &in.previous_year, &ignored) ||
+      figure(rpc, m, ind, reg->code, ru->pop_win, &in.previous_period, &ignored) ||
+      hz_fig_row(a, &in, &f))
+    return NULL;
   row->region = reg;
   row->indicator = ind->ref;
-  row->value = decimal_of(rpc, v);
+  row->value = decimal_of(rpc, f.value);
   row->reporting_units = rep;
   row->expected_units = expected;
   row->previous_year_period = ru->yoy;
-  row->previous_year_value = decimal_of(rpc, yv);
-  row->yoy_growth_pct = pct_of(rpc, hz_decimal_growth_pct, v, yv);
+  row->previous_year_value = decimal_of(rpc, f.previous_year_value);
+  row->yoy_growth_pct = decimal_of(rpc, f.yoy_growth_pct);
   row->previous_period = ru->pop;
-  row->previous_period_value = decimal_of(rpc, pv);
-  row->pop_change_pct = pct_of(rpc, hz_decimal_growth_pct, v, pv);
-  row->target = decimal_of(rpc, t);
-  row->completion_pct = pct_of(rpc, hz_decimal_pct, v, t);
+  row->previous_period_value = decimal_of(rpc, f.previous_period_value);
+  row->pop_change_pct = decimal_of(rpc, f.pop_change_pct);
+  /* Targets are stored values: shown as stored. */
+  row->target = decimal_of(rpc, in.target.num);
+  row->completion_pct = decimal_of(rpc, f.completion_pct);
   row->annual_period = ru->year;
-  row->annual_target = decimal_of(rpc, at);
-  row->annual_progress_pct = pct_of(rpc, hz_decimal_pct, v, at);
+  row->annual_target = decimal_of(rpc, in.annual_target.num);
+  row->annual_progress_pct = decimal_of(rpc, f.annual_progress_pct);
   return row;
 }
 
@@ -580,10 +619,7 @@ static void rollup(hz_rpc_t *rpc, ProtobufCMessage *msg) {
               " $3::integer, $4::boolean)",
        .nparams = 4,
        .values = p2},
-      {.name = "hz_agg_values",
-       .sql = "SELECT grp, indicator, win, value::text, reporting FROM hz_rollup_values($1,"
-              " $2::integer, $3::integer, $4::boolean, $5::text[], $6::smallint, $7::date[],"
-              " $8::date[])",
+      {.name = "hz_agg_values", .sql = VALUES_SQL,
        .nparams = 8,
        .values = p2},
       {.name = "hz_agg_targets",
@@ -654,8 +690,14 @@ static void on_series(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
         return (void)OOM(rpc);
       huizong__v1__series_point__init(pt);
       pt->period = se->periods[k];
-      pt->value = decimal_of(rpc, figure(rpc, &m, &cat.items[i], region->code, (int)k + 1,
-                                         &pt->reporting_units));
+      hz_fig_t fig;
+      const char *text;
+      int scale, fixed;
+      figure_style(&cat.items[i], &scale, &fixed);
+      if (figure(rpc, &m, &cat.items[i], region->code, (int)k + 1, &fig, &pt->reporting_units) ||
+          hz_fig_text(a, &fig, scale, fixed, &text) == -ENOMEM)
+        return (void)OOM(rpc);
+      pt->value = decimal_of(rpc, text);
       pt->expected_units = expected;
       pts[k] = pt;
     }
@@ -731,10 +773,7 @@ static void series(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   hz_db_stmt_t q[4] = {
       region_stmt(rpc, p0, se->region),
       {.name = "hz_agg_catalog", .sql = CATALOG_SQL, .nparams = 1, .values = p1},
-      {.name = "hz_agg_values",
-       .sql = "SELECT grp, indicator, win, value::text, reporting FROM hz_rollup_values($1,"
-              " $2::integer, $3::integer, $4::boolean, $5::text[], $6::smallint, $7::date[],"
-              " $8::date[])",
+      {.name = "hz_agg_values", .sql = VALUES_SQL,
        .nparams = 8,
        .values = p2},
       {.name = "hz_agg_expected",
