@@ -100,7 +100,7 @@ int hz_rpc_query(hz_rpc_t *rpc, const hz_db_stmt_t *stmts, int n, hz_rpc_db_fn c
     stmts = with_live_check(rpc, stmts, n++);
   }
   if (!j || !stmts) {
-    hz_rpc_finish(rpc, HZ_STATUS_RESOURCE_EXHAUSTED, "call exceeds its memory limit");
+    hz_rpc_oom(rpc);
     return -1;
   }
   j->rpc = rpc;
@@ -219,16 +219,37 @@ void hz_rpc_fail_db(hz_rpc_t *rpc, const hz_db_result_t *res) {
   fail_db(rpc, res, "");
 }
 
+int hz_rpc_db_failed(hz_rpc_t *rpc, const hz_db_result_t *res) {
+  if (res->ok)
+    return 0;
+  hz_rpc_fail_db(rpc, res);
+  return 1;
+}
+
+int hz_rpc_filter_failed(hz_rpc_t *rpc, const hz_db_result_t *res) {
+  if (res->ok)
+    return 0;
+  hz_rpc_fail_filter(rpc, res);
+  return 1;
+}
+
+void hz_rpc_oom(hz_rpc_t *rpc) {
+  hz_rpc_finish(rpc, HZ_STATUS_RESOURCE_EXHAUSTED, HZ_CALL_OOM_MESSAGE);
+}
+
 void hz_rpc_fail_filter(hz_rpc_t *rpc, const hz_db_result_t *res) {
   fail_db(rpc, res, "malformed filter: ");
 }
 
-int hz_rpc_page_size(hz_rpc_t *rpc, int32_t requested) {
+int hz_rpc_page_size(hz_rpc_t *rpc, int32_t requested, int def, int cap) {
   if (requested < 0) {
-    hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "page_size must not be negative");
+    hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "page_size: must not be negative (0 = %d)",
+                  def);
     return -1;
   }
-  return requested == 0 ? 100 : requested > 1000 ? 1000 : requested;
+  if (requested == 0)
+    return def;
+  return requested > cap ? cap : requested;
 }
 
 /* ---- finishing --------------------------------------------------------- */
@@ -290,7 +311,7 @@ static void authenticated(hz_rpc_t *rpc, const hz_token_entry_t *e) {
   rpc->who.role = e->role;
   rpc->who.region = e->region ? hz_arena_strdup(a, e->region) : NULL;
   if (!rpc->who.name || (e->region && !rpc->who.region)) {
-    hz_rpc_finish(rpc, HZ_STATUS_RESOURCE_EXHAUSTED, "call exceeds its memory limit");
+    hz_rpc_oom(rpc);
     return;
   }
   if (!role_allowed(rpc))
@@ -322,10 +343,8 @@ static void note_token_use(hz_app_t *app, int64_t id) {
 
 static void on_token_row(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   auth_state_t *st = tag;
-  if (!res->ok) {
-    hz_rpc_fail_db(rpc, res);
+  if (hz_rpc_db_failed(rpc, res))
     return;
-  }
   const PGresult *r = res->results[0];
   if (PQntuples(r) != 1) {
     hz_rpc_finish(rpc, HZ_STATUS_UNAUTHENTICATED, "invalid token");
@@ -361,7 +380,7 @@ static void start_auth(hz_rpc_t *rpc) {
   rpc->auth_started = 1;
   auth_state_t *st = hz_arena_zalloc(hz_rpc_arena(rpc), sizeof(*st));
   if (!st) {
-    hz_rpc_finish(rpc, HZ_STATUS_RESOURCE_EXHAUSTED, "call exceeds its memory limit");
+    hz_rpc_oom(rpc);
     return;
   }
   const char *h = hz_call_metadata(rpc->call, "authorization");
@@ -389,7 +408,7 @@ static void start_auth(hz_rpc_t *rpc) {
   }
   const char **params = hz_arena_alloc(hz_rpc_arena(rpc), sizeof(char *));
   if (!params || !(params[0] = hz_pg_int(hz_rpc_arena(rpc), st->id))) {
-    hz_rpc_finish(rpc, HZ_STATUS_RESOURCE_EXHAUSTED, "call exceeds its memory limit");
+    hz_rpc_oom(rpc);
     return;
   }
   hz_db_stmt_t q = {.id = HZ_STMT_TOKEN_BY_ID, .values = params};
@@ -428,7 +447,7 @@ static hz_rpc_t *rpc_of(hz_call_t *call) {
 static void on_message(hz_call_t *call, ProtobufCMessage *msg) {
   hz_rpc_t *rpc = rpc_of(call);
   if (!rpc) {
-    hz_call_finish(call, HZ_STATUS_RESOURCE_EXHAUSTED, "call exceeds its memory limit");
+    hz_call_finish(call, HZ_STATUS_RESOURCE_EXHAUSTED, HZ_CALL_OOM_MESSAGE);
     return;
   }
   if (rpc->finished)
@@ -439,7 +458,7 @@ static void on_message(hz_call_t *call, ProtobufCMessage *msg) {
   }
   hz_rpc_pending_t *p = hz_arena_alloc(hz_call_arena(call), sizeof(*p));
   if (!p) {
-    hz_rpc_finish(rpc, HZ_STATUS_RESOURCE_EXHAUSTED, "call exceeds its memory limit");
+    hz_rpc_oom(rpc);
     return;
   }
   p->msg = msg;
@@ -456,7 +475,7 @@ static void on_message(hz_call_t *call, ProtobufCMessage *msg) {
 static void on_half_close(hz_call_t *call) {
   hz_rpc_t *rpc = rpc_of(call);
   if (!rpc) {
-    hz_call_finish(call, HZ_STATUS_RESOURCE_EXHAUSTED, "call exceeds its memory limit");
+    hz_call_finish(call, HZ_STATUS_RESOURCE_EXHAUSTED, HZ_CALL_OOM_MESSAGE);
     return;
   }
   if (rpc->finished)

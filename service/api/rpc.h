@@ -95,13 +95,27 @@ hz_status_code_t hz_rpc_db_status(hz_rpc_t *rpc, const hz_db_result_t *res,
 /* Finishes the call with hz_rpc_db_status's verdict. */
 void hz_rpc_fail_db(hz_rpc_t *rpc, const hz_db_result_t *res);
 
+/* The early return after a job: `if (hz_rpc_db_failed(rpc, res)) return;`
+ * finishes the call with hz_rpc_fail_db's verdict and returns 1 when the
+ * job failed, else returns 0. hz_rpc_filter_failed is the same with
+ * hz_rpc_fail_filter. */
+int hz_rpc_db_failed(hz_rpc_t *rpc, const hz_db_result_t *res);
+int hz_rpc_filter_failed(hz_rpc_t *rpc, const hz_db_result_t *res);
+
+/* The one out-of-memory path of a handler: finishes the call with
+ * RESOURCE_EXHAUSTED (HZ_CALL_OOM_MESSAGE). */
+void hz_rpc_oom(hz_rpc_t *rpc);
+
 /* hz_rpc_fail_db for list calls whose filters reach SQL as text: a data
  * exception (SQLSTATE class 22) is the client's malformed filter. */
 void hz_rpc_fail_filter(hz_rpc_t *rpc, const hz_db_result_t *res);
 
-/* A list call's page size: 0 means 100, larger than 1000 means 1000;
- * negative finishes the call with INVALID_ARGUMENT and returns -1. */
-int hz_rpc_page_size(hz_rpc_t *rpc, int32_t requested);
+/* The one page-size rule of every list call: 0 means def, larger than cap
+ * means cap; negative finishes the call with INVALID_ARGUMENT and returns
+ * -1. Lists without their own sizes use HZ_RPC_PAGE_DEFAULT/MAX. */
+#define HZ_RPC_PAGE_DEFAULT 100
+#define HZ_RPC_PAGE_MAX 1000
+int hz_rpc_page_size(hz_rpc_t *rpc, int32_t requested, int def, int cap);
 
 /* Ends the call. Later database answers are dropped. */
 void hz_rpc_finish(hz_rpc_t *rpc, hz_status_code_t code, const char *fmt, ...)

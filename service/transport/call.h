@@ -60,4 +60,8 @@ int hz_call_add_trailer(hz_call_t *call, const char *name, const void *value, si
 void hz_call_finish(hz_call_t *call, hz_status_code_t code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* The one answer to running out of a call's memory (its arena, a budget):
+ * RESOURCE_EXHAUSTED with this text, wherever it happens. */
+#define HZ_CALL_OOM_MESSAGE "call exceeds its memory limit"
+
 #endif

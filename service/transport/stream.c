@@ -457,7 +457,7 @@ static int on_request_message(void *ud, const uint8_t *data, size_t len) {
   if (!msg) {
     hz_arena_t *a = &call->arena;
     if (a->limit && a->used + len > a->limit)
-      hz_stream_respond(call, HZ_STATUS_RESOURCE_EXHAUSTED, "call exceeds its memory limit");
+      hz_stream_respond(call, HZ_STATUS_RESOURCE_EXHAUSTED, HZ_CALL_OOM_MESSAGE);
     else
       hz_stream_respond(call, HZ_STATUS_INVALID_ARGUMENT,
                         hz_arena_printf(a, "request is not a valid %s message", in->name));

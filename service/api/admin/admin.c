@@ -49,7 +49,7 @@ int hz_admin_register(hz_app_t *app) {
 }
 
 void hz_admin_oom(hz_rpc_t *rpc) {
-  hz_rpc_finish(rpc, HZ_STATUS_RESOURCE_EXHAUSTED, "call exceeds its memory limit");
+  hz_rpc_oom(rpc);
 }
 
 /* ---- problem lists ---------------------------------------------------- */
@@ -182,10 +182,8 @@ const char *hz_admin_validate_only(const hz_admin_import_t *imp) {
 
 void hz_admin_import_done(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   hz_admin_import_t *imp = tag;
-  if (!res->ok) {
-    hz_rpc_fail_db(rpc, res);
+  if (hz_rpc_db_failed(rpc, res))
     return;
-  }
   const PGresult *r = res->results[0];
   int summary = -1;
   imp->problems.nlocal = imp->problems.n;
@@ -221,17 +219,6 @@ void hz_admin_import_done(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
 }
 
 /* ---- requests --------------------------------------------------------- */
-
-int hz_admin_page_size(hz_rpc_t *rpc, int32_t requested, int def, int cap) {
-  if (requested < 0) {
-    hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "page_size: must not be negative (0 = %d)",
-                  def);
-    return -1;
-  }
-  if (requested == 0)
-    return def;
-  return requested > cap ? cap : requested;
-}
 
 const char *hz_admin_text_problem(const char *s, size_t max, int multiline) {
   size_t len = strlen(s);

@@ -96,10 +96,6 @@ void hz_admin_import_done(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag);
 
 /* ---- requests ---- */
 
-/* page_size: 0 gives def, anything above cap is cut to cap, negative is
- * INVALID_ARGUMENT. Returns the size, or -1 after finishing the call. */
-int hz_admin_page_size(hz_rpc_t *rpc, int32_t requested, int def, int cap);
-
 /* Why s is unacceptable as free text (not UTF-8, a control character
  * other than newline and tab when multiline, longer than max bytes), or
  * NULL when it is fine. */

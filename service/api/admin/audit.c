@@ -13,7 +13,6 @@
 #include "domain/period.h"
 #include "huizong/v1/admin.pb-c.h"
 
-#define OOM(rpc) hz_rpc_finish((rpc), HZ_STATUS_RESOURCE_EXHAUSTED, "call exceeds its memory limit")
 
 /* audit_log.action text for each AuditAction, by enum number. */
 static const char *const action_names[] = {
@@ -48,10 +47,8 @@ static Huizong__V1__Decimal *decimal_cell(hz_rpc_t *rpc, const PGresult *r, int 
 
 static void on_audit(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   audit_q_t *aq = tag;
-  if (!res->ok) {
-    hz_rpc_fail_filter(rpc, res);
+  if (hz_rpc_filter_failed(rpc, res))
     return;
-  }
   if (aq->checked && hz_rpc_scope_verdict(rpc, res->results[0], aq->root))
     return;
   const PGresult *r = res->results[res->nresults - 1];
@@ -60,11 +57,11 @@ static void on_audit(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   Huizong__V1__GetAuditResponse out = HUIZONG__V1__GET_AUDIT_RESPONSE__INIT;
   out.entries = hz_arena_alloc(a, (size_t)(rows + 1) * sizeof(void *));
   if (!out.entries)
-    return (void)OOM(rpc);
+    return (void)hz_rpc_oom(rpc);
   for (int i = 0; i < shown; i++) {
     Huizong__V1__AuditEntry *e = hz_arena_alloc(a, sizeof(*e));
     if (!e)
-      return (void)OOM(rpc);
+      return (void)hz_rpc_oom(rpc);
     huizong__v1__audit_entry__init(e);
     e->id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
     e->time = (char *)hz_rpc_cell(rpc, r, i, 1);
@@ -121,7 +118,7 @@ static void get_audit(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   const char **params = hz_arena_zalloc(a, 12 * sizeof(char *));
   const char **actions = hz_arena_alloc(a, (req->n_actions + 1) * sizeof(char *));
   if (!aq || !check || !params || !actions)
-    return (void)OOM(rpc);
+    return (void)hz_rpc_oom(rpc);
   if (validate(rpc, req))
     return;
   const char *after_ts = NULL, *after_id = NULL;
@@ -132,7 +129,8 @@ static void get_audit(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   }
   for (size_t i = 0; i < req->n_actions; i++)
     actions[i] = action_names[req->actions[i]];
-  if ((aq->page_size = hz_rpc_page_size(rpc, req->page_size)) < 0)
+  if ((aq->page_size = hz_rpc_page_size(rpc, req->page_size, HZ_RPC_PAGE_DEFAULT,
+                                              HZ_RPC_PAGE_MAX)) < 0)
     return;
   aq->root = req->region_code[0] ? req->region_code : hz_rpc_scope_param(rpc);
   params[0] = aq->root;

@@ -269,10 +269,8 @@ typedef struct list_indicators_s {
 
 static void on_indicators_listed(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   list_indicators_t *st = tag;
-  if (!res->ok) {
-    hz_rpc_fail_db(rpc, res);
+  if (hz_rpc_db_failed(rpc, res))
     return;
-  }
   const PGresult *r = res->results[0];
   int rows = PQntuples(r) > st->page_size ? st->page_size : PQntuples(r);
   Huizong__V1__ListIndicatorsResponse out = HUIZONG__V1__LIST_INDICATORS_RESPONSE__INIT;
@@ -311,7 +309,7 @@ void hz_admin_list_indicators(hz_rpc_t *rpc, ProtobufCMessage *msg) {
     hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "page_token: malformed");
     return;
   }
-  int page = hz_admin_page_size(rpc, req->page_size, INDICATORS_PAGE_DEFAULT,
+  int page = hz_rpc_page_size(rpc, req->page_size, INDICATORS_PAGE_DEFAULT,
                                 INDICATORS_PAGE_MAX);
   if (page < 0)
     return;

@@ -163,10 +163,8 @@ typedef struct list_regions_s {
 
 static void on_regions_listed(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   list_regions_t *st = tag;
-  if (!res->ok) {
-    hz_rpc_fail_db(rpc, res);
+  if (hz_rpc_db_failed(rpc, res))
     return;
-  }
   if (st->root && hz_admin_check_root(rpc, res->results[0], "root_code", st->root))
     return;
   const PGresult *r = res->results[1];
@@ -199,7 +197,7 @@ void hz_admin_list_regions(hz_rpc_t *rpc, ProtobufCMessage *msg) {
     hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "page_token: malformed");
     return;
   }
-  int page = hz_admin_page_size(rpc, req->page_size, REGIONS_PAGE_DEFAULT, REGIONS_PAGE_MAX);
+  int page = hz_rpc_page_size(rpc, req->page_size, REGIONS_PAGE_DEFAULT, REGIONS_PAGE_MAX);
   if (page < 0)
     return;
   hz_arena_t *a = hz_rpc_arena(rpc);
@@ -256,10 +254,8 @@ void hz_admin_list_regions(hz_rpc_t *rpc, ProtobufCMessage *msg) {
 
 static void on_region_got(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   const char *code = tag;
-  if (!res->ok) {
-    hz_rpc_fail_db(rpc, res);
+  if (hz_rpc_db_failed(rpc, res))
     return;
-  }
   const PGresult *self = res->results[0];
   if (PQntuples(self) != 1) {
     hz_rpc_finish(rpc, HZ_STATUS_NOT_FOUND, "code: unknown region %s", code);

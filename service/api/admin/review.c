@@ -14,7 +14,6 @@
 #include "domain/period.h"
 #include "huizong/v1/admin.pb-c.h"
 
-#define OOM(rpc) hz_rpc_finish((rpc), HZ_STATUS_RESOURCE_EXHAUSTED, "call exceeds its memory limit")
 #define MAX_NOTE 2000 /* bytes of a comment or reason */
 
 static const unsigned REVIEWERS = HZ_ROLE_BIT(HZ_ROLE_COUNTY) | HZ_ROLE_BIT(HZ_ROLE_ADMIN);
@@ -68,10 +67,8 @@ typedef struct approval_call_s {
 
 static void on_set_approval(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   approval_call_t *ac = tag;
-  if (!res->ok) {
-    hz_rpc_fail_db(rpc, res);
+  if (hz_rpc_db_failed(rpc, res))
     return;
-  }
   const PGresult *r = res->results[0];
   int code = hz_rpc_cell_int(r, 0, 0);
   if (code != 0) {
@@ -82,7 +79,7 @@ static void on_set_approval(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag)
   out.changed = hz_rpc_cell_bool(r, 0, 2);
   out.approval = approval_of(rpc, ac->region, ac->period, r, 0, 3);
   if (!out.approval)
-    return (void)OOM(rpc);
+    return (void)hz_rpc_oom(rpc);
   hz_rpc_reply(rpc, &out.base);
 }
 
@@ -92,7 +89,7 @@ static void set_approval(hz_rpc_t *rpc, const char *region, const char *period, 
   approval_call_t *ac = hz_arena_zalloc(a, sizeof(*ac));
   const char **params = hz_arena_alloc(a, 7 * sizeof(char *));
   if (!ac || !params)
-    return (void)OOM(rpc);
+    return (void)hz_rpc_oom(rpc);
   if (township_period(rpc, region, period, ac->period) || !note_ok(rpc, "comment", note))
     return;
   ac->region = region;
@@ -126,10 +123,8 @@ static void reopen(hz_rpc_t *rpc, ProtobufCMessage *msg) {
 
 static void on_approve_all(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   approval_call_t *ac = tag;
-  if (!res->ok) {
-    hz_rpc_fail_db(rpc, res);
+  if (hz_rpc_db_failed(rpc, res))
     return;
-  }
   const PGresult *r = res->results[0];
   int rows = PQntuples(r);
   if (rows == 1 && !strcmp(PQgetvalue(r, 0, 0), "refused")) {
@@ -141,7 +136,7 @@ static void on_approve_all(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) 
   out.approved = hz_arena_alloc(a, (size_t)(rows + 1) * sizeof(*out.approved));
   out.missing_region_codes = hz_arena_alloc(a, (size_t)(rows + 1) * sizeof(char *));
   if (!out.approved || !out.missing_region_codes)
-    return (void)OOM(rpc);
+    return (void)hz_rpc_oom(rpc);
   for (int i = 0; i < rows; i++) {
     const char *kind = PQgetvalue(r, i, 0);
     const char *code = hz_rpc_cell(rpc, r, i, 3);
@@ -152,7 +147,7 @@ static void on_approve_all(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) 
     } else {
       Huizong__V1__Approval *ap = hz_arena_alloc(a, sizeof(*ap));
       if (!ap)
-        return (void)OOM(rpc);
+        return (void)hz_rpc_oom(rpc);
       huizong__v1__approval__init(ap);
       ap->region_code = (char *)code;
       ap->period = ac->period;
@@ -174,7 +169,7 @@ static void approve_all(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   approval_call_t *ac = hz_arena_zalloc(a, sizeof(*ac));
   const char **params = hz_arena_alloc(a, 6 * sizeof(char *));
   if (!ac || !params)
-    return (void)OOM(rpc);
+    return (void)hz_rpc_oom(rpc);
   if (township_period(rpc, req->region_code, req->period, ac->period) ||
       !note_ok(rpc, "comment", req->comment))
     return;
@@ -210,19 +205,17 @@ static Huizong__V1__SubmissionWindow *window_of(hz_rpc_t *rpc, const PGresult *r
 
 static void on_list_windows(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   (void)tag;
-  if (!res->ok) {
-    hz_rpc_fail_db(rpc, res);
+  if (hz_rpc_db_failed(rpc, res))
     return;
-  }
   const PGresult *r = res->results[0];
   Huizong__V1__ListSubmissionWindowsResponse out =
       HUIZONG__V1__LIST_SUBMISSION_WINDOWS_RESPONSE__INIT;
   out.windows = hz_arena_alloc(hz_rpc_arena(rpc), (size_t)(PQntuples(r) + 1) * sizeof(void *));
   if (!out.windows)
-    return (void)OOM(rpc);
+    return (void)hz_rpc_oom(rpc);
   for (int i = 0; i < PQntuples(r); i++)
     if (!(out.windows[out.n_windows++] = window_of(rpc, r, i)))
-      return (void)OOM(rpc);
+      return (void)hz_rpc_oom(rpc);
   hz_rpc_reply(rpc, &out.base);
 }
 
@@ -241,13 +234,11 @@ static void list_windows(hz_rpc_t *rpc, ProtobufCMessage *msg) {
 
 static void on_set_window(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   (void)tag;
-  if (!res->ok) {
-    hz_rpc_fail_db(rpc, res);
+  if (hz_rpc_db_failed(rpc, res))
     return;
-  }
   Huizong__V1__SubmissionWindow *w = window_of(rpc, res->results[1], 0);
   if (!w)
-    return (void)OOM(rpc);
+    return (void)hz_rpc_oom(rpc);
   hz_rpc_reply(rpc, &w->base);
 }
 
@@ -267,7 +258,7 @@ static void set_window(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   }
   const char **params = hz_arena_alloc(a, 4 * sizeof(char *));
   if (!params)
-    return (void)OOM(rpc);
+    return (void)hz_rpc_oom(rpc);
   params[0] = hz_pg_int(a, req->period_type);
   params[1] = hz_pg_int(a, req->days_after_end);
   params[2] = rpc->who.name;
@@ -334,7 +325,7 @@ static void on_reopen_period(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag
   }
   Huizong__V1__PeriodException *e = exception_of(rpc, res->results[1], 0);
   if (!e)
-    return (void)OOM(rpc);
+    return (void)hz_rpc_oom(rpc);
   hz_rpc_reply(rpc, &e->base);
 }
 
@@ -344,7 +335,7 @@ static void reopen_period(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   char *period = hz_arena_alloc(a, HZ_PERIOD_TEXT_SIZE);
   const char **params = hz_arena_alloc(a, 6 * sizeof(char *));
   if (!period || !params)
-    return (void)OOM(rpc);
+    return (void)hz_rpc_oom(rpc);
   if (township_period(rpc, req->region_code, req->period, period) ||
       !note_ok(rpc, "reason", req->reason))
     return;
@@ -392,10 +383,8 @@ typedef struct list_exc_s {
 
 static void on_list_exceptions(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   list_exc_t *le = tag;
-  if (!res->ok) {
-    hz_rpc_fail_db(rpc, res);
+  if (hz_rpc_db_failed(rpc, res))
     return;
-  }
   if (le->checked && hz_rpc_scope_verdict(rpc, res->results[0], le->root))
     return;
   const PGresult *r = res->results[res->nresults - 1];
@@ -403,10 +392,10 @@ static void on_list_exceptions(hz_rpc_t *rpc, const hz_db_result_t *res, void *t
   Huizong__V1__ListPeriodExceptionsResponse out = HUIZONG__V1__LIST_PERIOD_EXCEPTIONS_RESPONSE__INIT;
   out.exceptions = hz_arena_alloc(hz_rpc_arena(rpc), (size_t)(rows + 1) * sizeof(void *));
   if (!out.exceptions)
-    return (void)OOM(rpc);
+    return (void)hz_rpc_oom(rpc);
   for (int i = 0; i < shown; i++)
     if (!(out.exceptions[out.n_exceptions++] = exception_of(rpc, r, i)))
-      return (void)OOM(rpc);
+      return (void)hz_rpc_oom(rpc);
   if (rows > shown)
     out.next_page_token = hz_page_token_encode(hz_rpc_arena(rpc), PQgetvalue(r, shown - 1, 4),
                                                PQgetvalue(r, shown - 1, 6));
@@ -421,8 +410,9 @@ static void list_exceptions(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   const char **check = hz_arena_alloc(a, 2 * sizeof(char *));
   const char **params = hz_arena_zalloc(a, 5 * sizeof(char *));
   if (!le || !check || !params)
-    return (void)OOM(rpc);
-  if ((le->page_size = hz_rpc_page_size(rpc, req->page_size)) < 0)
+    return (void)hz_rpc_oom(rpc);
+  if ((le->page_size = hz_rpc_page_size(rpc, req->page_size, HZ_RPC_PAGE_DEFAULT,
+                                              HZ_RPC_PAGE_MAX)) < 0)
     return;
   hz_period_t p;
   if (req->period[0] && hz_period_parse(req->period, &p)) {

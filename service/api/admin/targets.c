@@ -200,10 +200,8 @@ static Huizong__V1__Target *target_from_row(hz_rpc_t *rpc, const PGresult *r, in
 
 static void on_targets_listed(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   list_targets_t *st = tag;
-  if (!res->ok) {
-    hz_rpc_fail_db(rpc, res);
+  if (hz_rpc_db_failed(rpc, res))
     return;
-  }
   if (st->root && hz_admin_check_root(rpc, res->results[0], "region_code", st->root))
     return;
   const PGresult *r = res->results[1];
@@ -259,7 +257,7 @@ void hz_admin_list_targets(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   Huizong__V1__ListTargetsRequest *req = (Huizong__V1__ListTargetsRequest *)msg;
   if (check_list_targets(rpc, req))
     return;
-  int page = hz_admin_page_size(rpc, req->page_size, TARGETS_PAGE_DEFAULT, TARGETS_PAGE_MAX);
+  int page = hz_rpc_page_size(rpc, req->page_size, TARGETS_PAGE_DEFAULT, TARGETS_PAGE_MAX);
   if (page < 0)
     return;
   hz_arena_t *a = hz_rpc_arena(rpc);

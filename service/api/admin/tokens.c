@@ -190,10 +190,8 @@ typedef struct list_tokens_s {
 
 static void on_tokens_listed(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   list_tokens_t *st = tag;
-  if (!res->ok) {
-    hz_rpc_fail_db(rpc, res);
+  if (hz_rpc_db_failed(rpc, res))
     return;
-  }
   const PGresult *r = res->results[0];
   int rows = PQntuples(r) > st->page_size ? st->page_size : PQntuples(r);
   Huizong__V1__ListTokensResponse out = HUIZONG__V1__LIST_TOKENS_RESPONSE__INIT;
@@ -231,7 +229,7 @@ void hz_admin_list_tokens(hz_rpc_t *rpc, ProtobufCMessage *msg) {
     hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "page_token: malformed");
     return;
   }
-  int page = hz_admin_page_size(rpc, req->page_size, TOKENS_PAGE_DEFAULT, TOKENS_PAGE_MAX);
+  int page = hz_rpc_page_size(rpc, req->page_size, TOKENS_PAGE_DEFAULT, TOKENS_PAGE_MAX);
   if (page < 0)
     return;
   hz_arena_t *a = hz_rpc_arena(rpc);
@@ -268,10 +266,8 @@ void hz_admin_list_tokens(hz_rpc_t *rpc, ProtobufCMessage *msg) {
 
 static void on_token_revoked(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   (void)tag;
-  if (!res->ok) {
-    hz_rpc_fail_db(rpc, res);
+  if (hz_rpc_db_failed(rpc, res))
     return;
-  }
   const PGresult *r = res->results[0];
   if (PQntuples(r) != 1) {
     hz_rpc_finish(rpc, HZ_STATUS_INTERNAL, "revocation answered %d rows", PQntuples(r));
@@ -332,10 +328,8 @@ void hz_admin_revoke_token(hz_rpc_t *rpc, ProtobufCMessage *msg) {
 
 static void on_who(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   (void)tag;
-  if (!res->ok) {
-    hz_rpc_fail_db(rpc, res);
+  if (hz_rpc_db_failed(rpc, res))
     return;
-  }
   const PGresult *r = res->results[0];
   if (PQntuples(r) != 1) {
     /* Authenticated from the cache, then deleted: no longer a token. */

@@ -20,7 +20,6 @@
 #define EXPORT_PAGE 5000        /* rows per database round trip */
 #define EXPORT_BATCH 1000       /* records per stream message */
 
-#define OOM(rpc) hz_rpc_finish((rpc), HZ_STATUS_RESOURCE_EXHAUSTED, "call exceeds its memory limit")
 
 /* ---- shared pieces ----------------------------------------------------- */
 
@@ -66,7 +65,7 @@ static Huizong__V1__RegionRef *region_checked(hz_rpc_t *rpc, const PGresult *r, 
   }
   Huizong__V1__RegionRef *ref = region_ref_at(rpc, r, 0, 0);
   if (!ref) {
-    OOM(rpc);
+    hz_rpc_oom(rpc);
     return NULL;
   }
   if (reporting)
@@ -158,7 +157,7 @@ static int catalog_load(hz_rpc_t *rpc, const PGresult *r, char **codes, size_t n
   c->items = hz_arena_zalloc(a, (size_t)(rows + 1) * sizeof(agg_ind_t));
   c->skipped = hz_arena_zalloc(a, (size_t)(rows + 1) * sizeof(char *));
   if (!c->items || !c->skipped)
-    return OOM(rpc), -1;
+    return hz_rpc_oom(rpc), -1;
   size_t want = ncodes ? ncodes : (size_t)rows;
   for (size_t k = 0; k < want; k++) {
     int row = -1;
@@ -187,7 +186,7 @@ static int catalog_load(hz_rpc_t *rpc, const PGresult *r, char **codes, size_t n
     agg_ind_t *ind = &c->items[c->n++];
     ind->ref = hz_arena_alloc(a, sizeof(*ind->ref));
     if (!ind->ref)
-      return OOM(rpc), -1;
+      return hz_rpc_oom(rpc), -1;
     huizong__v1__indicator_ref__init(ind->ref);
     ind->ref->code = (char *)hz_rpc_cell(rpc, r, row, 0);
     ind->ref->name = (char *)hz_rpc_cell(rpc, r, row, 1);
@@ -449,10 +448,8 @@ static int group_code(const Huizong__V1__RollupRequest *req) {
 
 static void on_rollup(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   rollup_t *ru = tag;
-  if (!res->ok) {
-    hz_rpc_fail_db(rpc, res);
+  if (hz_rpc_db_failed(rpc, res))
     return;
-  }
   const Huizong__V1__RollupRequest *req = ru->req;
   Huizong__V1__RegionRef *region = region_checked(rpc, res->results[0], ru->region, NULL);
   if (!region)
@@ -469,24 +466,24 @@ static void on_rollup(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
     return;
   agg_map_t m, targets;
   if (map_load(rpc, res->results[3], &m) || targets_load(rpc, ru, res->results[4], &targets))
-    return (void)OOM(rpc);
+    return (void)hz_rpc_oom(rpc);
   const PGresult *groups = res->results[2];
   hz_arena_t *a = hz_rpc_arena(rpc);
   size_t ngroups = (size_t)PQntuples(groups);
   Huizong__V1__RollupResponse out = HUIZONG__V1__ROLLUP_RESPONSE__INIT;
   out.rows = hz_arena_alloc(a, (ngroups * cat.n + 1) * sizeof(*out.rows));
   if (!out.rows)
-    return (void)OOM(rpc);
+    return (void)hz_rpc_oom(rpc);
   for (size_t g = 0; g < ngroups; g++) {
     Huizong__V1__RegionRef *reg = region_ref_at(rpc, groups, (int)g, 0);
     if (!reg)
-      return (void)OOM(rpc);
+      return (void)hz_rpc_oom(rpc);
     int expected = hz_rpc_cell_int(groups, (int)g, 3);
     for (size_t i = 0; i < cat.n; i++) {
       Huizong__V1__RollupRow *row =
           rollup_row(rpc, ru, &m, &targets, reg, expected, &cat.items[i]);
       if (!row)
-        return (void)OOM(rpc);
+        return (void)hz_rpc_oom(rpc);
       out.rows[out.n_rows++] = row;
     }
   }
@@ -503,7 +500,7 @@ static void on_rollup(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   size_t len = protobuf_c_message_get_packed_size(&out.base);
   uint8_t *packed = malloc(len ? len : 1);
   if (!packed)
-    return (void)OOM(rpc);
+    return (void)hz_rpc_oom(rpc);
   protobuf_c_message_pack(&out.base, packed);
   int r = hz_rcache_put(&rpc->app->rollups, ru->key, ru->stamp, packed, len);
   if (r != 0 && r != -E2BIG)
@@ -516,15 +513,13 @@ static void on_rollup(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
  * otherwise it is computed and kept under the stamp read before it. */
 static void on_rollup_stamp(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   rollup_t *ru = tag;
-  if (!res->ok) {
-    hz_rpc_fail_db(rpc, res);
+  if (hz_rpc_db_failed(rpc, res))
     return;
-  }
   if (!region_checked(rpc, res->results[0], ru->region, NULL))
     return;
   ru->stamp = hz_rpc_cell(rpc, res->results[1], 0, 0);
   if (!ru->stamp)
-    return (void)OOM(rpc);
+    return (void)hz_rpc_oom(rpc);
   size_t len;
   const uint8_t *kept = hz_rcache_get(&rpc->app->rollups, ru->key, ru->stamp, &len);
   if (kept) {
@@ -552,7 +547,7 @@ static void rollup(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   hz_arena_t *a = hz_rpc_arena(rpc);
   rollup_t *ru = hz_arena_zalloc(a, sizeof(*ru));
   if (!ru)
-    return (void)OOM(rpc);
+    return (void)hz_rpc_oom(rpc);
   ru->req = req;
   if (!(ru->region = target_region(rpc, req->region_code)))
     return;
@@ -599,7 +594,7 @@ static void rollup(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   const char **p2 = hz_arena_alloc(a, 8 * sizeof(char *));
   const char **p4 = hz_arena_alloc(a, 5 * sizeof(char *));
   if (!p0 || !p1 || !p2 || !p4 || !ru->period || !ru->yoy || !ru->pop || !ru->year)
-    return (void)OOM(rpc);
+    return (void)hz_rpc_oom(rpc);
   p1[0] = codes;
   p2[0] = ru->region;
   p2[1] = hz_pg_int(a, group_code(req));
@@ -636,7 +631,7 @@ static void rollup(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   }
   const char **ps = hz_arena_alloc(a, 2 * sizeof(char *));
   if (!ps || !(ru->key = rollup_key(rpc, ru)))
-    return (void)OOM(rpc);
+    return (void)hz_rpc_oom(rpc);
   const hz_db_stmt_t check[2] = {
       region_stmt(rpc, ps, ru->region),
       {.name = "hz_agg_stamp", .sql = "SELECT hz_rollup_stamp($1)", .nparams = 1,
@@ -657,10 +652,8 @@ typedef struct series_s {
 
 static void on_series(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   series_t *se = tag;
-  if (!res->ok) {
-    hz_rpc_fail_db(rpc, res);
+  if (hz_rpc_db_failed(rpc, res))
     return;
-  }
   Huizong__V1__RegionRef *region = region_checked(rpc, res->results[0], se->region, NULL);
   if (!region)
     return;
@@ -670,24 +663,24 @@ static void on_series(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
     return;
   agg_map_t m;
   if (map_load(rpc, res->results[2], &m))
-    return (void)OOM(rpc);
+    return (void)hz_rpc_oom(rpc);
   int expected = hz_rpc_cell_int(res->results[3], 0, 0);
   hz_arena_t *a = hz_rpc_arena(rpc);
   Huizong__V1__SeriesResponse out = HUIZONG__V1__SERIES_RESPONSE__INIT;
   out.series = hz_arena_alloc(a, (cat.n + 1) * sizeof(*out.series));
   if (!out.series)
-    return (void)OOM(rpc);
+    return (void)hz_rpc_oom(rpc);
   for (size_t i = 0; i < cat.n; i++) {
     Huizong__V1__IndicatorSeries *s = hz_arena_alloc(a, sizeof(*s));
     Huizong__V1__SeriesPoint **pts = hz_arena_alloc(a, (se->n + 1) * sizeof(*pts));
     if (!s || !pts)
-      return (void)OOM(rpc);
+      return (void)hz_rpc_oom(rpc);
     huizong__v1__indicator_series__init(s);
     s->indicator = cat.items[i].ref;
     for (size_t k = 0; k < se->n; k++) {
       Huizong__V1__SeriesPoint *pt = hz_arena_alloc(a, sizeof(*pt));
       if (!pt)
-        return (void)OOM(rpc);
+        return (void)hz_rpc_oom(rpc);
       huizong__v1__series_point__init(pt);
       pt->period = se->periods[k];
       hz_fig_t fig;
@@ -696,7 +689,7 @@ static void on_series(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
       figure_style(&cat.items[i], &scale, &fixed);
       if (figure(rpc, &m, &cat.items[i], region->code, (int)k + 1, &fig, &pt->reporting_units) ||
           hz_fig_text(a, &fig, scale, fixed, &text) == -ENOMEM)
-        return (void)OOM(rpc);
+        return (void)hz_rpc_oom(rpc);
       pt->value = decimal_of(rpc, text);
       pt->expected_units = expected;
       pts[k] = pt;
@@ -719,7 +712,7 @@ static void series(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   hz_arena_t *a = hz_rpc_arena(rpc);
   series_t *se = hz_arena_zalloc(a, sizeof(*se));
   if (!se)
-    return (void)OOM(rpc);
+    return (void)hz_rpc_oom(rpc);
   se->req = req;
   hz_period_t from, to;
   if (!(se->region = target_region(rpc, req->region_code)) ||
@@ -752,7 +745,7 @@ static void series(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   const char **p1 = hz_arena_alloc(a, sizeof(char *));
   const char **p2 = hz_arena_alloc(a, 8 * sizeof(char *));
   if (!se->periods || !starts || !ends || !p0 || !p1 || !p2)
-    return (void)OOM(rpc);
+    return (void)hz_rpc_oom(rpc);
   int base = hz_period_ordinal(&from);
   for (size_t k = 0; k < se->n; k++) {
     hz_period_t p;
@@ -806,12 +799,12 @@ static unit_query_t *unit_query_start(hz_rpc_t *rpc, const char *region, const c
     uq->params = hz_arena_alloc(a, 2 * sizeof(char *));
   }
   if (!uq || !uq->region_params || !uq->params)
-    return OOM(rpc), NULL;
+    return hz_rpc_oom(rpc), NULL;
   if (!(uq->region = target_region(rpc, region)) ||
       parse_period(rpc, "period", period, &uq->p))
     return NULL;
   if (!(uq->period = period_text(a, &uq->p)))
-    return OOM(rpc), NULL;
+    return hz_rpc_oom(rpc), NULL;
   uq->params[0] = uq->region;
   uq->params[1] = uq->period;
   return uq;
@@ -839,10 +832,8 @@ static hz_db_stmt_t deadline_stmt(hz_rpc_t *rpc, unit_query_t *uq, const hz_peri
 
 static void on_completeness(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   unit_query_t *uq = tag;
-  if (!res->ok) {
-    hz_rpc_fail_db(rpc, res);
+  if (hz_rpc_db_failed(rpc, res))
     return;
-  }
   Huizong__V1__RegionRef *region = region_checked(rpc, res->results[0], uq->region, NULL);
   if (!region)
     return;
@@ -853,12 +844,12 @@ static void on_completeness(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag)
   out.units = hz_arena_alloc(a, (size_t)(rows + 1) * sizeof(*out.units));
   out.missing_region_codes = hz_arena_alloc(a, (size_t)(rows + 1) * sizeof(char *));
   if (!out.units || !out.missing_region_codes)
-    return (void)OOM(rpc);
+    return (void)hz_rpc_oom(rpc);
   for (int i = 0; i < rows; i++) {
     Huizong__V1__UnitStatus *u = hz_arena_alloc(a, sizeof(*u));
     Huizong__V1__RegionRef *ref = region_ref_at(rpc, r, i, 0);
     if (!u || !ref)
-      return (void)OOM(rpc);
+      return (void)hz_rpc_oom(rpc);
     huizong__v1__unit_status__init(u);
     u->region = ref;
     u->last_submitted_at = (char *)hz_rpc_cell(rpc, r, i, 3);
@@ -911,7 +902,7 @@ static void completeness(hz_rpc_t *rpc, ProtobufCMessage *msg) {
       deadline_stmt(rpc, uq, &uq->p),
   };
   if (!uq->deadline_params)
-    return (void)OOM(rpc);
+    return (void)hz_rpc_oom(rpc);
   hz_rpc_query(rpc, q, 3, on_completeness, uq);
 }
 
@@ -919,10 +910,8 @@ static void completeness(hz_rpc_t *rpc, ProtobufCMessage *msg) {
 
 static void on_report(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   unit_query_t *uq = tag;
-  if (!res->ok) {
-    hz_rpc_fail_db(rpc, res);
+  if (hz_rpc_db_failed(rpc, res))
     return;
-  }
   int reporting = 0;
   Huizong__V1__RegionRef *region = region_checked(rpc, res->results[0], uq->region, &reporting);
   if (!region)
@@ -941,12 +930,12 @@ static void on_report(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   out.values = hz_arena_alloc(a, (size_t)(nv + 1) * sizeof(*out.values));
   out.submission_ids = hz_arena_alloc(a, (size_t)(ns + 1) * sizeof(char *));
   if (!ap || !out.values || !out.submission_ids)
-    return (void)OOM(rpc);
+    return (void)hz_rpc_oom(rpc);
   for (int i = 0; i < nv; i++) {
     Huizong__V1__ReportValue *v = hz_arena_alloc(a, sizeof(*v));
     Huizong__V1__IndicatorRef *ir = hz_arena_alloc(a, sizeof(*ir));
     if (!v || !ir)
-      return (void)OOM(rpc);
+      return (void)hz_rpc_oom(rpc);
     huizong__v1__report_value__init(v);
     huizong__v1__indicator_ref__init(ir);
     ir->code = (char *)hz_rpc_cell(rpc, vals, i, 0);
@@ -1013,7 +1002,7 @@ static void get_report(hz_rpc_t *rpc, ProtobufCMessage *msg) {
       deadline_stmt(rpc, uq, &uq->p),
   };
   if (!uq->deadline_params)
-    return (void)OOM(rpc);
+    return (void)hz_rpc_oom(rpc);
   hz_rpc_query(rpc, q, 5, on_report, uq);
 }
 
@@ -1057,10 +1046,8 @@ static int send_batch(hz_rpc_t *rpc, const PGresult *r, int from, int to) {
 
 static void on_export_page(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   export_t *ex = tag;
-  if (!res->ok) {
-    hz_rpc_fail_db(rpc, res);
+  if (hz_rpc_db_failed(rpc, res))
     return;
-  }
   int idx = 0;
   if (!ex->checked) {
     if (!region_checked(rpc, res->results[0], ex->params[0], NULL))
@@ -1109,7 +1096,7 @@ static void export_next(hz_rpc_t *rpc) {
   int n = 0;
   const char **p0 = hz_arena_alloc(hz_rpc_arena(rpc), 2 * sizeof(char *));
   if (!p0)
-    return (void)OOM(rpc);
+    return (void)hz_rpc_oom(rpc);
   if (!ex->checked) {
     q[n++] = region_stmt(rpc, p0, ex->params[0]);
     q[n++] = (hz_db_stmt_t){
@@ -1152,7 +1139,7 @@ static void export_values(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   const char **params = hz_arena_zalloc(a, 7 * sizeof(char *));
   hz_period_t from, to;
   if (!ex || !params)
-    return (void)OOM(rpc);
+    return (void)hz_rpc_oom(rpc);
   const char *region = target_region(rpc, req->region_code);
   if (!region || parse_period(rpc, "from_period", req->from_period, &from) ||
       parse_period(rpc, "to_period", req->to_period, &to))

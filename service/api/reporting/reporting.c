@@ -293,7 +293,7 @@ static int submit_prepare(submit_t *s) {
     return 0;
   }
   if (bad < 0 || build_submit(s, bad > 0 || s->req->dry_run) < 0) {
-    hz_rpc_finish(s->rpc, HZ_STATUS_RESOURCE_EXHAUSTED, "call exceeds its memory limit");
+    hz_rpc_oom(s->rpc);
     return -1;
   }
   return 1;
@@ -313,7 +313,7 @@ static void submit_replied(submit_t *s) {
 static void submit(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   submit_t *s = submit_new(rpc, (const submit_req_t *)msg, submit_replied);
   if (!s) {
-    hz_rpc_finish(rpc, HZ_STATUS_RESOURCE_EXHAUSTED, "call exceeds its memory limit");
+    hz_rpc_oom(rpc);
     return;
   }
   if (submit_prepare(s) > 0)
@@ -368,7 +368,7 @@ static void stream_reply(hz_rpc_t *rpc) {
   Huizong__V1__SubmitStreamResponse out = HUIZONG__V1__SUBMIT_STREAM_RESPONSE__INIT;
   out.results = hz_arena_alloc(hz_rpc_arena(rpc), (st->n + 1) * sizeof(submit_resp_t *));
   if (!out.results) {
-    hz_rpc_finish(rpc, HZ_STATUS_RESOURCE_EXHAUSTED, "call exceeds its memory limit");
+    hz_rpc_oom(rpc);
     return;
   }
   for (size_t i = 0; i < st->n; i++) {
@@ -428,7 +428,7 @@ static stream_t *stream_state(hz_rpc_t *rpc) {
 static void stream_message(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   stream_t *st = stream_state(rpc);
   if (!st) {
-    hz_rpc_finish(rpc, HZ_STATUS_RESOURCE_EXHAUSTED, "call exceeds its memory limit");
+    hz_rpc_oom(rpc);
     return;
   }
   if (st->n >= MAX_STREAM_REQUESTS) {
@@ -440,7 +440,7 @@ static void stream_message(hz_rpc_t *rpc, ProtobufCMessage *msg) {
     size_t cap = st->cap ? st->cap * 2 : 64;
     submit_t **ni = hz_arena_alloc(hz_rpc_arena(rpc), cap * sizeof(*ni));
     if (!ni) {
-      hz_rpc_finish(rpc, HZ_STATUS_RESOURCE_EXHAUSTED, "call exceeds its memory limit");
+      hz_rpc_oom(rpc);
       return;
     }
     if (st->n)
@@ -450,7 +450,7 @@ static void stream_message(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   }
   submit_t *s = submit_new(rpc, (const submit_req_t *)msg, stream_collected);
   if (!s) {
-    hz_rpc_finish(rpc, HZ_STATUS_RESOURCE_EXHAUSTED, "call exceeds its memory limit");
+    hz_rpc_oom(rpc);
     return;
   }
   s->index = (int)st->n;
@@ -460,7 +460,7 @@ static void stream_message(hz_rpc_t *rpc, ProtobufCMessage *msg) {
 
 static void stream_half_close(hz_rpc_t *rpc) {
   if (!stream_state(rpc)) {
-    hz_rpc_finish(rpc, HZ_STATUS_RESOURCE_EXHAUSTED, "call exceeds its memory limit");
+    hz_rpc_oom(rpc);
     return;
   }
   stream_pump(rpc);
@@ -500,10 +500,8 @@ static Huizong__V1__Submission *submission_from_row(hz_rpc_t *rpc, const PGresul
 
 static void on_get_submission(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   const char *id = tag;
-  if (!res->ok) {
-    hz_rpc_fail_db(rpc, res);
+  if (hz_rpc_db_failed(rpc, res))
     return;
-  }
   const PGresult *r = res->results[0];
   int rows = PQntuples(r);
   if (rows == 0) {
@@ -520,7 +518,7 @@ static void on_get_submission(hz_rpc_t *rpc, const hz_db_result_t *res, void *ta
   Huizong__V1__IndicatorValue **vals =
       hz_arena_alloc(hz_rpc_arena(rpc), (size_t)(rows + 1) * sizeof(*vals));
   if (!s || !vals) {
-    hz_rpc_finish(rpc, HZ_STATUS_RESOURCE_EXHAUSTED, "call exceeds its memory limit");
+    hz_rpc_oom(rpc);
     return;
   }
   size_t n = 0;
@@ -529,7 +527,7 @@ static void on_get_submission(hz_rpc_t *rpc, const hz_db_result_t *res, void *ta
       continue;
     Huizong__V1__IndicatorValue *v = hz_arena_alloc(hz_rpc_arena(rpc), sizeof(*v));
     if (!v) {
-      hz_rpc_finish(rpc, HZ_STATUS_RESOURCE_EXHAUSTED, "call exceeds its memory limit");
+      hz_rpc_oom(rpc);
       return;
     }
     huizong__v1__indicator_value__init(v);
@@ -549,7 +547,7 @@ static void get_submission(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   char *id = hz_arena_alloc(a, HZ_UUID_TEXT_SIZE);
   const char **params = hz_arena_alloc(a, 2 * sizeof(char *));
   if (!id || !params) {
-    hz_rpc_finish(rpc, HZ_STATUS_RESOURCE_EXHAUSTED, "call exceeds its memory limit");
+    hz_rpc_oom(rpc);
     return;
   }
   if (hz_uuid_normalize(req->submission_id, id)) {
@@ -586,10 +584,8 @@ typedef struct list_state_s {
 
 static void on_list(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   list_state_t *ls = tag;
-  if (!res->ok) {
-    hz_rpc_fail_filter(rpc, res);
+  if (hz_rpc_filter_failed(rpc, res))
     return;
-  }
   if (ls->checked_root && hz_rpc_scope_verdict(rpc, res->results[0], ls->root))
     return;
   const PGresult *r = res->results[res->nresults - 1];
@@ -597,13 +593,13 @@ static void on_list(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   Huizong__V1__ListSubmissionsResponse out = HUIZONG__V1__LIST_SUBMISSIONS_RESPONSE__INIT;
   out.submissions = hz_arena_alloc(hz_rpc_arena(rpc), (size_t)(rows + 1) * sizeof(void *));
   if (!out.submissions) {
-    hz_rpc_finish(rpc, HZ_STATUS_RESOURCE_EXHAUSTED, "call exceeds its memory limit");
+    hz_rpc_oom(rpc);
     return;
   }
   int shown = rows > ls->page_size ? ls->page_size : rows;
   for (int row = 0; row < shown; row++) {
     if (!(out.submissions[row] = submission_from_row(rpc, r, row))) {
-      hz_rpc_finish(rpc, HZ_STATUS_RESOURCE_EXHAUSTED, "call exceeds its memory limit");
+      hz_rpc_oom(rpc);
       return;
     }
   }
@@ -622,10 +618,11 @@ static void list_submissions(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   const char **params = hz_arena_zalloc(a, 8 * sizeof(char *));
   const char **check = hz_arena_zalloc(a, 2 * sizeof(char *));
   if (!ls || !params || !check) {
-    hz_rpc_finish(rpc, HZ_STATUS_RESOURCE_EXHAUSTED, "call exceeds its memory limit");
+    hz_rpc_oom(rpc);
     return;
   }
-  if ((ls->page_size = hz_rpc_page_size(rpc, req->page_size)) < 0)
+  if ((ls->page_size = hz_rpc_page_size(rpc, req->page_size, HZ_RPC_PAGE_DEFAULT,
+                                              HZ_RPC_PAGE_MAX)) < 0)
     return;
   hz_period_t p;
   if (req->period[0] && hz_period_parse(req->period, &p)) {
