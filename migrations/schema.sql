@@ -1,0 +1,2148 @@
+-- The schema and functions as a fresh `huizongd migrate` leaves them.
+-- GENERATED from migrations/0*.sql: do not edit. Change a migration, then
+-- run: HZ_SCHEMA_WRITE=1 meson test -C build test_schema
+
+--
+-- PostgreSQL database dump
+--
+
+--
+-- Name: hz_approval_row(text, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_approval_row(p_region text, p_period text) RETURNS TABLE(state smallint, last_submitted_at text, approved_by text, approved_at text, comment text)
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT CASE WHEN r.approved_at IS NOT NULL THEN 3
+              WHEN r.last_submitted_at IS NOT NULL THEN 2 ELSE 1 END::smallint,
+         coalesce(hz_ts(r.last_submitted_at), ''), coalesce(r.approved_by, ''),
+         coalesce(hz_ts(r.approved_at), ''), coalesce(r.approval_comment, '')
+  FROM (SELECT 1) one
+  LEFT JOIN reports r ON r.region_code = p_region AND r.period = p_period
+$$;
+
+--
+-- Name: hz_approve_all(text, text, text, text, bigint, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_approve_all(p_region text, p_period text, p_note text, p_actor text, p_token_id bigint, p_scope text) RETURNS TABLE(kind text, code integer, message text, region_code text, last_submitted_at text, approved_by text, approved_at text)
+    LANGUAGE plpgsql
+    AS $$
+#variable_conflict use_column
+DECLARE
+  now_ts timestamptz;
+  held text[];
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM regions WHERE regions.code = p_region) THEN
+    RETURN QUERY SELECT 'refused', 5, format('unknown region %s', p_region), '', '', '', '';
+    RETURN;
+  END IF;
+  IF p_scope IS NOT NULL AND NOT EXISTS (SELECT 1 FROM region_paths
+       WHERE ancestor = p_scope AND descendant = p_region) THEN
+    RETURN QUERY SELECT 'refused', 7,
+      format('region %s is outside this token''s scope (%s)', p_region, p_scope), '', '', '', '';
+    RETURN;
+  END IF;
+  SELECT coalesce(array_agg(l.region_code), '{}') INTO held
+  FROM (SELECT rep.region_code FROM reports rep
+        WHERE rep.period = p_period AND rep.region_code IN (
+          SELECT r.code FROM region_paths p JOIN regions r ON r.code = p.descendant AND r.reporting
+          WHERE p.ancestor = p_region)
+        ORDER BY rep.region_code COLLATE "C"
+        FOR UPDATE OF rep) l;
+  now_ts := clock_timestamp();
+  RETURN QUERY
+  WITH leaves AS (
+    SELECT r.code FROM region_paths p JOIN regions r ON r.code = p.descendant AND r.reporting
+    WHERE p.ancestor = p_region
+  ), locked AS (
+    SELECT rep.region_code, rep.approved_at, rep.last_submitted_at FROM reports rep
+    WHERE rep.period = p_period AND rep.region_code = ANY (held)
+  ), upd AS (
+    UPDATE reports rep SET approved_by = p_actor, approved_at = now_ts,
+                           approval_comment = coalesce(p_note, '')
+    FROM locked l
+    WHERE rep.region_code = l.region_code AND rep.period = p_period
+      AND l.approved_at IS NULL AND l.last_submitted_at IS NOT NULL
+    RETURNING rep.region_code, rep.last_submitted_at
+  ), aud AS (
+    INSERT INTO audit_log (at, actor, token_id, action, region_code, period, detail)
+    SELECT now_ts, p_actor, p_token_id, 'approve', u.region_code, p_period,
+           'approved with all submitted' || CASE WHEN coalesce(p_note, '') <> ''
+                                                 THEN ': ' || p_note ELSE '' END
+    FROM upd u
+  ), out (kind, code, message, region_code, last_submitted_at, approved_by, approved_at) AS (
+    SELECT 'approved', 0, '', u.region_code, hz_ts(u.last_submitted_at), p_actor, hz_ts(now_ts)
+    FROM upd u
+    UNION ALL
+    SELECT 'already', 0, '', l.region_code, '', '', '' FROM locked l
+    WHERE l.approved_at IS NOT NULL
+    UNION ALL
+    SELECT 'missing', 0, '', lv.code, '', '', '' FROM leaves lv
+    WHERE NOT EXISTS (SELECT 1 FROM locked l WHERE l.region_code = lv.code
+                        AND l.last_submitted_at IS NOT NULL)
+  )
+  SELECT o.kind, o.code, o.message, o.region_code, o.last_submitted_at, o.approved_by,
+         o.approved_at
+  FROM out o ORDER BY o.kind COLLATE "C", o.region_code COLLATE "C";
+END
+$$;
+
+--
+-- Name: hz_count_catalog_change(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_count_catalog_change() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  PERFORM hz_count_changes(ARRAY['']);
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: hz_count_changes(text[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_count_changes(p_regions text[]) RETURNS void
+    LANGUAGE sql
+    AS $$
+  INSERT INTO change_counts AS c (region_code, n)
+  SELECT x.r, 1 FROM (SELECT DISTINCT r FROM unnest(p_regions) AS r WHERE r IS NOT NULL) x
+  ORDER BY x.r COLLATE "C"
+  ON CONFLICT (region_code) DO UPDATE SET n = c.n + 1
+$$;
+
+--
+-- Name: hz_count_value_changes(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_count_value_changes() RETURNS trigger
+    LANGUAGE plpgsql
+    SET jit TO 'off'
+    AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    PERFORM hz_count_changes(array_agg(region_code)) FROM hz_added;
+  ELSIF TG_OP = 'UPDATE' THEN
+    IF NOT EXISTS (SELECT 1 FROM hz_new) THEN
+      RETURN NULL;  -- the UPDATE half of an upsert that only inserted
+    END IF;
+    PERFORM hz_count_changes(array_agg(region_code))
+    FROM (SELECT region_code FROM hz_old UNION SELECT region_code FROM hz_new) x;
+  ELSIF TG_OP = 'DELETE' THEN
+    PERFORM hz_count_changes(array_agg(region_code)) FROM hz_old;
+  ELSE
+    PERFORM hz_count_changes(ARRAY['']);
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: hz_create_token(text, smallint, text, bytea, bigint, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_create_token(p_name text, p_role smallint, p_region text, p_hash bytea, p_token_id bigint, p_actor text) RETURNS TABLE(code integer, message text, id bigint, created_at text)
+    LANGUAGE plpgsql
+    AS $$
+#variable_conflict use_column
+DECLARE
+  reg regions%ROWTYPE;
+  new_id bigint;
+  new_at timestamptz;
+BEGIN
+  -- Two creations of one name at once: the second sees the first.
+  PERFORM pg_advisory_xact_lock(hashtextextended('huizong.token:' || p_name, 0));
+
+  IF p_region IS NOT NULL THEN
+    SELECT * INTO reg FROM regions r WHERE r.code = p_region;
+    IF NOT FOUND THEN
+      RETURN QUERY SELECT 5, format('unknown region %s', p_region), NULL::bigint, NULL::text;
+      RETURN;
+    END IF;
+    IF p_role = 1 AND NOT reg.reporting THEN
+      RETURN QUERY SELECT 3, format('a township token needs a reporting region; %s (%s) is a %s',
+                                    reg.code, reg.name, hz_level_name(reg.level)),
+        NULL::bigint, NULL::text;
+      RETURN;
+    END IF;
+    IF p_role = 2 AND reg.reporting THEN
+      RETURN QUERY SELECT 3, format('a county token reads a subtree; %s (%s) is a township: use role township',
+                                    reg.code, reg.name),
+        NULL::bigint, NULL::text;
+      RETURN;
+    END IF;
+  END IF;
+
+  IF EXISTS (SELECT 1 FROM tokens t WHERE t.name = p_name AND t.revoked_at IS NULL) THEN
+    RETURN QUERY SELECT 6, format('an active token is already named %s; revoke it or choose another name',
+                                  p_name), NULL::bigint, NULL::text;
+    RETURN;
+  END IF;
+
+  new_at := clock_timestamp();
+  INSERT INTO tokens (name, role, region_code, secret_hash, created_by, created_at)
+  VALUES (p_name, p_role, p_region, p_hash, p_actor, new_at)
+  RETURNING tokens.id INTO new_id;
+
+  INSERT INTO audit_log (at, actor, token_id, action, region_code, detail)
+  VALUES (new_at, p_actor, p_token_id, 'token.create', p_region,
+          format('token %s %s, role %s%s', new_id, p_name, hz_role_name(p_role),
+                 CASE WHEN p_region IS NOT NULL THEN ', region ' || p_region ELSE '' END));
+
+  RETURN QUERY SELECT 0, ''::text, new_id, hz_ts(new_at);
+END
+$$;
+
+--
+-- Name: hz_deadline(smallint, date); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_deadline(p_period_type smallint, p_period_start date) RETURNS timestamp with time zone
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT (hz_period_end(p_period_type, p_period_start) + w.days_after_end)::timestamp
+         AT TIME ZONE 'Asia/Shanghai'
+  FROM submission_windows w
+  WHERE w.period_type = p_period_type AND w.days_after_end > 0
+$$;
+
+--
+-- Name: hz_exception_open(text, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_exception_open(p_region text, p_period text) RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT EXISTS (SELECT 1 FROM period_exceptions e
+                 WHERE e.region_code = p_region AND e.period = p_period
+                   AND (e.expires_at IS NULL OR e.expires_at > clock_timestamp()))
+$$;
+
+--
+-- Name: hz_import_indicators(integer[], text[], text[], text[], smallint[], smallint[], smallint[], text[], text[], text[], text[], text[], smallint[], text[], boolean, bigint, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_import_indicators(p_lines integer[], p_codes text[], p_names text[], p_units text[], p_period_types smallint[], p_time_aggs smallint[], p_region_aggs smallint[], p_mins text[], p_maxs text[], p_nums text[], p_dens text[], p_factors text[], p_scales smallint[], p_descriptions text[], p_validate_only boolean, p_token_id bigint, p_actor text) RETURNS TABLE(kind smallint, idx integer, field text, reason text, created integer, updated integer, unchanged integer)
+    LANGUAGE plpgsql
+    SET plan_cache_mode TO 'force_custom_plan'
+    AS $$
+#variable_conflict use_column
+DECLARE
+  n_problems integer := 0;
+  n_new integer := 0;
+  n_changed integer := 0;
+  n_same integer := 0;
+  now_ts timestamptz;
+BEGIN
+  -- Concurrent imports could each make the other's ratio parts ratios.
+  PERFORM pg_advisory_xact_lock(hashtextextended('huizong.indicators', 0));
+
+  RETURN QUERY
+  WITH input AS (
+    SELECT t.c, t.pt, t.num, t.den, (t.ord - 1)::integer AS i,
+           row_number() OVER (PARTITION BY t.c ORDER BY t.ord) AS nth,
+           first_value(t.ln) OVER (PARTITION BY t.c ORDER BY t.ord) AS first_line
+    FROM unnest(p_lines, p_codes, p_period_types, p_nums, p_dens)
+         WITH ORDINALITY AS t(ln, c, pt, num, den, ord)
+  ), batch AS (
+    SELECT i.c, i.pt, i.num, i.den, i.i FROM input i WHERE i.c IS NOT NULL AND i.nth = 1
+  ), merged AS (
+    SELECT b.c AS code, b.pt AS period_type, b.num IS NOT NULL AS is_ratio, b.num, b.den,
+           true AS in_batch
+    FROM batch b
+    UNION ALL
+    SELECT d.code, d.period_type, d.ratio_numerator IS NOT NULL, d.ratio_numerator,
+           d.ratio_denominator, false
+    FROM indicators d WHERE NOT EXISTS (SELECT 1 FROM batch b WHERE b.c = d.code)
+  ), parts AS (
+    SELECT b.i, b.c, b.pt, 'ratio.numerator_code' AS f, 'numerator' AS role, b.num AS part
+    FROM batch b WHERE b.num IS NOT NULL
+    UNION ALL
+    SELECT b.i, b.c, b.pt, 'ratio.denominator_code', 'denominator', b.den
+    FROM batch b WHERE b.den IS NOT NULL
+  ), problems AS (
+    SELECT i.i, 4 AS k, 'code' AS f,
+           CASE WHEN i.first_line > 0
+             THEN format('indicator %s is already defined on line %s', i.c, i.first_line)
+             ELSE format('indicator %s appears more than once', i.c) END AS why
+    FROM input i WHERE i.c IS NOT NULL AND i.nth > 1
+    UNION ALL
+    SELECT p.i, 3, p.f, format('unknown %s indicator %s', p.role, p.part)
+    FROM parts p WHERE NOT EXISTS (SELECT 1 FROM merged m WHERE m.code = p.part)
+    UNION ALL
+    SELECT p.i, 7, p.f,
+           CASE WHEN p.part = p.c THEN format('ratio %s cannot be its own %s', p.c, p.role)
+             ELSE format('%s %s is itself a ratio; a ratio''s parts must be submitted indicators',
+                         p.role, p.part) END
+    FROM parts p JOIN merged m ON m.code = p.part WHERE m.is_ratio
+    UNION ALL
+    SELECT p.i, 6, 'period_type',
+           format('ratio %s by %s cannot be computed from %s %s, which is reported by %s',
+                  p.c, hz_period_type_name(p.pt), p.role, p.part, hz_period_type_name(m.period_type))
+    FROM parts p JOIN merged m ON m.code = p.part
+    WHERE NOT m.is_ratio AND p.pt > m.period_type
+    UNION ALL
+    -- A stored ratio outside the batch keeps its parts: they may neither
+    -- become ratios nor be reported less often than it.
+    SELECT x.i, 9, 'ratio',
+           format('indicator %s is a part of ratio %s; a ratio part cannot be a ratio', x.c, x.code)
+    FROM (SELECT DISTINCT ON (b.i) b.i, b.c, m.code
+          FROM batch b JOIN merged m ON m.is_ratio AND NOT m.in_batch AND b.c IN (m.num, m.den)
+          WHERE b.num IS NOT NULL ORDER BY b.i, m.code) x
+    UNION ALL
+    SELECT x.i, 6, 'period_type',
+           format('indicator %s is a part of ratio %s reported by %s; it cannot be reported by %s',
+                  x.c, x.code, hz_period_type_name(x.period_type), hz_period_type_name(x.pt))
+    FROM (SELECT DISTINCT ON (b.i) b.i, b.c, b.pt, m.code, m.period_type
+          FROM batch b JOIN merged m ON m.is_ratio AND NOT m.in_batch AND b.c IN (m.num, m.den)
+          WHERE b.num IS NULL AND m.period_type > b.pt ORDER BY b.i, m.code) x
+    UNION ALL
+    SELECT b.i, 9, 'period_type',
+           format('indicator %s has stored values by %s; its frequency cannot change to %s',
+                  b.c, hz_period_type_name(d.period_type), hz_period_type_name(b.pt))
+    FROM batch b JOIN indicators d ON d.code = b.c
+    WHERE b.pt <> d.period_type
+      AND EXISTS (SELECT 1 FROM data_values v WHERE v.indicator_code = b.c)
+    UNION ALL
+    SELECT b.i, 9, 'period_type',
+           format('indicator %s has targets by %s (e.g. %s %s); they would be finer than %s',
+                  b.c, hz_period_type_name(t.period_type), t.region_code, t.period,
+                  hz_period_type_name(b.pt))
+    FROM batch b
+    CROSS JOIN LATERAL (SELECT t.region_code, t.period, t.period_type FROM targets t
+                        WHERE t.indicator_code = b.c AND t.period_type > b.pt
+                        ORDER BY t.period_type DESC, t.period_start LIMIT 1) t
+    UNION ALL
+    SELECT b.i, 9, 'ratio',
+           format('indicator %s has stored values; it cannot become a computed ratio', b.c)
+    FROM batch b JOIN indicators d ON d.code = b.c
+    WHERE b.num IS NOT NULL AND d.ratio_numerator IS NULL
+      AND EXISTS (SELECT 1 FROM data_values v WHERE v.indicator_code = b.c)
+  )
+  SELECT p.k::smallint, p.i, p.f, p.why, NULL::integer, NULL::integer, NULL::integer
+  FROM problems p ORDER BY p.i, p.k;
+  GET DIAGNOSTICS n_problems = ROW_COUNT;
+
+  SELECT count(*) FILTER (WHERE d.code IS NULL),
+         count(*) FILTER (WHERE d.code IS NOT NULL AND
+           (d.name, d.unit, d.period_type, d.time_aggregation, d.region_aggregation, d.min_value,
+            d.max_value, d.ratio_numerator, d.ratio_denominator, d.ratio_factor, d.ratio_scale,
+            d.description) IS DISTINCT FROM
+           (t.n, t.u, t.pt, t.ta, t.ra, t.mn::numeric, t.mx::numeric, t.num, t.den,
+            t.f::numeric, t.sc, t.ds)),
+         count(*) FILTER (WHERE d.code IS NOT NULL AND
+           (d.name, d.unit, d.period_type, d.time_aggregation, d.region_aggregation, d.min_value,
+            d.max_value, d.ratio_numerator, d.ratio_denominator, d.ratio_factor, d.ratio_scale,
+            d.description) IS NOT DISTINCT FROM
+           (t.n, t.u, t.pt, t.ta, t.ra, t.mn::numeric, t.mx::numeric, t.num, t.den,
+            t.f::numeric, t.sc, t.ds))
+    INTO n_new, n_changed, n_same
+  FROM (SELECT DISTINCT ON (t.c) t.*
+        FROM unnest(p_codes, p_names, p_units, p_period_types, p_time_aggs, p_region_aggs,
+                    p_mins, p_maxs, p_nums, p_dens, p_factors, p_scales, p_descriptions)
+             WITH ORDINALITY AS t(c, n, u, pt, ta, ra, mn, mx, num, den, f, sc, ds, ord)
+        WHERE t.c IS NOT NULL ORDER BY t.c, t.ord) t
+  LEFT JOIN indicators d ON d.code = t.c;
+
+  IF n_problems > 0 OR p_validate_only THEN
+    RETURN QUERY SELECT 0::smallint, -1, ''::text, ''::text, n_new, n_changed, n_same;
+    RETURN;
+  END IF;
+
+  now_ts := clock_timestamp();
+  INSERT INTO audit_log (at, actor, token_id, action, indicator_code, detail)
+  SELECT now_ts, p_actor, p_token_id, 'indicator.set', t.c,
+    CASE WHEN d.code IS NULL THEN
+      format('created: %s (%s), by %s%s', t.n, t.u, hz_period_type_name(t.pt),
+             CASE WHEN t.num IS NOT NULL THEN format(', ratio %s / %s', t.num, t.den) ELSE '' END)
+    ELSE concat_ws('; ',
+      CASE WHEN d.name <> t.n THEN format('name %s -> %s', d.name, t.n) END,
+      CASE WHEN d.unit <> t.u THEN format('unit %s -> %s', d.unit, t.u) END,
+      CASE WHEN d.period_type <> t.pt THEN format('frequency %s -> %s',
+        hz_period_type_name(d.period_type), hz_period_type_name(t.pt)) END,
+      CASE WHEN d.time_aggregation <> t.ta THEN
+        format('time_aggregation %s -> %s', d.time_aggregation, t.ta) END,
+      CASE WHEN d.region_aggregation <> t.ra THEN
+        format('region_aggregation %s -> %s', d.region_aggregation, t.ra) END,
+      CASE WHEN d.min_value IS DISTINCT FROM t.mn::numeric THEN
+        format('min %s -> %s', coalesce(d.min_value::text, 'none'), coalesce(t.mn, 'none')) END,
+      CASE WHEN d.max_value IS DISTINCT FROM t.mx::numeric THEN
+        format('max %s -> %s', coalesce(d.max_value::text, 'none'), coalesce(t.mx, 'none')) END,
+      CASE WHEN (d.ratio_numerator, d.ratio_denominator, d.ratio_factor, d.ratio_scale)
+                IS DISTINCT FROM (t.num, t.den, t.f::numeric, t.sc) THEN
+        format('ratio %s -> %s',
+               coalesce(d.ratio_numerator || ' / ' || d.ratio_denominator, 'none'),
+               coalesce(t.num || ' / ' || t.den, 'none')) END,
+      CASE WHEN d.description <> t.ds THEN 'description' END)
+    END
+  FROM unnest(p_codes, p_names, p_units, p_period_types, p_time_aggs, p_region_aggs,
+              p_mins, p_maxs, p_nums, p_dens, p_factors, p_scales, p_descriptions)
+       WITH ORDINALITY AS t(c, n, u, pt, ta, ra, mn, mx, num, den, f, sc, ds, ord)
+  LEFT JOIN indicators d ON d.code = t.c
+  WHERE d.code IS NULL OR
+    (d.name, d.unit, d.period_type, d.time_aggregation, d.region_aggregation, d.min_value,
+     d.max_value, d.ratio_numerator, d.ratio_denominator, d.ratio_factor, d.ratio_scale,
+     d.description) IS DISTINCT FROM
+    (t.n, t.u, t.pt, t.ta, t.ra, t.mn::numeric, t.mx::numeric, t.num, t.den,
+     t.f::numeric, t.sc, t.ds)
+  ORDER BY t.ord;
+
+  -- As for regions: new rows without their ratio first, so a ratio may name
+  -- a part defined later in the batch; the UPDATE then sets everything.
+  INSERT INTO indicators (code, name, unit, period_type, time_aggregation, region_aggregation,
+                          updated_at)
+  SELECT t.c, t.n, t.u, t.pt, t.ta, t.ra, now_ts
+  FROM unnest(p_codes, p_names, p_units, p_period_types, p_time_aggs, p_region_aggs)
+       AS t(c, n, u, pt, ta, ra)
+  WHERE NOT EXISTS (SELECT 1 FROM indicators d WHERE d.code = t.c);
+
+  UPDATE indicators d SET name = t.n, unit = t.u, period_type = t.pt, time_aggregation = t.ta,
+    region_aggregation = t.ra, min_value = t.mn::numeric, max_value = t.mx::numeric,
+    ratio_numerator = t.num, ratio_denominator = t.den, ratio_factor = t.f::numeric,
+    ratio_scale = t.sc, description = t.ds, updated_at = now_ts
+  FROM unnest(p_codes, p_names, p_units, p_period_types, p_time_aggs, p_region_aggs,
+              p_mins, p_maxs, p_nums, p_dens, p_factors, p_scales, p_descriptions)
+       AS t(c, n, u, pt, ta, ra, mn, mx, num, den, f, sc, ds)
+  WHERE d.code = t.c AND
+    (d.name, d.unit, d.period_type, d.time_aggregation, d.region_aggregation, d.min_value,
+     d.max_value, d.ratio_numerator, d.ratio_denominator, d.ratio_factor, d.ratio_scale,
+     d.description) IS DISTINCT FROM
+    (t.n, t.u, t.pt, t.ta, t.ra, t.mn::numeric, t.mx::numeric, t.num, t.den,
+     t.f::numeric, t.sc, t.ds);
+
+  RETURN QUERY SELECT 0::smallint, -1, ''::text, ''::text, n_new, n_changed, n_same;
+END
+$$;
+
+--
+-- Name: hz_import_regions(integer[], text[], text[], smallint[], text[], boolean, bigint, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_import_regions(p_lines integer[], p_codes text[], p_names text[], p_levels smallint[], p_parents text[], p_validate_only boolean, p_token_id bigint, p_actor text) RETURNS TABLE(kind smallint, idx integer, field text, reason text, created integer, updated integer, unchanged integer)
+    LANGUAGE plpgsql
+    SET plan_cache_mode TO 'force_custom_plan'
+    AS $$
+#variable_conflict use_column
+DECLARE
+  n_problems integer := 0;
+  n_new integer := 0;
+  n_changed integer := 0;
+  n_same integer := 0;
+  moved text[];
+  affected text[];
+  now_ts timestamptz;
+BEGIN
+  -- Two imports checked against the same old tree could build a loop
+  -- together: they take turns.
+  PERFORM pg_advisory_xact_lock(hashtextextended('huizong.regions', 0));
+
+  RETURN QUERY
+  WITH RECURSIVE input AS (
+    -- Codes in byte order like the columns they meet: the walk below
+    -- joins batch codes with stored ones and must have one collation.
+    SELECT t.c COLLATE "C" AS c, t.n, t.l, t.p COLLATE "C" AS p, (t.ord - 1)::integer AS i,
+           row_number() OVER (PARTITION BY t.c ORDER BY t.ord) AS nth,
+           first_value(t.ln) OVER (PARTITION BY t.c ORDER BY t.ord) AS first_line
+    FROM unnest(p_lines, p_codes, p_names, p_levels, p_parents)
+         WITH ORDINALITY AS t(ln, c, n, l, p, ord)
+  ), batch AS (
+    SELECT i.c, i.n, i.l, nullif(i.p, '') AS parent, i.i
+    FROM input i WHERE i.c IS NOT NULL AND i.nth = 1
+  ), merged AS (
+    SELECT b.c AS code, b.parent, b.l AS level FROM batch b
+    UNION ALL
+    SELECT r.code, r.parent_code, r.level FROM regions r
+    WHERE NOT EXISTS (SELECT 1 FROM batch b WHERE b.c = r.code)
+  ), walk (start, node, path) AS (
+    -- Up from every imported row; a chain that comes back to its start is a
+    -- loop. Valid chains are at most five levels deep, so the bound only
+    -- cuts walks that the level check refuses anyway.
+    SELECT b.c, b.parent, ARRAY[b.c] FROM batch b WHERE b.parent IS NOT NULL
+    UNION ALL
+    SELECT w.start, m.parent, w.path || w.node
+    FROM walk w JOIN merged m ON m.code = w.node
+    WHERE w.node <> ALL (w.path) AND m.parent IS NOT NULL AND cardinality(w.path) < 16
+  ), cycles AS (
+    SELECT DISTINCT ON (w.start) w.start, w.path FROM walk w WHERE w.node = w.start
+  ), problems AS (
+    SELECT i.i, 4 AS k, 'code' AS f,
+           CASE WHEN i.first_line > 0
+             THEN format('region %s is already defined on line %s', i.c, i.first_line)
+             ELSE format('region %s appears more than once', i.c) END AS why
+    FROM input i WHERE i.c IS NOT NULL AND i.nth > 1
+    UNION ALL
+    SELECT b.i, 3, 'parent_code', format('unknown parent %s', b.parent)
+    FROM batch b
+    WHERE b.parent IS NOT NULL AND NOT EXISTS (SELECT 1 FROM merged m WHERE m.code = b.parent)
+    UNION ALL
+    SELECT b.i, 8, 'parent_code',
+           format('parent chain loops: %s', array_to_string(c.path || b.c, ' -> '))
+    FROM batch b JOIN cycles c ON c.start = b.c
+    UNION ALL
+    SELECT b.i, 9, 'level',
+           format('level %s (%s) is not below that of its parent %s (%s)',
+                  b.l, hz_level_name(b.l), b.parent, hz_level_name(m.level))
+    FROM batch b JOIN merged m ON m.code = b.parent
+    WHERE b.l <= m.level AND NOT EXISTS (SELECT 1 FROM cycles c WHERE c.start = b.c)
+    UNION ALL
+    -- Stored children the batch leaves as they are must stay below.
+    SELECT ch.i, 9, 'level',
+           format('level %s (%s) is not above that of its child %s (%s)',
+                  ch.l, hz_level_name(ch.l), ch.code, hz_level_name(ch.level))
+    FROM (SELECT DISTINCT ON (b.i) b.i, b.l, r.code, r.level
+          FROM batch b JOIN regions r ON r.parent_code = b.c AND r.level <= b.l
+          WHERE NOT EXISTS (SELECT 1 FROM batch x WHERE x.c = r.code)
+          ORDER BY b.i, r.code) ch
+    UNION ALL
+    -- Reporting is level 4: moving a region in or out of it would orphan
+    -- its data or the tokens scoped to it.
+    SELECT b.i, 9, 'level',
+           CASE WHEN EXISTS (SELECT 1 FROM data_values d WHERE d.region_code = b.c)
+                  OR EXISTS (SELECT 1 FROM reports rp WHERE rp.region_code = b.c)
+             THEN format('region %s has submitted data; it cannot change from %s to %s',
+                         b.c, hz_level_name(r.level), hz_level_name(b.l))
+             ELSE format('region %s is the scope of active %s tokens; revoke them before changing its level to %s',
+                         b.c, CASE WHEN r.level = 4 THEN 'township' ELSE 'county' END,
+                         hz_level_name(b.l)) END
+    FROM batch b JOIN regions r ON r.code = b.c
+    WHERE (r.level = 4) <> (b.l = 4)
+      AND (EXISTS (SELECT 1 FROM data_values d WHERE d.region_code = b.c)
+           OR EXISTS (SELECT 1 FROM reports rp WHERE rp.region_code = b.c)
+           OR EXISTS (SELECT 1 FROM tokens t WHERE t.region_code = b.c
+                        AND t.revoked_at IS NULL AND t.role IN (1, 2)))
+  )
+  SELECT p.k::smallint, p.i, p.f, p.why, NULL::integer, NULL::integer, NULL::integer
+  FROM problems p ORDER BY p.i, p.k;
+  GET DIAGNOSTICS n_problems = ROW_COUNT;
+
+  SELECT count(*) FILTER (WHERE r.code IS NULL),
+         count(*) FILTER (WHERE r.code IS NOT NULL
+                            AND (r.name, r.level, r.parent_code) IS DISTINCT FROM (b.n, b.l, b.parent)),
+         count(*) FILTER (WHERE r.code IS NOT NULL
+                            AND (r.name, r.level, r.parent_code) IS NOT DISTINCT FROM (b.n, b.l, b.parent))
+    INTO n_new, n_changed, n_same
+  FROM (SELECT DISTINCT ON (t.c) t.c, t.n, t.l, nullif(t.p, '') AS parent
+        FROM unnest(p_codes, p_names, p_levels, p_parents) WITH ORDINALITY AS t(c, n, l, p, ord)
+        WHERE t.c IS NOT NULL ORDER BY t.c, t.ord) b
+  LEFT JOIN regions r ON r.code = b.c;
+
+  IF n_problems > 0 OR p_validate_only THEN
+    RETURN QUERY SELECT 0::smallint, -1, ''::text, ''::text, n_new, n_changed, n_same;
+    RETURN;
+  END IF;
+
+  now_ts := clock_timestamp();
+  -- The audit reads the stored values, so it goes before the writes.
+  INSERT INTO audit_log (at, actor, token_id, action, region_code, detail)
+  SELECT now_ts, p_actor, p_token_id, 'region.set', b.c,
+    CASE WHEN r.code IS NULL THEN
+      format('created: %s, %s, parent %s', b.n, hz_level_name(b.l), coalesce(b.parent, 'none'))
+    ELSE concat_ws('; ',
+      CASE WHEN r.name <> b.n THEN format('name %s -> %s', r.name, b.n) END,
+      CASE WHEN r.level <> b.l THEN
+        format('level %s -> %s', hz_level_name(r.level), hz_level_name(b.l)) END,
+      CASE WHEN r.parent_code IS DISTINCT FROM b.parent THEN
+        format('parent %s -> %s', coalesce(r.parent_code, 'none'), coalesce(b.parent, 'none')) END)
+    END
+  FROM unnest(p_codes, p_names, p_levels, p_parents) WITH ORDINALITY AS b0(c, n, l, p, ord)
+  CROSS JOIN LATERAL (SELECT b0.c, b0.n, b0.l, nullif(b0.p, '') AS parent) b
+  LEFT JOIN regions r ON r.code = b.c
+  WHERE r.code IS NULL OR (r.name, r.level, r.parent_code) IS DISTINCT FROM (b.n, b.l, b.parent)
+  ORDER BY b0.ord;
+
+  -- Regions whose ancestors change: new ones and moved ones.
+  SELECT coalesce(array_agg(t.c), '{}') INTO moved
+  FROM unnest(p_codes, p_parents) AS t(c, p)
+  LEFT JOIN regions r ON r.code = t.c
+  WHERE r.code IS NULL OR r.parent_code IS DISTINCT FROM nullif(t.p, '');
+
+  -- New regions first without parents, then every change in one UPDATE:
+  -- its foreign key is checked when the statement ends, when every parent
+  -- of the batch exists, whatever the row order.
+  INSERT INTO regions (code, name, level, parent_code, created_at, updated_at)
+  SELECT t.c, t.n, t.l, NULL, now_ts, now_ts
+  FROM unnest(p_codes, p_names, p_levels) AS t(c, n, l)
+  WHERE NOT EXISTS (SELECT 1 FROM regions r WHERE r.code = t.c);
+
+  UPDATE regions r SET name = t.n, level = t.l, parent_code = nullif(t.p, ''), updated_at = now_ts
+  FROM unnest(p_codes, p_names, p_levels, p_parents) AS t(c, n, l, p)
+  WHERE r.code = t.c
+    AND (r.name, r.level, r.parent_code) IS DISTINCT FROM (t.n, t.l, nullif(t.p, ''));
+
+  IF cardinality(moved) > 0 THEN
+    -- Every path ending in a moved region or below it is rebuilt.
+    SELECT array_agg(DISTINCT s.code) INTO affected
+    FROM (SELECT unnest(moved) AS code
+          UNION ALL
+          SELECT p.descendant FROM region_paths p WHERE p.ancestor = ANY (moved)) s;
+    DELETE FROM region_paths p WHERE p.descendant = ANY (affected);
+    INSERT INTO region_paths (ancestor, descendant, depth)
+    WITH RECURSIVE up (descendant, ancestor, depth) AS (
+      SELECT r.code, r.code, 0 FROM regions r WHERE r.code = ANY (affected)
+      UNION ALL
+      SELECT u.descendant, r.parent_code, u.depth + 1
+      FROM up u JOIN regions r ON r.code = u.ancestor
+      WHERE r.parent_code IS NOT NULL AND u.depth < 16
+    )
+    SELECT u.ancestor, u.descendant, u.depth FROM up u;
+  END IF;
+
+  RETURN QUERY SELECT 0::smallint, -1, ''::text, ''::text, n_new, n_changed, n_same;
+END
+$$;
+
+--
+-- Name: hz_import_targets(integer[], text[], text[], text[], smallint[], date[], text[], boolean, bigint, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_import_targets(p_lines integer[], p_regions text[], p_indicators text[], p_periods text[], p_period_types smallint[], p_period_starts date[], p_values text[], p_validate_only boolean, p_token_id bigint, p_actor text) RETURNS TABLE(kind smallint, idx integer, field text, reason text, created integer, updated integer, unchanged integer)
+    LANGUAGE plpgsql
+    SET plan_cache_mode TO 'force_custom_plan'
+    AS $$
+#variable_conflict use_column
+DECLARE
+  n_problems integer := 0;
+  n_new integer := 0;
+  n_changed integer := 0;
+  n_same integer := 0;
+  now_ts timestamptz;
+BEGIN
+  RETURN QUERY
+  WITH input AS (
+    SELECT t.r, t.c, t.p, t.pt, (t.ord - 1)::integer AS i,
+           row_number() OVER (PARTITION BY t.r, t.c, t.p ORDER BY t.ord) AS nth,
+           first_value(t.ln) OVER (PARTITION BY t.r, t.c, t.p ORDER BY t.ord) AS first_line
+    FROM unnest(p_lines, p_regions, p_indicators, p_periods, p_period_types)
+         WITH ORDINALITY AS t(ln, r, c, p, pt, ord)
+  ), problems AS (
+    SELECT i.i, 4 AS k, 'period' AS f,
+           CASE WHEN i.first_line > 0
+             THEN format('target %s/%s/%s is already set on line %s', i.r, i.c, i.p, i.first_line)
+             ELSE format('target %s/%s/%s appears more than once', i.r, i.c, i.p) END AS why
+    FROM input i
+    WHERE i.r IS NOT NULL AND i.c IS NOT NULL AND i.p IS NOT NULL AND i.nth > 1
+    UNION ALL
+    SELECT i.i, 3, 'region_code', format('unknown region %s', i.r)
+    FROM input i
+    WHERE i.r IS NOT NULL AND NOT EXISTS (SELECT 1 FROM regions g WHERE g.code = i.r)
+    UNION ALL
+    SELECT i.i, 3, 'indicator_code', format('unknown indicator %s', i.c)
+    FROM input i
+    WHERE i.c IS NOT NULL AND NOT EXISTS (SELECT 1 FROM indicators d WHERE d.code = i.c)
+    UNION ALL
+    SELECT i.i, 6, 'period',
+           format('period %s is a %s, finer than indicator %s''s frequency (%s); targets are set at or above it',
+                  i.p, hz_period_type_name(i.pt), i.c, hz_period_type_name(d.period_type))
+    FROM input i JOIN indicators d ON d.code = i.c
+    WHERE i.pt IS NOT NULL AND i.pt > d.period_type
+  )
+  SELECT p.k::smallint, p.i, p.f, p.why, NULL::integer, NULL::integer, NULL::integer
+  FROM problems p ORDER BY p.i, p.k;
+  GET DIAGNOSTICS n_problems = ROW_COUNT;
+
+  SELECT count(*) FILTER (WHERE g.value IS NULL),
+         count(*) FILTER (WHERE g.value IS NOT NULL AND g.value <> t.v::numeric),
+         count(*) FILTER (WHERE g.value IS NOT NULL AND g.value = t.v::numeric)
+    INTO n_new, n_changed, n_same
+  FROM unnest(p_regions, p_indicators, p_periods, p_values) AS t(r, c, p, v)
+  LEFT JOIN targets g ON g.region_code = t.r AND g.indicator_code = t.c AND g.period = t.p
+  WHERE t.r IS NOT NULL AND t.c IS NOT NULL AND t.p IS NOT NULL AND t.v IS NOT NULL;
+
+  IF n_problems > 0 OR p_validate_only THEN
+    RETURN QUERY SELECT 0::smallint, -1, ''::text, ''::text, n_new, n_changed, n_same;
+    RETURN;
+  END IF;
+
+  now_ts := clock_timestamp();
+  WITH input AS (
+    SELECT t.r, t.c, t.p, t.pt, t.ps, t.v::numeric AS v, t.ord
+    FROM unnest(p_regions, p_indicators, p_periods, p_period_types, p_period_starts, p_values)
+         WITH ORDINALITY AS t(r, c, p, pt, ps, v, ord)
+  ), old AS (
+    SELECT g.region_code, g.indicator_code, g.period, g.value
+    FROM targets g JOIN input i
+      ON g.region_code = i.r AND g.indicator_code = i.c AND g.period = i.p
+    FOR UPDATE OF g
+  ), changed AS (
+    SELECT i.*, o.value AS old_value
+    FROM input i LEFT JOIN old o
+      ON o.region_code = i.r AND o.indicator_code = i.c AND o.period = i.p
+    WHERE o.value IS NULL OR o.value <> i.v
+  ), upserted AS (
+    INSERT INTO targets AS g (region_code, indicator_code, period, period_type, period_start,
+                              value, updated_at, updated_by)
+    SELECT c.r, c.c, c.p, c.pt, c.ps, c.v, now_ts, p_actor FROM changed c
+    ON CONFLICT (region_code, indicator_code, period) DO UPDATE
+      SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at,
+          updated_by = EXCLUDED.updated_by
+    RETURNING 1
+  )
+  INSERT INTO audit_log (at, actor, token_id, action, region_code, indicator_code, period,
+                         old_value, new_value)
+  SELECT now_ts, p_actor, p_token_id, 'target.set', c.r, c.c, c.p, c.old_value, c.v
+  FROM changed c ORDER BY c.ord;
+
+  RETURN QUERY SELECT 0::smallint, -1, ''::text, ''::text, n_new, n_changed, n_same;
+END
+$$;
+
+--
+-- Name: hz_level_name(smallint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_level_name(l smallint) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $$
+  SELECT CASE l WHEN 1 THEN 'province' WHEN 2 THEN 'city' WHEN 3 THEN 'county'
+    WHEN 4 THEN 'township' WHEN 5 THEN 'village' ELSE 'unknown' END
+$$;
+
+--
+-- Name: hz_lock_report(text, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_lock_report(p_region text, p_period text) RETURNS void
+    LANGUAGE sql
+    AS $$
+  -- 1215954951: the namespace of report locks ("Hz" + 7, this migration).
+  SELECT pg_advisory_xact_lock(1215954951, hashtext(p_region || '/' || p_period))
+$$;
+
+--
+-- Name: hz_period_code(smallint, date); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_period_code(p_type smallint, p_start date) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  SELECT CASE p_type
+    WHEN 1 THEN to_char(p_start, 'YYYY')
+    WHEN 2 THEN to_char(p_start, 'YYYY') || CASE WHEN extract(month FROM p_start) <= 6
+                                                 THEN 'S1' ELSE 'S2' END
+    WHEN 3 THEN to_char(p_start, 'YYYY"Q"Q')
+    ELSE to_char(p_start, 'YYYYMM')
+  END
+$$;
+
+--
+-- Name: hz_period_end(smallint, date); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_period_end(p_period_type smallint, p_period_start date) RETURNS date
+    LANGUAGE sql IMMUTABLE
+    AS $$
+  SELECT (p_period_start + CASE p_period_type WHEN 1 THEN interval '1 year'
+                                              WHEN 2 THEN interval '6 months'
+                                              WHEN 3 THEN interval '3 months'
+                                              ELSE interval '1 month' END)::date
+$$;
+
+--
+-- Name: hz_period_floor(smallint, date); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_period_floor(p_type smallint, d date) RETURNS date
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  SELECT CASE p_type
+    WHEN 1 THEN date_trunc('year', d::timestamp)::date
+    WHEN 2 THEN (date_trunc('year', d::timestamp)
+                 + CASE WHEN date_part('month', d::timestamp) > 6
+                        THEN interval '6 months' ELSE interval '0' END)::date
+    WHEN 3 THEN date_trunc('quarter', d::timestamp)::date
+    ELSE date_trunc('month', d::timestamp)::date
+  END
+$$;
+
+--
+-- Name: hz_period_type_name(smallint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_period_type_name(t smallint) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $$
+  SELECT CASE t WHEN 1 THEN 'year' WHEN 2 THEN 'half year' WHEN 3 THEN 'quarter'
+    WHEN 4 THEN 'month' ELSE 'unknown' END
+$$;
+
+--
+-- Name: hz_review_target(text, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_review_target(p_region text, p_scope text) RETURNS text
+    LANGUAGE plpgsql STABLE
+    AS $$
+DECLARE
+  reg regions%ROWTYPE;
+BEGIN
+  SELECT * INTO reg FROM regions WHERE code = p_region;
+  IF NOT FOUND THEN
+    RETURN '5:' || format('unknown region %s', p_region);
+  END IF;
+  IF p_scope IS NOT NULL AND NOT EXISTS (SELECT 1 FROM region_paths
+       WHERE ancestor = p_scope AND descendant = p_region) THEN
+    RETURN '7:' || format('region %s is outside this token''s scope (%s)', p_region, p_scope);
+  END IF;
+  IF NOT reg.reporting THEN
+    RETURN '9:' || format('region %s (%s) is not a reporting township', p_region, reg.name);
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: hz_revoke_token(bigint, text, bigint, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_revoke_token(p_id bigint, p_name text, p_token_id bigint, p_actor text) RETURNS TABLE(code integer, message text, id bigint, name text, role smallint, region_code text, created_at text, created_by text, revoked_at text, last_used_at text, changed boolean)
+    LANGUAGE plpgsql
+    AS $$
+#variable_conflict use_column
+DECLARE
+  tok tokens%ROWTYPE;
+  n_active integer;
+  did boolean := false;
+BEGIN
+  IF p_id IS NOT NULL THEN
+    SELECT * INTO tok FROM tokens t WHERE t.id = p_id FOR UPDATE;
+    IF NOT FOUND THEN
+      RETURN QUERY SELECT 5, format('unknown token id %s', p_id), NULL::bigint, NULL::text,
+        NULL::smallint, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::boolean;
+      RETURN;
+    END IF;
+  ELSE
+    SELECT count(*) INTO n_active FROM tokens t WHERE t.name = p_name AND t.revoked_at IS NULL;
+    IF n_active > 1 THEN
+      RETURN QUERY SELECT 9, format('%s active tokens are named %s; revoke them by id', n_active, p_name),
+        NULL::bigint, NULL::text, NULL::smallint, NULL::text, NULL::text, NULL::text, NULL::text,
+        NULL::text, NULL::boolean;
+      RETURN;
+    END IF;
+    -- The active one, else the latest revoked one (returned unchanged).
+    SELECT * INTO tok FROM tokens t WHERE t.name = p_name
+    ORDER BY t.revoked_at IS NULL DESC, t.revoked_at DESC, t.id DESC LIMIT 1 FOR UPDATE;
+    IF NOT FOUND THEN
+      RETURN QUERY SELECT 5, format('no token is named %s', p_name), NULL::bigint, NULL::text,
+        NULL::smallint, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::boolean;
+      RETURN;
+    END IF;
+  END IF;
+
+  IF tok.revoked_at IS NULL THEN
+    tok.revoked_at := clock_timestamp();
+    UPDATE tokens t SET revoked_at = tok.revoked_at WHERE t.id = tok.id;
+    INSERT INTO audit_log (at, actor, token_id, action, region_code, detail)
+    VALUES (tok.revoked_at, p_actor, p_token_id, 'token.revoke', tok.region_code,
+            format('token %s %s, role %s%s', tok.id, tok.name, hz_role_name(tok.role),
+                   CASE WHEN tok.region_code IS NOT NULL THEN ', region ' || tok.region_code
+                     ELSE '' END));
+    did := true;
+  END IF;
+
+  RETURN QUERY SELECT 0, ''::text, tok.id, tok.name, tok.role, coalesce(tok.region_code, ''),
+    hz_ts(tok.created_at), tok.created_by, hz_ts(tok.revoked_at),
+    coalesce(hz_ts(tok.last_used_at), ''), did;
+END
+$$;
+
+--
+-- Name: hz_role_name(smallint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_role_name(r smallint) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $$
+  SELECT CASE r WHEN 1 THEN 'township' WHEN 2 THEN 'county' WHEN 3 THEN 'admin'
+    ELSE 'unknown' END
+$$;
+
+--
+-- Name: hz_rollup_groups(text, integer, integer, boolean); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_rollup_groups(p_region text, p_group integer, p_level integer, p_total boolean) RETURNS TABLE(code text, name text, level smallint, expected integer, is_total boolean)
+    LANGUAGE sql STABLE
+    AS $$
+  WITH g AS (
+    SELECT r.code, true AS is_total FROM regions r
+     WHERE r.code = p_region AND (p_group = 1 OR p_total)
+    UNION ALL
+    SELECT r.code, false FROM regions r WHERE p_group = 2 AND r.parent_code = p_region
+    UNION ALL
+    SELECT p.descendant, false FROM region_paths p JOIN regions r ON r.code = p.descendant
+     WHERE p_group = 3 AND p.ancestor = p_region AND p.depth > 0 AND r.level = p_level
+  )
+  SELECT g.code, r.name, r.level,
+         (SELECT count(*)::integer FROM region_paths p JOIN regions x ON x.code = p.descendant
+           WHERE p.ancestor = g.code AND x.reporting),
+         g.is_total
+  FROM g JOIN regions r ON r.code = g.code
+  ORDER BY g.is_total DESC, g.code
+$$;
+
+--
+-- Name: hz_rollup_stamp(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_rollup_stamp(p_region text) RETURNS text
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT coalesce((SELECT c.n FROM change_counts c WHERE c.region_code = ''), 0)::text || ':'
+      || coalesce((SELECT sum(c.n) FROM region_paths p
+                   JOIN change_counts c ON c.region_code = p.descendant
+                   WHERE p.ancestor = p_region), 0)::text
+$$;
+
+--
+-- Name: hz_rollup_values(text, integer, integer, boolean, text[], smallint, date[], date[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_rollup_values(p_region text, p_group integer, p_level integer, p_total boolean, p_indicators text[], p_period_type smallint, p_starts date[], p_ends date[]) RETURNS TABLE(grp text, indicator text, win integer, ra smallint, n integer, value numeric, reporting integer)
+    LANGUAGE sql STABLE
+    AS $$
+  WITH gl AS MATERIALIZED (
+    SELECT g.code AS grp, p.descendant AS leaf, count(*) OVER (PARTITION BY g.code) AS n
+    FROM hz_rollup_groups(p_region, p_group, p_level, p_total) g
+    JOIN region_paths p ON p.ancestor = g.code
+    JOIN regions r ON r.code = p.descendant AND r.reporting
+  ), need AS MATERIALIZED (
+    SELECT i.code, i.period_type AS pt, i.time_aggregation AS ta, i.region_aggregation AS ra
+    FROM indicators i
+    WHERE i.period_type >= p_period_type AND i.ratio_numerator IS NULL AND (p_indicators IS NULL
+      OR i.code = ANY (p_indicators) OR i.code IN (
+        SELECT unnest(ARRAY[x.ratio_numerator, x.ratio_denominator])
+        FROM indicators x WHERE x.code = ANY (p_indicators)))
+  ), w AS MATERIALIZED (
+    SELECT t.s, t.e, t.i::integer AS i FROM unnest(p_starts, p_ends) WITH ORDINALITY AS t(s, e, i)
+    WHERE t.s < t.e
+  ), sums AS MATERIALIZED (
+    SELECT a.region_code, a.indicator_code, a.period_start, a.n, a.total, a.low, a.high, a.latest
+    FROM leaf_summaries a
+    WHERE p_indicators IS NULL
+      AND a.region_code = ANY (ARRAY(SELECT DISTINCT leaf FROM gl))
+      AND a.period_type = p_period_type AND a.period_start = ANY (ARRAY(SELECT DISTINCT s FROM w))
+    UNION ALL
+    SELECT a.region_code, a.indicator_code, a.period_start, a.n, a.total, a.low, a.high, a.latest
+    FROM leaf_summaries a
+    WHERE p_indicators IS NOT NULL
+      AND a.region_code = ANY (ARRAY(SELECT DISTINCT leaf FROM gl))
+      AND a.period_type = p_period_type AND a.period_start = ANY (ARRAY(SELECT DISTINCT s FROM w))
+      AND a.indicator_code = ANY (ARRAY(SELECT code FROM need))
+  ), own AS MATERIALIZED (
+    SELECT d.region_code, d.indicator_code, d.period_start, d.value FROM data_values d
+    WHERE p_indicators IS NULL AND d.period_type = p_period_type AND EXISTS (SELECT 1 FROM need WHERE pt = p_period_type)
+      AND d.region_code = ANY (ARRAY(SELECT DISTINCT leaf FROM gl))
+      AND d.period_start = ANY (ARRAY(SELECT DISTINCT s FROM w))
+    UNION ALL
+    SELECT d.region_code, d.indicator_code, d.period_start, d.value FROM data_values d
+    WHERE p_indicators IS NOT NULL
+      AND d.region_code = ANY (ARRAY(SELECT DISTINCT leaf FROM gl))
+      AND d.indicator_code = ANY (ARRAY(SELECT code FROM need WHERE pt = p_period_type))
+      AND d.period_start = ANY (ARRAY(SELECT DISTINCT s FROM w))
+      AND d.period_type = p_period_type
+  ), fine AS MATERIALIZED (
+    -- Windows without summaries (half years, quarters) of finer indicators:
+    -- their few rows per township, aggregated over time here. AVERAGE is
+    -- left as its exact sum and count.
+    SELECT w.i, d.region_code AS leaf, d.indicator_code AS ind, n.ra,
+      CASE n.ta
+        WHEN 1 THEN sum(d.value)
+        WHEN 2 THEN (array_agg(d.value ORDER BY d.period_start DESC))[1]
+        WHEN 3 THEN sum(d.value)
+        WHEN 4 THEN min(d.value)
+        ELSE max(d.value)
+      END AS v,
+      CASE n.ta WHEN 3 THEN count(*)::integer ELSE 1 END AS n
+    FROM data_values d
+    JOIN need n ON n.code = d.indicator_code AND n.pt > p_period_type
+    JOIN w ON d.period_start >= w.s AND d.period_start < w.e
+    WHERE NOT EXISTS (SELECT 1 FROM hz_summary_types x WHERE x.pt = p_period_type)
+      AND d.region_code = ANY (ARRAY(SELECT DISTINCT leaf FROM gl))
+      AND d.period_start >= (SELECT min(w.s) FROM w) AND d.period_start < (SELECT max(w.e) FROM w)
+    GROUP BY w.i, d.region_code, d.indicator_code, n.ta, n.ra
+  ), lv AS MATERIALIZED (
+    -- Per township: v / n is its figure over the window, exactly.
+    SELECT w.i, a.region_code AS leaf, a.indicator_code AS ind, n.ra,
+      CASE n.ta WHEN 1 THEN a.total WHEN 2 THEN a.latest WHEN 3 THEN a.total
+        WHEN 4 THEN a.low ELSE a.high END AS v,
+      CASE n.ta WHEN 3 THEN a.n ELSE 1 END AS n
+    FROM sums a JOIN need n ON n.code = a.indicator_code AND n.pt > p_period_type
+    JOIN w ON w.s = a.period_start
+    UNION ALL
+    SELECT w.i, d.region_code, d.indicator_code, n.ra, d.value, 1
+    FROM own d JOIN need n ON n.code = d.indicator_code AND n.pt = p_period_type
+    JOIN w ON w.s = d.period_start
+    UNION ALL
+    SELECT f.i, f.leaf, f.ind, f.ra, f.v, f.n FROM fine f
+  )
+  SELECT lv.leaf, lv.ind, lv.i, lv.ra, lv.n, trim_scale(lv.v), 1
+  FROM lv
+  WHERE lv.leaf IN (SELECT gl.grp FROM gl WHERE gl.n = 1 AND gl.grp = gl.leaf)
+  UNION ALL
+  SELECT gl.grp, lv.ind, lv.i, lv.ra, lv.n,
+    trim_scale(CASE lv.ra
+      WHEN 1 THEN sum(lv.v) FILTER (WHERE lv.ra = 1)
+      WHEN 2 THEN sum(lv.v) FILTER (WHERE lv.ra = 2)
+      WHEN 3 THEN min(lv.v) FILTER (WHERE lv.ra = 3)
+      WHEN 4 THEN max(lv.v) FILTER (WHERE lv.ra = 4)
+      -- NONE: meaningful only for a reporting region itself.
+      ELSE CASE WHEN bool_and(gl.grp = gl.leaf) THEN min(lv.v) END
+    END),
+    count(*)::integer
+  FROM gl JOIN lv ON lv.leaf = gl.leaf
+  WHERE NOT (gl.n = 1 AND gl.grp = gl.leaf)
+  GROUP BY gl.grp, lv.ind, lv.i, lv.ra, lv.n
+$$;
+
+--
+-- Name: hz_set_approval(text, text, boolean, text, text, bigint, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_set_approval(p_region text, p_period text, p_approve boolean, p_note text, p_actor text, p_token_id bigint, p_scope text) RETURNS TABLE(code integer, message text, changed boolean, state smallint, last_submitted_at text, approved_by text, approved_at text, comment text)
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  refusal text;
+  rep reports%ROWTYPE;
+  did boolean := false;
+  now_ts timestamptz; -- one instant for the row and its audit entry, read after the locks
+BEGIN
+  refusal := hz_review_target(p_region, p_scope);
+  IF refusal IS NOT NULL THEN
+    RETURN QUERY SELECT split_part(refusal, ':', 1)::integer,
+      substr(refusal, position(':' IN refusal) + 1), false, 0::smallint, '', '', '', '';
+    RETURN;
+  END IF;
+  PERFORM hz_lock_report(p_region, p_period);
+  SELECT * INTO rep FROM reports r WHERE r.region_code = p_region AND r.period = p_period
+    FOR UPDATE;
+  now_ts := clock_timestamp();
+  IF p_approve THEN
+    IF NOT FOUND OR rep.last_submitted_at IS NULL THEN
+      RETURN QUERY SELECT 9, format('nothing has been submitted for %s %s; it cannot be approved',
+                                    p_region, p_period), false, 1::smallint, '', '', '', '';
+      RETURN;
+    END IF;
+    IF rep.approved_at IS NULL THEN
+      UPDATE reports SET approved_by = p_actor, approved_at = now_ts,
+                         approval_comment = coalesce(p_note, '')
+       WHERE region_code = p_region AND period = p_period;
+      INSERT INTO audit_log (at, actor, token_id, action, region_code, period, detail)
+      VALUES (now_ts, p_actor, p_token_id, 'approve', p_region, p_period, coalesce(p_note, ''));
+      did := true;
+    END IF;
+  ELSIF FOUND AND rep.approved_at IS NOT NULL THEN
+    UPDATE reports SET approved_by = NULL, approved_at = NULL,
+                       approval_comment = coalesce(p_note, '')
+     WHERE region_code = p_region AND period = p_period;
+    INSERT INTO audit_log (at, actor, token_id, action, region_code, period, detail)
+    VALUES (now_ts, p_actor, p_token_id, 'reopen', p_region, p_period,
+            format('approval by %s at %s undone%s', rep.approved_by, hz_ts(rep.approved_at),
+                   CASE WHEN coalesce(p_note, '') <> '' THEN ': ' || p_note ELSE '' END));
+    did := true;
+  END IF;
+  RETURN QUERY SELECT 0, ''::text, did, a.* FROM hz_approval_row(p_region, p_period) a;
+END
+$$;
+
+--
+-- Name: hz_submit(uuid, text, text, smallint, date, text[], text[], text[], text, boolean, bytea, bigint, text, text, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_submit(p_submission_id uuid, p_region text, p_period text, p_period_type smallint, p_period_start date, p_codes text[], p_values text[], p_comments text[], p_narrative text, p_validate_only boolean, p_content_hash bytea, p_token_id bigint, p_actor text, p_scope_region text, p_received_at timestamp with time zone) RETURNS TABLE(kind smallint, idx integer, field text, indicator text, reason text, code integer, message text, imported integer, updated integer, unchanged integer, narrative_updated boolean, replayed boolean, received_at text, committed_at text)
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  sub submissions%ROWTYPE;
+  reg regions%ROWTYPE;
+  rep reports%ROWTYPE;
+  refusal text;
+  n_problems integer := 0;
+  n_new integer := 0;
+  n_changed integer := 0;
+  n_same integer := 0;
+  narr_changed boolean := false;
+  now_ts timestamptz;
+BEGIN
+  -- Same id at the same time: the second waits and then sees the first.
+  -- (Taken before the report's lock, always in this order.)
+  PERFORM pg_advisory_xact_lock(hashtextextended(p_submission_id::text, 0));
+
+  SELECT * INTO sub FROM submissions s WHERE s.id = p_submission_id;
+  IF FOUND THEN
+    IF sub.content_hash = p_content_hash AND sub.region_code = p_region
+       AND sub.period = p_period THEN
+      RETURN QUERY SELECT 0::smallint, -1, ''::text, ''::text, ''::text, 0,
+        ''::text, sub.imported, sub.updated, sub.unchanged, sub.narrative_updated,
+        true, hz_ts(sub.received_at), hz_ts(sub.committed_at);
+    ELSIF p_scope_region IS NOT NULL AND sub.region_code <> p_scope_region THEN
+      -- Say nothing about another township's submission.
+      RETURN QUERY SELECT 0::smallint, -1, 'submission_id'::text, ''::text, ''::text, 6,
+        format('submission id %s is already in use; choose a new id', p_submission_id),
+        0, 0, 0, false, false, ''::text, ''::text;
+    ELSE
+      RETURN QUERY SELECT 0::smallint, -1, 'submission_id'::text, ''::text, ''::text, 6,
+        format('submission %s was already used by %s at %s for %s %s with other content',
+               p_submission_id, sub.submitted_by, hz_ts(sub.committed_at),
+               sub.region_code, sub.period),
+        0, 0, 0, false, false, ''::text, ''::text;
+    END IF;
+    RETURN;
+  END IF;
+
+  SELECT * INTO reg FROM regions r WHERE r.code = p_region;
+  IF NOT FOUND THEN
+    RETURN QUERY SELECT 3::smallint, -1, 'region_code'::text, ''::text,
+      format('unknown region %s', p_region), NULL::integer, NULL::text, NULL::integer,
+      NULL::integer, NULL::integer, NULL::boolean, NULL::boolean, NULL::text, NULL::text;
+    n_problems := n_problems + 1;
+  ELSIF p_scope_region IS NOT NULL AND p_scope_region <> p_region THEN
+    RETURN QUERY SELECT 0::smallint, -1, 'region_code'::text, ''::text, ''::text, 7,
+      format('this token may submit only for region %s, not %s', p_scope_region, p_region),
+      0, 0, 0, false, false, ''::text, ''::text;
+    RETURN;
+  ELSIF NOT reg.reporting THEN
+    RETURN QUERY SELECT 7::smallint, -1, 'region_code'::text, ''::text,
+      format('region %s (%s) is not a reporting township; its figures are rollups', p_region, reg.name),
+      NULL::integer, NULL::text, NULL::integer, NULL::integer, NULL::integer,
+      NULL::boolean, NULL::boolean, NULL::text, NULL::text;
+    n_problems := n_problems + 1;
+  END IF;
+
+  -- Everything below reads and writes the report as its only writer: the
+  -- lock comes before the review state, the counts and the clock.
+  PERFORM hz_lock_report(p_region, p_period);
+
+  -- Review state (approval, deadlines) may close the period. The row lock
+  -- (when the row exists) also orders hz_approve_all, which locks rows.
+  SELECT * INTO rep FROM reports r WHERE r.region_code = p_region AND r.period = p_period
+    FOR UPDATE;
+  refusal := hz_submit_gate(p_region, p_period, p_period_type, p_period_start);
+  IF refusal IS NOT NULL THEN
+    -- A closed period is a CONFLICT problem, listed with any others.
+    RETURN QUERY SELECT 9::smallint, -1, 'period'::text, ''::text, refusal,
+      NULL::integer, NULL::text, NULL::integer, NULL::integer, NULL::integer,
+      NULL::boolean, NULL::boolean, NULL::text, NULL::text;
+    n_problems := n_problems + 1;
+  END IF;
+
+  -- Per-value problems, in request order.
+  RETURN QUERY
+  WITH input AS (
+    SELECT t.c, t.v, t.ord::integer - 1 AS i,
+           count(*) OVER (PARTITION BY t.c) AS dup, row_number() OVER (PARTITION BY t.c ORDER BY t.ord) AS nth
+    FROM unnest(p_codes, p_values) WITH ORDINALITY AS t(c, v, ord)
+  ), checked AS (
+    SELECT i.i, i.c,
+      CASE
+        WHEN i.dup > 1 AND i.nth > 1 THEN 4
+        WHEN ind.code IS NULL THEN 3
+        WHEN ind.ratio_numerator IS NOT NULL THEN 7
+        WHEN ind.period_type <> p_period_type THEN 6
+        WHEN i.v IS NOT NULL AND ind.min_value IS NOT NULL AND i.v::numeric < ind.min_value THEN 5
+        WHEN i.v IS NOT NULL AND ind.max_value IS NOT NULL AND i.v::numeric > ind.max_value THEN 5
+      END AS k,
+      CASE
+        WHEN i.dup > 1 AND i.nth > 1 THEN format('indicator %s appears more than once', i.c)
+        WHEN ind.code IS NULL THEN format('unknown indicator %s', i.c)
+        WHEN ind.ratio_numerator IS NOT NULL THEN
+          format('indicator %s is a ratio computed from %s and %s; submit those instead',
+                 i.c, ind.ratio_numerator, ind.ratio_denominator)
+        WHEN ind.period_type <> p_period_type THEN
+          format('indicator %s is reported by %s, not by %s (period %s)', i.c,
+                 CASE ind.period_type WHEN 1 THEN 'year' WHEN 2 THEN 'half year'
+                   WHEN 3 THEN 'quarter' ELSE 'month' END,
+                 CASE p_period_type WHEN 1 THEN 'year' WHEN 2 THEN 'half year'
+                   WHEN 3 THEN 'quarter' ELSE 'month' END, p_period)
+        WHEN i.v IS NOT NULL AND ind.min_value IS NOT NULL AND i.v::numeric < ind.min_value THEN
+          format('value %s of %s is below its minimum %s', i.v, i.c, ind.min_value)
+        WHEN i.v IS NOT NULL AND ind.max_value IS NOT NULL AND i.v::numeric > ind.max_value THEN
+          format('value %s of %s is above its maximum %s', i.v, i.c, ind.max_value)
+      END AS why
+    FROM input i LEFT JOIN indicators ind ON ind.code = i.c
+  )
+  SELECT c.k::smallint, c.i, CASE WHEN c.k = 5 THEN 'value' ELSE 'indicator_code' END,
+         c.c, c.why, NULL::integer, NULL::text, NULL::integer, NULL::integer, NULL::integer,
+         NULL::boolean, NULL::boolean, NULL::text, NULL::text
+  FROM checked c WHERE c.k IS NOT NULL ORDER BY c.i;
+  GET DIAGNOSTICS n_new = ROW_COUNT;
+  n_problems := n_problems + n_new;
+  n_new := 0;
+
+  -- Counts, for the summary and for dry runs: a comment is part of the value.
+  SELECT count(*) FILTER (WHERE d.value IS NULL),
+         count(*) FILTER (WHERE d.value IS NOT NULL
+                            AND (d.value <> t.v::numeric OR d.comment <> coalesce(t.m, ''))),
+         count(*) FILTER (WHERE d.value IS NOT NULL
+                            AND d.value = t.v::numeric AND d.comment = coalesce(t.m, ''))
+    INTO n_new, n_changed, n_same
+  FROM unnest(p_codes, p_values, p_comments) AS t(c, v, m)
+  LEFT JOIN data_values d ON d.region_code = p_region AND d.indicator_code = t.c
+                         AND d.period = p_period
+  WHERE t.v IS NOT NULL;
+  narr_changed := p_narrative <> '' AND p_narrative IS DISTINCT FROM coalesce(rep.narrative, '');
+
+  IF n_problems > 0 OR p_validate_only THEN
+    RETURN QUERY SELECT 0::smallint, -1, ''::text, ''::text, ''::text, 0, ''::text,
+      n_new, n_changed, n_same, narr_changed, false, hz_ts(p_received_at), ''::text;
+    RETURN;
+  END IF;
+
+  -- After every lock: no submission this one follows can carry a later time.
+  now_ts := clock_timestamp();
+  WITH input AS (
+    SELECT t.c, t.v::numeric AS v, coalesce(t.m, '') AS m
+    FROM unnest(p_codes, p_values, p_comments) AS t(c, v, m)
+  ), old AS (
+    SELECT d.indicator_code, d.value, d.comment FROM data_values d
+    WHERE d.region_code = p_region AND d.period = p_period AND d.indicator_code = ANY (p_codes)
+    ORDER BY d.indicator_code
+    FOR UPDATE
+  ), changed AS (
+    SELECT i.c, i.v, i.m, o.value AS old_value, o.comment AS old_comment
+    FROM input i LEFT JOIN old o ON o.indicator_code = i.c
+    WHERE o.indicator_code IS NULL OR o.value <> i.v OR o.comment <> i.m
+  ), upserted AS (
+    INSERT INTO data_values AS d (region_code, indicator_code, period, period_type,
+                                  period_start, value, comment, submission_id, updated_at)
+    SELECT p_region, c.c, p_period, p_period_type, p_period_start, c.v, c.m,
+           p_submission_id, now_ts FROM changed c
+    ORDER BY c.c COLLATE "C"
+    ON CONFLICT (region_code, indicator_code, period) DO UPDATE
+      SET value = EXCLUDED.value, comment = EXCLUDED.comment,
+          submission_id = EXCLUDED.submission_id, updated_at = EXCLUDED.updated_at
+    RETURNING 1
+  )
+  INSERT INTO audit_log (at, actor, token_id, action, region_code, indicator_code, period,
+                         old_value, new_value, old_comment, new_comment, submission_id)
+  SELECT now_ts, p_actor, p_token_id, 'value.set', p_region, c.c, p_period, c.old_value, c.v,
+         c.old_comment, c.m, p_submission_id
+  FROM changed c ORDER BY c.c COLLATE "C";
+
+  INSERT INTO reports AS r (region_code, period, period_type, period_start, narrative,
+                            last_submission_id, last_submitted_at)
+  VALUES (p_region, p_period, p_period_type, p_period_start, coalesce(p_narrative, ''),
+          p_submission_id, now_ts)
+  ON CONFLICT (region_code, period) DO UPDATE
+    SET narrative = CASE WHEN EXCLUDED.narrative <> '' THEN EXCLUDED.narrative ELSE r.narrative END,
+        last_submission_id = EXCLUDED.last_submission_id,
+        last_submitted_at = EXCLUDED.last_submitted_at;
+
+  IF narr_changed THEN
+    INSERT INTO audit_log (at, actor, token_id, action, region_code, period, submission_id, detail)
+    VALUES (now_ts, p_actor, p_token_id, 'narrative.set', p_region, p_period, p_submission_id,
+            format('%s characters', length(p_narrative)));
+  END IF;
+
+  INSERT INTO submissions (id, region_code, period, content_hash, token_id, submitted_by,
+                           imported, updated, unchanged, narrative_updated, narrative,
+                           value_count, codes, values_text, comments, received_at, committed_at)
+  VALUES (p_submission_id, p_region, p_period, p_content_hash, p_token_id, p_actor,
+          n_new, n_changed, n_same, narr_changed, coalesce(p_narrative, ''),
+          coalesce(array_length(p_codes, 1), 0), p_codes, p_values, p_comments,
+          p_received_at, now_ts);
+
+  RETURN QUERY SELECT 0::smallint, -1, ''::text, ''::text, ''::text, 0, ''::text,
+    n_new, n_changed, n_same, narr_changed, false, hz_ts(p_received_at), hz_ts(now_ts);
+END
+$$;
+
+--
+-- Name: hz_submit_gate(text, text, smallint, date); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_submit_gate(p_region text, p_period text, p_period_type smallint, p_period_start date) RETURNS text
+    LANGUAGE plpgsql STABLE
+    AS $$
+DECLARE
+  rep reports%ROWTYPE;
+  deadline timestamptz;
+BEGIN
+  SELECT * INTO rep FROM reports r WHERE r.region_code = p_region AND r.period = p_period;
+  IF FOUND AND rep.approved_at IS NOT NULL THEN
+    RETURN format('period %s of region %s was approved by %s at %s; ask for it to be reopened',
+                  p_period, p_region, rep.approved_by, hz_ts(rep.approved_at));
+  END IF;
+  deadline := hz_deadline(p_period_type, p_period_start);
+  IF deadline IS NOT NULL AND clock_timestamp() >= deadline
+     AND NOT hz_exception_open(p_region, p_period) THEN
+    RETURN format('submissions for period %s closed at %s (deadline); an administrator can '
+                  'reopen it for region %s', p_period, hz_ts(deadline), p_region);
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: hz_summaries_add(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_summaries_add() RETURNS trigger
+    LANGUAGE plpgsql
+    SET jit TO 'off'
+    AS $$
+BEGIN
+  INSERT INTO leaf_summaries AS s (region_code, indicator_code, period_type, period_start,
+                                   n, total, low, high, latest, latest_start)
+  SELECT a.region_code, a.indicator_code, t.pt, hz_period_floor(t.pt, a.period_start),
+         count(*), sum(a.value), min(a.value), max(a.value),
+         -- The value of the latest period: arrays compare element by element,
+         -- and a township has one value per indicator and period start.
+         (max(ARRAY[(a.period_start - DATE '2000-01-01')::numeric, a.value]))[2],
+         max(a.period_start)
+  FROM hz_added a JOIN hz_summary_types t ON t.pt < a.period_type
+  GROUP BY 1, 2, 3, 4
+  -- Byte order: cheap to sort, and the same in every transaction.
+  ORDER BY a.region_code COLLATE "C", t.pt, hz_period_floor(t.pt, a.period_start),
+           a.indicator_code COLLATE "C"
+  ON CONFLICT (region_code, period_type, period_start, indicator_code) DO UPDATE
+    SET n = s.n + EXCLUDED.n,
+        total = s.total + EXCLUDED.total,
+        low = least(s.low, EXCLUDED.low),
+        high = greatest(s.high, EXCLUDED.high),
+        latest = CASE WHEN EXCLUDED.latest_start >= s.latest_start
+                      THEN EXCLUDED.latest ELSE s.latest END,
+        latest_start = greatest(s.latest_start, EXCLUDED.latest_start);
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: hz_summaries_change(text[], text[], smallint[], date[], integer[], numeric[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_summaries_change(p_regions text[], p_indicators text[], p_types smallint[], p_starts date[], p_signs integer[], p_values numeric[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  -- Locked first, in key order (as hz_summaries_add writes them), so that
+  -- the next statement's snapshot includes every transaction that held
+  -- them: the extremes it re-reads are then current.
+  PERFORM 1 FROM leaf_summaries s
+  JOIN hz_summary_keys(p_regions, p_indicators, p_types, p_starts, p_signs, p_values) k
+    ON s.region_code = k.r AND s.period_type = k.pt AND s.period_start = k.ps
+   AND s.indicator_code = k.i
+  ORDER BY s.region_code COLLATE "C", s.period_type, s.period_start,
+           s.indicator_code COLLATE "C"
+  FOR UPDATE OF s;
+
+  WITH fresh AS (
+    SELECT k.r, k.i, k.pt, k.ps, k.dn, k.dt, a.*
+    FROM hz_summary_keys(p_regions, p_indicators, p_types, p_starts, p_signs, p_values) k
+    CROSS JOIN LATERAL (
+      SELECT count(*)::integer AS cnt, sum(d.value) AS sum_all, min(d.value) AS low,
+             max(d.value) AS high,
+             (array_agg(d.value ORDER BY d.period_start DESC))[1] AS latest,
+             max(d.period_start) AS latest_start
+      FROM data_values d
+      WHERE d.region_code = k.r AND d.indicator_code = k.i
+        AND d.period >= hz_period_code(k.t, k.ps)
+        AND d.period < hz_period_code(k.t, hz_period_end(k.pt, k.ps))) a
+  ), emptied AS (
+    DELETE FROM leaf_summaries s USING fresh f
+    WHERE f.cnt = 0 AND s.region_code = f.r AND s.period_type = f.pt
+      AND s.period_start = f.ps AND s.indicator_code = f.i
+  ), moved AS (
+    UPDATE leaf_summaries s
+       SET n = s.n + f.dn, total = s.total + f.dt, low = f.low, high = f.high,
+           latest = f.latest, latest_start = f.latest_start
+      FROM fresh f
+     WHERE f.cnt > 0 AND s.region_code = f.r AND s.period_type = f.pt
+       AND s.period_start = f.ps AND s.indicator_code = f.i
+    RETURNING s.region_code, s.period_type, s.period_start, s.indicator_code
+  )
+  -- Missing only when summaries were out of step (a load with the triggers
+  -- off): written whole.
+  INSERT INTO leaf_summaries (region_code, indicator_code, period_type, period_start,
+                              n, total, low, high, latest, latest_start)
+  SELECT f.r, f.i, f.pt, f.ps, f.cnt, f.sum_all, f.low, f.high, f.latest, f.latest_start
+  FROM fresh f
+  WHERE f.cnt > 0 AND NOT EXISTS (
+    SELECT 1 FROM moved m WHERE m.region_code = f.r AND m.period_type = f.pt
+      AND m.period_start = f.ps AND m.indicator_code = f.i)
+  ORDER BY f.r COLLATE "C", f.pt, f.ps, f.i COLLATE "C"
+  ON CONFLICT (region_code, period_type, period_start, indicator_code) DO NOTHING;
+END
+$$;
+
+--
+-- Name: hz_summaries_clear(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_summaries_clear() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  TRUNCATE leaf_summaries;
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: hz_summaries_rebuild(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_summaries_rebuild() RETURNS bigint
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  written bigint;
+BEGIN
+  LOCK TABLE data_values IN SHARE MODE;
+  TRUNCATE leaf_summaries;
+  INSERT INTO leaf_summaries (region_code, indicator_code, period_type, period_start,
+                              n, total, low, high, latest, latest_start)
+  SELECT d.region_code, d.indicator_code, t.pt, hz_period_floor(t.pt, d.period_start),
+         count(*), sum(d.value), min(d.value), max(d.value),
+         (max(ARRAY[(d.period_start - DATE '2000-01-01')::numeric, d.value]))[2],
+         max(d.period_start)
+  FROM data_values d JOIN hz_summary_types t ON t.pt < d.period_type
+  GROUP BY 1, 2, 3, 4
+  -- In key order: a rollup's range then sits on a few pages.
+  ORDER BY d.region_code COLLATE "C", t.pt, hz_period_floor(t.pt, d.period_start),
+           d.indicator_code COLLATE "C";
+  GET DIAGNOSTICS written = ROW_COUNT;
+  RETURN written;
+END
+$$;
+
+--
+-- Name: hz_summaries_recompute(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_summaries_recompute() RETURNS trigger
+    LANGUAGE plpgsql
+    SET jit TO 'off'
+    AS $$
+BEGIN
+  -- An upsert that inserted only still fires its UPDATE half: leave early.
+  IF TG_OP = 'DELETE' THEN
+    IF NOT EXISTS (SELECT 1 FROM hz_old) THEN
+      RETURN NULL;
+    END IF;
+    PERFORM hz_summaries_change(array_agg(o.region_code), array_agg(o.indicator_code),
+                                array_agg(o.period_type), array_agg(o.period_start),
+                                array_agg(-1), array_agg(o.value))
+    FROM hz_old o;
+  ELSE
+    IF NOT EXISTS (SELECT 1 FROM hz_new) THEN
+      RETURN NULL;
+    END IF;
+    PERFORM hz_summaries_change(array_agg(m.region_code), array_agg(m.indicator_code),
+                                array_agg(m.period_type), array_agg(m.period_start),
+                                array_agg(m.sign), array_agg(m.value))
+    FROM ((SELECT region_code, indicator_code, period, period_type, period_start, value, -1 AS sign
+           FROM hz_old
+           EXCEPT ALL
+           SELECT region_code, indicator_code, period, period_type, period_start, value, -1
+           FROM hz_new)
+          UNION ALL
+          (SELECT region_code, indicator_code, period, period_type, period_start, value, 1
+           FROM hz_new
+           EXCEPT ALL
+           SELECT region_code, indicator_code, period, period_type, period_start, value, 1
+           FROM hz_old)) m;
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+--
+-- Name: hz_summary_keys(text[], text[], smallint[], date[], integer[], numeric[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_summary_keys(p_regions text[], p_indicators text[], p_types smallint[], p_starts date[], p_signs integer[], p_values numeric[]) RETURNS TABLE(r text, i text, t smallint, pt smallint, ps date, dn integer, dt numeric)
+    LANGUAGE sql IMMUTABLE
+    AS $$
+  SELECT v.r, v.i, v.t, c.pt, hz_period_floor(c.pt, v.s),
+         sum(v.sign)::integer, sum(v.sign * v.val)
+  FROM unnest(p_regions, p_indicators, p_types, p_starts, p_signs, p_values)
+       AS v(r, i, t, s, sign, val)
+  JOIN hz_summary_types c ON c.pt < v.t
+  GROUP BY 1, 2, 3, 4, 5
+$$;
+
+--
+-- Name: hz_token_live(bigint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_token_live(p_id bigint) RETURNS void
+    LANGUAGE plpgsql STABLE
+    AS $$
+BEGIN
+  PERFORM 1 FROM tokens t WHERE t.id = p_id AND t.revoked_at IS NULL;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'token % is revoked or removed', p_id
+      USING ERRCODE = 'invalid_authorization_specification';
+  END IF;
+END
+$$;
+
+--
+-- Name: hz_ts(timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_ts(t timestamp with time zone) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $$
+  SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+$$;
+
+--
+-- Name: audit_log; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.audit_log (
+    id bigint NOT NULL,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    actor text NOT NULL,
+    token_id bigint,
+    action text NOT NULL,
+    region_code text COLLATE pg_catalog."C",
+    indicator_code text COLLATE pg_catalog."C",
+    period text COLLATE pg_catalog."C",
+    old_value numeric,
+    new_value numeric,
+    submission_id uuid,
+    detail text DEFAULT ''::text NOT NULL,
+    old_comment text,
+    new_comment text
+);
+
+--
+-- Name: audit_log_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.audit_log_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: audit_log_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.audit_log_id_seq OWNED BY public.audit_log.id;
+
+--
+-- Name: change_counts; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.change_counts (
+    region_code text NOT NULL COLLATE pg_catalog."C",
+    n bigint NOT NULL
+);
+
+--
+-- Name: data_values; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.data_values (
+    region_code text NOT NULL COLLATE pg_catalog."C",
+    indicator_code text NOT NULL COLLATE pg_catalog."C",
+    period text NOT NULL COLLATE pg_catalog."C",
+    period_type smallint NOT NULL,
+    period_start date NOT NULL,
+    value numeric NOT NULL,
+    comment text DEFAULT ''::text NOT NULL,
+    submission_id uuid NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: hz_summary_types; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.hz_summary_types AS
+ SELECT "*VALUES*".column1 AS pt
+   FROM (VALUES ((1)::smallint)) "*VALUES*";
+
+--
+-- Name: indicators; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.indicators (
+    code text NOT NULL COLLATE pg_catalog."C",
+    name text NOT NULL,
+    unit text DEFAULT ''::text NOT NULL,
+    period_type smallint NOT NULL,
+    time_aggregation smallint NOT NULL,
+    region_aggregation smallint NOT NULL,
+    min_value numeric,
+    max_value numeric,
+    ratio_numerator text COLLATE pg_catalog."C",
+    ratio_denominator text COLLATE pg_catalog."C",
+    ratio_factor numeric,
+    ratio_scale smallint,
+    description text DEFAULT ''::text NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT indicators_check CHECK (((ratio_numerator IS NULL) = (ratio_denominator IS NULL))),
+    CONSTRAINT indicators_check1 CHECK (((min_value IS NULL) OR (max_value IS NULL) OR (min_value <= max_value))),
+    CONSTRAINT indicators_code_check CHECK ((code ~ '^[a-z][a-z0-9_.-]{0,63}$'::text)),
+    CONSTRAINT indicators_name_check CHECK ((name <> ''::text)),
+    CONSTRAINT indicators_period_type_check CHECK (((period_type >= 1) AND (period_type <= 4))),
+    CONSTRAINT indicators_region_aggregation_check CHECK (((region_aggregation >= 1) AND (region_aggregation <= 5))),
+    CONSTRAINT indicators_time_aggregation_check CHECK (((time_aggregation >= 1) AND (time_aggregation <= 5)))
+);
+
+--
+-- Name: leaf_summaries; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.leaf_summaries (
+    region_code text NOT NULL COLLATE pg_catalog."C",
+    indicator_code text NOT NULL COLLATE pg_catalog."C",
+    period_type smallint NOT NULL,
+    period_start date NOT NULL,
+    n integer NOT NULL,
+    total numeric NOT NULL,
+    low numeric NOT NULL,
+    high numeric NOT NULL,
+    latest numeric NOT NULL,
+    latest_start date NOT NULL,
+    CONSTRAINT leaf_summaries_n_check CHECK ((n > 0))
+)
+WITH (fillfactor='80');
+
+--
+-- Name: period_exceptions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.period_exceptions (
+    id bigint NOT NULL,
+    region_code text NOT NULL COLLATE pg_catalog."C",
+    period text NOT NULL COLLATE pg_catalog."C",
+    reason text NOT NULL,
+    granted_by text NOT NULL,
+    granted_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone,
+    CONSTRAINT period_exceptions_reason_check CHECK ((reason <> ''::text))
+);
+
+--
+-- Name: period_exceptions_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.period_exceptions_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: period_exceptions_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.period_exceptions_id_seq OWNED BY public.period_exceptions.id;
+
+--
+-- Name: region_paths; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.region_paths (
+    ancestor text NOT NULL COLLATE pg_catalog."C",
+    descendant text NOT NULL COLLATE pg_catalog."C",
+    depth smallint NOT NULL
+);
+
+--
+-- Name: regions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.regions (
+    code text NOT NULL COLLATE pg_catalog."C",
+    name text NOT NULL,
+    level smallint NOT NULL,
+    parent_code text COLLATE pg_catalog."C",
+    reporting boolean GENERATED ALWAYS AS ((level = 4)) STORED,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT regions_check CHECK ((parent_code IS DISTINCT FROM code)),
+    CONSTRAINT regions_code_check CHECK ((code ~ '^[0-9]{2,12}$'::text)),
+    CONSTRAINT regions_level_check CHECK (((level >= 1) AND (level <= 5))),
+    CONSTRAINT regions_name_check CHECK ((name <> ''::text))
+);
+
+--
+-- Name: reports; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.reports (
+    region_code text NOT NULL COLLATE pg_catalog."C",
+    period text NOT NULL COLLATE pg_catalog."C",
+    period_type smallint NOT NULL,
+    period_start date NOT NULL,
+    narrative text DEFAULT ''::text NOT NULL,
+    last_submission_id uuid,
+    last_submitted_at timestamp with time zone,
+    approved_by text,
+    approved_at timestamp with time zone,
+    approval_comment text DEFAULT ''::text NOT NULL
+);
+
+--
+-- Name: schema_migrations; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.schema_migrations (
+    version integer NOT NULL,
+    name text NOT NULL,
+    applied_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: submission_windows; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.submission_windows (
+    period_type smallint NOT NULL,
+    days_after_end integer NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_by text DEFAULT ''::text NOT NULL,
+    CONSTRAINT submission_windows_days_after_end_check CHECK ((days_after_end >= 0)),
+    CONSTRAINT submission_windows_period_type_check CHECK (((period_type >= 1) AND (period_type <= 4)))
+);
+
+--
+-- Name: submissions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.submissions (
+    id uuid NOT NULL,
+    region_code text NOT NULL COLLATE pg_catalog."C",
+    period text NOT NULL COLLATE pg_catalog."C",
+    content_hash bytea NOT NULL,
+    token_id bigint,
+    submitted_by text NOT NULL,
+    imported integer NOT NULL,
+    updated integer NOT NULL,
+    unchanged integer NOT NULL,
+    narrative_updated boolean NOT NULL,
+    narrative text DEFAULT ''::text NOT NULL,
+    value_count integer NOT NULL,
+    codes text[] NOT NULL,
+    values_text text[] NOT NULL,
+    comments text[] NOT NULL,
+    received_at timestamp with time zone NOT NULL,
+    committed_at timestamp with time zone NOT NULL
+);
+
+--
+-- Name: targets; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.targets (
+    region_code text NOT NULL COLLATE pg_catalog."C",
+    indicator_code text NOT NULL COLLATE pg_catalog."C",
+    period text NOT NULL COLLATE pg_catalog."C",
+    period_type smallint NOT NULL,
+    period_start date NOT NULL,
+    value numeric NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_by text DEFAULT ''::text NOT NULL
+);
+
+--
+-- Name: tokens; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.tokens (
+    id bigint NOT NULL,
+    name text NOT NULL,
+    role smallint NOT NULL,
+    region_code text COLLATE pg_catalog."C",
+    secret_hash bytea NOT NULL,
+    created_by text DEFAULT ''::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    revoked_at timestamp with time zone,
+    last_used_at timestamp with time zone,
+    CONSTRAINT tokens_check CHECK (((role = 3) OR (region_code IS NOT NULL))),
+    CONSTRAINT tokens_name_check CHECK ((name <> ''::text)),
+    CONSTRAINT tokens_role_check CHECK (((role >= 1) AND (role <= 3))),
+    CONSTRAINT tokens_secret_hash_check CHECK ((length(secret_hash) = 32))
+);
+
+--
+-- Name: tokens_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.tokens_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: tokens_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.tokens_id_seq OWNED BY public.tokens.id;
+
+--
+-- Name: audit_log id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.audit_log ALTER COLUMN id SET DEFAULT nextval('public.audit_log_id_seq'::regclass);
+
+--
+-- Name: period_exceptions id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.period_exceptions ALTER COLUMN id SET DEFAULT nextval('public.period_exceptions_id_seq'::regclass);
+
+--
+-- Name: tokens id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.tokens ALTER COLUMN id SET DEFAULT nextval('public.tokens_id_seq'::regclass);
+
+--
+-- Name: audit_log audit_log_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.audit_log
+    ADD CONSTRAINT audit_log_pkey PRIMARY KEY (id);
+
+--
+-- Name: change_counts change_counts_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.change_counts
+    ADD CONSTRAINT change_counts_pkey PRIMARY KEY (region_code);
+
+--
+-- Name: data_values data_values_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.data_values
+    ADD CONSTRAINT data_values_pkey PRIMARY KEY (region_code, indicator_code, period);
+
+--
+-- Name: indicators indicators_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.indicators
+    ADD CONSTRAINT indicators_pkey PRIMARY KEY (code);
+
+--
+-- Name: leaf_summaries leaf_summaries_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.leaf_summaries
+    ADD CONSTRAINT leaf_summaries_pkey PRIMARY KEY (region_code, period_type, period_start, indicator_code);
+
+--
+-- Name: period_exceptions period_exceptions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.period_exceptions
+    ADD CONSTRAINT period_exceptions_pkey PRIMARY KEY (id);
+
+--
+-- Name: region_paths region_paths_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.region_paths
+    ADD CONSTRAINT region_paths_pkey PRIMARY KEY (ancestor, descendant);
+
+--
+-- Name: regions regions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.regions
+    ADD CONSTRAINT regions_pkey PRIMARY KEY (code);
+
+--
+-- Name: reports reports_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.reports
+    ADD CONSTRAINT reports_pkey PRIMARY KEY (region_code, period);
+
+--
+-- Name: schema_migrations schema_migrations_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.schema_migrations
+    ADD CONSTRAINT schema_migrations_pkey PRIMARY KEY (version);
+
+--
+-- Name: submission_windows submission_windows_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.submission_windows
+    ADD CONSTRAINT submission_windows_pkey PRIMARY KEY (period_type);
+
+--
+-- Name: submissions submissions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.submissions
+    ADD CONSTRAINT submissions_pkey PRIMARY KEY (id);
+
+--
+-- Name: targets targets_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.targets
+    ADD CONSTRAINT targets_pkey PRIMARY KEY (region_code, indicator_code, period);
+
+--
+-- Name: tokens tokens_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.tokens
+    ADD CONSTRAINT tokens_pkey PRIMARY KEY (id);
+
+--
+-- Name: audit_log_at; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audit_log_at ON public.audit_log USING btree (at DESC, id DESC);
+
+--
+-- Name: audit_log_region_at; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audit_log_region_at ON public.audit_log USING btree (region_code, at DESC);
+
+--
+-- Name: audit_log_submission; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audit_log_submission ON public.audit_log USING btree (submission_id);
+
+--
+-- Name: data_values_region_time; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX data_values_region_time ON public.data_values USING btree (region_code, period_start);
+
+--
+-- Name: period_exceptions_granted; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX period_exceptions_granted ON public.period_exceptions USING btree (granted_at DESC, id DESC);
+
+--
+-- Name: period_exceptions_region_period; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX period_exceptions_region_period ON public.period_exceptions USING btree (region_code, period);
+
+--
+-- Name: region_paths_descendant; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX region_paths_descendant ON public.region_paths USING btree (descendant, depth);
+
+--
+-- Name: regions_parent; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX regions_parent ON public.regions USING btree (parent_code);
+
+--
+-- Name: submissions_received; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX submissions_received ON public.submissions USING btree (received_at DESC, id);
+
+--
+-- Name: submissions_region_period; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX submissions_region_period ON public.submissions USING btree (region_code, period);
+
+--
+-- Name: targets_indicator; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX targets_indicator ON public.targets USING btree (indicator_code, period_type);
+
+--
+-- Name: tokens_active_name; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX tokens_active_name ON public.tokens USING btree (name) WHERE (revoked_at IS NULL);
+
+--
+-- Name: data_values data_values_count_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_values_count_delete AFTER DELETE ON public.data_values REFERENCING OLD TABLE AS hz_old FOR EACH STATEMENT EXECUTE FUNCTION public.hz_count_value_changes();
+
+--
+-- Name: data_values data_values_count_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_values_count_insert AFTER INSERT ON public.data_values REFERENCING NEW TABLE AS hz_added FOR EACH STATEMENT EXECUTE FUNCTION public.hz_count_value_changes();
+
+--
+-- Name: data_values data_values_count_truncate; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_values_count_truncate AFTER TRUNCATE ON public.data_values FOR EACH STATEMENT EXECUTE FUNCTION public.hz_count_value_changes();
+
+--
+-- Name: data_values data_values_count_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_values_count_update AFTER UPDATE ON public.data_values REFERENCING OLD TABLE AS hz_old NEW TABLE AS hz_new FOR EACH STATEMENT EXECUTE FUNCTION public.hz_count_value_changes();
+
+--
+-- Name: data_values data_values_summaries_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_values_summaries_delete AFTER DELETE ON public.data_values REFERENCING OLD TABLE AS hz_old FOR EACH STATEMENT EXECUTE FUNCTION public.hz_summaries_recompute();
+
+--
+-- Name: data_values data_values_summaries_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_values_summaries_insert AFTER INSERT ON public.data_values REFERENCING NEW TABLE AS hz_added FOR EACH STATEMENT EXECUTE FUNCTION public.hz_summaries_add();
+
+--
+-- Name: data_values data_values_summaries_truncate; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_values_summaries_truncate AFTER TRUNCATE ON public.data_values FOR EACH STATEMENT EXECUTE FUNCTION public.hz_summaries_clear();
+
+--
+-- Name: data_values data_values_summaries_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER data_values_summaries_update AFTER UPDATE ON public.data_values REFERENCING OLD TABLE AS hz_old NEW TABLE AS hz_new FOR EACH STATEMENT EXECUTE FUNCTION public.hz_summaries_recompute();
+
+--
+-- Name: indicators indicators_count; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER indicators_count AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.indicators FOR EACH STATEMENT EXECUTE FUNCTION public.hz_count_catalog_change();
+
+--
+-- Name: region_paths region_paths_count; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER region_paths_count AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.region_paths FOR EACH STATEMENT EXECUTE FUNCTION public.hz_count_catalog_change();
+
+--
+-- Name: regions regions_count; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER regions_count AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.regions FOR EACH STATEMENT EXECUTE FUNCTION public.hz_count_catalog_change();
+
+--
+-- Name: targets targets_count; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER targets_count AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.targets FOR EACH STATEMENT EXECUTE FUNCTION public.hz_count_catalog_change();
+
+--
+-- Name: data_values data_values_indicator_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.data_values
+    ADD CONSTRAINT data_values_indicator_code_fkey FOREIGN KEY (indicator_code) REFERENCES public.indicators(code);
+
+--
+-- Name: data_values data_values_region_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.data_values
+    ADD CONSTRAINT data_values_region_code_fkey FOREIGN KEY (region_code) REFERENCES public.regions(code);
+
+--
+-- Name: indicators indicators_ratio_denominator_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.indicators
+    ADD CONSTRAINT indicators_ratio_denominator_fkey FOREIGN KEY (ratio_denominator) REFERENCES public.indicators(code);
+
+--
+-- Name: indicators indicators_ratio_numerator_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.indicators
+    ADD CONSTRAINT indicators_ratio_numerator_fkey FOREIGN KEY (ratio_numerator) REFERENCES public.indicators(code);
+
+--
+-- Name: period_exceptions period_exceptions_region_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.period_exceptions
+    ADD CONSTRAINT period_exceptions_region_code_fkey FOREIGN KEY (region_code) REFERENCES public.regions(code);
+
+--
+-- Name: region_paths region_paths_ancestor_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.region_paths
+    ADD CONSTRAINT region_paths_ancestor_fkey FOREIGN KEY (ancestor) REFERENCES public.regions(code) ON DELETE CASCADE;
+
+--
+-- Name: region_paths region_paths_descendant_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.region_paths
+    ADD CONSTRAINT region_paths_descendant_fkey FOREIGN KEY (descendant) REFERENCES public.regions(code) ON DELETE CASCADE;
+
+--
+-- Name: regions regions_parent_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.regions
+    ADD CONSTRAINT regions_parent_code_fkey FOREIGN KEY (parent_code) REFERENCES public.regions(code);
+
+--
+-- Name: reports reports_region_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.reports
+    ADD CONSTRAINT reports_region_code_fkey FOREIGN KEY (region_code) REFERENCES public.regions(code);
+
+--
+-- Name: submissions submissions_region_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.submissions
+    ADD CONSTRAINT submissions_region_code_fkey FOREIGN KEY (region_code) REFERENCES public.regions(code);
+
+--
+-- Name: submissions submissions_token_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.submissions
+    ADD CONSTRAINT submissions_token_id_fkey FOREIGN KEY (token_id) REFERENCES public.tokens(id);
+
+--
+-- Name: targets targets_indicator_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.targets
+    ADD CONSTRAINT targets_indicator_code_fkey FOREIGN KEY (indicator_code) REFERENCES public.indicators(code);
+
+--
+-- Name: targets targets_region_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.targets
+    ADD CONSTRAINT targets_region_code_fkey FOREIGN KEY (region_code) REFERENCES public.regions(code);
+
+--
+-- Name: tokens tokens_region_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.tokens
+    ADD CONSTRAINT tokens_region_code_fkey FOREIGN KEY (region_code) REFERENCES public.regions(code);
+
+--
+-- PostgreSQL database dump complete
+--
