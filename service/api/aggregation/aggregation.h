@@ -27,7 +27,9 @@ hz_db_stmt_t agg_region_stmt(hz_rpc_t *rpc, const char **params, const char *reg
 Huizong__V1__RegionRef *agg_region_checked(hz_rpc_t *rpc, const PGresult *r, const char *code,
                                            int *reporting);
 
-/* Where a RegionRef's fields are in a result with code, name and level. */
+/* Where a RegionRef's fields are in a result with code, name and level
+ * columns (AGG_REGION, AGG_GROUPS, AGG_COMPLETENESS), found once per
+ * result: column indexes, -1 for a missing column (an empty cell). */
 typedef struct agg_region_cols_s {
   int code, name, level;
 } agg_region_cols_t;
@@ -82,9 +84,9 @@ typedef struct agg_ind_s {
 
 typedef struct agg_catalog_s {
   agg_ind_t *items; /* indicators the response covers, in answer order */
-  size_t n;
+  size_t n;         /* items filled; room for every catalog row */
   char **skipped;   /* all-indicator requests: frequency too coarse */
-  size_t nskipped;
+  size_t nskipped;  /* listed in the response's skipped_indicator_codes */
 } agg_catalog_t;
 
 /* Builds the catalog from AGG_CATALOG's answer: requested order when codes

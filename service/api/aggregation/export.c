@@ -17,8 +17,8 @@ enum { P_REGION, P_FROM, P_TO, P_INDICATORS, P_AFTER_REGION, P_AFTER_INDICATOR, 
 typedef struct export_s {
   const char **params; /* EXPORT_PAGE's; the P_AFTER_* move on per page */
   const char **known;  /* EXPORT_KNOWN's: the requested codes */
-  char **codes;        /* indicator filter as requested */
-  size_t ncodes;
+  char **codes;        /* indicator filter as requested (the request's) */
+  size_t ncodes;       /* 0: every indicator */
   int checked;         /* scope and codes verified by the first page */
   int waiting_drain;   /* paused for the client to read */
 } export_t;

@@ -35,7 +35,7 @@ enum { P_TARGETS_PERIODS = P_GROUPS_N, P_TARGETS_N };
 enum { Q_REGION, Q_CATALOG, Q_GROUPS, Q_VALUES, Q_TARGETS, Q_N };
 
 typedef struct rollup_s {
-  const Huizong__V1__RollupRequest *req;
+  const Huizong__V1__RollupRequest *req; /* lives as long as the call */
   const char *region;      /* the request's, or the caller's scope root */
   hz_group_by_t group;     /* the request's grouping, unspecified → none */
   hz_period_t p;           /* requested period */
