@@ -288,8 +288,9 @@ run_case() {
 }
 
 # Two plans of case (a): the call with literal arguments, and the statement
-# the server prepares (hz_agg_values, parameters) after six executions,
-# when PostgreSQL's plan cache may have switched to a generic plan.
+# the server prepares (AGG_VALUES in service/db/sql/aggregation.def, copied
+# here) with parameters after six executions, when PostgreSQL's plan cache
+# may have switched to a generic plan.
 explain_county() {
   local region="$1" file="$HZB_WORK/explain_county.txt"
   local exec_args="'$region', 2, 0, false, NULL, 1, '{$YEAR-01-01,$((YEAR - 1))-01-01,$((YEAR - 1))-01-01}',

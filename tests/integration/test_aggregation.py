@@ -893,6 +893,45 @@ class GroupByTest(AggTestCase):
             self.assertEqual((resp.rows[1].reporting_units, resp.rows[1].expected_units), (2, 3))
             self.assertEqual((resp.rows[0].reporting_units, resp.rows[0].expected_units), (1, 3))
 
+    def test_unknown_number_is_none(self):
+        """A GroupBy number this server does not know (a newer client's)
+        groups by none, like GROUP_BY_UNSPECIFIED (domain/group_by.h)."""
+        top = max(agg_pb().GroupBy.values())
+        want = self.rollup(COUNTY, self.q, ["tax", "fai"], G("GROUP_BY_NONE"))
+        for group in (top + 1, 99):
+            got = self.rollup(COUNTY, self.q, ["tax", "fai"], group)
+            self.assertEqual(got, want, "group_by=%d" % group)
+
+    def test_sql_groups_take_the_proto_numbers(self):
+        """hz_rollup_groups (migration 003) numbers its groupings as
+        huizong.v1.GroupBy does: the server passes the request's number
+        unchanged (domain/group_by.h), so each enum value must select its
+        grouping in SQL and a number outside the enum none at all."""
+        enum = agg_pb().GroupBy
+
+        def groups(region, number, level=0, total=False):
+            return [r[0] for r in self.db.query(
+                "SELECT code FROM hz_rollup_groups('%s', %d, %d, %s)"
+                % (region, number, level, "true" if total else "false"))]
+
+        expect = {
+            "GROUP_BY_NONE": (COUNTY, 0, [COUNTY]),
+            "GROUP_BY_CHILDREN": (COUNTY, 0, [TOWN_A, TOWN_B, TOWN_A3]),
+            "GROUP_BY_LEVEL": (PROVINCE, 3, [COUNTY, COUNTY2]),
+        }
+        self.assertEqual(sorted(n for n in enum.keys() if n != "GROUP_BY_UNSPECIFIED"),
+                         sorted(expect), "a GroupBy value without an expectation here")
+        for name, (region, level, rows) in expect.items():
+            with self.subTest(group=name):
+                self.assertEqual(groups(region, enum.Value(name), level), rows)
+                self.assertEqual(groups(region, enum.Value(name), level, True)[0], region)
+        outside = (enum.Value("GROUP_BY_UNSPECIFIED"), max(enum.values()) + 1, -1)
+        for number in outside:
+            with self.subTest(number=number):
+                for region, level in ((COUNTY, 0), (PROVINCE, 3), (COUNTY, 4)):
+                    self.assertEqual(groups(region, number, level), [])
+                    self.assertEqual(groups(region, number, level, True), [region])
+
     def test_children_with_and_without_total(self):
         resp = self.check_rollup(COUNTY, self.q, ["fai", "tax"], G("GROUP_BY_CHILDREN"))
         self.assertEqual([r.region.code for r in resp.rows],

@@ -1,0 +1,145 @@
+/* Private to api/aggregation/: what the five RPC files share. The region
+ * statement every job starts with and the reading of its answer, request
+ * checks (region, period, indicator codes), the indicator catalog of a
+ * query, and the cell map that holds the exact parts hz_rollup_values
+ * returns, looked up by (group, indicator, window) to build figures.
+ * Functions that refuse a request finish the call (hz_rpc_finish or
+ * hz_rpc_oom) and return NULL or -1: the caller just returns. */
+#ifndef HZ_API_AGGREGATION_PRIVATE_H
+#define HZ_API_AGGREGATION_PRIVATE_H
+
+#include <libpq-fe.h>
+
+#include "api/rpc.h"
+#include "domain/figures.h"
+#include "domain/period.h"
+#include "huizong/v1/aggregation.pb-c.h"
+
+/* ---- regions and request fields (common.c) ------------------------------ */
+
+/* Statement 0 of every job, AGG_REGION: region and whether it is in the
+ * caller's scope. params needs room for 2 and must outlive the call. */
+hz_db_stmt_t agg_region_stmt(hz_rpc_t *rpc, const char **params, const char *region);
+
+/* Reads AGG_REGION's answer: NULL after finishing the call with NOT_FOUND
+ * or PERMISSION_DENIED. *reporting (if not NULL) says whether the region
+ * is a reporting unit. */
+Huizong__V1__RegionRef *agg_region_checked(hz_rpc_t *rpc, const PGresult *r, const char *code,
+                                           int *reporting);
+
+/* Where a RegionRef's fields are in a result with code, name and level
+ * columns (AGG_REGION, AGG_GROUPS, AGG_COMPLETENESS), found once per
+ * result: column indexes, -1 for a missing column (an empty cell). */
+typedef struct agg_region_cols_s {
+  int code, name, level;
+} agg_region_cols_t;
+
+agg_region_cols_t agg_region_cols(const PGresult *r);
+Huizong__V1__RegionRef *agg_region_ref(hz_rpc_t *rpc, const PGresult *r, int row,
+                                       const agg_region_cols_t *cols);
+
+/* The region a query is about: the request's (checked), or when empty the
+ * caller's own; NULL after refusing. */
+const char *agg_target_region(hz_rpc_t *rpc, const char *requested);
+
+/* 0, or -1 after INVALID_ARGUMENT naming field and the accepted forms. */
+int agg_parse_period(hz_rpc_t *rpc, const char *field, const char *s, hz_period_t *p);
+
+/* Arena text: an ISO date from YYYYMMDD, a period's code. NULL: no memory. */
+char *agg_date_text(hz_arena_t *a, int ymd);
+char *agg_period_text(hz_arena_t *a, const hz_period_t *p);
+
+/* The indicator codes as a text[] parameter, NULL when none were named
+ * (every indicator). *bad is set after refusing a malformed code. */
+const char *agg_codes_param(hz_rpc_t *rpc, char **codes, size_t n, int *bad);
+
+/* A Decimal message for v in the arena; NULL for NULL v or no memory. */
+Huizong__V1__Decimal *agg_decimal(hz_rpc_t *rpc, const char *v);
+
+/* What Completeness and GetReport share: one region, one period. */
+typedef struct agg_unit_query_s {
+  const char *region;           /* the request's, or the caller's own */
+  char *period;                 /* canonical code ("2024Q1") */
+  hz_period_t p;                /* parsed, for the deadline */
+  const char **region_params;   /* AGG_REGION's */
+  const char **params;          /* (region, period): most statements' */
+  const char **deadline_params; /* AGG_DEADLINE's; NULL when out of memory */
+} agg_unit_query_t;
+
+/* The prologue: region and period checked, parameters ready. NULL after
+ * finishing the call. */
+agg_unit_query_t *agg_unit_query_start(hz_rpc_t *rpc, const char *region, const char *period);
+/* AGG_DEADLINE for uq; uq->deadline_params is NULL when out of memory. */
+hz_db_stmt_t agg_deadline_stmt(hz_rpc_t *rpc, agg_unit_query_t *uq);
+
+/* ---- the indicator catalog of a query (common.c) ------------------------ */
+
+typedef struct agg_ind_s {
+  Huizong__V1__IndicatorRef *ref; /* code, name, unit, frequency */
+  const char *numerator;          /* ratio parts, NULL for a plain indicator */
+  const char *denominator;
+  const char *factor;             /* "" = 1 */
+  int scale;                      /* fraction digits of a ratio, 0 = 2 */
+} agg_ind_t;
+
+typedef struct agg_catalog_s {
+  agg_ind_t *items; /* indicators the response covers, in answer order */
+  size_t n;         /* items filled; room for every catalog row */
+  char **skipped;   /* all-indicator requests: frequency too coarse */
+  size_t nskipped;  /* listed in the response's skipped_indicator_codes */
+} agg_catalog_t;
+
+/* Builds the catalog from AGG_CATALOG's answer: requested order when codes
+ * were named (unknown → NOT_FOUND, too coarse → FAILED_PRECONDITION), else
+ * every indicator fine enough for type, by code. -1 after refusing. */
+int agg_catalog_load(hz_rpc_t *rpc, const PGresult *r, char **codes, size_t ncodes,
+                     hz_period_type_t type, agg_catalog_t *c);
+
+/* ---- exact parts by (group, indicator, window) (cells.c) ---------------- */
+
+typedef struct agg_cell_s {
+  struct agg_cell_s *next; /* bucket chain */
+  const char *grp;         /* region code of the row */
+  const char *ind;         /* indicator code */
+  int win;                 /* window number, 1-based (targets: TARGET_*) */
+  hz_fig_t fig;            /* exact; for AVERAGE still the sum over units */
+  hz_fig_agg_t how;        /* region aggregation its parts were folded by */
+  int reporting;           /* leaves that contributed */
+} agg_cell_t;
+
+/* A hash map in the call's arena: no free, gone with the call. */
+typedef struct agg_map_s {
+  agg_cell_t **buckets; /* chains */
+  size_t nb;            /* bucket count, a power of two */
+} agg_map_t;
+
+/* An empty map with room for about n cells. 0 or -ENOMEM. */
+int agg_map_init(hz_rpc_t *rpc, agg_map_t *m, size_t n);
+/* Adds a cell (no check for an existing key); NULL: no memory. */
+agg_cell_t *agg_map_put(hz_rpc_t *rpc, agg_map_t *m, const char *grp, const char *ind, int win,
+                        hz_fig_t fig, int reporting);
+agg_cell_t *agg_map_get(const agg_map_t *m, const char *grp, const char *ind, int win);
+
+/* Loads AGG_VALUES' answer: rows of one key that differ in n are folded
+ * by the indicator's region aggregation. 0 or -ENOMEM. */
+int agg_map_load(hz_rpc_t *rpc, const PGresult *r, agg_map_t *m);
+
+/* The exact figure of ind for grp in window win (undefined: num NULL): a
+ * ratio divides its aggregated parts; *reporting the units behind it.
+ * Returns 0 or -ENOMEM. */
+int agg_figure(hz_rpc_t *rpc, const agg_map_t *m, const agg_ind_t *ind, const char *grp, int win,
+               hz_fig_t *out, int *reporting);
+
+/* How ind's figures are written (hz_fig_style). */
+void agg_figure_style(const agg_ind_t *ind, int *scale, int *fixed);
+
+/* ---- the RPCs, one file each; the method table is aggregation.c's ------- */
+
+void agg_rollup(hz_rpc_t *rpc, ProtobufCMessage *msg);
+void agg_series(hz_rpc_t *rpc, ProtobufCMessage *msg);
+void agg_completeness(hz_rpc_t *rpc, ProtobufCMessage *msg);
+void agg_get_report(hz_rpc_t *rpc, ProtobufCMessage *msg);
+void agg_export_values(hz_rpc_t *rpc, ProtobufCMessage *msg);
+void agg_export_drained(hz_rpc_t *rpc);
+
+#endif
