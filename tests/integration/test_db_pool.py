@@ -446,5 +446,52 @@ class EveryStatementOnOneConnectionTest(pc.PgServerTestCase):
         print("one connection prepared %d names (%d declared)" % (len(set(prepared)), len(declared)))
 
 
+
+PREPARED_ANY_RE = re.compile(r"^huizongd: debug: database: preparing (\S+)$", re.M)
+
+
+class ReportingStatementsDeclaredTest(pc.PgServerTestCase):
+    """Every statement huizong.v1.Reporting runs is a row of the statement
+    table (db/sql/reporting.def), so none can be typed twice and drift; and
+    the rows' columns, read by name, carry what they say."""
+    server_args = ("--db-connections", "1", "--log-level", "debug")
+
+    def test_reporting_prepares_only_declared_statements(self):
+        r, rp = self.rep(), pc.reporting_pb()
+        year = pc.fresh_year()
+        q1, q2 = "%dQ1" % year, "%dQ2" % year
+        # The reference data went in through Admin RPCs: only what follows counts.
+        log_start = len(self.server.log_text())
+        sub = pc.submit_request(TOWN_A, q1, [("fai", "4.90", "note"), ("tax", "1")],
+                                narrative="n")
+        pc.call_with_db_retry(r.submit, sub, metadata=self.md("town_a"))
+        out = r.stream(iter([pc.submit_request(TOWN_A, q2, [("tax", "2")]),
+                             pc.submit_request(TOWN_A, q2, [("fai", "oops")])]),
+                       metadata=self.md("town_a"), timeout=30)
+        self.assertEqual([x.code for x in out.results], [0, 3])
+        got = r.get(rp.GetSubmissionRequest(submission_id=sub.submission_id.upper()),
+                    metadata=self.md("county"), timeout=30)
+        self.assertEqual((got.submission_id, got.region.code, got.period, got.imported,
+                          got.value_count, got.narrative),
+                         (sub.submission_id, TOWN_A, q1, 2, 2, "n"))
+        self.assertTrue(got.region.name and got.region.level > 0, got.region)
+        self.assertTrue(got.received_at and got.committed_at and got.submitted_by)
+        self.assertEqual([(v.indicator_code, v.value, v.comment) for v in got.values],
+                         [("fai", "4.9", "note"), ("tax", "1", "")])
+        first = r.list(rp.ListSubmissionsRequest(region_code=TOWN_A, page_size=1),
+                       metadata=self.md("admin"), timeout=30)
+        self.assertEqual(len(first.submissions), 1)
+        self.assertTrue(first.next_page_token)
+        rest = r.list(rp.ListSubmissionsRequest(region_code=TOWN_A, page_size=1,
+                                                page_token=first.next_page_token),
+                      metadata=self.md("admin"), timeout=30)
+        self.assertNotEqual(rest.submissions[0].submission_id,
+                            first.submissions[0].submission_id)
+        r.list(rp.ListSubmissionsRequest(), metadata=self.md("town_a"), timeout=30)
+        prepared = set(PREPARED_ANY_RE.findall(self.server.log_text()[log_start:]))
+        self.assertTrue(prepared, "nothing was prepared (is --log-level debug in effect?)")
+        self.assertEqual(sorted(prepared - declared_statement_names()), [],
+                         "Reporting prepared statements the table does not declare")
+
 if __name__ == "__main__":
     pc.main()

@@ -42,6 +42,26 @@ HZ_TEST(uuid_normalize_lowers_and_refuses) {
   HZ_ASSERT_STR_EQ(keep, "untouched");
 }
 
+/* The forms huizongd's own copy of the check pinned before the server
+ * switched to this one: a mixed-case and a version 7 id pass, a separator
+ * other than '-', a hyphen one place off, blanks at either end and a
+ * non-ASCII digit do not, and a lower-case id is its own normal form. */
+HZ_TEST(uuid_forms_the_server_relies_on) {
+  HZ_ASSERT_INT_EQ(hz_wire_uuid_check("FFFFFFFF-ffff-FFFF-ffff-FFFFFFFFFFFF"), 0);
+  HZ_ASSERT_INT_EQ(hz_wire_uuid_check("018f3c6a-7b2e-7c4d-9e1f-0a1b2c3d4e5f"), 0);
+  const char *bad[] = {
+      "123e4567-e89b-12d3-a456_426614174000",
+      "123e4567-e89b-12d3a-456-426614174000",
+      "123e4567-e89b-12d3-a456-42661417400 ",
+      "123e4567-e89b-12d3-a456-4266141740\xc3\xa9",
+  };
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+    HZ_ASSERT_INT_EQ(hz_wire_uuid_check(bad[i]), -EINVAL);
+  char out[HZ_WIRE_UUID_TEXT_SIZE];
+  HZ_ASSERT_INT_EQ(hz_wire_uuid_normalize("123e4567-e89b-12d3-a456-426614174000", out), 0);
+  HZ_ASSERT_STR_EQ(out, "123e4567-e89b-12d3-a456-426614174000");
+}
+
 /* ---- host:port ---- */
 
 static void expect_hp(const char *in, unsigned flags, const char *host, hz_wire_host_kind_t kind,

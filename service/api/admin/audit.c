@@ -12,6 +12,7 @@
 #include "domain/ident.h"
 #include "domain/period.h"
 #include "huizong/v1/admin.pb-c.h"
+#include "wire/uuid.h"
 
 
 /* audit_log.action text for each AuditAction, by enum number. */
@@ -87,7 +88,7 @@ static void on_audit(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
 
 static int validate(hz_rpc_t *rpc, const Huizong__V1__GetAuditRequest *req) {
   hz_period_t p;
-  char uuid[HZ_UUID_TEXT_SIZE];
+  char uuid[HZ_WIRE_UUID_TEXT_SIZE];
   if (req->region_code[0] && hz_region_code_validate(req->region_code))
     return hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "region_code '%s' is malformed",
                          req->region_code), -1;
@@ -97,7 +98,7 @@ static int validate(hz_rpc_t *rpc, const Huizong__V1__GetAuditRequest *req) {
   if (req->period[0] && hz_period_parse(req->period, &p))
     return hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "period '%s' is not one of %s",
                          req->period, hz_period_accepted_forms()), -1;
-  if (req->submission_id[0] && hz_uuid_normalize(req->submission_id, uuid))
+  if (req->submission_id[0] && hz_wire_uuid_normalize(req->submission_id, uuid) != 0)
     return hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "submission_id '%s' is not a UUID",
                          req->submission_id), -1;
   if (!hz_pg_timestamp_ok(req->since) || !hz_pg_timestamp_ok(req->until))
