@@ -11,6 +11,7 @@
 #include "core/context.h"
 #include "transport/conn.h"
 #include "transport/server.h"
+#include "wire/content_type.h"
 #include "wire/pbtext.h"
 #include "wire/timeout.h"
 
@@ -295,30 +296,25 @@ static int header_is(const uint8_t *name, size_t len, const char *lit) {
   return len == n && memcmp(name, lit, n) == 0;
 }
 
+/* One classifier for client and server (wire/content_type.h): media types
+ * are case-insensitive, so "Application/GRPC" is gRPC. A gRPC codec other
+ * than protobuf still gets a gRPC status; gRPC-Web and anything else is not
+ * this endpoint's protocol and gets HTTP 415. */
 static void check_content_type(hz_call_t *call, const uint8_t *v, size_t len) {
-  static const char base[] = "application/grpc";
-  size_t blen = sizeof(base) - 1;
-  if (len < blen || memcmp(v, base, blen) != 0 ||
-      (len > blen && v[blen] != '+' && v[blen] != ';')) {
+  hz_wire_codec_t codec;
+  if (hz_wire_content_type((const char *)v, len, &codec) != HZ_WIRE_CT_GRPC) {
     reject(call, 415, HZ_STATUS_UNKNOWN, "content-type '%.*s' is not application/grpc",
            (int)len, (const char *)v);
     return;
   }
   call->content_type_ok = 1;
-  if (len > blen && v[blen] == '+') {
-    const char *sub = (const char *)v + blen + 1;
-    size_t sublen = len - blen - 1;
-    const char *semi = memchr(sub, ';', sublen);
-    if (semi)
-      sublen = (size_t)(semi - sub);
-    if (sublen != 5 || memcmp(sub, "proto", 5) != 0) {
-      reject(call, 200, HZ_STATUS_UNIMPLEMENTED,
-             "content-type '%.*s' is not supported; use application/grpc+proto", (int)len,
-             (const char *)v);
-      return;
-    }
-    call->proto_subtype = 1;
+  if (codec == HZ_WIRE_CODEC_OTHER) {
+    reject(call, 200, HZ_STATUS_UNIMPLEMENTED,
+           "content-type '%.*s' is not supported; use application/grpc+proto", (int)len,
+           (const char *)v);
+    return;
   }
+  call->proto_subtype = codec == HZ_WIRE_CODEC_PROTO;
 }
 
 static void store_metadata(hz_call_t *call, const uint8_t *name, size_t nlen,
