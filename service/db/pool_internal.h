@@ -58,7 +58,7 @@ typedef struct hz_db_poll_s {
 } hz_db_poll_t;
 
 struct hz_db_conn_s {
-  hz_db_pool_t *pool;        /* owner */
+  hz_db_pool_t *pool;        /* whose idle list, queue and nready it joins */
   hz_db_conn_t *next_idle;   /* idle list link, NULL unless IDLE */
   hz_dbc_state_t state;      /* see hz_dbc_state_t; only conn_set_state
                                 writes it */

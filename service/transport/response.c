@@ -138,7 +138,10 @@ static int submit_trailers_only(hz_call_t *call) {
 
 #define MAX_STATUS_MESSAGE 1024 /* bytes of grpc-message before encoding */
 
-/* Cuts at a UTF-8 boundary so the percent-decoded text stays valid. */
+/* Cuts at a UTF-8 boundary so the percent-decoded text stays valid. Why
+ * not hz_wire_utf8_decode: stepping back over continuation bytes from the
+ * cut is O(1) and also cuts text that is not well-formed (a message may
+ * echo bad input) without losing more than the broken sequence. */
 static size_t utf8_prefix(const char *s, size_t max) {
   size_t n = strlen(s);
   if (n <= max)
