@@ -29,11 +29,14 @@
  * so a job may outlive the call that made it; name and sql must be static. */
 typedef struct hz_db_stmt_s {
   hz_stmt_id_t id;            /* the statement table's row, used when sql is
-                                 NULL (name, sql and nparams come from it) */
-  const char *name;           /* prepared once per connection if set; no
-                                 limit on how many names a connection holds */
+                                 NULL (name, sql and nparams come from it);
+                                 prepared once per connection, kept in a
+                                 bitmap by id (db/prepared.h) */
+  const char *name;           /* legacy: prepared once per connection if set
+                                 (kept in a name set, no limit); goes once
+                                 every caller uses id */
   const char *sql;            /* the statement text */
-  int nparams;                /* number of $n parameters */
+  int nparams;                /* highest $n; values has this many */
   const char *const *values;  /* parameter values (NULL entry = SQL NULL) */
   const int *lengths;         /* binary lengths, or NULL */
   const int *formats;         /* 1 = binary per parameter, or NULL */
@@ -48,7 +51,7 @@ typedef struct hz_db_result_s {
   const char *sqlstate;    /* its SQLSTATE, or "" */
   PGresult **results;      /* one per statement (NULL if not run); may be
                               complete even when the commit failed */
-  int nresults;            /* number of statements */
+  int nresults;            /* = the job's statements, one slot each */
 } hz_db_result_t;
 
 /* The index of result column name in r, or -1 when r has no such column
@@ -68,7 +71,7 @@ typedef struct hz_db_pool_s {
   const char *conninfo;        /* libpq connection string */
   const hz_log_t *log;         /* for connection state changes */
   hz_db_conn_t *conns;         /* all connections, array of size */
-  int size;                    /* pool size */
+  int size;                    /* connections in conns, fixed at init */
   hz_db_conn_t *idle;          /* connections ready for a job */
   unsigned timeout_ms;         /* longest wait for a connect or a job's answer */
   int nready;                  /* connected (idle or busy) */
@@ -80,9 +83,9 @@ typedef struct hz_db_pool_s {
   int closing;                 /* hz_db_pool_close called */
   int open_handles;            /* uv handles not yet closed */
   void (*on_state)(void *data, int up); /* database reachable or not */
-  void *state_data;            /* its argument */
+  void *state_data;            /* passed to on_state */
   void (*on_closed)(void *data);/* all handles closed */
-  void *closed_data;           /* its argument */
+  void *closed_data;           /* passed to on_closed */
 } hz_db_pool_t;
 
 /* timeout_ms bounds each connect and each job once sent (see above); it

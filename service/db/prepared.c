@@ -1,11 +1,28 @@
-/* A growable set of prepared statement names for one connection. */
+/* Per-connection bookkeeping of prepared statements: a bitmap of table
+ * rows, and the legacy growable set of caller-chosen names. */
 #include "db/prepared.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define FIRST_CAP 64 /* today's callers declare about 45 names */
+#define FIRST_CAP 64 /* legacy callers declared about 45 names */
+
+int hz_db_prepared_has_id(const hz_db_prepared_t *s, hz_stmt_id_t id) {
+  assert((unsigned)id < HZ_STMT__COUNT);
+  return (int)((s->ids[id / 64] >> (id % 64)) & 1u);
+}
+
+void hz_db_prepared_add_id(hz_db_prepared_t *s, hz_stmt_id_t id) {
+  assert((unsigned)id < HZ_STMT__COUNT);
+  s->ids[id / 64] |= UINT64_C(1) << (id % 64);
+}
+
+void hz_db_prepared_forget_id(hz_db_prepared_t *s, hz_stmt_id_t id) {
+  assert((unsigned)id < HZ_STMT__COUNT);
+  s->ids[id / 64] &= ~(UINT64_C(1) << (id % 64));
+}
 
 static int find(const hz_db_prepared_t *s, const char *name) {
   for (int i = 0; i < s->n; i++)
@@ -40,6 +57,7 @@ void hz_db_prepared_forget(hz_db_prepared_t *s, const char *name) {
 }
 
 void hz_db_prepared_clear(hz_db_prepared_t *s) {
+  memset(s->ids, 0, sizeof(s->ids));
   s->n = 0;
 }
 
@@ -49,4 +67,5 @@ void hz_db_prepared_free(hz_db_prepared_t *s) {
   free(s->names);
   s->names = NULL;
   s->n = s->cap = 0;
+  memset(s->ids, 0, sizeof(s->ids));
 }

@@ -1,35 +1,54 @@
-/* The names of the statements prepared on one PostgreSQL connection.
+/* What one PostgreSQL connection has prepared: the statement table's rows
+ * by id (a bitmap sized by HZ_STMT__COUNT at compile time), and during the
+ * transition the legacy statements that callers still declare by a name of
+ * their own (a growable set of names).
  *
- * Contract: a name is in the set from the moment its Parse is queued until
- * the connection is lost or PostgreSQL refuses that Parse. The set grows as
- * needed; when it cannot grow (out of memory) hz_db_prepared_add says so and
- * the caller runs the statement unnamed instead. There is no cap: a name
- * that is not remembered would be sent to Parse a second time, which
- * PostgreSQL refuses (42P05) and which would break every later call on
- * that connection.
+ * Contract: a statement is marked from the moment its Parse is queued (a
+ * second use in the same job must not Parse again) until the connection is
+ * lost or PostgreSQL refuses that Parse (it must be sent again). A mark
+ * that were missing would send Parse a second time, which PostgreSQL
+ * refuses (42P05) and which breaks every later call on that connection; so
+ * there is no cap. The id bitmap cannot fail; the name set can run out of
+ * memory, and hz_db_prepared_add says so (the caller then runs the
+ * statement unnamed).
  *
- * Why a set of names and not a bitmap: statements are declared by their
- * callers today (a static name and SQL each). Once every statement is
- * declared in one table with an enum id, this becomes a bitmap sized by the
- * table's count, indexed by id, and no allocation is left. */
+ * Why the ids and names live apart: a table row's prepared name is its ID
+ * spelling and is checked at compile time for uniqueness; a legacy name is
+ * whatever its caller typed. The legacy half goes when the last caller
+ * moves to .id (hz_db_prepared_add/has/forget and names/n/cap). */
 #ifndef HZ_DB_PREPARED_H
 #define HZ_DB_PREPARED_H
 
+#include <stdint.h>
+
+#include "db/statements.h"
+
+#define HZ_DB_PREPARED_WORDS ((HZ_STMT__COUNT + 63) / 64)
+
 typedef struct hz_db_prepared_s {
-  const char **names; /* static strings owned by the statements' callers */
-  int n;              /* names in use, names[0..n) */
-  int cap;            /* allocated slots; doubles when full */
+  uint64_t ids[HZ_DB_PREPARED_WORDS]; /* bit id set: that table row is parsed */
+  const char **names; /* legacy names, static strings owned by the callers */
+  int n;              /* legacy names in use, names[0..n) */
+  int cap;            /* allocated slots of names; doubles when full */
 } hz_db_prepared_t;
 
-/* 1 when name is in the set (compared by content: two callers may spell
- * the same statement in two places), else 0. */
+/* 1 when the table row id is marked, else 0. */
+int hz_db_prepared_has_id(const hz_db_prepared_t *s, hz_stmt_id_t id);
+/* Marks id: its Parse is being queued. */
+void hz_db_prepared_add_id(hz_db_prepared_t *s, hz_stmt_id_t id);
+/* Unmarks id: its Parse failed or was aborted. */
+void hz_db_prepared_forget_id(hz_db_prepared_t *s, hz_stmt_id_t id);
+
+/* Legacy: 1 when name is in the set (compared by content: two callers may
+ * spell the same statement in two places), else 0. */
 int hz_db_prepared_has(const hz_db_prepared_t *s, const char *name);
-/* Adds name (must outlive the set). Returns 0, or -ENOMEM when the set
- * cannot grow; the set is unchanged then. */
+/* Legacy: adds name (must outlive the set). Returns 0, or -ENOMEM when the
+ * set cannot grow; the set is unchanged then. */
 int hz_db_prepared_add(hz_db_prepared_t *s, const char *name);
-/* Removes name if present: its Parse failed and must be sent again. */
+/* Legacy: removes name if present: its Parse failed. */
 void hz_db_prepared_forget(hz_db_prepared_t *s, const char *name);
-/* Empties the set, keeping its memory (a new session has prepared nothing). */
+
+/* Unmarks everything, keeping memory (a new session has prepared nothing). */
 void hz_db_prepared_clear(hz_db_prepared_t *s);
 /* Frees the memory; NULL-safe. The set is empty and usable afterwards. */
 void hz_db_prepared_free(hz_db_prepared_t *s);

@@ -172,7 +172,7 @@ void hz_call_finish(hz_call_t *call, hz_status_code_t code, const char *fmt, ...
   hz_conn_t *c = call->conn;
   call->depth++;
   hz_stream_respond(call, (int)code, msg);
-  call->handler_active = 0;
+  hz_stream_set_handler(call, HZ_HANDLER_FINISHED); /* asserts: once, and ours */
   call->depth--;
   hz_stream_maybe_free(call);
   if (c)

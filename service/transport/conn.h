@@ -43,7 +43,7 @@ typedef struct hz_conn_s {
   nghttp2_session *session;      /* HTTP/2 state machine */
   struct hz_tls_conn_s *tls;     /* NULL for h2c */
   struct hz_call_s *calls;       /* calls on this connection */
-  uint32_t ncalls;               /* their number */
+  uint32_t ncalls;               /* length of calls; 0 arms the idle timeout */
   char peer[64];                 /* "ip:port", for logs */
 } hz_conn_t;
 

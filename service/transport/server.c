@@ -8,6 +8,7 @@
 
 #include "transport/stream.h"
 #include "transport/tls.h"
+#include "wire/hostport.h"
 
 static void on_server_handle_closed(uv_handle_t *h);
 
@@ -140,42 +141,32 @@ int hz_server_init(hz_server_t *s, hz_ctx_t *ctx, char *err, size_t errlen) {
   return 0;
 }
 
-static int split_host_port(const char *addr, char *host, size_t hostlen, int *port) {
-  const char *colon = strrchr(addr, ':');
-  if (!colon || colon == addr)
+/* --listen goes through the parser the client uses for --addr
+ * (wire/hostport.h): port 0 asks the kernel for one, an IPv6 literal needs
+ * its brackets, and a host name is refused since listening on a name would
+ * mean resolving it and choosing among its addresses. */
+static int listen_addr(const char *addr, struct sockaddr_storage *ss, char *err, size_t errlen) {
+  hz_wire_hostport_t hp;
+  char why[128];
+  if (hz_wire_hostport_parse(addr, strlen(addr), HZ_WIRE_HP_PORT_ZERO, &hp, why, sizeof(why))) {
+    snprintf(err, errlen, "listen address '%s' is not HOST:PORT: %s", addr, why);
     return -1;
-  const char *h = addr;
-  size_t hl = (size_t)(colon - addr);
-  if (h[0] == '[' && hl >= 2 && h[hl - 1] == ']') {
-    h++;
-    hl -= 2;
   }
-  if (hl >= hostlen)
+  int r = hp.kind == HZ_WIRE_HOST_IPV4   ? uv_ip4_addr(hp.host, hp.port, (struct sockaddr_in *)ss)
+          : hp.kind == HZ_WIRE_HOST_IPV6 ? uv_ip6_addr(hp.host, hp.port, (struct sockaddr_in6 *)ss)
+                                         : -1;
+  if (r) {
+    snprintf(err, errlen, "listen address '%s': '%s' is not an IP address", addr, hp.host);
     return -1;
-  memcpy(host, h, hl);
-  host[hl] = '\0';
-  char *end;
-  long p = strtol(colon + 1, &end, 10);
-  if (*end || p < 0 || p > 65535 || colon[1] == '\0')
-    return -1;
-  *port = (int)p;
+  }
   return 0;
 }
 
 int hz_server_listen(hz_server_t *s, char *err, size_t errlen) {
-  char host[64];
-  int port;
   struct sockaddr_storage ss;
   const char *addr = s->ctx->config->listen;
-  if (split_host_port(addr, host, sizeof(host), &port)) {
-    snprintf(err, errlen, "listen address '%s' is not HOST:PORT", addr);
+  if (listen_addr(addr, &ss, err, errlen))
     return -1;
-  }
-  if (uv_ip4_addr(host, port, (struct sockaddr_in *)&ss) &&
-      uv_ip6_addr(host, port, (struct sockaddr_in6 *)&ss)) {
-    snprintf(err, errlen, "listen address '%s': '%s' is not an IP address", addr, host);
-    return -1;
-  }
   uv_tcp_init(s->ctx->loop, &s->listener);
   s->listener.data = s;
   s->listening = 1;

@@ -26,7 +26,7 @@ typedef struct hz_server_s {
   nghttp2_session_callbacks *callbacks;   /* shared by every session */
   nghttp2_option *h2_options;             /* shared session options */
   hz_conn_t *conns;                       /* live connections */
-  uint32_t nconns;                        /* their number */
+  uint32_t nconns;                        /* length of conns, against --max-connections */
   unsigned listening : 1;                 /* listener handle is open */
   unsigned shutting_down : 1;             /* SIGTERM received */
   unsigned stopped : 1;                   /* on_stopped already delivered */
@@ -40,7 +40,7 @@ typedef struct hz_server_s {
   void *hook_data[HZ_SERVER_MAX_HOOKS];   /* their arguments */
   int nhooks;                             /* hooks registered */
   hz_server_hook_fn on_stopped;           /* everything closed */
-  void *on_stopped_data;                  /* its argument */
+  void *on_stopped_data;                  /* passed to on_stopped */
   char bound[64];                         /* "ip:port" actually bound */
   uint8_t read_buf[HZ_SERVER_READ_BUF];   /* reads are consumed synchronously */
 } hz_server_t;

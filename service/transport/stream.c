@@ -1,9 +1,12 @@
-/* gRPC over HTTP/2 streams: request header validation, dispatch through the
- * method table, message reassembly, deadlines, responses and trailers
- * (including Trailers-Only), and the call lifetime rules. */
+/* gRPC over HTTP/2 streams, the request side: the call's state machines
+ * and lifetime, request header validation, dispatch through the method
+ * table, the deadline, message reassembly and decoding, and the nghttp2
+ * callbacks. Responses, trailers and budgets are response.c's. */
 #include "transport/stream.h"
 
+#include <assert.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,40 +14,61 @@
 #include "core/context.h"
 #include "transport/conn.h"
 #include "transport/server.h"
+#include "wire/content_type.h"
 #include "wire/pbtext.h"
 #include "wire/timeout.h"
-
-#define OUT_LOW_WATER (256u * 1024u) /* on_drain once the queue is below */
-
-#define NV(n, v, vl)                                                          \
-  {(uint8_t *)(n), (uint8_t *)(v), sizeof(n) - 1, (vl), NGHTTP2_NV_FLAG_NONE}
 
 static const hz_config_t *call_config(const hz_call_t *call) {
   return call->ctx->config;
 }
 
-/* ---- lifetime ---------------------------------------------------------- */
+/* ---- state machines ------------------------------------------------------ */
 
-static void free_outbufs(hz_call_t *call) {
-  if (call->conn)
-    call->conn->out_bytes -= call->out_bytes;
-  hz_outbuf_t *b = call->out_head;
-  while (b) {
-    hz_outbuf_t *next = b->next;
-    free(b);
-    b = next;
-  }
-  call->out_head = call->out_tail = NULL;
-  call->out_bytes = 0;
+#define BIT(s) (1u << (s))
+/* Legal predecessors of each state (see hz_call_state_t). */
+static const unsigned call_from[] = {
+    [HZ_CALL_HEADERS] = 0,
+    [HZ_CALL_RECEIVING] = BIT(HZ_CALL_HEADERS),
+    [HZ_CALL_HANDLING] = BIT(HZ_CALL_RECEIVING),
+    [HZ_CALL_RESPONDED] = BIT(HZ_CALL_HEADERS) | BIT(HZ_CALL_RECEIVING) | BIT(HZ_CALL_HANDLING),
+};
+
+void hz_stream_set_state(hz_call_t *call, hz_call_state_t to) {
+  assert(call_from[to] & BIT(call->state));
+  /* Only a dispatched call has a method, and only a live stream moves on
+   * before RESPONDED (stream_gone ends the exchange first). */
+  assert(to != HZ_CALL_RECEIVING || call->method);
+  assert(to == HZ_CALL_RESPONDED || call->stream_open);
+  call->state = to;
+  if (to == HZ_CALL_RESPONDED && call->timer_started)
+    uv_timer_stop(&call->timer); /* nothing left for a deadline to end */
 }
+
+static const unsigned handler_from[] = {
+    [HZ_HANDLER_NONE] = 0,
+    [HZ_HANDLER_ACTIVE] = BIT(HZ_HANDLER_NONE) | BIT(HZ_HANDLER_ACTIVE),
+    [HZ_HANDLER_FINISHED] = BIT(HZ_HANDLER_ACTIVE),
+};
+
+void hz_stream_set_handler(hz_call_t *call, hz_handler_state_t to) {
+  assert(handler_from[to] & BIT(call->handler));
+  assert(call->method);
+  call->handler = to;
+}
+
+/* ---- lifetime ---------------------------------------------------------- */
 
 static void on_timer_closed(uv_handle_t *h) {
   free(h->data);
 }
 
 static void call_destroy(hz_call_t *call) {
+  /* Nothing may still reach the call: no frame on the stack, no stream in
+   * nghttp2, no connection list, no handler owing its finish. */
+  assert(call->depth == 0 && !call->stream_open && !call->conn);
+  assert(call->state == HZ_CALL_RESPONDED && call->handler != HZ_HANDLER_ACTIVE);
   hz_frame_decoder_free(&call->decoder);
-  free_outbufs(call);
+  hz_stream_free_output(call);
   free(call->status_message);
   hz_arena_free(&call->arena);
   hz_server_hold(call->server, -(ptrdiff_t)call->held);
@@ -57,7 +81,8 @@ static void call_destroy(hz_call_t *call) {
 }
 
 void hz_stream_maybe_free(hz_call_t *call) {
-  if (call->depth > 0 || call->stream_open || call->handler_active)
+  assert(call->depth >= 0);
+  if (call->depth > 0 || call->stream_open || call->handler == HZ_HANDLER_ACTIVE)
     return;
   call_destroy(call);
 }
@@ -71,7 +96,6 @@ static hz_call_t *call_new(hz_conn_t *c, int32_t stream_id) {
   call->server = c->server;
   call->conn = c;
   call->stream_id = stream_id;
-  call->state = HZ_CALL_HEADERS;
   call->stream_open = 1;
   call->remote_open = 1;
   hz_arena_init(&call->arena, cfg->max_call_bytes);
@@ -107,7 +131,7 @@ static void unlink_from_conn(hz_call_t *call) {
 }
 
 static void cancel_handler(hz_call_t *call) {
-  if (!call->handler_active || call->cancelled)
+  if (call->handler != HZ_HANDLER_ACTIVE || call->cancelled)
     return;
   call->cancelled = 1;
   if (call->method->on_cancel)
@@ -116,14 +140,14 @@ static void cancel_handler(hz_call_t *call) {
 
 /* The stream is gone from nghttp2 (closed, reset, or connection lost). */
 static void stream_gone(hz_call_t *call) {
+  assert(call->stream_open); /* nghttp2 closes a stream once */
   call->depth++;
+  if (call->state != HZ_CALL_RESPONDED)
+    hz_stream_set_state(call, HZ_CALL_RESPONDED);
   call->stream_open = 0;
   call->remote_open = 0;
-  if (call->timer_started)
-    uv_timer_stop(&call->timer);
-  free_outbufs(call); /* while the connection's count still includes them */
+  hz_stream_free_output(call); /* while the connection's count still includes them */
   unlink_from_conn(call);
-  call->state = HZ_CALL_RESPONDED;
   hz_stream_account(call);
   cancel_handler(call);
   call->depth--;
@@ -133,145 +157,6 @@ static void stream_gone(hz_call_t *call) {
 void hz_stream_detach_all(hz_conn_t *c) {
   while (c->calls)
     stream_gone(c->calls);
-}
-
-/* ---- responses ---------------------------------------------------------- */
-
-static const char *response_content_type(const hz_call_t *call, size_t *len) {
-  const char *ct = call->proto_subtype ? "application/grpc+proto" : "application/grpc";
-  *len = strlen(ct);
-  return ct;
-}
-
-#define MAX_TRAILERS 8
-
-/* grpc-status, grpc-message and the handler's trailers after `base`. */
-static size_t fill_status_nv(hz_call_t *call, nghttp2_nv *nv, size_t base, char code[12]) {
-  int n = snprintf(code, 12, "%d", call->status);
-  size_t i = base;
-  nv[i++] = (nghttp2_nv)NV("grpc-status", code, (size_t)n);
-  if (call->status_message && *call->status_message)
-    nv[i++] = (nghttp2_nv)NV("grpc-message", call->status_message, strlen(call->status_message));
-  for (hz_metadata_t *m = call->trailers; m && i < base + 2 + MAX_TRAILERS; m = m->next)
-    nv[i++] = (nghttp2_nv){(uint8_t *)m->name, (uint8_t *)m->value, strlen(m->name),
-                           strlen(m->value), NGHTTP2_NV_FLAG_NONE};
-  return i;
-}
-
-static int submit_trailers(nghttp2_session *s, hz_call_t *call) {
-  char code[12];
-  nghttp2_nv nv[2 + MAX_TRAILERS];
-  size_t nvlen = fill_status_nv(call, nv, 0, code);
-  return nghttp2_submit_trailer(s, call->stream_id, nv, nvlen);
-}
-
-static ssize_t read_response(nghttp2_session *s, int32_t stream_id, uint8_t *buf,
-                             size_t length, uint32_t *flags, nghttp2_data_source *src,
-                             void *ud) {
-  (void)stream_id;
-  (void)ud;
-  hz_call_t *call = src->ptr;
-  size_t n = 0;
-  while (n < length && call->out_head) {
-    hz_outbuf_t *b = call->out_head;
-    size_t take = b->len - b->off;
-    if (take > length - n)
-      take = length - n;
-    memcpy(buf + n, b->data + b->off, take);
-    b->off += take;
-    n += take;
-    call->out_bytes -= take;
-    call->conn->out_bytes -= take;
-    call->out_since = uv_now(call->ctx->loop);
-    if (b->off == b->len) {
-      call->out_head = b->next;
-      if (!call->out_head)
-        call->out_tail = NULL;
-      free(b);
-    }
-  }
-  if (n > 0) {
-    hz_stream_account(call);
-    return (ssize_t)n;
-  }
-  if (call->aborted)
-    return NGHTTP2_ERR_DEFERRED; /* its RST_STREAM is on the way */
-  if (call->state == HZ_CALL_RESPONDED) {
-    *flags |= NGHTTP2_DATA_FLAG_EOF | NGHTTP2_DATA_FLAG_NO_END_STREAM;
-    if (submit_trailers(s, call))
-      return NGHTTP2_ERR_CALLBACK_FAILURE;
-    return 0;
-  }
-  return NGHTTP2_ERR_DEFERRED;
-}
-
-int hz_stream_start_response(hz_call_t *call) {
-  if (call->headers_sent)
-    return 0;
-  size_t ctlen;
-  const char *ct = response_content_type(call, &ctlen);
-  nghttp2_nv nv[] = {
-      NV(":status", "200", 3),
-      NV("content-type", ct, ctlen),
-      NV("grpc-accept-encoding", "identity", 8),
-  };
-  nghttp2_data_provider prd = {.source = {.ptr = call}, .read_callback = read_response};
-  int r = nghttp2_submit_response(call->conn->session, call->stream_id, nv,
-                                  sizeof(nv) / sizeof(nv[0]), &prd);
-  if (r == 0)
-    call->headers_sent = 1;
-  return r;
-}
-
-/* An answer with no messages: one HEADERS frame ending the stream. */
-static int submit_trailers_only(hz_call_t *call) {
-  char code[12], http[4];
-  int hn = snprintf(http, sizeof(http), "%d",
-                    call->early_http_status ? call->early_http_status : 200);
-  size_t ctlen;
-  const char *ct = response_content_type(call, &ctlen);
-  nghttp2_nv nv[3 + 2 + MAX_TRAILERS] = {
-      NV(":status", http, (size_t)hn),
-      NV("content-type", ct, ctlen),
-      NV("grpc-accept-encoding", "identity", 8),
-  };
-  size_t nvlen = fill_status_nv(call, nv, 3, code);
-  call->headers_sent = 1;
-  return nghttp2_submit_response(call->conn->session, call->stream_id, nv, nvlen, NULL);
-}
-
-#define MAX_STATUS_MESSAGE 1024 /* bytes of grpc-message before encoding */
-
-/* Cuts at a UTF-8 boundary so the percent-decoded text stays valid. */
-static size_t utf8_prefix(const char *s, size_t max) {
-  size_t n = strlen(s);
-  if (n <= max)
-    return n;
-  while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
-    max--;
-  return max;
-}
-
-void hz_stream_respond(hz_call_t *call, int code, const char *message) {
-  if (call->state == HZ_CALL_RESPONDED)
-    return;
-  call->state = HZ_CALL_RESPONDED;
-  if (call->timer_started)
-    uv_timer_stop(&call->timer);
-  if (!call->stream_open || !call->conn)
-    return;
-  call->status = code;
-  /* Clients cap header blocks (grpcio: 8 KiB), and messages may echo input. */
-  if (message && *message)
-    call->status_message = hz_pct_encode(message, utf8_prefix(message, MAX_STATUS_MESSAGE), NULL);
-  int r;
-  if (!call->headers_sent)
-    r = submit_trailers_only(call);
-  else
-    r = nghttp2_session_resume_data(call->conn->session, call->stream_id);
-  if (r != 0 && r != NGHTTP2_ERR_INVALID_ARGUMENT)
-    nghttp2_submit_rst_stream(call->conn->session, NGHTTP2_FLAG_NONE, call->stream_id,
-                              NGHTTP2_INTERNAL_ERROR);
 }
 
 /* Refuses a request before dispatch; the first reason wins. */
@@ -295,30 +180,25 @@ static int header_is(const uint8_t *name, size_t len, const char *lit) {
   return len == n && memcmp(name, lit, n) == 0;
 }
 
+/* One classifier for client and server (wire/content_type.h): media types
+ * are case-insensitive, so "Application/GRPC" is gRPC. A gRPC codec other
+ * than protobuf still gets a gRPC status; gRPC-Web and anything else is not
+ * this endpoint's protocol and gets HTTP 415. */
 static void check_content_type(hz_call_t *call, const uint8_t *v, size_t len) {
-  static const char base[] = "application/grpc";
-  size_t blen = sizeof(base) - 1;
-  if (len < blen || memcmp(v, base, blen) != 0 ||
-      (len > blen && v[blen] != '+' && v[blen] != ';')) {
+  hz_wire_codec_t codec;
+  if (hz_wire_content_type((const char *)v, len, &codec) != HZ_WIRE_CT_GRPC) {
     reject(call, 415, HZ_STATUS_UNKNOWN, "content-type '%.*s' is not application/grpc",
            (int)len, (const char *)v);
     return;
   }
   call->content_type_ok = 1;
-  if (len > blen && v[blen] == '+') {
-    const char *sub = (const char *)v + blen + 1;
-    size_t sublen = len - blen - 1;
-    const char *semi = memchr(sub, ';', sublen);
-    if (semi)
-      sublen = (size_t)(semi - sub);
-    if (sublen != 5 || memcmp(sub, "proto", 5) != 0) {
-      reject(call, 200, HZ_STATUS_UNIMPLEMENTED,
-             "content-type '%.*s' is not supported; use application/grpc+proto", (int)len,
-             (const char *)v);
-      return;
-    }
-    call->proto_subtype = 1;
+  if (codec == HZ_WIRE_CODEC_OTHER) {
+    reject(call, 200, HZ_STATUS_UNIMPLEMENTED,
+           "content-type '%.*s' is not supported; use application/grpc+proto", (int)len,
+           (const char *)v);
+    return;
   }
+  call->proto_subtype = codec == HZ_WIRE_CODEC_PROTO;
 }
 
 static void store_metadata(hz_call_t *call, const uint8_t *name, size_t nlen,
@@ -431,12 +311,12 @@ static void headers_done(hz_call_t *call) {
     hz_stream_respond(call, HZ_STATUS_UNIMPLEMENTED, msg);
     return;
   }
-  call->state = HZ_CALL_RECEIVING;
+  hz_stream_set_state(call, HZ_CALL_RECEIVING);
   start_deadline(call);
 }
 
 static void invoke_message(hz_call_t *call, ProtobufCMessage *msg) {
-  call->handler_active = 1;
+  hz_stream_set_handler(call, HZ_HANDLER_ACTIVE);
   call->method->on_message(call, msg);
 }
 
@@ -564,7 +444,7 @@ static void remote_closed(hz_call_t *call) {
     hz_stream_respond(call, HZ_STATUS_INVALID_ARGUMENT, "request ended inside a message");
     return;
   }
-  call->state = HZ_CALL_HANDLING;
+  hz_stream_set_state(call, HZ_CALL_HANDLING);
   switch (call->method->kind) {
   case HZ_RPC_UNARY:
   case HZ_RPC_SERVER_STREAM:
@@ -577,7 +457,7 @@ static void remote_closed(hz_call_t *call) {
     break;
   case HZ_RPC_CLIENT_STREAM:
   case HZ_RPC_BIDI:
-    call->handler_active = 1;
+    hz_stream_set_handler(call, HZ_HANDLER_ACTIVE);
     if (call->method->on_half_close)
       call->method->on_half_close(call);
     break;
@@ -644,95 +524,3 @@ void hz_stream_install_callbacks(nghttp2_session_callbacks *cbs) {
   nghttp2_session_callbacks_set_on_frame_not_send_callback(cbs, on_frame_not_send);
 }
 
-void hz_stream_notify_drained(hz_conn_t *c) {
-  /* Defer flushing so no stream closes (and frees) under the walk. */
-  int saved = c->in_recv;
-  c->in_recv = 1;
-  hz_call_t *call = c->calls;
-  while (call) {
-    hz_call_t *next = call->next;
-    if (call->want_drain && call->out_bytes < OUT_LOW_WATER &&
-        call->state != HZ_CALL_RESPONDED && call->handler_active) {
-      call->want_drain = 0;
-      call->depth++;
-      if (call->method->on_drain)
-        call->method->on_drain(call);
-      call->depth--;
-      hz_stream_maybe_free(call);
-    }
-    call = next;
-  }
-  c->in_recv = saved;
-}
-
-/* ---- budgets and per-stream deadlines ----------------------------------- */
-
-void hz_stream_account(hz_call_t *call) {
-  size_t now = call->arena.used + call->decoder.buf_cap + call->out_bytes;
-  hz_server_hold(call->server, (ptrdiff_t)now - (ptrdiff_t)call->held);
-  call->held = now;
-}
-
-/* Resets the stream and drops what it holds; the handler hears on_cancel
- * when nghttp2 closes the stream, never from inside its own send. */
-static void abort_stream(hz_call_t *call, uint32_t h2_error) {
-  hz_conn_t *c = call->conn;
-  if (call->aborted || !c || !call->stream_open)
-    return;
-  call->aborted = 1;
-  call->state = HZ_CALL_RESPONDED;
-  if (call->timer_started)
-    uv_timer_stop(&call->timer);
-  free_outbufs(call);
-  hz_frame_decoder_free(&call->decoder);
-  hz_stream_account(call);
-  nghttp2_submit_rst_stream(c->session, NGHTTP2_FLAG_NONE, call->stream_id, h2_error);
-  hz_conn_arm(c, uv_now(call->ctx->loop)); /* flush outside this frame */
-}
-
-int hz_stream_admit_output(hz_call_t *call, size_t len) {
-  hz_conn_t *c = call->conn;
-  const hz_config_t *cfg = call_config(call);
-  if (call->out_bytes == 0)
-    return 0;
-  if (c->out_bytes + len > 4 * cfg->max_output_bytes) {
-    /* Many streams piling up for one peer: the connection is the abuser. */
-    hz_log_warn(&call->ctx->log, "%s: %zu response bytes queued for a client that is not "
-                "reading (4 x --max-output-bytes); closing the connection", c->peer,
-                c->out_bytes);
-    for (hz_call_t *o = c->calls; o; o = o->next)
-      abort_stream(o, NGHTTP2_ENHANCE_YOUR_CALM);
-    nghttp2_session_terminate_session(c->session, NGHTTP2_ENHANCE_YOUR_CALM);
-    return -ENOBUFS;
-  }
-  if (call->out_bytes + len > cfg->max_output_bytes ||
-      hz_server_over_budget(call->server, len)) {
-    hz_log_debug(&call->ctx->log, "%s: stream %d has %zu response bytes queued; reset",
-                 c->peer, call->stream_id, call->out_bytes);
-    abort_stream(call, NGHTTP2_ENHANCE_YOUR_CALM);
-    return -ENOBUFS;
-  }
-  return 0;
-}
-
-int hz_stream_check_deadlines(hz_conn_t *c, uint64_t now, uint64_t *next) {
-  const hz_config_t *cfg = c->server->ctx->config;
-  uint64_t hs = (uint64_t)cfg->handshake_timeout_s * 1000u;
-  uint64_t wt = (uint64_t)cfg->write_timeout_s * 1000u;
-  for (hz_call_t *call = c->calls, *n; call; call = n) {
-    n = call->next;
-    if (call->state == HZ_CALL_HEADERS) {
-      if (now >= call->begun_at + hs)
-        return 1;
-      if (call->begun_at + hs < *next)
-        *next = call->begun_at + hs;
-    }
-    if (call->out_bytes > 0 && !call->aborted) {
-      if (now >= call->out_since + wt)
-        abort_stream(call, NGHTTP2_CANCEL);
-      else if (call->out_since + wt < *next)
-        *next = call->out_since + wt;
-    }
-  }
-  return 0;
-}

@@ -1,6 +1,6 @@
 /* One HTTP/2 stream carrying one gRPC call: its state, request headers and
- * message decoding, the response queue and trailers. Internal to the
- * transport; handlers use call.h. */
+ * message decoding (stream.c), the response queue, trailers and budgets
+ * (response.c). Internal to the transport; handlers use call.h. */
 #ifndef HZ_TRANSPORT_STREAM_H
 #define HZ_TRANSPORT_STREAM_H
 
@@ -13,14 +13,31 @@
 
 struct hz_conn_s;
 
-/* Where the call is in its life. Each transition has one function in
- * stream.c; the handler flag and the stream flag decide when it is freed. */
+/* Where the stream's exchange is. Every change goes through
+ * hz_stream_set_state, which asserts the old state is a legal predecessor:
+ *   HEADERS   -> RECEIVING (dispatched) | RESPONDED (refused before)
+ *   RECEIVING -> HANDLING (client half-closed) | RESPONDED
+ *   HANDLING  -> RESPONDED
+ * RESPONDED is final: the status is queued or sent, or the stream is gone
+ * or aborted; entering it stops the deadline timer. Whether the memory may
+ * go is separate: see hz_stream_maybe_free. */
 typedef enum {
   HZ_CALL_HEADERS,   /* receiving request headers */
   HZ_CALL_RECEIVING, /* dispatched; request messages arriving */
   HZ_CALL_HANDLING,  /* client half-closed; the handler owns the answer */
   HZ_CALL_RESPONDED, /* final status queued or sent; nothing more to say */
 } hz_call_state_t;
+
+/* Where the handler is with the call. Changed only by hz_stream_set_handler,
+ * which asserts NONE -> ACTIVE -> FINISHED (ACTIVE -> ACTIVE for each
+ * further message of a streaming request): a handler finishes a call
+ * exactly once, and never one it was not given. */
+typedef enum {
+  HZ_HANDLER_NONE,     /* not invoked (refused before dispatch, or waiting
+                          for the request to end) */
+  HZ_HANDLER_ACTIVE,   /* invoked; owes exactly one hz_call_finish */
+  HZ_HANDLER_FINISHED, /* hz_call_finish done; the call is the transport's */
+} hz_handler_state_t;
 
 typedef struct hz_metadata_s {
   struct hz_metadata_s *next; /* older entry */
@@ -42,10 +59,10 @@ struct hz_call_s {
   struct hz_conn_s *conn;       /* NULL once the stream is gone */
   struct hz_call_s *prev, *next; /* the connection's list of calls */
   int32_t stream_id;            /* HTTP/2 stream id */
-  hz_call_state_t state;        /* see hz_call_state_t */
+  hz_call_state_t state;        /* written by hz_stream_set_state only */
+  hz_handler_state_t handler;   /* written by hz_stream_set_handler only */
   unsigned stream_open : 1;     /* nghttp2 still knows this stream */
   unsigned remote_open : 1;     /* client has not sent END_STREAM */
-  unsigned handler_active : 1;  /* handler invoked, hz_call_finish not yet */
   unsigned cancelled : 1;       /* on_cancel delivered */
   unsigned headers_sent : 1;    /* response HEADERS submitted */
   unsigned want_drain : 1;      /* on_drain owed once the queue empties */
@@ -81,6 +98,14 @@ struct hz_call_s {
   char *status_message;         /* percent-encoded grpc-message, malloc */
   void *data;                   /* handler state */
 };
+
+/* The transition functions (see the enums above); each asserts its rule. */
+void hz_stream_set_state(hz_call_t *call, hz_call_state_t to);
+void hz_stream_set_handler(hz_call_t *call, hz_handler_state_t to);
+
+/* Drops the queued response bytes (and their count on the connection). */
+void hz_stream_free_output(hz_call_t *call);
+
 
 /* nghttp2 callbacks for a server session; conn.c installs them. */
 void hz_stream_install_callbacks(nghttp2_session_callbacks *cbs);

@@ -7,8 +7,14 @@
  * Round 1 prepares NAMES distinct statement names, one job each; round 2
  * runs every name again (a forgotten name would be parsed twice: 42P05).
  * Then two jobs whose Parse fails or is aborted, each followed by a job
- * that reuses the names involved. Prints one line per failure and a
- * closing "N passed, N failed" line; exits 0 only when all passed. */
+ * that reuses the names involved. Then the same rules for a statement
+ * given by table id (.id, kept in the pool's bitmap rather than its name
+ * set): TOKEN_USED runs in a schema of our own where "tokens" does not
+ * exist yet, so its Parse is refused twice (a remembered id would be
+ * executed unprepared: 26000), aborted once by an earlier error, and after
+ * CREATE TABLE it runs twice in one job with one Parse (a second Parse
+ * would be 42P05). Prints one line per failure and a closing
+ * "N passed, N failed" line; exits 0 only when all passed. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +23,7 @@
 #include "db/pool.h"
 
 #define MAX_NAMES 1000
+#define ID_STEPS 6 /* jobs of the by-id phase, see id_step */
 
 typedef struct probe_s {
   hz_db_pool_t pool;        /* one connection */
@@ -31,6 +38,7 @@ typedef struct probe_s {
 static const char *const good_sql = "SELECT $1::int";
 
 static void submit_step(probe_t *pr);
+static void on_done(void *data, const hz_db_result_t *res);
 
 static void check(probe_t *pr, int ok, const char *what, const hz_db_result_t *res) {
   if (ok) {
@@ -47,11 +55,59 @@ static int answered(const hz_db_result_t *res, int k, const char *arg) {
   return res->ok && r && PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), arg) == 0;
 }
 
+static int failed_with(const hz_db_result_t *res, const char *sqlstate) {
+  return !res->ok && !res->unavailable && strcmp(res->sqlstate, sqlstate) == 0;
+}
+
+static void id_done(probe_t *pr, int k, const hz_db_result_t *res) {
+  static const char *const what[ID_STEPS] = {
+      "own schema", "refused Parse by id", "refused Parse by id, again",
+      "aborted Parse by id", "create the table", "the id twice in one job"};
+  int ok = k == 1 || k == 2 ? failed_with(res, "42P01")
+           : k == 3         ? failed_with(res, "22012")
+                            : res->ok;
+  check(pr, ok, what[k], res);
+}
+
+/* Step k of the by-id phase (see the header comment). */
+static int id_step(probe_t *pr, int k) {
+  static const char *const one[1] = {"1"};
+  hz_db_stmt_t st[2];
+  memset(st, 0, sizeof(st));
+  hz_db_stmt_t used = {.id = HZ_STMT_TOKEN_USED, .values = one};
+  int n = 1;
+  switch (k) {
+  case 0:
+    st[0] = (hz_db_stmt_t){.sql = "CREATE SCHEMA hz_probe"};
+    st[1] = (hz_db_stmt_t){.sql = "SET search_path TO hz_probe"};
+    n = 2;
+    break;
+  case 1:
+  case 2:
+    st[0] = used;
+    break;
+  case 3:
+    st[0] = (hz_db_stmt_t){.sql = "SELECT 1/0"};
+    st[1] = used;
+    n = 2;
+    break;
+  case 4:
+    st[0] = (hz_db_stmt_t){.sql = "CREATE TABLE tokens (id bigint, last_used_at timestamptz)"};
+    break;
+  default:
+    st[0] = st[1] = used;
+    n = 2;
+  }
+  return hz_db_pool_submit(&pr->pool, st, n, on_done, pr, NULL);
+}
+
 static void on_done(void *data, const hz_db_result_t *res) {
   probe_t *pr = data;
   int n = pr->nnames, s = pr->step - 1;
   char what[64];
-  if (s < 2 * n) {
+  if (s >= 2 * n + 4) {
+    id_done(pr, s - (2 * n + 4), res);
+  } else if (s < 2 * n) {
     int i = s % n;
     snprintf(what, sizeof(what), "round %d name %s", s / n + 1, pr->names[i]);
     check(pr, answered(res, 0, pr->args[i]), what, res);
@@ -96,6 +152,8 @@ static void submit_step(probe_t *pr) {
     st[0] = (hz_db_stmt_t){.name = pr->names[0], .sql = good_sql, .nparams = 1, .values = v0};
     st[1] = (hz_db_stmt_t){.name = second, .sql = good_sql, .nparams = 1, .values = v1};
     r = hz_db_pool_submit(&pr->pool, st, 2, on_done, pr, NULL);
+  } else if (s < 2 * n + 4 + ID_STEPS) {
+    r = id_step(pr, s - (2 * n + 4));
   } else {
     hz_db_pool_close(&pr->pool, on_closed, pr);
     return;
@@ -130,5 +188,5 @@ int main(int argc, char **argv) {
   hz_db_pool_free(&pr->pool);
   uv_loop_close(loop);
   printf("%d passed, %d failed\n", pr->passed, pr->failed);
-  return pr->failed == 0 && pr->passed == 2 * pr->nnames + 4 ? 0 : 1;
+  return pr->failed == 0 && pr->passed == 2 * pr->nnames + 4 + ID_STEPS ? 0 : 1;
 }

@@ -324,7 +324,7 @@ class PreparedNamesTest(pc.PgServerTestCase):
                              text=True, timeout=120)
         out = res.stdout + res.stderr
         self.assertEqual(res.returncode, 0, out)
-        self.assertIn("%d passed, 0 failed" % (2 * self.NAMES + 4), out)
+        self.assertIn("%d passed, 0 failed" % (2 * self.NAMES + 4 + 6), out)  # 6: by-id phase
 
 
 PREPARING_RE = re.compile(r"^huizongd: debug: database: preparing ([A-Z0-9_]+)$", re.M)

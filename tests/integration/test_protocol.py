@@ -67,6 +67,31 @@ class ProtocolTest(harness.ServerTestCase):
                                content_type="application/grpc+proto")
         self.assert_serving_response(res)
 
+    def test_content_type_is_case_insensitive(self):
+        # Media types are case-insensitive (RFC 9110 8.3.1); the server once
+        # compared bytes and refused these with HTTP 415.
+        for ctype, answer in (("Application/GRPC", b"application/grpc"),
+                              ("APPLICATION/GRPC+PROTO", b"application/grpc+proto"),
+                              ("application/grpc; charset=utf-8", b"application/grpc")):
+            res = self.client.call(CHECK, [grpc_frame(self.check_body())], content_type=ctype)
+            self.assertEqual(res.http_status, 200, "content-type %r: %r" % (ctype, res))
+            self.assert_serving_response(res)
+            self.assertEqual(res.header("content-type", "headers"), answer, ctype)
+
+    def test_content_type_kinds(self):
+        # Another codec is still gRPC: a gRPC status, not HTTP 415.
+        res = self.client.call(CHECK, [grpc_frame(self.check_body())],
+                               content_type="application/GRPC+json")
+        self.assertEqual(res.http_status, 200, res)
+        self.assertEqual(res.grpc_status, UNIMPLEMENTED, res)
+        self.assertIn("application/grpc+proto", res.grpc_message or "", res)
+        # gRPC-Web is a different framing this endpoint does not speak.
+        for ctype in ("application/grpc-web", "application/grpc-web-text+proto",
+                      "application/grpcx"):
+            res = self.client.call(CHECK, [grpc_frame(self.check_body())], content_type=ctype)
+            self.assertEqual(res.http_status, 415, "content-type %r: %r" % (ctype, res))
+        self.assert_connection_usable()
+
     def test_prefix_split_across_two_data_frames(self):
         wire = grpc_frame(self.check_body(pad=100))
         for cut in (1, 2, 3, 4):

@@ -8,6 +8,7 @@ import random
 import select
 import signal
 import socket
+import subprocess
 import threading
 import time
 import unittest
@@ -250,6 +251,43 @@ class SlowClientTest(harness.ServerTestCase):
         self.addCleanup(lambda: [s.close() for s in socks])
         time.sleep(4)  # nothing read: past the 2 s write timeout
         self.assert_all_closed(socks)
+
+
+class ListenAddressTest(unittest.TestCase):
+    """--listen is parsed by the client's host:port parser (wire/hostport.h)."""
+
+    def run_listen(self, addr):
+        return subprocess.run([harness.huizongd_path(), "--listen", addr],
+                              stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                              env=harness.server_env(), timeout=30)
+
+    def test_malformed_addresses_refused_with_reason(self):
+        # "::1:0" was once split at its last colon and bound to [::1];
+        # the others were cut by strtol or kept blanks in the host.
+        for addr, reason in (("::1:0", "bracket"), ("127.0.0.1:+80", "port"),
+                             ("127.0.0.1:", "port"), (" 127.0.0.1:0", ""),
+                             ("127.0.0.1:65536", "port"), ("localhost:0", "IP address")):
+            res = self.run_listen(addr)
+            self.assertEqual(res.returncode, 1, "%r: %s" % (addr, res.stderr))
+            self.assertIn("listen address '%s'" % addr, res.stderr)
+            self.assertIn(reason, res.stderr, addr)
+
+    def test_bracketed_ipv6_and_port_zero_listen(self):
+        proc = subprocess.Popen([harness.huizongd_path(), "--listen", "[::1]:0"],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, env=harness.server_env())
+        self.addCleanup(proc.wait, 10)
+        self.addCleanup(proc.kill)
+        seen = []
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            line = proc.stderr.readline()
+            if not line:
+                break
+            seen.append(line)
+            if b"listening on [::1]:" in line:
+                return
+        self.fail("no listening line for [::1]:0: %r" % seen)
 
 
 class ShutdownTest(unittest.TestCase):

@@ -52,3 +52,22 @@ HZ_TEST(prepared_set_forget_and_clear) {
   hz_db_prepared_free(&s);
   hz_db_prepared_free(NULL);
 }
+
+/* Table rows are marked by id: every row independently, a forgotten row
+ * unmarked alone, clear unmarks all; ids and legacy names do not mix. */
+HZ_TEST(prepared_ids_are_a_bitmap_of_the_table) {
+  hz_db_prepared_t s = {0};
+  for (int id = 0; id < HZ_STMT__COUNT; id += 2)
+    hz_db_prepared_add_id(&s, (hz_stmt_id_t)id);
+  for (int id = 0; id < HZ_STMT__COUNT; id++)
+    HZ_ASSERT_INT_EQ(hz_db_prepared_has_id(&s, (hz_stmt_id_t)id), id % 2 == 0);
+  hz_db_prepared_add_id(&s, (hz_stmt_id_t)(HZ_STMT__COUNT - 1));
+  hz_db_prepared_forget_id(&s, (hz_stmt_id_t)0);
+  HZ_ASSERT_INT_EQ(hz_db_prepared_has_id(&s, (hz_stmt_id_t)0), 0);
+  HZ_ASSERT_INT_EQ(hz_db_prepared_has_id(&s, (hz_stmt_id_t)(HZ_STMT__COUNT - 1)), 1);
+  HZ_ASSERT_INT_EQ(hz_db_prepared_has(&s, hz_stmt_def((hz_stmt_id_t)(HZ_STMT__COUNT - 1))->name), 0);
+  hz_db_prepared_clear(&s);
+  for (int id = 0; id < HZ_STMT__COUNT; id++)
+    HZ_ASSERT_INT_EQ(hz_db_prepared_has_id(&s, (hz_stmt_id_t)id), 0);
+  hz_db_prepared_free(&s);
+}
