@@ -192,7 +192,6 @@ static void on_submit_result(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag
     read_summary(s, r, row);
   }
   if (s->problems.total > 0) {
-    hz_problems_sort(&s->problems);
     outcome(s, hz_problems_status(&s->problems), hz_problems_summary(&s->problems));
     return;
   }
@@ -288,7 +287,6 @@ static int submit_prepare(submit_t *s) {
   int bad = s->req->n_values <= MAX_VALUES ? check_values(s) : 0;
   if (bad >= 0 && fatal) {
     /* No database round trip can help, but every syntax problem is listed. */
-    hz_problems_sort(&s->problems);
     outcome(s, hz_problems_status(&s->problems), hz_problems_summary(&s->problems));
     return 0;
   }
@@ -586,7 +584,7 @@ static void on_list(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   list_state_t *ls = tag;
   if (hz_rpc_filter_failed(rpc, res))
     return;
-  if (ls->checked_root && hz_rpc_scope_verdict(rpc, res->results[0], ls->root))
+  if (ls->checked_root && hz_rpc_scope_verdict(rpc, res->results[0], "region_code", ls->root))
     return;
   const PGresult *r = res->results[res->nresults - 1];
   int rows = PQntuples(r);
