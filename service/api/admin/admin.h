@@ -48,7 +48,7 @@ typedef struct hz_admin_rows_s {
 /* An import under way: its rows, its problems, and what to echo. */
 typedef struct hz_admin_import_s {
   hz_admin_rows_t rows;   /* how problems name each row */
-  hz_problems_t problems; /* the server's, then the database's */
+  hz_problems_t problems; /* the server's and the database's, in row order */
   int dry_run;            /* echoed in the reply; the database only validates */
 } hz_admin_import_t;
 

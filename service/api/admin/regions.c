@@ -1,6 +1,7 @@
 /* Admin regions: ImportRegions (one hz_import_regions call per request),
  * ListRegions (pre-order from the closure table, paged by region code) and
- * GetRegion (a region, its ancestors and its children in one job). */
+ * GetRegion (the scope check, the region, its ancestors and its children
+ * in one job). */
 #include <string.h>
 
 #include "api/admin/admin.h"
@@ -259,7 +260,9 @@ static void on_region_got(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
     hz_rpc_oom(rpc);
     return;
   }
-  if (nself != 1) { /* deleted between the statements: they share no snapshot */
+  /* Deleted after the scope check: a later statement may read a newer
+   * snapshot than the first. */
+  if (nself != 1) {
     hz_rpc_finish(rpc, HZ_STATUS_NOT_FOUND, "code: unknown region %s", code);
     return;
   }
