@@ -112,7 +112,7 @@ const char *hz_admin_validate_only(const hz_admin_import_t *imp) {
 
 /* The import functions' columns (db/sql/admin.def ADMIN_IMPORT_*). */
 typedef struct import_cols_s {
-  int kind, idx, field, reason; /* a problem row (kind > 0) */
+  int kind, idx, field, reason;    /* a problem row (kind > 0) */
   int created, updated, unchanged; /* the summary row (kind 0) */
 } import_cols_t;
 

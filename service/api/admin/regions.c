@@ -15,7 +15,8 @@
 /* Where each Region column is in a result (db/sql/admin.def: every region
  * statement selects the same names). */
 typedef struct region_cols_s {
-  int code, name, level, parent_code, reporting, depth, child_count; /* -1: absent */
+  int code, name, level, parent_code, reporting; /* the row; -1 when absent */
+  int depth, child_count; /* computed: distance from the tree's root, children */
 } region_cols_t;
 
 static region_cols_t region_cols(const PGresult *r) {

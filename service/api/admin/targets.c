@@ -198,12 +198,13 @@ static int position_params(hz_rpc_t *rpc, const char *key, const char **params) 
 }
 
 /* Where each Target column is in ADMIN_LIST_TARGETS's result. */
-typedef struct target_cols_at_s {
-  int region_code, indicator_code, period, value, updated_at, updated_by;
-} target_cols_at_t;
+typedef struct listed_cols_s {
+  int region_code, indicator_code, period; /* the key, the list's order */
+  int value, updated_at, updated_by;       /* the target and its last change */
+} listed_cols_t;
 
 static Huizong__V1__Target *target_from_row(hz_rpc_t *rpc, const PGresult *r,
-                                            const target_cols_at_t *c, int row) {
+                                            const listed_cols_t *c, int row) {
   Huizong__V1__Target *t = hz_arena_alloc(hz_rpc_arena(rpc), sizeof(*t));
   if (!t)
     return NULL;
@@ -239,7 +240,7 @@ static void on_targets_listed(hz_rpc_t *rpc, const hz_db_result_t *res, void *ta
   if (st->root && hz_rpc_scope_verdict(rpc, res->results[0], "region_code", st->root))
     return;
   const PGresult *r = res->results[res->nresults - 1];
-  target_cols_at_t c = {hz_db_col(r, "region_code"), hz_db_col(r, "indicator_code"),
+  listed_cols_t c = {hz_db_col(r, "region_code"), hz_db_col(r, "indicator_code"),
                         hz_db_col(r, "period"),      hz_db_col(r, "value"),
                         hz_db_col(r, "updated_at"),  hz_db_col(r, "updated_by")};
   int rows = PQntuples(r) > st->page_size ? st->page_size : PQntuples(r);

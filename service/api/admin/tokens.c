@@ -22,7 +22,8 @@
 /* Where each TokenInfo column is in a result (db/sql/admin.def: the token
  * statements select the same names). */
 typedef struct token_cols_s {
-  int id, name, role, region_code, created_at, created_by, revoked_at, last_used_at;
+  int id, name, role, region_code; /* who the token is; -1 when absent */
+  int created_at, created_by, revoked_at, last_used_at; /* its history, "" for never */
 } token_cols_t;
 
 static token_cols_t token_cols(const PGresult *r) {
