@@ -88,9 +88,10 @@ static int hexval(char c) {
   return -1;
 }
 
-int hz_page_token_decode(hz_arena_t *a, const char *tok, const char **ts, const char **key) {
+int hz_page_token_decode_for(hz_arena_t *a, const char *tok, int timed,
+                             hz_page_key_check_fn key_ok, const char **ts, const char **key) {
   size_t n = strlen(tok);
-  if (n == 0 || n % 2 || n > 256)
+  if (n == 0 || n % 2 || n > HZ_PAGE_TOKEN_MAX)
     return -EINVAL;
   char *plain = hz_arena_alloc(a, n / 2 + 1);
   if (!plain)
@@ -103,12 +104,21 @@ int hz_page_token_decode(hz_arena_t *a, const char *tok, const char **ts, const 
   }
   plain[n / 2] = '\0';
   char *bar = strchr(plain, '|');
-  if (!bar || bar[1] == '\0' || strspn(bar + 1, "0123456789abcdef-") != strlen(bar + 1))
+  if (!bar || bar[1] == '\0' || key_ok(bar + 1) != 0)
     return -EINVAL;
   *bar = '\0';
-  if (!hz_pg_timestamp_ok(plain) || plain[0] == '\0')
+  if (timed ? plain[0] == '\0' || !hz_pg_timestamp_ok(plain) : plain[0] != '\0')
     return -EINVAL;
   *ts = plain;
   *key = bar + 1;
   return 0;
+}
+
+/* A UUID's or serial id's alphabet. */
+static int hex_key_ok(const char *key) {
+  return strspn(key, "0123456789abcdef-") == strlen(key) ? 0 : -EINVAL;
+}
+
+int hz_page_token_decode(hz_arena_t *a, const char *tok, const char **ts, const char **key) {
+  return hz_page_token_decode_for(a, tok, 1, hex_key_ok, ts, key);
 }

@@ -21,10 +21,32 @@ char *hz_pg_int(hz_arena_t *a, long long v);
  * SQL only when PostgreSQL can parse them. */
 int hz_pg_timestamp_ok(const char *s);
 
-/* Keyset page tokens: hex of "<timestamp>|<key>", opaque to clients and
- * checked on the way back so a forged token is INVALID_ARGUMENT, never a
- * SQL error. The key must be [0-9a-f-]. */
+/* Keyset page tokens, the one next_page_token format of every huizong.v1
+ * list: lower-case hex of "<timestamp>|<key>", the position of the last
+ * row shown. Lists ordered by time (newest first) give that row's
+ * timestamp and its id; lists ordered by a key alone give "" and the key
+ * (a code, an id, "region/indicator/period"). Opaque to clients, at most
+ * HZ_PAGE_TOKEN_MAX hex digits, and checked on the way back against the
+ * list's own grammar, so a forged token is INVALID_ARGUMENT and never a
+ * SQL error. Why hex: keys may hold any character their grammar allows,
+ * and the token stays one URL- and header-safe word. */
+#define HZ_PAGE_TOKEN_MAX 256
+
+/* 0 when key fits a list's key grammar (domain/ident.h's validators fit). */
+typedef int (*hz_page_key_check_fn)(const char *key);
+
+/* ts is "" for a list ordered by key alone; NULL when memory ran out. */
 char *hz_page_token_encode(hz_arena_t *a, const char *ts, const char *key);
+
+/* Decodes a token of one list: timed lists need a timestamp of 10-40
+ * characters PostgreSQL can parse ([0-9-T:.Z+ ]), untimed ones an empty
+ * one; the key must be non-empty and pass key_ok. Returns 0, -EINVAL for
+ * anything else (outputs untouched), or -ENOMEM. */
+int hz_page_token_decode_for(hz_arena_t *a, const char *tok, int timed,
+                             hz_page_key_check_fn key_ok, const char **ts, const char **key);
+
+/* hz_page_token_decode_for a timed list keyed by a UUID or serial id: the
+ * key is [0-9a-f-]. */
 int hz_page_token_decode(hz_arena_t *a, const char *tok, const char **ts, const char **key);
 
 #endif

@@ -1,4 +1,4 @@
-/* Problem lists and refusals. */
+/* Problem lists and refusals (api/problems.h). */
 #include "api/problems.h"
 
 #include <errno.h>
@@ -15,21 +15,40 @@ static char *dup_or_empty(hz_arena_t *a, const char *s) {
   return hz_arena_strdup(a, s ? s : "");
 }
 
+/* Where a problem about item index goes: after every listed one whose
+ * index is <= index (binary search; items are sorted by index). */
+static size_t insertion_point(const hz_problems_t *p, int index) {
+  size_t lo = 0, hi = p->n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (p->items[mid]->index <= index)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+static int grow(hz_problems_t *p) {
+  if (p->n < p->cap)
+    return 0;
+  size_t cap = p->cap ? p->cap * 2 : 16;
+  Huizong__V1__Problem **ni = hz_arena_alloc(p->arena, cap * sizeof(*ni));
+  if (!ni)
+    return -ENOMEM;
+  if (p->n)
+    memcpy(ni, p->items, p->n * sizeof(*ni));
+  p->items = ni;
+  p->cap = cap;
+  return 0;
+}
+
 int hz_problems_add(hz_problems_t *p, int index, int line, int kind, const char *field,
                     const char *indicator, const char *key, const char *reason) {
   p->total++;
-  if (p->n >= HZ_PROBLEMS_MAX_LISTED)
-    return 0;
-  if (p->n == p->cap) {
-    size_t cap = p->cap ? p->cap * 2 : 16;
-    Huizong__V1__Problem **ni = hz_arena_alloc(p->arena, cap * sizeof(*ni));
-    if (!ni)
-      return -ENOMEM;
-    if (p->n)
-      memcpy(ni, p->items, p->n * sizeof(*ni));
-    p->items = ni;
-    p->cap = cap;
-  }
+  size_t at = insertion_point(p, index);
+  if (p->n >= HZ_PROBLEMS_MAX_LISTED && at == p->n)
+    return 0; /* after everything listed: counted only */
   Huizong__V1__Problem *pr = hz_arena_alloc(p->arena, sizeof(*pr));
   if (!pr)
     return -ENOMEM;
@@ -43,21 +62,14 @@ int hz_problems_add(hz_problems_t *p, int index, int line, int kind, const char 
   pr->reason = dup_or_empty(p->arena, reason);
   if (!pr->field || !pr->indicator_code || !pr->key || !pr->reason)
     return -ENOMEM;
-  p->items[p->n++] = pr;
+  if (p->n >= HZ_PROBLEMS_MAX_LISTED)
+    p->n--; /* the last in request order makes room */
+  if (grow(p))
+    return -ENOMEM;
+  memmove(p->items + at + 1, p->items + at, (p->n - at) * sizeof(*p->items));
+  p->items[at] = pr;
+  p->n++;
   return 0;
-}
-
-void hz_problems_sort(hz_problems_t *p) {
-  /* Insertion sort: stable, and lists are short and nearly sorted. */
-  for (size_t i = 1; i < p->n; i++) {
-    Huizong__V1__Problem *x = p->items[i];
-    size_t j = i;
-    while (j > 0 && p->items[j - 1]->index > x->index) {
-      p->items[j] = p->items[j - 1];
-      j--;
-    }
-    p->items[j] = x;
-  }
 }
 
 static hz_status_code_t status_of_kind(int kind) {
@@ -121,7 +133,8 @@ void hz_problems_refuse(hz_rpc_t *rpc, const hz_problems_t *p) {
   list.n_problems = p->n;
   list.total = p->total;
   /* Keep the trailer within what HTTP/2 peers accept for headers. */
-  while (list.n_problems > 0 && protobuf_c_message_get_packed_size(&list.base) > HZ_PROBLEMS_TRAILER_MAX)
+  while (list.n_problems > 0 &&
+         protobuf_c_message_get_packed_size(&list.base) > HZ_PROBLEMS_TRAILER_MAX)
     list.n_problems /= 2;
   size_t size = protobuf_c_message_get_packed_size(&list.base);
   uint8_t *buf = hz_arena_alloc(hz_rpc_arena(rpc), size ? size : 1);

@@ -1,6 +1,14 @@
-/* The import summary of a refused request: every problem found, the status
- * they earn (common.proto ProblemKind precedence), a bounded grpc-message,
- * and the full list as the `huizong-problems-bin` trailer. */
+/* The one problem list of huizong.v1 (Submit, SubmitStream and the Admin
+ * imports alike): every problem found in a request, kept in request order
+ * as they are added, the status they earn (common.proto ProblemKind
+ * precedence), a bounded grpc-message, and the list as the
+ * `huizong-problems-bin` trailer.
+ *
+ * Why insertion keeps request order: a request is checked in two passes,
+ * the server's own checks row by row and then the database's, each in row
+ * order. Ordering on insertion merges the passes (the server's problem
+ * first among those of one row) and lets the cap keep the first
+ * HZ_PROBLEMS_MAX_LISTED in request order, not the first found. */
 #ifndef HZ_APP_PROBLEMS_H
 #define HZ_APP_PROBLEMS_H
 
@@ -12,21 +20,22 @@
 #define HZ_PROBLEMS_SUMMARY_MAX 900  /* characters of grpc-message */
 
 typedef struct hz_problems_s {
-  hz_arena_t *arena;               /* where items live */
-  Huizong__V1__Problem **items;    /* listed problems, request order */
-  size_t n;                        /* listed */
-  size_t cap;                      /* allocated */
-  int total;                       /* found, including unlisted */
+  hz_arena_t *arena;               /* the call's: items and their strings */
+  Huizong__V1__Problem **items;    /* listed problems, by index, stable */
+  size_t n;                        /* listed, at most HZ_PROBLEMS_MAX_LISTED */
+  size_t cap;                      /* slots allocated in items */
+  int total;                       /* found, including those beyond the cap */
 } hz_problems_t;
 
 void hz_problems_init(hz_problems_t *p, hz_arena_t *arena);
-/* Adds one problem; strings are copied. Returns 0 or -ENOMEM. */
+/* Adds one problem about item index (-1: the request as a whole), after
+ * those already listed with an index <= index; when the list is full it
+ * drops the last in request order (total still counts it). line is the
+ * item's source line (0 = none); NULL strings become "". Strings are
+ * copied. Returns 0 or -ENOMEM. */
 int hz_problems_add(hz_problems_t *p, int index, int line, int kind, const char *field,
                     const char *indicator, const char *key, const char *reason);
 hz_status_code_t hz_problems_status(const hz_problems_t *p);
-/* Request order: request-level problems (index -1) first, then by index,
- * keeping the order of problems found for the same item. */
-void hz_problems_sort(hz_problems_t *p);
 /* "3 problems: value 2 (fai): malformed decimal \"4,9\"; ..." */
 char *hz_problems_summary(const hz_problems_t *p);
 /* Attaches the trailer and finishes the call with the problems' status. */

@@ -553,14 +553,21 @@ hz_db_stmt_t hz_rpc_scope_stmt(hz_rpc_t *rpc, const char **params, const char *r
   return (hz_db_stmt_t){.id = HZ_STMT_SCOPE_CHECK, .values = params};
 }
 
-int hz_rpc_scope_verdict(hz_rpc_t *rpc, const PGresult *r, const char *root) {
-  if (!hz_rpc_cell_bool(r, 0, 0)) {
-    hz_rpc_finish(rpc, HZ_STATUS_NOT_FOUND, "unknown region %s", root);
+int hz_rpc_scope_verdict(hz_rpc_t *rpc, const PGresult *r, const char *field,
+                         const char *root) {
+  if (PQntuples(r) != 1) {
+    hz_rpc_finish(rpc, HZ_STATUS_INTERNAL, "scope check answered %d rows", PQntuples(r));
     return -1;
   }
-  if (!hz_rpc_cell_bool(r, 0, 1)) {
-    hz_rpc_finish(rpc, HZ_STATUS_PERMISSION_DENIED, "region %s is outside this token's scope",
-                  root);
+  if (!hz_rpc_cell_bool(r, 0, hz_db_col(r, "known"))) {
+    hz_rpc_finish(rpc, HZ_STATUS_NOT_FOUND, "%s: unknown region %s", field, root);
+    return -1;
+  }
+  /* Naming the token's own root tells its holder where it may look. */
+  if (!hz_rpc_cell_bool(r, 0, hz_db_col(r, "in_scope"))) {
+    hz_rpc_finish(rpc, HZ_STATUS_PERMISSION_DENIED,
+                  "%s: region %s is outside this token's scope (%s)", field, root,
+                  rpc->who.region ? rpc->who.region : "none");
     return -1;
   }
   return 0;

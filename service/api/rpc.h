@@ -127,16 +127,21 @@ void hz_rpc_reply_packed(hz_rpc_t *rpc, const uint8_t *msg, size_t len);
 
 /* True when region lies within the caller's scope; needs a query in
  * general, so this only answers the cheap cases: 1 yes, 0 no, -1 ask SQL
- * with hz_rpc_scope_sql. */
+ * with hz_rpc_scope_stmt. */
 int hz_rpc_scope_quick(const hz_rpc_t *rpc, const char *region);
 /* The caller's scope root as an SQL parameter (NULL = everything). */
 const char *hz_rpc_scope_param(const hz_rpc_t *rpc);
 
-/* A statement answering whether `root` exists and lies within the caller's
- * scope (params needs room for 2), and the reading of its answer, which
- * finishes the call with NOT_FOUND or PERMISSION_DENIED and returns -1. */
+/* The one scope check of every call that names a region (SCOPE_CHECK in
+ * db/sql/scaffold.def): a statement answering whether `root` exists and
+ * lies within the caller's scope (params needs room for 2, and must live
+ * until the job is done), and the reading of its answer. The verdict
+ * returns 0 to go on, or -1 after finishing the call with NOT_FOUND
+ * ("<field>: unknown region <root>") or PERMISSION_DENIED ("<field>:
+ * region <root> is outside this token's scope (<scope root>)"), field
+ * being the request field that named root. */
 hz_db_stmt_t hz_rpc_scope_stmt(hz_rpc_t *rpc, const char **params, const char *root);
-int hz_rpc_scope_verdict(hz_rpc_t *rpc, const PGresult *r, const char *root);
+int hz_rpc_scope_verdict(hz_rpc_t *rpc, const PGresult *r, const char *field, const char *root);
 
 /* Convenience accessors for PGresult text cells (copied into the arena). */
 const char *hz_rpc_cell(hz_rpc_t *rpc, const PGresult *r, int row, int col);

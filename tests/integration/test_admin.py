@@ -2,7 +2,9 @@
 indicator and target imports (counts, idempotent re-import, refusals with
 line numbers, nothing stored after a refusal, dry runs), and the token
 lifecycle (CreateToken, ListTokens, RevokeToken taking effect at once,
-secrets stored only as hashes).
+secrets stored only as hashes), and the one dialect every Admin list
+speaks: api/pgtext.h's page token, the scaffold's scope check naming the
+request field, api/problems.h's problem list in request order.
 
 Every Admin method is part of the contract: one that answers
 UNIMPLEMENTED fails the test that calls it (never a skip, so a method
@@ -46,7 +48,8 @@ class AdminTest(pc.PgServerTestCase):
             "ListTokens": self.a.ListTokensResponse, "RevokeToken": self.a.TokenInfo,
             "WhoAmI": self.a.TokenInfo, "ListRegions": self.a.ListRegionsResponse,
             "ListIndicators": self.a.ListIndicatorsResponse,
-            "ListTargets": self.a.ListTargetsResponse,
+            "ListTargets": self.a.ListTargetsResponse, "GetRegion": self.a.GetRegionResponse,
+            "GetAudit": self.a.GetAuditResponse,
         }[method]
         stub = harness.unary(self.chan, "/huizong.v1.Admin/" + method, req_cls, resp_cls)
         try:
@@ -398,6 +401,120 @@ class AdminTest(pc.PgServerTestCase):
                     rows=self.target_rows([(TOWN_A, "fai", "2022Q1", "1")])),
                     SC.PERMISSION_DENIED, label=label)
 
+
+    # -- one dialect: page tokens, scope checks, problem lists -------------------------
+
+    def walk(self, method, req, items, key):
+        """Follows next_page_token to the end; every token must be the one
+        format (hex of "<timestamp>|<key>", here with no timestamp) naming
+        the last row shown. Returns the keys of every row, in order."""
+        keys = []
+        for _ in range(5000):
+            resp = self.admin(method, req)
+            page = [key(x) for x in getattr(resp, items)]
+            keys += page
+            if not resp.next_page_token:
+                return keys
+            self.assertTrue(page, "a token after an empty page")
+            plain = bytes.fromhex(resp.next_page_token).decode()
+            self.assertEqual(plain, "|" + page[-1], "%s token names the last row" % method)
+            req.page_token = resp.next_page_token
+        self.fail("%s did not end" % method)
+
+    def test_every_list_pages_with_the_one_token_format(self):
+        y = pc.fresh_year()
+        self.admin("ImportTargets", self.a.ImportTargetsRequest(rows=self.target_rows([
+            (COUNTY, "tax", "%d" % y, "1"), (TOWN_A, "tax", "%dS1" % y, "2"),
+            (TOWN_A, "fai", "%dQ1" % y, "3"), (TOWN_B, "fai", "%dQ1" % y, "4")])))
+        self.new_token(self.c.ROLE_COUNTY, COUNTY)
+        self.new_token(self.c.ROLE_COUNTY, COUNTY)
+        target_key = lambda t: "%s/%s/%s" % (t.region_code, t.indicator_code, t.period)
+        lists = [
+            ("ListRegions", self.a.ListRegionsRequest, "regions", lambda g: g.code),
+            ("ListIndicators", self.a.ListIndicatorsRequest, "indicators", lambda i: i.code),
+            ("ListTokens", self.a.ListTokensRequest, "tokens", lambda t: t.id),
+            ("ListTargets", lambda **kw: self.a.ListTargetsRequest(period="%dQ1" % y, **kw),
+             "targets", target_key),
+            ("ListTargets", lambda **kw: self.a.ListTargetsRequest(region_code=TOWN_A, **kw),
+             "targets", target_key),
+        ]
+        for method, make, items, key in lists:
+            with self.subTest(method=method):
+                whole = self.walk(method, make(page_size=1000), items, key)
+                self.assertGreaterEqual(len(whole), 2, method)
+                self.assertEqual(self.walk(method, make(page_size=1), items, key), whole)
+
+    def test_every_list_refuses_a_forged_page_token(self):
+        hexed = lambda s: s.encode().hex()
+        forged = ["zz", "4206", hexed("4206"), hexed("|4206'--"), hexed("|"), hexed("|a/b/c"), hexed("|tax") + "0",
+                  hexed("|42")[:-2] + "zz", hexed("2022-04-05|x1")]
+        reqs = [("ListRegions", self.a.ListRegionsRequest),
+                ("ListIndicators", self.a.ListIndicatorsRequest),
+                ("ListTokens", self.a.ListTokensRequest),
+                ("ListTargets", self.a.ListTargetsRequest),
+                ("GetAudit", self.a.GetAuditRequest)]
+        # Each list's own key grammar, and a timestamp only in the list
+        # ordered by time: a well-formed token of another list is not a
+        # position in this one.
+        timed = hexed("2022-04-05T08:30:00Z|4206")
+        others = {"ListRegions": [hexed("|tax"), timed], "ListTokens": [hexed("|tax"), timed],
+                  "ListIndicators": [hexed("|Tax"), timed],
+                  "ListTargets": [hexed("|" + COUNTY), timed], "GetAudit": [hexed("|42")]}
+        for method, make in reqs:
+            for tok in forged + others[method]:
+                with self.subTest(method=method, token=tok):
+                    with self.assertRaises(grpc.RpcError) as cm:
+                        self.admin(method, make(page_token=tok))
+                    self.assertEqual(cm.exception.code(), SC.INVALID_ARGUMENT)
+                    self.assertEqual(cm.exception.details(), "page_token: malformed")
+
+    def test_scope_checks_name_the_field_and_the_scope(self):
+        cases = [
+            ("ListRegions", self.a.ListRegionsRequest(root_code=pc.COUNTY2), "root_code"),
+            ("ListTargets", self.a.ListTargetsRequest(region_code=pc.COUNTY2), "region_code"),
+            ("GetRegion", self.a.GetRegionRequest(code=pc.COUNTY2), "code"),
+            ("GetAudit", self.a.GetAuditRequest(region_code=pc.COUNTY2), "region_code"),
+        ]
+        for method, req, field in cases:
+            with self.subTest(method=method):
+                with self.assertRaises(grpc.RpcError) as cm:
+                    self.admin(method, req, label="county")
+                self.assertEqual(cm.exception.code(), SC.PERMISSION_DENIED)
+                self.assertEqual(cm.exception.details(),
+                                 "%s: region %s is outside this token's scope (%s)"
+                                 % (field, pc.COUNTY2, COUNTY))
+                unknown = type(req)()
+                unknown.CopyFrom(req)
+                setattr(unknown, field, "429901")
+                with self.assertRaises(grpc.RpcError) as cm:
+                    self.admin(method, unknown)
+                self.assertEqual(cm.exception.code(), SC.NOT_FOUND)
+                self.assertEqual(cm.exception.details(), "%s: unknown region 429901" % field)
+        # Within scope, and a scoped token's own subtree by default.
+        got = self.admin("GetRegion", self.a.GetRegionRequest(code=TOWN_A), label="county")
+        self.assertEqual((got.region.code, got.ancestors[-1].code), (TOWN_A, COUNTY))
+        mine = self.admin("ListRegions", self.a.ListRegionsRequest(), label="county")
+        self.assertEqual(mine.regions[0].code, COUNTY)
+        self.assertTrue(all(g.code.startswith(COUNTY) for g in mine.regions))
+
+    def test_import_problems_listed_in_row_order_within_the_cap(self):
+        """The server's problems (malformed names, rows 2..) and the
+        database's (an unknown parent, row 1) form one list in row order;
+        beyond the 1000 listed only the count grows."""
+        county = fresh_county()
+        rows = [(county, "某县", 3, CITY), (county + "100", "某镇", 4, "429901")]
+        rows += [(county + "%04d" % (1000 + i), "bad\x01", 4, county) for i in range(1100)]
+        err, plist = self.admin_refused(
+            "ImportRegions", self.a.ImportRegionsRequest(rows=self.region_rows(rows)),
+            SC.INVALID_ARGUMENT)
+        self.assertEqual(plist.total, 1101)
+        self.assertTrue(plist.problems)
+        self.assertEqual((plist.problems[0].index, plist.problems[0].kind),
+                         (1, self.c.PROBLEM_KIND_UNKNOWN_REFERENCE))
+        self.assertEqual([p.index for p in plist.problems],
+                         list(range(1, len(plist.problems) + 1)))
+        self.assertTrue(err.details().startswith("1101 problems: line 3: unknown parent"),
+                        err.details())
 
 if __name__ == "__main__":
     pc.main()

@@ -1,12 +1,15 @@
-/* Unit tests for keyset page tokens (app/pgtext.h): clients send back
+/* Unit tests for keyset page tokens (api/pgtext.h): clients send back
  * whatever next_page_token they like, so hz_page_token_decode must accept
  * exactly what hz_page_token_encode makes of a valid position and refuse
  * the rest (odd or overlong hex, upper-case or non-hex digits, no
  * separator, a timestamp PostgreSQL could not parse, a key outside
  * [0-9a-f-]) with -EINVAL, leaving its outputs alone, so that a forged
- * token is INVALID_ARGUMENT and never reaches SQL. Expected tokens are
+ * token is INVALID_ARGUMENT and never reaches SQL. Lists ordered by a key
+ * alone (the Admin lists) use the same format with no timestamp and their
+ * own key grammar (hz_page_token_decode_for). Expected tokens are
  * hex-encoded here, independently of the encoder. */
 #include <errno.h>
+#include <string.h>
 
 #include "api/pgtext.h"
 #include "hz_test.h"
@@ -156,6 +159,71 @@ HZ_TEST(page_token_out_of_memory) {
   const char *ts = "untouched", *key = "untouched";
   HZ_ASSERT_INT_EQ(hz_page_token_decode(&a, hex_of(TS "|" KEY, tok), &ts, &key), -ENOMEM);
   HZ_ASSERT_STR_EQ(ts, "untouched");
+  HZ_ASSERT_STR_EQ(key, "untouched");
+  hz_arena_free(&a);
+}
+
+/* A key grammar for the untimed tests: "region/indicator"-like, lower-case
+ * letters, digits and one '/' inside. */
+static int slash_key_ok(const char *key) {
+  const char *slash = strchr(key, '/');
+  if (!slash || slash == key || !slash[1] || strchr(slash + 1, '/'))
+    return -EINVAL;
+  return strspn(key, "abcdefghijklmnopqrstuvwxyz0123456789/") == strlen(key) ? 0 : -EINVAL;
+}
+
+/* decode_for must refuse plain text "ts|key" and leave its outputs alone. */
+static void expect_refused_for(const char *plain, int timed) {
+  char tok[512];
+  hz_arena_t a;
+  hz_arena_init(&a, 0);
+  const char *ts = "untouched", *key = "untouched";
+  int r = hz_page_token_decode_for(&a, hex_of(plain, tok), timed, slash_key_ok, &ts, &key);
+  if (r != -EINVAL)
+    hz_test_note_("plain \"%s\" timed %d\n", plain, timed);
+  hz_arena_free(&a);
+  HZ_ASSERT_INT_EQ(r, -EINVAL);
+  HZ_ASSERT_STR_EQ(ts, "untouched");
+  HZ_ASSERT_STR_EQ(key, "untouched");
+}
+
+HZ_TEST(page_token_untimed_round_trip) {
+  hz_arena_t a;
+  hz_arena_init(&a, 0);
+  char want[256];
+  char *tok = hz_page_token_encode(&a, "", "420624/fai");
+  HZ_ASSERT_STR_EQ(tok, hex_of("|420624/fai", want));
+  const char *ts = NULL, *key = NULL;
+  HZ_ASSERT_INT_EQ(hz_page_token_decode_for(&a, tok, 0, slash_key_ok, &ts, &key), 0);
+  HZ_ASSERT_STR_EQ(ts, "");
+  HZ_ASSERT_STR_EQ(key, "420624/fai");
+  hz_arena_free(&a);
+}
+
+HZ_TEST(page_token_for_refuses_what_the_list_does_not_make) {
+  expect_refused_for("|420624", 0);           /* the list's key grammar */
+  expect_refused_for("|420624/Fai", 0);
+  expect_refused_for("|a/b/c", 0);
+  expect_refused_for("|", 0);                 /* empty key */
+  expect_refused_for(TS "|420624/fai", 0);    /* a timestamp in an untimed list */
+  expect_refused_for("|420624/fai", 1);       /* none in a timed one */
+  expect_refused_for("420624/fai", 0);        /* no separator */
+  expect_refused_for("2022-04|420624/fai", 1);
+}
+
+HZ_TEST(page_token_for_timed_with_own_key) {
+  hz_arena_t a;
+  hz_arena_init(&a, 0);
+  char tok[256];
+  const char *ts = NULL, *key = NULL;
+  HZ_ASSERT_INT_EQ(hz_page_token_decode_for(&a, hex_of(TS "|ab/c9", tok), 1, slash_key_ok,
+                                            &ts, &key),
+                   0);
+  HZ_ASSERT_STR_EQ(ts, TS);
+  HZ_ASSERT_STR_EQ(key, "ab/c9");
+  /* hz_page_token_decode's grammar ([0-9a-f-]) is not this list's. */
+  ts = key = "untouched";
+  HZ_ASSERT_INT_EQ(hz_page_token_decode(&a, tok, &ts, &key), -EINVAL);
   HZ_ASSERT_STR_EQ(key, "untouched");
   hz_arena_free(&a);
 }

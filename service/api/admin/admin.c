@@ -1,9 +1,8 @@
 /* The huizong.v1.Admin service's reference data and tokens: its method
- * table, and what its handlers share — problem lists merged from the
- * server's checks and the database's, refused through api/problems.h, the
- * import continuation, scope checks, paging and text checks. The handlers
- * live in admin_regions.c, admin_indicators.c, admin_tokens.c and
- * admin_targets.c. */
+ * table, and what its handlers share: the import plumbing (the server's
+ * problems and the database's in one api/problems.h list, the import
+ * continuation), page tokens of key-ordered lists, and text checks. The
+ * handlers live in regions.c, indicators.c, tokens.c and targets.c. */
 #include "api/admin/admin.h"
 
 #include <errno.h>
@@ -11,8 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "api/pgtext.h"
-#include "api/problems.h"
 #include "wire/utf8.h"
 
 /* How much of a rejected value a message quotes. */
@@ -48,48 +45,19 @@ int hz_admin_register(hz_app_t *app) {
   return hz_rpc_register(app, admin_defs, sizeof(admin_defs) / sizeof(admin_defs[0]));
 }
 
-void hz_admin_oom(hz_rpc_t *rpc) {
-  hz_rpc_oom(rpc);
-}
+/* ---- problems ----------------------------------------------------------- */
 
-/* ---- problem lists ---------------------------------------------------- */
-
-static int problems_grow(hz_arena_t *a, hz_admin_problems_t *ps) {
-  if (ps->n < ps->cap)
-    return 0;
-  size_t cap = ps->cap ? 2 * ps->cap : 16;
-  Huizong__V1__Problem **items = hz_arena_alloc(a, cap * sizeof(*items));
-  if (!items)
-    return -ENOMEM;
-  if (ps->n)
-    memcpy(items, ps->items, ps->n * sizeof(*items));
-  ps->items = items;
-  ps->cap = cap;
-  return 0;
-}
-
-/* Appends a problem about row index, naming the row as imp->rows does. */
-static int problems_add(hz_rpc_t *rpc, hz_admin_import_t *imp, int index, int kind,
-                        const char *field, const char *reason) {
-  hz_arena_t *a = hz_rpc_arena(rpc);
-  hz_admin_problems_t *ps = &imp->problems;
-  Huizong__V1__Problem *p = hz_arena_alloc(a, sizeof(*p));
-  if (!p || problems_grow(a, ps))
-    return -ENOMEM;
-  huizong__v1__problem__init(p);
-  p->index = index;
-  p->kind = (Huizong__V1__ProblemKind)kind;
-  p->field = (char *)field;
-  p->reason = (char *)reason;
+/* Records a problem about row index, naming the row as imp->rows does. */
+static int problem_add(hz_admin_import_t *imp, int index, int kind, const char *field,
+                       const char *reason) {
+  int line = 0;
+  const char *key = NULL, *indicator = NULL;
   if (index >= 0 && index < imp->rows.n) {
-    p->line = imp->rows.lines[index];
-    if (imp->rows.keys[index])
-      p->key = (char *)imp->rows.keys[index];
-    if (imp->rows.indicators && imp->rows.indicators[index])
-      p->indicator_code = (char *)imp->rows.indicators[index];
+    line = imp->rows.lines[index];
+    key = imp->rows.keys[index];
+    indicator = imp->rows.indicators ? imp->rows.indicators[index] : NULL;
   }
-  ps->items[ps->n++] = p;
-  return 0;
+  return hz_problems_add(&imp->problems, index, line, kind, field, indicator, key, reason);
 }
 
 int hz_admin_problem(hz_rpc_t *rpc, hz_admin_import_t *imp, int index, int kind,
@@ -98,50 +66,11 @@ int hz_admin_problem(hz_rpc_t *rpc, hz_admin_import_t *imp, int index, int kind,
   va_start(ap, fmt);
   char *reason = hz_arena_vprintf(hz_rpc_arena(rpc), fmt, ap);
   va_end(ap);
-  if (!reason || problems_add(rpc, imp, index, kind, field, reason)) {
-    hz_admin_oom(rpc);
+  if (!reason || problem_add(imp, index, kind, field, reason)) {
+    hz_rpc_oom(rpc);
     return -1;
   }
   return 0;
-}
-
-/* The server's problems and the database's are each in row order; merging
- * keeps the server's first among problems of one row. */
-static int problems_merge(hz_arena_t *a, hz_admin_problems_t *ps) {
-  size_t nl = ps->nlocal, n = ps->n;
-  if (nl == 0 || nl == n)
-    return 0;
-  Huizong__V1__Problem **out = hz_arena_alloc(a, n * sizeof(*out));
-  if (!out)
-    return -ENOMEM;
-  size_t i = 0, j = nl, k = 0;
-  while (i < nl && j < n)
-    out[k++] = ps->items[j]->index < ps->items[i]->index ? ps->items[j++] : ps->items[i++];
-  while (i < nl)
-    out[k++] = ps->items[i++];
-  while (j < n)
-    out[k++] = ps->items[j++];
-  ps->items = out;
-  return 0;
-}
-
-/* The shared refusal (api/problems.h) in request order. */
-static void refuse(hz_rpc_t *rpc, hz_admin_problems_t *ps) {
-  hz_problems_t out;
-  if (problems_merge(hz_rpc_arena(rpc), ps)) {
-    hz_admin_oom(rpc);
-    return;
-  }
-  hz_problems_init(&out, hz_rpc_arena(rpc));
-  for (size_t i = 0; i < ps->n; i++) {
-    const Huizong__V1__Problem *p = ps->items[i];
-    if (hz_problems_add(&out, p->index, p->line, (int)p->kind, p->field, p->indicator_code,
-                        p->key, p->reason)) {
-      hz_admin_oom(rpc);
-      return;
-    }
-  }
-  hz_problems_refuse(rpc, &out);
 }
 
 /* ---- imports ---------------------------------------------------------- */
@@ -167,17 +96,36 @@ hz_admin_import_t *hz_admin_import_new(hz_rpc_t *rpc, size_t n, int dry_run,
     if (with_indicators)
       imp->rows.indicators = hz_arena_zalloc(a, n * sizeof(*imp->rows.indicators));
     imp->dry_run = dry_run;
+    hz_problems_init(&imp->problems, a);
   }
   if (!imp || !imp->rows.lines || !imp->rows.keys ||
       (with_indicators && !imp->rows.indicators)) {
-    hz_admin_oom(rpc);
+    hz_rpc_oom(rpc);
     return NULL;
   }
   return imp;
 }
 
 const char *hz_admin_validate_only(const hz_admin_import_t *imp) {
-  return imp->dry_run || imp->problems.n ? "t" : "f";
+  return imp->dry_run || imp->problems.total ? "t" : "f";
+}
+
+/* The import functions' columns (db/sql/admin.def ADMIN_IMPORT_*). */
+typedef struct import_cols_s {
+  int kind, idx, field, reason;    /* a problem row (kind > 0) */
+  int created, updated, unchanged; /* the summary row (kind 0) */
+} import_cols_t;
+
+static import_cols_t import_cols(const PGresult *r) {
+  return (import_cols_t){
+      .kind = hz_db_col(r, "kind"),
+      .idx = hz_db_col(r, "idx"),
+      .field = hz_db_col(r, "field"),
+      .reason = hz_db_col(r, "reason"),
+      .created = hz_db_col(r, "created"),
+      .updated = hz_db_col(r, "updated"),
+      .unchanged = hz_db_col(r, "unchanged"),
+  };
 }
 
 void hz_admin_import_done(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
@@ -185,24 +133,23 @@ void hz_admin_import_done(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   if (hz_rpc_db_failed(rpc, res))
     return;
   const PGresult *r = res->results[0];
+  import_cols_t c = import_cols(r);
   int summary = -1;
-  imp->problems.nlocal = imp->problems.n;
   for (int row = 0; row < PQntuples(r); row++) {
-    int kind = hz_rpc_cell_int(r, row, 0);
+    int kind = hz_rpc_cell_int(r, row, c.kind);
     if (kind == 0) {
       summary = row;
       continue;
     }
-    const char *field = hz_rpc_cell(rpc, r, row, 2);
-    const char *reason = hz_rpc_cell(rpc, r, row, 3);
-    if (!field || !reason ||
-        problems_add(rpc, imp, hz_rpc_cell_int(r, row, 1), kind, field, reason)) {
-      hz_admin_oom(rpc);
+    /* Strings stay in the result until this returns; the list copies. */
+    if (problem_add(imp, hz_rpc_cell_int(r, row, c.idx), kind, PQgetvalue(r, row, c.field),
+                    PQgetvalue(r, row, c.reason))) {
+      hz_rpc_oom(rpc);
       return;
     }
   }
-  if (imp->problems.n) {
-    refuse(rpc, &imp->problems);
+  if (imp->problems.total) {
+    hz_problems_refuse(rpc, &imp->problems);
     return;
   }
   if (summary < 0) {
@@ -211,9 +158,9 @@ void hz_admin_import_done(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   }
   Huizong__V1__ImportResponse out = HUIZONG__V1__IMPORT_RESPONSE__INIT;
   out.received = imp->rows.n;
-  out.created = hz_rpc_cell_int(r, summary, 4);
-  out.updated = hz_rpc_cell_int(r, summary, 5);
-  out.unchanged = hz_rpc_cell_int(r, summary, 6);
+  out.created = hz_rpc_cell_int(r, summary, c.created);
+  out.updated = hz_rpc_cell_int(r, summary, c.updated);
+  out.unchanged = hz_rpc_cell_int(r, summary, c.unchanged);
   out.dry_run = imp->dry_run;
   hz_rpc_reply(rpc, &out.base);
 }
@@ -268,34 +215,31 @@ const char *hz_admin_quote(hz_rpc_t *rpc, const char *s) {
   return q ? q : "\"\"";
 }
 
-hz_db_stmt_t hz_admin_scope_stmt(const char **params) {
-  hz_db_stmt_t q = {
-      .name = "hz_admin_region_scope",
-      .sql = "SELECT $1::text IS NULL OR EXISTS (SELECT 1 FROM regions WHERE code = $1),"
-             " $2::text IS NULL OR $1::text IS NULL OR EXISTS (SELECT 1 FROM region_paths"
-             "   WHERE ancestor = $2 AND descendant = $1)",
-      .nparams = 2,
-      .values = params,
-  };
-  return q;
-}
+/* ---- paging ---------------------------------------------------------------- */
 
-int hz_admin_check_root(hz_rpc_t *rpc, const PGresult *r, const char *field, const char *code) {
-  if (PQntuples(r) != 1) {
-    hz_rpc_finish(rpc, HZ_STATUS_INTERNAL, "scope check answered %d rows", PQntuples(r));
+int hz_admin_page_after(hz_rpc_t *rpc, const char *token, hz_page_key_check_fn key_ok,
+                        const char **key) {
+  const char *ts;
+  *key = NULL;
+  if (!token[0])
+    return 0;
+  int rc = hz_page_token_decode_for(hz_rpc_arena(rpc), token, 0, key_ok, &ts, key);
+  if (rc == -ENOMEM) {
+    hz_rpc_oom(rpc);
     return -1;
   }
-  if (!hz_rpc_cell_bool(r, 0, 0)) {
-    hz_rpc_finish(rpc, HZ_STATUS_NOT_FOUND, "%s: unknown region %s", field, code);
-    return -1;
-  }
-  if (!hz_rpc_cell_bool(r, 0, 1)) {
-    hz_rpc_finish(rpc, HZ_STATUS_PERMISSION_DENIED,
-                  "%s: region %s is outside this token's scope (%s)", field, code,
-                  rpc->who.region ? rpc->who.region : "none");
+  if (rc) {
+    hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "page_token: malformed");
     return -1;
   }
   return 0;
+}
+
+char *hz_admin_page_token(hz_rpc_t *rpc, const char *key) {
+  char *tok = hz_page_token_encode(hz_rpc_arena(rpc), "", key);
+  if (!tok)
+    hz_rpc_oom(rpc);
+  return tok;
 }
 
 /* ---- SQL parameters ---------------------------------------------------- */
@@ -332,6 +276,6 @@ const char *hz_admin_actor_id(hz_rpc_t *rpc) {
 char *hz_admin_text_array(hz_rpc_t *rpc, const char **items, size_t n) {
   char *s = hz_pg_text_array(hz_rpc_arena(rpc), items, n);
   if (!s)
-    hz_admin_oom(rpc);
+    hz_rpc_oom(rpc);
   return s;
 }

@@ -1,13 +1,17 @@
 /* Shared by the files of the huizong.v1.Admin service: the handlers each
- * file implements, and the helpers they have in common (problem lists and
- * refusals, import plumbing, paging, text checks, SQL array literals).
- * Private to the files of service/api/admin/. */
+ * file implements, and the helpers they have in common (import plumbing
+ * over api/problems.h's problem list, text checks, SQL array literals).
+ * Scope checks are the scaffold's (hz_rpc_scope_stmt), page tokens
+ * api/pgtext.h's, out of memory hz_rpc_oom. Private to the files of
+ * service/api/admin/. */
 #ifndef HZ_APP_ADMIN_INTERNAL_H
 #define HZ_APP_ADMIN_INTERNAL_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "api/pgtext.h"
+#include "api/problems.h"
 #include "api/rpc.h"
 #include "huizong/v1/admin.pb-c.h"
 #include "huizong/v1/common.pb-c.h"
@@ -41,20 +45,11 @@ typedef struct hz_admin_rows_s {
   const char **indicators; /* indicator of each row, or NULL for none */
 } hz_admin_rows_t;
 
-/* The problems of one request: first those the server finds itself, in
- * row order, then those the database reports, also in row order. */
-typedef struct hz_admin_problems_s {
-  Huizong__V1__Problem **items; /* all problems, arena memory */
-  size_t n;                     /* problems recorded */
-  size_t cap;                   /* items allocated */
-  size_t nlocal;                /* how many of items came from the server's checks */
-} hz_admin_problems_t;
-
 /* An import under way: its rows, its problems, and what to echo. */
 typedef struct hz_admin_import_s {
-  hz_admin_rows_t rows;         /* names for the problems */
-  hz_admin_problems_t problems; /* found so far */
-  int dry_run;                  /* echoed; validate only */
+  hz_admin_rows_t rows;   /* how problems name each row */
+  hz_problems_t problems; /* the server's and the database's, in row order */
+  int dry_run;            /* echoed in the reply; the database only validates */
 } hz_admin_import_t;
 
 /* ---- handlers (one file per resource) ---- */
@@ -105,17 +100,17 @@ const char *hz_admin_text_problem(const char *s, size_t max, int multiline);
  * '?', cut at a character boundary. */
 const char *hz_admin_quote(hz_rpc_t *rpc, const char *s);
 
-/* The first statement of a listing job: whether params[0] (a region, or
- * NULL for none) exists and lies within params[1] (the caller's scope
- * root, NULL for everything). */
-hz_db_stmt_t hz_admin_scope_stmt(const char **params);
+/* ---- paging (api/pgtext.h's token, for lists ordered by a key alone) ---- */
 
-/* Judges that statement's answer: 0 to go on, -1 after finishing the call
- * with NOT_FOUND or PERMISSION_DENIED naming field and code. */
-int hz_admin_check_root(hz_rpc_t *rpc, const PGresult *r, const char *field, const char *code);
+/* The key a request's page_token names, checked with key_ok: *key is NULL
+ * for no token. Returns 0, or -1 after finishing the call (INVALID_ARGUMENT
+ * "page_token: malformed", or out of memory). */
+int hz_admin_page_after(hz_rpc_t *rpc, const char *token, hz_page_key_check_fn key_ok,
+                        const char **key);
 
-/* Out-of-memory exit shared by every handler. */
-void hz_admin_oom(hz_rpc_t *rpc);
+/* The next_page_token naming key, the last row shown; NULL after finishing
+ * the call (out of memory). */
+char *hz_admin_page_token(hz_rpc_t *rpc, const char *key);
 
 /* ---- SQL parameters ---- */
 
@@ -125,7 +120,7 @@ char *hz_admin_int_array(hz_arena_t *a, const int32_t *v, size_t n);
 /* Parameter array of n strings in the call's arena. */
 const char **hz_admin_params(hz_rpc_t *rpc, int n);
 
-/* The caller's token id and name, as parameters for audit rows. */
+/* The caller's token id, the actor parameter of audit rows. */
 const char *hz_admin_actor_id(hz_rpc_t *rpc);
 
 /* An SQL ARRAY literal of rows strings, or NULL after finishing the call. */

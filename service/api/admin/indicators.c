@@ -33,7 +33,7 @@ static int check_decimal(hz_rpc_t *rpc, hz_admin_import_t *imp, int i, const cha
   if (hz_decimal_normalize(text, strlen(text), norm, sizeof(norm)) == 0) {
     *out = hz_arena_strdup(hz_rpc_arena(rpc), norm);
     if (!*out) {
-      hz_admin_oom(rpc);
+      hz_rpc_oom(rpc);
       return -1;
     }
     return 0;
@@ -170,7 +170,7 @@ void hz_admin_import_indicators(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   indicator_cols_t c;
   const char **params = hz_admin_params(rpc, 17);
   if (!params || alloc_cols(a, n, &c)) {
-    hz_admin_oom(rpc);
+    hz_rpc_oom(rpc);
     return;
   }
   for (size_t i = 0; i < n; i++) {
@@ -200,22 +200,40 @@ void hz_admin_import_indicators(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   params[16] = rpc->who.name;
   for (int i = 0; i < 17; i++)
     if (!params[i]) {
-      hz_admin_oom(rpc);
+      hz_rpc_oom(rpc);
       return;
     }
-  hz_db_stmt_t q = {
-      .name = "hz_admin_import_indicators",
-      .sql = "SELECT * FROM hz_import_indicators($1::integer[], $2::text[], $3::text[],"
-             " $4::text[], $5::smallint[], $6::smallint[], $7::smallint[], $8::text[],"
-             " $9::text[], $10::text[], $11::text[], $12::text[], $13::smallint[], $14::text[],"
-             " $15::boolean, $16::bigint, $17::text)",
-      .nparams = 17,
-      .values = params,
-  };
+  hz_db_stmt_t q = {.id = HZ_STMT_ADMIN_IMPORT_INDICATORS, .values = params};
   hz_rpc_query(rpc, &q, 1, hz_admin_import_done, imp);
 }
 
 /* ---- ListIndicators ------------------------------------------------------- */
+
+/* Where each Indicator column is in ADMIN_LIST_INDICATORS's result. */
+typedef struct listed_cols_s {
+  int code, name, unit, period_type, time_agg, region_agg, min, max; /* plain */
+  int num, den, factor, scale; /* ratio parts; num NULL for a plain indicator */
+  int description, updated_at; /* prose and the last change */
+} listed_cols_t;
+
+static listed_cols_t listed_cols(const PGresult *r) {
+  return (listed_cols_t){
+      .code = hz_db_col(r, "code"),
+      .name = hz_db_col(r, "name"),
+      .unit = hz_db_col(r, "unit"),
+      .period_type = hz_db_col(r, "period_type"),
+      .time_agg = hz_db_col(r, "time_aggregation"),
+      .region_agg = hz_db_col(r, "region_aggregation"),
+      .min = hz_db_col(r, "min_value"),
+      .max = hz_db_col(r, "max_value"),
+      .num = hz_db_col(r, "ratio_numerator"),
+      .den = hz_db_col(r, "ratio_denominator"),
+      .factor = hz_db_col(r, "ratio_factor"),
+      .scale = hz_db_col(r, "ratio_scale"),
+      .description = hz_db_col(r, "description"),
+      .updated_at = hz_db_col(r, "updated_at"),
+  };
+}
 
 /* A Decimal message for a nullable numeric column, NULL when unset. */
 static Huizong__V1__Decimal *decimal_cell(hz_rpc_t *rpc, const PGresult *r, int row, int col,
@@ -232,39 +250,47 @@ static Huizong__V1__Decimal *decimal_cell(hz_rpc_t *rpc, const PGresult *r, int 
   return d;
 }
 
-static Huizong__V1__Indicator *indicator_from_row(hz_rpc_t *rpc, const PGresult *r, int row) {
-  hz_arena_t *a = hz_rpc_arena(rpc);
-  Huizong__V1__Indicator *d = hz_arena_alloc(a, sizeof(*d));
+/* The ratio of a row, NULL for a plain indicator or when out of memory. */
+static Huizong__V1__Ratio *ratio_from_row(hz_rpc_t *rpc, const PGresult *r,
+                                          const listed_cols_t *c, int row, int *oom) {
+  if (hz_rpc_cell_null(r, row, c->num))
+    return NULL;
+  Huizong__V1__Ratio *q = hz_arena_alloc(hz_rpc_arena(rpc), sizeof(*q));
+  if (!q) {
+    *oom = 1;
+    return NULL;
+  }
+  huizong__v1__ratio__init(q);
+  q->numerator_code = (char *)hz_rpc_cell(rpc, r, row, c->num);
+  q->denominator_code = (char *)hz_rpc_cell(rpc, r, row, c->den);
+  q->factor = (char *)hz_rpc_cell(rpc, r, row, c->factor);
+  q->scale = hz_rpc_cell_int(r, row, c->scale);
+  return q;
+}
+
+static Huizong__V1__Indicator *indicator_from_row(hz_rpc_t *rpc, const PGresult *r,
+                                                  const listed_cols_t *c, int row) {
+  Huizong__V1__Indicator *d = hz_arena_alloc(hz_rpc_arena(rpc), sizeof(*d));
   if (!d)
     return NULL;
   int oom = 0;
   huizong__v1__indicator__init(d);
-  d->code = (char *)hz_rpc_cell(rpc, r, row, 0);
-  d->name = (char *)hz_rpc_cell(rpc, r, row, 1);
-  d->unit = (char *)hz_rpc_cell(rpc, r, row, 2);
-  d->period_type = (Huizong__V1__PeriodType)hz_rpc_cell_int(r, row, 3);
-  d->time_aggregation = (Huizong__V1__TimeAggregation)hz_rpc_cell_int(r, row, 4);
-  d->region_aggregation = (Huizong__V1__RegionAggregation)hz_rpc_cell_int(r, row, 5);
-  d->min_value = decimal_cell(rpc, r, row, 6, &oom);
-  d->max_value = decimal_cell(rpc, r, row, 7, &oom);
-  if (!hz_rpc_cell_null(r, row, 8)) {
-    Huizong__V1__Ratio *q = hz_arena_alloc(a, sizeof(*q));
-    if (!q)
-      return NULL;
-    huizong__v1__ratio__init(q);
-    q->numerator_code = (char *)hz_rpc_cell(rpc, r, row, 8);
-    q->denominator_code = (char *)hz_rpc_cell(rpc, r, row, 9);
-    q->factor = (char *)hz_rpc_cell(rpc, r, row, 10);
-    q->scale = hz_rpc_cell_int(r, row, 11);
-    d->ratio = q;
-  }
-  d->description = (char *)hz_rpc_cell(rpc, r, row, 12);
-  d->updated_at = (char *)hz_rpc_cell(rpc, r, row, 13);
+  d->code = (char *)hz_rpc_cell(rpc, r, row, c->code);
+  d->name = (char *)hz_rpc_cell(rpc, r, row, c->name);
+  d->unit = (char *)hz_rpc_cell(rpc, r, row, c->unit);
+  d->period_type = (Huizong__V1__PeriodType)hz_rpc_cell_int(r, row, c->period_type);
+  d->time_aggregation = (Huizong__V1__TimeAggregation)hz_rpc_cell_int(r, row, c->time_agg);
+  d->region_aggregation = (Huizong__V1__RegionAggregation)hz_rpc_cell_int(r, row, c->region_agg);
+  d->min_value = decimal_cell(rpc, r, row, c->min, &oom);
+  d->max_value = decimal_cell(rpc, r, row, c->max, &oom);
+  d->ratio = ratio_from_row(rpc, r, c, row, &oom);
+  d->description = (char *)hz_rpc_cell(rpc, r, row, c->description);
+  d->updated_at = (char *)hz_rpc_cell(rpc, r, row, c->updated_at);
   return oom ? NULL : d;
 }
 
 typedef struct list_indicators_s {
-  int page_size; /* rows per page */
+  int page_size; /* rows shown; the job asks for one more */
 } list_indicators_t;
 
 static void on_indicators_listed(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
@@ -272,28 +298,31 @@ static void on_indicators_listed(hz_rpc_t *rpc, const hz_db_result_t *res, void 
   if (hz_rpc_db_failed(rpc, res))
     return;
   const PGresult *r = res->results[0];
+  listed_cols_t c = listed_cols(r);
   int rows = PQntuples(r) > st->page_size ? st->page_size : PQntuples(r);
   Huizong__V1__ListIndicatorsResponse out = HUIZONG__V1__LIST_INDICATORS_RESPONSE__INIT;
   if (rows) {
     out.indicators = hz_arena_alloc(hz_rpc_arena(rpc), (size_t)rows * sizeof(*out.indicators));
     if (!out.indicators) {
-      hz_admin_oom(rpc);
+      hz_rpc_oom(rpc);
       return;
     }
   }
   for (int i = 0; i < rows; i++)
-    if (!(out.indicators[i] = indicator_from_row(rpc, r, i))) {
-      hz_admin_oom(rpc);
+    if (!(out.indicators[i] = indicator_from_row(rpc, r, &c, i))) {
+      hz_rpc_oom(rpc);
       return;
     }
   out.n_indicators = (size_t)rows;
-  if (PQntuples(r) > st->page_size)
-    out.next_page_token = out.indicators[rows - 1]->code;
+  if (PQntuples(r) > st->page_size &&
+      !(out.next_page_token = hz_admin_page_token(rpc, out.indicators[rows - 1]->code)))
+    return;
   hz_rpc_reply(rpc, &out.base);
 }
 
 void hz_admin_list_indicators(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   Huizong__V1__ListIndicatorsRequest *req = (Huizong__V1__ListIndicatorsRequest *)msg;
+  const char *after;
   if (req->n_codes > INDICATORS_PAGE_MAX) {
     hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "codes: at most %d codes",
                   INDICATORS_PAGE_MAX);
@@ -305,41 +334,28 @@ void hz_admin_list_indicators(hz_rpc_t *rpc, ProtobufCMessage *msg) {
                     i, hz_admin_quote(rpc, req->codes[i]));
       return;
     }
-  if (req->page_token[0] && hz_indicator_code_validate(req->page_token)) {
-    hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "page_token: malformed");
+  if (hz_admin_page_after(rpc, req->page_token, hz_indicator_code_validate, &after))
     return;
-  }
   int page = hz_rpc_page_size(rpc, req->page_size, INDICATORS_PAGE_DEFAULT,
-                                INDICATORS_PAGE_MAX);
+                              INDICATORS_PAGE_MAX);
   if (page < 0)
     return;
   list_indicators_t *st = hz_arena_zalloc(hz_rpc_arena(rpc), sizeof(*st));
   const char **params = hz_admin_params(rpc, 3);
   if (!st || !params) {
-    hz_admin_oom(rpc);
+    hz_rpc_oom(rpc);
     return;
   }
   st->page_size = page;
   if (req->n_codes &&
       !(params[0] = hz_admin_text_array(rpc, (const char **)req->codes, req->n_codes)))
     return;
-  params[1] = req->page_token[0] ? req->page_token : NULL;
+  params[1] = after;
   params[2] = hz_pg_int(hz_rpc_arena(rpc), page + 1);
   if (!params[2]) {
-    hz_admin_oom(rpc);
+    hz_rpc_oom(rpc);
     return;
   }
-  hz_db_stmt_t q = {
-      .name = "hz_admin_list_indicators",
-      .sql = "SELECT code, name, unit, period_type, time_aggregation, region_aggregation,"
-             " min_value::text, max_value::text, ratio_numerator, ratio_denominator,"
-             " coalesce(ratio_factor::text, ''), coalesce(ratio_scale, 0), description,"
-             " hz_ts(updated_at)"
-             " FROM indicators"
-             " WHERE ($1::text[] IS NULL OR code = ANY ($1)) AND ($2::text IS NULL OR code > $2)"
-             " ORDER BY code LIMIT $3",
-      .nparams = 3,
-      .values = params,
-  };
+  hz_db_stmt_t q = {.id = HZ_STMT_ADMIN_LIST_INDICATORS, .values = params};
   hz_rpc_query(rpc, &q, 1, on_indicators_listed, st);
 }

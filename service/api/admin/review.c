@@ -385,7 +385,7 @@ static void on_list_exceptions(hz_rpc_t *rpc, const hz_db_result_t *res, void *t
   list_exc_t *le = tag;
   if (hz_rpc_db_failed(rpc, res))
     return;
-  if (le->checked && hz_rpc_scope_verdict(rpc, res->results[0], le->root))
+  if (le->checked && hz_rpc_scope_verdict(rpc, res->results[0], "region_code", le->root))
     return;
   const PGresult *r = res->results[res->nresults - 1];
   int rows = PQntuples(r), shown = rows > le->page_size ? le->page_size : rows;

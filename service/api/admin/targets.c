@@ -2,6 +2,7 @@
  * here, references and frequency in hz_import_targets, one job per
  * request) and ListTargets (a subtree within the caller's scope, paged by
  * key). */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -57,7 +58,7 @@ static int check_period(hz_rpc_t *rpc, hz_admin_import_t *imp, int i, const char
   c->period[i] = s;
   c->period_type[i] = (int32_t)p.type;
   if (!(c->start[i] = hz_arena_strdup(hz_rpc_arena(rpc), start))) {
-    hz_admin_oom(rpc);
+    hz_rpc_oom(rpc);
     return -1;
   }
   return 0;
@@ -75,7 +76,7 @@ static int check_value(hz_rpc_t *rpc, hz_admin_import_t *imp, int i, const char 
                             hz_admin_quote(rpc, s), why);
   }
   if (!(c->value[i] = hz_arena_strdup(hz_rpc_arena(rpc), norm))) {
-    hz_admin_oom(rpc);
+    hz_rpc_oom(rpc);
     return -1;
   }
   return 0;
@@ -88,7 +89,7 @@ static int check_target_row(hz_rpc_t *rpc, hz_admin_import_t *imp, int i,
   imp->rows.keys[i] = hz_arena_printf(hz_rpc_arena(rpc), "%s/%s/%s", row->region_code,
                                       row->indicator_code, row->period);
   if (!imp->rows.keys[i]) {
-    hz_admin_oom(rpc);
+    hz_rpc_oom(rpc);
     return -1;
   }
   if (check_code(rpc, imp, i, "region_code", row->region_code, hz_region_code_validate,
@@ -119,7 +120,7 @@ void hz_admin_import_targets(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   const char **params = hz_admin_params(rpc, 10);
   if (!c.region || !c.indicator || !c.period || !c.start || !c.value || !c.period_type ||
       !params) {
-    hz_admin_oom(rpc);
+    hz_rpc_oom(rpc);
     return;
   }
   for (size_t i = 0; i < n; i++)
@@ -137,98 +138,129 @@ void hz_admin_import_targets(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   params[9] = rpc->who.name;
   for (int i = 0; i < 10; i++)
     if (!params[i]) {
-      hz_admin_oom(rpc);
+      hz_rpc_oom(rpc);
       return;
     }
-  hz_db_stmt_t q = {
-      .name = "hz_admin_import_targets",
-      .sql = "SELECT * FROM hz_import_targets($1::integer[], $2::text[], $3::text[],"
-             " $4::text[], $5::smallint[], $6::date[], $7::text[], $8::boolean, $9::bigint,"
-             " $10::text)",
-      .nparams = 10,
-      .values = params,
-  };
+  hz_db_stmt_t q = {.id = HZ_STMT_ADMIN_IMPORT_TARGETS, .values = params};
   hz_rpc_query(rpc, &q, 1, hz_admin_import_done, imp);
 }
 
 /* ---- ListTargets ------------------------------------------------------------ */
 
 typedef struct list_targets_s {
-  const char *root; /* subtree root, NULL for everything */
-  int page_size;    /* rows per page */
+  const char *root; /* subtree root, NULL for everything (admin) */
+  int page_size;    /* rows shown; the job asks for one more */
 } list_targets_t;
 
-/* The page token is the last key shown, "region/indicator/period". Its
- * parts become parameters 3..6 (region, indicator, period start, type). */
-static int parse_page_token(hz_rpc_t *rpc, const char *token, const char **params) {
-  const char *s1 = strchr(token, '/');
+/* A target's key as its page token holds it: "region/indicator/period",
+ * the order ListTargets sorts by. Splits key (arena copy) into its parts;
+ * 0, or -EINVAL when a part is malformed, -ENOMEM. */
+static int split_key(hz_arena_t *a, const char *key, const char **region,
+                     const char **indicator, hz_period_t *p) {
+  const char *s1 = strchr(key, '/');
   const char *s2 = s1 ? strchr(s1 + 1, '/') : NULL;
   if (!s1 || !s2)
-    return -1;
+    return -EINVAL;
+  char *r = hz_arena_strndup(a, key, (size_t)(s1 - key));
+  char *i = hz_arena_strndup(a, s1 + 1, (size_t)(s2 - s1 - 1));
+  if (!r || !i)
+    return -ENOMEM;
+  if (hz_region_code_validate(r) || hz_indicator_code_validate(i) || hz_period_parse(s2 + 1, p))
+    return -EINVAL;
+  *region = r;
+  *indicator = i;
+  return 0;
+}
+
+/* The page-token key check: split_key in a scratch arena. */
+static int target_key_ok(const char *key) {
+  hz_arena_t scratch;
+  hz_arena_init(&scratch, 0);
+  const char *region, *indicator;
+  hz_period_t p;
+  int rc = split_key(&scratch, key, &region, &indicator, &p);
+  hz_arena_free(&scratch);
+  return rc;
+}
+
+/* The position after `key` as parameters 3..6 (region, indicator, period
+ * start, period type); -1 when out of memory (key passed target_key_ok). */
+static int position_params(hz_rpc_t *rpc, const char *key, const char **params) {
   hz_arena_t *a = hz_rpc_arena(rpc);
-  char *region = hz_arena_strndup(a, token, (size_t)(s1 - token));
-  char *indicator = hz_arena_strndup(a, s1 + 1, (size_t)(s2 - s1 - 1));
   char start[DATE_TEXT_SIZE];
   hz_period_t p;
-  if (!region || !indicator || hz_region_code_validate(region) ||
-      hz_indicator_code_validate(indicator) || hz_period_parse(s2 + 1, &p))
+  if (split_key(a, key, &params[3], &params[4], &p))
     return -1;
   period_start_text(&p, start);
-  params[3] = region;
-  params[4] = indicator;
   params[5] = hz_arena_strdup(a, start);
   params[6] = hz_pg_int(a, (int)p.type);
   return params[5] && params[6] ? 0 : -1;
 }
 
-static Huizong__V1__Target *target_from_row(hz_rpc_t *rpc, const PGresult *r, int row) {
+/* Where each Target column is in ADMIN_LIST_TARGETS's result. */
+typedef struct listed_cols_s {
+  int region_code, indicator_code, period; /* the key, the list's order */
+  int value, updated_at, updated_by;       /* the target and its last change */
+} listed_cols_t;
+
+static Huizong__V1__Target *target_from_row(hz_rpc_t *rpc, const PGresult *r,
+                                            const listed_cols_t *c, int row) {
   Huizong__V1__Target *t = hz_arena_alloc(hz_rpc_arena(rpc), sizeof(*t));
   if (!t)
     return NULL;
   huizong__v1__target__init(t);
-  t->region_code = (char *)hz_rpc_cell(rpc, r, row, 0);
-  t->indicator_code = (char *)hz_rpc_cell(rpc, r, row, 1);
-  t->period = (char *)hz_rpc_cell(rpc, r, row, 2);
-  t->value = (char *)hz_rpc_cell(rpc, r, row, 3);
-  t->updated_at = (char *)hz_rpc_cell(rpc, r, row, 4);
-  t->updated_by = (char *)hz_rpc_cell(rpc, r, row, 5);
+  t->region_code = (char *)hz_rpc_cell(rpc, r, row, c->region_code);
+  t->indicator_code = (char *)hz_rpc_cell(rpc, r, row, c->indicator_code);
+  t->period = (char *)hz_rpc_cell(rpc, r, row, c->period);
+  t->value = (char *)hz_rpc_cell(rpc, r, row, c->value);
+  t->updated_at = (char *)hz_rpc_cell(rpc, r, row, c->updated_at);
+  t->updated_by = (char *)hz_rpc_cell(rpc, r, row, c->updated_by);
   if (!t->region_code || !t->indicator_code || !t->period || !t->value || !t->updated_at ||
       !t->updated_by)
     return NULL;
   return t;
 }
 
+/* The next_page_token after the last target shown; NULL after finishing
+ * the call. */
+static char *next_token(hz_rpc_t *rpc, const Huizong__V1__Target *last) {
+  char *key = hz_arena_printf(hz_rpc_arena(rpc), "%s/%s/%s", last->region_code,
+                              last->indicator_code, last->period);
+  if (!key) {
+    hz_rpc_oom(rpc);
+    return NULL;
+  }
+  return hz_admin_page_token(rpc, key);
+}
+
 static void on_targets_listed(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   list_targets_t *st = tag;
   if (hz_rpc_db_failed(rpc, res))
     return;
-  if (st->root && hz_admin_check_root(rpc, res->results[0], "region_code", st->root))
+  if (st->root && hz_rpc_scope_verdict(rpc, res->results[0], "region_code", st->root))
     return;
-  const PGresult *r = res->results[1];
+  const PGresult *r = res->results[res->nresults - 1];
+  listed_cols_t c = {hz_db_col(r, "region_code"), hz_db_col(r, "indicator_code"),
+                        hz_db_col(r, "period"),      hz_db_col(r, "value"),
+                        hz_db_col(r, "updated_at"),  hz_db_col(r, "updated_by")};
   int rows = PQntuples(r) > st->page_size ? st->page_size : PQntuples(r);
   Huizong__V1__ListTargetsResponse out = HUIZONG__V1__LIST_TARGETS_RESPONSE__INIT;
   if (rows) {
     out.targets = hz_arena_alloc(hz_rpc_arena(rpc), (size_t)rows * sizeof(*out.targets));
     if (!out.targets) {
-      hz_admin_oom(rpc);
+      hz_rpc_oom(rpc);
       return;
     }
   }
   for (int i = 0; i < rows; i++)
-    if (!(out.targets[i] = target_from_row(rpc, r, i))) {
-      hz_admin_oom(rpc);
+    if (!(out.targets[i] = target_from_row(rpc, r, &c, i))) {
+      hz_rpc_oom(rpc);
       return;
     }
   out.n_targets = (size_t)rows;
-  if (PQntuples(r) > st->page_size) {
-    const Huizong__V1__Target *last = out.targets[rows - 1];
-    out.next_page_token = hz_arena_printf(hz_rpc_arena(rpc), "%s/%s/%s", last->region_code,
-                                          last->indicator_code, last->period);
-    if (!out.next_page_token) {
-      hz_admin_oom(rpc);
-      return;
-    }
-  }
+  if (PQntuples(r) > st->page_size &&
+      !(out.next_page_token = next_token(rpc, out.targets[rows - 1])))
+    return;
   hz_rpc_reply(rpc, &out.base);
 }
 
@@ -255,7 +287,9 @@ static int check_list_targets(hz_rpc_t *rpc, const Huizong__V1__ListTargetsReque
 
 void hz_admin_list_targets(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   Huizong__V1__ListTargetsRequest *req = (Huizong__V1__ListTargetsRequest *)msg;
-  if (check_list_targets(rpc, req))
+  const char *after;
+  if (check_list_targets(rpc, req) ||
+      hz_admin_page_after(rpc, req->page_token, target_key_ok, &after))
     return;
   int page = hz_rpc_page_size(rpc, req->page_size, TARGETS_PAGE_DEFAULT, TARGETS_PAGE_MAX);
   if (page < 0)
@@ -264,44 +298,25 @@ void hz_admin_list_targets(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   list_targets_t *st = hz_arena_zalloc(a, sizeof(*st));
   const char **check = hz_admin_params(rpc, 2);
   const char **params = hz_admin_params(rpc, 8);
-  if (!st || !check || !params) {
-    hz_admin_oom(rpc);
-    return;
-  }
-  if (req->page_token[0] && parse_page_token(rpc, req->page_token, params)) {
-    hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "page_token: malformed");
+  if (!st || !check || !params || (after && position_params(rpc, after, params))) {
+    hz_rpc_oom(rpc);
     return;
   }
   /* Without a region a scoped token lists its own subtree. */
   st->root = req->region_code[0] ? req->region_code : hz_rpc_scope_param(rpc);
   st->page_size = page;
-  check[0] = st->root;
-  check[1] = hz_rpc_scope_param(rpc);
   params[0] = st->root;
   params[1] = req->indicator_code[0] ? req->indicator_code : NULL;
   params[2] = req->period[0] ? req->period : NULL;
   params[7] = hz_pg_int(a, page + 1);
   if (!params[7]) {
-    hz_admin_oom(rpc);
+    hz_rpc_oom(rpc);
     return;
   }
-  hz_db_stmt_t q[2] = {
-      hz_admin_scope_stmt(check),
-      {
-          .name = "hz_admin_list_targets",
-          .sql = "SELECT t.region_code, t.indicator_code, t.period, t.value::text,"
-                 " hz_ts(t.updated_at), t.updated_by FROM targets t"
-                 " WHERE ($1::text IS NULL OR t.region_code IN (SELECT p.descendant"
-                 "   FROM region_paths p WHERE p.ancestor = $1))"
-                 "   AND ($2::text IS NULL OR t.indicator_code = $2)"
-                 "   AND ($3::text IS NULL OR t.period = $3)"
-                 "   AND ($4::text IS NULL OR (t.region_code, t.indicator_code, t.period_start,"
-                 "     t.period_type) > ($4, $5::text, $6::date, $7::smallint))"
-                 " ORDER BY t.region_code, t.indicator_code, t.period_start, t.period_type"
-                 " LIMIT $8",
-          .nparams = 8,
-          .values = params,
-      },
-  };
-  hz_rpc_query(rpc, q, 2, on_targets_listed, st);
+  hz_db_stmt_t q[2];
+  int n = 0;
+  if (st->root)
+    q[n++] = hz_rpc_scope_stmt(rpc, check, st->root);
+  q[n++] = (hz_db_stmt_t){.id = HZ_STMT_ADMIN_LIST_TARGETS, .values = params};
+  hz_rpc_query(rpc, q, n, on_targets_listed, st);
 }

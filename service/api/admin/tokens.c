@@ -19,25 +19,40 @@
 /* Decimal digits of a token id (tokens.id is a bigint). */
 #define TOKEN_ID_DIGITS 18
 
-/* The TokenInfo columns, for token_from_row. */
-#define TOKEN_COLS                                                                     \
-  "id::text, name, role, coalesce(region_code, ''), hz_ts(created_at), created_by,"   \
-  " coalesce(hz_ts(revoked_at), ''), coalesce(hz_ts(last_used_at), '')"
+/* Where each TokenInfo column is in a result (db/sql/admin.def: the token
+ * statements select the same names). */
+typedef struct token_cols_s {
+  int id, name, role, region_code; /* who the token is; -1 when absent */
+  int created_at, created_by, revoked_at, last_used_at; /* its history, "" for never */
+} token_cols_t;
 
-static Huizong__V1__TokenInfo *token_from_row(hz_rpc_t *rpc, const PGresult *r, int row,
-                                              int col) {
+static token_cols_t token_cols(const PGresult *r) {
+  return (token_cols_t){
+      .id = hz_db_col(r, "id"),
+      .name = hz_db_col(r, "name"),
+      .role = hz_db_col(r, "role"),
+      .region_code = hz_db_col(r, "region_code"),
+      .created_at = hz_db_col(r, "created_at"),
+      .created_by = hz_db_col(r, "created_by"),
+      .revoked_at = hz_db_col(r, "revoked_at"),
+      .last_used_at = hz_db_col(r, "last_used_at"),
+  };
+}
+
+static Huizong__V1__TokenInfo *token_from_row(hz_rpc_t *rpc, const PGresult *r,
+                                              const token_cols_t *c, int row) {
   Huizong__V1__TokenInfo *t = hz_arena_alloc(hz_rpc_arena(rpc), sizeof(*t));
   if (!t)
     return NULL;
   huizong__v1__token_info__init(t);
-  t->id = (char *)hz_rpc_cell(rpc, r, row, col);
-  t->name = (char *)hz_rpc_cell(rpc, r, row, col + 1);
-  t->role = (Huizong__V1__Role)hz_rpc_cell_int(r, row, col + 2);
-  t->region_code = (char *)hz_rpc_cell(rpc, r, row, col + 3);
-  t->created_at = (char *)hz_rpc_cell(rpc, r, row, col + 4);
-  t->created_by = (char *)hz_rpc_cell(rpc, r, row, col + 5);
-  t->revoked_at = (char *)hz_rpc_cell(rpc, r, row, col + 6);
-  t->last_used_at = (char *)hz_rpc_cell(rpc, r, row, col + 7);
+  t->id = (char *)hz_rpc_cell(rpc, r, row, c->id);
+  t->name = (char *)hz_rpc_cell(rpc, r, row, c->name);
+  t->role = (Huizong__V1__Role)hz_rpc_cell_int(r, row, c->role);
+  t->region_code = (char *)hz_rpc_cell(rpc, r, row, c->region_code);
+  t->created_at = (char *)hz_rpc_cell(rpc, r, row, c->created_at);
+  t->created_by = (char *)hz_rpc_cell(rpc, r, row, c->created_by);
+  t->revoked_at = (char *)hz_rpc_cell(rpc, r, row, c->revoked_at);
+  t->last_used_at = (char *)hz_rpc_cell(rpc, r, row, c->last_used_at);
   if (!t->id || !t->name || !t->region_code || !t->created_at || !t->created_by ||
       !t->revoked_at || !t->last_used_at)
     return NULL;
@@ -59,6 +74,12 @@ static int parse_token_id(const char *s, long long *out) {
     return -EINVAL;
   *out = v;
   return 0;
+}
+
+/* parse_token_id as a page-token key check (ListTokens pages by id). */
+static int token_id_ok(const char *s) {
+  long long v;
+  return parse_token_id(s, &v);
 }
 
 /* ---- CreateToken ------------------------------------------------------------- */
@@ -107,31 +128,31 @@ static int check_create(hz_rpc_t *rpc, const Huizong__V1__CreateTokenRequest *re
 
 static void on_token_created(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   create_token_t *st = tag;
-  if (!res->ok) {
+  if (hz_rpc_db_failed(rpc, res)) {
     OPENSSL_cleanse(st->secret, sizeof(st->secret));
-    hz_rpc_fail_db(rpc, res);
     return;
   }
   const PGresult *r = res->results[0];
-  int code = PQntuples(r) == 1 ? hz_rpc_cell_int(r, 0, 0) : HZ_STATUS_INTERNAL;
+  int code = PQntuples(r) == 1 ? hz_rpc_cell_int(r, 0, hz_db_col(r, "code")) : HZ_STATUS_INTERNAL;
   if (code != HZ_STATUS_OK) {
     OPENSSL_cleanse(st->secret, sizeof(st->secret));
     hz_rpc_finish(rpc, (hz_status_code_t)code, "%s",
-                  PQntuples(r) == 1 ? hz_rpc_cell(rpc, r, 0, 1) : "token creation failed");
+                  PQntuples(r) == 1 ? hz_rpc_cell(rpc, r, 0, hz_db_col(r, "message"))
+                                    : "token creation failed");
     return;
   }
   Huizong__V1__TokenInfo info = HUIZONG__V1__TOKEN_INFO__INIT;
   Huizong__V1__CreateTokenResponse out = HUIZONG__V1__CREATE_TOKEN_RESPONSE__INIT;
-  info.id = (char *)hz_rpc_cell(rpc, r, 0, 2);
+  info.id = (char *)hz_rpc_cell(rpc, r, 0, hz_db_col(r, "id"));
   info.name = (char *)st->name;
   info.role = (Huizong__V1__Role)st->role;
   info.region_code = (char *)(st->region ? st->region : "");
-  info.created_at = (char *)hz_rpc_cell(rpc, r, 0, 3);
+  info.created_at = (char *)hz_rpc_cell(rpc, r, 0, hz_db_col(r, "created_at"));
   info.created_by = (char *)rpc->who.name;
   char *full = hz_arena_printf(hz_rpc_arena(rpc), "hz_%s_%s", info.id, st->secret);
   OPENSSL_cleanse(st->secret, sizeof(st->secret));
   if (!info.id || !info.created_at || !full) {
-    hz_admin_oom(rpc);
+    hz_rpc_oom(rpc);
     return;
   }
   out.token = &info;
@@ -149,7 +170,7 @@ void hz_admin_create_token(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   create_token_t *st = hz_arena_zalloc(a, sizeof(*st));
   const char **params = hz_admin_params(rpc, 6);
   if (!st || !params) {
-    hz_admin_oom(rpc);
+    hz_rpc_oom(rpc);
     return;
   }
   uint8_t hash[32];
@@ -168,16 +189,10 @@ void hz_admin_create_token(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   params[5] = rpc->who.name;
   if (!params[1] || !params[3] || !params[4]) {
     OPENSSL_cleanse(st->secret, sizeof(st->secret));
-    hz_admin_oom(rpc);
+    hz_rpc_oom(rpc);
     return;
   }
-  hz_db_stmt_t q = {
-      .name = "hz_admin_create_token",
-      .sql = "SELECT * FROM hz_create_token($1::text, $2::smallint, $3::text, $4::bytea,"
-             " $5::bigint, $6::text)",
-      .nparams = 6,
-      .values = params,
-  };
+  hz_db_stmt_t q = {.id = HZ_STMT_ADMIN_CREATE_TOKEN, .values = params};
   if (hz_rpc_query(rpc, &q, 1, on_token_created, st))
     OPENSSL_cleanse(st->secret, sizeof(st->secret));
 }
@@ -185,7 +200,7 @@ void hz_admin_create_token(hz_rpc_t *rpc, ProtobufCMessage *msg) {
 /* ---- ListTokens -------------------------------------------------------------- */
 
 typedef struct list_tokens_s {
-  int page_size; /* rows per page */
+  int page_size; /* rows shown; the job asks for one more */
 } list_tokens_t;
 
 static void on_tokens_listed(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
@@ -193,29 +208,31 @@ static void on_tokens_listed(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag
   if (hz_rpc_db_failed(rpc, res))
     return;
   const PGresult *r = res->results[0];
+  token_cols_t c = token_cols(r);
   int rows = PQntuples(r) > st->page_size ? st->page_size : PQntuples(r);
   Huizong__V1__ListTokensResponse out = HUIZONG__V1__LIST_TOKENS_RESPONSE__INIT;
   if (rows) {
     out.tokens = hz_arena_alloc(hz_rpc_arena(rpc), (size_t)rows * sizeof(*out.tokens));
     if (!out.tokens) {
-      hz_admin_oom(rpc);
+      hz_rpc_oom(rpc);
       return;
     }
   }
   for (int i = 0; i < rows; i++)
-    if (!(out.tokens[i] = token_from_row(rpc, r, i, 0))) {
-      hz_admin_oom(rpc);
+    if (!(out.tokens[i] = token_from_row(rpc, r, &c, i))) {
+      hz_rpc_oom(rpc);
       return;
     }
   out.n_tokens = (size_t)rows;
-  if (PQntuples(r) > st->page_size)
-    out.next_page_token = out.tokens[rows - 1]->id;
+  if (PQntuples(r) > st->page_size &&
+      !(out.next_page_token = hz_admin_page_token(rpc, out.tokens[rows - 1]->id)))
+    return;
   hz_rpc_reply(rpc, &out.base);
 }
 
 void hz_admin_list_tokens(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   Huizong__V1__ListTokensRequest *req = (Huizong__V1__ListTokensRequest *)msg;
-  long long after = 0;
+  const char *after;
   if ((int)req->role < 0 || (int)req->role > HZ_ROLE_ADMIN) {
     hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "role: unknown role %d", (int)req->role);
     return;
@@ -225,10 +242,8 @@ void hz_admin_list_tokens(hz_rpc_t *rpc, ProtobufCMessage *msg) {
                   hz_admin_quote(rpc, req->region_code));
     return;
   }
-  if (req->page_token[0] && parse_token_id(req->page_token, &after)) {
-    hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "page_token: malformed");
+  if (hz_admin_page_after(rpc, req->page_token, token_id_ok, &after))
     return;
-  }
   int page = hz_rpc_page_size(rpc, req->page_size, TOKENS_PAGE_DEFAULT, TOKENS_PAGE_MAX);
   if (page < 0)
     return;
@@ -236,29 +251,20 @@ void hz_admin_list_tokens(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   list_tokens_t *st = hz_arena_zalloc(a, sizeof(*st));
   const char **params = hz_admin_params(rpc, 5);
   if (!st || !params) {
-    hz_admin_oom(rpc);
+    hz_rpc_oom(rpc);
     return;
   }
   st->page_size = page;
   params[0] = req->include_revoked ? "t" : "f";
   params[1] = hz_pg_int(a, (int)req->role);
   params[2] = req->region_code[0] ? req->region_code : NULL;
-  params[3] = after ? req->page_token : NULL;
+  params[3] = after;
   params[4] = hz_pg_int(a, page + 1);
   if (!params[1] || !params[4]) {
-    hz_admin_oom(rpc);
+    hz_rpc_oom(rpc);
     return;
   }
-  /* Ids grow with creation, so id order is creation order. */
-  hz_db_stmt_t q = {
-      .name = "hz_admin_list_tokens",
-      .sql = "SELECT " TOKEN_COLS " FROM tokens"
-             " WHERE ($1::boolean OR revoked_at IS NULL) AND ($2::integer = 0 OR role = $2)"
-             "   AND ($3::text IS NULL OR region_code = $3) AND ($4::bigint IS NULL OR id < $4)"
-             " ORDER BY id DESC LIMIT $5",
-      .nparams = 5,
-      .values = params,
-  };
+  hz_db_stmt_t q = {.id = HZ_STMT_ADMIN_LIST_TOKENS, .values = params};
   hz_rpc_query(rpc, &q, 1, on_tokens_listed, st);
 }
 
@@ -273,14 +279,16 @@ static void on_token_revoked(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag
     hz_rpc_finish(rpc, HZ_STATUS_INTERNAL, "revocation answered %d rows", PQntuples(r));
     return;
   }
-  int code = hz_rpc_cell_int(r, 0, 0);
+  int code = hz_rpc_cell_int(r, 0, hz_db_col(r, "code"));
   if (code != HZ_STATUS_OK) {
-    hz_rpc_finish(rpc, (hz_status_code_t)code, "%s", hz_rpc_cell(rpc, r, 0, 1));
+    hz_rpc_finish(rpc, (hz_status_code_t)code, "%s",
+                  hz_rpc_cell(rpc, r, 0, hz_db_col(r, "message")));
     return;
   }
-  Huizong__V1__TokenInfo *t = token_from_row(rpc, r, 0, 2);
+  token_cols_t c = token_cols(r);
+  Huizong__V1__TokenInfo *t = token_from_row(rpc, r, &c, 0);
   if (!t) {
-    hz_admin_oom(rpc);
+    hz_rpc_oom(rpc);
     return;
   }
   /* Committed: this server refuses the token from its next call on, and so
@@ -304,7 +312,7 @@ void hz_admin_revoke_token(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   }
   const char **params = hz_admin_params(rpc, 4);
   if (!params) {
-    hz_admin_oom(rpc);
+    hz_rpc_oom(rpc);
     return;
   }
   params[0] = id ? req->id : NULL;
@@ -312,15 +320,10 @@ void hz_admin_revoke_token(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   params[2] = hz_admin_actor_id(rpc);
   params[3] = rpc->who.name;
   if (!params[2]) {
-    hz_admin_oom(rpc);
+    hz_rpc_oom(rpc);
     return;
   }
-  hz_db_stmt_t q = {
-      .name = "hz_admin_revoke_token",
-      .sql = "SELECT * FROM hz_revoke_token($1::bigint, $2::text, $3::bigint, $4::text)",
-      .nparams = 4,
-      .values = params,
-  };
+  hz_db_stmt_t q = {.id = HZ_STMT_ADMIN_REVOKE_TOKEN, .values = params};
   hz_rpc_query(rpc, &q, 1, on_token_revoked, NULL);
 }
 
@@ -336,9 +339,10 @@ static void on_who(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
     hz_rpc_finish(rpc, HZ_STATUS_UNAUTHENTICATED, "invalid token");
     return;
   }
-  Huizong__V1__TokenInfo *t = token_from_row(rpc, r, 0, 0);
+  token_cols_t c = token_cols(r);
+  Huizong__V1__TokenInfo *t = token_from_row(rpc, r, &c, 0);
   if (!t) {
-    hz_admin_oom(rpc);
+    hz_rpc_oom(rpc);
     return;
   }
   hz_rpc_reply(rpc, &t->base);
@@ -348,14 +352,9 @@ void hz_admin_who_am_i(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   (void)msg;
   const char **params = hz_admin_params(rpc, 1);
   if (!params || !(params[0] = hz_admin_actor_id(rpc))) {
-    hz_admin_oom(rpc);
+    hz_rpc_oom(rpc);
     return;
   }
-  hz_db_stmt_t q = {
-      .name = "hz_admin_who_am_i",
-      .sql = "SELECT " TOKEN_COLS " FROM tokens WHERE id = $1::bigint",
-      .nparams = 1,
-      .values = params,
-  };
+  hz_db_stmt_t q = {.id = HZ_STMT_ADMIN_WHO_AM_I, .values = params};
   hz_rpc_query(rpc, &q, 1, on_who, NULL);
 }

@@ -155,7 +155,7 @@ static void on_list(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   list_state_t *ls = tag;
   if (hz_rpc_filter_failed(rpc, res))
     return;
-  if (ls->checked_root && hz_rpc_scope_verdict(rpc, res->results[0], ls->root))
+  if (ls->checked_root && hz_rpc_scope_verdict(rpc, res->results[0], "region_code", ls->root))
     return;
   const PGresult *r = res->results[res->nresults - 1];
   int rows = PQntuples(r);

@@ -212,7 +212,6 @@ static void on_submit_result(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag
     read_summary(s, r, row, &c);
   }
   if (s->problems.total > 0) {
-    hz_problems_sort(&s->problems);
     outcome(s, hz_problems_status(&s->problems), hz_problems_summary(&s->problems));
     return;
   }
@@ -294,7 +293,6 @@ int hz_submit_prepare(hz_submit_t *s) {
   int bad = s->req->n_values <= MAX_VALUES ? check_values(s) : 0;
   if (bad >= 0 && fatal) {
     /* No database round trip can help, but every syntax problem is listed. */
-    hz_problems_sort(&s->problems);
     outcome(s, hz_problems_status(&s->problems), hz_problems_summary(&s->problems));
     return 0;
   }
