@@ -163,7 +163,7 @@ BEGIN
 END
 $$;
 
--- (Current definition: 007_submit_serial, which serializes submissions of
+-- (Current definition: 010_domain_facts; 007_submit_serial serializes submissions of
 -- one report and counts comment changes as updates.)
 -- Submit one township's values for one period, all or nothing. Syntax
 -- (decimals, period, uuid) was checked by the server; NULL values mark

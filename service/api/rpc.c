@@ -10,8 +10,6 @@
 
 #include "api/pgtext.h"
 
-static const char *const role_names[] = {"", "township", "county", "admin"};
-
 static void rpc_deliver(hz_rpc_t *rpc);
 
 /* ---- jobs -------------------------------------------------------------- */
@@ -296,7 +294,7 @@ static int role_allowed(hz_rpc_t *rpc) {
   if (rpc->def->roles & HZ_ROLE_BIT(rpc->who.role))
     return 1;
   hz_rpc_finish(rpc, HZ_STATUS_PERMISSION_DENIED, "role %s may not call %s",
-                role_names[rpc->who.role], rpc->def->path);
+                hz_role_name(rpc->who.role), rpc->def->path);
   return 0;
 }
 

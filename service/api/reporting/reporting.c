@@ -11,6 +11,7 @@
 #include "api/api.h"
 #include "api/pgtext.h"
 #include "api/problems.h"
+#include "api/refusal.h"
 #include "api/rpc.h"
 #include "domain/decimal.h"
 #include "domain/ident.h"
@@ -184,9 +185,8 @@ static void on_submit_result(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag
                   hz_rpc_cell(rpc, r, row, 3), hz_rpc_cell(rpc, r, row, 4));
       continue;
     }
-    int code = hz_rpc_cell_int(r, row, 5);
-    if (code != 0) {
-      outcome(s, (hz_status_code_t)code, hz_rpc_cell(rpc, r, row, 6));
+    if (!hz_rpc_cell_null(r, row, 5)) { /* column refusal (migration 010) */
+      outcome(s, hz_refusal_status_of(PQgetvalue(r, row, 5)), hz_rpc_cell(rpc, r, row, 6));
       return;
     }
     read_summary(s, r, row);
