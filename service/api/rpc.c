@@ -2,6 +2,7 @@
  * huizong.v1 handlers. */
 #include "api/rpc.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,6 +12,26 @@
 #include "api/pgtext.h"
 
 static void rpc_deliver(hz_rpc_t *rpc);
+
+/* ---- lifecycle ---------------------------------------------------------- */
+
+/* The states each state may be entered from (bit per hz_rpc_state_t).
+ * FINISHED from anywhere but itself: a refusal, a failure or a cancel can
+ * end the call at any point, once. */
+#define FROM(s) (1u << (s))
+static const unsigned rpc_entered_from[] = {
+    [HZ_RPC_NEW] = 0,
+    [HZ_RPC_AUTHENTICATING] = FROM(HZ_RPC_NEW),
+    [HZ_RPC_READY] = FROM(HZ_RPC_AUTHENTICATING),
+    [HZ_RPC_FINISHED] = FROM(HZ_RPC_NEW) | FROM(HZ_RPC_AUTHENTICATING) | FROM(HZ_RPC_READY),
+};
+#undef FROM
+
+/* The one transition function: a wrong old state is a bug of this file. */
+static void rpc_enter(hz_rpc_t *rpc, hz_rpc_state_t to) {
+  assert(rpc_entered_from[to] & (1u << rpc->lifecycle));
+  rpc->lifecycle = to;
+}
 
 /* ---- jobs -------------------------------------------------------------- */
 
@@ -58,7 +79,7 @@ static void on_job_done(void *data, const hz_db_result_t *res) {
   hz_rpc_job_t *j = data;
   hz_rpc_t *rpc = j->rpc;
   unlink_job(rpc, j);
-  if (rpc->finished)
+  if (hz_rpc_finished(rpc))
     return;
   /* The continuation may finish the call and keep running: hold it. */
   hz_call_t *call = rpc->call;
@@ -260,9 +281,9 @@ static void cancel_jobs(hz_rpc_t *rpc) {
 }
 
 void hz_rpc_finish(hz_rpc_t *rpc, hz_status_code_t code, const char *fmt, ...) {
-  if (rpc->finished)
+  if (hz_rpc_finished(rpc))
     return;
-  rpc->finished = 1;
+  rpc_enter(rpc, HZ_RPC_FINISHED);
   cancel_jobs(rpc);
   char *msg = NULL;
   if (fmt) {
@@ -275,14 +296,14 @@ void hz_rpc_finish(hz_rpc_t *rpc, hz_status_code_t code, const char *fmt, ...) {
 }
 
 void hz_rpc_reply(hz_rpc_t *rpc, const ProtobufCMessage *msg) {
-  if (rpc->finished)
+  if (hz_rpc_finished(rpc))
     return;
   hz_call_send(rpc->call, msg);
   hz_rpc_finish(rpc, HZ_STATUS_OK, NULL);
 }
 
 void hz_rpc_reply_packed(hz_rpc_t *rpc, const uint8_t *msg, size_t len) {
-  if (rpc->finished)
+  if (hz_rpc_finished(rpc))
     return;
   hz_call_send_packed(rpc->call, msg, len);
   hz_rpc_finish(rpc, HZ_STATUS_OK, NULL);
@@ -314,7 +335,7 @@ static void authenticated(hz_rpc_t *rpc, const hz_token_entry_t *e) {
   }
   if (!role_allowed(rpc))
     return;
-  rpc->authed = 1;
+  rpc_enter(rpc, HZ_RPC_READY);
   rpc_deliver(rpc);
 }
 
@@ -375,7 +396,7 @@ static void on_token_row(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
 }
 
 static void start_auth(hz_rpc_t *rpc) {
-  rpc->auth_started = 1;
+  rpc_enter(rpc, HZ_RPC_AUTHENTICATING);
   auth_state_t *st = hz_arena_zalloc(hz_rpc_arena(rpc), sizeof(*st));
   if (!st) {
     hz_rpc_oom(rpc);
@@ -416,14 +437,14 @@ static void start_auth(hz_rpc_t *rpc) {
 /* ---- dispatch ----------------------------------------------------------- */
 
 static void rpc_deliver(hz_rpc_t *rpc) {
-  while (rpc->pending && !rpc->finished) {
+  while (rpc->pending && !hz_rpc_finished(rpc)) {
     hz_rpc_pending_t *p = rpc->pending;
     rpc->pending = p->next;
     if (!rpc->pending)
       rpc->pending_tail = NULL;
     rpc->def->on_message(rpc, p->msg);
   }
-  if (rpc->half_closed && !rpc->finished && rpc->def->on_half_close)
+  if (rpc->half_closed && !hz_rpc_finished(rpc) && rpc->def->on_half_close)
     rpc->def->on_half_close(rpc);
 }
 
@@ -448,9 +469,9 @@ static void on_message(hz_call_t *call, ProtobufCMessage *msg) {
     hz_call_finish(call, HZ_STATUS_RESOURCE_EXHAUSTED, HZ_CALL_OOM_MESSAGE);
     return;
   }
-  if (rpc->finished)
+  if (hz_rpc_finished(rpc))
     return;
-  if (rpc->authed) {
+  if (rpc->lifecycle == HZ_RPC_READY) {
     rpc->def->on_message(rpc, msg);
     return;
   }
@@ -466,7 +487,7 @@ static void on_message(hz_call_t *call, ProtobufCMessage *msg) {
   else
     rpc->pending = p;
   rpc->pending_tail = p;
-  if (!rpc->auth_started)
+  if (rpc->lifecycle == HZ_RPC_NEW)
     start_auth(rpc);
 }
 
@@ -476,20 +497,20 @@ static void on_half_close(hz_call_t *call) {
     hz_call_finish(call, HZ_STATUS_RESOURCE_EXHAUSTED, HZ_CALL_OOM_MESSAGE);
     return;
   }
-  if (rpc->finished)
+  if (hz_rpc_finished(rpc))
     return;
   rpc->half_closed = 1;
-  if (rpc->authed) {
+  if (rpc->lifecycle == HZ_RPC_READY) {
     if (rpc->def->on_half_close)
       rpc->def->on_half_close(rpc);
-  } else if (!rpc->auth_started) {
+  } else if (rpc->lifecycle == HZ_RPC_NEW) {
     start_auth(rpc); /* a stream with no messages still needs a caller */
   }
 }
 
 static void on_drain(hz_call_t *call) {
   hz_rpc_t *rpc = hz_call_data(call);
-  if (rpc && rpc->authed && !rpc->finished && rpc->def->on_drain)
+  if (rpc && rpc->lifecycle == HZ_RPC_READY && rpc->def->on_drain)
     rpc->def->on_drain(rpc);
 }
 
