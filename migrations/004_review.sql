@@ -49,6 +49,7 @@ LANGUAGE sql STABLE AS $$
                    AND (e.expires_at IS NULL OR e.expires_at > clock_timestamp()))
 $$;
 
+-- (Current definition: 010_domain_facts, which returns the reason too.)
 CREATE OR REPLACE FUNCTION hz_submit_gate(p_region text, p_period text, p_period_type smallint,
                                           p_period_start date)
 RETURNS text LANGUAGE plpgsql STABLE AS $$

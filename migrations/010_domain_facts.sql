@@ -15,7 +15,9 @@ CREATE TYPE hz_refusal AS ENUM (
   'outside_scope',      -- the region lies outside the caller's token's scope
   'not_township',       -- the region does not report (its figures are rollups)
   'nothing_submitted',  -- approval of a period nothing was submitted for
-  'id_reused'           -- a submission id already used for other content
+  'id_reused',          -- a submission id already used for other content
+  'approved',           -- the period is approved: no submissions until reopened
+  'window_closed'       -- the period's submission window has closed
 );
 
 -- ApprovalState of a township's period from its report row's times:
@@ -41,6 +43,7 @@ $$;
 DROP FUNCTION hz_set_approval(text, text, boolean, text, text, bigint, text);
 DROP FUNCTION hz_approve_all(text, text, text, text, bigint, text);
 DROP FUNCTION hz_review_target(text, text);
+DROP FUNCTION hz_submit_gate(text, text, smallint, date);
 DROP FUNCTION hz_submit(uuid, text, text, smallint, date, text[], text[], text[], text, boolean,
                         bytea, bigint, text, text, timestamptz);
 
@@ -66,6 +69,34 @@ BEGIN
 END
 $$;
 
+-- Whether the review state closes a period to submissions (004 has the
+-- first definition, which returned only the sentence). No row when open,
+-- else one row: approved or window_closed, and the sentence that
+-- hz_submit lists as the period's CONFLICT problem.
+CREATE FUNCTION hz_submit_gate(p_region text, p_period text, p_period_type smallint,
+                               p_period_start date)
+RETURNS TABLE (refusal hz_refusal, message text) LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  rep reports%ROWTYPE;
+  deadline timestamptz;
+BEGIN
+  SELECT * INTO rep FROM reports r WHERE r.region_code = p_region AND r.period = p_period;
+  IF FOUND AND rep.approved_at IS NOT NULL THEN
+    RETURN QUERY SELECT 'approved'::hz_refusal,
+      format('period %s of region %s was approved by %s at %s; ask for it to be reopened',
+             p_period, p_region, rep.approved_by, hz_ts(rep.approved_at));
+    RETURN;
+  END IF;
+  deadline := hz_deadline(p_period_type, p_period_start);
+  IF deadline IS NOT NULL AND clock_timestamp() >= deadline
+     AND NOT hz_exception_open(p_region, p_period) THEN
+    RETURN QUERY SELECT 'window_closed'::hz_refusal,
+      format('submissions for period %s closed at %s (deadline); an administrator can '
+             'reopen it for region %s', p_period, hz_ts(deadline), p_region);
+  END IF;
+END
+$$;
+
 -- Submit one township's values for one period, all or nothing (001 has the
 -- contract of the arguments and rows, 007 the locking). Column `refusal`
 -- (was `code`, a gRPC status) is set on the one row of a refused call:
@@ -84,7 +115,7 @@ DECLARE
   sub submissions%ROWTYPE;
   reg regions%ROWTYPE;
   rep reports%ROWTYPE;
-  refusal text;
+  closed record; -- hz_submit_gate's row, when the period is closed
   n_problems integer := 0;
   n_new integer := 0;
   n_changed integer := 0;
@@ -148,10 +179,10 @@ BEGIN
   -- (when the row exists) also orders hz_approve_all, which locks rows.
   SELECT * INTO rep FROM reports r WHERE r.region_code = p_region AND r.period = p_period
     FOR UPDATE;
-  refusal := hz_submit_gate(p_region, p_period, p_period_type, p_period_start);
-  IF refusal IS NOT NULL THEN
+  SELECT * INTO closed FROM hz_submit_gate(p_region, p_period, p_period_type, p_period_start);
+  IF FOUND THEN
     -- A closed period is a CONFLICT problem, listed with any others.
-    RETURN QUERY SELECT 9::smallint, -1, 'period'::text, ''::text, refusal,
+    RETURN QUERY SELECT 9::smallint, -1, 'period'::text, ''::text, closed.message,
       NULL::hz_refusal, NULL::text, NULL::integer, NULL::integer, NULL::integer,
       NULL::boolean, NULL::boolean, NULL::text, NULL::text;
     n_problems := n_problems + 1;

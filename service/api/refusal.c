@@ -32,6 +32,8 @@ hz_status_code_t hz_refusal_status(hz_refusal_t r) {
     return HZ_STATUS_PERMISSION_DENIED;
   case HZ_REFUSAL_NOT_TOWNSHIP:
   case HZ_REFUSAL_NOTHING_SUBMITTED:
+  case HZ_REFUSAL_APPROVED:
+  case HZ_REFUSAL_WINDOW_CLOSED:
     return HZ_STATUS_FAILED_PRECONDITION;
   case HZ_REFUSAL_ID_REUSED:
     return HZ_STATUS_ALREADY_EXISTS;

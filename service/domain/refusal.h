@@ -13,7 +13,9 @@
   X(OUTSIDE_SCOPE, "outside_scope")         \
   X(NOT_TOWNSHIP, "not_township")           \
   X(NOTHING_SUBMITTED, "nothing_submitted") \
-  X(ID_REUSED, "id_reused")
+  X(ID_REUSED, "id_reused")                 \
+  X(APPROVED, "approved")                   \
+  X(WINDOW_CLOSED, "window_closed")
 
 typedef enum {
 #define HZ_REFUSAL_ENUM(id, name) HZ_REFUSAL_##id,

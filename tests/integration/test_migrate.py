@@ -176,6 +176,9 @@ class MigrateTest(unittest.TestCase):
             UNION ALL
             SELECT refusal::text, 0 FROM hz_approve_all('99', '2022Q1', '', 'me', NULL, NULL)""")
         self.assertEqual(rows, [("-", "3"), ("not_township", "0"), ("unknown_region", "0")])
+        self.assertEqual(pgcluster.run_psql(self.url, "SELECT refusal::text FROM hz_submit_gate("
+                                                      "'420624101', '2022Q1', 3::smallint,"
+                                                      " '2022-01-01')"), [("approved",)])
 
     def test_no_database_url_is_a_usage_error(self):
         env = harness.server_env()

@@ -44,20 +44,29 @@ static int note_ok(hz_rpc_t *rpc, const char *field, const char *note) {
   return 0;
 }
 
-/* An Approval from a row with columns last_submitted_at, approved_by,
- * approved_at (SET_APPROVAL, APPROVE_ALL); state and comment are the
- * caller's. */
+/* Where an approval's times are in a SET_APPROVAL or APPROVE_ALL result,
+ * found by name once per result. */
+typedef struct approval_cols_s {
+  int submitted_at, approved_by, approved_at;
+} approval_cols_t;
+
+static approval_cols_t approval_cols(const PGresult *r) {
+  return (approval_cols_t){hz_db_col(r, "last_submitted_at"), hz_db_col(r, "approved_by"),
+                           hz_db_col(r, "approved_at")};
+}
+
+/* An Approval of row; state and comment are the caller's. */
 static Huizong__V1__Approval *approval_of(hz_rpc_t *rpc, const char *region, const char *period,
-                                          const PGresult *r, int row) {
+                                          const PGresult *r, const approval_cols_t *c, int row) {
   Huizong__V1__Approval *ap = hz_arena_alloc(hz_rpc_arena(rpc), sizeof(*ap));
   if (!ap)
     return NULL;
   huizong__v1__approval__init(ap);
   ap->region_code = (char *)region;
   ap->period = (char *)period;
-  ap->last_submitted_at = (char *)hz_rpc_cell(rpc, r, row, hz_db_col(r, "last_submitted_at"));
-  ap->approved_by = (char *)hz_rpc_cell(rpc, r, row, hz_db_col(r, "approved_by"));
-  ap->approved_at = (char *)hz_rpc_cell(rpc, r, row, hz_db_col(r, "approved_at"));
+  ap->last_submitted_at = (char *)hz_rpc_cell(rpc, r, row, c->submitted_at);
+  ap->approved_by = (char *)hz_rpc_cell(rpc, r, row, c->approved_by);
+  ap->approved_at = (char *)hz_rpc_cell(rpc, r, row, c->approved_at);
   return ap;
 }
 
@@ -73,7 +82,7 @@ static int refused(hz_rpc_t *rpc, const PGresult *r, int row) {
 /* ---- Approve / Reopen ----------------------------------------------------- */
 
 typedef struct approval_call_s {
-  const char *region; /* township */
+  const char *region; /* township, echoed in the reply (the row does not carry it) */
   char *comment;      /* approver's comment, echoed */
   char period[HZ_PERIOD_TEXT_SIZE]; /* canonical period */
 } approval_call_t;
@@ -87,7 +96,8 @@ static void on_set_approval(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag)
     return;
   Huizong__V1__ApprovalResponse out = HUIZONG__V1__APPROVAL_RESPONSE__INIT;
   out.changed = hz_rpc_cell_bool(r, 0, hz_db_col(r, "changed"));
-  out.approval = approval_of(rpc, ac->region, ac->period, r, 0);
+  approval_cols_t cols = approval_cols(r);
+  out.approval = approval_of(rpc, ac->region, ac->period, r, &cols, 0);
   if (!out.approval)
     return (void)hz_rpc_oom(rpc);
   /* The state as SQL's hz_approval_state derived it (same numbers). */
@@ -138,6 +148,7 @@ static void on_approve_all(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) 
   if (rows == 1 && refused(rpc, r, 0))
     return;
   int kind_col = hz_db_col(r, "kind"), region_col = hz_db_col(r, "region_code");
+  approval_cols_t cols = approval_cols(r);
   hz_arena_t *a = hz_rpc_arena(rpc);
   Huizong__V1__ApproveAllSubmittedResponse out = HUIZONG__V1__APPROVE_ALL_SUBMITTED_RESPONSE__INIT;
   out.approved = hz_arena_alloc(a, (size_t)(rows + 1) * sizeof(*out.approved));
@@ -152,7 +163,7 @@ static void on_approve_all(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) 
     } else if (!strcmp(kind, "missing")) {
       out.missing_region_codes[out.n_missing_region_codes++] = (char *)code;
     } else {
-      Huizong__V1__Approval *ap = approval_of(rpc, code, ac->period, r, i);
+      Huizong__V1__Approval *ap = approval_of(rpc, code, ac->period, r, &cols, i);
       if (!ap)
         return (void)hz_rpc_oom(rpc);
       ap->state = (int)hz_approval_state(1, 1); /* kind 'approved': just approved */
@@ -187,15 +198,26 @@ static void approve_all(hz_rpc_t *rpc, ProtobufCMessage *msg) {
 
 /* ---- submission windows --------------------------------------------------------- */
 
-static Huizong__V1__SubmissionWindow *window_of(hz_rpc_t *rpc, const PGresult *r, int row) {
+/* Where a window's fields are in a LIST_WINDOWS or GET_WINDOW result. */
+typedef struct window_cols_s {
+  int period_type, days_after_end, updated_at, updated_by;
+} window_cols_t;
+
+static window_cols_t window_cols(const PGresult *r) {
+  return (window_cols_t){hz_db_col(r, "period_type"), hz_db_col(r, "days_after_end"),
+                         hz_db_col(r, "updated_at"), hz_db_col(r, "updated_by")};
+}
+
+static Huizong__V1__SubmissionWindow *window_of(hz_rpc_t *rpc, const PGresult *r,
+                                                const window_cols_t *c, int row) {
   Huizong__V1__SubmissionWindow *w = hz_arena_alloc(hz_rpc_arena(rpc), sizeof(*w));
   if (!w)
     return NULL;
   huizong__v1__submission_window__init(w);
-  w->period_type = hz_rpc_cell_int(r, row, hz_db_col(r, "period_type"));
-  w->days_after_end = hz_rpc_cell_int(r, row, hz_db_col(r, "days_after_end"));
-  w->updated_at = (char *)hz_rpc_cell(rpc, r, row, hz_db_col(r, "updated_at"));
-  w->updated_by = (char *)hz_rpc_cell(rpc, r, row, hz_db_col(r, "updated_by"));
+  w->period_type = hz_rpc_cell_int(r, row, c->period_type);
+  w->days_after_end = hz_rpc_cell_int(r, row, c->days_after_end);
+  w->updated_at = (char *)hz_rpc_cell(rpc, r, row, c->updated_at);
+  w->updated_by = (char *)hz_rpc_cell(rpc, r, row, c->updated_by);
   return w;
 }
 
@@ -209,8 +231,9 @@ static void on_list_windows(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag)
   out.windows = hz_arena_alloc(hz_rpc_arena(rpc), (size_t)(PQntuples(r) + 1) * sizeof(void *));
   if (!out.windows)
     return (void)hz_rpc_oom(rpc);
+  window_cols_t cols = window_cols(r);
   for (int i = 0; i < PQntuples(r); i++)
-    if (!(out.windows[out.n_windows++] = window_of(rpc, r, i)))
+    if (!(out.windows[out.n_windows++] = window_of(rpc, r, &cols, i)))
       return (void)hz_rpc_oom(rpc);
   hz_rpc_reply(rpc, &out.base);
 }
@@ -225,7 +248,8 @@ static void on_set_window(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   (void)tag;
   if (hz_rpc_db_failed(rpc, res))
     return;
-  Huizong__V1__SubmissionWindow *w = window_of(rpc, res->results[1], 0);
+  window_cols_t cols = window_cols(res->results[1]);
+  Huizong__V1__SubmissionWindow *w = window_of(rpc, res->results[1], &cols, 0);
   if (!w)
     return (void)hz_rpc_oom(rpc);
   hz_rpc_reply(rpc, &w->base);
@@ -262,17 +286,30 @@ static void set_window(hz_rpc_t *rpc, ProtobufCMessage *msg) {
 
 /* ---- deadline exceptions ----------------------------------------------------------- */
 
-static Huizong__V1__PeriodException *exception_of(hz_rpc_t *rpc, const PGresult *r, int row) {
+/* Where an exception's fields are in a REOPEN_PERIOD or LIST_EXCEPTIONS
+ * result (the latter adds id, the page key's tie-breaker). */
+typedef struct exception_cols_s {
+  int region_code, period, reason, granted_by, granted_at, expires_at;
+} exception_cols_t;
+
+static exception_cols_t exception_cols(const PGresult *r) {
+  return (exception_cols_t){hz_db_col(r, "region_code"), hz_db_col(r, "period"),
+                            hz_db_col(r, "reason"),      hz_db_col(r, "granted_by"),
+                            hz_db_col(r, "granted_at"),  hz_db_col(r, "expires_at")};
+}
+
+static Huizong__V1__PeriodException *exception_of(hz_rpc_t *rpc, const PGresult *r,
+                                                  const exception_cols_t *c, int row) {
   Huizong__V1__PeriodException *e = hz_arena_alloc(hz_rpc_arena(rpc), sizeof(*e));
   if (!e)
     return NULL;
   huizong__v1__period_exception__init(e);
-  e->region_code = (char *)hz_rpc_cell(rpc, r, row, hz_db_col(r, "region_code"));
-  e->period = (char *)hz_rpc_cell(rpc, r, row, hz_db_col(r, "period"));
-  e->reason = (char *)hz_rpc_cell(rpc, r, row, hz_db_col(r, "reason"));
-  e->granted_by = (char *)hz_rpc_cell(rpc, r, row, hz_db_col(r, "granted_by"));
-  e->granted_at = (char *)hz_rpc_cell(rpc, r, row, hz_db_col(r, "granted_at"));
-  e->expires_at = (char *)hz_rpc_cell(rpc, r, row, hz_db_col(r, "expires_at"));
+  e->region_code = (char *)hz_rpc_cell(rpc, r, row, c->region_code);
+  e->period = (char *)hz_rpc_cell(rpc, r, row, c->period);
+  e->reason = (char *)hz_rpc_cell(rpc, r, row, c->reason);
+  e->granted_by = (char *)hz_rpc_cell(rpc, r, row, c->granted_by);
+  e->granted_at = (char *)hz_rpc_cell(rpc, r, row, c->granted_at);
+  e->expires_at = (char *)hz_rpc_cell(rpc, r, row, c->expires_at);
   return e;
 }
 
@@ -288,7 +325,8 @@ static void on_reopen_period(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag
   const PGresult *check = res->results[0];
   if (PQntuples(check) > 0 && refused(rpc, check, 0))
     return;
-  Huizong__V1__PeriodException *e = exception_of(rpc, res->results[1], 0);
+  exception_cols_t cols = exception_cols(res->results[1]);
+  Huizong__V1__PeriodException *e = exception_of(rpc, res->results[1], &cols, 0);
   if (!e)
     return (void)hz_rpc_oom(rpc);
   hz_rpc_reply(rpc, &e->base);
@@ -328,7 +366,7 @@ static void reopen_period(hz_rpc_t *rpc, ProtobufCMessage *msg) {
 }
 
 typedef struct list_exc_s {
-  int page_size;      /* rows wanted */
+  int page_size;      /* rows shown; one more is fetched to tell whether a page follows */
   const char *root;   /* region filter, checked */
   int checked;        /* first statement is the scope check */
 } list_exc_t;
@@ -345,12 +383,13 @@ static void on_list_exceptions(hz_rpc_t *rpc, const hz_db_result_t *res, void *t
   out.exceptions = hz_arena_alloc(hz_rpc_arena(rpc), (size_t)(rows + 1) * sizeof(void *));
   if (!out.exceptions)
     return (void)hz_rpc_oom(rpc);
+  exception_cols_t cols = exception_cols(r);
   for (int i = 0; i < shown; i++)
-    if (!(out.exceptions[out.n_exceptions++] = exception_of(rpc, r, i)))
+    if (!(out.exceptions[out.n_exceptions++] = exception_of(rpc, r, &cols, i)))
       return (void)hz_rpc_oom(rpc);
   if (rows > shown)
     out.next_page_token =
-        hz_page_token_encode(hz_rpc_arena(rpc), PQgetvalue(r, shown - 1, hz_db_col(r, "granted_at")),
+        hz_page_token_encode(hz_rpc_arena(rpc), PQgetvalue(r, shown - 1, cols.granted_at),
                              PQgetvalue(r, shown - 1, hz_db_col(r, "id")));
   hz_rpc_reply(rpc, &out.base);
 }
