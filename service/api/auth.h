@@ -16,7 +16,6 @@
 #define HZ_TOKEN_CACHE_BUCKETS 256
 #define HZ_TOKEN_CACHE_TTL_MS 30000u
 
-
 /* Who is calling, once authenticated. Strings live in the call's arena. */
 typedef struct hz_principal_s {
   int64_t token_id;    /* tokens.id */
