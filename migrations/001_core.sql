@@ -146,6 +146,7 @@ LANGUAGE sql IMMUTABLE AS $$
   SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
 $$;
 
+-- (Current definition: 010_domain_facts.)
 -- Whether a township's period still takes submissions: NULL when it does,
 -- else the reason (FAILED_PRECONDITION). Later migrations extend it.
 CREATE FUNCTION hz_submit_gate(p_region text, p_period text, p_period_type smallint,
@@ -163,7 +164,7 @@ BEGIN
 END
 $$;
 
--- (Current definition: 007_submit_serial, which serializes submissions of
+-- (Current definition: 010_domain_facts; 007_submit_serial serializes submissions of
 -- one report and counts comment changes as updates.)
 -- Submit one township's values for one period, all or nothing. Syntax
 -- (decimals, period, uuid) was checked by the server; NULL values mark

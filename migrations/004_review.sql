@@ -49,6 +49,7 @@ LANGUAGE sql STABLE AS $$
                    AND (e.expires_at IS NULL OR e.expires_at > clock_timestamp()))
 $$;
 
+-- (Current definition: 010_domain_facts, which returns the reason too.)
 CREATE OR REPLACE FUNCTION hz_submit_gate(p_region text, p_period text, p_period_type smallint,
                                           p_period_start date)
 RETURNS text LANGUAGE plpgsql STABLE AS $$
@@ -71,6 +72,7 @@ BEGIN
 END
 $$;
 
+-- (Current definition: 010_domain_facts, state from hz_approval_state.)
 -- One row describing a township's approval, for every approval function.
 CREATE FUNCTION hz_approval_row(p_region text, p_period text)
 RETURNS TABLE (state smallint, last_submitted_at text, approved_by text, approved_at text,
@@ -84,6 +86,7 @@ LANGUAGE sql STABLE AS $$
   LEFT JOIN reports r ON r.region_code = p_region AND r.period = p_period
 $$;
 
+-- (Current definition: 010_domain_facts, which returns a refusal reason.)
 -- Checks the township and the caller's scope. Returns NULL when fine, else
 -- "<grpc code>:<message>".
 CREATE FUNCTION hz_review_target(p_region text, p_scope text) RETURNS text
@@ -106,7 +109,7 @@ BEGIN
 END
 $$;
 
--- (Current definition: 007_submit_serial, which reads the clock after the
+-- (Current definition: 010_domain_facts; 007 reads the clock after the
 -- report's lock.)
 -- Approve (p_approve) or reopen one township's period. Returns code 0 with
 -- the new state, or a refusal code and message.
@@ -157,7 +160,7 @@ BEGIN
 END
 $$;
 
--- (Current definition: 007_submit_serial, which locks rows in byte order and
+-- (Current definition: 010_domain_facts; 007 locks rows in byte order and
 -- reads the clock after them.)
 -- Approves every SUBMITTED township under p_region for p_period in one
 -- transaction. Rows: kind 'approved' (with its approval), 'already',

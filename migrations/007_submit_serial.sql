@@ -263,6 +263,8 @@ LANGUAGE sql AS $$
   SELECT pg_advisory_xact_lock(1215954951, hashtext(p_region || '/' || p_period))
 $$;
 
+-- (Current definition: 010_domain_facts, which returns a refusal reason
+-- instead of a gRPC status.)
 -- Submit one township's values for one period, all or nothing (001 has the
 -- contract of the arguments and rows). Every submission of a (region,
 -- period), first or not, dry run or not, takes the report's lock before it
@@ -477,6 +479,7 @@ BEGIN
 END
 $$;
 
+-- (Current definition: 010_domain_facts, which returns a refusal reason.)
 -- Approve (p_approve) or reopen one township's period (004 has the
 -- contract). It takes the report's lock, as hz_submit does, and only then
 -- reads the clock: a submission in flight finishes first and is approved
@@ -531,6 +534,7 @@ BEGIN
 END
 $$;
 
+-- (Current definition: 010_domain_facts, which returns a refusal reason.)
 -- Approves every SUBMITTED township under p_region for p_period in one
 -- transaction (004 has the contract). A report it can approve exists, so
 -- its row lock is enough to order it after every submission of that

@@ -10,17 +10,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "domain/role.h"
+
 #define HZ_TOKEN_SECRET_BYTES 32
 #define HZ_TOKEN_CACHE_BUCKETS 256
 #define HZ_TOKEN_CACHE_TTL_MS 30000u
-
-enum { HZ_ROLE_TOWNSHIP = 1, HZ_ROLE_COUNTY = 2, HZ_ROLE_ADMIN = 3 }; /* proto Role */
 
 /* Who is calling, once authenticated. Strings live in the call's arena. */
 typedef struct hz_principal_s {
   int64_t token_id;    /* tokens.id */
   const char *name;    /* token name: the actor in audit rows */
-  int role;            /* HZ_ROLE_* */
+  int role;            /* hz_role_t */
   const char *region;  /* scope; NULL for admin */
 } hz_principal_t;
 
@@ -30,7 +30,7 @@ typedef struct hz_token_entry_s {
   uint8_t hash[32];              /* SHA-256 of the secret */
   char *name;                    /* token name */
   char *region;                  /* NULL for admin */
-  int role;                      /* HZ_ROLE_* */
+  int role;                      /* hz_role_t, from tokens.role */
   int revoked;                   /* revoked_at set */
   uint64_t fetched_at;           /* uv_now() when loaded */
 } hz_token_entry_t;

@@ -2,6 +2,7 @@
  * huizong.v1 handlers. */
 #include "api/rpc.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,9 +11,27 @@
 
 #include "api/pgtext.h"
 
-static const char *const role_names[] = {"", "township", "county", "admin"};
-
 static void rpc_deliver(hz_rpc_t *rpc);
+
+/* ---- lifecycle ---------------------------------------------------------- */
+
+/* The states each state may be entered from (bit per hz_rpc_state_t).
+ * FINISHED from anywhere but itself: a refusal, a failure or a cancel can
+ * end the call at any point, once. */
+#define FROM(s) (1u << (s))
+static const unsigned rpc_entered_from[] = {
+    [HZ_RPC_NEW] = 0,
+    [HZ_RPC_AUTHENTICATING] = FROM(HZ_RPC_NEW),
+    [HZ_RPC_READY] = FROM(HZ_RPC_AUTHENTICATING),
+    [HZ_RPC_FINISHED] = FROM(HZ_RPC_NEW) | FROM(HZ_RPC_AUTHENTICATING) | FROM(HZ_RPC_READY),
+};
+#undef FROM
+
+/* The one transition function: a wrong old state is a bug of this file. */
+static void rpc_enter(hz_rpc_t *rpc, hz_rpc_state_t to) {
+  assert(rpc_entered_from[to] & (1u << rpc->lifecycle));
+  rpc->lifecycle = to;
+}
 
 /* ---- jobs -------------------------------------------------------------- */
 
@@ -60,7 +79,7 @@ static void on_job_done(void *data, const hz_db_result_t *res) {
   hz_rpc_job_t *j = data;
   hz_rpc_t *rpc = j->rpc;
   unlink_job(rpc, j);
-  if (rpc->finished)
+  if (hz_rpc_finished(rpc))
     return;
   /* The continuation may finish the call and keep running: hold it. */
   hz_call_t *call = rpc->call;
@@ -123,123 +142,7 @@ int hz_rpc_query(hz_rpc_t *rpc, const hz_db_stmt_t *stmts, int n, hz_rpc_db_fn c
   return 0;
 }
 
-/* ---- database errors --------------------------------------------------- */
-
-/* How one SQLSTATE (five characters) or class (two) is answered. Why a
- * table: the client gets a fixed sentence chosen here, never PostgreSQL's
- * text, which quotes parameters ($n), statements and CONTEXT lines; the raw
- * text goes to the log once, at the level the kind of failure deserves. */
-typedef struct db_error_map_s {
-  const char *state;       /* SQLSTATE, or its two-character class */
-  hz_status_code_t code;   /* status the client gets */
-  hz_log_level_t level;    /* how loud the raw text is logged */
-  const char *message;     /* what the client reads (before " (SQLSTATE x)") */
-} db_error_map_t;
-
-static const db_error_map_t db_errors[] = {
-    {"57014", HZ_STATUS_UNAVAILABLE, HZ_LOG_WARN, "database busy: a statement timed out; retry"},
-    {"40001", HZ_STATUS_UNAVAILABLE, HZ_LOG_INFO,
-     "database busy: a concurrent transaction conflicted; retry"},
-    {"40P01", HZ_STATUS_UNAVAILABLE, HZ_LOG_WARN, "database busy: a deadlock was broken; retry"},
-    {"23505", HZ_STATUS_ALREADY_EXISTS, HZ_LOG_WARN, "an equal record is already stored"},
-    {"22001", HZ_STATUS_INVALID_ARGUMENT, HZ_LOG_WARN, "a text is longer than the database allows"},
-    {"22003", HZ_STATUS_INVALID_ARGUMENT, HZ_LOG_WARN, "a number is out of the database's range"},
-    {"22007", HZ_STATUS_INVALID_ARGUMENT, HZ_LOG_WARN, "a date or time is malformed"},
-    {"22008", HZ_STATUS_INVALID_ARGUMENT, HZ_LOG_WARN, "a date or time is out of range"},
-    {"22021", HZ_STATUS_INVALID_ARGUMENT, HZ_LOG_WARN, "a text is not valid UTF-8"},
-    {"22P02", HZ_STATUS_INVALID_ARGUMENT, HZ_LOG_WARN, "a value is malformed for its type"},
-    {"08", HZ_STATUS_UNAVAILABLE, HZ_LOG_WARN, "database unavailable; retry later"},
-    {"57", HZ_STATUS_UNAVAILABLE, HZ_LOG_WARN, "database unavailable; retry later"},
-    {"53", HZ_STATUS_UNAVAILABLE, HZ_LOG_ERROR, "database out of resources; retry later"},
-    {"25", HZ_STATUS_UNAVAILABLE, HZ_LOG_ERROR, "database refused the transaction (read-only?); "
-                                                "retry later"},
-    {"28", HZ_STATUS_UNAUTHENTICATED, HZ_LOG_INFO, "token has been revoked"},
-    {"22", HZ_STATUS_INVALID_ARGUMENT, HZ_LOG_WARN, "a value was refused by the database"},
-    {"23", HZ_STATUS_FAILED_PRECONDITION, HZ_LOG_WARN, "the change conflicts with stored data"},
-    {"54", HZ_STATUS_RESOURCE_EXHAUSTED, HZ_LOG_WARN, "the request is too large for the database"},
-};
-
-/* Anything else is a defect of ours: INTERNAL, logged as an error. */
-static const db_error_map_t db_error_other = {"", HZ_STATUS_INTERNAL, HZ_LOG_ERROR,
-                                              "internal error; the server log has the details"};
-
-static const db_error_map_t *db_error_find(const char *sqlstate) {
-  size_t n = sizeof(db_errors) / sizeof(db_errors[0]);
-  for (size_t i = 0; i < n; i++) /* exact codes first: they are listed first */
-    if (strlen(db_errors[i].state) == 5 && !strcmp(db_errors[i].state, sqlstate))
-      return &db_errors[i];
-  for (size_t i = 0; i < n; i++)
-    if (strlen(db_errors[i].state) == 2 && !strncmp(db_errors[i].state, sqlstate, 2))
-      return &db_errors[i];
-  return &db_error_other;
-}
-
-/* The raw error on one line: libpq's text ends lines with DETAIL/CONTEXT. */
-static const char *one_line(hz_rpc_t *rpc, const char *text) {
-  char *s = hz_arena_strdup(hz_rpc_arena(rpc), text ? text : "");
-  if (!s)
-    return "(no memory to copy the error)";
-  size_t n = strlen(s);
-  while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))
-    s[--n] = '\0';
-  for (char *p = s; *p; p++)
-    if (*p == '\n' || *p == '\t')
-      *p = ' ';
-  return s;
-}
-
-hz_status_code_t hz_rpc_db_status(hz_rpc_t *rpc, const hz_db_result_t *res,
-                                  const char **message) {
-  if (res->unavailable) {
-    /* The pool logged the connection's failure when it happened. */
-    hz_log(&rpc->app->ctx->log, HZ_LOG_DEBUG, "%s: %s", rpc->def->path,
-           one_line(rpc, res->error));
-    *message = "database unavailable; retry later";
-    return HZ_STATUS_UNAVAILABLE;
-  }
-  const db_error_map_t *m = db_error_find(res->sqlstate);
-  hz_log(&rpc->app->ctx->log, m->level, "%s: SQLSTATE %s: %s", rpc->def->path, res->sqlstate,
-         one_line(rpc, res->error));
-  *message = hz_arena_printf(hz_rpc_arena(rpc), "%s (SQLSTATE %s)", m->message,
-                             res->sqlstate[0] ? res->sqlstate : "none");
-  return m->code;
-}
-
-/* what: "" for a handler's job, "malformed filter: " for a list's filter;
- * it prefixes only INVALID_ARGUMENT, the one answer a filter can cause. */
-static void fail_db(hz_rpc_t *rpc, const hz_db_result_t *res, const char *what) {
-  const char *message = NULL;
-  hz_status_code_t code = hz_rpc_db_status(rpc, res, &message);
-  if (code != HZ_STATUS_INVALID_ARGUMENT)
-    what = "";
-  hz_rpc_finish(rpc, code, "%s%s", what, message ? message : "database error");
-}
-
-void hz_rpc_fail_db(hz_rpc_t *rpc, const hz_db_result_t *res) {
-  fail_db(rpc, res, "");
-}
-
-int hz_rpc_db_failed(hz_rpc_t *rpc, const hz_db_result_t *res) {
-  if (res->ok)
-    return 0;
-  hz_rpc_fail_db(rpc, res);
-  return 1;
-}
-
-int hz_rpc_filter_failed(hz_rpc_t *rpc, const hz_db_result_t *res) {
-  if (res->ok)
-    return 0;
-  hz_rpc_fail_filter(rpc, res);
-  return 1;
-}
-
-void hz_rpc_oom(hz_rpc_t *rpc) {
-  hz_rpc_finish(rpc, HZ_STATUS_RESOURCE_EXHAUSTED, HZ_CALL_OOM_MESSAGE);
-}
-
-void hz_rpc_fail_filter(hz_rpc_t *rpc, const hz_db_result_t *res) {
-  fail_db(rpc, res, "malformed filter: ");
-}
+/* ---- page size --------------------------------------------------------- */
 
 int hz_rpc_page_size(hz_rpc_t *rpc, int32_t requested, int def, int cap) {
   if (requested < 0) {
@@ -262,9 +165,9 @@ static void cancel_jobs(hz_rpc_t *rpc) {
 }
 
 void hz_rpc_finish(hz_rpc_t *rpc, hz_status_code_t code, const char *fmt, ...) {
-  if (rpc->finished)
+  if (hz_rpc_finished(rpc))
     return;
-  rpc->finished = 1;
+  rpc_enter(rpc, HZ_RPC_FINISHED);
   cancel_jobs(rpc);
   char *msg = NULL;
   if (fmt) {
@@ -277,14 +180,14 @@ void hz_rpc_finish(hz_rpc_t *rpc, hz_status_code_t code, const char *fmt, ...) {
 }
 
 void hz_rpc_reply(hz_rpc_t *rpc, const ProtobufCMessage *msg) {
-  if (rpc->finished)
+  if (hz_rpc_finished(rpc))
     return;
   hz_call_send(rpc->call, msg);
   hz_rpc_finish(rpc, HZ_STATUS_OK, NULL);
 }
 
 void hz_rpc_reply_packed(hz_rpc_t *rpc, const uint8_t *msg, size_t len) {
-  if (rpc->finished)
+  if (hz_rpc_finished(rpc))
     return;
   hz_call_send_packed(rpc->call, msg, len);
   hz_rpc_finish(rpc, HZ_STATUS_OK, NULL);
@@ -296,7 +199,7 @@ static int role_allowed(hz_rpc_t *rpc) {
   if (rpc->def->roles & HZ_ROLE_BIT(rpc->who.role))
     return 1;
   hz_rpc_finish(rpc, HZ_STATUS_PERMISSION_DENIED, "role %s may not call %s",
-                role_names[rpc->who.role], rpc->def->path);
+                hz_role_name(rpc->who.role), rpc->def->path);
   return 0;
 }
 
@@ -316,7 +219,7 @@ static void authenticated(hz_rpc_t *rpc, const hz_token_entry_t *e) {
   }
   if (!role_allowed(rpc))
     return;
-  rpc->authed = 1;
+  rpc_enter(rpc, HZ_RPC_READY);
   rpc_deliver(rpc);
 }
 
@@ -377,7 +280,7 @@ static void on_token_row(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
 }
 
 static void start_auth(hz_rpc_t *rpc) {
-  rpc->auth_started = 1;
+  rpc_enter(rpc, HZ_RPC_AUTHENTICATING);
   auth_state_t *st = hz_arena_zalloc(hz_rpc_arena(rpc), sizeof(*st));
   if (!st) {
     hz_rpc_oom(rpc);
@@ -418,14 +321,14 @@ static void start_auth(hz_rpc_t *rpc) {
 /* ---- dispatch ----------------------------------------------------------- */
 
 static void rpc_deliver(hz_rpc_t *rpc) {
-  while (rpc->pending && !rpc->finished) {
+  while (rpc->pending && !hz_rpc_finished(rpc)) {
     hz_rpc_pending_t *p = rpc->pending;
     rpc->pending = p->next;
     if (!rpc->pending)
       rpc->pending_tail = NULL;
     rpc->def->on_message(rpc, p->msg);
   }
-  if (rpc->half_closed && !rpc->finished && rpc->def->on_half_close)
+  if (rpc->half_closed && !hz_rpc_finished(rpc) && rpc->def->on_half_close)
     rpc->def->on_half_close(rpc);
 }
 
@@ -450,9 +353,9 @@ static void on_message(hz_call_t *call, ProtobufCMessage *msg) {
     hz_call_finish(call, HZ_STATUS_RESOURCE_EXHAUSTED, HZ_CALL_OOM_MESSAGE);
     return;
   }
-  if (rpc->finished)
+  if (hz_rpc_finished(rpc))
     return;
-  if (rpc->authed) {
+  if (rpc->lifecycle == HZ_RPC_READY) {
     rpc->def->on_message(rpc, msg);
     return;
   }
@@ -468,7 +371,7 @@ static void on_message(hz_call_t *call, ProtobufCMessage *msg) {
   else
     rpc->pending = p;
   rpc->pending_tail = p;
-  if (!rpc->auth_started)
+  if (rpc->lifecycle == HZ_RPC_NEW)
     start_auth(rpc);
 }
 
@@ -478,20 +381,20 @@ static void on_half_close(hz_call_t *call) {
     hz_call_finish(call, HZ_STATUS_RESOURCE_EXHAUSTED, HZ_CALL_OOM_MESSAGE);
     return;
   }
-  if (rpc->finished)
+  if (hz_rpc_finished(rpc))
     return;
   rpc->half_closed = 1;
-  if (rpc->authed) {
+  if (rpc->lifecycle == HZ_RPC_READY) {
     if (rpc->def->on_half_close)
       rpc->def->on_half_close(rpc);
-  } else if (!rpc->auth_started) {
+  } else if (rpc->lifecycle == HZ_RPC_NEW) {
     start_auth(rpc); /* a stream with no messages still needs a caller */
   }
 }
 
 static void on_drain(hz_call_t *call) {
   hz_rpc_t *rpc = hz_call_data(call);
-  if (rpc && rpc->authed && !rpc->finished && rpc->def->on_drain)
+  if (rpc && rpc->lifecycle == HZ_RPC_READY && rpc->def->on_drain)
     rpc->def->on_drain(rpc);
 }
 

@@ -43,23 +43,39 @@ typedef struct hz_rpc_job_s {
   unsigned live_check : 1;    /* statement 0 is hz_token_live, not the handler's */
 } hz_rpc_job_t;
 
+/* Lifecycle of an RPC. Every change goes through one function in rpc.c
+ * that asserts the state it leaves (as h2o does):
+ *   NEW -> AUTHENTICATING -> READY -> FINISHED, and any state -> FINISHED.
+ * Whether the client half-closed is an input fact, not a state: it can
+ * arrive in any state and is acted on once READY. */
+typedef enum {
+  HZ_RPC_NEW = 0,        /* created by the first event; no token looked at */
+  HZ_RPC_AUTHENTICATING, /* token verification under way; messages queue */
+  HZ_RPC_READY,          /* token verified, role allowed: the handler runs */
+  HZ_RPC_FINISHED,       /* status sent or the call cancelled; answers dropped */
+} hz_rpc_state_t;
+
 struct hz_rpc_s {
   hz_call_t *call;            /* the gRPC call */
   hz_app_t *app;              /* shared state */
   const hz_rpc_def_t *def;    /* method definition */
-  hz_principal_t who;         /* valid once authed */
-  unsigned authed : 1;        /* token verified, role checked */
-  unsigned auth_started : 1;  /* verification under way */
-  unsigned half_closed : 1;   /* input complete (delivered after auth) */
-  unsigned finished : 1;      /* hz_rpc_finish called */
+  hz_principal_t who;         /* valid once READY */
+  hz_rpc_state_t lifecycle;   /* changed only by rpc.c's rpc_enter */
+  unsigned half_closed : 1;   /* the client sent all its input; on_half_close
+                                 runs once READY */
   unsigned live_unchecked : 1;/* authed from the cache: the database has not yet
                                  confirmed the token is unrevoked in this call */
-  hz_rpc_pending_t *pending;  /* messages that arrived during auth */
-  hz_rpc_pending_t *pending_tail; /* last of them */
-  hz_rpc_job_t *jobs;         /* database jobs in flight */
-  int njobs;                  /* their number */
+  hz_rpc_pending_t *pending;  /* messages that arrived while AUTHENTICATING */
+  hz_rpc_pending_t *pending_tail; /* where the next one is appended */
+  hz_rpc_job_t *jobs;         /* database jobs in flight, cancelled on finish */
+  int njobs;                  /* length of jobs */
   void *state;                /* handler state */
 };
+
+/* True once the call has ended: a handler stops producing output. */
+static inline int hz_rpc_finished(const hz_rpc_t *rpc) {
+  return rpc->lifecycle == HZ_RPC_FINISHED;
+}
 
 int hz_rpc_register(hz_app_t *app, const hz_rpc_def_t *defs, size_t n);
 

@@ -10,21 +10,12 @@
 
 #include "api/auth.h"
 #include "domain/ident.h"
+#include "domain/role.h"
 
 static int usage(void) {
   fprintf(stderr, "usage: huizongd token create --role admin|county|township "
                   "[--region CODE] --name NAME [--database-url URL]\n");
   return 2;
-}
-
-static int parse_role(const char *s) {
-  if (!strcmp(s, "township"))
-    return HZ_ROLE_TOWNSHIP;
-  if (!strcmp(s, "county"))
-    return HZ_ROLE_COUNTY;
-  if (!strcmp(s, "admin"))
-    return HZ_ROLE_ADMIN;
-  return 0;
 }
 
 /* The actor recorded for tokens made here (admin.proto: TokenInfo.created_by
@@ -60,7 +51,7 @@ static int insert_token(PGconn *pg, int role, const char *region, const char *na
     fprintf(stderr, "huizongd token: %s\n", PQgetvalue(r, 0, 1));
   } else {
     fprintf(stderr, "created %s token '%s'%s%s; it is shown once, store it now:\n",
-            role == HZ_ROLE_ADMIN ? "admin" : role == HZ_ROLE_COUNTY ? "county" : "township",
+            hz_role_name(role),
             name, region ? " for region " : "", region ? region : "");
     printf("hz_%s_%s\n", PQgetvalue(r, 0, 2), secret);
     rc = 0;
@@ -90,8 +81,8 @@ int hz_cmd_token(int argc, char **argv, const char *conninfo) {
     default: return usage();
     }
   }
-  int role = role_s ? parse_role(role_s) : 0;
-  if (!role || !name || !*name || optind != argc)
+  hz_role_t role;
+  if (!role_s || hz_role_parse(role_s, &role) || !name || !*name || optind != argc)
     return usage();
   if (role == HZ_ROLE_ADMIN && region) {
     fprintf(stderr, "huizongd token: an admin token has no region (it sees everything)\n");

@@ -13,6 +13,7 @@ static const hz_stmt_def_t table[HZ_STMT__COUNT] = {
 #include "db/sql/reporting.def"
 #include "db/sql/aggregation.def"
 #include "db/sql/admin.def"
+#include "db/sql/review.def"
 #undef HZ_SQL
 };
 

@@ -26,6 +26,7 @@ typedef enum {
 #include "db/sql/reporting.def"
 #include "db/sql/aggregation.def"
 #include "db/sql/admin.def"
+#include "db/sql/review.def"
 #undef HZ_SQL
   HZ_STMT__COUNT
 } hz_stmt_id_t;

@@ -40,7 +40,7 @@ hzb_init() {
   [[ "$HZB_BUILD" == /* ]] || HZB_BUILD="$PWD/$HZB_BUILD"
   HZB_HUIZONGD="$HZB_BUILD/service/huizongd"
   [[ -x "$HZB_HUIZONGD" ]] ||
-    hzb_die "$HZB_HUIZONGD not built (meson setup $HZB_BUILD -Dbuildtype=release && ninja -C $HZB_BUILD)"
+    hzb_die "$HZB_HUIZONGD not built (meson setup $HZB_BUILD -Dbuildtype=release -Db_ndebug=true && ninja -C $HZB_BUILD)"
   HZB_WORK="$HZB_BUILD/bench/$BENCH_NAME"
   mkdir -p "$HZB_WORK"
   HZB_PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)

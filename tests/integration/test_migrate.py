@@ -119,6 +119,67 @@ class MigrateTest(unittest.TestCase):
                                          " VALUES ('420624101', 'nope', '2022Q1', 3, '2022-01-01',"
                                          " 1, gen_random_uuid())")
 
+    def apply_older(self, below):
+        """Applies the files numbered below `below` as an older huizongd
+        would have, recording each."""
+        mdir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "migrations")
+        older = sorted(f for f in os.listdir(mdir) if f.endswith(".sql") and f[:3] < below)
+        pgcluster.run_psql(self.url, "CREATE TABLE schema_migrations (version integer PRIMARY KEY,"
+                                     " name text NOT NULL, applied_at timestamptz NOT NULL"
+                                     " DEFAULT now())")
+        for f in older:
+            with open(os.path.join(mdir, f)) as fh:
+                sql = fh.read()
+            pgcluster.run_psql(self.url, "BEGIN;\n%s\n;INSERT INTO schema_migrations (version, name)"
+                                         " VALUES (%d, '%s');COMMIT;" % (sql, int(f[:3]), f[:-4]))
+        return older
+
+    def test_010_applies_to_a_database_with_data(self):
+        """Files up to 009 applied, a submission stored and approved with
+        the functions that answered gRPC codes; after `huizongd migrate` the
+        same calls answer refusal reasons and the stored rows are intact."""
+        self.assertEqual(len(self.apply_older("010")), 9)
+        sub = ("SELECT %s FROM hz_submit('6f1c1a52-1d8e-4c55-9d3e-2d1f0c6a7b01', '420624101',"
+               " '2022Q1', 3::smallint, '2022-01-01', ARRAY['z1'], ARRAY['%s'], ARRAY[''], '',"
+               " false, '\\x0%s'::bytea, NULL, 'me', NULL, now())")
+        pgcluster.run_psql(self.url, """
+            INSERT INTO regions (code, name, level, parent_code) VALUES
+              ('42', 'p', 1, NULL), ('4206', 'c', 2, '42'), ('420624', 'x', 3, '4206'),
+              ('420624101', 't', 4, '420624');
+            INSERT INTO region_paths (ancestor, descendant, depth) VALUES
+              ('42','42',0), ('4206','4206',0), ('420624','420624',0),
+              ('420624101','420624101',0), ('42','4206',1), ('4206','420624',1),
+              ('420624','420624101',1), ('42','420624',2), ('4206','420624101',2),
+              ('42','420624101',3);
+            INSERT INTO indicators (code, name, period_type, time_aggregation,
+                                    region_aggregation) VALUES ('z1', 'a', 3, 1, 1);""")
+        pgcluster.run_psql(self.url, sub % ("count(*)", "2", "0"))
+        pgcluster.run_psql(self.url, "SELECT * FROM hz_set_approval('420624101', '2022Q1', true,"
+                                     " 'ok', 'me', NULL, NULL)")
+        res = migrate(self.url)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertIn("applied 010_domain_facts", res.stdout)
+        self.assertEqual(pgcluster.run_psql(self.url, "SELECT value::text FROM data_values"),
+                         [("2",)])
+        # Replay: the stored answer, not refused.
+        self.assertEqual(pgcluster.run_psql(self.url, sub % (
+            "coalesce(refusal::text, '-'), imported, replayed", "2", "0")), [("-", "1", "t")])
+        # Same id, other content: the reason, no longer ALREADY_EXISTS's 6.
+        self.assertEqual(pgcluster.run_psql(self.url, sub % ("refusal::text", "3", "1")),
+                         [("id_reused",)])
+        rows = pgcluster.run_psql(self.url, """
+            SELECT coalesce(refusal::text, '-'), state FROM hz_set_approval('420624101',
+              '2022Q1', true, 'again', 'me', NULL, NULL)
+            UNION ALL
+            SELECT refusal::text, state FROM hz_set_approval('4206', '2022Q1', true, '', 'me',
+              NULL, NULL)
+            UNION ALL
+            SELECT refusal::text, 0 FROM hz_approve_all('99', '2022Q1', '', 'me', NULL, NULL)""")
+        self.assertEqual(rows, [("-", "3"), ("not_township", "0"), ("unknown_region", "0")])
+        self.assertEqual(pgcluster.run_psql(self.url, "SELECT refusal::text FROM hz_submit_gate("
+                                                      "'420624101', '2022Q1', 3::smallint,"
+                                                      " '2022-01-01')"), [("approved",)])
+
     def test_no_database_url_is_a_usage_error(self):
         env = harness.server_env()
         env.pop("DATABASE_URL", None)
@@ -126,6 +187,59 @@ class MigrateTest(unittest.TestCase):
                              timeout=30, env=env)
         self.assertEqual(res.returncode, 2, res.stderr)
         self.assertIn("DATABASE_URL", res.stderr)
+
+
+def domain_facts():
+    """The C side of the facts (tests/integration/domain_facts.c) by kind."""
+    exe = os.environ.get("HZ_DOMAIN_FACTS")
+    if not exe or not os.access(exe, os.X_OK):
+        raise AssertionError("HZ_DOMAIN_FACTS is not set")
+    out = subprocess.run([exe], capture_output=True, text=True, timeout=30, check=True).stdout
+    facts = {}
+    for line in out.splitlines():
+        kind, *rest = line.split()
+        facts.setdefault(kind, []).append(tuple(rest))
+    return facts
+
+
+class DomainFactsTest(unittest.TestCase):
+    """Roles, approval states and refusal reasons are defined in SQL and in
+    C (domain/role.h, domain/approval.h, domain/refusal.h with
+    api/refusal.c): a migrated database and the C tables must agree on
+    every value, in both directions."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.cluster = pgcluster.cluster()
+        cls.db = cls.cluster.new_database("facts")
+        cls.c = domain_facts()
+
+    def sql(self, q):
+        return pgcluster.run_psql(self.db.url, q)
+
+    def test_role_names_match_hz_role_name(self):
+        sql = self.sql("SELECT n::text, hz_role_name(n::smallint)"
+                       " FROM generate_series(0, 4) AS n ORDER BY n")
+        self.assertEqual(sql, self.c["role"])
+        self.assertEqual([r[1] for r in sql[1:4]], ["township", "county", "admin"])
+
+    def test_approval_state_matches_hz_approval_state(self):
+        sql = self.sql("SELECT s::text, a::text, hz_approval_state("
+                       " CASE WHEN s = 1 THEN now() END, CASE WHEN a = 1 THEN now() END)::text"
+                       " FROM generate_series(0, 1) s, generate_series(0, 1) a ORDER BY s, a")
+        self.assertEqual(sql, self.c["approval"])
+        # And hz_approval_row, which every approval function returns, uses it.
+        self.assertEqual(self.sql("SELECT state FROM hz_approval_row('0', '2022')"), [("1",)])
+
+    def test_every_refusal_reason_has_a_status_and_no_other(self):
+        sql = [r[0] for r in self.sql("SELECT unnest(enum_range(NULL::hz_refusal))::text")]
+        c = [r[0] for r in self.c["refusal"]]
+        self.assertEqual(sorted(set(sql) - set(c)), [], "reasons without a C mapping")
+        self.assertEqual(sorted(set(c) - set(sql)), [], "C reasons the database cannot return")
+        self.assertEqual(c, sql, "C order differs from the enum's")
+        for name, status in self.c["refusal"]:
+            # A refusal is never OK, UNKNOWN or INTERNAL: it is the request's.
+            self.assertNotIn(int(status), (0, 2, 13), name)
 
 
 if __name__ == "__main__":

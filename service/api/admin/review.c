@@ -1,7 +1,8 @@
 /* The review workflow of huizong.v1.Admin: approval and reopening of a
  * township's period, approving all submitted at once, submission windows,
- * deadline exceptions. The rules and their audit rows live in migration
- * 004 so each call is one transaction. */
+ * deadline exceptions. The rules and their audit rows live in migrations
+ * 004 and 010 so each call is one transaction; a refusal comes back as a
+ * reason (api/refusal.h) and its statements are db/sql/review.def. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +10,9 @@
 
 #include "api/api.h"
 #include "api/pgtext.h"
+#include "api/refusal.h"
 #include "api/rpc.h"
+#include "domain/approval.h"
 #include "domain/ident.h"
 #include "domain/period.h"
 #include "huizong/v1/admin.pb-c.h"
@@ -41,26 +44,45 @@ static int note_ok(hz_rpc_t *rpc, const char *field, const char *note) {
   return 0;
 }
 
+/* Where an approval's times are in a SET_APPROVAL or APPROVE_ALL result,
+ * found by name once per result. */
+typedef struct approval_cols_s {
+  int submitted_at, approved_by, approved_at;
+} approval_cols_t;
+
+static approval_cols_t approval_cols(const PGresult *r) {
+  return (approval_cols_t){hz_db_col(r, "last_submitted_at"), hz_db_col(r, "approved_by"),
+                           hz_db_col(r, "approved_at")};
+}
+
+/* An Approval of row; state and comment are the caller's. */
 static Huizong__V1__Approval *approval_of(hz_rpc_t *rpc, const char *region, const char *period,
-                                          const PGresult *r, int row, int col) {
+                                          const PGresult *r, const approval_cols_t *c, int row) {
   Huizong__V1__Approval *ap = hz_arena_alloc(hz_rpc_arena(rpc), sizeof(*ap));
   if (!ap)
     return NULL;
   huizong__v1__approval__init(ap);
   ap->region_code = (char *)region;
   ap->period = (char *)period;
-  ap->state = hz_rpc_cell_int(r, row, col);
-  ap->last_submitted_at = (char *)hz_rpc_cell(rpc, r, row, col + 1);
-  ap->approved_by = (char *)hz_rpc_cell(rpc, r, row, col + 2);
-  ap->approved_at = (char *)hz_rpc_cell(rpc, r, row, col + 3);
-  ap->comment = (char *)hz_rpc_cell(rpc, r, row, col + 4);
+  ap->last_submitted_at = (char *)hz_rpc_cell(rpc, r, row, c->submitted_at);
+  ap->approved_by = (char *)hz_rpc_cell(rpc, r, row, c->approved_by);
+  ap->approved_at = (char *)hz_rpc_cell(rpc, r, row, c->approved_at);
   return ap;
+}
+
+/* The refused row's reason and message end the call; 1 when refused. */
+static int refused(hz_rpc_t *rpc, const PGresult *r, int row) {
+  int reason = hz_db_col(r, "refusal");
+  if (hz_rpc_cell_null(r, row, reason))
+    return 0;
+  hz_rpc_refuse(rpc, PQgetvalue(r, row, reason), PQgetvalue(r, row, hz_db_col(r, "message")));
+  return 1;
 }
 
 /* ---- Approve / Reopen ----------------------------------------------------- */
 
 typedef struct approval_call_s {
-  const char *region; /* township */
+  const char *region; /* township, echoed in the reply (the row does not carry it) */
   char *comment;      /* approver's comment, echoed */
   char period[HZ_PERIOD_TEXT_SIZE]; /* canonical period */
 } approval_call_t;
@@ -70,16 +92,17 @@ static void on_set_approval(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag)
   if (hz_rpc_db_failed(rpc, res))
     return;
   const PGresult *r = res->results[0];
-  int code = hz_rpc_cell_int(r, 0, 0);
-  if (code != 0) {
-    hz_rpc_finish(rpc, (hz_status_code_t)code, "%s", PQgetvalue(r, 0, 1));
+  if (refused(rpc, r, 0))
     return;
-  }
   Huizong__V1__ApprovalResponse out = HUIZONG__V1__APPROVAL_RESPONSE__INIT;
-  out.changed = hz_rpc_cell_bool(r, 0, 2);
-  out.approval = approval_of(rpc, ac->region, ac->period, r, 0, 3);
+  out.changed = hz_rpc_cell_bool(r, 0, hz_db_col(r, "changed"));
+  approval_cols_t cols = approval_cols(r);
+  out.approval = approval_of(rpc, ac->region, ac->period, r, &cols, 0);
   if (!out.approval)
     return (void)hz_rpc_oom(rpc);
+  /* The state as SQL's hz_approval_state derived it (same numbers). */
+  out.approval->state = hz_rpc_cell_int(r, 0, hz_db_col(r, "state"));
+  out.approval->comment = (char *)hz_rpc_cell(rpc, r, 0, hz_db_col(r, "comment"));
   hz_rpc_reply(rpc, &out.base);
 }
 
@@ -100,12 +123,7 @@ static void set_approval(hz_rpc_t *rpc, const char *region, const char *period, 
   params[4] = rpc->who.name;
   params[5] = hz_pg_int(a, rpc->who.token_id);
   params[6] = hz_rpc_scope_param(rpc);
-  hz_db_stmt_t q = {
-      .name = "hz_set_approval",
-      .sql = "SELECT * FROM hz_set_approval($1, $2, $3::boolean, $4, $5, $6::bigint, $7)",
-      .nparams = 7,
-      .values = params,
-  };
+  hz_db_stmt_t q = {.id = HZ_STMT_SET_APPROVAL, .values = params};
   hz_rpc_query(rpc, &q, 1, on_set_approval, ac);
 }
 
@@ -127,10 +145,10 @@ static void on_approve_all(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) 
     return;
   const PGresult *r = res->results[0];
   int rows = PQntuples(r);
-  if (rows == 1 && !strcmp(PQgetvalue(r, 0, 0), "refused")) {
-    hz_rpc_finish(rpc, (hz_status_code_t)hz_rpc_cell_int(r, 0, 1), "%s", PQgetvalue(r, 0, 2));
+  if (rows == 1 && refused(rpc, r, 0))
     return;
-  }
+  int kind_col = hz_db_col(r, "kind"), region_col = hz_db_col(r, "region_code");
+  approval_cols_t cols = approval_cols(r);
   hz_arena_t *a = hz_rpc_arena(rpc);
   Huizong__V1__ApproveAllSubmittedResponse out = HUIZONG__V1__APPROVE_ALL_SUBMITTED_RESPONSE__INIT;
   out.approved = hz_arena_alloc(a, (size_t)(rows + 1) * sizeof(*out.approved));
@@ -138,23 +156,17 @@ static void on_approve_all(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) 
   if (!out.approved || !out.missing_region_codes)
     return (void)hz_rpc_oom(rpc);
   for (int i = 0; i < rows; i++) {
-    const char *kind = PQgetvalue(r, i, 0);
-    const char *code = hz_rpc_cell(rpc, r, i, 3);
+    const char *kind = PQgetvalue(r, i, kind_col);
+    const char *code = hz_rpc_cell(rpc, r, i, region_col);
     if (!strcmp(kind, "already")) {
       out.already_approved_count++;
     } else if (!strcmp(kind, "missing")) {
       out.missing_region_codes[out.n_missing_region_codes++] = (char *)code;
     } else {
-      Huizong__V1__Approval *ap = hz_arena_alloc(a, sizeof(*ap));
+      Huizong__V1__Approval *ap = approval_of(rpc, code, ac->period, r, &cols, i);
       if (!ap)
         return (void)hz_rpc_oom(rpc);
-      huizong__v1__approval__init(ap);
-      ap->region_code = (char *)code;
-      ap->period = ac->period;
-      ap->state = HUIZONG__V1__APPROVAL_STATE__APPROVAL_STATE_APPROVED;
-      ap->last_submitted_at = (char *)hz_rpc_cell(rpc, r, i, 4);
-      ap->approved_by = (char *)hz_rpc_cell(rpc, r, i, 5);
-      ap->approved_at = (char *)hz_rpc_cell(rpc, r, i, 6);
+      ap->state = (int)hz_approval_state(1, 1); /* kind 'approved': just approved */
       ap->comment = ac->comment;
       out.approved[out.n_approved++] = ap;
     }
@@ -180,26 +192,32 @@ static void approve_all(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   params[3] = rpc->who.name;
   params[4] = hz_pg_int(a, rpc->who.token_id);
   params[5] = hz_rpc_scope_param(rpc);
-  hz_db_stmt_t q = {
-      .name = "hz_approve_all",
-      .sql = "SELECT * FROM hz_approve_all($1, $2, $3, $4, $5::bigint, $6)",
-      .nparams = 6,
-      .values = params,
-  };
+  hz_db_stmt_t q = {.id = HZ_STMT_APPROVE_ALL, .values = params};
   hz_rpc_query(rpc, &q, 1, on_approve_all, ac);
 }
 
 /* ---- submission windows --------------------------------------------------------- */
 
-static Huizong__V1__SubmissionWindow *window_of(hz_rpc_t *rpc, const PGresult *r, int row) {
+/* Where a window's fields are in a LIST_WINDOWS or GET_WINDOW result. */
+typedef struct window_cols_s {
+  int period_type, days_after_end, updated_at, updated_by;
+} window_cols_t;
+
+static window_cols_t window_cols(const PGresult *r) {
+  return (window_cols_t){hz_db_col(r, "period_type"), hz_db_col(r, "days_after_end"),
+                         hz_db_col(r, "updated_at"), hz_db_col(r, "updated_by")};
+}
+
+static Huizong__V1__SubmissionWindow *window_of(hz_rpc_t *rpc, const PGresult *r,
+                                                const window_cols_t *c, int row) {
   Huizong__V1__SubmissionWindow *w = hz_arena_alloc(hz_rpc_arena(rpc), sizeof(*w));
   if (!w)
     return NULL;
   huizong__v1__submission_window__init(w);
-  w->period_type = hz_rpc_cell_int(r, row, 0);
-  w->days_after_end = hz_rpc_cell_int(r, row, 1);
-  w->updated_at = (char *)hz_rpc_cell(rpc, r, row, 2);
-  w->updated_by = (char *)hz_rpc_cell(rpc, r, row, 3);
+  w->period_type = hz_rpc_cell_int(r, row, c->period_type);
+  w->days_after_end = hz_rpc_cell_int(r, row, c->days_after_end);
+  w->updated_at = (char *)hz_rpc_cell(rpc, r, row, c->updated_at);
+  w->updated_by = (char *)hz_rpc_cell(rpc, r, row, c->updated_by);
   return w;
 }
 
@@ -213,22 +231,16 @@ static void on_list_windows(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag)
   out.windows = hz_arena_alloc(hz_rpc_arena(rpc), (size_t)(PQntuples(r) + 1) * sizeof(void *));
   if (!out.windows)
     return (void)hz_rpc_oom(rpc);
+  window_cols_t cols = window_cols(r);
   for (int i = 0; i < PQntuples(r); i++)
-    if (!(out.windows[out.n_windows++] = window_of(rpc, r, i)))
+    if (!(out.windows[out.n_windows++] = window_of(rpc, r, &cols, i)))
       return (void)hz_rpc_oom(rpc);
   hz_rpc_reply(rpc, &out.base);
 }
 
-#define WINDOW_COLUMNS \
-  "t.t, coalesce(w.days_after_end, 0), coalesce(hz_ts(w.updated_at), ''), coalesce(w.updated_by, '')"
-
 static void list_windows(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   (void)msg;
-  hz_db_stmt_t q = {
-      .name = "hz_list_windows",
-      .sql = "SELECT " WINDOW_COLUMNS " FROM generate_series(1, 4) AS t(t)"
-             " LEFT JOIN submission_windows w ON w.period_type = t.t ORDER BY t.t",
-  };
+  hz_db_stmt_t q = {.id = HZ_STMT_LIST_WINDOWS};
   hz_rpc_query(rpc, &q, 1, on_list_windows, NULL);
 }
 
@@ -236,7 +248,8 @@ static void on_set_window(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   (void)tag;
   if (hz_rpc_db_failed(rpc, res))
     return;
-  Huizong__V1__SubmissionWindow *w = window_of(rpc, res->results[1], 0);
+  window_cols_t cols = window_cols(res->results[1]);
+  Huizong__V1__SubmissionWindow *w = window_of(rpc, res->results[1], &cols, 0);
   if (!w)
     return (void)hz_rpc_oom(rpc);
   hz_rpc_reply(rpc, &w->base);
@@ -264,26 +277,8 @@ static void set_window(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   params[2] = rpc->who.name;
   params[3] = hz_pg_int(a, rpc->who.token_id);
   hz_db_stmt_t q[2] = {
-      {.name = "hz_set_window",
-       .sql = "WITH w AS (INSERT INTO submission_windows AS w"
-              "   (period_type, days_after_end, updated_at, updated_by)"
-              " VALUES ($1::smallint, $2::integer, now(), $3)"
-              " ON CONFLICT (period_type) DO UPDATE SET days_after_end = EXCLUDED.days_after_end,"
-              "   updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by"
-              " RETURNING w.*)"
-              " INSERT INTO audit_log (actor, token_id, action, detail)"
-              " SELECT $3, $4::bigint, 'window.set', format('%s: %s days after the period ends',"
-              "   CASE w.period_type WHEN 1 THEN 'year' WHEN 2 THEN 'half year'"
-              "   WHEN 3 THEN 'quarter' ELSE 'month' END,"
-              "   CASE WHEN w.days_after_end = 0 THEN 'never closes,' ELSE 'closes' END"
-              "   || ' ' || w.days_after_end) FROM w",
-       .nparams = 4,
-       .values = params},
-      {.name = "hz_get_window",
-       .sql = "SELECT " WINDOW_COLUMNS " FROM (SELECT $1::smallint AS t) t"
-              " LEFT JOIN submission_windows w ON w.period_type = t.t",
-       .nparams = 1,
-       .values = params},
+      {.id = HZ_STMT_SET_WINDOW, .values = params},
+      {.id = HZ_STMT_GET_WINDOW, .values = params},
   };
   hz_rpc_query(rpc, q, 2, on_set_window, NULL);
   /* The second statement reads the first one's write: same transaction. */
@@ -291,20 +286,30 @@ static void set_window(hz_rpc_t *rpc, ProtobufCMessage *msg) {
 
 /* ---- deadline exceptions ----------------------------------------------------------- */
 
-#define EXCEPTION_COLUMNS \
-  "e.region_code, e.period, e.reason, e.granted_by, hz_ts(e.granted_at), coalesce(hz_ts(e.expires_at), '')"
+/* Where an exception's fields are in a REOPEN_PERIOD or LIST_EXCEPTIONS
+ * result (the latter adds id, the page key's tie-breaker). */
+typedef struct exception_cols_s {
+  int region_code, period, reason, granted_by, granted_at, expires_at;
+} exception_cols_t;
 
-static Huizong__V1__PeriodException *exception_of(hz_rpc_t *rpc, const PGresult *r, int row) {
+static exception_cols_t exception_cols(const PGresult *r) {
+  return (exception_cols_t){hz_db_col(r, "region_code"), hz_db_col(r, "period"),
+                            hz_db_col(r, "reason"),      hz_db_col(r, "granted_by"),
+                            hz_db_col(r, "granted_at"),  hz_db_col(r, "expires_at")};
+}
+
+static Huizong__V1__PeriodException *exception_of(hz_rpc_t *rpc, const PGresult *r,
+                                                  const exception_cols_t *c, int row) {
   Huizong__V1__PeriodException *e = hz_arena_alloc(hz_rpc_arena(rpc), sizeof(*e));
   if (!e)
     return NULL;
   huizong__v1__period_exception__init(e);
-  e->region_code = (char *)hz_rpc_cell(rpc, r, row, 0);
-  e->period = (char *)hz_rpc_cell(rpc, r, row, 1);
-  e->reason = (char *)hz_rpc_cell(rpc, r, row, 2);
-  e->granted_by = (char *)hz_rpc_cell(rpc, r, row, 3);
-  e->granted_at = (char *)hz_rpc_cell(rpc, r, row, 4);
-  e->expires_at = (char *)hz_rpc_cell(rpc, r, row, 5);
+  e->region_code = (char *)hz_rpc_cell(rpc, r, row, c->region_code);
+  e->period = (char *)hz_rpc_cell(rpc, r, row, c->period);
+  e->reason = (char *)hz_rpc_cell(rpc, r, row, c->reason);
+  e->granted_by = (char *)hz_rpc_cell(rpc, r, row, c->granted_by);
+  e->granted_at = (char *)hz_rpc_cell(rpc, r, row, c->granted_at);
+  e->expires_at = (char *)hz_rpc_cell(rpc, r, row, c->expires_at);
   return e;
 }
 
@@ -318,12 +323,10 @@ static void on_reopen_period(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag
     return;
   }
   const PGresult *check = res->results[0];
-  if (!hz_rpc_cell_null(check, 0, 0)) {
-    const char *refusal = PQgetvalue(check, 0, 0);
-    hz_rpc_finish(rpc, (hz_status_code_t)atoi(refusal), "%s", strchr(refusal, ':') + 1);
+  if (PQntuples(check) > 0 && refused(rpc, check, 0))
     return;
-  }
-  Huizong__V1__PeriodException *e = exception_of(rpc, res->results[1], 0);
+  exception_cols_t cols = exception_cols(res->results[1]);
+  Huizong__V1__PeriodException *e = exception_of(rpc, res->results[1], &cols, 0);
   if (!e)
     return (void)hz_rpc_oom(rpc);
   hz_rpc_reply(rpc, &e->base);
@@ -356,27 +359,14 @@ static void reopen_period(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   params[5] = hz_pg_int(a, rpc->who.token_id);
   /* The insert is guarded by the check, so a refused call writes nothing. */
   hz_db_stmt_t q[2] = {
-      {.name = "hz_reopen_check",
-       .sql = "SELECT hz_review_target($1, NULL)",
-       .nparams = 1,
-       .values = params},
-      {.name = "hz_reopen_period",
-       .sql = "WITH e AS (INSERT INTO period_exceptions (region_code, period, reason, granted_by,"
-              "   expires_at)"
-              " SELECT $1, $2, $3, $4, $5::timestamptz WHERE hz_review_target($1, NULL) IS NULL"
-              " RETURNING *),"
-              " a AS (INSERT INTO audit_log (actor, token_id, action, region_code, period, detail)"
-              " SELECT $4, $6::bigint, 'period.reopen', e.region_code, e.period,"
-              "   e.reason || coalesce(' (until ' || hz_ts(e.expires_at) || ')', '') FROM e)"
-              " SELECT " EXCEPTION_COLUMNS " FROM e",
-       .nparams = 6,
-       .values = params},
+      {.id = HZ_STMT_REOPEN_CHECK, .values = params},
+      {.id = HZ_STMT_REOPEN_PERIOD, .values = params},
   };
   hz_rpc_query(rpc, q, 2, on_reopen_period, NULL);
 }
 
 typedef struct list_exc_s {
-  int page_size;      /* rows wanted */
+  int page_size;      /* rows shown; one more is fetched to tell whether a page follows */
   const char *root;   /* region filter, checked */
   int checked;        /* first statement is the scope check */
 } list_exc_t;
@@ -393,12 +383,14 @@ static void on_list_exceptions(hz_rpc_t *rpc, const hz_db_result_t *res, void *t
   out.exceptions = hz_arena_alloc(hz_rpc_arena(rpc), (size_t)(rows + 1) * sizeof(void *));
   if (!out.exceptions)
     return (void)hz_rpc_oom(rpc);
+  exception_cols_t cols = exception_cols(r);
   for (int i = 0; i < shown; i++)
-    if (!(out.exceptions[out.n_exceptions++] = exception_of(rpc, r, i)))
+    if (!(out.exceptions[out.n_exceptions++] = exception_of(rpc, r, &cols, i)))
       return (void)hz_rpc_oom(rpc);
   if (rows > shown)
-    out.next_page_token = hz_page_token_encode(hz_rpc_arena(rpc), PQgetvalue(r, shown - 1, 4),
-                                               PQgetvalue(r, shown - 1, 6));
+    out.next_page_token =
+        hz_page_token_encode(hz_rpc_arena(rpc), PQgetvalue(r, shown - 1, cols.granted_at),
+                             PQgetvalue(r, shown - 1, hz_db_col(r, "id")));
   hz_rpc_reply(rpc, &out.base);
 }
 
@@ -437,17 +429,7 @@ static void list_exceptions(hz_rpc_t *rpc, ProtobufCMessage *msg) {
     le->checked = 1;
     q[n++] = hz_rpc_scope_stmt(rpc, check, req->region_code);
   }
-  q[n++] = (hz_db_stmt_t){
-      .name = "hz_list_exceptions",
-      .sql = "SELECT " EXCEPTION_COLUMNS ", e.id::text FROM period_exceptions e"
-             " WHERE ($1::text IS NULL OR e.region_code IN"
-             "   (SELECT descendant FROM region_paths WHERE ancestor = $1))"
-             " AND ($2::text IS NULL OR e.period = $2)"
-             " AND ($3::timestamptz IS NULL OR (e.granted_at, e.id) < ($3::timestamptz, $4::bigint))"
-             " ORDER BY e.granted_at DESC, e.id DESC LIMIT $5::integer",
-      .nparams = 5,
-      .values = params,
-  };
+  q[n++] = (hz_db_stmt_t){.id = HZ_STMT_LIST_EXCEPTIONS, .values = params};
   hz_rpc_query(rpc, q, n, on_list_exceptions, le);
 }
 

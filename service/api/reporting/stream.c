@@ -107,10 +107,10 @@ static void stream_pump(hz_rpc_t *rpc) {
   if (st->pumping)
     return;
   st->pumping = 1;
-  while (!rpc->finished && stream_step(st))
+  while (!hz_rpc_finished(rpc) && stream_step(st))
     ;
   st->pumping = 0;
-  if (!rpc->finished && rpc->half_closed && st->done == st->n)
+  if (!hz_rpc_finished(rpc) && rpc->half_closed && st->done == st->n)
     stream_reply(rpc);
 }
 

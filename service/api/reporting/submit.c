@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "api/pgtext.h"
+#include "api/refusal.h"
 #include "api/reporting/reporting.h"
 #include "domain/decimal.h"
 #include "domain/ident.h"
@@ -126,7 +127,7 @@ static int check_values(hz_submit_t *s) {
  * by name once per result. */
 typedef struct submit_cols_s {
   int kind, idx, field, indicator, reason; /* a problem row: kind > 0 */
-  int code, message;                       /* a refusal row: code != 0 */
+  int refusal, message;                    /* a refusal row: refusal not NULL */
   int imported, updated, unchanged, narrative_updated, replayed, received_at,
       committed_at;                        /* the summary row */
 } submit_cols_t;
@@ -138,7 +139,7 @@ static void submit_cols(const PGresult *r, submit_cols_t *c) {
       .field = hz_db_col(r, "field"),
       .indicator = hz_db_col(r, "indicator"),
       .reason = hz_db_col(r, "reason"),
-      .code = hz_db_col(r, "code"),
+      .refusal = hz_db_col(r, "refusal"),
       .message = hz_db_col(r, "message"),
       .imported = hz_db_col(r, "imported"),
       .updated = hz_db_col(r, "updated"),
@@ -151,17 +152,16 @@ static void submit_cols(const PGresult *r, submit_cols_t *c) {
 }
 
 /* hz_submit's refusal of the whole request, the one place that reads its
- * `code` and `message` columns: HZ_STATUS_OK when row refuses nothing,
+ * `refusal` and `message` columns: HZ_STATUS_OK when row refuses nothing,
  * else the status the request earns, with *message its text (in the
- * call's arena). Today `code` is a gRPC status number; the mapping from
- * the database's answer to a status belongs here and nowhere else. */
+ * call's arena). The database names a reason (hz_refusal, migration 010);
+ * api/refusal.c maps it to a status. */
 static hz_status_code_t submit_refusal(hz_rpc_t *rpc, const PGresult *r, int row,
                                        const submit_cols_t *c, const char **message) {
-  int code = hz_rpc_cell_int(r, row, c->code);
-  if (code == 0)
+  if (hz_rpc_cell_null(r, row, c->refusal))
     return HZ_STATUS_OK;
   *message = hz_rpc_cell(rpc, r, row, c->message);
-  return (hz_status_code_t)code;
+  return hz_refusal_status_of(PQgetvalue(r, row, c->refusal));
 }
 
 static void read_summary(hz_submit_t *s, const PGresult *r, int row, const submit_cols_t *c) {

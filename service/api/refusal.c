@@ -1,0 +1,62 @@
+/* Refusal reason -> gRPC status (api/refusal.h), and the compile-time
+ * proof that domain/role.h and domain/approval.h number their values as
+ * the wire contract does (domain/ sees no generated proto headers). */
+#include "api/refusal.h"
+
+#include "api/rpc.h"
+#include "domain/approval.h"
+#include "domain/role.h"
+#include "huizong/v1/common.pb-c.h"
+
+_Static_assert((int)HZ_ROLE_TOWNSHIP == (int)HUIZONG__V1__ROLE__ROLE_TOWNSHIP, "proto Role");
+_Static_assert((int)HZ_ROLE_COUNTY == (int)HUIZONG__V1__ROLE__ROLE_COUNTY, "proto Role");
+_Static_assert((int)HZ_ROLE_ADMIN == (int)HUIZONG__V1__ROLE__ROLE_ADMIN, "proto Role");
+_Static_assert((int)HZ_APPROVAL_MISSING == (int)HUIZONG__V1__APPROVAL_STATE__APPROVAL_STATE_MISSING,
+               "proto ApprovalState");
+_Static_assert((int)HZ_APPROVAL_SUBMITTED == (int)HUIZONG__V1__APPROVAL_STATE__APPROVAL_STATE_SUBMITTED,
+               "proto ApprovalState");
+_Static_assert((int)HZ_APPROVAL_APPROVED == (int)HUIZONG__V1__APPROVAL_STATE__APPROVAL_STATE_APPROVED,
+               "proto ApprovalState");
+
+/* Why these statuses: DESIGN.md's error table. A region that does not
+ * exist is NOT_FOUND; one the token may not touch is PERMISSION_DENIED;
+ * a region or period whose state forbids the action is
+ * FAILED_PRECONDITION; a reused submission id is ALREADY_EXISTS. A switch
+ * without default, so a reason left out is a -Wswitch warning (an error
+ * with --werror), not a silent OK. */
+hz_status_code_t hz_refusal_status(hz_refusal_t r) {
+  switch (r) {
+  case HZ_REFUSAL_UNKNOWN_REGION:
+    return HZ_STATUS_NOT_FOUND;
+  case HZ_REFUSAL_OUTSIDE_SCOPE:
+    return HZ_STATUS_PERMISSION_DENIED;
+  case HZ_REFUSAL_NOT_TOWNSHIP:
+  case HZ_REFUSAL_NOTHING_SUBMITTED:
+  case HZ_REFUSAL_APPROVED:
+  case HZ_REFUSAL_WINDOW_CLOSED:
+    return HZ_STATUS_FAILED_PRECONDITION;
+  case HZ_REFUSAL_ID_REUSED:
+    return HZ_STATUS_ALREADY_EXISTS;
+  case HZ_REFUSAL__COUNT:
+    break;
+  }
+  return HZ_STATUS_INTERNAL;
+}
+
+hz_status_code_t hz_refusal_status_of(const char *reason) {
+  hz_refusal_t r;
+  if (hz_refusal_parse(reason, &r))
+    return HZ_STATUS_INTERNAL;
+  return hz_refusal_status(r);
+}
+
+void hz_rpc_refuse(hz_rpc_t *rpc, const char *reason, const char *message) {
+  hz_refusal_t r;
+  if (hz_refusal_parse(reason, &r)) {
+    hz_log_error(&rpc->app->ctx->log, "%s: the database refused with reason '%s', unknown to "
+                 "this build", rpc->def->path, reason);
+    hz_rpc_finish(rpc, HZ_STATUS_INTERNAL, "internal error; the server log has the details");
+    return;
+  }
+  hz_rpc_finish(rpc, hz_refusal_status(r), "%s", message);
+}

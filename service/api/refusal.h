@@ -1,0 +1,25 @@
+/* The one mapping from a database refusal (domain/refusal.h, the SQL enum
+ * hz_refusal of migration 010) to a gRPC status. Handlers read a refused
+ * row's reason and message and call hz_rpc_refuse; no handler chooses the
+ * status of a refusal itself. */
+#ifndef HZ_API_REFUSAL_H
+#define HZ_API_REFUSAL_H
+
+#include "domain/refusal.h"
+#include "wire/status.h"
+
+struct hz_rpc_s;
+
+/* The status the client gets for r (r < HZ_REFUSAL__COUNT). */
+hz_status_code_t hz_refusal_status(hz_refusal_t r);
+
+/* The status for the reason spelled reason, as a refused row carries it.
+ * A name this build does not know (a database newer than the binary) is
+ * INTERNAL: a defect of the deployment, not of the request. */
+hz_status_code_t hz_refusal_status_of(const char *reason);
+
+/* Finishes rpc with hz_refusal_status_of(reason) and message; an unknown
+ * reason is logged once, here. */
+void hz_rpc_refuse(struct hz_rpc_s *rpc, const char *reason, const char *message);
+
+#endif

@@ -1,0 +1,34 @@
+/* Why the database refused a call: the closed set of reasons that
+ * migration 010's enum hz_refusal holds, in the same spelling. The
+ * database states the fact; api/refusal.c decides the gRPC status, once.
+ * tests/integration/test_migrate.py checks that this list and the SQL
+ * enum name the same reasons. Adding a reason: a value in the enum (a new
+ * migration), a row here, a row in api/refusal.c's table. */
+#ifndef HZ_DOMAIN_REFUSAL_H
+#define HZ_DOMAIN_REFUSAL_H
+
+/* X(ID, "sql name") for every reason, in the enum's order. */
+#define HZ_REFUSALS(X)                           \
+  X(UNKNOWN_REGION, "unknown_region")       \
+  X(OUTSIDE_SCOPE, "outside_scope")         \
+  X(NOT_TOWNSHIP, "not_township")           \
+  X(NOTHING_SUBMITTED, "nothing_submitted") \
+  X(ID_REUSED, "id_reused")                 \
+  X(APPROVED, "approved")                   \
+  X(WINDOW_CLOSED, "window_closed")
+
+typedef enum {
+#define HZ_REFUSAL_ENUM(id, name) HZ_REFUSAL_##id,
+  HZ_REFUSALS(HZ_REFUSAL_ENUM)
+#undef HZ_REFUSAL_ENUM
+  HZ_REFUSAL__COUNT
+} hz_refusal_t;
+
+/* The SQL spelling of r; r must be < HZ_REFUSAL__COUNT. */
+const char *hz_refusal_name(hz_refusal_t r);
+
+/* The reason spelled name (as PostgreSQL prints the enum). Returns 0 or
+ * -EINVAL for a name this build does not know (a newer database). */
+int hz_refusal_parse(const char *name, hz_refusal_t *r);
+
+#endif
