@@ -7,14 +7,27 @@
 --
 
 --
+-- Name: hz_refusal; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.hz_refusal AS ENUM (
+    'unknown_region',
+    'outside_scope',
+    'not_township',
+    'nothing_submitted',
+    'id_reused',
+    'approved',
+    'window_closed'
+);
+
+--
 -- Name: hz_approval_row(text, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
 CREATE FUNCTION public.hz_approval_row(p_region text, p_period text) RETURNS TABLE(state smallint, last_submitted_at text, approved_by text, approved_at text, comment text)
     LANGUAGE sql STABLE
     AS $$
-  SELECT CASE WHEN r.approved_at IS NOT NULL THEN 3
-              WHEN r.last_submitted_at IS NOT NULL THEN 2 ELSE 1 END::smallint,
+  SELECT hz_approval_state(r.last_submitted_at, r.approved_at),
          coalesce(hz_ts(r.last_submitted_at), ''), coalesce(r.approved_by, ''),
          coalesce(hz_ts(r.approved_at), ''), coalesce(r.approval_comment, '')
   FROM (SELECT 1) one
@@ -22,10 +35,21 @@ CREATE FUNCTION public.hz_approval_row(p_region text, p_period text) RETURNS TAB
 $$;
 
 --
+-- Name: hz_approval_state(timestamp with time zone, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_approval_state(p_last_submitted_at timestamp with time zone, p_approved_at timestamp with time zone) RETURNS smallint
+    LANGUAGE sql IMMUTABLE
+    AS $$
+  SELECT CASE WHEN p_approved_at IS NOT NULL THEN 3
+              WHEN p_last_submitted_at IS NOT NULL THEN 2 ELSE 1 END::smallint
+$$;
+
+--
 -- Name: hz_approve_all(text, text, text, text, bigint, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.hz_approve_all(p_region text, p_period text, p_note text, p_actor text, p_token_id bigint, p_scope text) RETURNS TABLE(kind text, code integer, message text, region_code text, last_submitted_at text, approved_by text, approved_at text)
+CREATE FUNCTION public.hz_approve_all(p_region text, p_period text, p_note text, p_actor text, p_token_id bigint, p_scope text) RETURNS TABLE(kind text, refusal public.hz_refusal, message text, region_code text, last_submitted_at text, approved_by text, approved_at text)
     LANGUAGE plpgsql
     AS $$
 #variable_conflict use_column
@@ -34,12 +58,12 @@ DECLARE
   held text[];
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM regions WHERE regions.code = p_region) THEN
-    RETURN QUERY SELECT 'refused', 5, format('unknown region %s', p_region), '', '', '', '';
+    RETURN QUERY SELECT 'refused', 'unknown_region'::hz_refusal, format('unknown region %s', p_region), '', '', '', '';
     RETURN;
   END IF;
   IF p_scope IS NOT NULL AND NOT EXISTS (SELECT 1 FROM region_paths
        WHERE ancestor = p_scope AND descendant = p_region) THEN
-    RETURN QUERY SELECT 'refused', 7,
+    RETURN QUERY SELECT 'refused', 'outside_scope'::hz_refusal,
       format('region %s is outside this token''s scope (%s)', p_region, p_scope), '', '', '', '';
     RETURN;
   END IF;
@@ -71,18 +95,18 @@ BEGIN
            'approved with all submitted' || CASE WHEN coalesce(p_note, '') <> ''
                                                  THEN ': ' || p_note ELSE '' END
     FROM upd u
-  ), out (kind, code, message, region_code, last_submitted_at, approved_by, approved_at) AS (
-    SELECT 'approved', 0, '', u.region_code, hz_ts(u.last_submitted_at), p_actor, hz_ts(now_ts)
+  ), out (kind, refusal, message, region_code, last_submitted_at, approved_by, approved_at) AS (
+    SELECT 'approved', NULL::hz_refusal, '', u.region_code, hz_ts(u.last_submitted_at), p_actor, hz_ts(now_ts)
     FROM upd u
     UNION ALL
-    SELECT 'already', 0, '', l.region_code, '', '', '' FROM locked l
+    SELECT 'already', NULL::hz_refusal, '', l.region_code, '', '', '' FROM locked l
     WHERE l.approved_at IS NOT NULL
     UNION ALL
-    SELECT 'missing', 0, '', lv.code, '', '', '' FROM leaves lv
+    SELECT 'missing', NULL::hz_refusal, '', lv.code, '', '', '' FROM leaves lv
     WHERE NOT EXISTS (SELECT 1 FROM locked l WHERE l.region_code = lv.code
                         AND l.last_submitted_at IS NOT NULL)
   )
-  SELECT o.kind, o.code, o.message, o.region_code, o.last_submitted_at, o.approved_by,
+  SELECT o.kind, o.refusal, o.message, o.region_code, o.last_submitted_at, o.approved_by,
          o.approved_at
   FROM out o ORDER BY o.kind COLLATE "C", o.region_code COLLATE "C";
 END
@@ -772,7 +796,7 @@ $$;
 -- Name: hz_review_target(text, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.hz_review_target(p_region text, p_scope text) RETURNS text
+CREATE FUNCTION public.hz_review_target(p_region text, p_scope text) RETURNS TABLE(refusal public.hz_refusal, message text)
     LANGUAGE plpgsql STABLE
     AS $$
 DECLARE
@@ -780,16 +804,15 @@ DECLARE
 BEGIN
   SELECT * INTO reg FROM regions WHERE code = p_region;
   IF NOT FOUND THEN
-    RETURN '5:' || format('unknown region %s', p_region);
+    RETURN QUERY SELECT 'unknown_region'::hz_refusal, format('unknown region %s', p_region);
+  ELSIF p_scope IS NOT NULL AND NOT EXISTS (SELECT 1 FROM region_paths
+          WHERE ancestor = p_scope AND descendant = p_region) THEN
+    RETURN QUERY SELECT 'outside_scope'::hz_refusal,
+      format('region %s is outside this token''s scope (%s)', p_region, p_scope);
+  ELSIF NOT reg.reporting THEN
+    RETURN QUERY SELECT 'not_township'::hz_refusal,
+      format('region %s (%s) is not a reporting township', p_region, reg.name);
   END IF;
-  IF p_scope IS NOT NULL AND NOT EXISTS (SELECT 1 FROM region_paths
-       WHERE ancestor = p_scope AND descendant = p_region) THEN
-    RETURN '7:' || format('region %s is outside this token''s scope (%s)', p_region, p_scope);
-  END IF;
-  IF NOT reg.reporting THEN
-    RETURN '9:' || format('region %s (%s) is not a reporting township', p_region, reg.name);
-  END IF;
-  RETURN NULL;
 END
 $$;
 
@@ -1001,19 +1024,18 @@ $$;
 -- Name: hz_set_approval(text, text, boolean, text, text, bigint, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.hz_set_approval(p_region text, p_period text, p_approve boolean, p_note text, p_actor text, p_token_id bigint, p_scope text) RETURNS TABLE(code integer, message text, changed boolean, state smallint, last_submitted_at text, approved_by text, approved_at text, comment text)
+CREATE FUNCTION public.hz_set_approval(p_region text, p_period text, p_approve boolean, p_note text, p_actor text, p_token_id bigint, p_scope text) RETURNS TABLE(refusal public.hz_refusal, message text, changed boolean, state smallint, last_submitted_at text, approved_by text, approved_at text, comment text)
     LANGUAGE plpgsql
     AS $$
 DECLARE
-  refusal text;
+  refused record;
   rep reports%ROWTYPE;
   did boolean := false;
   now_ts timestamptz; -- one instant for the row and its audit entry, read after the locks
 BEGIN
-  refusal := hz_review_target(p_region, p_scope);
-  IF refusal IS NOT NULL THEN
-    RETURN QUERY SELECT split_part(refusal, ':', 1)::integer,
-      substr(refusal, position(':' IN refusal) + 1), false, 0::smallint, '', '', '', '';
+  SELECT * INTO refused FROM hz_review_target(p_region, p_scope);
+  IF FOUND THEN
+    RETURN QUERY SELECT refused.refusal, refused.message, false, 0::smallint, '', '', '', '';
     RETURN;
   END IF;
   PERFORM hz_lock_report(p_region, p_period);
@@ -1022,7 +1044,7 @@ BEGIN
   now_ts := clock_timestamp();
   IF p_approve THEN
     IF NOT FOUND OR rep.last_submitted_at IS NULL THEN
-      RETURN QUERY SELECT 9, format('nothing has been submitted for %s %s; it cannot be approved',
+      RETURN QUERY SELECT 'nothing_submitted'::hz_refusal, format('nothing has been submitted for %s %s; it cannot be approved',
                                     p_region, p_period), false, 1::smallint, '', '', '', '';
       RETURN;
     END IF;
@@ -1044,7 +1066,7 @@ BEGIN
                    CASE WHEN coalesce(p_note, '') <> '' THEN ': ' || p_note ELSE '' END));
     did := true;
   END IF;
-  RETURN QUERY SELECT 0, ''::text, did, a.* FROM hz_approval_row(p_region, p_period) a;
+  RETURN QUERY SELECT NULL::hz_refusal, ''::text, did, a.* FROM hz_approval_row(p_region, p_period) a;
 END
 $$;
 
@@ -1052,14 +1074,14 @@ $$;
 -- Name: hz_submit(uuid, text, text, smallint, date, text[], text[], text[], text, boolean, bytea, bigint, text, text, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.hz_submit(p_submission_id uuid, p_region text, p_period text, p_period_type smallint, p_period_start date, p_codes text[], p_values text[], p_comments text[], p_narrative text, p_validate_only boolean, p_content_hash bytea, p_token_id bigint, p_actor text, p_scope_region text, p_received_at timestamp with time zone) RETURNS TABLE(kind smallint, idx integer, field text, indicator text, reason text, code integer, message text, imported integer, updated integer, unchanged integer, narrative_updated boolean, replayed boolean, received_at text, committed_at text)
+CREATE FUNCTION public.hz_submit(p_submission_id uuid, p_region text, p_period text, p_period_type smallint, p_period_start date, p_codes text[], p_values text[], p_comments text[], p_narrative text, p_validate_only boolean, p_content_hash bytea, p_token_id bigint, p_actor text, p_scope_region text, p_received_at timestamp with time zone) RETURNS TABLE(kind smallint, idx integer, field text, indicator text, reason text, refusal public.hz_refusal, message text, imported integer, updated integer, unchanged integer, narrative_updated boolean, replayed boolean, received_at text, committed_at text)
     LANGUAGE plpgsql
     AS $$
 DECLARE
   sub submissions%ROWTYPE;
   reg regions%ROWTYPE;
   rep reports%ROWTYPE;
-  refusal text;
+  closed record; -- hz_submit_gate's row, when the period is closed
   n_problems integer := 0;
   n_new integer := 0;
   n_changed integer := 0;
@@ -1075,16 +1097,18 @@ BEGIN
   IF FOUND THEN
     IF sub.content_hash = p_content_hash AND sub.region_code = p_region
        AND sub.period = p_period THEN
-      RETURN QUERY SELECT 0::smallint, -1, ''::text, ''::text, ''::text, 0,
+      RETURN QUERY SELECT 0::smallint, -1, ''::text, ''::text, ''::text, NULL::hz_refusal,
         ''::text, sub.imported, sub.updated, sub.unchanged, sub.narrative_updated,
         true, hz_ts(sub.received_at), hz_ts(sub.committed_at);
     ELSIF p_scope_region IS NOT NULL AND sub.region_code <> p_scope_region THEN
       -- Say nothing about another township's submission.
-      RETURN QUERY SELECT 0::smallint, -1, 'submission_id'::text, ''::text, ''::text, 6,
+      RETURN QUERY SELECT 0::smallint, -1, 'submission_id'::text, ''::text, ''::text,
+        'id_reused'::hz_refusal,
         format('submission id %s is already in use; choose a new id', p_submission_id),
         0, 0, 0, false, false, ''::text, ''::text;
     ELSE
-      RETURN QUERY SELECT 0::smallint, -1, 'submission_id'::text, ''::text, ''::text, 6,
+      RETURN QUERY SELECT 0::smallint, -1, 'submission_id'::text, ''::text, ''::text,
+        'id_reused'::hz_refusal,
         format('submission %s was already used by %s at %s for %s %s with other content',
                p_submission_id, sub.submitted_by, hz_ts(sub.committed_at),
                sub.region_code, sub.period),
@@ -1096,18 +1120,19 @@ BEGIN
   SELECT * INTO reg FROM regions r WHERE r.code = p_region;
   IF NOT FOUND THEN
     RETURN QUERY SELECT 3::smallint, -1, 'region_code'::text, ''::text,
-      format('unknown region %s', p_region), NULL::integer, NULL::text, NULL::integer,
+      format('unknown region %s', p_region), NULL::hz_refusal, NULL::text, NULL::integer,
       NULL::integer, NULL::integer, NULL::boolean, NULL::boolean, NULL::text, NULL::text;
     n_problems := n_problems + 1;
   ELSIF p_scope_region IS NOT NULL AND p_scope_region <> p_region THEN
-    RETURN QUERY SELECT 0::smallint, -1, 'region_code'::text, ''::text, ''::text, 7,
+    RETURN QUERY SELECT 0::smallint, -1, 'region_code'::text, ''::text, ''::text,
+      'outside_scope'::hz_refusal,
       format('this token may submit only for region %s, not %s', p_scope_region, p_region),
       0, 0, 0, false, false, ''::text, ''::text;
     RETURN;
   ELSIF NOT reg.reporting THEN
     RETURN QUERY SELECT 7::smallint, -1, 'region_code'::text, ''::text,
       format('region %s (%s) is not a reporting township; its figures are rollups', p_region, reg.name),
-      NULL::integer, NULL::text, NULL::integer, NULL::integer, NULL::integer,
+      NULL::hz_refusal, NULL::text, NULL::integer, NULL::integer, NULL::integer,
       NULL::boolean, NULL::boolean, NULL::text, NULL::text;
     n_problems := n_problems + 1;
   END IF;
@@ -1120,11 +1145,11 @@ BEGIN
   -- (when the row exists) also orders hz_approve_all, which locks rows.
   SELECT * INTO rep FROM reports r WHERE r.region_code = p_region AND r.period = p_period
     FOR UPDATE;
-  refusal := hz_submit_gate(p_region, p_period, p_period_type, p_period_start);
-  IF refusal IS NOT NULL THEN
+  SELECT * INTO closed FROM hz_submit_gate(p_region, p_period, p_period_type, p_period_start);
+  IF FOUND THEN
     -- A closed period is a CONFLICT problem, listed with any others.
-    RETURN QUERY SELECT 9::smallint, -1, 'period'::text, ''::text, refusal,
-      NULL::integer, NULL::text, NULL::integer, NULL::integer, NULL::integer,
+    RETURN QUERY SELECT 9::smallint, -1, 'period'::text, ''::text, closed.message,
+      NULL::hz_refusal, NULL::text, NULL::integer, NULL::integer, NULL::integer,
       NULL::boolean, NULL::boolean, NULL::text, NULL::text;
     n_problems := n_problems + 1;
   END IF;
@@ -1165,7 +1190,7 @@ BEGIN
     FROM input i LEFT JOIN indicators ind ON ind.code = i.c
   )
   SELECT c.k::smallint, c.i, CASE WHEN c.k = 5 THEN 'value' ELSE 'indicator_code' END,
-         c.c, c.why, NULL::integer, NULL::text, NULL::integer, NULL::integer, NULL::integer,
+         c.c, c.why, NULL::hz_refusal, NULL::text, NULL::integer, NULL::integer, NULL::integer,
          NULL::boolean, NULL::boolean, NULL::text, NULL::text
   FROM checked c WHERE c.k IS NOT NULL ORDER BY c.i;
   GET DIAGNOSTICS n_new = ROW_COUNT;
@@ -1186,7 +1211,7 @@ BEGIN
   narr_changed := p_narrative <> '' AND p_narrative IS DISTINCT FROM coalesce(rep.narrative, '');
 
   IF n_problems > 0 OR p_validate_only THEN
-    RETURN QUERY SELECT 0::smallint, -1, ''::text, ''::text, ''::text, 0, ''::text,
+    RETURN QUERY SELECT 0::smallint, -1, ''::text, ''::text, ''::text, NULL::hz_refusal, ''::text,
       n_new, n_changed, n_same, narr_changed, false, hz_ts(p_received_at), ''::text;
     RETURN;
   END IF;
@@ -1245,7 +1270,7 @@ BEGIN
           coalesce(array_length(p_codes, 1), 0), p_codes, p_values, p_comments,
           p_received_at, now_ts);
 
-  RETURN QUERY SELECT 0::smallint, -1, ''::text, ''::text, ''::text, 0, ''::text,
+  RETURN QUERY SELECT 0::smallint, -1, ''::text, ''::text, ''::text, NULL::hz_refusal, ''::text,
     n_new, n_changed, n_same, narr_changed, false, hz_ts(p_received_at), hz_ts(now_ts);
 END
 $$;
@@ -1254,7 +1279,7 @@ $$;
 -- Name: hz_submit_gate(text, text, smallint, date); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.hz_submit_gate(p_region text, p_period text, p_period_type smallint, p_period_start date) RETURNS text
+CREATE FUNCTION public.hz_submit_gate(p_region text, p_period text, p_period_type smallint, p_period_start date) RETURNS TABLE(refusal public.hz_refusal, message text)
     LANGUAGE plpgsql STABLE
     AS $$
 DECLARE
@@ -1263,16 +1288,18 @@ DECLARE
 BEGIN
   SELECT * INTO rep FROM reports r WHERE r.region_code = p_region AND r.period = p_period;
   IF FOUND AND rep.approved_at IS NOT NULL THEN
-    RETURN format('period %s of region %s was approved by %s at %s; ask for it to be reopened',
-                  p_period, p_region, rep.approved_by, hz_ts(rep.approved_at));
+    RETURN QUERY SELECT 'approved'::hz_refusal,
+      format('period %s of region %s was approved by %s at %s; ask for it to be reopened',
+             p_period, p_region, rep.approved_by, hz_ts(rep.approved_at));
+    RETURN;
   END IF;
   deadline := hz_deadline(p_period_type, p_period_start);
   IF deadline IS NOT NULL AND clock_timestamp() >= deadline
      AND NOT hz_exception_open(p_region, p_period) THEN
-    RETURN format('submissions for period %s closed at %s (deadline); an administrator can '
-                  'reopen it for region %s', p_period, hz_ts(deadline), p_region);
+    RETURN QUERY SELECT 'window_closed'::hz_refusal,
+      format('submissions for period %s closed at %s (deadline); an administrator can '
+             'reopen it for region %s', p_period, hz_ts(deadline), p_region);
   END IF;
-  RETURN NULL;
 END
 $$;
 
