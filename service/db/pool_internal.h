@@ -5,8 +5,6 @@
 #ifndef HZ_DB_POOL_INTERNAL_H
 #define HZ_DB_POOL_INTERNAL_H
 
-#include <stdint.h>
-
 #include "db/pool.h"
 #include "db/prepared.h"
 

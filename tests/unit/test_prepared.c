@@ -1,7 +1,10 @@
 /* Unit tests for a connection's record of prepared statements
  * (db/prepared.h): one bit per row of the statement table, every row
  * markable at once (no ceiling below the table), a forgotten row unmarked
- * alone, clear unmarks all. */
+ * alone, clear unmarks all; and the pool submits nothing else. */
+#include <errno.h>
+
+#include "db/pool.h"
 #include "db/prepared.h"
 #include "hz_test.h"
 
@@ -45,4 +48,23 @@ HZ_TEST(prepared_clear_unmarks_everything) {
     HZ_ASSERT_INT_EQ(hz_db_prepared_has(&s, (hz_stmt_id_t)id), 0);
   hz_db_prepared_add(&s, (hz_stmt_id_t)0);
   HZ_ASSERT_INT_EQ(hz_db_prepared_has(&s, (hz_stmt_id_t)0), 1);
+}
+
+static void never_called(void *data, const hz_db_result_t *res) {
+  (void)data;
+  (void)res;
+}
+
+/* The pool runs table rows only: an id outside the table, or a row with
+ * parameters and no values, is refused at submit (before, the first was
+ * read past the table's end and the second read through NULL when the
+ * job was sent). The pool is never started: argument checks come first. */
+HZ_TEST(pool_submit_refuses_what_the_table_does_not_declare) {
+  hz_db_pool_t pool = {0};
+  hz_db_stmt_t outside = {.id = (hz_stmt_id_t)HZ_STMT__COUNT};
+  hz_db_stmt_t no_values = {.id = HZ_STMT_SCOPE_CHECK};
+  hz_db_stmt_t negative = {.id = (hz_stmt_id_t)-1};
+  HZ_ASSERT_INT_EQ(hz_db_pool_submit(&pool, &outside, 1, never_called, NULL, NULL), -EINVAL);
+  HZ_ASSERT_INT_EQ(hz_db_pool_submit(&pool, &negative, 1, never_called, NULL, NULL), -EINVAL);
+  HZ_ASSERT_INT_EQ(hz_db_pool_submit(&pool, &no_values, 1, never_called, NULL, NULL), -EINVAL);
 }
