@@ -96,8 +96,8 @@ int hz_db_pool_init(hz_db_pool_t *p, uv_loop_t *loop, const char *conninfo, int 
 /* Queues a job of n statements. Returns 0, -EAGAIN when the queue is full,
  * -ENOTCONN when no connection is up, -EINVAL for bad arguments (n out of
  * 1..HZ_DB_MAX_STMTS, no callback, an id outside the table, a row with
- * parameters but no values). When
- * job_out is set the job can be cancelled until its callback runs. */
+ * parameters but no values). When job_out is set the job can be cancelled
+ * until its callback runs. */
 int hz_db_pool_submit(hz_db_pool_t *p, const hz_db_stmt_t *stmts, int n, hz_db_done_fn done,
                       void *data, hz_db_job_t **job_out);
 /* The callback will not run. A job already sent still completes (and
