@@ -18,6 +18,10 @@ static void job_free(hz_db_job_t *job) {
   free(job);
 }
 
+static int nparams(const hz_db_stmt_t *s) {
+  return hz_stmt_def(s->id)->nparams;
+}
+
 static size_t param_len(const hz_db_stmt_t *s, int i) {
   if (!s->values[i])
     return 0;
@@ -32,8 +36,9 @@ static int copy_params(hz_db_job_t *job) {
   size_t total = 0;
   for (int k = 0; k < job->nstmts; k++) {
     const hz_db_stmt_t *s = &job->stmts[k];
-    total += (size_t)s->nparams * (sizeof(char *) + 2 * sizeof(int)) + sizeof(char *);
-    for (int i = 0; i < s->nparams; i++)
+    int np = nparams(s);
+    total += (size_t)np * (sizeof(char *) + 2 * sizeof(int)) + sizeof(char *);
+    for (int i = 0; i < np; i++)
       total += param_len(s, i);
   }
   if (total == 0)
@@ -45,23 +50,24 @@ static int copy_params(hz_db_job_t *job) {
   /* Pointer arrays first (aligned), then the int arrays, then the bytes. */
   for (int k = 0; k < job->nstmts; k++) {
     hz_db_stmt_t *s = &job->stmts[k];
+    int np = nparams(s);
     size_t misalign = (uintptr_t)mem % sizeof(char *);
     if (misalign)
       mem += sizeof(char *) - misalign; /* the padding counted in total */
     const char **values = (const char **)(void *)mem;
-    mem += (size_t)s->nparams * sizeof(char *);
+    mem += (size_t)np * sizeof(char *);
     int *lengths = NULL, *formats = NULL;
     if (s->lengths) {
       lengths = (int *)(void *)mem;
-      memcpy(lengths, s->lengths, (size_t)s->nparams * sizeof(int));
+      memcpy(lengths, s->lengths, (size_t)np * sizeof(int));
     }
-    mem += (size_t)s->nparams * sizeof(int);
+    mem += (size_t)np * sizeof(int);
     if (s->formats) {
       formats = (int *)(void *)mem;
-      memcpy(formats, s->formats, (size_t)s->nparams * sizeof(int));
+      memcpy(formats, s->formats, (size_t)np * sizeof(int));
     }
-    mem += (size_t)s->nparams * sizeof(int);
-    for (int i = 0; i < s->nparams; i++) {
+    mem += (size_t)np * sizeof(int);
+    for (int i = 0; i < np; i++) {
       size_t n = param_len(s, i);
       values[i] = s->values[i] ? memcpy(mem, s->values[i], n) : NULL;
       mem += n;
@@ -136,49 +142,23 @@ void hz_db_queue_fail(hz_db_pool_t *p, const char *why) {
     hz_db_job_complete(job, 1, why);
 }
 
-/* Queues a table row, preceded by its Parse the first time this session
- * sees the id. The id is marked from the moment its Parse is queued (a
+/* Queues statement i, preceded by its Parse the first time this session
+ * runs its row. The row is marked from the moment its Parse is queued (a
  * second use in the same job must not Parse again) until that Parse is
- * refused or aborted (file_result unmarks it). */
-static int send_row(hz_db_conn_t *c, hz_db_job_t *job, int i) {
-  const hz_db_stmt_t *s = &job->stmts[i];
-  if (!hz_db_prepared_has_id(&c->prepared, s->id)) {
-    if (!PQsendPrepare(c->pg, s->name, s->sql, s->nparams, NULL))
-      return 0;
-    hz_db_prepared_add_id(&c->prepared, s->id);
-    hz_log_debug(c->pool->log, "database: preparing %s", s->name);
-    job->entries[job->nentries].stmt = (short)i;
-    job->entries[job->nentries++].prepare = 1;
-  }
-  return PQsendQueryPrepared(c->pg, s->name, s->nparams, s->values, s->lengths, s->formats, 0);
-}
-
-/* Legacy (a caller-chosen .name, until every caller uses .id): the same
- * rule kept in the name set. */
-static int send_named(hz_db_conn_t *c, hz_db_job_t *job, int i) {
-  const hz_db_stmt_t *s = &job->stmts[i];
-  if (!hz_db_prepared_has(&c->prepared, s->name)) {
-    if (hz_db_prepared_add(&c->prepared, s->name))
-      /* Cannot remember it: run it unnamed rather than Parse it twice. */
-      return PQsendQueryParams(c->pg, s->sql, s->nparams, NULL, s->values, s->lengths,
-                               s->formats, 0);
-    if (!PQsendPrepare(c->pg, s->name, s->sql, s->nparams, NULL))
-      return 0;
-    hz_log_debug(c->pool->log, "database: preparing %s", s->name);
-    job->entries[job->nentries].stmt = (short)i;
-    job->entries[job->nentries++].prepare = 1;
-  }
-  return PQsendQueryPrepared(c->pg, s->name, s->nparams, s->values, s->lengths, s->formats, 0);
-}
-
+ * refused or aborted (file_result unmarks it). The prepared name is the
+ * row's ID spelling, unique by construction (db/statements.h). */
 static int send_stmt(hz_db_conn_t *c, hz_db_job_t *job, int i) {
   const hz_db_stmt_t *s = &job->stmts[i];
-  if (job->by_id & (1u << i))
-    return send_row(c, job, i);
-  if (s->name)
-    return send_named(c, job, i);
-  return PQsendQueryParams(c->pg, s->sql, s->nparams, NULL, s->values, s->lengths, s->formats,
-                           0);
+  const hz_stmt_def_t *d = hz_stmt_def(s->id);
+  if (!hz_db_prepared_has(&c->prepared, s->id)) {
+    if (!PQsendPrepare(c->pg, d->name, d->sql, d->nparams, NULL))
+      return 0;
+    hz_db_prepared_add(&c->prepared, s->id);
+    hz_log_debug(c->pool->log, "database: preparing %s", d->name);
+    job->entries[job->nentries].stmt = (short)i;
+    job->entries[job->nentries++].prepare = 1;
+  }
+  return PQsendQueryPrepared(c->pg, d->name, d->nparams, s->values, s->lengths, s->formats, 0);
 }
 
 int hz_db_job_send(hz_db_conn_t *c, hz_db_job_t *job) {
@@ -193,16 +173,6 @@ int hz_db_job_send(hz_db_conn_t *c, hz_db_job_t *job) {
   return PQpipelineSync(c->pg) ? 0 : -1;
 }
 
-/* A Parse that did not succeed (refused, or aborted by an earlier error)
- * is forgotten, so the next job sends it again instead of executing a name
- * this session does not have. */
-static void forget_parse(hz_db_conn_t *c, const hz_db_job_t *job, int stmt) {
-  if (job->by_id & (1u << stmt))
-    hz_db_prepared_forget_id(&c->prepared, job->stmts[stmt].id);
-  else
-    hz_db_prepared_forget(&c->prepared, job->stmts[stmt].name);
-}
-
 /* Files one result of the job. A statement's first result goes to its
  * slot; anything else (a Parse's result, the error the Sync brings when
  * the implicit COMMIT fails) is kept only if it is the job's first error. */
@@ -212,8 +182,11 @@ static void file_result(hz_db_conn_t *c, hz_db_job_t *job, PGresult *r) {
   int prepare = in_entry && job->entries[job->cur].prepare;
   ExecStatusType st = PQresultStatus(r);
   int failed = !result_ok(r) && st != PGRES_PIPELINE_ABORTED;
+  /* A Parse that did not succeed (refused, or aborted by an earlier error)
+   * is forgotten, so the next job sends it again instead of executing a
+   * name this session does not have. */
   if (prepare && st != PGRES_COMMAND_OK)
-    forget_parse(c, job, stmt);
+    hz_db_prepared_forget(&c->prepared, job->stmts[stmt].id);
   if (in_entry && !prepare && !job->results[stmt]) {
     job->results[stmt] = r;
     if (failed && !job->failure)
@@ -247,25 +220,21 @@ int hz_db_job_read(hz_db_conn_t *c) {
   return 0;
 }
 
-/* Statements given by table id take their name, text and parameter count
- * from the statement table (db/statements.h); by_id remembers which, for
- * the per-connection bookkeeping. */
-static void resolve_ids(hz_db_job_t *job) {
-  for (int i = 0; i < job->nstmts; i++) {
-    hz_db_stmt_t *s = &job->stmts[i];
-    if (s->sql)
-      continue;
-    const hz_stmt_def_t *d = hz_stmt_def(s->id);
-    s->name = d->name;
-    s->sql = d->sql;
-    s->nparams = d->nparams;
-    job->by_id |= 1u << i;
+/* A statement the pool cannot send: a row outside the table, or a row with
+ * parameters and no values (libpq would read through a NULL array). */
+static int stmts_valid(const hz_db_stmt_t *stmts, int n) {
+  for (int i = 0; i < n; i++) {
+    if ((unsigned)stmts[i].id >= HZ_STMT__COUNT)
+      return 0;
+    if (!stmts[i].values && nparams(&stmts[i]) > 0)
+      return 0;
   }
+  return 1;
 }
 
 int hz_db_pool_submit(hz_db_pool_t *p, const hz_db_stmt_t *stmts, int n, hz_db_done_fn done,
                       void *data, hz_db_job_t **job_out) {
-  if (n < 1 || n > HZ_DB_MAX_STMTS || !done)
+  if (n < 1 || n > HZ_DB_MAX_STMTS || !done || !stmts_valid(stmts, n))
     return -EINVAL;
   if (p->closing || (p->nready == 0 && p->first_attempts == 0))
     return -ENOTCONN;
@@ -279,7 +248,6 @@ int hz_db_pool_submit(hz_db_pool_t *p, const hz_db_stmt_t *stmts, int n, hz_db_d
   job->data = data;
   job->nstmts = n;
   memcpy(job->stmts, stmts, (size_t)n * sizeof(*stmts));
-  resolve_ids(job);
   if (copy_params(job)) {
     free(job);
     return -ENOMEM;

@@ -457,8 +457,6 @@ void hz_db_pool_close(hz_db_pool_t *p, void (*on_closed)(void *), void *data) {
 void hz_db_pool_free(hz_db_pool_t *p) {
   if (!p)
     return;
-  for (int i = 0; p->conns && i < p->size; i++)
-    hz_db_prepared_free(&p->conns[i].prepared);
   free(p->conns);
   p->conns = NULL;
 }

@@ -1,7 +1,9 @@
 /* Asynchronous PostgreSQL pool on the loop: PQconnectStart/PQconnectPoll,
  * pipeline mode with one Sync per job (so a job's statements are one
  * implicit transaction), uv_poll on PQsocket, a bounded queue, and
- * reconnection with backoff. The loop never waits on the database.
+ * reconnection with backoff. The loop never waits on the database. Every
+ * statement is a row of the statement table (db/statements.h), prepared
+ * once per connection by its id.
  *
  * A job succeeds only when every result it produced succeeded, including
  * the one the Sync produces: an error there is the implicit COMMIT failing
@@ -24,22 +26,19 @@
 
 #define HZ_DB_MAX_STMTS 16 /* statements in one job */
 
-/* One statement of a job. Parameters are sent in text unless formats say
- * otherwise. The pool copies parameter values when the job is submitted,
- * so a job may outlive the call that made it; name and sql must be static. */
+/* One statement of a job: a row of the statement table and its parameter
+ * values. The row supplies the SQL, the parameter count and the prepared
+ * name; each connection Parses a row once, the first time a job runs it
+ * there (db/prepared.h). Parameters are sent in text unless formats say
+ * otherwise. The pool copies them when the job is submitted, so a job may
+ * outlive the call that made it. */
 typedef struct hz_db_stmt_s {
-  hz_stmt_id_t id;            /* the statement table's row, used when sql is
-                                 NULL (name, sql and nparams come from it);
-                                 prepared once per connection, kept in a
-                                 bitmap by id (db/prepared.h) */
-  const char *name;           /* legacy: prepared once per connection if set
-                                 (kept in a name set, no limit); goes once
-                                 every caller uses id */
-  const char *sql;            /* the statement text */
-  int nparams;                /* highest $n; values has this many */
-  const char *const *values;  /* parameter values (NULL entry = SQL NULL) */
-  const int *lengths;         /* binary lengths, or NULL */
-  const int *formats;         /* 1 = binary per parameter, or NULL */
+  hz_stmt_id_t id;            /* the statement table's row */
+  const char *const *values;  /* hz_stmt_def(id)->nparams values, NULL entry
+                                 = SQL NULL; may be NULL for a row without
+                                 parameters */
+  const int *lengths;         /* byte lengths of binary values, or NULL */
+  const int *formats;         /* 1 = binary per parameter, or NULL (text) */
 } hz_db_stmt_t;
 
 /* What a job's callback receives. Results are freed after it returns. */
@@ -95,8 +94,10 @@ typedef struct hz_db_pool_s {
 int hz_db_pool_init(hz_db_pool_t *p, uv_loop_t *loop, const char *conninfo, int size,
                     int queue_max, unsigned timeout_ms, const hz_log_t *log);
 /* Queues a job of n statements. Returns 0, -EAGAIN when the queue is full,
- * -ENOTCONN when no connection is up, -EINVAL for bad arguments. When
- * job_out is set the job can be cancelled until its callback runs. */
+ * -ENOTCONN when no connection is up, -EINVAL for bad arguments (n out of
+ * 1..HZ_DB_MAX_STMTS, no callback, an id outside the table, a row with
+ * parameters but no values). When job_out is set the job can be cancelled
+ * until its callback runs. */
 int hz_db_pool_submit(hz_db_pool_t *p, const hz_db_stmt_t *stmts, int n, hz_db_done_fn done,
                       void *data, hz_db_job_t **job_out);
 /* The callback will not run. A job already sent still completes (and

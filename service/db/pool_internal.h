@@ -5,8 +5,6 @@
 #ifndef HZ_DB_POOL_INTERNAL_H
 #define HZ_DB_POOL_INTERNAL_H
 
-#include <stdint.h>
-
 #include "db/pool.h"
 #include "db/prepared.h"
 
@@ -35,8 +33,6 @@ struct hz_db_job_s {
   void *data;                         /* passed to done */
   int nstmts;                         /* 0 for a ping (a Sync alone) */
   hz_db_stmt_t stmts[HZ_DB_MAX_STMTS];/* shallow copies; params in `params` */
-  uint32_t by_id;                     /* bit i: stmts[i] is a table row, its
-                                         name/sql filled in from the table */
   int queued;                         /* on the pool's queue (cancel frees it
                                          there; in flight it completes) */
   PGresult *results[HZ_DB_MAX_STMTS]; /* filled as they arrive */

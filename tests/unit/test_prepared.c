@@ -1,73 +1,70 @@
-/* Unit tests for the per-connection set of prepared statement names
- * (db/prepared.h): no ceiling, names compared by content, a forgotten
- * name is absent again, clear keeps nothing. */
-#include <stdio.h>
+/* Unit tests for a connection's record of prepared statements
+ * (db/prepared.h): one bit per row of the statement table, every row
+ * markable at once (no ceiling below the table), a forgotten row unmarked
+ * alone, clear unmarks all; and the pool submits nothing else. */
+#include <errno.h>
 
+#include "db/pool.h"
 #include "db/prepared.h"
 #include "hz_test.h"
 
-#define MANY 500
-
-static char names[MANY][16];
-
-HZ_TEST(prepared_set_has_no_ceiling) {
+/* A connection that has prepared every row: each is marked, none lost. */
+HZ_TEST(prepared_holds_every_row_of_the_table) {
   hz_db_prepared_t s = {0};
-  for (int i = 0; i < MANY; i++) {
-    snprintf(names[i], sizeof(names[i]), "hz_n%d", i);
-    HZ_ASSERT_INT_EQ(hz_db_prepared_add(&s, names[i]), 0);
+  for (int id = 0; id < HZ_STMT__COUNT; id++) {
+    HZ_ASSERT_INT_EQ(hz_db_prepared_has(&s, (hz_stmt_id_t)id), 0);
+    hz_db_prepared_add(&s, (hz_stmt_id_t)id);
   }
-  HZ_ASSERT_INT_EQ(s.n, MANY);
-  for (int i = 0; i < MANY; i++)
-    HZ_ASSERT_INT_EQ(hz_db_prepared_has(&s, names[i]), 1);
-  HZ_ASSERT_INT_EQ(hz_db_prepared_has(&s, "hz_n500"), 0);
-  hz_db_prepared_free(&s);
-  HZ_ASSERT_INT_EQ(s.n, 0);
+  for (int id = 0; id < HZ_STMT__COUNT; id++)
+    HZ_ASSERT_INT_EQ(hz_db_prepared_has(&s, (hz_stmt_id_t)id), 1);
 }
 
-HZ_TEST(prepared_set_compares_names_by_content_and_adds_once) {
-  hz_db_prepared_t s = {0};
-  char copy[16];
-  HZ_ASSERT_INT_EQ(hz_db_prepared_add(&s, "hz_submit"), 0);
-  snprintf(copy, sizeof(copy), "hz_%s", "submit");
-  HZ_ASSERT_INT_EQ(hz_db_prepared_has(&s, copy), 1);
-  HZ_ASSERT_INT_EQ(hz_db_prepared_add(&s, copy), 0);
-  HZ_ASSERT_INT_EQ(s.n, 1);
-  hz_db_prepared_free(&s);
-}
-
-HZ_TEST(prepared_set_forget_and_clear) {
-  hz_db_prepared_t s = {0};
-  hz_db_prepared_add(&s, "a");
-  hz_db_prepared_add(&s, "b");
-  hz_db_prepared_add(&s, "c");
-  hz_db_prepared_forget(&s, "a");
-  hz_db_prepared_forget(&s, "zz");
-  HZ_ASSERT_INT_EQ(hz_db_prepared_has(&s, "a"), 0);
-  HZ_ASSERT_INT_EQ(hz_db_prepared_has(&s, "b"), 1);
-  HZ_ASSERT_INT_EQ(hz_db_prepared_has(&s, "c"), 1);
-  hz_db_prepared_clear(&s);
-  HZ_ASSERT_INT_EQ(hz_db_prepared_has(&s, "b"), 0);
-  HZ_ASSERT_INT_EQ(hz_db_prepared_add(&s, "b"), 0);
-  HZ_ASSERT_INT_EQ(hz_db_prepared_has(&s, "b"), 1);
-  hz_db_prepared_free(&s);
-  hz_db_prepared_free(NULL);
-}
-
-/* Table rows are marked by id: every row independently, a forgotten row
- * unmarked alone, clear unmarks all; ids and legacy names do not mix. */
-HZ_TEST(prepared_ids_are_a_bitmap_of_the_table) {
+/* Rows are independent bits: marking one (again) or forgetting one leaves
+ * the others as they were, across word boundaries. */
+HZ_TEST(prepared_rows_are_independent) {
   hz_db_prepared_t s = {0};
   for (int id = 0; id < HZ_STMT__COUNT; id += 2)
-    hz_db_prepared_add_id(&s, (hz_stmt_id_t)id);
+    hz_db_prepared_add(&s, (hz_stmt_id_t)id);
   for (int id = 0; id < HZ_STMT__COUNT; id++)
-    HZ_ASSERT_INT_EQ(hz_db_prepared_has_id(&s, (hz_stmt_id_t)id), id % 2 == 0);
-  hz_db_prepared_add_id(&s, (hz_stmt_id_t)(HZ_STMT__COUNT - 1));
-  hz_db_prepared_forget_id(&s, (hz_stmt_id_t)0);
-  HZ_ASSERT_INT_EQ(hz_db_prepared_has_id(&s, (hz_stmt_id_t)0), 0);
-  HZ_ASSERT_INT_EQ(hz_db_prepared_has_id(&s, (hz_stmt_id_t)(HZ_STMT__COUNT - 1)), 1);
-  HZ_ASSERT_INT_EQ(hz_db_prepared_has(&s, hz_stmt_def((hz_stmt_id_t)(HZ_STMT__COUNT - 1))->name), 0);
+    HZ_ASSERT_INT_EQ(hz_db_prepared_has(&s, (hz_stmt_id_t)id), id % 2 == 0);
+  hz_stmt_id_t last = (hz_stmt_id_t)(HZ_STMT__COUNT - 1);
+  hz_db_prepared_add(&s, last);
+  hz_db_prepared_add(&s, last);
+  hz_db_prepared_forget(&s, (hz_stmt_id_t)0);
+  hz_db_prepared_forget(&s, (hz_stmt_id_t)1); /* not marked: no change */
+  HZ_ASSERT_INT_EQ(hz_db_prepared_has(&s, (hz_stmt_id_t)0), 0);
+  HZ_ASSERT_INT_EQ(hz_db_prepared_has(&s, (hz_stmt_id_t)1), 0);
+  HZ_ASSERT_INT_EQ(hz_db_prepared_has(&s, last), 1);
+  for (int id = 2; id < HZ_STMT__COUNT - 1; id++)
+    HZ_ASSERT_INT_EQ(hz_db_prepared_has(&s, (hz_stmt_id_t)id), id % 2 == 0);
+}
+
+HZ_TEST(prepared_clear_unmarks_everything) {
+  hz_db_prepared_t s = {0};
+  for (int id = 0; id < HZ_STMT__COUNT; id++)
+    hz_db_prepared_add(&s, (hz_stmt_id_t)id);
   hz_db_prepared_clear(&s);
   for (int id = 0; id < HZ_STMT__COUNT; id++)
-    HZ_ASSERT_INT_EQ(hz_db_prepared_has_id(&s, (hz_stmt_id_t)id), 0);
-  hz_db_prepared_free(&s);
+    HZ_ASSERT_INT_EQ(hz_db_prepared_has(&s, (hz_stmt_id_t)id), 0);
+  hz_db_prepared_add(&s, (hz_stmt_id_t)0);
+  HZ_ASSERT_INT_EQ(hz_db_prepared_has(&s, (hz_stmt_id_t)0), 1);
+}
+
+static void never_called(void *data, const hz_db_result_t *res) {
+  (void)data;
+  (void)res;
+}
+
+/* The pool runs table rows only: an id outside the table, or a row with
+ * parameters and no values, is refused at submit (before, the first was
+ * read past the table's end and the second read through NULL when the
+ * job was sent). The pool is never started: argument checks come first. */
+HZ_TEST(pool_submit_refuses_what_the_table_does_not_declare) {
+  hz_db_pool_t pool = {0};
+  hz_db_stmt_t outside = {.id = (hz_stmt_id_t)HZ_STMT__COUNT};
+  hz_db_stmt_t no_values = {.id = HZ_STMT_SCOPE_CHECK};
+  hz_db_stmt_t negative = {.id = (hz_stmt_id_t)-1};
+  HZ_ASSERT_INT_EQ(hz_db_pool_submit(&pool, &outside, 1, never_called, NULL, NULL), -EINVAL);
+  HZ_ASSERT_INT_EQ(hz_db_pool_submit(&pool, &negative, 1, never_called, NULL, NULL), -EINVAL);
+  HZ_ASSERT_INT_EQ(hz_db_pool_submit(&pool, &no_values, 1, never_called, NULL, NULL), -EINVAL);
 }
