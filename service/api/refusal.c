@@ -72,6 +72,14 @@ void hz_rpc_refuse(hz_rpc_t *rpc, const char *reason, const char *message) {
 
 int hz_rpc_refused(hz_rpc_t *rpc, const PGresult *r, int row) {
   int reason = hz_db_col(r, "refusal");
+  /* Why check: libpq reads a missing column as NULL, which here would
+   * mean "not refused" and turn every refusal into a success. */
+  if (reason < 0 || hz_db_col(r, "message") < 0) {
+    hz_log_error(&rpc->app->ctx->log, "%s: result has no refusal or message column",
+                 rpc->def->path);
+    hz_rpc_finish(rpc, HZ_STATUS_INTERNAL, "internal error; the server log has the details");
+    return 1;
+  }
   if (hz_rpc_cell_null(r, row, reason))
     return 0;
   hz_rpc_refuse(rpc, PQgetvalue(r, row, reason), PQgetvalue(r, row, hz_db_col(r, "message")));

@@ -26,7 +26,8 @@ void hz_rpc_refuse(struct hz_rpc_s *rpc, const char *reason, const char *message
 
 /* Reads row of r, a result with columns `refusal` (hz_refusal, NULL when
  * the call was not refused) and `message`: returns 1 after finishing rpc
- * with hz_rpc_refuse when the row is a refusal, 0 to go on. */
+ * with hz_rpc_refuse when the row is a refusal (or with INTERNAL when r
+ * lacks either column), 0 to go on. */
 int hz_rpc_refused(struct hz_rpc_s *rpc, const PGresult *r, int row);
 
 #endif

@@ -1,11 +1,11 @@
 /* Token bootstrap command. */
 #include "cmd/token.h"
 
+#include <assert.h>
 #include <getopt.h>
 #include <libpq-fe.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "api/auth.h"
@@ -37,6 +37,12 @@ static int report_created(const PGresult *r, hz_role_t role, const char *region,
     return 1;
   }
   int refusal = PQfnumber(r, "refusal"), message = PQfnumber(r, "message");
+  int id = PQfnumber(r, "id");
+  if (refusal < 0 || message < 0 || id < 0) {
+    /* libpq reads a missing column as NULL: a refusal would pass as a success. */
+    fprintf(stderr, "huizongd token: the statement's result lacks refusal, message or id\n");
+    return 1;
+  }
   if (!PQgetisnull(r, 0, refusal)) {
     /* The reason is checked against this build's list, as the server's
      * hz_rpc_refuse does; the status it maps to means nothing here, where
@@ -51,7 +57,7 @@ static int report_created(const PGresult *r, hz_role_t role, const char *region,
   }
   fprintf(stderr, "created %s token '%s'%s%s; it is shown once, store it now:\n",
           hz_role_name(role), name, region ? " for region " : "", region ? region : "");
-  printf("hz_%s_%s\n", PQgetvalue(r, 0, PQfnumber(r, "id")), secret);
+  printf("hz_%s_%s\n", PQgetvalue(r, 0, id), secret);
   return 0;
 }
 
@@ -78,6 +84,7 @@ static int create_token(PGconn *pg, hz_role_t role, const char *region, const ch
     fprintf(stderr, "huizongd token: out of memory\n");
   } else {
     const hz_stmt_def_t *def = hz_stmt_def(HZ_STMT_ADMIN_CREATE_TOKEN);
+    assert(def->nparams == (int)(sizeof(params) / sizeof(params[0])));
     PGresult *r = PQexecParams(pg, def->sql, def->nparams, NULL, params, NULL, NULL, 0);
     rc = report_created(r, role, region, name, secret);
     PQclear(r);
