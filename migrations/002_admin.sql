@@ -533,6 +533,8 @@ $$;
 
 -- ------------------------------------------------------------------- tokens
 
+-- (Redefined by 011_token_facts.sql, the current definition: a refusal
+-- reason instead of the status code.)
 -- Stores a new token's hash. Returns one row: a gRPC status code (0 ok,
 -- 3 INVALID_ARGUMENT, 5 NOT_FOUND, 6 ALREADY_EXISTS) with its message, and
 -- on success the new id and creation time.
@@ -589,6 +591,8 @@ BEGIN
 END
 $$;
 
+-- (Redefined by 011_token_facts.sql, the current definition: a refusal
+-- reason instead of the status code.)
 -- Revokes a token by id, or the active token of a name. Revoking a revoked
 -- token changes nothing. Returns one row: a gRPC status code (0 ok,
 -- 5 NOT_FOUND, 9 FAILED_PRECONDITION when a name is ambiguous), and on

@@ -17,7 +17,11 @@ CREATE TYPE public.hz_refusal AS ENUM (
     'nothing_submitted',
     'id_reused',
     'approved',
-    'window_closed'
+    'window_closed',
+    'role_level_mismatch',
+    'name_taken',
+    'unknown_token',
+    'name_ambiguous'
 );
 
 --
@@ -168,7 +172,7 @@ $$;
 -- Name: hz_create_token(text, smallint, text, bytea, bigint, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.hz_create_token(p_name text, p_role smallint, p_region text, p_hash bytea, p_token_id bigint, p_actor text) RETURNS TABLE(code integer, message text, id bigint, created_at text)
+CREATE FUNCTION public.hz_create_token(p_name text, p_role smallint, p_region text, p_hash bytea, p_token_id bigint, p_actor text) RETURNS TABLE(refusal public.hz_refusal, message text, id bigint, created_at text)
     LANGUAGE plpgsql
     AS $$
 #variable_conflict use_column
@@ -183,26 +187,30 @@ BEGIN
   IF p_region IS NOT NULL THEN
     SELECT * INTO reg FROM regions r WHERE r.code = p_region;
     IF NOT FOUND THEN
-      RETURN QUERY SELECT 5, format('unknown region %s', p_region), NULL::bigint, NULL::text;
+      RETURN QUERY SELECT 'unknown_region'::hz_refusal, format('unknown region %s', p_region),
+        NULL::bigint, NULL::text;
       RETURN;
     END IF;
     IF p_role = 1 AND NOT reg.reporting THEN
-      RETURN QUERY SELECT 3, format('a township token needs a reporting region; %s (%s) is a %s',
-                                    reg.code, reg.name, hz_level_name(reg.level)),
+      RETURN QUERY SELECT 'role_level_mismatch'::hz_refusal,
+        format('a township token needs a reporting region; %s (%s) is a %s',
+               reg.code, reg.name, hz_level_name(reg.level)),
         NULL::bigint, NULL::text;
       RETURN;
     END IF;
     IF p_role = 2 AND reg.reporting THEN
-      RETURN QUERY SELECT 3, format('a county token reads a subtree; %s (%s) is a township: use role township',
-                                    reg.code, reg.name),
+      RETURN QUERY SELECT 'role_level_mismatch'::hz_refusal,
+        format('a county token reads a subtree; %s (%s) is a township: use role township',
+               reg.code, reg.name),
         NULL::bigint, NULL::text;
       RETURN;
     END IF;
   END IF;
 
   IF EXISTS (SELECT 1 FROM tokens t WHERE t.name = p_name AND t.revoked_at IS NULL) THEN
-    RETURN QUERY SELECT 6, format('an active token is already named %s; revoke it or choose another name',
-                                  p_name), NULL::bigint, NULL::text;
+    RETURN QUERY SELECT 'name_taken'::hz_refusal,
+      format('an active token is already named %s; revoke it or choose another name', p_name),
+      NULL::bigint, NULL::text;
     RETURN;
   END IF;
 
@@ -216,7 +224,7 @@ BEGIN
           format('token %s %s, role %s%s', new_id, p_name, hz_role_name(p_role),
                  CASE WHEN p_region IS NOT NULL THEN ', region ' || p_region ELSE '' END));
 
-  RETURN QUERY SELECT 0, ''::text, new_id, hz_ts(new_at);
+  RETURN QUERY SELECT NULL::hz_refusal, ''::text, new_id, hz_ts(new_at);
 END
 $$;
 
@@ -820,7 +828,7 @@ $$;
 -- Name: hz_revoke_token(bigint, text, bigint, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.hz_revoke_token(p_id bigint, p_name text, p_token_id bigint, p_actor text) RETURNS TABLE(code integer, message text, id bigint, name text, role smallint, region_code text, created_at text, created_by text, revoked_at text, last_used_at text, changed boolean)
+CREATE FUNCTION public.hz_revoke_token(p_id bigint, p_name text, p_token_id bigint, p_actor text) RETURNS TABLE(refusal public.hz_refusal, message text, id bigint, name text, role smallint, region_code text, created_at text, created_by text, revoked_at text, last_used_at text, changed boolean)
     LANGUAGE plpgsql
     AS $$
 #variable_conflict use_column
@@ -832,24 +840,27 @@ BEGIN
   IF p_id IS NOT NULL THEN
     SELECT * INTO tok FROM tokens t WHERE t.id = p_id FOR UPDATE;
     IF NOT FOUND THEN
-      RETURN QUERY SELECT 5, format('unknown token id %s', p_id), NULL::bigint, NULL::text,
-        NULL::smallint, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::boolean;
+      RETURN QUERY SELECT 'unknown_token'::hz_refusal, format('unknown token id %s', p_id),
+        NULL::bigint, NULL::text, NULL::smallint, NULL::text, NULL::text, NULL::text,
+        NULL::text, NULL::text, NULL::boolean;
       RETURN;
     END IF;
   ELSE
     SELECT count(*) INTO n_active FROM tokens t WHERE t.name = p_name AND t.revoked_at IS NULL;
     IF n_active > 1 THEN
-      RETURN QUERY SELECT 9, format('%s active tokens are named %s; revoke them by id', n_active, p_name),
-        NULL::bigint, NULL::text, NULL::smallint, NULL::text, NULL::text, NULL::text, NULL::text,
-        NULL::text, NULL::boolean;
+      RETURN QUERY SELECT 'name_ambiguous'::hz_refusal,
+        format('%s active tokens are named %s; revoke them by id', n_active, p_name),
+        NULL::bigint, NULL::text, NULL::smallint, NULL::text, NULL::text, NULL::text,
+        NULL::text, NULL::text, NULL::boolean;
       RETURN;
     END IF;
     -- The active one, else the latest revoked one (returned unchanged).
     SELECT * INTO tok FROM tokens t WHERE t.name = p_name
     ORDER BY t.revoked_at IS NULL DESC, t.revoked_at DESC, t.id DESC LIMIT 1 FOR UPDATE;
     IF NOT FOUND THEN
-      RETURN QUERY SELECT 5, format('no token is named %s', p_name), NULL::bigint, NULL::text,
-        NULL::smallint, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::boolean;
+      RETURN QUERY SELECT 'unknown_token'::hz_refusal, format('no token is named %s', p_name),
+        NULL::bigint, NULL::text, NULL::smallint, NULL::text, NULL::text, NULL::text,
+        NULL::text, NULL::text, NULL::boolean;
       RETURN;
     END IF;
   END IF;
@@ -865,8 +876,8 @@ BEGIN
     did := true;
   END IF;
 
-  RETURN QUERY SELECT 0, ''::text, tok.id, tok.name, tok.role, coalesce(tok.region_code, ''),
-    hz_ts(tok.created_at), tok.created_by, hz_ts(tok.revoked_at),
+  RETURN QUERY SELECT NULL::hz_refusal, ''::text, tok.id, tok.name, tok.role,
+    coalesce(tok.region_code, ''), hz_ts(tok.created_at), tok.created_by, hz_ts(tok.revoked_at),
     coalesce(hz_ts(tok.last_used_at), ''), did;
 END
 $$;

@@ -18,15 +18,20 @@ _Static_assert((int)HZ_APPROVAL_SUBMITTED == (int)HUIZONG__V1__APPROVAL_STATE__A
 _Static_assert((int)HZ_APPROVAL_APPROVED == (int)HUIZONG__V1__APPROVAL_STATE__APPROVAL_STATE_APPROVED,
                "proto ApprovalState");
 
-/* Why these statuses: DESIGN.md's error table. A region that does not
- * exist is NOT_FOUND; one the token may not touch is PERMISSION_DENIED;
- * a region or period whose state forbids the action is
- * FAILED_PRECONDITION; a reused submission id is ALREADY_EXISTS. A switch
- * without default, so a reason left out is a -Wswitch warning (an error
- * with --werror), not a silent OK. */
+/* Why these statuses: DESIGN.md's error table. A region or token that
+ * does not exist is NOT_FOUND; a region the token may not touch is
+ * PERMISSION_DENIED; a region or period whose state forbids the action,
+ * or a name that no longer picks one token, is FAILED_PRECONDITION; a
+ * reused submission id or a taken token name is ALREADY_EXISTS. A token
+ * role that cannot hold its region (a township token on a county) is
+ * INVALID_ARGUMENT: the request is wrong whatever the database holds,
+ * like the other CreateToken role/region checks made before the query.
+ * A switch without default, so a reason left out is a -Wswitch warning
+ * (an error with --werror), not a silent OK. */
 hz_status_code_t hz_refusal_status(hz_refusal_t r) {
   switch (r) {
   case HZ_REFUSAL_UNKNOWN_REGION:
+  case HZ_REFUSAL_UNKNOWN_TOKEN:
     return HZ_STATUS_NOT_FOUND;
   case HZ_REFUSAL_OUTSIDE_SCOPE:
     return HZ_STATUS_PERMISSION_DENIED;
@@ -34,9 +39,13 @@ hz_status_code_t hz_refusal_status(hz_refusal_t r) {
   case HZ_REFUSAL_NOTHING_SUBMITTED:
   case HZ_REFUSAL_APPROVED:
   case HZ_REFUSAL_WINDOW_CLOSED:
+  case HZ_REFUSAL_NAME_AMBIGUOUS:
     return HZ_STATUS_FAILED_PRECONDITION;
   case HZ_REFUSAL_ID_REUSED:
+  case HZ_REFUSAL_NAME_TAKEN:
     return HZ_STATUS_ALREADY_EXISTS;
+  case HZ_REFUSAL_ROLE_LEVEL_MISMATCH:
+    return HZ_STATUS_INVALID_ARGUMENT;
   case HZ_REFUSAL__COUNT:
     break;
   }
@@ -59,4 +68,20 @@ void hz_rpc_refuse(hz_rpc_t *rpc, const char *reason, const char *message) {
     return;
   }
   hz_rpc_finish(rpc, hz_refusal_status(r), "%s", message);
+}
+
+int hz_rpc_refused(hz_rpc_t *rpc, const PGresult *r, int row) {
+  int reason = hz_db_col(r, "refusal");
+  /* Why check: libpq reads a missing column as NULL, which here would
+   * mean "not refused" and turn every refusal into a success. */
+  if (reason < 0 || hz_db_col(r, "message") < 0) {
+    hz_log_error(&rpc->app->ctx->log, "%s: result has no refusal or message column",
+                 rpc->def->path);
+    hz_rpc_finish(rpc, HZ_STATUS_INTERNAL, "internal error; the server log has the details");
+    return 1;
+  }
+  if (hz_rpc_cell_null(r, row, reason))
+    return 0;
+  hz_rpc_refuse(rpc, PQgetvalue(r, row, reason), PQgetvalue(r, row, hz_db_col(r, "message")));
+  return 1;
 }

@@ -5,6 +5,8 @@
 #ifndef HZ_API_REFUSAL_H
 #define HZ_API_REFUSAL_H
 
+#include <libpq-fe.h>
+
 #include "domain/refusal.h"
 #include "wire/status.h"
 
@@ -21,5 +23,11 @@ hz_status_code_t hz_refusal_status_of(const char *reason);
 /* Finishes rpc with hz_refusal_status_of(reason) and message; an unknown
  * reason is logged once, here. */
 void hz_rpc_refuse(struct hz_rpc_s *rpc, const char *reason, const char *message);
+
+/* Reads row of r, a result with columns `refusal` (hz_refusal, NULL when
+ * the call was not refused) and `message`: returns 1 after finishing rpc
+ * with hz_rpc_refuse when the row is a refusal (or with INTERNAL when r
+ * lacks either column), 0 to go on. */
+int hz_rpc_refused(struct hz_rpc_s *rpc, const PGresult *r, int row);
 
 #endif

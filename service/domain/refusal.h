@@ -1,21 +1,27 @@
-/* Why the database refused a call: the closed set of reasons that
- * migration 010's enum hz_refusal holds, in the same spelling. The
- * database states the fact; api/refusal.c decides the gRPC status, once.
- * tests/integration/test_migrate.py checks that this list and the SQL
- * enum name the same reasons. Adding a reason: a value in the enum (a new
- * migration), a row here, a row in api/refusal.c's table. */
+/* Why the database refused a call: the closed set of reasons that the
+ * enum hz_refusal holds (created by migration 010, extended by 011), in
+ * the same spelling. The database states the fact; api/refusal.c decides
+ * the gRPC status, once. tests/integration/test_migrate.py checks that
+ * this list and the SQL enum name the same reasons in the same order.
+ * Adding a reason: `ALTER TYPE hz_refusal ADD VALUE` in a new migration
+ * (appended, so order is kept), a row at the end here, a case in
+ * api/refusal.c's switch. */
 #ifndef HZ_DOMAIN_REFUSAL_H
 #define HZ_DOMAIN_REFUSAL_H
 
 /* X(ID, "sql name") for every reason, in the enum's order. */
-#define HZ_REFUSALS(X)                           \
-  X(UNKNOWN_REGION, "unknown_region")       \
-  X(OUTSIDE_SCOPE, "outside_scope")         \
-  X(NOT_TOWNSHIP, "not_township")           \
-  X(NOTHING_SUBMITTED, "nothing_submitted") \
-  X(ID_REUSED, "id_reused")                 \
-  X(APPROVED, "approved")                   \
-  X(WINDOW_CLOSED, "window_closed")
+#define HZ_REFUSALS(X)                          \
+  X(UNKNOWN_REGION, "unknown_region")           \
+  X(OUTSIDE_SCOPE, "outside_scope")             \
+  X(NOT_TOWNSHIP, "not_township")               \
+  X(NOTHING_SUBMITTED, "nothing_submitted")     \
+  X(ID_REUSED, "id_reused")                     \
+  X(APPROVED, "approved")                       \
+  X(WINDOW_CLOSED, "window_closed")             \
+  X(ROLE_LEVEL_MISMATCH, "role_level_mismatch") \
+  X(NAME_TAKEN, "name_taken")                   \
+  X(UNKNOWN_TOKEN, "unknown_token")             \
+  X(NAME_AMBIGUOUS, "name_ambiguous")
 
 typedef enum {
 #define HZ_REFUSAL_ENUM(id, name) HZ_REFUSAL_##id,

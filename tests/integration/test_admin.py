@@ -311,26 +311,38 @@ class AdminTest(pc.PgServerTestCase):
         self.assertEqual((me.name, me.role, me.region_code), (name, self.c.ROLE_TOWNSHIP, TOWN_B))
 
     def test_create_token_refusals(self):
+        """Each refusal's status and sentence: the request checks made in C
+        (role names from domain/role.h) and the database's refusal reasons
+        (hz_create_token, mapped to a status by api/refusal.c)."""
         R = self.c
         taken, _ = self.new_token(R.ROLE_COUNTY, COUNTY)
         cases = [
             (self.a.CreateTokenRequest(name="", role=R.ROLE_TOWNSHIP, region_code=TOWN_A),
-             SC.INVALID_ARGUMENT),
+             SC.INVALID_ARGUMENT, "name: a token needs a name"),
             (self.a.CreateTokenRequest(name="n1", role=R.ROLE_UNSPECIFIED, region_code=TOWN_A),
-             SC.INVALID_ARGUMENT),
-            (self.a.CreateTokenRequest(name="n2", role=R.ROLE_TOWNSHIP), SC.INVALID_ARGUMENT),
+             SC.INVALID_ARGUMENT, "role: unspecified"),
+            (self.a.CreateTokenRequest(name="n2", role=R.ROLE_TOWNSHIP), SC.INVALID_ARGUMENT,
+             "region_code: a township token needs its region"),
+            (self.a.CreateTokenRequest(name="n2c", role=R.ROLE_COUNTY), SC.INVALID_ARGUMENT,
+             "region_code: a county token needs its region"),
+            # role_level_mismatch, both ways round.
             (self.a.CreateTokenRequest(name="n3", role=R.ROLE_TOWNSHIP, region_code=COUNTY),
-             SC.INVALID_ARGUMENT),
+             SC.INVALID_ARGUMENT, "a township token needs a reporting region; %s" % COUNTY),
+            (self.a.CreateTokenRequest(name="n3c", role=R.ROLE_COUNTY, region_code=TOWN_A),
+             SC.INVALID_ARGUMENT, "a county token reads a subtree; %s" % TOWN_A),
             (self.a.CreateTokenRequest(name="n4", role=R.ROLE_ADMIN, region_code=COUNTY),
-             SC.INVALID_ARGUMENT),
+             SC.INVALID_ARGUMENT, "region_code: an admin token has no region"),
+            # unknown_region
             (self.a.CreateTokenRequest(name="n5", role=R.ROLE_TOWNSHIP, region_code="420624999"),
-             SC.NOT_FOUND),
+             SC.NOT_FOUND, "unknown region 420624999"),
+            # name_taken
             (self.a.CreateTokenRequest(name=taken, role=R.ROLE_COUNTY, region_code=COUNTY),
-             SC.ALREADY_EXISTS),
+             SC.ALREADY_EXISTS, "an active token is already named " + taken),
         ]
-        for req, code in cases:
+        for req, code, said in cases:
             with self.subTest(req=str(req)):
-                self.admin_refused("CreateToken", req, code)
+                err, _ = self.admin_refused("CreateToken", req, code)
+                self.assertIn(said, err.details())
         for label in ("county", "town_a"):
             with self.subTest(caller=label):
                 self.admin_refused("CreateToken", self.a.CreateTokenRequest(
@@ -377,12 +389,32 @@ class AdminTest(pc.PgServerTestCase):
         self.new_token(self.c.ROLE_TOWNSHIP, TOWN_A, name=name)
 
     def test_revoke_token_refusals(self):
-        for req, code in ((self.a.RevokeTokenRequest(name="no-such-token"), SC.NOT_FOUND),
-                          (self.a.RevokeTokenRequest(id="987654321"), SC.NOT_FOUND),
-                          (self.a.RevokeTokenRequest(), SC.INVALID_ARGUMENT),
-                          (self.a.RevokeTokenRequest(id="1", name="test-admin"), SC.INVALID_ARGUMENT)):
+        """unknown_token is NOT_FOUND and name_ambiguous FAILED_PRECONDITION
+        (hz_revoke_token's reasons through api/refusal.c), with the
+        database's sentence; malformed requests never reach it."""
+        twin = "twin-" + pc.new_id()[:8]
+        # Two active tokens of one name: CreateToken refuses that today, a
+        # database written before its check (or by hand) may hold it.
+        self.db.execute("INSERT INTO tokens (name, role, region_code, secret_hash)"
+                        " SELECT %s, 1, %s, sha256(n::text::bytea) FROM generate_series(1, 2) n"
+                        % (pc.sql_literal(twin), pc.sql_literal(TOWN_A)))
+        self.addCleanup(self.db.execute, "UPDATE tokens SET revoked_at = now() WHERE name = %s"
+                        % pc.sql_literal(twin))
+        for req, code, said in (
+                (self.a.RevokeTokenRequest(name="no-such-token"), SC.NOT_FOUND,
+                 "no token is named no-such-token"),
+                (self.a.RevokeTokenRequest(id="987654321"), SC.NOT_FOUND,
+                 "unknown token id 987654321"),
+                (self.a.RevokeTokenRequest(name=twin), SC.FAILED_PRECONDITION,
+                 "2 active tokens are named %s; revoke them by id" % twin),
+                (self.a.RevokeTokenRequest(), SC.INVALID_ARGUMENT, "id, name:"),
+                (self.a.RevokeTokenRequest(id="1", name="test-admin"), SC.INVALID_ARGUMENT,
+                 "id, name:")):
             with self.subTest(req=str(req)):
-                self.admin_refused("RevokeToken", req, code)
+                err, _ = self.admin_refused("RevokeToken", req, code)
+                self.assertIn(said, err.details())
+        self.assertEqual(self.db.count("tokens WHERE name = %s AND revoked_at IS NULL"
+                                       % pc.sql_literal(twin)), 2)
         self.admin_refused("RevokeToken", self.a.RevokeTokenRequest(
             name=self.fixture.token_names["town_b"]), SC.PERMISSION_DENIED, label="county")
 

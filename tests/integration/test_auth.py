@@ -300,7 +300,18 @@ class AuthTest(pc.PgServerTestCase):
                                  "--name", "cli-" + uuid.uuid4().hex[:8])
         self.assertEqual(county.returncode, 1, county.stderr)
         self.assertIn("a township token needs a reporting region", county.stderr)
-        self.assertEqual(dup.stdout + county.stdout, "", "a refused create printed a token")
+        # The other refusal reasons the command prints (hz_create_token's
+        # role_level_mismatch the other way round, and unknown_region).
+        town = self._token_cli("--role", "county", "--region", TOWN_A,
+                               "--name", "cli-" + uuid.uuid4().hex[:8])
+        self.assertEqual(town.returncode, 1, town.stderr)
+        self.assertIn("a county token reads a subtree; %s" % TOWN_A, town.stderr)
+        nowhere = self._token_cli("--role", "township", "--region", "420624999",
+                                  "--name", "cli-" + uuid.uuid4().hex[:8])
+        self.assertEqual(nowhere.returncode, 1, nowhere.stderr)
+        self.assertEqual(nowhere.stderr, "huizongd token: unknown region 420624999\n")
+        self.assertEqual(dup.stdout + county.stdout + town.stdout + nowhere.stdout, "",
+                         "a refused create printed a token")
         self.assertEqual(self.db.scalar("SELECT count(*) FROM tokens"), tokens)
         self.assertEqual(self.db.counts(), before)
 

@@ -180,6 +180,40 @@ class MigrateTest(unittest.TestCase):
                                                       "'420624101', '2022Q1', 3::smallint,"
                                                       " '2022-01-01')"), [("approved",)])
 
+    def test_011_applies_to_a_database_with_tokens(self):
+        """Files up to 010 applied and a token made with the hz_create_token
+        that answered gRPC codes; `huizongd migrate` then adds the new
+        hz_refusal values and the token functions in its one transaction
+        per file (ADD VALUE is allowed there because nothing in 011 uses a
+        new value before COMMIT), and afterwards the functions answer
+        reasons, the new values among them, and the old token is intact."""
+        self.assertEqual(len(self.apply_older("011")), 10)
+        pgcluster.run_psql(self.url, """
+            INSERT INTO regions (code, name, level, parent_code) VALUES
+              ('42', 'p', 1, NULL), ('420624', 'x', 3, '42'), ('420624101', 't', 4, '420624');
+            INSERT INTO region_paths (ancestor, descendant, depth) VALUES
+              ('42','42',0), ('420624','420624',0), ('420624101','420624101',0),
+              ('42','420624',1), ('420624','420624101',1), ('42','420624101',2);""")
+        create = ("SELECT %s FROM hz_create_token('%s', %d::smallint, '420624101',"
+                  " sha256('%s'::bytea), NULL, 'me')")
+        self.assertEqual(pgcluster.run_psql(self.url, create % ("code", "old", 1, "old")),
+                         [("0",)])
+        res = migrate(self.url)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertIn("applied 011_token_facts", res.stdout)
+        self.assertEqual(pgcluster.run_psql(self.url, create % (
+            "refusal::text, message", "old", 1, "again")),
+            [("name_taken", "an active token is already named old; revoke it or choose"
+                            " another name")])
+        self.assertEqual(pgcluster.run_psql(self.url, create % (
+            "refusal::text", "c", 2, "c")), [("role_level_mismatch",)])
+        self.assertEqual(pgcluster.run_psql(self.url, """
+            SELECT coalesce(refusal::text, '-'), name, changed::text
+            FROM hz_revoke_token(NULL, 'old', NULL, 'me')"""), [("-", "old", "true")])
+        self.assertEqual(pgcluster.run_psql(self.url, "SELECT refusal::text FROM"
+                                                      " hz_revoke_token(4242, NULL, NULL, 'me')"),
+                         [("unknown_token",)])
+
     def test_no_database_url_is_a_usage_error(self):
         env = harness.server_env()
         env.pop("DATABASE_URL", None)
@@ -230,6 +264,69 @@ class DomainFactsTest(unittest.TestCase):
         self.assertEqual(sql, self.c["approval"])
         # And hz_approval_row, which every approval function returns, uses it.
         self.assertEqual(self.sql("SELECT state FROM hz_approval_row('0', '2022')"), [("1",)])
+
+    def test_no_function_answers_a_grpc_status(self):
+        """The database states facts (issue 10 item 4): no function returns
+        a numeric `code` or `status` column for C to pass on as a gRPC
+        status; a refusal is a `refusal` column of type hz_refusal."""
+        rows = self.sql("""
+            SELECT p.proname || '.' || a.name || ' ' || format_type(a.type, NULL)
+            FROM pg_proc p
+            CROSS JOIN LATERAL unnest(p.proargnames, p.proargmodes, p.proallargtypes)
+              AS a(name, mode, type)
+            WHERE p.pronamespace = 'public'::regnamespace AND a.mode IN ('o', 't', 'b')
+              AND (a.name IN ('code', 'status')
+                   AND a.type IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype)
+                OR a.name = 'refusal' AND a.type <> 'hz_refusal'::regtype)
+            ORDER BY 1""")
+        self.assertEqual(rows, [])
+
+    def test_token_functions_answer_refusal_reasons(self):
+        """hz_create_token and hz_revoke_token name each refusal with a
+        reason, and api/refusal.c maps it to the status the functions
+        returned as a number before 011 (behaviour unchanged on the wire)."""
+        self.sql("""
+            INSERT INTO regions (code, name, level, parent_code) VALUES
+              ('42', 'p', 1, NULL), ('420624', 'x', 3, '42'), ('420624101', 't', 4, '420624');
+            INSERT INTO region_paths (ancestor, descendant, depth) VALUES
+              ('42','42',0), ('420624','420624',0), ('420624101','420624101',0),
+              ('42','420624',1), ('420624','420624101',1), ('42','420624101',2);
+            INSERT INTO tokens (name, role, region_code, secret_hash)
+              SELECT 'twin', 1, '420624101', sha256(n::text::bytea) FROM generate_series(1, 2) n;""")
+        status = dict(self.c["refusal"])
+
+        def create(name, role, region):
+            return self.sql("SELECT coalesce(refusal::text, '-'), message, id IS NOT NULL"
+                            " FROM hz_create_token(%s, %d::smallint, %s, sha256(%s::bytea),"
+                            " NULL, 'me')" % (pgcluster.sql_literal(name), role,
+                                              pgcluster.sql_literal(region) if region else "NULL",
+                                              pgcluster.sql_literal(name)))[0]
+
+        def revoke(id_, name):
+            return self.sql("SELECT coalesce(refusal::text, '-'), message, coalesce(changed::text, '-')"
+                            " FROM hz_revoke_token(%s, %s, NULL, 'me')"
+                            % (id_ or "NULL", pgcluster.sql_literal(name) if name else "NULL"))[0]
+
+        self.assertEqual(create("t1", 1, "420624101"), ("-", "", "t"))
+        refused = [
+            (create("t1", 1, "420624101"), "name_taken", 6, "already named t1"),
+            (create("t2", 1, "420624"), "role_level_mismatch", 3,
+             "a township token needs a reporting region; 420624 (x) is a county"),
+            (create("t3", 2, "420624101"), "role_level_mismatch", 3,
+             "a county token reads a subtree; 420624101 (t) is a township"),
+            (create("t4", 1, "420624999"), "unknown_region", 5, "unknown region 420624999"),
+            (revoke(None, "nobody"), "unknown_token", 5, "no token is named nobody"),
+            (revoke("987654321", None), "unknown_token", 5, "unknown token id 987654321"),
+            (revoke(None, "twin"), "name_ambiguous", 9, "2 active tokens are named twin"),
+        ]
+        for row, reason, old_code, said in refused:
+            with self.subTest(reason=reason, said=said):
+                self.assertEqual(row[0], reason)
+                self.assertIn(said, row[1])
+                self.assertEqual(int(status[reason]), old_code)
+        # Revoking twice is no refusal: the token is revoked, as asked.
+        self.assertEqual(revoke(None, "t1"), ("-", "", "true"))
+        self.assertEqual(revoke(None, "t1"), ("-", "", "false"))
 
     def test_every_refusal_reason_has_a_status_and_no_other(self):
         sql = [r[0] for r in self.sql("SELECT unnest(enum_range(NULL::hz_refusal))::text")]

@@ -70,15 +70,6 @@ static Huizong__V1__Approval *approval_of(hz_rpc_t *rpc, const char *region, con
   return ap;
 }
 
-/* The refused row's reason and message end the call; 1 when refused. */
-static int refused(hz_rpc_t *rpc, const PGresult *r, int row) {
-  int reason = hz_db_col(r, "refusal");
-  if (hz_rpc_cell_null(r, row, reason))
-    return 0;
-  hz_rpc_refuse(rpc, PQgetvalue(r, row, reason), PQgetvalue(r, row, hz_db_col(r, "message")));
-  return 1;
-}
-
 /* ---- Approve / Reopen ----------------------------------------------------- */
 
 typedef struct approval_call_s {
@@ -92,7 +83,7 @@ static void on_set_approval(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag)
   if (hz_rpc_db_failed(rpc, res))
     return;
   const PGresult *r = res->results[0];
-  if (refused(rpc, r, 0))
+  if (hz_rpc_refused(rpc, r, 0))
     return;
   Huizong__V1__ApprovalResponse out = HUIZONG__V1__APPROVAL_RESPONSE__INIT;
   out.changed = hz_rpc_cell_bool(r, 0, hz_db_col(r, "changed"));
@@ -145,7 +136,7 @@ static void on_approve_all(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) 
     return;
   const PGresult *r = res->results[0];
   int rows = PQntuples(r);
-  if (rows == 1 && refused(rpc, r, 0))
+  if (rows == 1 && hz_rpc_refused(rpc, r, 0))
     return;
   int kind_col = hz_db_col(r, "kind"), region_col = hz_db_col(r, "region_code");
   approval_cols_t cols = approval_cols(r);
@@ -323,7 +314,7 @@ static void on_reopen_period(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag
     return;
   }
   const PGresult *check = res->results[0];
-  if (PQntuples(check) > 0 && refused(rpc, check, 0))
+  if (PQntuples(check) > 0 && hz_rpc_refused(rpc, check, 0))
     return;
   exception_cols_t cols = exception_cols(res->results[1]);
   Huizong__V1__PeriodException *e = exception_of(rpc, res->results[1], &cols, 0);

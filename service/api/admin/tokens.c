@@ -10,7 +10,9 @@
 
 #include "api/admin/admin.h"
 #include "api/pgtext.h"
+#include "api/refusal.h"
 #include "domain/ident.h"
+#include "domain/role.h"
 
 #define TOKENS_PAGE_DEFAULT 100
 #define TOKENS_PAGE_MAX 1000
@@ -115,7 +117,7 @@ static int check_create(hz_rpc_t *rpc, const Huizong__V1__CreateTokenRequest *re
   }
   if (role != HZ_ROLE_ADMIN && !req->region_code[0]) {
     hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "region_code: a %s token needs its region",
-                  role == HZ_ROLE_TOWNSHIP ? "township" : "county");
+                  hz_role_name(role));
     return -1;
   }
   if (req->region_code[0] && hz_region_code_validate(req->region_code)) {
@@ -133,12 +135,13 @@ static void on_token_created(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag
     return;
   }
   const PGresult *r = res->results[0];
-  int code = PQntuples(r) == 1 ? hz_rpc_cell_int(r, 0, hz_db_col(r, "code")) : HZ_STATUS_INTERNAL;
-  if (code != HZ_STATUS_OK) {
+  if (PQntuples(r) != 1) {
     OPENSSL_cleanse(st->secret, sizeof(st->secret));
-    hz_rpc_finish(rpc, (hz_status_code_t)code, "%s",
-                  PQntuples(r) == 1 ? hz_rpc_cell(rpc, r, 0, hz_db_col(r, "message"))
-                                    : "token creation failed");
+    hz_rpc_finish(rpc, HZ_STATUS_INTERNAL, "token creation answered %d rows", PQntuples(r));
+    return;
+  }
+  if (hz_rpc_refused(rpc, r, 0)) {
+    OPENSSL_cleanse(st->secret, sizeof(st->secret));
     return;
   }
   Huizong__V1__TokenInfo info = HUIZONG__V1__TOKEN_INFO__INIT;
@@ -279,12 +282,8 @@ static void on_token_revoked(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag
     hz_rpc_finish(rpc, HZ_STATUS_INTERNAL, "revocation answered %d rows", PQntuples(r));
     return;
   }
-  int code = hz_rpc_cell_int(r, 0, hz_db_col(r, "code"));
-  if (code != HZ_STATUS_OK) {
-    hz_rpc_finish(rpc, (hz_status_code_t)code, "%s",
-                  hz_rpc_cell(rpc, r, 0, hz_db_col(r, "message")));
+  if (hz_rpc_refused(rpc, r, 0))
     return;
-  }
   token_cols_t c = token_cols(r);
   Huizong__V1__TokenInfo *t = token_from_row(rpc, r, &c, 0);
   if (!t) {
