@@ -5,7 +5,7 @@
  * it, decimal_ops.c implements the public arithmetic of decimal.h with it.
  * Functions return 0 or a negative errno: -EINVAL malformed text, -ENOSPC
  * output too small, -EDOM division by zero, -ERANGE past NUM_CAP digits
- * (only reachable by operands no caller of decimal.h can pass). */
+ * (NUM_CAP is sized so that operands of decimal.h never get there). */
 #ifndef HZ_DOMAIN_DECIMAL_NUM_H
 #define HZ_DOMAIN_DECIMAL_NUM_H
 
@@ -32,6 +32,7 @@ typedef struct {
                          top digit d[len-1] is never 0 */
 } hz_num_t;
 
+/* An ASCII digit: isdigit() would depend on the locale. */
 static inline int hz_num_is_digit(unsigned char c) {
   return c >= '0' && c <= '9';
 }
