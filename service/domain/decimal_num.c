@@ -59,17 +59,17 @@ int hz_num_parse(const char *str, size_t len, hz_num_t *n) {
 int hz_num_parse_z(const char *s, hz_num_t *n) {
   if (!s)
     return -EINVAL;
-  size_t len = strnlen(s, WIDE_TEXT_MAX + 1);
-  if (len > WIDE_TEXT_MAX)
+  size_t len = strnlen(s, HZ_NUM_TEXT_MAX + 1);
+  if (len > HZ_NUM_TEXT_MAX)
     return -EINVAL;
   return hz_num_parse(s, len, n);
 }
 
-/* Multiplies n by 10^k (k >= 0), scale unchanged; -ERANGE past NUM_CAP. */
+/* Multiplies n by 10^k (k >= 0), scale unchanged; -ERANGE past HZ_NUM_CAP. */
 int hz_num_shift_up(hz_num_t *n, int k) {
   if (k == 0 || n->len == 0)
     return 0;
-  if (n->len + k > NUM_CAP)
+  if (n->len + k > HZ_NUM_CAP)
     return -ERANGE;
   memmove(n->d + k, n->d, (size_t)n->len);
   memset(n->d, 0, (size_t)k);
@@ -96,7 +96,7 @@ static int mag_cmp(const uint8_t *a, int alen, const uint8_t *b, int blen) {
 }
 
 /* out = a + b; out may alias a or b; returns the trimmed length. The
- * caller guarantees max(alen, blen) < NUM_CAP. */
+ * caller guarantees max(alen, blen) < HZ_NUM_CAP. */
 static int mag_add(const uint8_t *a, int alen, const uint8_t *b, int blen,
                    uint8_t *out) {
   int n = alen > blen ? alen : blen, carry = 0;
@@ -145,7 +145,7 @@ int hz_num_add(const hz_num_t *a, const hz_num_t *b, int negate_b, hz_num_t *out
     y.neg = !y.neg;
   int s = x.scale > y.scale ? x.scale : y.scale;
   if (num_rescale(&x, s) != 0 || num_rescale(&y, s) != 0 ||
-      x.len >= NUM_CAP || y.len >= NUM_CAP)
+      x.len >= HZ_NUM_CAP || y.len >= HZ_NUM_CAP)
     return -ERANGE;
   out->scale = s;
   if (x.neg == y.neg) {
@@ -163,10 +163,10 @@ int hz_num_add(const hz_num_t *a, const hz_num_t *b, int negate_b, hz_num_t *out
 }
 
 int hz_num_mul(const hz_num_t *a, const hz_num_t *b, hz_num_t *out) {
-  unsigned acc[NUM_CAP] = {0};
-  if (a->len + b->len > NUM_CAP)
+  unsigned acc[HZ_NUM_CAP] = {0};
+  if (a->len + b->len > HZ_NUM_CAP)
     return -ERANGE;
-  /* Column sums stay far below UINT_MAX: at most NUM_CAP products of 81. */
+  /* Column sums stay far below UINT_MAX: at most HZ_NUM_CAP products of 81. */
   for (int i = 0; i < a->len; i++)
     for (int j = 0; j < b->len; j++)
       acc[i + j] += (unsigned)a->d[i] * b->d[j];
@@ -225,12 +225,12 @@ static int mag_div_round(const uint8_t *x, int xlen, const uint8_t *y, int ylen,
     word_div_round(x, xlen, y, ylen, q, qlen);
     return 0;
   }
-  uint8_t mult[10][NUM_CAP + 1];
+  uint8_t mult[10][HZ_NUM_CAP + 1];
   int mlen[10];
-  uint8_t rem[NUM_CAP + 2] = {0}; /* zeroed: read (as 0) when x is 0 */
+  uint8_t rem[HZ_NUM_CAP + 2] = {0}; /* zeroed: read (as 0) when x is 0 */
   int rlen = 0;
 
-  if (ylen + 1 > NUM_CAP)
+  if (ylen + 1 > HZ_NUM_CAP)
     return -ERANGE;
   mlen[0] = 0;
   for (int k = 1; k < 10; k++)
@@ -253,11 +253,11 @@ static int mag_div_round(const uint8_t *x, int xlen, const uint8_t *y, int ylen,
   while (n > 0 && q[n - 1] == 0)
     n--;
   /* Half away from zero: round the magnitude up when 2 rem >= y. */
-  uint8_t twice[NUM_CAP + 2];
+  uint8_t twice[HZ_NUM_CAP + 2];
   int tlen = mag_add(rem, rlen, rem, rlen, twice);
   if (rlen > 0 && mag_cmp(twice, tlen, y, ylen) >= 0) {
     static const uint8_t one[1] = {1};
-    if (n >= NUM_CAP)
+    if (n >= HZ_NUM_CAP)
       return -ERANGE;
     n = mag_add(q, n, one, 1, q);
   }

@@ -4,8 +4,8 @@
  * fast enough and obviously exact). decimal.c parses submitted values into
  * it, decimal_ops.c implements the public arithmetic of decimal.h with it.
  * Functions return 0 or a negative errno: -EINVAL malformed text, -ENOSPC
- * output too small, -EDOM division by zero, -ERANGE past NUM_CAP digits
- * (NUM_CAP is sized so that operands of decimal.h never get there). */
+ * output too small, -EDOM division by zero, -ERANGE past HZ_NUM_CAP digits
+ * (HZ_NUM_CAP is sized so that operands of decimal.h never get there). */
 #ifndef HZ_DOMAIN_DECIMAL_NUM_H
 #define HZ_DOMAIN_DECIMAL_NUM_H
 
@@ -18,17 +18,17 @@
  * cross products of two wide operands (2 x 160 digits, scale up to 160),
  * their difference times 100 (323 digits), then shifted by up to 162
  * places to divide: 485 digits. */
-#define NUM_CAP 490
+#define HZ_NUM_CAP 490
 
 /* Longest text of an arithmetic operand: '-', digits, '.', digits. */
-#define WIDE_TEXT_MAX (1 + 2 * HZ_DECIMAL_WIDE_DIGITS + 1)
+#define HZ_NUM_TEXT_MAX (1 + 2 * HZ_DECIMAL_WIDE_DIGITS + 1)
 
 /* An exact decimal: (-1)^neg * digits * 10^-scale. */
 typedef struct {
   int neg;            /* 1 only for a non-zero negative value */
   int len;            /* digits used in d; 0 means the value is zero */
   int scale;          /* fraction digits, so d counts units of 10^-scale */
-  uint8_t d[NUM_CAP]; /* little-endian digits: d[0] is the last one; the
+  uint8_t d[HZ_NUM_CAP]; /* little-endian digits: d[0] is the last one; the
                          top digit d[len-1] is never 0 */
 } hz_num_t;
 
@@ -45,7 +45,7 @@ int hz_num_parse(const char *str, size_t len, hz_num_t *n);
  * form. */
 int hz_num_parse_z(const char *s, hz_num_t *n);
 
-/* Multiplies n by 10^k (k >= 0), scale unchanged; -ERANGE past NUM_CAP. */
+/* Multiplies n by 10^k (k >= 0), scale unchanged; -ERANGE past HZ_NUM_CAP. */
 int hz_num_shift_up(hz_num_t *n, int k);
 
 /* Compares values exactly, whatever their scales: <0, 0, >0. */
