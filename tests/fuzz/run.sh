@@ -95,6 +95,7 @@ for target in fuzz_frame fuzz_timeout fuzz_pct fuzz_period fuzz_decimal fuzz_tok
       "$top/proto/wire/timeout.c" "$top/proto/wire/utf8.c" "$top/proto/wire/pbtext.c" \
       "$gen"/huizong/v1/*.pb-c.c "$gen/descriptor.pb-c.c" -lprotobuf-c -I"$top/service" \
       "$top/service/domain/period.c" "$top/service/domain/decimal.c" \
+      "$top/service/domain/decimal_num.c" "$top/service/domain/decimal_ops.c" \
       "$top/service/api/auth.c" "$top/service/api/pgtext.c" \
       "$top/service/core/arena.c" -lcrypto; then
     echo "== $target: BUILD FAILED"

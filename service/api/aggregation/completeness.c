@@ -1,6 +1,7 @@
 /* Completeness: who under a region has reported a period (报送), who was
  * approved, and the period's deadline (及时). */
 #include "api/aggregation/aggregation.h"
+#include "domain/approval.h"
 
 /* The statements, in the order of their results. */
 enum { Q_REGION, Q_UNITS, Q_DEADLINE, Q_N };
@@ -8,13 +9,14 @@ enum { Q_REGION, Q_UNITS, Q_DEADLINE, Q_N };
 /* Where AGG_COMPLETENESS' columns are, found once per result. */
 typedef struct unit_cols_s {
   agg_region_cols_t region;
-  int submitted_at, submission_id, submitted_by, value_count, approved_by, approved_at,
+  int state, submitted_at, submission_id, submitted_by, value_count, approved_by, approved_at,
       exception_open;
 } unit_cols_t;
 
 static unit_cols_t unit_cols(const PGresult *r) {
   return (unit_cols_t){
       .region = agg_region_cols(r),
+      .state = hz_db_col(r, "state"),
       .submitted_at = hz_db_col(r, "last_submitted_at"),
       .submission_id = hz_db_col(r, "last_submission_id"),
       .submitted_by = hz_db_col(r, "submitted_by"),
@@ -42,17 +44,21 @@ static Huizong__V1__UnitStatus *unit_status(hz_rpc_t *rpc, const PGresult *r, in
   u->approved_by = (char *)hz_rpc_cell(rpc, r, i, c->approved_by);
   u->approved_at = (char *)hz_rpc_cell(rpc, r, i, c->approved_at);
   u->exception_open = hz_rpc_cell_bool(r, i, c->exception_open);
-  if (u->approved_at[0]) {
-    u->state = HUIZONG__V1__APPROVAL_STATE__APPROVAL_STATE_APPROVED;
+  /* The state as SQL's hz_approval_state derived it (domain/approval.h
+   * names the same numbers); APPROVED counts as reported too. */
+  u->state = hz_rpc_cell_int(r, i, c->state);
+  switch (u->state) {
+  case HZ_APPROVAL_APPROVED:
     out->approved_count++;
     out->reported_count++;
-  } else if (u->last_submitted_at[0]) {
-    u->state = HUIZONG__V1__APPROVAL_STATE__APPROVAL_STATE_SUBMITTED;
+    break;
+  case HZ_APPROVAL_SUBMITTED:
     out->reported_count++;
-  } else {
-    u->state = HUIZONG__V1__APPROVAL_STATE__APPROVAL_STATE_MISSING;
+    break;
+  default:
     out->missing_region_codes[out->n_missing_region_codes++] = ref->code;
     out->missing_count++;
+    break;
   }
   return u;
 }

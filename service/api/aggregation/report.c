@@ -1,6 +1,7 @@
 /* GetReport: one reporting township's report for one period: its values,
  * narrative, approval, submissions, deadline and open exception. */
 #include "api/aggregation/aggregation.h"
+#include "domain/approval.h"
 
 /* The statements, in the order of their results. */
 enum { Q_REGION, Q_VALUES, Q_ROW, Q_SUBMISSIONS, Q_DEADLINE, Q_N };
@@ -48,7 +49,7 @@ static Huizong__V1__Approval *report_approval(hz_rpc_t *rpc, const PGresult *rep
   huizong__v1__approval__init(ap);
   ap->region_code = (char *)code;
   ap->period = uq->period;
-  ap->state = HUIZONG__V1__APPROVAL_STATE__APPROVAL_STATE_MISSING;
+  ap->state = (int)HZ_APPROVAL_MISSING; /* no report row */
   if (PQntuples(rep) != 1)
     return ap;
   out->narrative = (char *)hz_rpc_cell(rpc, rep, 0, hz_db_col(rep, "narrative"));
@@ -56,9 +57,8 @@ static Huizong__V1__Approval *report_approval(hz_rpc_t *rpc, const PGresult *rep
   ap->approved_by = (char *)hz_rpc_cell(rpc, rep, 0, hz_db_col(rep, "approved_by"));
   ap->approved_at = (char *)hz_rpc_cell(rpc, rep, 0, hz_db_col(rep, "approved_at"));
   ap->comment = (char *)hz_rpc_cell(rpc, rep, 0, hz_db_col(rep, "approval_comment"));
-  ap->state = ap->approved_at[0] ? HUIZONG__V1__APPROVAL_STATE__APPROVAL_STATE_APPROVED
-              : ap->last_submitted_at[0] ? HUIZONG__V1__APPROVAL_STATE__APPROVAL_STATE_SUBMITTED
-                                         : HUIZONG__V1__APPROVAL_STATE__APPROVAL_STATE_MISSING;
+  /* The state as SQL's hz_approval_state derived it (same numbers). */
+  ap->state = hz_rpc_cell_int(rep, 0, hz_db_col(rep, "state"));
   return ap;
 }
 
