@@ -279,3 +279,17 @@ char *hz_admin_text_array(hz_rpc_t *rpc, const char **items, size_t n) {
     hz_rpc_oom(rpc);
   return s;
 }
+
+Huizong__V1__Decimal *hz_admin_decimal_cell(hz_rpc_t *rpc, const PGresult *r, int row, int col,
+                                            int *oom) {
+  if (hz_rpc_cell_null(r, row, col))
+    return NULL;
+  Huizong__V1__Decimal *d = hz_arena_alloc(hz_rpc_arena(rpc), sizeof(*d));
+  if (!d) {
+    *oom = 1;
+    return NULL;
+  }
+  huizong__v1__decimal__init(d);
+  d->value = (char *)hz_rpc_cell(rpc, r, row, col);
+  return d;
+}

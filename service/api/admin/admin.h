@@ -100,6 +100,11 @@ const char *hz_admin_text_problem(const char *s, size_t max, int multiline);
  * '?', cut at a character boundary. */
 const char *hz_admin_quote(hz_rpc_t *rpc, const char *s);
 
+/* A Decimal message for a nullable numeric column (in the call's arena),
+ * NULL when the cell is NULL; sets *oom when memory ran out. */
+Huizong__V1__Decimal *hz_admin_decimal_cell(hz_rpc_t *rpc, const PGresult *r, int row, int col,
+                                            int *oom);
+
 /* ---- paging (api/pgtext.h's token, for lists ordered by a key alone) ---- */
 
 /* The key a request's page_token names, checked with key_ok: *key is NULL

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/admin/admin.h"
 #include "api/api.h"
 #include "api/pgtext.h"
 #include "api/rpc.h"
@@ -61,20 +62,6 @@ static audit_cols_t audit_cols(const PGresult *r) {
 
 /* A Decimal for a nullable numeric column: NULL when unset, and *oom set
  * when memory ran out. */
-static Huizong__V1__Decimal *decimal_cell(hz_rpc_t *rpc, const PGresult *r, int row, int col,
-                                          int *oom) {
-  if (hz_rpc_cell_null(r, row, col))
-    return NULL;
-  Huizong__V1__Decimal *d = hz_arena_alloc(hz_rpc_arena(rpc), sizeof(*d));
-  if (!d) {
-    *oom = 1;
-    return NULL;
-  }
-  huizong__v1__decimal__init(d);
-  d->value = (char *)hz_rpc_cell(rpc, r, row, col);
-  return d;
-}
-
 static Huizong__V1__AuditEntry *entry_from_row(hz_rpc_t *rpc, const PGresult *r,
                                                const audit_cols_t *c, int i) {
   Huizong__V1__AuditEntry *e = hz_arena_alloc(hz_rpc_arena(rpc), sizeof(*e));
@@ -90,8 +77,8 @@ static Huizong__V1__AuditEntry *entry_from_row(hz_rpc_t *rpc, const PGresult *r,
   e->region_code = (char *)hz_rpc_cell(rpc, r, i, c->region_code);
   e->indicator_code = (char *)hz_rpc_cell(rpc, r, i, c->indicator_code);
   e->period = (char *)hz_rpc_cell(rpc, r, i, c->period);
-  e->old_value = decimal_cell(rpc, r, i, c->old_value, &oom);
-  e->new_value = decimal_cell(rpc, r, i, c->new_value, &oom);
+  e->old_value = hz_admin_decimal_cell(rpc, r, i, c->old_value, &oom);
+  e->new_value = hz_admin_decimal_cell(rpc, r, i, c->new_value, &oom);
   e->submission_id = (char *)hz_rpc_cell(rpc, r, i, c->submission_id);
   e->detail = (char *)hz_rpc_cell(rpc, r, i, c->detail);
   e->old_comment = (char *)hz_rpc_cell(rpc, r, i, c->old_comment);

@@ -235,21 +235,6 @@ static listed_cols_t listed_cols(const PGresult *r) {
   };
 }
 
-/* A Decimal message for a nullable numeric column, NULL when unset. */
-static Huizong__V1__Decimal *decimal_cell(hz_rpc_t *rpc, const PGresult *r, int row, int col,
-                                          int *oom) {
-  if (hz_rpc_cell_null(r, row, col))
-    return NULL;
-  Huizong__V1__Decimal *d = hz_arena_alloc(hz_rpc_arena(rpc), sizeof(*d));
-  if (!d) {
-    *oom = 1;
-    return NULL;
-  }
-  huizong__v1__decimal__init(d);
-  d->value = (char *)hz_rpc_cell(rpc, r, row, col);
-  return d;
-}
-
 /* The ratio of a row, NULL for a plain indicator or when out of memory. */
 static Huizong__V1__Ratio *ratio_from_row(hz_rpc_t *rpc, const PGresult *r,
                                           const listed_cols_t *c, int row, int *oom) {
@@ -281,8 +266,8 @@ static Huizong__V1__Indicator *indicator_from_row(hz_rpc_t *rpc, const PGresult 
   d->period_type = (Huizong__V1__PeriodType)hz_rpc_cell_int(r, row, c->period_type);
   d->time_aggregation = (Huizong__V1__TimeAggregation)hz_rpc_cell_int(r, row, c->time_agg);
   d->region_aggregation = (Huizong__V1__RegionAggregation)hz_rpc_cell_int(r, row, c->region_agg);
-  d->min_value = decimal_cell(rpc, r, row, c->min, &oom);
-  d->max_value = decimal_cell(rpc, r, row, c->max, &oom);
+  d->min_value = hz_admin_decimal_cell(rpc, r, row, c->min, &oom);
+  d->max_value = hz_admin_decimal_cell(rpc, r, row, c->max, &oom);
   d->ratio = ratio_from_row(rpc, r, c, row, &oom);
   d->description = (char *)hz_rpc_cell(rpc, r, row, c->description);
   d->updated_at = (char *)hz_rpc_cell(rpc, r, row, c->updated_at);
