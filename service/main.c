@@ -86,9 +86,9 @@ static int serve(hz_daemon_t *d) {
     return 1;
   }
   if (d->config.database_url) {
-    if (hz_db_pool_init(&d->pool, d->ctx.loop, d->config.database_url, (int)d->config.db_connections,
-                        (int)d->config.db_queue, d->config.db_timeout_s * 1000u,
-                        &d->ctx.log)) {
+    if (hz_db_pool_init(&d->pool, d->ctx.loop, d->config.database_url,
+                        (int)d->config.db_connections, (int)d->config.db_queue,
+                        d->config.db_timeout_s * 1000u, &d->ctx.log)) {
       hz_log_error(&d->ctx.log, "cannot create the database pool");
       return 1;
     }

@@ -7,8 +7,8 @@
 #include <string.h>
 
 int hz_cli_unary(hz_cli_t *cli, const char *method, const ProtobufCMessage *req,
-                 const ProtobufCMessageDescriptor *resp_desc,
-                 ProtobufCMessage **resp, const hz_line_map_t *map) {
+                 const ProtobufCMessageDescriptor *resp_desc, ProtobufCMessage **resp,
+                 const hz_line_map_t *map) {
   hzc_client_t *client;
   *resp = NULL;
   int rc = hz_cli_client(cli, &client);
@@ -66,8 +66,7 @@ static int set_page_size(hz_cli_t *cli, ProtobufCMessage *req) {
 }
 
 int hz_cli_unary_pages(hz_cli_t *cli, const char *method, ProtobufCMessage *req,
-                       const ProtobufCMessageDescriptor *resp_desc, hz_page_cb cb,
-                       void *ud) {
+                       const ProtobufCMessageDescriptor *resp_desc, hz_page_cb cb, void *ud) {
   char **token = string_field(req, "page_token");
   if (!token)
     return hz_cli_error(cli, "%s has no page_token (client bug)", method);
@@ -111,8 +110,8 @@ int hz_cli_unary_pages(hz_cli_t *cli, const char *method, ProtobufCMessage *req,
 }
 
 /* The repeated message field called name of msg: its items and count. */
-static int items_field(const ProtobufCMessage *msg, const char *name,
-                       ProtobufCMessage ***items, size_t *n) {
+static int items_field(const ProtobufCMessage *msg, const char *name, ProtobufCMessage ***items,
+                       size_t *n) {
   const ProtobufCFieldDescriptor *f =
       protobuf_c_message_descriptor_get_field_by_name(msg->descriptor, name);
   if (!f || f->type != PROTOBUF_C_TYPE_MESSAGE || f->label != PROTOBUF_C_LABEL_REPEATED)
@@ -124,13 +123,13 @@ static int items_field(const ProtobufCMessage *msg, const char *name,
 
 /* State of one hz_cli_list run. */
 typedef struct list_run_s {
-  hz_cli_t *cli;               /* the command line */
-  const hz_list_spec_t *spec;  /* what is read */
-  ProtobufCMessage *req;       /* request being paged */
-  int32_t *page_size;          /* req's page_size field */
-  long page_opt;               /* --page-size, 0 = not given */
-  size_t delivered;            /* items handed to the callback */
-  char *next;                  /* token of the next page, NULL before the first */
+  hz_cli_t *cli;              /* the command line */
+  const hz_list_spec_t *spec; /* what is read */
+  ProtobufCMessage *req;      /* request being paged */
+  int32_t *page_size;         /* req's page_size field */
+  long page_opt;              /* --page-size, 0 = not given */
+  size_t delivered;           /* items handed to the callback */
+  char *next;                 /* token of the next page, NULL before the first */
 } list_run_t;
 
 /* The page size to ask for: what is still wanted, capped by --page-size. */
@@ -187,8 +186,8 @@ static int list_page(list_run_t *r, hz_item_cb cb, void *ud, int *done, int *mor
   return rc;
 }
 
-int hz_cli_list(hz_cli_t *cli, const hz_list_spec_t *spec, ProtobufCMessage *req,
-                hz_item_cb cb, void *ud, int *more) {
+int hz_cli_list(hz_cli_t *cli, const hz_list_spec_t *spec, ProtobufCMessage *req, hz_item_cb cb,
+                void *ud, int *more) {
   list_run_t r = {.cli = cli, .spec = spec, .req = req};
   char **token = string_field(req, "page_token");
   int more_v = 0;
@@ -200,8 +199,7 @@ int hz_cli_list(hz_cli_t *cli, const hz_list_spec_t *spec, ProtobufCMessage *req
   int done = 0;
   for (int page = 0; rc == HZ_EXIT_OK && !done; page++) {
     if (page >= HZ_CLI_MAX_PAGES) {
-      rc = hz_cli_error(cli, "%s: more than %d pages; giving up", spec->method,
-                        HZ_CLI_MAX_PAGES);
+      rc = hz_cli_error(cli, "%s: more than %d pages; giving up", spec->method, HZ_CLI_MAX_PAGES);
       break;
     }
     *token = r.next ? r.next : (char *)"";

@@ -16,8 +16,8 @@
  * protobuf_c_message_free_unpacked); otherwise prints the refusal (problem
  * lines mapped through map, which may be NULL) and returns its exit code. */
 int hz_cli_unary(hz_cli_t *cli, const char *method, const ProtobufCMessage *req,
-                 const ProtobufCMessageDescriptor *resp_desc,
-                 ProtobufCMessage **resp, const hz_line_map_t *map);
+                 const ProtobufCMessageDescriptor *resp_desc, ProtobufCMessage **resp,
+                 const hz_line_map_t *map);
 
 /* Receives each page; returns HZ_EXIT_OK to go on, anything else stops. */
 typedef int (*hz_page_cb)(void *ud, const ProtobufCMessage *page);
@@ -28,8 +28,7 @@ typedef int (*hz_page_cb)(void *ud, const ProtobufCMessage *page);
  * Returns HZ_EXIT_OK, the callback's code, or the refusal's exit code
  * after printing it. */
 int hz_cli_unary_pages(hz_cli_t *cli, const char *method, ProtobufCMessage *req,
-                       const ProtobufCMessageDescriptor *resp_desc, hz_page_cb cb,
-                       void *ud);
+                       const ProtobufCMessageDescriptor *resp_desc, hz_page_cb cb, void *ud);
 
 /* Receives one item of a list; returns HZ_EXIT_OK to go on. */
 typedef int (*hz_item_cb)(void *ud, const ProtobufCMessage *item);
@@ -38,8 +37,8 @@ typedef int (*hz_item_cb)(void *ud, const ProtobufCMessage *item);
 typedef struct hz_list_spec_s {
   const char *method;                          /* full method path */
   const ProtobufCMessageDescriptor *resp_desc; /* its response type */
-  const char *items;  /* the response's repeated message field, e.g. "entries" */
-  size_t limit;       /* most items delivered; 0 = every item */
+  const char *items; /* the response's repeated message field, e.g. "entries" */
+  size_t limit;      /* most items delivered; 0 = every item */
 } hz_list_spec_t;
 
 /* Like hz_cli_unary_pages, but hands over the items one at a time and
@@ -48,8 +47,8 @@ typedef struct hz_list_spec_s {
  * smaller), so a small limit over a long list costs one short page.
  * *more (may be NULL) is set when the limit cut the list short. Returns
  * HZ_EXIT_OK, the callback's code, or the refusal's exit code. */
-int hz_cli_list(hz_cli_t *cli, const hz_list_spec_t *spec, ProtobufCMessage *req,
-                hz_item_cb cb, void *ud, int *more);
+int hz_cli_list(hz_cli_t *cli, const hz_list_spec_t *spec, ProtobufCMessage *req, hz_item_cb cb,
+                void *ud, int *more);
 
 /* The command option "limit" (0 = all) into *limit, dflt when it was not
  * given. Returns HZ_EXIT_OK, or HZ_EXIT_USAGE after saying why. */

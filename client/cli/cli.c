@@ -14,7 +14,9 @@
 
 /* Options every command accepts. */
 static const hz_cli_opt_t common_opts[] = {
-    {"addr", "ADDR", "server: host:port (h2c) or https://host:port (TLS); env HUIZONG_ADDR, default " HZ_CLI_DEFAULT_ADDR},
+    {"addr", "ADDR",
+     "server: host:port (h2c) or https://host:port (TLS); env HUIZONG_ADDR, "
+     "default " HZ_CLI_DEFAULT_ADDR},
     {"token", "TOKEN", "bearer token; env HUIZONG_TOKEN"},
     {"ca", "FILE", "CA certificate(s) to verify an https:// server; env HUIZONG_CA"},
     {"timeout", "SECONDS", "deadline of each call, 0 for none (default 30)"},
@@ -54,8 +56,7 @@ static int find_opt(const hz_cli_opt_t *opts, const char *name, size_t len) {
 
 /* "-x..." is an option; "-" alone and "-12.5" are arguments. */
 static int is_option(const char *s) {
-  return s[0] == '-' && s[1] != '\0' && !(s[1] >= '0' && s[1] <= '9') &&
-         s[1] != '.';
+  return s[0] == '-' && s[1] != '\0' && !(s[1] >= '0' && s[1] <= '9') && s[1] != '.';
 }
 
 static void vreport(hz_cli_t *cli, const char *fmt, va_list ap) {
@@ -115,8 +116,7 @@ static int apply_common(parse_t *ps, int idx, const char *value) {
 
 /* Consumes the option at argv[*i] (and its value). cmd_opts may be NULL
  * before the command is known. Returns 0 or an exit code. */
-static int take_option(parse_t *ps, const hz_cli_opt_t *cmd_opts, int argc,
-                       char **argv, int *i) {
+static int take_option(parse_t *ps, const hz_cli_opt_t *cmd_opts, int argc, char **argv, int *i) {
   hz_cli_t *cli = ps->cli;
   const char *arg = argv[*i];
   if (strcmp(arg, "-h") == 0) {
@@ -166,8 +166,7 @@ static size_t words_match(const char *name, int argc, char **argv) {
   while (*p) {
     const char *sp = strchr(p, ' ');
     size_t len = sp ? (size_t)(sp - p) : strlen(p);
-    if ((int)words >= argc || strlen(argv[words]) != len ||
-        strncmp(argv[words], p, len) != 0)
+    if ((int)words >= argc || strlen(argv[words]) != len || strncmp(argv[words], p, len) != 0)
       return 0;
     words++;
     p += len;
@@ -177,8 +176,8 @@ static size_t words_match(const char *name, int argc, char **argv) {
   return words;
 }
 
-static const hz_cli_cmd_t *find_command(const hz_cli_program_t *prog, int argc,
-                                        char **argv, size_t *nwords) {
+static const hz_cli_cmd_t *find_command(const hz_cli_program_t *prog, int argc, char **argv,
+                                        size_t *nwords) {
   const hz_cli_cmd_t *best = NULL;
   *nwords = 0;
   for (size_t k = 0; prog->cmds[k]; k++) {
@@ -212,21 +211,20 @@ static void print_opts(FILE *f, const hz_cli_opt_t *opts) {
   size_t w = 0;
   char buf[64];
   for (size_t i = 0; opts && opts[i].name; i++) {
-    int n = snprintf(buf, sizeof(buf), "--%s%s%s", opts[i].name,
-                     opts[i].metavar ? " " : "", opts[i].metavar ? opts[i].metavar : "");
+    int n = snprintf(buf, sizeof(buf), "--%s%s%s", opts[i].name, opts[i].metavar ? " " : "",
+                     opts[i].metavar ? opts[i].metavar : "");
     if ((size_t)n > w)
       w = (size_t)n;
   }
   for (size_t i = 0; opts && opts[i].name; i++) {
-    snprintf(buf, sizeof(buf), "--%s%s%s", opts[i].name,
-             opts[i].metavar ? " " : "", opts[i].metavar ? opts[i].metavar : "");
+    snprintf(buf, sizeof(buf), "--%s%s%s", opts[i].name, opts[i].metavar ? " " : "",
+             opts[i].metavar ? opts[i].metavar : "");
     fprintf(f, "  %-*s  %s\n", (int)w, buf, opts[i].help);
   }
 }
 
 static void print_program_help(const hz_cli_program_t *prog, FILE *f) {
-  fprintf(f, "usage: %s [OPTIONS] COMMAND [ARGS]\n\n%s\n\nCommands:\n",
-          prog->name, prog->summary);
+  fprintf(f, "usage: %s [OPTIONS] COMMAND [ARGS]\n\n%s\n\nCommands:\n", prog->name, prog->summary);
   size_t w = 0;
   for (size_t k = 0; prog->cmds[k]; k++)
     if (strlen(prog->cmds[k]->name) > w)
@@ -242,10 +240,9 @@ static void print_program_help(const hz_cli_program_t *prog, FILE *f) {
           prog->name);
 }
 
-static void print_command_help(const hz_cli_program_t *prog,
-                               const hz_cli_cmd_t *cmd, FILE *f) {
-  fprintf(f, "usage: %s %s [OPTIONS]%s%s\n\n%s\n", prog->name, cmd->name,
-          cmd->args ? " " : "", cmd->args ? cmd->args : "", cmd->summary);
+static void print_command_help(const hz_cli_program_t *prog, const hz_cli_cmd_t *cmd, FILE *f) {
+  fprintf(f, "usage: %s %s [OPTIONS]%s%s\n\n%s\n", prog->name, cmd->name, cmd->args ? " " : "",
+          cmd->args ? cmd->args : "", cmd->summary);
   if (cmd->help)
     fprintf(f, "\n%s\n", cmd->help);
   if (cmd->opts && cmd->opts[0].name) {
@@ -272,8 +269,7 @@ static int finish_common(parse_t *ps) {
   hz_cli_t *cli = ps->cli;
   if (ps->timeout_raw) {
     if (parse_timeout(ps->timeout_raw, &cli->timeout_ms) < 0)
-      return hz_cli_usage(cli, "invalid --timeout '%s' (seconds, e.g. 5 or 0.5)",
-                          ps->timeout_raw);
+      return hz_cli_usage(cli, "invalid --timeout '%s' (seconds, e.g. 5 or 0.5)", ps->timeout_raw);
     cli->timeout_set = 1;
   }
   if (ps->format_raw && hz_format_parse(ps->format_raw, &cli->format) < 0)
@@ -420,8 +416,8 @@ int hz_cli_client(hz_cli_t *cli, hzc_client_t **out) {
     int rc = hzc_client_open(&cli->client, cli->addr, &opts, &st);
     if (rc != HZC_OK) {
       /* Bad address or CA file: the command line is at fault. */
-      fprintf(cli->err, "error: %s\n", *hzc_status_message(&st) ? hzc_status_message(&st)
-                                                               : "cannot create the client");
+      fprintf(cli->err, "error: %s\n",
+              *hzc_status_message(&st) ? hzc_status_message(&st) : "cannot create the client");
       hzc_status_reset(&st);
       return rc == HZC_EINVAL ? HZ_EXIT_USAGE : HZ_EXIT_REFUSED;
     }

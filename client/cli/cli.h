@@ -21,7 +21,7 @@ enum {
   HZ_EXIT_USAGE = 2,   /* bad command line */
 };
 
-#define HZ_CLI_DEFAULT_ADDR "127.0.0.1:50051"
+#define HZ_CLI_DEFAULT_ADDR       "127.0.0.1:50051"
 #define HZ_CLI_DEFAULT_TIMEOUT_MS 30000
 
 /* A command-specific option. */
@@ -35,14 +35,14 @@ typedef struct hz_cli_s hz_cli_t;
 
 /* A subcommand. */
 typedef struct hz_cli_cmd_s {
-  const char *name;         /* one or more words: "health", "tokens create" */
-  const char *args;         /* synopsis of positional arguments, or NULL */
-  const char *summary;      /* one line for the command list */
-  const char *help;         /* more for 'COMMAND --help' (may span lines), or NULL */
-  const hz_cli_opt_t *opts; /* its own options, NULL-name terminated; may be NULL */
-  size_t min_args;          /* fewest positional arguments accepted */
-  size_t max_args;          /* most positional arguments accepted */
-  int (*run)(hz_cli_t *cli);/* returns an HZ_EXIT_* code */
+  const char *name;          /* one or more words: "health", "tokens create" */
+  const char *args;          /* synopsis of positional arguments, or NULL */
+  const char *summary;       /* one line for the command list */
+  const char *help;          /* more for 'COMMAND --help' (may span lines), or NULL */
+  const hz_cli_opt_t *opts;  /* its own options, NULL-name terminated; may be NULL */
+  size_t min_args;           /* fewest positional arguments accepted */
+  size_t max_args;           /* most positional arguments accepted */
+  int (*run)(hz_cli_t *cli); /* returns an HZ_EXIT_* code */
 } hz_cli_cmd_t;
 
 /* A whole CLI: its name and its NULL-terminated command table. */
@@ -99,10 +99,8 @@ hzc_call_opts_t hz_cli_call_opts(const hz_cli_t *cli);
 /* Prints "error: STATUS_NAME: message" and returns HZ_EXIT_REFUSED. */
 int hz_cli_fail(hz_cli_t *cli, const hzc_status_t *st);
 /* Prints "error: ..." plus a pointer to --help; returns HZ_EXIT_USAGE. */
-int hz_cli_usage(hz_cli_t *cli, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+int hz_cli_usage(hz_cli_t *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints "error: ..." for a local failure; returns HZ_EXIT_REFUSED. */
-int hz_cli_error(hz_cli_t *cli, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+int hz_cli_error(hz_cli_t *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

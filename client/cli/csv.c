@@ -117,8 +117,7 @@ static int read_quoted(cursor_t *c, buf_t *b, size_t field_no, hz_diags_t *d) {
   size_t opened = c->line;
   for (;;) {
     if (at_end(c)) {
-      hz_diags_add(d, opened,
-                   "field %zu: the quote opened here is never closed", field_no);
+      hz_diags_add(d, opened, "field %zu: the quote opened here is never closed", field_no);
       return REC_BAD;
     }
     char ch = c->data[c->pos];
@@ -305,8 +304,7 @@ static int is_header(const hz_csv_record_t *r, const hz_csv_column_t *cols) {
   return 0;
 }
 
-static void list_expected(const hz_csv_column_t *cols, size_t ncols, char *buf,
-                          size_t len) {
+static void list_expected(const hz_csv_column_t *cols, size_t ncols, char *buf, size_t len) {
   size_t used = 0;
   buf[0] = '\0';
   for (size_t i = 0; i < ncols && used < len; i++)
@@ -314,8 +312,8 @@ static void list_expected(const hz_csv_column_t *cols, size_t ncols, char *buf,
                              canonical_len(cols[i].name), cols[i].name);
 }
 
-static int map_header(const hz_csv_record_t *h, const hz_csv_column_t *cols,
-                      size_t ncols, hz_csv_layout_t *layout, hz_diags_t *d) {
+static int map_header(const hz_csv_record_t *h, const hz_csv_column_t *cols, size_t ncols,
+                      hz_csv_layout_t *layout, hz_diags_t *d) {
   int ok = 0;
   char expected[256];
   list_expected(cols, ncols, expected, sizeof(expected));
@@ -345,8 +343,8 @@ static int map_header(const hz_csv_record_t *h, const hz_csv_column_t *cols,
   return ok;
 }
 
-int hz_csv_map_columns(const hz_csv_t *csv, const hz_csv_column_t *cols,
-                       size_t ncols, hz_csv_layout_t *layout, hz_diags_t *d) {
+int hz_csv_map_columns(const hz_csv_t *csv, const hz_csv_column_t *cols, size_t ncols,
+                       hz_csv_layout_t *layout, hz_diags_t *d) {
   size_t max = sizeof(layout->index) / sizeof(layout->index[0]);
   if (ncols == 0 || ncols > max)
     return -1;
@@ -366,23 +364,21 @@ int hz_csv_map_columns(const hz_csv_t *csv, const hz_csv_column_t *cols,
 int hz_csv_check_record(const hz_csv_record_t *r, const hz_csv_column_t *cols,
                         const hz_csv_layout_t *layout, hz_diags_t *d) {
   if (r->nfields > layout->nfields) {
-    hz_diags_add(d, r->line, "%zu fields, expected at most %zu%s", r->nfields,
-                 layout->nfields, layout->first ? " (as many as the header)" : "");
+    hz_diags_add(d, r->line, "%zu fields, expected at most %zu%s", r->nfields, layout->nfields,
+                 layout->first ? " (as many as the header)" : "");
     return -1;
   }
   int ok = 0;
   for (size_t i = 0; i < layout->ncols; i++) {
     if (cols[i].required && hz_csv_get(r, layout, i)[0] == '\0') {
-      hz_diags_add(d, r->line, "%.*s is missing", canonical_len(cols[i].name),
-                   cols[i].name);
+      hz_diags_add(d, r->line, "%.*s is missing", canonical_len(cols[i].name), cols[i].name);
       ok = -1;
     }
   }
   return ok;
 }
 
-const char *hz_csv_get(const hz_csv_record_t *r, const hz_csv_layout_t *layout,
-                       size_t col) {
+const char *hz_csv_get(const hz_csv_record_t *r, const hz_csv_layout_t *layout, size_t col) {
   if (col >= layout->ncols)
     return "";
   int k = layout->index[col];

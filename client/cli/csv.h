@@ -46,10 +46,10 @@ typedef struct hz_csv_column_s {
 
 /* The outcome of hz_csv_map_columns. */
 typedef struct hz_csv_layout_s {
-  int index[32];     /* per expected column: field index in each record, -1 = absent */
-  size_t ncols;      /* expected columns */
-  size_t first;      /* first data record (1 when there is a header) */
-  size_t nfields;    /* fields a data record may have at most */
+  int index[32];  /* per expected column: field index in each record, -1 = absent */
+  size_t ncols;   /* expected columns */
+  size_t first;   /* first data record (1 when there is a header) */
+  size_t nfields; /* fields a data record may have at most */
 } hz_csv_layout_t;
 
 /* Finds the header: the first record is one when any of its fields equals
@@ -57,8 +57,8 @@ typedef struct hz_csv_layout_s {
  * by name in any order and unknown, repeated or missing required columns
  * are problems; without one, the fields are cols in order. Returns 0 or -1
  * when the layout has a problem (reported in d). ncols <= 32. */
-int hz_csv_map_columns(const hz_csv_t *csv, const hz_csv_column_t *cols,
-                       size_t ncols, hz_csv_layout_t *layout, hz_diags_t *d);
+int hz_csv_map_columns(const hz_csv_t *csv, const hz_csv_column_t *cols, size_t ncols,
+                       hz_csv_layout_t *layout, hz_diags_t *d);
 
 /* Checks one data record against the layout: too many fields, or a
  * required column left empty, are problems in d. Returns 0 or -1. */
@@ -66,7 +66,6 @@ int hz_csv_check_record(const hz_csv_record_t *r, const hz_csv_column_t *cols,
                         const hz_csv_layout_t *layout, hz_diags_t *d);
 
 /* The record's field for expected column col, "" when absent. */
-const char *hz_csv_get(const hz_csv_record_t *r, const hz_csv_layout_t *layout,
-                       size_t col);
+const char *hz_csv_get(const hz_csv_record_t *r, const hz_csv_layout_t *layout, size_t col);
 
 #endif

@@ -12,9 +12,9 @@
 
 /* One problem. */
 typedef struct hz_diag_s {
-  size_t line;  /* 1-based line of the file; 0 = the file as a whole */
-  size_t seq;   /* order of discovery, to keep the sort stable */
-  char *text;   /* what is wrong, malloc'd */
+  size_t line; /* 1-based line of the file; 0 = the file as a whole */
+  size_t seq;  /* order of discovery, to keep the sort stable */
+  char *text;  /* what is wrong, malloc'd */
 } hz_diag_t;
 
 /* All problems of one file. */

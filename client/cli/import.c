@@ -7,8 +7,7 @@
 #include "infile.h"
 #include "present.h"
 
-int hz_import_open(hz_import_t *im, hz_cli_t *cli, const hz_csv_column_t *cols,
-                   size_t ncols) {
+int hz_import_open(hz_import_t *im, hz_cli_t *cli, const hz_csv_column_t *cols, size_t ncols) {
   memset(im, 0, sizeof(*im));
   im->cli = cli;
   im->path = cli->args[0];
@@ -51,8 +50,8 @@ int hz_import_verdict(hz_import_t *im) {
     return hz_cli_error(im->cli, "out of memory reading %s", im->path);
   if (im->diags.total == 0)
     return HZ_EXIT_OK;
-  fprintf(im->cli->err, "error: %s: %zu problem%s; nothing was sent\n", im->path,
-          im->diags.total, im->diags.total == 1 ? "" : "s");
+  fprintf(im->cli->err, "error: %s: %zu problem%s; nothing was sent\n", im->path, im->diags.total,
+          im->diags.total == 1 ? "" : "s");
   hz_diags_print(&im->diags, im->cli->err);
   return HZ_EXIT_USAGE;
 }
@@ -60,8 +59,7 @@ int hz_import_verdict(hz_import_t *im) {
 int hz_import_print_summary(hz_cli_t *cli, const Huizong__V1__ImportResponse *r) {
   hz_strpool_t pool;
   hz_strpool_init(&pool);
-  static const char *const keys[] = {"received", "created", "updated", "unchanged",
-                                     "dry_run"};
+  static const char *const keys[] = {"received", "created", "updated", "unchanged", "dry_run"};
   const char *values[] = {
       hz_cell_int(&pool, r->received), hz_cell_int(&pool, r->created),
       hz_cell_int(&pool, r->updated),  hz_cell_int(&pool, r->unchanged),

@@ -25,8 +25,7 @@ typedef struct hz_import_s {
 /* Reads and parses the file named by the command's first argument with
  * cols, checking every record's shape. Returns HZ_EXIT_OK (problems may
  * already be in diags) or an exit code after printing why. */
-int hz_import_open(hz_import_t *im, hz_cli_t *cli, const hz_csv_column_t *cols,
-                   size_t ncols);
+int hz_import_open(hz_import_t *im, hz_cli_t *cli, const hz_csv_column_t *cols, size_t ncols);
 void hz_import_close(hz_import_t *im);
 
 /* The data record i (0-based, header excluded) and its field col. */

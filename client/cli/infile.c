@@ -9,8 +9,8 @@
 
 #include "wire/utf8.h"
 
-static int read_stream(FILE *f, const char *path, char **data, size_t *len,
-                       char *err, size_t errlen) {
+static int read_stream(FILE *f, const char *path, char **data, size_t *len, char *err,
+                       size_t errlen) {
   size_t cap = 4096, n = 0;
   char *buf = malloc(cap);
   if (!buf) {
@@ -50,8 +50,7 @@ static int read_stream(FILE *f, const char *path, char **data, size_t *len,
   return 0;
 }
 
-int hz_infile_read(const char *path, char **data, size_t *len, char *err,
-                   size_t errlen) {
+int hz_infile_read(const char *path, char **data, size_t *len, char *err, size_t errlen) {
   *data = NULL;
   *len = 0;
   if (strcmp(path, "-") == 0)

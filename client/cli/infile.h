@@ -10,8 +10,7 @@
 
 /* Reads path (or stdin for "-") into a malloc'd, NUL-terminated buffer.
  * Returns 0, or -1 with a reason in err (errlen bytes). */
-int hz_infile_read(const char *path, char **data, size_t *len, char *err,
-                   size_t errlen);
+int hz_infile_read(const char *path, char **data, size_t *len, char *err, size_t errlen);
 
 /* Checks that text is UTF-8 without NUL bytes. Returns 0, or -1 with the
  * 1-based line of the first bad byte in *line. */

@@ -165,9 +165,7 @@ static int escape(hz_jsonlex_t *p, hz_jsonlex_buf_t *out) {
   case 'r': rep = "\r"; break;
   case 't': rep = "\t"; break;
   case 'u': return unicode_escape(p, out);
-  default:
-    p->pos--;
-    return hz_jsonlex_syntax(p, "invalid escape \\%c", c ? c : '0');
+  default: p->pos--; return hz_jsonlex_syntax(p, "invalid escape \\%c", c ? c : '0');
   }
   return hz_jsonlex_put(out, rep, 1) < 0 ? HZ_JSONLEX_NOMEM : HZ_JSONLEX_OK;
 }
@@ -322,4 +320,3 @@ int hz_jsonlex_skip(hz_jsonlex_t *p, int depth) {
     return hz_jsonlex_syntax(p, "expected a value, found %s", hz_jsonlex_found(p));
   }
 }
-

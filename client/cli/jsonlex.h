@@ -54,8 +54,7 @@ void hz_jsonlex_ws(hz_jsonlex_t *p);
  * file" ... */
 const char *hz_jsonlex_found(const hz_jsonlex_t *p);
 /* Reports a syntax error at the position; returns HZ_JSONLEX_SYNTAX. */
-int hz_jsonlex_syntax(hz_jsonlex_t *p, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+int hz_jsonlex_syntax(hz_jsonlex_t *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The string at the position (which is its opening quote), decoded into
  * out; out may be NULL to only check and skip it. */

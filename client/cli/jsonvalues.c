@@ -12,13 +12,13 @@
 
 /* The fields of one element as read. */
 typedef struct element_s {
-  hz_jsonlex_buf_t indicator; /* "indicator" */
-  hz_jsonlex_buf_t value;     /* "value", verbatim */
-  hz_jsonlex_buf_t comment;   /* "comment" */
+  hz_jsonlex_buf_t indicator;                   /* "indicator" */
+  hz_jsonlex_buf_t value;                       /* "value", verbatim */
+  hz_jsonlex_buf_t comment;                     /* "comment" */
   int have_indicator, have_value, have_comment; /* key seen */
-  int indicator_typed_wrong; /* "indicator" was not a string (reported) */
-  int value_typed_wrong;     /* "value" was neither string nor number (reported) */
-  int bad;          /* a shape problem was reported */
+  int indicator_typed_wrong;                    /* "indicator" was not a string (reported) */
+  int value_typed_wrong; /* "value" was neither string nor number (reported) */
+  int bad;               /* a shape problem was reported */
 } element_t;
 
 /* ---- the values shape ---- */
@@ -64,7 +64,8 @@ static int read_value(hz_jsonlex_t *p, element_t *el) {
   if (exp) {
     hz_diags_add(p->d, line,
                  "\"value\" %.*s has an exponent; exact decimals are written "
-                 "out in digits", (int)(e - s), p->s + s);
+                 "out in digits",
+                 (int)(e - s), p->s + s);
     el->bad = 1;
   }
   el->value.n = 0;
@@ -100,7 +101,8 @@ static int read_member(hz_jsonlex_t *p, element_t *el, hz_jsonlex_buf_t *key) {
   if (!seen) {
     hz_diags_add(p->d, key_line,
                  "unknown key \"%s\" (an entry has \"indicator\", \"value\" and "
-                 "optionally \"comment\")", k);
+                 "optionally \"comment\")",
+                 k);
     el->bad = 1;
     return hz_jsonlex_skip(p, 1);
   }
@@ -277,8 +279,7 @@ done:
   return r;
 }
 
-int hz_jsonvalues_parse(const char *data, size_t len, hz_value_list_t *out,
-                        hz_diags_t *d) {
+int hz_jsonvalues_parse(const char *data, size_t len, hz_value_list_t *out, hz_diags_t *d) {
   hz_jsonlex_t p = {.s = data, .len = len, .pos = 0, .line = 1, .line_start = 0, .d = d};
   if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
     p.pos = p.line_start = 3;

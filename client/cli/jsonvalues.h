@@ -21,7 +21,6 @@
 /* Reads len bytes of data (an optional UTF-8 BOM is skipped) into out,
  * appending the entries without problems. Returns 0 (check d->total) or
  * -1 when out of memory. */
-int hz_jsonvalues_parse(const char *data, size_t len, hz_value_list_t *out,
-                        hz_diags_t *d);
+int hz_jsonvalues_parse(const char *data, size_t len, hz_value_list_t *out, hz_diags_t *d);
 
 #endif

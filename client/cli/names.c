@@ -7,62 +7,55 @@
 #include <strings.h>
 
 const hz_name_t hz_names_level[] = {
-    {"province", 1}, {"省", 1},
-    {"city", 2}, {"市", 2},
-    {"county", 3}, {"县", 3}, {"区", 3},
-    {"township", 4}, {"乡镇", 4}, {"乡", 4}, {"镇", 4}, {"街道", 4},
-    {"village", 5}, {"村", 5}, {"社区", 5},
-    {NULL, 0},
+    {"province", 1}, {"省", 1},       {"city", 2}, {"市", 2}, {"county", 3}, {"县", 3},
+    {"区", 3},       {"township", 4}, {"乡镇", 4}, {"乡", 4}, {"镇", 4},     {"街道", 4},
+    {"village", 5},  {"村", 5},       {"社区", 5}, {NULL, 0},
 };
 
 const hz_name_t hz_names_period_type[] = {
-    {"year", 1}, {"yearly", 1}, {"annual", 1},
-    {"half_year", 2}, {"half-year", 2}, {"halfyear", 2},
-    {"quarter", 3}, {"quarterly", 3},
-    {"month", 4}, {"monthly", 4},
-    {NULL, 0},
+    {"year", 1},      {"yearly", 1},   {"annual", 1},  {"half_year", 2},
+    {"half-year", 2}, {"halfyear", 2}, {"quarter", 3}, {"quarterly", 3},
+    {"month", 4},     {"monthly", 4},  {NULL, 0},
 };
 
 const hz_name_t hz_names_time_aggregation[] = {
-    {"sum", 1}, {"last", 2}, {"average", 3}, {"avg", 3}, {"mean", 3},
-    {"min", 4}, {"max", 5},
-    {NULL, 0},
+    {"sum", 1},  {"last", 2}, {"average", 3}, {"avg", 3},
+    {"mean", 3}, {"min", 4},  {"max", 5},     {NULL, 0},
 };
 
 const hz_name_t hz_names_region_aggregation[] = {
-    {"sum", 1}, {"average", 2}, {"avg", 2}, {"mean", 2},
-    {"min", 3}, {"max", 4}, {"none", 5},
-    {NULL, 0},
+    {"sum", 1}, {"average", 2}, {"avg", 2},  {"mean", 2},
+    {"min", 3}, {"max", 4},     {"none", 5}, {NULL, 0},
 };
 
 const hz_name_t hz_names_role[] = {
-    {"township", 1}, {"county", 2}, {"admin", 3},
+    {"township", 1},
+    {"county", 2},
+    {"admin", 3},
     {NULL, 0},
 };
 
 const hz_name_t hz_names_approval_state[] = {
-    {"missing", 1}, {"submitted", 2}, {"approved", 3},
+    {"missing", 1},
+    {"submitted", 2},
+    {"approved", 3},
     {NULL, 0},
 };
 
 const hz_name_t hz_names_submission_status[] = {
-    {"accepted", 1}, {"validated", 2}, {"rejected", 3},
+    {"accepted", 1},
+    {"validated", 2},
+    {"rejected", 3},
     {NULL, 0},
 };
 
 /* The server's own spelling first; underscores for shells and habits. */
 const hz_name_t hz_names_audit_action[] = {
-    {"value.set", 1}, {"value_set", 1},
-    {"narrative.set", 2}, {"narrative_set", 2},
-    {"approve", 3},
-    {"reopen", 4},
-    {"period.reopen", 5}, {"period_reopen", 5},
-    {"token.create", 6}, {"token_create", 6},
-    {"token.revoke", 7}, {"token_revoke", 7},
-    {"region.set", 8}, {"region_set", 8},
-    {"indicator.set", 9}, {"indicator_set", 9},
-    {"target.set", 10}, {"target_set", 10},
-    {"window.set", 11}, {"window_set", 11},
+    {"value.set", 1},    {"value_set", 1},    {"narrative.set", 2}, {"narrative_set", 2},
+    {"approve", 3},      {"reopen", 4},       {"period.reopen", 5}, {"period_reopen", 5},
+    {"token.create", 6}, {"token_create", 6}, {"token.revoke", 7},  {"token_revoke", 7},
+    {"region.set", 8},   {"region_set", 8},   {"indicator.set", 9}, {"indicator_set", 9},
+    {"target.set", 10},  {"target_set", 10},  {"window.set", 11},   {"window_set", 11},
     {NULL, 0},
 };
 
@@ -121,8 +114,8 @@ static int contains(const int *v, size_t n, int x) {
   return 0;
 }
 
-int hz_name_parse_list(const hz_name_t *t, const char *s, int *out, size_t cap,
-                       size_t *n, char *bad, size_t badlen) {
+int hz_name_parse_list(const hz_name_t *t, const char *s, int *out, size_t cap, size_t *n,
+                       char *bad, size_t badlen) {
   char item[64];
   while (s && *s) {
     const char *comma = strchr(s, ',');

@@ -13,14 +13,14 @@ typedef struct hz_name_s {
   int value;        /* enum number */
 } hz_name_t;
 
-extern const hz_name_t hz_names_level[];             /* RegionLevel */
-extern const hz_name_t hz_names_period_type[];       /* PeriodType */
-extern const hz_name_t hz_names_time_aggregation[];  /* TimeAggregation */
-extern const hz_name_t hz_names_region_aggregation[];/* RegionAggregation */
-extern const hz_name_t hz_names_role[];              /* Role */
-extern const hz_name_t hz_names_approval_state[];    /* ApprovalState */
-extern const hz_name_t hz_names_submission_status[]; /* SubmissionStatus */
-extern const hz_name_t hz_names_audit_action[];      /* AuditAction: "value.set" ... */
+extern const hz_name_t hz_names_level[];              /* RegionLevel */
+extern const hz_name_t hz_names_period_type[];        /* PeriodType */
+extern const hz_name_t hz_names_time_aggregation[];   /* TimeAggregation */
+extern const hz_name_t hz_names_region_aggregation[]; /* RegionAggregation */
+extern const hz_name_t hz_names_role[];               /* Role */
+extern const hz_name_t hz_names_approval_state[];     /* ApprovalState */
+extern const hz_name_t hz_names_submission_status[];  /* SubmissionStatus */
+extern const hz_name_t hz_names_audit_action[];       /* AuditAction: "value.set" ... */
 
 /* The printed name of v: "" for 0 (unspecified), "unknown" when the table
  * does not know it (a newer server). */
@@ -35,8 +35,8 @@ int hz_name_parse(const hz_name_t *t, const char *s, int allow_number, int *out)
  * out[0..*n) to out, updating *n; out has room for cap values. Numbers are
  * not accepted. Returns 0; -1 for an unknown name, copied (cut to badlen)
  * into bad; -2 when the distinct values would exceed cap. */
-int hz_name_parse_list(const hz_name_t *t, const char *s, int *out, size_t cap,
-                       size_t *n, char *bad, size_t badlen);
+int hz_name_parse_list(const hz_name_t *t, const char *s, int *out, size_t cap, size_t *n,
+                       char *bad, size_t badlen);
 
 /* "province, city, county, ..." (printed names) for error messages. */
 void hz_name_list(const hz_name_t *t, char *buf, size_t len);

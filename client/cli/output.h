@@ -58,7 +58,6 @@ int hz_looks_numeric(const char *s);
 /* Building blocks, also for streaming output (one record at a time). */
 int hz_csv_write_row(FILE *out, size_t n, const char *const *cells);
 int hz_json_write_string(FILE *out, const char *s); /* NULL writes null */
-int hz_json_write_object(FILE *out, size_t n, const char *const *keys,
-                         const char *const *values);
+int hz_json_write_object(FILE *out, size_t n, const char *const *keys, const char *const *values);
 
 #endif

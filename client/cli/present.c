@@ -47,8 +47,7 @@ const char *hz_cell_decimal(const Huizong__V1__Decimal *d) {
   return d && d->value && d->value[0] ? d->value : NULL;
 }
 
-const char *hz_cell_percent(const hz_cli_t *cli, hz_strpool_t *p,
-                            const Huizong__V1__Decimal *d) {
+const char *hz_cell_percent(const hz_cli_t *cli, hz_strpool_t *p, const Huizong__V1__Decimal *d) {
   const char *v = hz_cell_decimal(d);
   if (!v || cli->format != HZ_FORMAT_TABLE)
     return v;
@@ -91,8 +90,7 @@ static int write_vertical(hz_cli_t *cli, size_t n, const char *const *keys,
   return ferror(cli->out) ? HZ_EXIT_REFUSED : HZ_EXIT_OK;
 }
 
-int hz_write_record(hz_cli_t *cli, size_t n, const char *const *keys,
-                    const char *const *values) {
+int hz_write_record(hz_cli_t *cli, size_t n, const char *const *keys, const char *const *values) {
   switch (cli->format) {
   case HZ_FORMAT_CSV:
     hz_csv_write_row(cli->out, n, keys);
@@ -103,8 +101,7 @@ int hz_write_record(hz_cli_t *cli, size_t n, const char *const *keys,
     hz_json_write_object(cli->out, n, keys, values);
     fputs("\n]\n", cli->out);
     break;
-  default:
-    return write_vertical(cli, n, keys, values);
+  default: return write_vertical(cli, n, keys, values);
   }
   return ferror(cli->out) ? HZ_EXIT_REFUSED : HZ_EXIT_OK;
 }

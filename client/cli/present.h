@@ -29,8 +29,7 @@ const char *hz_strpool_printf(hz_strpool_t *p, const char *fmt, ...)
 const char *hz_cell_decimal(const Huizong__V1__Decimal *d);
 /* A percentage Decimal: "28.00%" in a table, "28.00" in CSV and JSON,
  * NULL when unset. */
-const char *hz_cell_percent(const hz_cli_t *cli, hz_strpool_t *p,
-                            const Huizong__V1__Decimal *d);
+const char *hz_cell_percent(const hz_cli_t *cli, hz_strpool_t *p, const Huizong__V1__Decimal *d);
 /* s, or NULL when s is NULL or empty ("never", "none"). */
 const char *hz_cell_opt(const char *s);
 const char *hz_cell_int(hz_strpool_t *p, long long v);
@@ -38,8 +37,7 @@ const char *hz_cell_bool(int v);
 
 /* One result record: aligned "key  value" lines in a table, a header and
  * one row in CSV, a one-element array in JSON. Returns an HZ_EXIT code. */
-int hz_write_record(hz_cli_t *cli, size_t n, const char *const *keys,
-                    const char *const *values);
+int hz_write_record(hz_cli_t *cli, size_t n, const char *const *keys, const char *const *values);
 /* A whole result table in the chosen format. Returns an HZ_EXIT code. */
 int hz_write_table(hz_cli_t *cli, const hz_table_t *t);
 

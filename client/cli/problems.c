@@ -3,8 +3,8 @@
 
 #include <stdio.h>
 
-void hz_problem_describe(const Huizong__V1__Problem *pr, const hz_line_map_t *map,
-                         char *buf, size_t len) {
+void hz_problem_describe(const Huizong__V1__Problem *pr, const hz_line_map_t *map, char *buf,
+                         size_t len) {
   const char *reason = pr->reason && *pr->reason ? pr->reason : "problem";
   if (pr->line > 0)
     snprintf(buf, len, "line %d: %s", pr->line, reason);

@@ -21,8 +21,8 @@ typedef struct hz_line_map_s {
 
 /* "line 7: unknown parent 420699", "item 3: ..." or the bare reason for a
  * problem with the request as a whole. map may be NULL. */
-void hz_problem_describe(const Huizong__V1__Problem *pr, const hz_line_map_t *map,
-                         char *buf, size_t len);
+void hz_problem_describe(const Huizong__V1__Problem *pr, const hz_line_map_t *map, char *buf,
+                         size_t len);
 
 /* The decoded problem list of a status, or NULL when there is none (or it
  * does not parse). Free with protobuf_c_message_free_unpacked. */

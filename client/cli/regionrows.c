@@ -11,12 +11,9 @@
 #define LIST_REGIONS_METHOD "/huizong.v1.Admin/ListRegions"
 
 static const char *const region_headers[HZ_REGION_NCOLS] = {
-    [HZ_REGION_COL_CODE] = "code",
-    [HZ_REGION_COL_NAME] = "name",
-    [HZ_REGION_COL_LEVEL] = "level",
-    [HZ_REGION_COL_PARENT] = "parent_code",
-    [HZ_REGION_COL_REPORTING] = "reporting",
-    [HZ_REGION_COL_DEPTH] = "depth",
+    [HZ_REGION_COL_CODE] = "code",           [HZ_REGION_COL_NAME] = "name",
+    [HZ_REGION_COL_LEVEL] = "level",         [HZ_REGION_COL_PARENT] = "parent_code",
+    [HZ_REGION_COL_REPORTING] = "reporting", [HZ_REGION_COL_DEPTH] = "depth",
     [HZ_REGION_COL_CHILDREN] = "children",
 };
 

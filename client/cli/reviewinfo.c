@@ -8,8 +8,7 @@ const char *const hz_approval_fields[HZ_APPROVAL_NFIELDS] = {
     "region", "period", "state", "approved_by", "approved_at", "last_submitted_at", "comment",
 };
 
-void hz_approval_cells(const Huizong__V1__Approval *a,
-                       const char *cells[HZ_APPROVAL_NFIELDS]) {
+void hz_approval_cells(const Huizong__V1__Approval *a, const char *cells[HZ_APPROVAL_NFIELDS]) {
   cells[0] = a->region_code;
   cells[1] = a->period;
   cells[2] = hz_name_of(hz_names_approval_state, a->state);

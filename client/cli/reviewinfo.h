@@ -15,8 +15,7 @@ extern const char *const hz_approval_fields[HZ_APPROVAL_NFIELDS];
 
 /* Fills cells (HZ_APPROVAL_NFIELDS) from a; they point into a or are
  * constants. Empty fields (no approver yet ...) become absent cells. */
-void hz_approval_cells(const Huizong__V1__Approval *a,
-                       const char *cells[HZ_APPROVAL_NFIELDS]);
+void hz_approval_cells(const Huizong__V1__Approval *a, const char *cells[HZ_APPROVAL_NFIELDS]);
 
 /* Prints an Approve/Reopen answer as one record: the approval's fields
  * and "changed". Returns an HZ_EXIT code. */

@@ -37,8 +37,7 @@ static int days_in_month(int y, int m) {
 
 /* "YYYY-MM-DD" with a real calendar day. */
 static int read_date(const char **p, int *y, int *m, int *d) {
-  if (digits(p, 4, y) || expect(p, '-') || digits(p, 2, m) || expect(p, '-') ||
-      digits(p, 2, d))
+  if (digits(p, 4, y) || expect(p, '-') || digits(p, 2, m) || expect(p, '-') || digits(p, 2, d))
     return -1;
   if (*y < 1 || *m < 1 || *m > 12 || *d < 1 || *d > days_in_month(*y, *m))
     return -1;

@@ -21,7 +21,8 @@
 int hz_timearg_normalize(const char *in, char out[HZ_TIMEARG_SIZE]);
 
 /* The accepted forms, for error messages. */
-#define HZ_TIMEARG_FORMS "RFC 3339, e.g. 2024-04-05T08:30:00Z or 2024-04-05T16:30:00+08:00, or a date 2024-04-05"
+#define HZ_TIMEARG_FORMS \
+  "RFC 3339, e.g. 2024-04-05T08:30:00Z or 2024-04-05T16:30:00+08:00, or a date 2024-04-05"
 
 /* The command option name (e.g. "since") normalized into out, "" when it
  * was not given. Returns HZ_EXIT_OK, or HZ_EXIT_USAGE after saying why. */

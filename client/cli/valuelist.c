@@ -21,8 +21,8 @@ void hz_value_list_free(hz_value_list_t *l) {
   hz_value_list_init(l);
 }
 
-int hz_value_list_add(hz_value_list_t *l, size_t line, const char *indicator,
-                      const char *value, const char *comment) {
+int hz_value_list_add(hz_value_list_t *l, size_t line, const char *indicator, const char *value,
+                      const char *comment) {
   if (l->n == l->cap) {
     size_t cap = l->cap ? l->cap * 2 : 32;
     hz_value_entry_t *p = realloc(l->items, cap * sizeof(*p));

@@ -25,7 +25,7 @@ typedef struct hz_value_list_s {
 void hz_value_list_init(hz_value_list_t *l);
 void hz_value_list_free(hz_value_list_t *l);
 /* Appends copies of the strings (comment may be NULL). Returns 0 or -1. */
-int hz_value_list_add(hz_value_list_t *l, size_t line, const char *indicator,
-                      const char *value, const char *comment);
+int hz_value_list_add(hz_value_list_t *l, size_t line, const char *indicator, const char *value,
+                      const char *comment);
 
 #endif

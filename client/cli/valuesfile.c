@@ -20,8 +20,7 @@ static int ends_with(const char *s, const char *suffix) {
   return n >= m && strcasecmp(s + n - m, suffix) == 0;
 }
 
-hz_values_format_t hz_values_guess_format(const char *path, const char *data,
-                                          size_t len) {
+hz_values_format_t hz_values_guess_format(const char *path, const char *data, size_t len) {
   if (path && ends_with(path, ".json"))
     return HZ_VALUES_JSON;
   if (path && ends_with(path, ".csv"))
@@ -32,8 +31,7 @@ hz_values_format_t hz_values_guess_format(const char *path, const char *data,
   return i < len && (data[i] == '[' || data[i] == '{') ? HZ_VALUES_JSON : HZ_VALUES_CSV;
 }
 
-static int parse_csv(const char *data, size_t len, hz_value_list_t *out,
-                     hz_diags_t *d) {
+static int parse_csv(const char *data, size_t len, hz_value_list_t *out, hz_diags_t *d) {
   hz_csv_t csv;
   hz_csv_layout_t layout;
   int rc = 0;
@@ -46,16 +44,16 @@ static int parse_csv(const char *data, size_t len, hz_value_list_t *out,
       const hz_csv_record_t *r = &csv.records[i];
       if (hz_csv_check_record(r, value_columns, &layout, d) < 0)
         continue;
-      rc = hz_value_list_add(out, r->line, hz_csv_get(r, &layout, 0),
-                             hz_csv_get(r, &layout, 1), hz_csv_get(r, &layout, 2));
+      rc = hz_value_list_add(out, r->line, hz_csv_get(r, &layout, 0), hz_csv_get(r, &layout, 1),
+                             hz_csv_get(r, &layout, 2));
     }
   }
   hz_csv_free(&csv);
   return rc;
 }
 
-int hz_values_parse(const char *data, size_t len, hz_values_format_t fmt,
-                    hz_value_list_t *out, hz_diags_t *d) {
+int hz_values_parse(const char *data, size_t len, hz_values_format_t fmt, hz_value_list_t *out,
+                    hz_diags_t *d) {
   if (fmt == HZ_VALUES_JSON)
     return hz_jsonvalues_parse(data, len, out, d);
   return parse_csv(data, len, out, d);

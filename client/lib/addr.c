@@ -53,8 +53,7 @@ int hzc_addr_parse(const char *s, hzc_addr_t *out, char *err, size_t errlen) {
   if (len > 0 && s[len - 1] == '/')
     len--;
   if (memchr(s, '/', len) || memchr(s, '?', len) || memchr(s, '@', len))
-    return fail(err, errlen, "'%s' is not host:port (paths and user names are not allowed)",
-                orig);
+    return fail(err, errlen, "'%s' is not host:port (paths and user names are not allowed)", orig);
   if (len == 0)
     return fail(err, errlen, "missing host in '%s'", orig);
 

@@ -9,7 +9,7 @@
 
 #include "wire/hostport.h"
 
-#define HZC_ADDR_DEFAULT_PORT 50051
+#define HZC_ADDR_DEFAULT_PORT     50051
 #define HZC_ADDR_DEFAULT_TLS_PORT 443
 
 /* A parsed address; every string is NUL-terminated. */

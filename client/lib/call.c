@@ -51,8 +51,7 @@ void hzc_call_free(hzc_call_t *call) {
 
 /* Ends the call with a status of our own making. force replaces a status
  * the server already gave (for answers that break the call's contract). */
-static void call_fail_v(hzc_call_t *call, int force, int code, const char *fmt,
-                        va_list ap) {
+static void call_fail_v(hzc_call_t *call, int force, int code, const char *fmt, va_list ap) {
   if (call->done && !force)
     return;
   char msg[400];
@@ -63,8 +62,7 @@ static void call_fail_v(hzc_call_t *call, int force, int code, const char *fmt,
   drop_queue(call);
   hzc_conn_t *c = call->conn;
   if (c && !c->dead && call->stream_id > 0 && !call->stream_closed) {
-    nghttp2_submit_rst_stream(c->session, NGHTTP2_FLAG_NONE, call->stream_id,
-                              NGHTTP2_CANCEL);
+    nghttp2_submit_rst_stream(c->session, NGHTTP2_FLAG_NONE, call->stream_id, NGHTTP2_CANCEL);
     hzc_stream_consume(call);
   }
 }
@@ -120,8 +118,7 @@ static int has_message(const hzc_call_t *call) {
   return call->head != NULL;
 }
 
-static void add_nv(nghttp2_nv *nv, size_t *n, const char *name,
-                   const char *value, uint8_t flags) {
+static void add_nv(nghttp2_nv *nv, size_t *n, const char *name, const char *value, uint8_t flags) {
   nv[*n].name = (uint8_t *)name;
   nv[*n].namelen = strlen(name);
   nv[*n].value = (uint8_t *)value;
@@ -157,8 +154,7 @@ static void submit_request(hzc_call_t *call) {
   if (cl->authorization)
     add_nv(nv, &n, "authorization", cl->authorization, NGHTTP2_NV_FLAG_NO_INDEX);
 
-  nghttp2_data_provider body = {.source.ptr = call,
-                                .read_callback = hzc_stream_read_request};
+  nghttp2_data_provider body = {.source.ptr = call, .read_callback = hzc_stream_read_request};
   int32_t id = nghttp2_submit_request(call->conn->session, NULL, nv, n, &body, call);
   if (id < 0) {
     hzc_call_fail(call, HZ_STATUS_UNAVAILABLE, "cannot start %s: %s", call->method,
@@ -284,8 +280,7 @@ int hzc_call_recv(hzc_call_t *call, const ProtobufCMessageDescriptor *desc,
   ProtobufCMessage *pm = protobuf_c_message_unpack(desc, NULL, m->len, m->data);
   free(m);
   if (!pm) {
-    call_override(call, HZ_STATUS_INTERNAL,
-                  "cannot parse the response of %s as %s", call->method,
+    call_override(call, HZ_STATUS_INTERNAL, "cannot parse the response of %s as %s", call->method,
                   desc->name);
     hzc_conn_flush_nowait(call->conn);
     return HZC_ECALL;
@@ -341,11 +336,10 @@ int hzc_call_finish(hzc_call_t *call, hzc_status_t *status) {
 /* Used by hzc_client_unary: a unary answer must be exactly one message. */
 void hzc_call_require_single(hzc_call_t *call, int got) {
   if (got == 0)
-    call_override(call, HZ_STATUS_INTERNAL,
-                  "the server sent no response message for unary %s", call->method);
+    call_override(call, HZ_STATUS_INTERNAL, "the server sent no response message for unary %s",
+                  call->method);
   else
     call_override(call, HZ_STATUS_INTERNAL,
-                  "the server sent more than one response message for unary %s",
-                  call->method);
+                  "the server sent more than one response message for unary %s", call->method);
   hzc_conn_flush_nowait(call->conn);
 }

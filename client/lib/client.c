@@ -28,8 +28,7 @@ static char *join(const char *a, const char *b) {
   return s;
 }
 
-static int setup_credentials(hzc_client_t *c, const hzc_client_opts_t *opts,
-                             hzc_status_t *err) {
+static int setup_credentials(hzc_client_t *c, const hzc_client_opts_t *opts, hzc_status_t *err) {
   if (opts->token && *opts->token) {
     if (!token_ok(opts->token)) {
       hzc_status_set(err, HZ_STATUS_INVALID_ARGUMENT,
@@ -73,8 +72,7 @@ int hzc_client_open(hzc_client_t **out, const char *addr, const hzc_client_opts_
   }
   c->timeout_ms = opts->timeout_ms > 0 ? opts->timeout_ms : 0;
   c->max_recv = opts->max_recv_msg ? opts->max_recv_msg : HZC_DEFAULT_MAX_RECV;
-  c->user_agent = join(opts->user_agent ? opts->user_agent : "huizong-client",
-                       "/" HZ_VERSION);
+  c->user_agent = join(opts->user_agent ? opts->user_agent : "huizong-client", "/" HZ_VERSION);
   if (!c->user_agent) {
     rc = HZC_ENOMEM;
     goto fail;

@@ -11,15 +11,14 @@
 #include <string.h>
 
 /* Read at most this much per pump so that writes get their turn. */
-#define READ_CHUNK 16384
+#define READ_CHUNK     16384
 #define READS_PER_PUMP 8
 
 static hzc_call_t *stream_call(nghttp2_session *s, int32_t stream_id) {
   return stream_id > 0 ? nghttp2_session_get_stream_user_data(s, stream_id) : NULL;
 }
 
-static int on_begin_headers(nghttp2_session *s, const nghttp2_frame *frame,
-                            void *ud) {
+static int on_begin_headers(nghttp2_session *s, const nghttp2_frame *frame, void *ud) {
   (void)ud;
   hzc_call_t *call = stream_call(s, frame->hd.stream_id);
   if (call && frame->hd.type == NGHTTP2_HEADERS)
@@ -27,9 +26,9 @@ static int on_begin_headers(nghttp2_session *s, const nghttp2_frame *frame,
   return 0;
 }
 
-static int on_header(nghttp2_session *s, const nghttp2_frame *frame,
-                     const uint8_t *name, size_t namelen, const uint8_t *value,
-                     size_t valuelen, uint8_t flags, void *ud) {
+static int on_header(nghttp2_session *s, const nghttp2_frame *frame, const uint8_t *name,
+                     size_t namelen, const uint8_t *value, size_t valuelen, uint8_t flags,
+                     void *ud) {
   (void)flags;
   (void)ud;
   hzc_call_t *call = stream_call(s, frame->hd.stream_id);
@@ -40,8 +39,7 @@ static int on_header(nghttp2_session *s, const nghttp2_frame *frame,
   return 0;
 }
 
-static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *frame,
-                         void *ud) {
+static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *frame, void *ud) {
   hzc_conn_t *c = ud;
   int end = (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0;
   hzc_call_t *call;
@@ -60,14 +58,13 @@ static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *frame,
      * REFUSED_STREAM; the rest may still complete here. */
     c->goaway = 1;
     break;
-  default:
-    break;
+  default: break;
   }
   return 0;
 }
 
-static int on_data_chunk(nghttp2_session *s, uint8_t flags, int32_t stream_id,
-                         const uint8_t *data, size_t len, void *ud) {
+static int on_data_chunk(nghttp2_session *s, uint8_t flags, int32_t stream_id, const uint8_t *data,
+                         size_t len, void *ud) {
   (void)flags;
   (void)ud;
   hzc_call_t *call = stream_call(s, stream_id);
@@ -78,8 +75,7 @@ static int on_data_chunk(nghttp2_session *s, uint8_t flags, int32_t stream_id,
   return 0;
 }
 
-static int on_stream_close(nghttp2_session *s, int32_t stream_id,
-                           uint32_t error_code, void *ud) {
+static int on_stream_close(nghttp2_session *s, int32_t stream_id, uint32_t error_code, void *ud) {
   (void)ud;
   hzc_call_t *call = stream_call(s, stream_id);
   if (call)
@@ -110,10 +106,8 @@ static int session_new(hzc_conn_t *c) {
       {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, HZC_STREAM_WINDOW},
       {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, HZC_MAX_HEADER_LIST},
   };
-  if (nghttp2_submit_settings(c->session, NGHTTP2_FLAG_NONE, iv,
-                              sizeof(iv) / sizeof(iv[0])) != 0 ||
-      nghttp2_session_set_local_window_size(c->session, NGHTTP2_FLAG_NONE, 0,
-                                            HZC_CONN_WINDOW) != 0)
+  if (nghttp2_submit_settings(c->session, NGHTTP2_FLAG_NONE, iv, sizeof(iv) / sizeof(iv[0])) != 0 ||
+      nghttp2_session_set_local_window_size(c->session, NGHTTP2_FLAG_NONE, 0, HZC_CONN_WINDOW) != 0)
     goto out;
   rv = 0;
 out:
@@ -244,8 +238,7 @@ int hzc_conn_pump(hzc_conn_t *c, int64_t deadline) {
   }
   if (conn_read(c) < 0)
     return HZC_PUMP_ECONN;
-  if (!nghttp2_session_want_read(c->session) &&
-      !nghttp2_session_want_write(c->session)) {
+  if (!nghttp2_session_want_read(c->session) && !nghttp2_session_want_write(c->session)) {
     hzc_conn_fail(c, HZ_STATUS_UNAVAILABLE, "connection to %s closed by the server",
                   c->client->addr.authority);
     return HZC_PUMP_ECONN;

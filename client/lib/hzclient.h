@@ -29,8 +29,8 @@
 /* Return codes of the functions below. */
 enum {
   HZC_OK = 0,
-  HZC_ECALL = -1,   /* the call ended with a non-OK status */
-  HZC_EINVAL = -2,  /* bad argument or API misuse; nothing was sent */
+  HZC_ECALL = -1,  /* the call ended with a non-OK status */
+  HZC_EINVAL = -2, /* bad argument or API misuse; nothing was sent */
   HZC_ENOMEM = -3,
 };
 

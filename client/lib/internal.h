@@ -15,9 +15,9 @@
 #include "wire/frame.h"
 
 /* Flow control: each stream may have this much unread data in flight ... */
-#define HZC_STREAM_WINDOW (1u << 20)
+#define HZC_STREAM_WINDOW   (1u << 20)
 /* ... and the connection as a whole this much. */
-#define HZC_CONN_WINDOW (8u << 20)
+#define HZC_CONN_WINDOW     (8u << 20)
 /* Once this many decoded bytes wait for the application, stop granting the
  * server window: memory stays bounded however slowly the caller reads. */
 #define HZC_RECV_HIGH_WATER (1u << 20)
@@ -33,8 +33,8 @@ enum {
 /* One complete response message waiting to be read. */
 typedef struct hzc_msg_s {
   struct hzc_msg_s *next; /* next message in arrival order */
-  size_t len;            /* bytes in data */
-  uint8_t data[];        /* serialized protobuf */
+  size_t len;             /* bytes in data */
+  uint8_t data[];         /* serialized protobuf */
 } hzc_msg_t;
 
 typedef struct hzc_conn_s hzc_conn_t;
@@ -56,61 +56,61 @@ struct hzc_conn_s {
 
 /* One RPC. */
 struct hzc_call_s {
-  hzc_client_t *client;      /* owner */
-  hzc_conn_t *conn;          /* connection, NULL when never connected or detached */
-  hzc_call_t *next;          /* sibling on conn->calls */
-  char *method;              /* "/pkg.Service/Method", for error messages */
-  int32_t stream_id;         /* HTTP/2 stream, 0 until submitted */
-  int64_t deadline;          /* monotonic ms, 0 = none */
-  int64_t timeout_ms;        /* the deadline as configured, for messages */
+  hzc_client_t *client; /* owner */
+  hzc_conn_t *conn;     /* connection, NULL when never connected or detached */
+  hzc_call_t *next;     /* sibling on conn->calls */
+  char *method;         /* "/pkg.Service/Method", for error messages */
+  int32_t stream_id;    /* HTTP/2 stream, 0 until submitted */
+  int64_t deadline;     /* monotonic ms, 0 = none */
+  int64_t timeout_ms;   /* the deadline as configured, for messages */
 
-  uint8_t *out;              /* framed request bytes not yet taken by nghttp2 */
-  size_t out_off;            /* first byte still to hand over */
-  size_t out_len;            /* end of the bytes in out */
-  size_t out_cap;            /* allocated size of out */
-  int send_closed;           /* the application half-closed */
-  int send_deferred;         /* nghttp2 parked the data provider */
+  uint8_t *out;      /* framed request bytes not yet taken by nghttp2 */
+  size_t out_off;    /* first byte still to hand over */
+  size_t out_len;    /* end of the bytes in out */
+  size_t out_cap;    /* allocated size of out */
+  int send_closed;   /* the application half-closed */
+  int send_deferred; /* nghttp2 parked the data provider */
 
-  hz_frame_decoder_t dec;    /* reassembles messages across DATA frames */
-  hzc_msg_t *head;           /* oldest undelivered message */
-  hzc_msg_t *tail;           /* newest undelivered message */
-  size_t queued_bytes;       /* bytes held in the message queue */
-  size_t unconsumed;         /* DATA bytes not yet returned to flow control */
-  int discard;               /* drop messages: nobody will read them */
+  hz_frame_decoder_t dec; /* reassembles messages across DATA frames */
+  hzc_msg_t *head;        /* oldest undelivered message */
+  hzc_msg_t *tail;        /* newest undelivered message */
+  size_t queued_bytes;    /* bytes held in the message queue */
+  size_t unconsumed;      /* DATA bytes not yet returned to flow control */
+  int discard;            /* drop messages: nobody will read them */
 
-  int in_trailers;           /* the header block being received is trailers */
-  int got_headers;           /* the (final) response headers arrived */
-  int http_status;           /* :status, 0 until seen */
-  int content_type_ok;       /* content-type is application/grpc[+...] */
-  char content_type[64];     /* as received (truncated), for messages */
-  int have_grpc_status;      /* grpc-status seen in headers or trailers */
-  int grpc_status;           /* its value */
-  int grpc_status_bad;       /* the value was not a number */
-  char *grpc_message;        /* decoded grpc-message, malloc'd */
-  size_t header_bytes;       /* size of the response header blocks so far */
-  hzc_metadata_t *block_md;   /* custom metadata of the header block being
+  int in_trailers;                /* the header block being received is trailers */
+  int got_headers;                /* the (final) response headers arrived */
+  int http_status;                /* :status, 0 until seen */
+  int content_type_ok;            /* content-type is application/grpc[+...] */
+  char content_type[64];          /* as received (truncated), for messages */
+  int have_grpc_status;           /* grpc-status seen in headers or trailers */
+  int grpc_status;                /* its value */
+  int grpc_status_bad;            /* the value was not a number */
+  char *grpc_message;             /* decoded grpc-message, malloc'd */
+  size_t header_bytes;            /* size of the response header blocks so far */
+  hzc_metadata_t *block_md;       /* custom metadata of the header block being
                               * received; kept only if it turns out to be
                               * trailers (or Trailers-Only) */
   hzc_metadata_t **block_md_tail; /* where the next entry of block_md links in */
-  hzc_metadata_t *trailers;   /* the trailing metadata, handed to the status */
+  hzc_metadata_t *trailers;       /* the trailing metadata, handed to the status */
 
-  int stream_closed;         /* nghttp2 closed the stream */
-  int done;                  /* status is final */
-  int abandoned;             /* finished by the app, waiting for stream close */
-  hzc_status_t status;       /* the outcome once done */
+  int stream_closed;   /* nghttp2 closed the stream */
+  int done;            /* status is final */
+  int abandoned;       /* finished by the app, waiting for stream close */
+  hzc_status_t status; /* the outcome once done */
 };
 
 /* A client: address, credentials, TLS context and connections. */
 struct hzc_client_s {
-  hzc_addr_t addr;         /* where to connect */
-  char *authorization;     /* "Bearer <token>" or NULL */
-  char *user_agent;        /* user-agent header value */
-  int64_t timeout_ms;      /* default call deadline, 0 = none */
-  size_t max_recv;         /* largest response message accepted */
-  SSL_CTX *ssl_ctx;        /* for https:// addresses, else NULL */
-  BIO_METHOD *bio_method;  /* SIGPIPE-free socket BIO for TLS */
-  hzc_conn_t *conn;        /* connection new calls go to, NULL before the first */
-  hzc_conn_t *retired;     /* older connections that still carry calls */
+  hzc_addr_t addr;        /* where to connect */
+  char *authorization;    /* "Bearer <token>" or NULL */
+  char *user_agent;       /* user-agent header value */
+  int64_t timeout_ms;     /* default call deadline, 0 = none */
+  size_t max_recv;        /* largest response message accepted */
+  SSL_CTX *ssl_ctx;       /* for https:// addresses, else NULL */
+  BIO_METHOD *bio_method; /* SIGPIPE-free socket BIO for TLS */
+  hzc_conn_t *conn;       /* connection new calls go to, NULL before the first */
+  hzc_conn_t *retired;    /* older connections that still carry calls */
 };
 
 static inline int64_t hzc_clock_ms(void) {

@@ -64,8 +64,8 @@ static int is_binary_key(const uint8_t *name, size_t len) {
   return len > 4 && memcmp(name + len - 4, "-bin", 4) == 0;
 }
 
-hzc_metadata_t *hzc_metadata_new(const uint8_t *name, size_t namelen,
-                               const uint8_t *value, size_t valuelen) {
+hzc_metadata_t *hzc_metadata_new(const uint8_t *name, size_t namelen, const uint8_t *value,
+                                 size_t valuelen) {
   hzc_metadata_t *m = calloc(1, sizeof(*m));
   if (!m)
     return NULL;

@@ -23,8 +23,8 @@ static inline size_t hzc_base64_decoded_max(size_t len) {
 /* A new entry for name: value (binary keys decoded). Returns NULL when out
  * of memory or when a "-bin" value is not valid base64 (such an entry is
  * dropped, as gRPC implementations do, rather than passed on garbled). */
-hzc_metadata_t *hzc_metadata_new(const uint8_t *name, size_t namelen,
-                               const uint8_t *value, size_t valuelen);
+hzc_metadata_t *hzc_metadata_new(const uint8_t *name, size_t namelen, const uint8_t *value,
+                                 size_t valuelen);
 
 /* Frees a whole list. */
 void hzc_metadata_free(hzc_metadata_t *list);

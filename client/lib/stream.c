@@ -16,9 +16,8 @@ static int name_is(const uint8_t *name, size_t len, const char *lit) {
   return len == n && memcmp(name, lit, n) == 0;
 }
 
-ssize_t hzc_stream_read_request(nghttp2_session *s, int32_t stream_id,
-                                uint8_t *buf, size_t len, uint32_t *flags,
-                                nghttp2_data_source *src, void *ud) {
+ssize_t hzc_stream_read_request(nghttp2_session *s, int32_t stream_id, uint8_t *buf, size_t len,
+                                uint32_t *flags, nghttp2_data_source *src, void *ud) {
   (void)src;
   (void)ud;
   /* Looked up by stream, not src->ptr: an abandoned call is gone. */
@@ -89,8 +88,7 @@ static void settle_block_metadata(hzc_call_t *call, int end_stream) {
 static void take_content_type(hzc_call_t *call, const uint8_t *v, size_t len) {
   /* Any codec is gRPC (a mismatch shows when the message fails to parse);
    * gRPC-Web is not what we asked for. */
-  call->content_type_ok =
-      hz_wire_content_type((const char *)v, len, NULL) == HZ_WIRE_CT_GRPC;
+  call->content_type_ok = hz_wire_content_type((const char *)v, len, NULL) == HZ_WIRE_CT_GRPC;
   size_t keep = len < sizeof(call->content_type) - 1 ? len : sizeof(call->content_type) - 1;
   memcpy(call->content_type, v, keep);
   call->content_type[keep] = '\0';
@@ -110,12 +108,11 @@ static void take_grpc_status(hzc_call_t *call, const uint8_t *v, size_t len) {
   call->grpc_status = ok ? code : HZ_STATUS_UNKNOWN;
 }
 
-int hzc_stream_header(hzc_call_t *call, const uint8_t *name, size_t namelen,
-                      const uint8_t *value, size_t valuelen) {
+int hzc_stream_header(hzc_call_t *call, const uint8_t *name, size_t namelen, const uint8_t *value,
+                      size_t valuelen) {
   call->header_bytes += namelen + valuelen + 32;
   if (call->header_bytes > HZC_MAX_HEADER_LIST) {
-    hzc_call_fail(call, HZ_STATUS_INTERNAL,
-                  "response headers of %s exceed %u bytes", call->method,
+    hzc_call_fail(call, HZ_STATUS_INTERNAL, "response headers of %s exceed %u bytes", call->method,
                   HZC_MAX_HEADER_LIST);
     return -1;
   }
@@ -155,33 +152,32 @@ static void finish_from_headers(hzc_call_t *call) {
     hzc_status_set(st, HZ_STATUS_UNKNOWN, "invalid grpc-status from the server");
   } else if (call->have_grpc_status) {
     if (call->grpc_status == HZ_STATUS_OK && !hz_frame_decoder_idle(&call->dec))
-      hzc_status_set(st, HZ_STATUS_INTERNAL,
-                     "the response of %s ended in the middle of a message",
+      hzc_status_set(st, HZ_STATUS_INTERNAL, "the response of %s ended in the middle of a message",
                      call->method);
     else
       set_server_status(call, call->grpc_status, call->grpc_message);
   } else if (!call->got_headers) {
-    hzc_status_set(st, HZ_STATUS_INTERNAL,
-                   "the server ended %s without response headers", call->method);
+    hzc_status_set(st, HZ_STATUS_INTERNAL, "the server ended %s without response headers",
+                   call->method);
   } else if (call->http_status != 200) {
     hzc_status_set(st, hzc_status_from_http(call->http_status),
-                   "HTTP status %d from the server, not a gRPC response (%s)",
-                   call->http_status, call->method);
+                   "HTTP status %d from the server, not a gRPC response (%s)", call->http_status,
+                   call->method);
   } else if (!call->content_type_ok) {
     hzc_status_set(st, HZ_STATUS_UNKNOWN,
                    "the server answered with content-type '%s', not application/grpc",
                    call->content_type);
   } else {
-    hzc_status_set(st, HZ_STATUS_UNKNOWN,
-                   "the server ended %s without a grpc-status", call->method);
+    hzc_status_set(st, HZ_STATUS_UNKNOWN, "the server ended %s without a grpc-status",
+                   call->method);
   }
   call->done = 1;
   /* The server is done even if we were still sending: stop the stream so
    * nghttp2 stops asking for request data. */
   if (call->conn && !call->stream_closed &&
       !nghttp2_session_get_stream_local_close(call->conn->session, call->stream_id))
-    nghttp2_submit_rst_stream(call->conn->session, NGHTTP2_FLAG_NONE,
-                              call->stream_id, NGHTTP2_NO_ERROR);
+    nghttp2_submit_rst_stream(call->conn->session, NGHTTP2_FLAG_NONE, call->stream_id,
+                              NGHTTP2_NO_ERROR);
 }
 
 void hzc_stream_headers_done(hzc_call_t *call, int end_stream) {
@@ -213,8 +209,7 @@ void hzc_stream_closed(hzc_call_t *call, uint32_t error_code) {
   /* Closed without END_STREAM from the server: a reset. */
   if (error_code == NGHTTP2_REFUSED_STREAM && call->conn && call->conn->goaway)
     hzc_call_fail(call, HZ_STATUS_UNAVAILABLE,
-                  "the server is going away (GOAWAY) and did not process %s; retry",
-                  call->method);
+                  "the server is going away (GOAWAY) and did not process %s; retry", call->method);
   else
     hzc_call_fail(call, hzc_status_from_h2_error(error_code),
                   "the server reset the stream of %s (%s)", call->method,
@@ -253,8 +248,8 @@ static void fail_decode(hzc_call_t *call, int err) {
   switch (err) {
   case HZ_FRAME_ETOOBIG:
     hzc_call_fail(call, HZ_STATUS_RESOURCE_EXHAUSTED,
-                  "received message larger than max (%zu vs. %zu)",
-                  call->dec.declared_len, call->dec.max_len);
+                  "received message larger than max (%zu vs. %zu)", call->dec.declared_len,
+                  call->dec.max_len);
     break;
   case HZ_FRAME_ECOMPRESSED:
     hzc_call_fail(call, HZ_STATUS_INTERNAL,
@@ -264,8 +259,8 @@ static void fail_decode(hzc_call_t *call, int err) {
     hzc_call_fail(call, HZ_STATUS_INTERNAL, "invalid gRPC message flag from the server");
     break;
   default:
-    hzc_call_fail(call, HZ_STATUS_RESOURCE_EXHAUSTED,
-                  "out of memory reading the response of %s", call->method);
+    hzc_call_fail(call, HZ_STATUS_RESOURCE_EXHAUSTED, "out of memory reading the response of %s",
+                  call->method);
     break;
   }
 }

@@ -32,8 +32,7 @@ SSL_CTX *hzc_tls_ctx_new(const char *ca_file, hzc_status_t *err) {
   SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
   /* A peer that closes without close_notify is just a closed connection. */
   SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
-  SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
-                            SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   int ok = ca_file ? SSL_CTX_load_verify_locations(ctx, ca_file, NULL)
                    : SSL_CTX_set_default_verify_paths(ctx);
   if (ok != 1) {
@@ -89,8 +88,7 @@ static int bio_sock_create(BIO *b) {
 }
 
 BIO_METHOD *hzc_tls_bio_method_new(void) {
-  BIO_METHOD *m =
-      BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "hz socket");
+  BIO_METHOD *m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "hz socket");
   if (!m)
     return NULL;
   BIO_meth_set_write(m, bio_sock_write);
@@ -119,8 +117,7 @@ static int wait_fd(int fd, short events, int64_t deadline) {
 /* Connects to one resolved address. Returns fd, or -1 with *err = errno
  * (ETIMEDOUT when the deadline passed). */
 static int connect_one(const struct addrinfo *ai, int64_t deadline, int *err) {
-  int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                  ai->ai_protocol);
+  int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
   if (fd < 0) {
     *err = errno;
     return -1;
@@ -151,14 +148,14 @@ static int connect_one(const struct addrinfo *ai, int64_t deadline, int *err) {
   return fd;
 }
 
-static int tcp_connect(hzc_transport_t *t, const hzc_addr_t *addr,
-                       int64_t deadline, hzc_status_t *st) {
+static int tcp_connect(hzc_transport_t *t, const hzc_addr_t *addr, int64_t deadline,
+                       hzc_status_t *st) {
   struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
   struct addrinfo *res = NULL;
   int gai = getaddrinfo(addr->host, addr->port, &hints, &res);
   if (gai != 0) {
-    hzc_status_set(st, HZ_STATUS_UNAVAILABLE, "cannot resolve %s: %s",
-                   addr->host, gai_strerror(gai));
+    hzc_status_set(st, HZ_STATUS_UNAVAILABLE, "cannot resolve %s: %s", addr->host,
+                   gai_strerror(gai));
     return -1;
   }
   int err = 0;
@@ -171,35 +168,33 @@ static int tcp_connect(hzc_transport_t *t, const hzc_addr_t *addr,
   if (t->fd >= 0)
     return 0;
   if (err == ETIMEDOUT && deadline && hzc_clock_ms() >= deadline)
-    hzc_status_set(st, HZ_STATUS_DEADLINE_EXCEEDED,
-                   "deadline exceeded while connecting to %s", addr->authority);
+    hzc_status_set(st, HZ_STATUS_DEADLINE_EXCEEDED, "deadline exceeded while connecting to %s",
+                   addr->authority);
   else if (err == ECONNREFUSED)
     hzc_status_set(st, HZ_STATUS_UNAVAILABLE,
                    "cannot connect to %s: connection refused (is huizongd running there?)",
                    addr->authority);
   else
-    hzc_status_set(st, HZ_STATUS_UNAVAILABLE, "cannot connect to %s: %s",
-                   addr->authority, strerror(err));
+    hzc_status_set(st, HZ_STATUS_UNAVAILABLE, "cannot connect to %s: %s", addr->authority,
+                   strerror(err));
   return -1;
 }
 
 /* Why the handshake failed, in words a user can act on. */
-static void tls_failure(hzc_transport_t *t, const hzc_addr_t *addr, int ssl_err,
-                        hzc_status_t *st) {
+static void tls_failure(hzc_transport_t *t, const hzc_addr_t *addr, int ssl_err, hzc_status_t *st) {
   long vr = SSL_get_verify_result(t->ssl);
   unsigned long e = ERR_peek_error();
   if (vr != X509_V_OK) {
-    hzc_status_set(st, HZ_STATUS_UNAVAILABLE,
-                   "TLS: cannot verify the certificate of %s: %s", addr->authority,
-                   X509_verify_cert_error_string(vr));
+    hzc_status_set(st, HZ_STATUS_UNAVAILABLE, "TLS: cannot verify the certificate of %s: %s",
+                   addr->authority, X509_verify_cert_error_string(vr));
   } else if (e != 0) {
     char why[160];
     ERR_error_string_n(e, why, sizeof(why));
-    hzc_status_set(st, HZ_STATUS_UNAVAILABLE, "TLS handshake with %s failed: %s",
-                   addr->authority, why);
+    hzc_status_set(st, HZ_STATUS_UNAVAILABLE, "TLS handshake with %s failed: %s", addr->authority,
+                   why);
   } else if (ssl_err == SSL_ERROR_SYSCALL && errno != 0) {
-    hzc_status_set(st, HZ_STATUS_UNAVAILABLE, "TLS handshake with %s failed: %s",
-                   addr->authority, strerror(errno));
+    hzc_status_set(st, HZ_STATUS_UNAVAILABLE, "TLS handshake with %s failed: %s", addr->authority,
+                   strerror(errno));
   } else {
     hzc_status_set(st, HZ_STATUS_UNAVAILABLE,
                    "TLS handshake with %s failed: connection closed by the server",
@@ -222,8 +217,8 @@ static int tls_setup(hzc_transport_t *t, const hzc_addr_t *addr, SSL_CTX *ctx,
   if (addr->host_is_ip) {
     ok = X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(t->ssl), addr->host);
   } else {
-    ok = SSL_set_tlsext_host_name(t->ssl, addr->host) == 1 &&
-         SSL_set1_host(t->ssl, addr->host) == 1;
+    ok =
+        SSL_set_tlsext_host_name(t->ssl, addr->host) == 1 && SSL_set1_host(t->ssl, addr->host) == 1;
   }
   /* SSL_set_alpn_protos returns 0 on success, unlike its neighbours. */
   if (ok != 1 || SSL_set_alpn_protos(t->ssl, alpn_h2, sizeof(alpn_h2)) != 0) {
@@ -233,8 +228,8 @@ static int tls_setup(hzc_transport_t *t, const hzc_addr_t *addr, SSL_CTX *ctx,
   return 0;
 }
 
-static int tls_handshake(hzc_transport_t *t, const hzc_addr_t *addr,
-                         int64_t deadline, hzc_status_t *st) {
+static int tls_handshake(hzc_transport_t *t, const hzc_addr_t *addr, int64_t deadline,
+                         hzc_status_t *st) {
   for (;;) {
     ERR_clear_error();
     errno = 0;
@@ -242,16 +237,14 @@ static int tls_handshake(hzc_transport_t *t, const hzc_addr_t *addr,
     if (r == 1)
       break;
     int e = SSL_get_error(t->ssl, r);
-    short ev = e == SSL_ERROR_WANT_READ ? POLLIN
-               : e == SSL_ERROR_WANT_WRITE ? POLLOUT : 0;
+    short ev = e == SSL_ERROR_WANT_READ ? POLLIN : e == SSL_ERROR_WANT_WRITE ? POLLOUT : 0;
     if (!ev) {
       tls_failure(t, addr, e, st);
       return -1;
     }
     if (!wait_fd(t->fd, ev, deadline)) {
       hzc_status_set(st, HZ_STATUS_DEADLINE_EXCEEDED,
-                     "deadline exceeded during the TLS handshake with %s",
-                     addr->authority);
+                     "deadline exceeded during the TLS handshake with %s", addr->authority);
       return -1;
     }
   }
@@ -267,17 +260,15 @@ static int tls_handshake(hzc_transport_t *t, const hzc_addr_t *addr,
   return 0;
 }
 
-int hzc_transport_connect(hzc_transport_t *t, const hzc_addr_t *addr,
-                          SSL_CTX *ctx, BIO_METHOD *bio_method,
-                          int64_t deadline, hzc_status_t *st) {
+int hzc_transport_connect(hzc_transport_t *t, const hzc_addr_t *addr, SSL_CTX *ctx,
+                          BIO_METHOD *bio_method, int64_t deadline, hzc_status_t *st) {
   memset(t, 0, sizeof(*t));
   t->fd = -1;
   if (tcp_connect(t, addr, deadline, st) < 0)
     return -1;
   if (!addr->tls)
     return 0;
-  if (tls_setup(t, addr, ctx, bio_method, st) < 0 ||
-      tls_handshake(t, addr, deadline, st) < 0) {
+  if (tls_setup(t, addr, ctx, bio_method, st) < 0 || tls_handshake(t, addr, deadline, st) < 0) {
     hzc_transport_close(t);
     return -1;
   }
@@ -289,17 +280,14 @@ int hzc_transport_connect(hzc_transport_t *t, const hzc_addr_t *addr,
 static ssize_t tls_result(hzc_transport_t *t, int r, int reading) {
   int e = SSL_get_error(t->ssl, r);
   switch (e) {
-  case SSL_ERROR_WANT_READ:
-    return HZC_IO_AGAIN;
+  case SSL_ERROR_WANT_READ: return HZC_IO_AGAIN;
   case SSL_ERROR_WANT_WRITE:
     if (reading)
       t->read_wants_write = 1;
     return HZC_IO_AGAIN;
-  case SSL_ERROR_ZERO_RETURN:
-    return reading ? HZC_IO_EOF : HZC_IO_ERROR;
+  case SSL_ERROR_ZERO_RETURN: return reading ? HZC_IO_EOF : HZC_IO_ERROR;
   case SSL_ERROR_SYSCALL:
-    snprintf(t->err, sizeof(t->err), "%s",
-             errno ? strerror(errno) : "connection closed");
+    snprintf(t->err, sizeof(t->err), "%s", errno ? strerror(errno) : "connection closed");
     break;
   default: {
     char why[160];

@@ -38,9 +38,8 @@ BIO_METHOD *hzc_tls_bio_method_new(void);
  * the TLS handshake with ALPN "h2" and certificate plus host name checks
  * when addr->tls. Waits at most until deadline (monotonic ms, 0 = none).
  * Returns 0, or -1 with st set to UNAVAILABLE or DEADLINE_EXCEEDED. */
-int hzc_transport_connect(hzc_transport_t *t, const hzc_addr_t *addr,
-                          SSL_CTX *ctx, BIO_METHOD *bio_method,
-                          int64_t deadline, hzc_status_t *st);
+int hzc_transport_connect(hzc_transport_t *t, const hzc_addr_t *addr, SSL_CTX *ctx,
+                          BIO_METHOD *bio_method, int64_t deadline, hzc_status_t *st);
 
 ssize_t hzc_transport_read(hzc_transport_t *t, uint8_t *buf, size_t len);
 ssize_t hzc_transport_write(hzc_transport_t *t, const uint8_t *buf, size_t len);

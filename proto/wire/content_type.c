@@ -50,9 +50,8 @@ hz_wire_ct_kind_t hz_wire_content_type(const char *v, size_t len, hz_wire_codec_
     if (!has_prefix(v, end, bases[b].base, n) || (end > n && v[n] != '+'))
       continue;
     if (codec && end > n)
-      *codec = (end - n - 1 == 5 && strncasecmp(v + n + 1, "proto", 5) == 0)
-                   ? HZ_WIRE_CODEC_PROTO
-                   : HZ_WIRE_CODEC_OTHER;
+      *codec = (end - n - 1 == 5 && strncasecmp(v + n + 1, "proto", 5) == 0) ? HZ_WIRE_CODEC_PROTO
+                                                                             : HZ_WIRE_CODEC_OTHER;
     return bases[b].kind;
   }
   return HZ_WIRE_CT_OTHER;

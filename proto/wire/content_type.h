@@ -28,10 +28,10 @@
 #include <stddef.h>
 
 typedef enum {
-  HZ_WIRE_CT_OTHER = 0,      /* not gRPC at all: a server answers HTTP 415 */
-  HZ_WIRE_CT_GRPC,           /* application/grpc[+codec] */
-  HZ_WIRE_CT_GRPC_WEB,       /* application/grpc-web[+codec]: binary frames */
-  HZ_WIRE_CT_GRPC_WEB_TEXT,  /* application/grpc-web-text[+codec]: base64 */
+  HZ_WIRE_CT_OTHER = 0,     /* not gRPC at all: a server answers HTTP 415 */
+  HZ_WIRE_CT_GRPC,          /* application/grpc[+codec] */
+  HZ_WIRE_CT_GRPC_WEB,      /* application/grpc-web[+codec]: binary frames */
+  HZ_WIRE_CT_GRPC_WEB_TEXT, /* application/grpc-web-text[+codec]: base64 */
 } hz_wire_ct_kind_t;
 
 typedef enum {

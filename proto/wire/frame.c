@@ -54,15 +54,15 @@ static int start_body(hz_frame_decoder_t *d) {
   return 0;
 }
 
-static int deliver(hz_frame_decoder_t *d, const uint8_t *msg, size_t len,
-                   hz_frame_msg_cb cb, void *ud) {
+static int deliver(hz_frame_decoder_t *d, const uint8_t *msg, size_t len, hz_frame_msg_cb cb,
+                   void *ud) {
   d->prefix_have = 0;
   d->body_len = d->body_have = 0;
   return cb(ud, msg, len) ? HZ_FRAME_ECALLBACK : 0;
 }
 
-int hz_frame_decoder_feed(hz_frame_decoder_t *d, const uint8_t *data,
-                          size_t len, hz_frame_msg_cb cb, void *ud) {
+int hz_frame_decoder_feed(hz_frame_decoder_t *d, const uint8_t *data, size_t len,
+                          hz_frame_msg_cb cb, void *ud) {
   while (len > 0) {
     if (d->prefix_have < HZ_FRAME_PREFIX_LEN) {
       size_t take = HZ_FRAME_PREFIX_LEN - d->prefix_have;

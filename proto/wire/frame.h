@@ -10,11 +10,11 @@
 #define HZ_FRAME_PREFIX_LEN 5
 
 enum {
-  HZ_FRAME_ETOOBIG = -1,      /* declared length exceeds the decoder's limit */
-  HZ_FRAME_ECOMPRESSED = -2,  /* compressed flag set; we accept identity only */
-  HZ_FRAME_EFLAG = -3,        /* flag byte neither 0 nor 1 */
+  HZ_FRAME_ETOOBIG = -1,     /* declared length exceeds the decoder's limit */
+  HZ_FRAME_ECOMPRESSED = -2, /* compressed flag set; we accept identity only */
+  HZ_FRAME_EFLAG = -3,       /* flag byte neither 0 nor 1 */
   HZ_FRAME_ENOMEM = -4,
-  HZ_FRAME_ECALLBACK = -5,    /* the message callback asked to stop */
+  HZ_FRAME_ECALLBACK = -5, /* the message callback asked to stop */
 };
 
 /* Called once per complete message; the bytes are valid only during the
@@ -37,8 +37,8 @@ void hz_frame_decoder_free(hz_frame_decoder_t *d);
 
 /* Feeds bytes; invokes cb for every message completed. Returns 0 or a
  * negative HZ_FRAME_E* code; after an error the decoder must not be fed. */
-int hz_frame_decoder_feed(hz_frame_decoder_t *d, const uint8_t *data,
-                          size_t len, hz_frame_msg_cb cb, void *ud);
+int hz_frame_decoder_feed(hz_frame_decoder_t *d, const uint8_t *data, size_t len,
+                          hz_frame_msg_cb cb, void *ud);
 
 /* True when no partial message is buffered (a clean end of stream). */
 int hz_frame_decoder_idle(const hz_frame_decoder_t *d);

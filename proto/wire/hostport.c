@@ -73,8 +73,8 @@ static int take_name(const char *s, size_t len, hz_wire_hostport_t *out, const c
 }
 
 /* Decimal digits only, at most five, within the allowed range. */
-static int take_port(const char *p, size_t len, unsigned flags, hz_wire_hostport_t *out,
-                     char *err, size_t errlen) {
+static int take_port(const char *p, size_t len, unsigned flags, hz_wire_hostport_t *out, char *err,
+                     size_t errlen) {
   unsigned lo = (flags & HZ_WIRE_HP_PORT_ZERO) ? 0 : 1;
   unsigned v = 0;
   int ok = len >= 1 && len <= 5;
@@ -89,8 +89,8 @@ static int take_port(const char *p, size_t len, unsigned flags, hz_wire_hostport
   return 0;
 }
 
-int hz_wire_hostport_parse(const char *s, size_t len, unsigned flags,
-                           hz_wire_hostport_t *out, char *err, size_t errlen) {
+int hz_wire_hostport_parse(const char *s, size_t len, unsigned flags, hz_wire_hostport_t *out,
+                           char *err, size_t errlen) {
   memset(out, 0, sizeof(*out));
   if (!s || len == 0)
     return fail(err, errlen, "missing host");

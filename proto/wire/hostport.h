@@ -50,8 +50,8 @@ typedef struct hz_wire_hostport_s {
 
 /* Parses the len bytes at s (no NUL needed) into out. out is cleared
  * first, so on error it holds no half result. */
-int hz_wire_hostport_parse(const char *s, size_t len, unsigned flags,
-                           hz_wire_hostport_t *out, char *err, size_t errlen);
+int hz_wire_hostport_parse(const char *s, size_t len, unsigned flags, hz_wire_hostport_t *out,
+                           char *err, size_t errlen);
 
 /* Writes "host:port", or "[v6]:port" for IPv6 (the :authority form), into
  * buf. Returns 0, or -ENOSPC when it does not fit. */

@@ -9,10 +9,10 @@
 
 /* One (tag, value) of an encoding. */
 typedef struct field_s {
-  uint32_t number;      /* field number (0 matches no field) */
-  unsigned wire;        /* wire type: 0, 1, 2 or 5 */
-  const uint8_t *body;  /* wire type 2: the value's bytes */
-  size_t len;           /* their number */
+  uint32_t number;     /* field number (0 matches no field) */
+  unsigned wire;       /* wire type: 0, 1, 2 or 5 */
+  const uint8_t *body; /* wire type 2: the value's bytes */
+  size_t len;          /* their number */
 } field_t;
 
 static int read_varint(const uint8_t **p, const uint8_t *end, uint64_t *v) {
@@ -46,8 +46,7 @@ static int next_field(const uint8_t **p, const uint8_t *end, field_t *f) {
   f->len = 0;
   size_t left;
   switch (f->wire) {
-  case 0:
-    return read_varint(p, end, &n);
+  case 0: return read_varint(p, end, &n);
   case 1:
   case 5:
     left = (size_t)(end - *p);
@@ -62,8 +61,7 @@ static int next_field(const uint8_t **p, const uint8_t *end, field_t *f) {
     f->len = (size_t)n;
     *p += n;
     return 0;
-  default: /* groups (3, 4) and the unassigned 6, 7 */
-    return -EBADMSG;
+  default: /* groups (3, 4) and the unassigned 6, 7 */ return -EBADMSG;
   }
 }
 

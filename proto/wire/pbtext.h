@@ -26,15 +26,15 @@
 #include <stdint.h>
 
 #define HZ_PB_TEXT_MAX_DEPTH 32
-#define HZ_PB_TEXT_PATH_MAX 160
+#define HZ_PB_TEXT_PATH_MAX  160
 
 /* Where the first bad text is and what is wrong with it. */
 typedef struct hz_pb_text_error_s {
   /* Field path in proto names, repeated fields with their index:
    * "values[2].comment". Cut at the front ("...") if longer. */
   char path[HZ_PB_TEXT_PATH_MAX];
-  const char *why;  /* "is not valid UTF-8" or "contains a NUL byte" */
-  size_t offset;    /* byte of the string where the problem starts */
+  const char *why; /* "is not valid UTF-8" or "contains a NUL byte" */
+  size_t offset;   /* byte of the string where the problem starts */
 } hz_pb_text_error_t;
 
 /* Checks the len bytes at data as an encoded message of type desc.

@@ -12,17 +12,17 @@ struct hz_rpc_def_s;
 
 /* Ties a registered method to its definition and the app. */
 typedef struct hz_rpc_binding_s {
-  struct hz_rpc_binding_s *next;   /* app's list, freed with it */
-  const struct hz_rpc_def_s *def;  /* static method definition */
-  struct hz_app_s *app;            /* shared state */
+  struct hz_rpc_binding_s *next;  /* app's list, freed with it */
+  const struct hz_rpc_def_s *def; /* static method definition */
+  struct hz_app_s *app;           /* shared state */
 } hz_rpc_binding_t;
 
 typedef struct hz_app_s {
-  hz_ctx_t *ctx;             /* owning context */
+  hz_ctx_t *ctx;              /* owning context */
   hz_rpc_binding_t *bindings; /* one per registered method */
-  hz_db_pool_t *db;          /* PostgreSQL pool */
-  hz_token_cache_t tokens;   /* verified tokens, short-lived */
-  hz_rcache_t rollups;       /* Rollup answers, checked by stamp per call */
+  hz_db_pool_t *db;           /* PostgreSQL pool */
+  hz_token_cache_t tokens;    /* verified tokens, short-lived */
+  hz_rcache_t rollups;        /* Rollup answers, checked by stamp per call */
 } hz_app_t;
 
 /* Registers Reporting and Admin (and later Aggregation). */

@@ -12,16 +12,16 @@
 
 #include "domain/role.h"
 
-#define HZ_TOKEN_SECRET_BYTES 32
+#define HZ_TOKEN_SECRET_BYTES  32
 #define HZ_TOKEN_CACHE_BUCKETS 256
-#define HZ_TOKEN_CACHE_TTL_MS 30000u
+#define HZ_TOKEN_CACHE_TTL_MS  30000u
 
 /* Who is calling, once authenticated. Strings live in the call's arena. */
 typedef struct hz_principal_s {
-  int64_t token_id;    /* tokens.id */
-  const char *name;    /* token name: the actor in audit rows */
-  int role;            /* hz_role_t */
-  const char *region;  /* scope; NULL for admin */
+  int64_t token_id;   /* tokens.id */
+  const char *name;   /* token name: the actor in audit rows */
+  int role;           /* hz_role_t */
+  const char *region; /* scope; NULL for admin */
 } hz_principal_t;
 
 typedef struct hz_token_entry_s {

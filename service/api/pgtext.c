@@ -88,8 +88,8 @@ static int hexval(char c) {
   return -1;
 }
 
-int hz_page_token_decode_for(hz_arena_t *a, const char *tok, int timed,
-                             hz_page_key_check_fn key_ok, const char **ts, const char **key) {
+int hz_page_token_decode_for(hz_arena_t *a, const char *tok, int timed, hz_page_key_check_fn key_ok,
+                             const char **ts, const char **key) {
   size_t n = strlen(tok);
   if (n == 0 || n % 2 || n > HZ_PAGE_TOKEN_MAX)
     return -EINVAL;

@@ -42,8 +42,8 @@ char *hz_page_token_encode(hz_arena_t *a, const char *ts, const char *key);
  * characters PostgreSQL can parse ([0-9-T:.Z+ ]), untimed ones an empty
  * one; the key must be non-empty and pass key_ok. Returns 0, -EINVAL for
  * anything else (outputs untouched), or -ENOMEM. */
-int hz_page_token_decode_for(hz_arena_t *a, const char *tok, int timed,
-                             hz_page_key_check_fn key_ok, const char **ts, const char **key);
+int hz_page_token_decode_for(hz_arena_t *a, const char *tok, int timed, hz_page_key_check_fn key_ok,
+                             const char **ts, const char **key);
 
 /* hz_page_token_decode_for a timed list keyed by a UUID or serial id: the
  * key is [0-9a-f-]. */

@@ -74,14 +74,11 @@ int hz_problems_add(hz_problems_t *p, int index, int line, int kind, const char 
 
 static hz_status_code_t status_of_kind(int kind) {
   switch (kind) {
-  case HUIZONG__V1__PROBLEM_KIND__PROBLEM_KIND_UNKNOWN_REFERENCE:
-    return HZ_STATUS_NOT_FOUND;
+  case HUIZONG__V1__PROBLEM_KIND__PROBLEM_KIND_UNKNOWN_REFERENCE: return HZ_STATUS_NOT_FOUND;
   case HUIZONG__V1__PROBLEM_KIND__PROBLEM_KIND_WRONG_PERIOD_TYPE:
   case HUIZONG__V1__PROBLEM_KIND__PROBLEM_KIND_NOT_REPORTING:
-  case HUIZONG__V1__PROBLEM_KIND__PROBLEM_KIND_CONFLICT:
-    return HZ_STATUS_FAILED_PRECONDITION;
-  default:
-    return HZ_STATUS_INVALID_ARGUMENT;
+  case HUIZONG__V1__PROBLEM_KIND__PROBLEM_KIND_CONFLICT: return HZ_STATUS_FAILED_PRECONDITION;
+  default: return HZ_STATUS_INVALID_ARGUMENT;
   }
 }
 

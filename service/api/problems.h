@@ -15,16 +15,16 @@
 #include "api/rpc.h"
 #include "huizong/v1/common.pb-c.h"
 
-#define HZ_PROBLEMS_MAX_LISTED 1000  /* problems kept in responses/trailers */
+#define HZ_PROBLEMS_MAX_LISTED  1000 /* problems kept in responses/trailers */
 #define HZ_PROBLEMS_TRAILER_MAX 6000 /* serialized bytes in the trailer */
 #define HZ_PROBLEMS_SUMMARY_MAX 900  /* characters of grpc-message */
 
 typedef struct hz_problems_s {
-  hz_arena_t *arena;               /* the call's: items and their strings */
-  Huizong__V1__Problem **items;    /* listed problems, by index, stable */
-  size_t n;                        /* listed, at most HZ_PROBLEMS_MAX_LISTED */
-  size_t cap;                      /* slots allocated in items */
-  int total;                       /* found, including those beyond the cap */
+  hz_arena_t *arena;            /* the call's: items and their strings */
+  Huizong__V1__Problem **items; /* listed problems, by index, stable */
+  size_t n;                     /* listed, at most HZ_PROBLEMS_MAX_LISTED */
+  size_t cap;                   /* slots allocated in items */
+  int total;                    /* found, including those beyond the cap */
 } hz_problems_t;
 
 void hz_problems_init(hz_problems_t *p, hz_arena_t *arena);

@@ -13,9 +13,11 @@ _Static_assert((int)HZ_ROLE_COUNTY == (int)HUIZONG__V1__ROLE__ROLE_COUNTY, "prot
 _Static_assert((int)HZ_ROLE_ADMIN == (int)HUIZONG__V1__ROLE__ROLE_ADMIN, "proto Role");
 _Static_assert((int)HZ_APPROVAL_MISSING == (int)HUIZONG__V1__APPROVAL_STATE__APPROVAL_STATE_MISSING,
                "proto ApprovalState");
-_Static_assert((int)HZ_APPROVAL_SUBMITTED == (int)HUIZONG__V1__APPROVAL_STATE__APPROVAL_STATE_SUBMITTED,
+_Static_assert((int)HZ_APPROVAL_SUBMITTED ==
+                   (int)HUIZONG__V1__APPROVAL_STATE__APPROVAL_STATE_SUBMITTED,
                "proto ApprovalState");
-_Static_assert((int)HZ_APPROVAL_APPROVED == (int)HUIZONG__V1__APPROVAL_STATE__APPROVAL_STATE_APPROVED,
+_Static_assert((int)HZ_APPROVAL_APPROVED ==
+                   (int)HUIZONG__V1__APPROVAL_STATE__APPROVAL_STATE_APPROVED,
                "proto ApprovalState");
 
 /* Why these statuses: DESIGN.md's error table. A region or token that
@@ -31,23 +33,17 @@ _Static_assert((int)HZ_APPROVAL_APPROVED == (int)HUIZONG__V1__APPROVAL_STATE__AP
 hz_status_code_t hz_refusal_status(hz_refusal_t r) {
   switch (r) {
   case HZ_REFUSAL_UNKNOWN_REGION:
-  case HZ_REFUSAL_UNKNOWN_TOKEN:
-    return HZ_STATUS_NOT_FOUND;
-  case HZ_REFUSAL_OUTSIDE_SCOPE:
-    return HZ_STATUS_PERMISSION_DENIED;
+  case HZ_REFUSAL_UNKNOWN_TOKEN: return HZ_STATUS_NOT_FOUND;
+  case HZ_REFUSAL_OUTSIDE_SCOPE: return HZ_STATUS_PERMISSION_DENIED;
   case HZ_REFUSAL_NOT_TOWNSHIP:
   case HZ_REFUSAL_NOTHING_SUBMITTED:
   case HZ_REFUSAL_APPROVED:
   case HZ_REFUSAL_WINDOW_CLOSED:
-  case HZ_REFUSAL_NAME_AMBIGUOUS:
-    return HZ_STATUS_FAILED_PRECONDITION;
+  case HZ_REFUSAL_NAME_AMBIGUOUS: return HZ_STATUS_FAILED_PRECONDITION;
   case HZ_REFUSAL_ID_REUSED:
-  case HZ_REFUSAL_NAME_TAKEN:
-    return HZ_STATUS_ALREADY_EXISTS;
-  case HZ_REFUSAL_ROLE_LEVEL_MISMATCH:
-    return HZ_STATUS_INVALID_ARGUMENT;
-  case HZ_REFUSAL__COUNT:
-    break;
+  case HZ_REFUSAL_NAME_TAKEN: return HZ_STATUS_ALREADY_EXISTS;
+  case HZ_REFUSAL_ROLE_LEVEL_MISMATCH: return HZ_STATUS_INVALID_ARGUMENT;
+  case HZ_REFUSAL__COUNT: break;
   }
   return HZ_STATUS_INTERNAL;
 }
@@ -62,8 +58,10 @@ hz_status_code_t hz_refusal_status_of(const char *reason) {
 void hz_rpc_refuse(hz_rpc_t *rpc, const char *reason, const char *message) {
   hz_refusal_t r;
   if (hz_refusal_parse(reason, &r)) {
-    hz_log_error(&rpc->app->ctx->log, "%s: the database refused with reason '%s', unknown to "
-                 "this build", rpc->def->path, reason);
+    hz_log_error(&rpc->app->ctx->log,
+                 "%s: the database refused with reason '%s', unknown to "
+                 "this build",
+                 rpc->def->path, reason);
     hz_rpc_finish(rpc, HZ_STATUS_INTERNAL, "internal error; the server log has the details");
     return;
   }

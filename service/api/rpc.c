@@ -146,8 +146,7 @@ int hz_rpc_query(hz_rpc_t *rpc, const hz_db_stmt_t *stmts, int n, hz_rpc_db_fn c
 
 int hz_rpc_page_size(hz_rpc_t *rpc, int32_t requested, int def, int cap) {
   if (requested < 0) {
-    hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "page_size: must not be negative (0 = %d)",
-                  def);
+    hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "page_size: must not be negative (0 = %d)", def);
     return -1;
   }
   if (requested == 0)
@@ -224,8 +223,8 @@ static void authenticated(hz_rpc_t *rpc, const hz_token_entry_t *e) {
 }
 
 typedef struct auth_state_s {
-  int64_t id;        /* token id presented */
-  uint8_t hash[32];  /* hash of the secret presented */
+  int64_t id;       /* token id presented */
+  uint8_t hash[32]; /* hash of the secret presented */
 } auth_state_t;
 
 static void ignore_result(void *data, const hz_db_result_t *res) {
@@ -266,9 +265,8 @@ static void on_token_row(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   hz_app_t *app = rpc->app;
   uint64_t now = uv_now(app->ctx->loop);
   /* Cache the stored hash, then judge the presented one against it. */
-  hz_token_cache_put(&app->tokens, st->id, stored, PQgetvalue(r, 0, 0),
-                     atoi(PQgetvalue(r, 0, 1)), PQgetvalue(r, 0, 2),
-                     PQgetvalue(r, 0, 4)[0] == 't', now);
+  hz_token_cache_put(&app->tokens, st->id, stored, PQgetvalue(r, 0, 0), atoi(PQgetvalue(r, 0, 1)),
+                     PQgetvalue(r, 0, 2), PQgetvalue(r, 0, 4)[0] == 't', now);
   const hz_token_entry_t *e = hz_token_cache_get(&app->tokens, st->id, now);
   if (!e || !hz_token_hash_equal(e->hash, st->hash)) {
     hz_rpc_finish(rpc, HZ_STATUS_UNAUTHENTICATED, "invalid token");
@@ -456,8 +454,7 @@ hz_db_stmt_t hz_rpc_scope_stmt(hz_rpc_t *rpc, const char **params, const char *r
   return (hz_db_stmt_t){.id = HZ_STMT_SCOPE_CHECK, .values = params};
 }
 
-int hz_rpc_scope_verdict(hz_rpc_t *rpc, const PGresult *r, const char *field,
-                         const char *root) {
+int hz_rpc_scope_verdict(hz_rpc_t *rpc, const PGresult *r, const char *field, const char *root) {
   if (PQntuples(r) != 1) {
     hz_rpc_finish(rpc, HZ_STATUS_INTERNAL, "scope check answered %d rows", PQntuples(r));
     return -1;

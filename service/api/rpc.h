@@ -10,7 +10,7 @@
 #include "db/pool.h"
 #include "transport/call.h"
 
-#define HZ_ROLES_ALL ((1u << HZ_ROLE_TOWNSHIP) | (1u << HZ_ROLE_COUNTY) | (1u << HZ_ROLE_ADMIN))
+#define HZ_ROLES_ALL   ((1u << HZ_ROLE_TOWNSHIP) | (1u << HZ_ROLE_COUNTY) | (1u << HZ_ROLE_ADMIN))
 #define HZ_ROLE_BIT(r) (1u << (r))
 
 typedef struct hz_rpc_s hz_rpc_t;
@@ -35,12 +35,12 @@ typedef struct hz_rpc_pending_s {
 } hz_rpc_pending_t;
 
 typedef struct hz_rpc_job_s {
-  struct hz_rpc_job_s *next;  /* rpc's jobs in flight */
-  hz_rpc_t *rpc;              /* owner */
-  hz_db_job_t *job;           /* pool handle, for cancellation */
-  hz_rpc_db_fn cb;            /* continuation */
-  void *tag;                  /* its argument */
-  unsigned live_check : 1;    /* statement 0 is hz_token_live, not the handler's */
+  struct hz_rpc_job_s *next; /* rpc's jobs in flight */
+  hz_rpc_t *rpc;             /* owner */
+  hz_db_job_t *job;          /* pool handle, for cancellation */
+  hz_rpc_db_fn cb;           /* continuation */
+  void *tag;                 /* its argument */
+  unsigned live_check : 1;   /* statement 0 is hz_token_live, not the handler's */
 } hz_rpc_job_t;
 
 /* Lifecycle of an RPC. Every change goes through one function in rpc.c
@@ -56,20 +56,20 @@ typedef enum {
 } hz_rpc_state_t;
 
 struct hz_rpc_s {
-  hz_call_t *call;            /* the gRPC call */
-  hz_app_t *app;              /* shared state */
-  const hz_rpc_def_t *def;    /* method definition */
-  hz_principal_t who;         /* valid once READY */
-  hz_rpc_state_t lifecycle;   /* changed only by rpc.c's rpc_enter */
-  unsigned half_closed : 1;   /* the client sent all its input; on_half_close
+  hz_call_t *call;                /* the gRPC call */
+  hz_app_t *app;                  /* shared state */
+  const hz_rpc_def_t *def;        /* method definition */
+  hz_principal_t who;             /* valid once READY */
+  hz_rpc_state_t lifecycle;       /* changed only by rpc.c's rpc_enter */
+  unsigned half_closed : 1;       /* the client sent all its input; on_half_close
                                  runs once READY */
-  unsigned live_unchecked : 1;/* authed from the cache: the database has not yet
+  unsigned live_unchecked : 1;    /* authed from the cache: the database has not yet
                                  confirmed the token is unrevoked in this call */
-  hz_rpc_pending_t *pending;  /* messages that arrived while AUTHENTICATING */
+  hz_rpc_pending_t *pending;      /* messages that arrived while AUTHENTICATING */
   hz_rpc_pending_t *pending_tail; /* where the next one is appended */
-  hz_rpc_job_t *jobs;         /* database jobs in flight, cancelled on finish */
-  int njobs;                  /* length of jobs */
-  void *state;                /* handler state */
+  hz_rpc_job_t *jobs;             /* database jobs in flight, cancelled on finish */
+  int njobs;                      /* length of jobs */
+  void *state;                    /* handler state */
 };
 
 /* True once the call has ended: a handler stops producing output. */
@@ -105,8 +105,7 @@ int hz_rpc_query(hz_rpc_t *rpc, const hz_db_stmt_t *stmts, int n, hz_rpc_db_fn c
  * text (it quotes parameters and statements); that text is logged here,
  * once, at a level fitting the class. For handlers that report a job's
  * failure as one item's result rather than the call's (SubmitStream). */
-hz_status_code_t hz_rpc_db_status(hz_rpc_t *rpc, const hz_db_result_t *res,
-                                  const char **message);
+hz_status_code_t hz_rpc_db_status(hz_rpc_t *rpc, const hz_db_result_t *res, const char **message);
 
 /* Finishes the call with hz_rpc_db_status's verdict. */
 void hz_rpc_fail_db(hz_rpc_t *rpc, const hz_db_result_t *res);
@@ -130,7 +129,7 @@ void hz_rpc_fail_filter(hz_rpc_t *rpc, const hz_db_result_t *res);
  * means cap; negative finishes the call with INVALID_ARGUMENT and returns
  * -1. Lists without their own sizes use HZ_RPC_PAGE_DEFAULT/MAX. */
 #define HZ_RPC_PAGE_DEFAULT 100
-#define HZ_RPC_PAGE_MAX 1000
+#define HZ_RPC_PAGE_MAX     1000
 int hz_rpc_page_size(hz_rpc_t *rpc, int32_t requested, int def, int cap);
 
 /* Ends the call. Later database answers are dropped. */

@@ -11,10 +11,10 @@
  * text, which quotes parameters ($n), statements and CONTEXT lines; the raw
  * text goes to the log once, at the level the kind of failure deserves. */
 typedef struct db_error_map_s {
-  const char *state;       /* SQLSTATE, or its two-character class */
-  hz_status_code_t code;   /* status the client gets */
-  hz_log_level_t level;    /* how loud the raw text is logged */
-  const char *message;     /* what the client reads (before " (SQLSTATE x)") */
+  const char *state;     /* SQLSTATE, or its two-character class */
+  hz_status_code_t code; /* status the client gets */
+  hz_log_level_t level;  /* how loud the raw text is logged */
+  const char *message;   /* what the client reads (before " (SQLSTATE x)") */
 } db_error_map_t;
 
 static const db_error_map_t db_errors[] = {
@@ -32,8 +32,9 @@ static const db_error_map_t db_errors[] = {
     {"08", HZ_STATUS_UNAVAILABLE, HZ_LOG_WARN, "database unavailable; retry later"},
     {"57", HZ_STATUS_UNAVAILABLE, HZ_LOG_WARN, "database unavailable; retry later"},
     {"53", HZ_STATUS_UNAVAILABLE, HZ_LOG_ERROR, "database out of resources; retry later"},
-    {"25", HZ_STATUS_UNAVAILABLE, HZ_LOG_ERROR, "database refused the transaction (read-only?); "
-                                                "retry later"},
+    {"25", HZ_STATUS_UNAVAILABLE, HZ_LOG_ERROR,
+     "database refused the transaction (read-only?); "
+     "retry later"},
     {"28", HZ_STATUS_UNAUTHENTICATED, HZ_LOG_INFO, "token has been revoked"},
     {"22", HZ_STATUS_INVALID_ARGUMENT, HZ_LOG_WARN, "a value was refused by the database"},
     {"23", HZ_STATUS_FAILED_PRECONDITION, HZ_LOG_WARN, "the change conflicts with stored data"},
@@ -69,12 +70,10 @@ static const char *one_line(hz_rpc_t *rpc, const char *text) {
   return s;
 }
 
-hz_status_code_t hz_rpc_db_status(hz_rpc_t *rpc, const hz_db_result_t *res,
-                                  const char **message) {
+hz_status_code_t hz_rpc_db_status(hz_rpc_t *rpc, const hz_db_result_t *res, const char **message) {
   if (res->unavailable) {
     /* The pool logged the connection's failure when it happened. */
-    hz_log(&rpc->app->ctx->log, HZ_LOG_DEBUG, "%s: %s", rpc->def->path,
-           one_line(rpc, res->error));
+    hz_log(&rpc->app->ctx->log, HZ_LOG_DEBUG, "%s: %s", rpc->def->path, one_line(rpc, res->error));
     *message = "database unavailable; retry later";
     return HZ_STATUS_UNAVAILABLE;
   }

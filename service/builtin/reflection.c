@@ -40,8 +40,7 @@ static int add_symbol(hz_reflection_t *r, const char *scope, const char *name, s
   return 0;
 }
 
-static int index_message(hz_reflection_t *r, const char *scope, const msgdesc_t *m,
-                         size_t file) {
+static int index_message(hz_reflection_t *r, const char *scope, const msgdesc_t *m, size_t file) {
   if (add_symbol(r, scope, m->name, file, 1))
     return -ENOMEM;
   const char *self = r->symbols[r->nsymbols - 1].name;
@@ -177,8 +176,7 @@ static void collect_closure(const hz_reflection_t *r, size_t file, char *seen, s
     collect_closure(r, r->files[file].deps[i], seen, order, n);
 }
 
-static int answer_files(const hz_reflection_t *r, hz_arena_t *a, size_t file,
-                        refl_resp_t *resp) {
+static int answer_files(const hz_reflection_t *r, hz_arena_t *a, size_t file, refl_resp_t *resp) {
   char *seen = hz_arena_zalloc(a, r->nfiles);
   size_t *order = hz_arena_alloc(a, r->nfiles * sizeof(size_t));
   Grpc__Reflection__V1__FileDescriptorResponse *fr = hz_arena_alloc(a, sizeof(*fr));
@@ -262,8 +260,7 @@ static int answer(const hz_reflection_t *r, hz_arena_t *a, const refl_req_t *req
   case GRPC__REFLECTION__V1__SERVER_REFLECTION_REQUEST__MESSAGE_REQUEST_FILE_CONTAINING_SYMBOL:
     if (!(sym = find_symbol(r, req->file_containing_symbol)))
       return answer_error(a, resp, HZ_STATUS_NOT_FOUND,
-                          hz_arena_printf(a, "symbol '%s' not found",
-                                          req->file_containing_symbol));
+                          hz_arena_printf(a, "symbol '%s' not found", req->file_containing_symbol));
     return answer_files(r, a, sym->file, resp);
   case GRPC__REFLECTION__V1__SERVER_REFLECTION_REQUEST__MESSAGE_REQUEST_FILE_CONTAINING_EXTENSION:
     return answer_error(a, resp, HZ_STATUS_NOT_FOUND,
@@ -273,12 +270,11 @@ static int answer(const hz_reflection_t *r, hz_arena_t *a, const refl_req_t *req
   case GRPC__REFLECTION__V1__SERVER_REFLECTION_REQUEST__MESSAGE_REQUEST_ALL_EXTENSION_NUMBERS_OF_TYPE:
     sym = find_symbol(r, req->all_extension_numbers_of_type);
     if (!sym || !sym->is_message)
-      return answer_error(a, resp, HZ_STATUS_NOT_FOUND,
-                          hz_arena_printf(a, "message type '%s' not found",
-                                          req->all_extension_numbers_of_type));
+      return answer_error(
+          a, resp, HZ_STATUS_NOT_FOUND,
+          hz_arena_printf(a, "message type '%s' not found", req->all_extension_numbers_of_type));
     return answer_extensions(a, sym->name, resp);
-  default:
-    return answer_error(a, resp, HZ_STATUS_INVALID_ARGUMENT, "empty reflection request");
+  default: return answer_error(a, resp, HZ_STATUS_INVALID_ARGUMENT, "empty reflection request");
   }
 }
 
@@ -306,8 +302,8 @@ static void on_cancel(hz_call_t *call) {
 int hz_reflection_register(hz_reflection_t *r, hz_ctx_t *ctx) {
   memset(r, 0, sizeof(*r));
   r->ctx = ctx;
-  r->set = google__protobuf__file_descriptor_set__unpack(NULL, hz_descriptor_set_len,
-                                                         hz_descriptor_set);
+  r->set =
+      google__protobuf__file_descriptor_set__unpack(NULL, hz_descriptor_set_len, hz_descriptor_set);
   if (!r->set)
     return -EINVAL;
   int err = load_files(r);

@@ -10,29 +10,29 @@
 #include "core/context.h"
 
 typedef struct hz_reflection_file_s {
-  const char *name;    /* "huizong/v1/reporting.proto" */
-  uint8_t *bytes;      /* serialized FileDescriptorProto */
-  size_t len;          /* its length */
-  size_t *deps;        /* indexes of the files it imports */
-  size_t ndeps;        /* their number */
+  const char *name; /* "huizong/v1/reporting.proto" */
+  uint8_t *bytes;   /* serialized FileDescriptorProto */
+  size_t len;       /* its length */
+  size_t *deps;     /* indexes of the files it imports */
+  size_t ndeps;     /* their number */
 } hz_reflection_file_t;
 
 typedef struct hz_reflection_symbol_s {
-  char *name;  /* fully qualified, no leading dot */
-  size_t file; /* index of the defining file */
+  char *name;     /* fully qualified, no leading dot */
+  size_t file;    /* index of the defining file */
   int is_message; /* message types answer all_extension_numbers_of_type */
 } hz_reflection_symbol_t;
 
 typedef struct hz_reflection_s {
-  hz_ctx_t *ctx;                  /* owning context */
-  void *set;                      /* the unpacked FileDescriptorSet */
-  hz_reflection_file_t *files;    /* one per file in the set */
-  size_t nfiles;                  /* their number */
+  hz_ctx_t *ctx;                   /* owning context */
+  void *set;                       /* the unpacked FileDescriptorSet */
+  hz_reflection_file_t *files;     /* one per file in the set */
+  size_t nfiles;                   /* their number */
   hz_reflection_symbol_t *symbols; /* every message, enum, service, method */
-  size_t nsymbols;                /* their number */
-  size_t symbols_cap;             /* allocated */
-  char **services;                /* services in the method table */
-  size_t nservices;               /* their number */
+  size_t nsymbols;                 /* their number */
+  size_t symbols_cap;              /* allocated */
+  char **services;                 /* services in the method table */
+  size_t nservices;                /* their number */
 } hz_reflection_t;
 
 /* Indexes the embedded descriptor set and registers both reflection

@@ -30,8 +30,8 @@ static int usage(void) {
  * code: 0 with the token on stdout, 1 when the database refused (its
  * sentence, already phrased for a person) or failed. Columns are found by
  * name, as the statement table declares them. */
-static int report_created(const PGresult *r, hz_role_t role, const char *region,
-                          const char *name, const char *secret) {
+static int report_created(const PGresult *r, hz_role_t role, const char *region, const char *name,
+                          const char *secret) {
   if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
     fprintf(stderr, "huizongd token: %s", PQresultErrorMessage(r));
     return 1;
@@ -49,8 +49,10 @@ static int report_created(const PGresult *r, hz_role_t role, const char *region,
      * every refusal is exit code 1 (DESIGN.md: the server said no). */
     hz_refusal_t why;
     if (hz_refusal_parse(PQgetvalue(r, 0, refusal), &why))
-      fprintf(stderr, "huizongd token: the database refused with reason '%s', unknown to this "
-                      "build: %s\n", PQgetvalue(r, 0, refusal), PQgetvalue(r, 0, message));
+      fprintf(stderr,
+              "huizongd token: the database refused with reason '%s', unknown to this "
+              "build: %s\n",
+              PQgetvalue(r, 0, refusal), PQgetvalue(r, 0, message));
     else
       fprintf(stderr, "huizongd token: %s\n", PQgetvalue(r, 0, message));
     return 1;
@@ -77,8 +79,9 @@ static int create_token(PGconn *pg, hz_role_t role, const char *region, const ch
   }
   hz_arena_t a;
   hz_arena_init(&a, 0);
-  const char *params[] = {name, hz_pg_int(&a, role), region,
-                          hz_pg_bytea_hex(&a, hash, sizeof(hash)), NULL, LOCAL_ACTOR};
+  const char *params[] = {name,   hz_pg_int(&a, role),
+                          region, hz_pg_bytea_hex(&a, hash, sizeof(hash)),
+                          NULL,   LOCAL_ACTOR};
   int rc = 1;
   if (!params[1] || !params[3]) {
     fprintf(stderr, "huizongd token: out of memory\n");
@@ -98,8 +101,10 @@ int hz_cmd_token(int argc, char **argv, const char *conninfo) {
   if (argc < 2 || strcmp(argv[1], "create") != 0)
     return usage();
   static const struct option opts[] = {
-      {"role", required_argument, NULL, 'r'},  {"region", required_argument, NULL, 'g'},
-      {"name", required_argument, NULL, 'n'},  {"database-url", required_argument, NULL, 'd'},
+      {"role", required_argument, NULL, 'r'},
+      {"region", required_argument, NULL, 'g'},
+      {"name", required_argument, NULL, 'n'},
+      {"database-url", required_argument, NULL, 'd'},
       {NULL, 0, NULL, 0},
   };
   const char *role_s = NULL, *region = NULL, *name = NULL;

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #define ARENA_MIN_CHUNK 4096u
-#define ARENA_ALIGN 16u
+#define ARENA_ALIGN     16u
 
 struct hz_arena_chunk_s {
   hz_arena_chunk_t *next; /* older chunk */

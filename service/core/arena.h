@@ -26,8 +26,7 @@ void *hz_arena_alloc(hz_arena_t *a, size_t size);
 void *hz_arena_zalloc(hz_arena_t *a, size_t size);
 char *hz_arena_strndup(hz_arena_t *a, const char *s, size_t n);
 char *hz_arena_strdup(hz_arena_t *a, const char *s);
-char *hz_arena_printf(hz_arena_t *a, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+char *hz_arena_printf(hz_arena_t *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *hz_arena_vprintf(hz_arena_t *a, const char *fmt, va_list ap);
 
 #endif

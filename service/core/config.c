@@ -8,10 +8,27 @@
 #include <string.h>
 
 enum {
-  OPT_LISTEN = 256, OPT_DATABASE_URL, OPT_TLS_CERT, OPT_TLS_KEY, OPT_MAX_MESSAGE,
-  OPT_MAX_CALL, OPT_MAX_CONNECTIONS, OPT_MAX_STREAMS, OPT_MAX_HEADER, OPT_IDLE,
-  OPT_GRACE, OPT_HANDSHAKE, OPT_WRITE_TIMEOUT, OPT_MAX_HELD, OPT_MAX_OUTPUT,
-  OPT_DB_CONNECTIONS, OPT_DB_QUEUE, OPT_DB_TIMEOUT, OPT_ROLLUP_CACHE, OPT_LOG_LEVEL, OPT_HELP,
+  OPT_LISTEN = 256,
+  OPT_DATABASE_URL,
+  OPT_TLS_CERT,
+  OPT_TLS_KEY,
+  OPT_MAX_MESSAGE,
+  OPT_MAX_CALL,
+  OPT_MAX_CONNECTIONS,
+  OPT_MAX_STREAMS,
+  OPT_MAX_HEADER,
+  OPT_IDLE,
+  OPT_GRACE,
+  OPT_HANDSHAKE,
+  OPT_WRITE_TIMEOUT,
+  OPT_MAX_HELD,
+  OPT_MAX_OUTPUT,
+  OPT_DB_CONNECTIONS,
+  OPT_DB_QUEUE,
+  OPT_DB_TIMEOUT,
+  OPT_ROLLUP_CACHE,
+  OPT_LOG_LEVEL,
+  OPT_HELP,
 };
 
 void hz_config_defaults(hz_config_t *c) {
@@ -56,15 +73,15 @@ static int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out) {
 
 /* One table drives both the environment and the flags for numeric knobs. */
 typedef struct {
-  int opt;          /* getopt value */
-  const char *env;  /* environment variable or NULL */
-  size_t offset;    /* field in hz_config_t */
-  int is_size;      /* size_t field (else uint32_t) */
+  int opt;         /* getopt value */
+  const char *env; /* environment variable or NULL */
+  size_t offset;   /* field in hz_config_t */
+  int is_size;     /* size_t field (else uint32_t) */
   uint64_t min, max;
 } numeric_opt_t;
 
 #define U32(f) offsetof(hz_config_t, f), 0
-#define SZ(f) offsetof(hz_config_t, f), 1
+#define SZ(f)  offsetof(hz_config_t, f), 1
 static const numeric_opt_t numeric_opts[] = {
     {OPT_MAX_MESSAGE, "HUIZONG_MAX_MESSAGE_BYTES", SZ(max_message_bytes), 1, 1u << 30},
     {OPT_MAX_CALL, "HUIZONG_MAX_CALL_BYTES", SZ(max_call_bytes), 1u << 16, 1ull << 34},
@@ -163,16 +180,14 @@ int hz_config_from_args(hz_config_t *c, int argc, char **argv, char *err, size_t
     case '?':
       snprintf(err, errlen, "unknown or incomplete option '%s'", argv[optind - 1]);
       return -1;
-    default:
-      break;
+    default: break;
     }
     for (size_t i = 0; i < sizeof(numeric_opts) / sizeof(numeric_opts[0]); i++) {
       if (numeric_opts[i].opt != opt)
         continue;
       if (set_numeric(c, &numeric_opts[i], optarg)) {
-        snprintf(err, errlen, "%s: '%s' is not a number in %llu..%llu",
-                 argv[optind - 1], optarg, (unsigned long long)numeric_opts[i].min,
-                 (unsigned long long)numeric_opts[i].max);
+        snprintf(err, errlen, "%s: '%s' is not a number in %llu..%llu", argv[optind - 1], optarg,
+                 (unsigned long long)numeric_opts[i].min, (unsigned long long)numeric_opts[i].max);
         return -1;
       }
     }
@@ -189,42 +204,44 @@ int hz_config_from_args(hz_config_t *c, int argc, char **argv, char *err, size_t
 }
 
 void hz_config_usage(const char *argv0) {
-  fprintf(stderr,
-          "usage: %s [serve] [options]\n"
-          "       %s migrate [--database-url URL]\n"
-          "       %s token create --role admin|county|township [--region CODE] --name NAME\n"
-          "\n"
-          "options (environment in brackets):\n"
-          "  --listen IP:PORT          address to serve gRPC on [HUIZONG_LISTEN] (127.0.0.1:50051);\n"
-          "                            IPv6 in brackets ([::1]:50051), port 0 picks a free one\n"
-          "  --database-url URL        PostgreSQL connection [DATABASE_URL]\n"
-          "  --tls-cert FILE           PEM certificate chain; enables TLS with ALPN h2 [HUIZONG_TLS_CERT]\n"
-          "  --tls-key FILE            PEM private key [HUIZONG_TLS_KEY]\n"
-          "  --max-message-bytes N     largest request message accepted (4194304)\n"
-          "  --max-call-bytes N        memory cap per call (67108864)\n"
-          "  --max-connections N       concurrent connections (4096)\n"
-          "  --max-streams N           concurrent streams per connection (128)\n"
-          "  --max-header-bytes N      request header list size (16384)\n"
-          "  --idle-timeout SECONDS    close connections without calls after (300)\n"
-          "  --handshake-timeout SECONDS  time for the TLS handshake and HTTP/2\n"
-          "                            preface, and for each request's headers (10)\n"
-          "  --write-timeout SECONDS   cut a client that reads none of its responses\n"
-          "                            for this long (30)\n"
-          "  --max-held-bytes N        memory all calls together may hold (requests,\n"
-          "                            queued responses); beyond it new requests get\n"
-          "                            RESOURCE_EXHAUSTED (268435456)\n"
-          "  --max-output-bytes N      responses one call may have queued for a client\n"
-          "                            that is not reading; beyond it the stream is\n"
-          "                            reset (8388608)\n"
-          "  --shutdown-grace SECONDS  time to finish calls on SIGTERM (10)\n"
-          "  --db-connections N        PostgreSQL pool size (4)\n"
-          "  --db-queue N              requests waiting for the pool (1024)\n"
-          "  --db-timeout SECONDS      a database connection that leaves a connect or a\n"
-          "                            call unanswered this long is dropped: the call is\n"
-          "                            UNAVAILABLE, health NOT_SERVING until one is back (15)\n"
-          "  --rollup-cache-bytes N    Rollup answers kept, checked against the\n"
-          "                            database on every call; 0 = off (16 MiB)\n"
-          "  --log-level LEVEL         error|warn|info|debug [HUIZONG_LOG_LEVEL] (info)\n"
-          "Numeric options also read HUIZONG_<NAME> (e.g. HUIZONG_MAX_MESSAGE_BYTES).\n",
-          argv0, argv0, argv0);
+  fprintf(
+      stderr,
+      "usage: %s [serve] [options]\n"
+      "       %s migrate [--database-url URL]\n"
+      "       %s token create --role admin|county|township [--region CODE] --name NAME\n"
+      "\n"
+      "options (environment in brackets):\n"
+      "  --listen IP:PORT          address to serve gRPC on [HUIZONG_LISTEN] (127.0.0.1:50051);\n"
+      "                            IPv6 in brackets ([::1]:50051), port 0 picks a free one\n"
+      "  --database-url URL        PostgreSQL connection [DATABASE_URL]\n"
+      "  --tls-cert FILE           PEM certificate chain; enables TLS with ALPN h2 "
+      "[HUIZONG_TLS_CERT]\n"
+      "  --tls-key FILE            PEM private key [HUIZONG_TLS_KEY]\n"
+      "  --max-message-bytes N     largest request message accepted (4194304)\n"
+      "  --max-call-bytes N        memory cap per call (67108864)\n"
+      "  --max-connections N       concurrent connections (4096)\n"
+      "  --max-streams N           concurrent streams per connection (128)\n"
+      "  --max-header-bytes N      request header list size (16384)\n"
+      "  --idle-timeout SECONDS    close connections without calls after (300)\n"
+      "  --handshake-timeout SECONDS  time for the TLS handshake and HTTP/2\n"
+      "                            preface, and for each request's headers (10)\n"
+      "  --write-timeout SECONDS   cut a client that reads none of its responses\n"
+      "                            for this long (30)\n"
+      "  --max-held-bytes N        memory all calls together may hold (requests,\n"
+      "                            queued responses); beyond it new requests get\n"
+      "                            RESOURCE_EXHAUSTED (268435456)\n"
+      "  --max-output-bytes N      responses one call may have queued for a client\n"
+      "                            that is not reading; beyond it the stream is\n"
+      "                            reset (8388608)\n"
+      "  --shutdown-grace SECONDS  time to finish calls on SIGTERM (10)\n"
+      "  --db-connections N        PostgreSQL pool size (4)\n"
+      "  --db-queue N              requests waiting for the pool (1024)\n"
+      "  --db-timeout SECONDS      a database connection that leaves a connect or a\n"
+      "                            call unanswered this long is dropped: the call is\n"
+      "                            UNAVAILABLE, health NOT_SERVING until one is back (15)\n"
+      "  --rollup-cache-bytes N    Rollup answers kept, checked against the\n"
+      "                            database on every call; 0 = off (16 MiB)\n"
+      "  --log-level LEVEL         error|warn|info|debug [HUIZONG_LOG_LEVEL] (info)\n"
+      "Numeric options also read HUIZONG_<NAME> (e.g. HUIZONG_MAX_MESSAGE_BYTES).\n",
+      argv0, argv0, argv0);
 }

@@ -13,10 +13,10 @@
 #include "core/registry.h"
 
 typedef struct hz_ctx_s {
-  uv_loop_t *loop;                    /* the loop that owns all I/O below */
-  const hz_config_t *config;          /* immutable after start-up */
-  hz_log_t log;                       /* level filter for this process */
-  hz_registry_t registry;             /* gRPC methods served */
+  uv_loop_t *loop;           /* the loop that owns all I/O below */
+  const hz_config_t *config; /* immutable after start-up */
+  hz_log_t log;              /* level filter for this process */
+  hz_registry_t registry;    /* gRPC methods served */
 } hz_ctx_t;
 
 #endif

@@ -15,8 +15,8 @@ void hz_log(const hz_log_t *log, hz_log_level_t level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 #define hz_log_error(l, ...) hz_log((l), HZ_LOG_ERROR, __VA_ARGS__)
-#define hz_log_warn(l, ...) hz_log((l), HZ_LOG_WARN, __VA_ARGS__)
-#define hz_log_info(l, ...) hz_log((l), HZ_LOG_INFO, __VA_ARGS__)
+#define hz_log_warn(l, ...)  hz_log((l), HZ_LOG_WARN, __VA_ARGS__)
+#define hz_log_info(l, ...)  hz_log((l), HZ_LOG_INFO, __VA_ARGS__)
 #define hz_log_debug(l, ...) hz_log((l), HZ_LOG_DEBUG, __VA_ARGS__)
 
 #endif

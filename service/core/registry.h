@@ -17,9 +17,9 @@ typedef enum {
 } hz_rpc_kind_t;
 
 typedef struct hz_method_s {
-  const char *path;                         /* "/package.Service/Method" */
-  hz_rpc_kind_t kind;                       /* streaming shape */
-  const ProtobufCMessageDescriptor *input;  /* request message type */
+  const char *path;                        /* "/package.Service/Method" */
+  hz_rpc_kind_t kind;                      /* streaming shape */
+  const ProtobufCMessageDescriptor *input; /* request message type */
   /* Each request message, unpacked into the call's arena. For unary and
    * server-streaming methods it runs once, after the client half-closes. */
   void (*on_message)(hz_call_t *call, ProtobufCMessage *msg);

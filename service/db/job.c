@@ -89,8 +89,8 @@ static int result_ok(const PGresult *r) {
  * Sync, so the later results say nothing more). Without one, every
  * statement must have its successful result and the Sync must have come. */
 void hz_db_job_complete(hz_db_job_t *job, int unavailable, const char *conn_error) {
-  hz_db_result_t res = {.ok = 1, .error = "", .sqlstate = "", .results = job->results,
-                        .nresults = job->nstmts};
+  hz_db_result_t res = {
+      .ok = 1, .error = "", .sqlstate = "", .results = job->results, .nresults = job->nstmts};
   if (unavailable) {
     res.ok = 0;
     res.unavailable = 1;
@@ -279,4 +279,3 @@ void hz_db_job_cancel(hz_db_job_t *job) {
   p->queued--;
   job_free(job);
 }
-

@@ -39,8 +39,8 @@ static int apply_one(PGconn *pg, const hz_migration_t *m, FILE *err) {
     return -1;
   if (exec_ok(pg, m->sql, err, m->name))
     goto rollback;
-  PGresult *r = PQexecParams(pg, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
-                             2, NULL, params, NULL, NULL, 0);
+  PGresult *r = PQexecParams(pg, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", 2,
+                             NULL, params, NULL, NULL, 0);
   int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
   if (!ok)
     fprintf(err, "huizongd migrate: %s: %s", m->name, PQresultErrorMessage(r));

@@ -86,8 +86,8 @@ static void idle_remove(hz_db_conn_t *c) {
 #define BIT(s) (1u << (s))
 /* Legal predecessors of each state (see hz_dbc_state_t). */
 static const unsigned legal_from[] = {
-    [HZ_DBC_WAITING] = BIT(HZ_DBC_WAITING) | BIT(HZ_DBC_CONNECTING) | BIT(HZ_DBC_IDLE) |
-                       BIT(HZ_DBC_BUSY),
+    [HZ_DBC_WAITING] =
+        BIT(HZ_DBC_WAITING) | BIT(HZ_DBC_CONNECTING) | BIT(HZ_DBC_IDLE) | BIT(HZ_DBC_BUSY),
     [HZ_DBC_CONNECTING] = BIT(HZ_DBC_WAITING),
     [HZ_DBC_IDLE] = BIT(HZ_DBC_CONNECTING) | BIT(HZ_DBC_BUSY),
     [HZ_DBC_BUSY] = BIT(HZ_DBC_IDLE),
@@ -180,11 +180,8 @@ static void connect_step(hz_db_conn_t *c) {
     if (poll_watch(c, UV_WRITABLE))
       conn_broken(c, "cannot watch the database socket");
     return;
-  case PGRES_POLLING_OK:
-    break;
-  default:
-    conn_broken(c, PQerrorMessage(c->pg));
-    return;
+  case PGRES_POLLING_OK: break;
+  default: conn_broken(c, PQerrorMessage(c->pg)); return;
   }
   uv_timer_stop(&c->timer);
   end_first_attempt(c);
@@ -234,9 +231,7 @@ static void on_poll(uv_poll_t *h, int status, int events) {
     return;
   }
   switch (c->state) {
-  case HZ_DBC_CONNECTING:
-    connect_step(c);
-    return;
+  case HZ_DBC_CONNECTING: connect_step(c); return;
   case HZ_DBC_BUSY:
     if (events & UV_WRITABLE) {
       flush_and_watch(c);
@@ -260,8 +255,7 @@ static void on_poll(uv_poll_t *h, int status, int events) {
     }
     drain_idle_input(c);
     return;
-  default:
-    return;
+  default: return;
   }
 }
 
@@ -336,8 +330,13 @@ static PGconn *connect_start(hz_db_pool_t *p) {
   snprintf(idle, sizeof(idle), "%u", s);
   snprintf(interval, sizeof(interval), "%u", s / 3u ? s / 3u : 1u);
   snprintf(user_timeout, sizeof(user_timeout), "%u", p->timeout_ms);
-  const char *const keys[] = {"keepalives", "keepalives_idle", "keepalives_interval",
-                              "keepalives_count", "tcp_user_timeout", "dbname", NULL};
+  const char *const keys[] = {"keepalives",
+                              "keepalives_idle",
+                              "keepalives_interval",
+                              "keepalives_count",
+                              "tcp_user_timeout",
+                              "dbname",
+                              NULL};
   const char *const values[] = {"1", idle, interval, "3", user_timeout, p->conninfo, NULL};
   return PQconnectStartParams(keys, values, 1);
 }
@@ -368,7 +367,8 @@ static void end_first_attempt(hz_db_conn_t *c) {
 static void conn_broken(hz_db_conn_t *c, const char *why) {
   hz_db_pool_t *p = c->pool;
   char reason[256];
-  snprintf(reason, sizeof(reason), "database unavailable: %s", why && *why ? why : "connection lost");
+  snprintf(reason, sizeof(reason), "database unavailable: %s",
+           why && *why ? why : "connection lost");
   char *nl = strchr(reason, '\n');
   if (nl)
     *nl = '\0';
@@ -404,8 +404,8 @@ static void conn_broken(hz_db_conn_t *c, const char *why) {
 
 /* ---- public ------------------------------------------------------------ */
 
-int hz_db_pool_init(hz_db_pool_t *p, uv_loop_t *loop, const char *conninfo, int size,
-                    int queue_max, unsigned timeout_ms, const hz_log_t *log) {
+int hz_db_pool_init(hz_db_pool_t *p, uv_loop_t *loop, const char *conninfo, int size, int queue_max,
+                    unsigned timeout_ms, const hz_log_t *log) {
   memset(p, 0, sizeof(*p));
   p->loop = loop;
   p->timeout_ms = timeout_ms ? timeout_ms : HZ_DB_DEFAULT_TIMEOUT_MS;

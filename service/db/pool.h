@@ -33,24 +33,24 @@
  * otherwise. The pool copies them when the job is submitted, so a job may
  * outlive the call that made it. */
 typedef struct hz_db_stmt_s {
-  hz_stmt_id_t id;            /* the statement table's row */
-  const char *const *values;  /* hz_stmt_def(id)->nparams values, NULL entry
+  hz_stmt_id_t id;           /* the statement table's row */
+  const char *const *values; /* hz_stmt_def(id)->nparams values, NULL entry
                                  = SQL NULL; may be NULL for a row without
                                  parameters */
-  const int *lengths;         /* byte lengths of binary values, or NULL */
-  const int *formats;         /* 1 = binary per parameter, or NULL (text) */
+  const int *lengths;        /* byte lengths of binary values, or NULL */
+  const int *formats;        /* 1 = binary per parameter, or NULL (text) */
 } hz_db_stmt_t;
 
 /* What a job's callback receives. Results are freed after it returns. */
 typedef struct hz_db_result_s {
-  int ok;                  /* every statement and the commit succeeded */
-  int unavailable;         /* the database could not be reached */
-  const char *error;       /* first error message when !ok (a statement's,
+  int ok;               /* every statement and the commit succeeded */
+  int unavailable;      /* the database could not be reached */
+  const char *error;    /* first error message when !ok (a statement's,
                               a Prepare's or the commit's) */
-  const char *sqlstate;    /* its SQLSTATE, or "" */
-  PGresult **results;      /* one per statement (NULL if not run); may be
+  const char *sqlstate; /* its SQLSTATE, or "" */
+  PGresult **results;   /* one per statement (NULL if not run); may be
                               complete even when the commit failed */
-  int nresults;            /* = the job's statements, one slot each */
+  int nresults;         /* = the job's statements, one slot each */
 } hz_db_result_t;
 
 /* The index of result column name in r, or -1 when r has no such column
@@ -66,33 +66,33 @@ typedef struct hz_db_job_s hz_db_job_t;
 typedef struct hz_db_conn_s hz_db_conn_t;
 
 typedef struct hz_db_pool_s {
-  uv_loop_t *loop;             /* owning loop */
-  const char *conninfo;        /* libpq connection string */
-  const hz_log_t *log;         /* for connection state changes */
-  hz_db_conn_t *conns;         /* all connections, array of size */
-  int size;                    /* connections in conns, fixed at init */
-  hz_db_conn_t *idle;          /* connections ready for a job */
-  unsigned timeout_ms;         /* longest wait for a connect or a job's answer */
-  int nready;                  /* connected (idle or busy) */
-  int first_attempts;          /* connections still on their first connect */
-  hz_db_job_t *queue_head;     /* jobs waiting for a connection */
-  hz_db_job_t *queue_tail;     /* last waiting job */
-  int queued;                  /* jobs waiting */
-  int queue_max;               /* bound; submit fails beyond it */
-  int closing;                 /* hz_db_pool_close called */
-  int open_handles;            /* uv handles not yet closed */
+  uv_loop_t *loop;                      /* owning loop */
+  const char *conninfo;                 /* libpq connection string */
+  const hz_log_t *log;                  /* for connection state changes */
+  hz_db_conn_t *conns;                  /* all connections, array of size */
+  int size;                             /* connections in conns, fixed at init */
+  hz_db_conn_t *idle;                   /* connections ready for a job */
+  unsigned timeout_ms;                  /* longest wait for a connect or a job's answer */
+  int nready;                           /* connected (idle or busy) */
+  int first_attempts;                   /* connections still on their first connect */
+  hz_db_job_t *queue_head;              /* jobs waiting for a connection */
+  hz_db_job_t *queue_tail;              /* last waiting job */
+  int queued;                           /* jobs waiting */
+  int queue_max;                        /* bound; submit fails beyond it */
+  int closing;                          /* hz_db_pool_close called */
+  int open_handles;                     /* uv handles not yet closed */
   void (*on_state)(void *data, int up); /* database reachable or not */
-  void *state_data;            /* passed to on_state */
-  void (*on_closed)(void *data);/* all handles closed */
-  void *closed_data;           /* passed to on_closed */
+  void *state_data;                     /* passed to on_state */
+  void (*on_closed)(void *data);        /* all handles closed */
+  void *closed_data;                    /* passed to on_closed */
 } hz_db_pool_t;
 
 /* timeout_ms bounds each connect and each job once sent (see above); it
  * also sets TCP keepalives and tcp_user_timeout, which the connection
  * string may override. 0 picks HZ_DB_DEFAULT_TIMEOUT_MS. */
 #define HZ_DB_DEFAULT_TIMEOUT_MS 15000u
-int hz_db_pool_init(hz_db_pool_t *p, uv_loop_t *loop, const char *conninfo, int size,
-                    int queue_max, unsigned timeout_ms, const hz_log_t *log);
+int hz_db_pool_init(hz_db_pool_t *p, uv_loop_t *loop, const char *conninfo, int size, int queue_max,
+                    unsigned timeout_ms, const hz_log_t *log);
 /* Queues a job of n statements. Returns 0, -EAGAIN when the queue is full,
  * -ENOTCONN when no connection is up, -EINVAL for bad arguments (n out of
  * 1..HZ_DB_MAX_STMTS, no callback, an id outside the table, a row with

@@ -27,30 +27,30 @@ typedef enum {
 } hz_dbc_state_t;
 
 struct hz_db_job_s {
-  hz_db_job_t *next;                  /* queue link */
-  hz_db_pool_t *pool;                 /* owner, for cancel */
-  hz_db_done_fn done;                 /* NULL once cancelled, and for a ping */
-  void *data;                         /* passed to done */
-  int nstmts;                         /* 0 for a ping (a Sync alone) */
-  hz_db_stmt_t stmts[HZ_DB_MAX_STMTS];/* shallow copies; params in `params` */
-  int queued;                         /* on the pool's queue (cancel frees it
+  hz_db_job_t *next;                   /* queue link */
+  hz_db_pool_t *pool;                  /* owner, for cancel */
+  hz_db_done_fn done;                  /* NULL once cancelled, and for a ping */
+  void *data;                          /* passed to done */
+  int nstmts;                          /* 0 for a ping (a Sync alone) */
+  hz_db_stmt_t stmts[HZ_DB_MAX_STMTS]; /* shallow copies; params in `params` */
+  int queued;                          /* on the pool's queue (cancel frees it
                                          there; in flight it completes) */
-  PGresult *results[HZ_DB_MAX_STMTS]; /* filled as they arrive */
+  PGresult *results[HZ_DB_MAX_STMTS];  /* filled as they arrive */
   struct {
-    short stmt;                       /* statement the entry belongs to */
-    short prepare;                    /* 1 = its Parse, 0 = its execution */
-  } entries[2 * HZ_DB_MAX_STMTS];     /* pipeline entries sent, in order */
-  int nentries;                       /* entries sent */
-  int cur;                            /* entry whose results arrive now */
-  const PGresult *failure;            /* first error result, in arrival order */
-  PGresult *extra;                    /* an error that belongs to no statement
+    short stmt;                   /* statement the entry belongs to */
+    short prepare;                /* 1 = its Parse, 0 = its execution */
+  } entries[2 * HZ_DB_MAX_STMTS]; /* pipeline entries sent, in order */
+  int nentries;                   /* entries sent */
+  int cur;                        /* entry whose results arrive now */
+  const PGresult *failure;        /* first error result, in arrival order */
+  PGresult *extra;                /* an error that belongs to no statement
                                          slot (a Parse's, the commit's); owned */
-  void *params;                       /* copies of every parameter, one block */
+  void *params;                   /* copies of every parameter, one block */
 };
 
 typedef struct hz_db_poll_s {
-  uv_poll_t handle;  /* watches one socket; freed when its close completes */
-  hz_db_conn_t *conn;/* NULL once abandoned (the socket changed or closed) */
+  uv_poll_t handle;   /* watches one socket; freed when its close completes */
+  hz_db_conn_t *conn; /* NULL once abandoned (the socket changed or closed) */
 } hz_db_poll_t;
 
 struct hz_db_conn_s {

@@ -79,8 +79,8 @@ int hz_stmt_table_check(char *err, size_t errlen) {
       return -EINVAL;
     }
     if (!columns_ok(d->columns)) {
-      snprintf(err, errlen, "statement %s: columns \"%s\" are not single-space separated",
-               d->name, d->columns);
+      snprintf(err, errlen, "statement %s: columns \"%s\" are not single-space separated", d->name,
+               d->columns);
       return -EINVAL;
     }
   }

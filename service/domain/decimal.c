@@ -12,8 +12,8 @@
 
 /* ---- strict validation of submitted values ---- */
 
-__attribute__((format(printf, 3, 4))) static int
-refuse(char *why, size_t whylen, const char *fmt, ...) {
+__attribute__((format(printf, 3, 4))) static int refuse(char *why, size_t whylen, const char *fmt,
+                                                        ...) {
   if (why && whylen > 0) {
     va_list ap;
     va_start(ap, fmt);
@@ -52,8 +52,7 @@ static int iequal_word(const unsigned char *s, size_t len, const char *w) {
 }
 
 /* Checks for the special values other languages print for floats. */
-static int refuse_special(const unsigned char *s, size_t len, char *why,
-                          size_t whylen) {
+static int refuse_special(const unsigned char *s, size_t len, char *why, size_t whylen) {
   if (s[0] == '-' || s[0] == '+') {
     s++;
     len--;
@@ -66,8 +65,8 @@ static int refuse_special(const unsigned char *s, size_t len, char *why,
 }
 
 /* Names the character at s[i] that has no place in a decimal. */
-static int refuse_char(const unsigned char *s, size_t len, size_t i,
-                       int seen_digit, char *why, size_t whylen) {
+static int refuse_char(const unsigned char *s, size_t len, size_t i, int seen_digit, char *why,
+                       size_t whylen) {
   unsigned char c = s[i];
   switch (c) {
   case '+': return refuse(why, whylen, "'+' sign not allowed");
@@ -95,8 +94,7 @@ static int refuse_char(const unsigned char *s, size_t len, size_t i,
   return refuse(why, whylen, "unexpected byte 0x%02x", c);
 }
 
-int hz_decimal_validate(const char *str, size_t len, char *why,
-                        size_t whylen) {
+int hz_decimal_validate(const char *str, size_t len, char *why, size_t whylen) {
   const unsigned char *s = (const unsigned char *)str;
   size_t int_digits = 0, frac_digits = 0;
   int seen_dot = 0, rc;
@@ -119,8 +117,7 @@ int hz_decimal_validate(const char *str, size_t len, char *why,
       if (seen_dot)
         return refuse(why, whylen, "more than one '.'");
       if (int_digits == 0)
-        return refuse(why, whylen,
-                      "missing integer digits before '.' (write 0.5, not .5)");
+        return refuse(why, whylen, "missing integer digits before '.' (write 0.5, not .5)");
       seen_dot = 1;
     } else {
       return refuse_char(s, len, i, int_digits + frac_digits > 0, why, whylen);
@@ -132,11 +129,9 @@ int hz_decimal_validate(const char *str, size_t len, char *why,
   if (seen_dot && frac_digits == 0)
     return refuse(why, whylen, "missing fraction digits after '.'");
   if (int_digits > HZ_DECIMAL_MAX_INT_DIGITS)
-    return refuse(why, whylen, "more than %d integer digits",
-                  HZ_DECIMAL_MAX_INT_DIGITS);
+    return refuse(why, whylen, "more than %d integer digits", HZ_DECIMAL_MAX_INT_DIGITS);
   if (frac_digits > HZ_DECIMAL_MAX_FRAC_DIGITS)
-    return refuse(why, whylen, "more than %d fraction digits",
-                  HZ_DECIMAL_MAX_FRAC_DIGITS);
+    return refuse(why, whylen, "more than %d fraction digits", HZ_DECIMAL_MAX_FRAC_DIGITS);
   if (why && whylen > 0)
     why[0] = '\0';
   return 0;

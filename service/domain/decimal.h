@@ -23,7 +23,7 @@
 #include <stddef.h>
 
 /* Limits of a submitted value. */
-#define HZ_DECIMAL_MAX_INT_DIGITS 20
+#define HZ_DECIMAL_MAX_INT_DIGITS  20
 #define HZ_DECIMAL_MAX_FRAC_DIGITS 6
 
 /* Buffer for a normalised submitted value: '-', 20 digits, '.', 6 digits,
@@ -76,8 +76,7 @@ int hz_decimal_mul(const char *a, const char *b, char *out, size_t outlen);
  * always written with exactly scale fraction digits ("28.00", "110" for
  * scale 0) and never as "-0.00". Returns 0, -EINVAL (bad operand or
  * scale), -EDOM (den is zero) or -ENOSPC. */
-int hz_decimal_div_round(const char *num, const char *den, int scale,
-                         char *out, size_t outlen);
+int hz_decimal_div_round(const char *num, const char *den, int scale, char *out, size_t outlen);
 
 /* a rounded half away from zero to scale (0..6) fraction digits, written
  * like hz_decimal_div_round ("1.6666666666666667", 6 -> "1.666667"). */
@@ -86,15 +85,13 @@ int hz_decimal_round(const char *a, int scale, char *out, size_t outlen);
 /* part / whole * 100 to 2 places: completion of a target and progress
  * against the annual one ("848" of "1550" -> "54.71"). -EDOM when whole
  * is zero. */
-int hz_decimal_pct(const char *part, const char *whole, char *out,
-                   size_t outlen);
+int hz_decimal_pct(const char *part, const char *whole, char *out, size_t outlen);
 
 /* (value - base) / |base| * 100 to 2 places: growth over the same period
  * a year earlier (同比) or the previous period (环比). Dividing by |base|
  * keeps the sign meaning "up" or "down" when the base is negative.
  * -EDOM when base is zero (growth undefined). */
-int hz_decimal_growth_pct(const char *value, const char *base, char *out,
-                          size_t outlen);
+int hz_decimal_growth_pct(const char *value, const char *base, char *out, size_t outlen);
 
 /* ---- fractions of operands ----
  *

@@ -97,8 +97,7 @@ static int mag_cmp(const uint8_t *a, int alen, const uint8_t *b, int blen) {
 
 /* out = a + b; out may alias a or b; returns the trimmed length. The
  * caller guarantees max(alen, blen) < HZ_NUM_CAP. */
-static int mag_add(const uint8_t *a, int alen, const uint8_t *b, int blen,
-                   uint8_t *out) {
+static int mag_add(const uint8_t *a, int alen, const uint8_t *b, int blen, uint8_t *out) {
   int n = alen > blen ? alen : blen, carry = 0;
   for (int i = 0; i < n; i++) {
     int v = (i < alen ? a[i] : 0) + (i < blen ? b[i] : 0) + carry;
@@ -111,8 +110,7 @@ static int mag_add(const uint8_t *a, int alen, const uint8_t *b, int blen,
 }
 
 /* out = a - b for a >= b; out may alias a; returns the trimmed length. */
-static int mag_sub(const uint8_t *a, int alen, const uint8_t *b, int blen,
-                   uint8_t *out) {
+static int mag_sub(const uint8_t *a, int alen, const uint8_t *b, int blen, uint8_t *out) {
   int borrow = 0;
   for (int i = 0; i < alen; i++) {
     int v = a[i] - (i < blen ? b[i] : 0) - borrow;
@@ -144,8 +142,8 @@ int hz_num_add(const hz_num_t *a, const hz_num_t *b, int negate_b, hz_num_t *out
   if (negate_b && y.len > 0)
     y.neg = !y.neg;
   int s = x.scale > y.scale ? x.scale : y.scale;
-  if (num_rescale(&x, s) != 0 || num_rescale(&y, s) != 0 ||
-      x.len >= HZ_NUM_CAP || y.len >= HZ_NUM_CAP)
+  if (num_rescale(&x, s) != 0 || num_rescale(&y, s) != 0 || x.len >= HZ_NUM_CAP ||
+      y.len >= HZ_NUM_CAP)
     return -ERANGE;
   out->scale = s;
   if (x.neg == y.neg) {
@@ -205,8 +203,8 @@ static int mag_from_u128(unsigned __int128 v, uint8_t *q) {
 
 /* mag_div_round for operands that fit a word: percentages and ratios of
  * everyday figures, thousands of them per rollup. */
-static void word_div_round(const uint8_t *x, int xlen, const uint8_t *y, int ylen,
-                           uint8_t *q, int *qlen) {
+static void word_div_round(const uint8_t *x, int xlen, const uint8_t *y, int ylen, uint8_t *q,
+                           int *qlen) {
   unsigned __int128 a = mag_to_u128(x, xlen), b = mag_to_u128(y, ylen);
   unsigned __int128 quot = a / b, rem = a % b;
   /* 2 rem >= b without overflow: rem < b < 2^127. */
@@ -219,8 +217,8 @@ static void word_div_round(const uint8_t *x, int xlen, const uint8_t *y, int yle
  * from zero: each quotient digit is the largest k with k*y <= remainder,
  * found among the nine precomputed multiples of y; operands that fit a
  * machine word take word_div_round instead. */
-static int mag_div_round(const uint8_t *x, int xlen, const uint8_t *y, int ylen,
-                         uint8_t *q, int *qlen) {
+static int mag_div_round(const uint8_t *x, int xlen, const uint8_t *y, int ylen, uint8_t *q,
+                         int *qlen) {
   if (xlen <= MAG_WORD_DIGITS && ylen <= MAG_WORD_DIGITS) {
     word_div_round(x, xlen, y, ylen, q, qlen);
     return 0;
@@ -266,8 +264,7 @@ static int mag_div_round(const uint8_t *x, int xlen, const uint8_t *y, int ylen,
 }
 
 /* out = a / b rounded half away from zero to scale fraction digits. */
-int hz_num_div_round(const hz_num_t *a, const hz_num_t *b, int scale,
-                         hz_num_t *out) {
+int hz_num_div_round(const hz_num_t *a, const hz_num_t *b, int scale, hz_num_t *out) {
   hz_num_t x = *a, y = *b;
   if (y.len == 0)
     return -EDOM;

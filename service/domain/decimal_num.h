@@ -25,9 +25,9 @@
 
 /* An exact decimal: (-1)^neg * digits * 10^-scale. */
 typedef struct {
-  int neg;            /* 1 only for a non-zero negative value */
-  int len;            /* digits used in d; 0 means the value is zero */
-  int scale;          /* fraction digits, so d counts units of 10^-scale */
+  int neg;               /* 1 only for a non-zero negative value */
+  int len;               /* digits used in d; 0 means the value is zero */
+  int scale;             /* fraction digits, so d counts units of 10^-scale */
   uint8_t d[HZ_NUM_CAP]; /* little-endian digits: d[0] is the last one; the
                          top digit d[len-1] is never 0 */
 } hz_num_t;

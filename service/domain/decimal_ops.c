@@ -16,8 +16,7 @@ int hz_decimal_cmp(const char *a, const char *b) {
 }
 
 /* Parses two operands, applies op, writes the normal form. */
-static int binary_op(const char *a, const char *b, int op, char *out,
-                     size_t outlen) {
+static int binary_op(const char *a, const char *b, int op, char *out, size_t outlen) {
   hz_num_t x, y, r;
   int rc;
   if (hz_num_parse_z(a, &x) != 0 || hz_num_parse_z(b, &y) != 0)
@@ -41,8 +40,8 @@ int hz_decimal_mul(const char *a, const char *b, char *out, size_t outlen) {
 }
 
 /* Divides parsed operands and writes the fixed-scale result. */
-static int div_and_format(const hz_num_t *x, const hz_num_t *y, int scale,
-                          char *out, size_t outlen) {
+static int div_and_format(const hz_num_t *x, const hz_num_t *y, int scale, char *out,
+                          size_t outlen) {
   hz_num_t q;
   if (scale < 0 || scale > HZ_DECIMAL_MAX_FRAC_DIGITS)
     return -EINVAL;
@@ -52,8 +51,7 @@ static int div_and_format(const hz_num_t *x, const hz_num_t *y, int scale,
   return hz_num_format(&q, out, outlen);
 }
 
-int hz_decimal_div_round(const char *num, const char *den, int scale,
-                         char *out, size_t outlen) {
+int hz_decimal_div_round(const char *num, const char *den, int scale, char *out, size_t outlen) {
   hz_num_t x, y;
   if (hz_num_parse_z(num, &x) != 0 || hz_num_parse_z(den, &y) != 0)
     return -EINVAL;
@@ -67,8 +65,7 @@ int hz_decimal_round(const char *a, int scale, char *out, size_t outlen) {
   return div_and_format(&x, &one, scale, out, outlen);
 }
 
-int hz_decimal_pct(const char *part, const char *whole, char *out,
-                   size_t outlen) {
+int hz_decimal_pct(const char *part, const char *whole, char *out, size_t outlen) {
   hz_num_t x, y;
   if (hz_num_parse_z(part, &x) != 0 || hz_num_parse_z(whole, &y) != 0)
     return -EINVAL;
@@ -78,8 +75,7 @@ int hz_decimal_pct(const char *part, const char *whole, char *out,
   return div_and_format(&x, &y, 2, out, outlen);
 }
 
-int hz_decimal_growth_pct(const char *value, const char *base, char *out,
-                          size_t outlen) {
+int hz_decimal_growth_pct(const char *value, const char *base, char *out, size_t outlen) {
   hz_num_t v, b, diff;
   if (hz_num_parse_z(value, &v) != 0 || hz_num_parse_z(base, &b) != 0)
     return -EINVAL;

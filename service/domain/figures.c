@@ -262,11 +262,11 @@ int hz_fig_row(hz_arena_t *a, const hz_fig_inputs_t *in, hz_fig_row_t *row) {
   const hz_fig_t *v = &in->value;
   int rc = only_oom(hz_fig_text(a, v, in->scale, in->fixed, &row->value));
   if (rc == 0)
-    rc = only_oom(hz_fig_text(a, &in->previous_year, in->scale, in->fixed,
-                              &row->previous_year_value));
+    rc = only_oom(
+        hz_fig_text(a, &in->previous_year, in->scale, in->fixed, &row->previous_year_value));
   if (rc == 0)
-    rc = only_oom(hz_fig_text(a, &in->previous_period, in->scale, in->fixed,
-                              &row->previous_period_value));
+    rc = only_oom(
+        hz_fig_text(a, &in->previous_period, in->scale, in->fixed, &row->previous_period_value));
   /* Percentages from the exact figures, not from the texts above. */
   if (rc == 0)
     rc = only_oom(hz_fig_growth(a, v, &in->previous_year, &row->yoy_growth_pct));

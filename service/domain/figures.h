@@ -95,8 +95,7 @@ int hz_fig_growth(hz_arena_t *a, const hz_fig_t *value, const hz_fig_t *base, co
 
 /* Change on the previous period (环比): the same rule as growth, against the
  * previous period's figure. */
-int hz_fig_change(hz_arena_t *a, const hz_fig_t *value, const hz_fig_t *previous,
-                  const char **pct);
+int hz_fig_change(hz_arena_t *a, const hz_fig_t *value, const hz_fig_t *previous, const char **pct);
 
 /* Completion of the period's target, percentage text with 2 places. */
 int hz_fig_completion(hz_arena_t *a, const hz_fig_t *value, const hz_fig_t *target,

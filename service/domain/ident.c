@@ -19,8 +19,7 @@ int hz_region_code_validate(const char *s) {
 }
 
 static int is_code_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
-         c == '.' || c == '-';
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
 }
 
 int hz_indicator_code_validate(const char *s) {

@@ -45,8 +45,7 @@ static int parse_year(const char *s) {
   for (int i = 0; i < 4; i++)
     if (!is_digit(s[i]))
       return -1;
-  int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
-          (s[3] - '0');
+  int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
   if (y < HZ_PERIOD_MIN_YEAR || y > HZ_PERIOD_MAX_YEAR)
     return -1;
   return y;
@@ -169,14 +168,12 @@ int hz_period_ordinal(const hz_period_t *p) {
   return p->year * per_year((int)p->type) + p->index - 1;
 }
 
-int hz_period_from_ordinal(hz_period_type_t type, int ordinal,
-                           hz_period_t *out) {
+int hz_period_from_ordinal(hz_period_type_t type, int ordinal, hz_period_t *out) {
   int n = per_year((int)type);
   if (n == 0 || !out)
     return -EINVAL;
   /* Range check first: it also keeps the division away from negatives. */
-  if (ordinal < HZ_PERIOD_MIN_YEAR * n ||
-      ordinal > HZ_PERIOD_MAX_YEAR * n + n - 1)
+  if (ordinal < HZ_PERIOD_MIN_YEAR * n || ordinal > HZ_PERIOD_MAX_YEAR * n + n - 1)
     return -ERANGE;
   out->type = type;
   out->year = ordinal / n;
@@ -214,8 +211,7 @@ int hz_period_finer_or_equal(hz_period_type_t a, hz_period_type_t b) {
   return (int)a >= (int)b;
 }
 
-int hz_period_enclosing(const hz_period_t *p, hz_period_type_t coarser,
-                        hz_period_t *out) {
+int hz_period_enclosing(const hz_period_t *p, hz_period_type_t coarser, hz_period_t *out) {
   if (hz_period_valid(p) != 0 || !out)
     return -EINVAL;
   if (!hz_period_finer_or_equal(p->type, coarser))
@@ -240,10 +236,9 @@ int hz_period_contains(const hz_period_t *outer, const hz_period_t *inner) {
   return up.year == outer->year && up.index == outer->index;
 }
 
-int hz_period_children(const hz_period_t *outer, hz_period_type_t finer,
-                       hz_period_t *out, int max) {
-  if (hz_period_valid(outer) != 0 ||
-      !hz_period_finer_or_equal(finer, outer->type))
+int hz_period_children(const hz_period_t *outer, hz_period_type_t finer, hz_period_t *out,
+                       int max) {
+  if (hz_period_valid(outer) != 0 || !hz_period_finer_or_equal(finer, outer->type))
     return -EINVAL;
   int count = per_year((int)finer) / per_year((int)outer->type);
   if (!out || max < count)

@@ -90,8 +90,7 @@ int hz_period_year_earlier(const hz_period_t *p, hz_period_t *out);
 /* The period of type coarser (at or above p's type) that contains p:
  * 202205 in HZ_PERIOD_QUARTER is 2022Q2. -EINVAL when coarser is finer
  * than p's type. hz_period_year_of is the enclosing year (annual target). */
-int hz_period_enclosing(const hz_period_t *p, hz_period_type_t coarser,
-                        hz_period_t *out);
+int hz_period_enclosing(const hz_period_t *p, hz_period_type_t coarser, hz_period_t *out);
 int hz_period_year_of(const hz_period_t *p, hz_period_t *out);
 
 /* 1 when inner lies within outer (a period of the same type only within
@@ -106,8 +105,7 @@ int hz_period_finer_or_equal(hz_period_type_t a, hz_period_type_t b);
  * returns how many (2022 by month: 12; 2022S1 by quarter: 2; by its own
  * type: 1, outer itself). -EINVAL when finer is coarser than outer's type
  * or outer is invalid; -ENOSPC when max is too small (nothing written). */
-int hz_period_children(const hz_period_t *outer, hz_period_type_t finer,
-                       hz_period_t *out, int max);
+int hz_period_children(const hz_period_t *outer, hz_period_type_t finer, hz_period_t *out, int max);
 
 /* Orders periods by start date, coarser first at the same start (2022,
  * 2022S1, 2022Q1, 202201, 202202, ...): <0, 0 or >0. */

@@ -27,7 +27,7 @@ typedef enum {
 #define HZ_REFUSAL_ENUM(id, name) HZ_REFUSAL_##id,
   HZ_REFUSALS(HZ_REFUSAL_ENUM)
 #undef HZ_REFUSAL_ENUM
-  HZ_REFUSAL__COUNT
+      HZ_REFUSAL__COUNT
 } hz_refusal_t;
 
 /* The SQL spelling of r; r must be < HZ_REFUSAL__COUNT. */

@@ -14,7 +14,7 @@ typedef enum {
 } hz_role_t;
 
 #define HZ_ROLE_FIRST HZ_ROLE_TOWNSHIP
-#define HZ_ROLE_LAST HZ_ROLE_ADMIN
+#define HZ_ROLE_LAST  HZ_ROLE_ADMIN
 
 /* "township", "county", "admin"; "unknown" for any other number, as SQL's
  * hz_role_name answers, so a caller can print any stored value. */

@@ -332,7 +332,7 @@ void hz_conn_drain(hz_conn_t *c) {
     return;
   c->state = HZ_CONN_DRAINING;
   nghttp2_submit_goaway(c->session, NGHTTP2_FLAG_NONE,
-                        nghttp2_session_get_last_proc_stream_id(c->session),
-                        NGHTTP2_NO_ERROR, NULL, 0);
+                        nghttp2_session_get_last_proc_stream_id(c->session), NGHTTP2_NO_ERROR, NULL,
+                        0);
   hz_conn_flush(c);
 }

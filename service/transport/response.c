@@ -15,8 +15,8 @@
 
 #define OUT_LOW_WATER (256u * 1024u) /* on_drain once the queue is below */
 
-#define NV(n, v, vl)                                                          \
-  {(uint8_t *)(n), (uint8_t *)(v), sizeof(n) - 1, (vl), NGHTTP2_NV_FLAG_NONE}
+#define NV(n, v, vl) \
+  { (uint8_t *)(n), (uint8_t *)(v), sizeof(n) - 1, (vl), NGHTTP2_NV_FLAG_NONE }
 
 void hz_stream_free_output(hz_call_t *call) {
   if (call->conn)
@@ -61,9 +61,8 @@ static int submit_trailers(nghttp2_session *s, hz_call_t *call) {
   return nghttp2_submit_trailer(s, call->stream_id, nv, nvlen);
 }
 
-static ssize_t read_response(nghttp2_session *s, int32_t stream_id, uint8_t *buf,
-                             size_t length, uint32_t *flags, nghttp2_data_source *src,
-                             void *ud) {
+static ssize_t read_response(nghttp2_session *s, int32_t stream_id, uint8_t *buf, size_t length,
+                             uint32_t *flags, nghttp2_data_source *src, void *ud) {
   (void)stream_id;
   (void)ud;
   hz_call_t *call = src->ptr;
@@ -122,8 +121,8 @@ int hz_stream_start_response(hz_call_t *call) {
 /* An answer with no messages: one HEADERS frame ending the stream. */
 static int submit_trailers_only(hz_call_t *call) {
   char code[12], http[4];
-  int hn = snprintf(http, sizeof(http), "%d",
-                    call->early_http_status ? call->early_http_status : 200);
+  int hn =
+      snprintf(http, sizeof(http), "%d", call->early_http_status ? call->early_http_status : 200);
   size_t ctlen;
   const char *ct = response_content_type(call, &ctlen);
   nghttp2_nv nv[3 + 2 + MAX_TRAILERS] = {
@@ -179,8 +178,8 @@ void hz_stream_notify_drained(hz_conn_t *c) {
   hz_call_t *call = c->calls;
   while (call) {
     hz_call_t *next = call->next;
-    if (call->want_drain && call->out_bytes < OUT_LOW_WATER &&
-        call->state != HZ_CALL_RESPONDED && call->handler == HZ_HANDLER_ACTIVE) {
+    if (call->want_drain && call->out_bytes < OUT_LOW_WATER && call->state != HZ_CALL_RESPONDED &&
+        call->handler == HZ_HANDLER_ACTIVE) {
       call->want_drain = 0;
       call->depth++;
       if (call->method->on_drain)
@@ -224,18 +223,18 @@ int hz_stream_admit_output(hz_call_t *call, size_t len) {
     return 0;
   if (c->out_bytes + len > 4 * cfg->max_output_bytes) {
     /* Many streams piling up for one peer: the connection is the abuser. */
-    hz_log_warn(&call->ctx->log, "%s: %zu response bytes queued for a client that is not "
-                "reading (4 x --max-output-bytes); closing the connection", c->peer,
-                c->out_bytes);
+    hz_log_warn(&call->ctx->log,
+                "%s: %zu response bytes queued for a client that is not "
+                "reading (4 x --max-output-bytes); closing the connection",
+                c->peer, c->out_bytes);
     for (hz_call_t *o = c->calls; o; o = o->next)
       abort_stream(o, NGHTTP2_ENHANCE_YOUR_CALM);
     nghttp2_session_terminate_session(c->session, NGHTTP2_ENHANCE_YOUR_CALM);
     return -ENOBUFS;
   }
-  if (call->out_bytes + len > cfg->max_output_bytes ||
-      hz_server_over_budget(call->server, len)) {
-    hz_log_debug(&call->ctx->log, "%s: stream %d has %zu response bytes queued; reset",
-                 c->peer, call->stream_id, call->out_bytes);
+  if (call->out_bytes + len > cfg->max_output_bytes || hz_server_over_budget(call->server, len)) {
+    hz_log_debug(&call->ctx->log, "%s: stream %d has %zu response bytes queued; reset", c->peer,
+                 call->stream_id, call->out_bytes);
     abort_stream(call, NGHTTP2_ENHANCE_YOUR_CALM);
     return -ENOBUFS;
   }

@@ -44,7 +44,7 @@ static void on_server_handle_closed(uv_handle_t *h) {
  * burst trims on the way down. The pad keeps the top of the heap warm for
  * the small allocations of every call. */
 #define TRIM_PEAK (32u << 20)
-#define TRIM_PAD (4u << 20)
+#define TRIM_PAD  (4u << 20)
 
 void hz_server_hold(hz_server_t *s, ptrdiff_t delta) {
   if (delta < 0 && (size_t)-delta > s->held_bytes)
@@ -187,8 +187,7 @@ int hz_server_listen(hz_server_t *s, char *err, size_t errlen) {
              ntohs(((struct sockaddr_in6 *)&ss)->sin6_port));
   } else {
     uv_ip4_name((struct sockaddr_in *)&ss, ip, sizeof(ip));
-    snprintf(s->bound, sizeof(s->bound), "%s:%d", ip,
-             ntohs(((struct sockaddr_in *)&ss)->sin_port));
+    snprintf(s->bound, sizeof(s->bound), "%s:%d", ip, ntohs(((struct sockaddr_in *)&ss)->sin_port));
   }
   return 0;
 }

@@ -14,35 +14,35 @@
 #include "transport/conn.h"
 
 #define HZ_SERVER_MAX_HOOKS 8
-#define HZ_SERVER_READ_BUF 65536
+#define HZ_SERVER_READ_BUF  65536
 
 typedef void (*hz_server_hook_fn)(void *data);
 
 typedef struct hz_server_s {
-  hz_ctx_t *ctx;                          /* owning context */
-  uv_tcp_t listener;                      /* accepting socket */
-  uv_timer_t grace_timer;                 /* forces close after the grace period */
-  SSL_CTX *tls;                           /* NULL for plaintext h2c */
-  nghttp2_session_callbacks *callbacks;   /* shared by every session */
-  nghttp2_option *h2_options;             /* shared session options */
-  hz_conn_t *conns;                       /* live connections */
-  uint32_t nconns;                        /* length of conns, against --max-connections */
-  unsigned listening : 1;                 /* listener handle is open */
-  unsigned shutting_down : 1;             /* SIGTERM received */
-  unsigned stopped : 1;                   /* on_stopped already delivered */
-  unsigned grace_closed : 1;              /* grace timer's close requested */
-  int open_handles;                       /* listener and timer not yet closed */
-  size_t held_bytes;                      /* bytes all calls hold now (see
+  hz_ctx_t *ctx;                                /* owning context */
+  uv_tcp_t listener;                            /* accepting socket */
+  uv_timer_t grace_timer;                       /* forces close after the grace period */
+  SSL_CTX *tls;                                 /* NULL for plaintext h2c */
+  nghttp2_session_callbacks *callbacks;         /* shared by every session */
+  nghttp2_option *h2_options;                   /* shared session options */
+  hz_conn_t *conns;                             /* live connections */
+  uint32_t nconns;                              /* length of conns, against --max-connections */
+  unsigned listening : 1;                       /* listener handle is open */
+  unsigned shutting_down : 1;                   /* SIGTERM received */
+  unsigned stopped : 1;                         /* on_stopped already delivered */
+  unsigned grace_closed : 1;                    /* grace timer's close requested */
+  int open_handles;                             /* listener and timer not yet closed */
+  size_t held_bytes;                            /* bytes all calls hold now (see
                                            * hz_server_hold); --max-held-bytes */
-  size_t held_peak;                       /* highest held_bytes since memory
+  size_t held_peak;                             /* highest held_bytes since memory
                                            * was last given back */
   hz_server_hook_fn hooks[HZ_SERVER_MAX_HOOKS]; /* run when shutdown starts */
-  void *hook_data[HZ_SERVER_MAX_HOOKS];   /* their arguments */
-  int nhooks;                             /* hooks registered */
-  hz_server_hook_fn on_stopped;           /* everything closed */
-  void *on_stopped_data;                  /* passed to on_stopped */
-  char bound[64];                         /* "ip:port" actually bound */
-  uint8_t read_buf[HZ_SERVER_READ_BUF];   /* reads are consumed synchronously */
+  void *hook_data[HZ_SERVER_MAX_HOOKS];         /* their arguments */
+  int nhooks;                                   /* hooks registered */
+  hz_server_hook_fn on_stopped;                 /* everything closed */
+  void *on_stopped_data;                        /* passed to on_stopped */
+  char bound[64];                               /* "ip:port" actually bound */
+  uint8_t read_buf[HZ_SERVER_READ_BUF];         /* reads are consumed synchronously */
 } hz_server_t;
 
 int hz_server_init(hz_server_t *s, hz_ctx_t *ctx, char *err, size_t errlen);

@@ -187,8 +187,8 @@ static int header_is(const uint8_t *name, size_t len, const char *lit) {
 static void check_content_type(hz_call_t *call, const uint8_t *v, size_t len) {
   hz_wire_codec_t codec;
   if (hz_wire_content_type((const char *)v, len, &codec) != HZ_WIRE_CT_GRPC) {
-    reject(call, 415, HZ_STATUS_UNKNOWN, "content-type '%.*s' is not application/grpc",
-           (int)len, (const char *)v);
+    reject(call, 415, HZ_STATUS_UNKNOWN, "content-type '%.*s' is not application/grpc", (int)len,
+           (const char *)v);
     return;
   }
   call->content_type_ok = 1;
@@ -201,8 +201,8 @@ static void check_content_type(hz_call_t *call, const uint8_t *v, size_t len) {
   call->proto_subtype = codec == HZ_WIRE_CODEC_PROTO;
 }
 
-static void store_metadata(hz_call_t *call, const uint8_t *name, size_t nlen,
-                           const uint8_t *value, size_t vlen) {
+static void store_metadata(hz_call_t *call, const uint8_t *name, size_t nlen, const uint8_t *value,
+                           size_t vlen) {
   hz_metadata_t *m = hz_arena_alloc(&call->arena, sizeof(*m));
   if (!m)
     return;
@@ -214,26 +214,26 @@ static void store_metadata(hz_call_t *call, const uint8_t *name, size_t nlen,
   call->metadata = m;
 }
 
-static void take_header(hz_call_t *call, const uint8_t *name, size_t nlen,
-                        const uint8_t *value, size_t vlen) {
+static void take_header(hz_call_t *call, const uint8_t *name, size_t nlen, const uint8_t *value,
+                        size_t vlen) {
   if (header_is(name, nlen, ":path")) {
     call->path = hz_arena_strndup(&call->arena, (const char *)value, vlen);
   } else if (header_is(name, nlen, ":method")) {
     if (vlen != 4 || memcmp(value, "POST", 4) != 0)
-      reject(call, 405, HZ_STATUS_UNIMPLEMENTED, "gRPC requests use POST, not %.*s",
-             (int)vlen, (const char *)value);
+      reject(call, 405, HZ_STATUS_UNIMPLEMENTED, "gRPC requests use POST, not %.*s", (int)vlen,
+             (const char *)value);
   } else if (header_is(name, nlen, "content-type")) {
     check_content_type(call, value, vlen);
   } else if (header_is(name, nlen, "grpc-encoding")) {
     if (vlen != 8 || memcmp(value, "identity", 8) != 0)
       reject(call, 200, HZ_STATUS_UNIMPLEMENTED,
-             "grpc-encoding '%.*s' is not supported; this server accepts identity",
-             (int)vlen, (const char *)value);
+             "grpc-encoding '%.*s' is not supported; this server accepts identity", (int)vlen,
+             (const char *)value);
   } else if (header_is(name, nlen, "grpc-timeout")) {
     uint64_t ms;
     if (hz_grpc_timeout_parse((const char *)value, vlen, &ms)) {
-      reject(call, 200, HZ_STATUS_INVALID_ARGUMENT, "malformed grpc-timeout '%.*s'",
-             (int)vlen, (const char *)value);
+      reject(call, 200, HZ_STATUS_INVALID_ARGUMENT, "malformed grpc-timeout '%.*s'", (int)vlen,
+             (const char *)value);
     } else {
       call->deadline = uv_now(call->ctx->loop) + ms;
       call->has_deadline = 1;
@@ -256,8 +256,7 @@ static int on_begin_headers(nghttp2_session *s, const nghttp2_frame *frame, void
 }
 
 static int on_header(nghttp2_session *s, const nghttp2_frame *frame, const uint8_t *name,
-                     size_t nlen, const uint8_t *value, size_t vlen, uint8_t flags,
-                     void *ud) {
+                     size_t nlen, const uint8_t *value, size_t vlen, uint8_t flags, void *ud) {
   (void)flags;
   (void)ud;
   if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST)
@@ -329,8 +328,10 @@ static int on_request_message(void *ud, const uint8_t *data, size_t len) {
   int tr = hz_pb_text_check(in, data, len, &bad);
   if (tr > 0) {
     hz_stream_respond(call, HZ_STATUS_INVALID_ARGUMENT,
-                      hz_arena_printf(&call->arena, "%s: %s at byte %zu; send text as UTF-8 "
-                                      "without NUL bytes", bad.path, bad.why, bad.offset));
+                      hz_arena_printf(&call->arena,
+                                      "%s: %s at byte %zu; send text as UTF-8 "
+                                      "without NUL bytes",
+                                      bad.path, bad.why, bad.offset));
     return 1;
   }
   ProtobufCMessage *msg = tr ? NULL : protobuf_c_message_unpack(in, &call->arena.pb, len, data);
@@ -355,9 +356,7 @@ static int on_request_message(void *ud, const uint8_t *data, size_t len) {
     call->request = msg;
     return 0;
   case HZ_RPC_CLIENT_STREAM:
-  case HZ_RPC_BIDI:
-    invoke_message(call, msg);
-    return call->state == HZ_CALL_RECEIVING ? 0 : 1;
+  case HZ_RPC_BIDI: invoke_message(call, msg); return call->state == HZ_CALL_RECEIVING ? 0 : 1;
   }
   return 0;
 }
@@ -381,8 +380,7 @@ static void frame_error(hz_call_t *call, int r) {
   case HZ_FRAME_ENOMEM:
     hz_stream_respond(call, HZ_STATUS_RESOURCE_EXHAUSTED, "out of memory");
     break;
-  default:
-    break; /* ECALLBACK: the message handler already answered */
+  default: break; /* ECALLBACK: the message handler already answered */
   }
 }
 
@@ -406,8 +404,8 @@ static void refuse_over_budget(hz_call_t *call) {
  * the server pass its budget (the others keep what they hold). */
 static void held_after_data(hz_call_t *call) {
   size_t before = call->held;
-  int single = call->method && (call->method->kind == HZ_RPC_UNARY ||
-                                call->method->kind == HZ_RPC_SERVER_STREAM);
+  int single = call->method &&
+               (call->method->kind == HZ_RPC_UNARY || call->method->kind == HZ_RPC_SERVER_STREAM);
   if ((single || call->state != HZ_CALL_RECEIVING) && hz_frame_decoder_idle(&call->decoder) &&
       call->decoder.buf_cap > DECODER_KEEP)
     hz_frame_decoder_free(&call->decoder);
@@ -419,8 +417,8 @@ static void held_after_data(hz_call_t *call) {
   }
 }
 
-static int on_data_chunk(nghttp2_session *s, uint8_t flags, int32_t stream_id,
-                         const uint8_t *data, size_t len, void *ud) {
+static int on_data_chunk(nghttp2_session *s, uint8_t flags, int32_t stream_id, const uint8_t *data,
+                         size_t len, void *ud) {
   (void)flags;
   (void)ud;
   hz_call_t *call = nghttp2_session_get_stream_user_data(s, stream_id);
@@ -449,8 +447,7 @@ static void remote_closed(hz_call_t *call) {
   case HZ_RPC_UNARY:
   case HZ_RPC_SERVER_STREAM:
     if (!call->request) {
-      hz_stream_respond(call, HZ_STATUS_INVALID_ARGUMENT,
-                        "request ended without a message");
+      hz_stream_respond(call, HZ_STATUS_INVALID_ARGUMENT, "request ended without a message");
       return;
     }
     invoke_message(call, call->request);
@@ -504,8 +501,7 @@ static int on_frame_not_send(nghttp2_session *s, const nghttp2_frame *frame, int
   return 0;
 }
 
-static int on_stream_close(nghttp2_session *s, int32_t stream_id, uint32_t error_code,
-                           void *ud) {
+static int on_stream_close(nghttp2_session *s, int32_t stream_id, uint32_t error_code, void *ud) {
   (void)error_code;
   (void)ud;
   hz_call_t *call = nghttp2_session_get_stream_user_data(s, stream_id);
@@ -523,4 +519,3 @@ void hz_stream_install_callbacks(nghttp2_session_callbacks *cbs) {
   nghttp2_session_callbacks_set_on_stream_close_callback(cbs, on_stream_close);
   nghttp2_session_callbacks_set_on_frame_not_send_callback(cbs, on_frame_not_send);
 }
-

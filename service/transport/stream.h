@@ -53,50 +53,50 @@ typedef struct hz_outbuf_s {
 } hz_outbuf_t;
 
 struct hz_call_s {
-  struct hz_ctx_s *ctx;         /* the loop's context */
-  struct hz_server_s *server;   /* whose --max-held-bytes this call counts
+  struct hz_ctx_s *ctx;          /* the loop's context */
+  struct hz_server_s *server;    /* whose --max-held-bytes this call counts
                                    against; outlives the connection */
-  struct hz_conn_s *conn;       /* NULL once the stream is gone */
+  struct hz_conn_s *conn;        /* NULL once the stream is gone */
   struct hz_call_s *prev, *next; /* the connection's list of calls */
-  int32_t stream_id;            /* HTTP/2 stream id */
-  hz_call_state_t state;        /* written by hz_stream_set_state only */
-  hz_handler_state_t handler;   /* written by hz_stream_set_handler only */
-  unsigned stream_open : 1;     /* nghttp2 still knows this stream */
-  unsigned remote_open : 1;     /* client has not sent END_STREAM */
-  unsigned cancelled : 1;       /* on_cancel delivered */
-  unsigned headers_sent : 1;    /* response HEADERS submitted */
-  unsigned want_drain : 1;      /* on_drain owed once the queue empties */
-  unsigned timer_started : 1;   /* deadline timer initialised */
-  unsigned proto_subtype : 1;   /* request said application/grpc+proto */
-  unsigned content_type_ok : 1; /* an application/grpc content-type was seen */
-  unsigned has_deadline : 1;    /* grpc-timeout given; deadline is valid */
-  unsigned aborted : 1;         /* reset by the transport (output budget or
+  int32_t stream_id;             /* HTTP/2 stream id */
+  hz_call_state_t state;         /* written by hz_stream_set_state only */
+  hz_handler_state_t handler;    /* written by hz_stream_set_handler only */
+  unsigned stream_open : 1;      /* nghttp2 still knows this stream */
+  unsigned remote_open : 1;      /* client has not sent END_STREAM */
+  unsigned cancelled : 1;        /* on_cancel delivered */
+  unsigned headers_sent : 1;     /* response HEADERS submitted */
+  unsigned want_drain : 1;       /* on_drain owed once the queue empties */
+  unsigned timer_started : 1;    /* deadline timer initialised */
+  unsigned proto_subtype : 1;    /* request said application/grpc+proto */
+  unsigned content_type_ok : 1;  /* an application/grpc content-type was seen */
+  unsigned has_deadline : 1;     /* grpc-timeout given; deadline is valid */
+  unsigned aborted : 1;          /* reset by the transport (output budget or
                                  * stalled reader); no trailers will follow */
-  int depth;                    /* nesting of transport frames using the call */
-  const hz_method_t *method;    /* dispatched method, NULL before */
-  hz_arena_t arena;             /* everything of this call's lifetime */
-  hz_frame_decoder_t decoder;   /* request message reassembly */
-  ProtobufCMessage *request;    /* unary input waiting for END_STREAM */
-  uint32_t messages_in;         /* request messages decoded */
-  hz_metadata_t *metadata;      /* custom request headers */
-  hz_metadata_t *trailers;      /* custom trailing metadata, values encoded */
-  const char *path;             /* :path, arena */
-  size_t header_bytes;          /* request header list size so far */
-  uint64_t deadline;            /* uv_now() ms when it expires */
-  uv_timer_t timer;             /* fires at the deadline */
-  int early_http_status;        /* non-200 for a rejected request */
-  int early_code;               /* status for a request refused pre-dispatch */
-  const char *early_message;    /* its message, arena */
-  hz_outbuf_t *out_head;        /* response messages not yet framed */
-  hz_outbuf_t *out_tail;        /* last queued */
-  size_t out_bytes;             /* bytes queued, for backpressure */
-  uint64_t begun_at;            /* uv_now() at its first HEADERS frame */
-  uint64_t out_since;           /* uv_now() the queue last moved (or filled) */
-  size_t held;                  /* bytes of this call in the server's
+  int depth;                     /* nesting of transport frames using the call */
+  const hz_method_t *method;     /* dispatched method, NULL before */
+  hz_arena_t arena;              /* everything of this call's lifetime */
+  hz_frame_decoder_t decoder;    /* request message reassembly */
+  ProtobufCMessage *request;     /* unary input waiting for END_STREAM */
+  uint32_t messages_in;          /* request messages decoded */
+  hz_metadata_t *metadata;       /* custom request headers */
+  hz_metadata_t *trailers;       /* custom trailing metadata, values encoded */
+  const char *path;              /* :path, arena */
+  size_t header_bytes;           /* request header list size so far */
+  uint64_t deadline;             /* uv_now() ms when it expires */
+  uv_timer_t timer;              /* fires at the deadline */
+  int early_http_status;         /* non-200 for a rejected request */
+  int early_code;                /* status for a request refused pre-dispatch */
+  const char *early_message;     /* its message, arena */
+  hz_outbuf_t *out_head;         /* response messages not yet framed */
+  hz_outbuf_t *out_tail;         /* last queued */
+  size_t out_bytes;              /* bytes queued, for backpressure */
+  uint64_t begun_at;             /* uv_now() at its first HEADERS frame */
+  uint64_t out_since;            /* uv_now() the queue last moved (or filled) */
+  size_t held;                   /* bytes of this call in the server's
                                  * held_bytes: arena, decoder, queued output */
-  int status;                   /* final grpc-status */
-  char *status_message;         /* percent-encoded grpc-message, malloc */
-  void *data;                   /* handler state */
+  int status;                    /* final grpc-status */
+  char *status_message;          /* percent-encoded grpc-message, malloc */
+  void *data;                    /* handler state */
 };
 
 /* The transition functions (see the enums above); each asserts its rule. */
@@ -105,7 +105,6 @@ void hz_stream_set_handler(hz_call_t *call, hz_handler_state_t to);
 
 /* Drops the queued response bytes (and their count on the connection). */
 void hz_stream_free_output(hz_call_t *call);
-
 
 /* nghttp2 callbacks for a server session; conn.c installs them. */
 void hz_stream_install_callbacks(nghttp2_session_callbacks *cbs);

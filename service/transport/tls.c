@@ -7,16 +7,16 @@
 #include <string.h>
 
 struct hz_tls_conn_s {
-  SSL *ssl;   /* the TLS session */
-  BIO *rbio;  /* ciphertext from the network, read by OpenSSL */
-  BIO *wbio;  /* ciphertext produced by OpenSSL, for the network */
-  int ready;  /* handshake complete */
+  SSL *ssl;  /* the TLS session */
+  BIO *rbio; /* ciphertext from the network, read by OpenSSL */
+  BIO *wbio; /* ciphertext produced by OpenSSL, for the network */
+  int ready; /* handshake complete */
 };
 
-#define TLS12_CIPHERS                                                                   \
-  "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"                          \
-  "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"                          \
-  "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"                          \
+#define TLS12_CIPHERS                                          \
+  "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:" \
+  "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:" \
+  "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:" \
   "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305"
 
 static int select_h2(SSL *ssl, const unsigned char **out, unsigned char *outlen,
@@ -46,8 +46,8 @@ static void ssl_error_text(char *err, size_t errlen, const char *what, const cha
   ERR_clear_error();
 }
 
-int hz_tls_ctx_new(const char *cert_file, const char *key_file, SSL_CTX **out,
-                   char *err, size_t errlen) {
+int hz_tls_ctx_new(const char *cert_file, const char *key_file, SSL_CTX **out, char *err,
+                   size_t errlen) {
   SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
   if (!ctx) {
     snprintf(err, errlen, "cannot create TLS context");
@@ -124,8 +124,8 @@ static int fatal(int ssl_err) {
   return ssl_err != SSL_ERROR_WANT_READ && ssl_err != SSL_ERROR_WANT_WRITE;
 }
 
-int hz_tls_conn_feed(hz_tls_conn_t *t, const uint8_t *data, size_t len,
-                     hz_tls_plain_cb cb, void *ud) {
+int hz_tls_conn_feed(hz_tls_conn_t *t, const uint8_t *data, size_t len, hz_tls_plain_cb cb,
+                     void *ud) {
   if (len > 0 && BIO_write(t->rbio, data, (int)len) != (int)len)
     return -1;
   if (!t->ready) {

@@ -10,8 +10,8 @@
 typedef struct hz_tls_conn_s hz_tls_conn_t;
 
 /* TLS 1.2+ server context with ALPN "h2" required. */
-int hz_tls_ctx_new(const char *cert_file, const char *key_file, SSL_CTX **out,
-                   char *err, size_t errlen);
+int hz_tls_ctx_new(const char *cert_file, const char *key_file, SSL_CTX **out, char *err,
+                   size_t errlen);
 void hz_tls_ctx_free(SSL_CTX *ctx);
 
 hz_tls_conn_t *hz_tls_conn_new(SSL_CTX *ctx);
@@ -21,8 +21,8 @@ typedef int (*hz_tls_plain_cb)(void *ud, const uint8_t *data, size_t len);
 /* Feeds ciphertext; decrypted bytes go to cb, and a non-zero return from cb
  * stops and is returned. Returns 0, or -1 on a fatal TLS error (the alert,
  * if any, is waiting in the output). */
-int hz_tls_conn_feed(hz_tls_conn_t *t, const uint8_t *data, size_t len,
-                     hz_tls_plain_cb cb, void *ud);
+int hz_tls_conn_feed(hz_tls_conn_t *t, const uint8_t *data, size_t len, hz_tls_plain_cb cb,
+                     void *ud);
 /* Encrypts plaintext into the pending output. Returns 0 or -1. */
 int hz_tls_conn_write(hz_tls_conn_t *t, const uint8_t *data, size_t len);
 /* Ciphertext waiting to be written. */

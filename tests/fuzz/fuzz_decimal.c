@@ -140,11 +140,9 @@ static void check_against_int128(const char *a, const char *b) {
   for (int scale = 0; scale <= 6; scale++) {
     /* a / b * 10^scale = x.m 10^(y.scale + scale) / (y.m 10^x.scale);
      * at most 15 + 15 + 6 digits, within __int128. */
-    __int128 q = div_round_128(x.m * pow10_128(y.scale + scale),
-                               y.m * pow10_128(x.scale));
+    __int128 q = div_round_128(x.m * pow10_128(y.scale + scale), y.m * pow10_128(x.scale));
     small_format(q, scale, want, sizeof(want));
-    if (hz_decimal_div_round(a, b, scale, got, sizeof(got)) != 0 ||
-        strcmp(got, want) != 0)
+    if (hz_decimal_div_round(a, b, scale, got, sizeof(got)) != 0 || strcmp(got, want) != 0)
       abort();
   }
   /* (a - b) / |b| * 100 to 2 places. */
@@ -152,8 +150,7 @@ static void check_against_int128(const char *a, const char *b) {
   __int128 diff = x.m * pow10_128(s - x.scale) - y.m * pow10_128(s - y.scale);
   __int128 base = (y.m < 0 ? -y.m : y.m) * pow10_128(s - y.scale);
   small_format(div_round_128(diff * 10000, base), 2, want, sizeof(want));
-  if (hz_decimal_growth_pct(a, b, got, sizeof(got)) != 0 ||
-      strcmp(got, want) != 0)
+  if (hz_decimal_growth_pct(a, b, got, sizeof(got)) != 0 || strcmp(got, want) != 0)
     abort();
 }
 
@@ -182,24 +179,19 @@ static void check_pair(const char *a, const char *b) {
     abort();
   /* A difference may outgrow the operand limits (41 integer digits); it
    * is only compared when it is an operand again. */
-  if (is_operand(diff) &&
-      sign_of(hz_decimal_cmp(diff, "0")) != sign_of(hz_decimal_cmp(a, b)))
+  if (is_operand(diff) && sign_of(hz_decimal_cmp(diff, "0")) != sign_of(hz_decimal_cmp(a, b)))
     abort();
-  if (hz_decimal_sub(sum, b, back, sizeof(back)) == 0 &&
-      hz_decimal_cmp(back, a) != 0)
+  if (hz_decimal_sub(sum, b, back, sizeof(back)) == 0 && hz_decimal_cmp(back, a) != 0)
     abort();
   if (hz_decimal_mul(a, b, prod, sizeof(prod)) != 0 ||
-      hz_decimal_mul(b, a, prod2, sizeof(prod2)) != 0 ||
-      strcmp(prod, prod2) != 0)
+      hz_decimal_mul(b, a, prod2, sizeof(prod2)) != 0 || strcmp(prod, prod2) != 0)
     abort();
   /* (a * b) / b rounds like a itself, when the product is an operand. */
-  if (hz_decimal_cmp(b, "0") != 0 &&
-      hz_decimal_div_round(prod, b, 6, q, sizeof(q)) == 0) {
+  if (hz_decimal_cmp(b, "0") != 0 && hz_decimal_div_round(prod, b, 6, q, sizeof(q)) == 0) {
     if (hz_decimal_round(a, 6, r, sizeof(r)) != 0 || strcmp(q, r) != 0)
       abort();
   }
-  if (hz_decimal_cmp(b, "0") == 0 &&
-      hz_decimal_div_round(a, b, 2, q, sizeof(q)) != -EDOM)
+  if (hz_decimal_cmp(b, "0") == 0 && hz_decimal_div_round(a, b, 2, q, sizeof(q)) != -EDOM)
     abort();
   check_against_int128(a, b);
 }

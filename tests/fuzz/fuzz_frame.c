@@ -13,23 +13,22 @@
 
 /* What the reference parser found in the stream. */
 typedef struct ref_s {
-  size_t count;                 /* complete messages */
-  size_t off[MAX_REF_MSGS];     /* body offset of each */
-  size_t len[MAX_REF_MSGS];     /* body length of each */
-  int error;                    /* HZ_FRAME_E* the stream ends with, or 0 */
-  int leftover;                 /* a partial message remains at the end */
+  size_t count;             /* complete messages */
+  size_t off[MAX_REF_MSGS]; /* body offset of each */
+  size_t len[MAX_REF_MSGS]; /* body length of each */
+  int error;                /* HZ_FRAME_E* the stream ends with, or 0 */
+  int leftover;             /* a partial message remains at the end */
 } ref_t;
 
 /* State shared with the decoder callback. */
 typedef struct check_s {
-  const ref_t *ref;             /* expected messages */
-  const uint8_t *stream;        /* the bytes being decoded */
-  size_t seen;                  /* messages delivered so far */
-  size_t stop_after;            /* callback asks to stop after this many; 0 never */
+  const ref_t *ref;      /* expected messages */
+  const uint8_t *stream; /* the bytes being decoded */
+  size_t seen;           /* messages delivered so far */
+  size_t stop_after;     /* callback asks to stop after this many; 0 never */
 } check_t;
 
-static void reference_parse(const uint8_t *p, size_t n, size_t max_len,
-                            ref_t *r) {
+static void reference_parse(const uint8_t *p, size_t n, size_t max_len, ref_t *r) {
   size_t i = 0;
   memset(r, 0, sizeof(*r));
   while (i < n) {
@@ -37,8 +36,8 @@ static void reference_parse(const uint8_t *p, size_t n, size_t max_len,
       r->leftover = 1;
       return;
     }
-    size_t len = ((size_t)p[i + 1] << 24) | ((size_t)p[i + 2] << 16) |
-                 ((size_t)p[i + 3] << 8) | p[i + 4];
+    size_t len =
+        ((size_t)p[i + 1] << 24) | ((size_t)p[i + 2] << 16) | ((size_t)p[i + 3] << 8) | p[i + 4];
     if (p[i] == 1) {
       r->error = HZ_FRAME_ECOMPRESSED;
       return;
@@ -69,7 +68,7 @@ static int on_message(void *ud, const uint8_t *msg, size_t len) {
   if (c->seen >= c->ref->count) {
     if (c->ref->count == MAX_REF_MSGS)
       return 1; /* past what the reference recorded */
-    abort();   /* a message the reference does not have */
+    abort();    /* a message the reference does not have */
   }
   if (len != c->ref->len[c->seen])
     abort();

@@ -122,8 +122,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       abort();
     const char *ts2 = NULL, *key2 = NULL;
     char *again = hz_page_token_encode(&a, ts, key);
-    if (!again || hz_page_token_decode(&a, again, &ts2, &key2) != 0 ||
-        strcmp(ts, ts2) != 0 || strcmp(key, key2) != 0)
+    if (!again || hz_page_token_decode(&a, again, &ts2, &key2) != 0 || strcmp(ts, ts2) != 0 ||
+        strcmp(key, key2) != 0)
       abort();
   }
   hz_arena_free(&a);

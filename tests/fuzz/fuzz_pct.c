@@ -22,8 +22,7 @@ static int hex_digit(uint8_t c) {
 static size_t reference_decode(const uint8_t *s, size_t n, uint8_t *out) {
   size_t o = 0;
   for (size_t i = 0; i < n; i++) {
-    if (s[i] == '%' && n - i >= 3 && hex_digit(s[i + 1]) >= 0 &&
-        hex_digit(s[i + 2]) >= 0) {
+    if (s[i] == '%' && n - i >= 3 && hex_digit(s[i + 1]) >= 0 && hex_digit(s[i + 2]) >= 0) {
       out[o++] = (uint8_t)(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2]));
       i += 2;
     } else {
@@ -43,8 +42,8 @@ static void check_round_trip(const uint8_t *data, size_t size) {
   for (size_t i = 0; i < elen; i++) {
     if (enc[i] < 0x20 || enc[i] > 0x7e)
       abort();
-    if (enc[i] == '%' && (i + 2 >= elen || hex_digit((uint8_t)enc[i + 1]) < 0 ||
-                          hex_digit((uint8_t)enc[i + 2]) < 0))
+    if (enc[i] == '%' &&
+        (i + 2 >= elen || hex_digit((uint8_t)enc[i + 1]) < 0 || hex_digit((uint8_t)enc[i + 2]) < 0))
       abort();
   }
   char *dec = hz_pct_decode(enc, elen, &dlen);

@@ -12,9 +12,8 @@
 
 /* The 19 suffixes after a year, in a different shape from the parser's. */
 static int reference_accepts(const uint8_t *s, size_t n) {
-  static const char *const suffixes[] = {
-      "",   "S1", "S2", "Q1", "Q2", "Q3", "Q4", "01", "02", "03",
-      "04", "05", "06", "07", "08", "09", "10", "11", "12"};
+  static const char *const suffixes[] = {"",   "S1", "S2", "Q1", "Q2", "Q3", "Q4", "01", "02", "03",
+                                         "04", "05", "06", "07", "08", "09", "10", "11", "12"};
   if (n != 4 && n != 6)
     return 0;
   int year = 0;
@@ -57,20 +56,17 @@ static void check_operations(const hz_period_t *p) {
   if (first < 1 || last > 12 || first > last)
     abort();
   for (int t = HZ_PERIOD_YEAR; t <= HZ_PERIOD_MONTH; t++) {
-    int n = hz_period_children(&y, (hz_period_type_t)t, kids,
-                               HZ_PERIOD_MAX_CHILDREN);
+    int n = hz_period_children(&y, (hz_period_type_t)t, kids, HZ_PERIOD_MAX_CHILDREN);
     int found = 0;
     for (int i = 0; i < n; i++) {
-      if (i > 0 && hz_period_end_date(&kids[i - 1]) !=
-                       hz_period_start_date(&kids[i]))
+      if (i > 0 && hz_period_end_date(&kids[i - 1]) != hz_period_start_date(&kids[i]))
         abort();
       found += same(&kids[i], p);
     }
     if (n <= 0 || found != (t == (int)p->type))
       abort();
     if (hz_period_enclosing(p, (hz_period_type_t)t, &q) == 0) {
-      if (!hz_period_finer_or_equal(p->type, (hz_period_type_t)t) ||
-          !hz_period_contains(&q, p))
+      if (!hz_period_finer_or_equal(p->type, (hz_period_type_t)t) || !hz_period_contains(&q, p))
         abort();
     } else if (hz_period_finer_or_equal(p->type, (hz_period_type_t)t)) {
       abort();

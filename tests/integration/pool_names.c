@@ -39,15 +39,15 @@
 #define RULE_STEPS 4 /* jobs of the rules phase, see rule_submit */
 
 typedef struct probe_s {
-  const char *url;        /* the migrated database, for the every-row pool */
-  char probe_url[1024];   /* url with search_path = hz_probe */
-  PGconn *side;           /* blocking connection that makes hz_probe */
-  hz_db_pool_t rules;     /* one connection in hz_probe */
-  hz_db_pool_t rows;      /* one connection in the migrated schema */
-  hz_log_t rules_log;     /* info: the rules pool's Parses are not counted */
-  hz_log_t rows_log;      /* debug: every Parse of the rows pool is logged */
-  int step;               /* next job of the current phase */
-  int passed, failed;     /* counts for the closing line */
+  const char *url;      /* the migrated database, for the every-row pool */
+  char probe_url[1024]; /* url with search_path = hz_probe */
+  PGconn *side;         /* blocking connection that makes hz_probe */
+  hz_db_pool_t rules;   /* one connection in hz_probe */
+  hz_db_pool_t rows;    /* one connection in the migrated schema */
+  hz_log_t rules_log;   /* info: the rules pool's Parses are not counted */
+  hz_log_t rows_log;    /* debug: every Parse of the rows pool is logged */
+  int step;             /* next job of the current phase */
+  int passed, failed;   /* counts for the closing line */
 } probe_t;
 
 static void rule_done(void *data, const hz_db_result_t *res);
@@ -59,8 +59,8 @@ static void check(probe_t *pr, int ok, const char *what, const hz_db_result_t *r
     return;
   }
   pr->failed++;
-  printf("FAIL %s: ok=%d unavailable=%d sqlstate=%s error=%s\n", what, res->ok,
-         res->unavailable, res->sqlstate, res->error);
+  printf("FAIL %s: ok=%d unavailable=%d sqlstate=%s error=%s\n", what, res->ok, res->unavailable,
+         res->sqlstate, res->error);
 }
 
 static int failed_with(const hz_db_result_t *res, const char *sqlstate) {
@@ -86,11 +86,10 @@ static int make_probe_url(probe_t *pr) {
   const char *url = pr->url;
   int n;
   if (strstr(url, "://"))
-    n = snprintf(pr->probe_url, sizeof(pr->probe_url), "%s%soptions=-csearch_path%%3Dhz_probe",
-                 url, strchr(url, '?') ? "&" : "?");
+    n = snprintf(pr->probe_url, sizeof(pr->probe_url), "%s%soptions=-csearch_path%%3Dhz_probe", url,
+                 strchr(url, '?') ? "&" : "?");
   else
-    n = snprintf(pr->probe_url, sizeof(pr->probe_url), "%s options='-csearch_path=hz_probe'",
-                 url);
+    n = snprintf(pr->probe_url, sizeof(pr->probe_url), "%s options='-csearch_path=hz_probe'", url);
   return n > 0 && (size_t)n < sizeof(pr->probe_url) ? 0 : -1;
 }
 
@@ -162,8 +161,7 @@ static void rule_submit(probe_t *pr) {
   int n = 1;
   switch (pr->step) {
   case 0:
-  case 1:
-    break;
+  case 1: break;
   case 2:
     st[0] = (hz_db_stmt_t){.id = HZ_STMT_TOKEN_USED, .values = nan};
     st[1] = by_id;
@@ -174,9 +172,7 @@ static void rule_submit(probe_t *pr) {
     st[2] = used;
     n = 3;
     break;
-  default:
-    hz_db_pool_close(&pr->rules, rules_closed, pr);
-    return;
+  default: hz_db_pool_close(&pr->rules, rules_closed, pr); return;
   }
   int r = hz_db_pool_submit(&pr->rules, st, n, rule_done, pr, NULL);
   if (r)
@@ -213,8 +209,7 @@ static int start(probe_t *pr) {
       side_exec(pr, "CREATE SCHEMA hz_probe"))
     return -1;
   if (make_probe_url(pr) ||
-      hz_db_pool_init(&pr->rules, uv_default_loop(), pr->probe_url, 1, 16, 30000,
-                      &pr->rules_log)) {
+      hz_db_pool_init(&pr->rules, uv_default_loop(), pr->probe_url, 1, 16, 30000, &pr->rules_log)) {
     fprintf(stderr, "pool_names: cannot create the rules pool\n");
     return -1;
   }

@@ -40,16 +40,16 @@ static int check_row(PGconn *pg, const hz_stmt_def_t *d) {
   r = PQdescribePrepared(pg, d->name);
   int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
   if (ok && PQnparams(r) != d->nparams) {
-    printf("FAIL %s: PostgreSQL sees %d parameters, the row declares %d\n", d->name,
-           PQnparams(r), d->nparams);
+    printf("FAIL %s: PostgreSQL sees %d parameters, the row declares %d\n", d->name, PQnparams(r),
+           d->nparams);
     ok = 0;
   }
   char want[128];
   int n = PQnfields(r);
   for (int i = 0; ok && i < n; i++) {
     if (!column_word(d->columns, i, want, sizeof(want)) || strcmp(want, PQfname(r, i))) {
-      printf("FAIL %s: column %d is \"%s\", the row declares \"%s\"\n", d->name, i,
-             PQfname(r, i), column_word(d->columns, i, want, sizeof(want)) ? want : "(none)");
+      printf("FAIL %s: column %d is \"%s\", the row declares \"%s\"\n", d->name, i, PQfname(r, i),
+             column_word(d->columns, i, want, sizeof(want)) ? want : "(none)");
       ok = 0;
     }
   }

@@ -4,8 +4,8 @@
 #include "hz_test.h"
 #include "addr.h"
 
-static void expect_addr(const char *in, int tls, const char *host,
-                        const char *port, const char *authority, int is_ip) {
+static void expect_addr(const char *in, int tls, const char *host, const char *port,
+                        const char *authority, int is_ip) {
   hzc_addr_t a;
   char err[160] = "";
   int rc = hzc_addr_parse(in, &a, err, sizeof(err));

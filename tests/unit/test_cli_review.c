@@ -11,8 +11,9 @@
 
 HZ_TEST(audit_action_names_match_the_contract) {
   static const char *const names[] = {
-      "value.set", "narrative.set", "approve", "reopen", "period.reopen", "token.create",
-      "token.revoke", "region.set", "indicator.set", "target.set", "window.set",
+      "value.set",     "narrative.set", "approve",      "reopen",
+      "period.reopen", "token.create",  "token.revoke", "region.set",
+      "indicator.set", "target.set",    "window.set",
   };
   /* AuditAction numbers 1..11 in admin.proto, in this order. */
   for (int i = 0; i < 11; i++) {
@@ -40,26 +41,23 @@ HZ_TEST(name_list_parses_trims_and_dedupes) {
   int out[16];
   size_t n = 0;
   char bad[32] = "";
-  HZ_ASSERT_INT_EQ(hz_name_parse_list(hz_names_audit_action, " approve, reopen ,,value.set",
-                                      out, 16, &n, bad, sizeof(bad)),
+  HZ_ASSERT_INT_EQ(hz_name_parse_list(hz_names_audit_action, " approve, reopen ,,value.set", out,
+                                      16, &n, bad, sizeof(bad)),
                    0);
   HZ_ASSERT_UINT_EQ(n, 3);
   HZ_ASSERT_INT_EQ(out[0], 3);
   HZ_ASSERT_INT_EQ(out[1], 4);
   HZ_ASSERT_INT_EQ(out[2], 1);
   /* A second option occurrence appends; repeats are dropped. */
-  HZ_ASSERT_INT_EQ(hz_name_parse_list(hz_names_audit_action, "reopen,token_create,approve",
-                                      out, 16, &n, bad, sizeof(bad)),
+  HZ_ASSERT_INT_EQ(hz_name_parse_list(hz_names_audit_action, "reopen,token_create,approve", out, 16,
+                                      &n, bad, sizeof(bad)),
                    0);
   HZ_ASSERT_UINT_EQ(n, 4);
   HZ_ASSERT_INT_EQ(out[3], 6);
   /* Empty text and lone commas add nothing. */
-  HZ_ASSERT_INT_EQ(hz_name_parse_list(hz_names_audit_action, " , ,", out, 16, &n, bad,
-                                      sizeof(bad)),
+  HZ_ASSERT_INT_EQ(hz_name_parse_list(hz_names_audit_action, " , ,", out, 16, &n, bad, sizeof(bad)),
                    0);
-  HZ_ASSERT_INT_EQ(hz_name_parse_list(hz_names_audit_action, "", out, 16, &n, bad,
-                                      sizeof(bad)),
-                   0);
+  HZ_ASSERT_INT_EQ(hz_name_parse_list(hz_names_audit_action, "", out, 16, &n, bad, sizeof(bad)), 0);
   HZ_ASSERT_UINT_EQ(n, 4);
 }
 
@@ -67,16 +65,17 @@ HZ_TEST(name_list_names_the_unknown_item) {
   int out[16];
   size_t n = 0;
   char bad[32] = "";
-  HZ_ASSERT_INT_EQ(hz_name_parse_list(hz_names_audit_action, "approve, aprove ,reopen", out,
-                                      16, &n, bad, sizeof(bad)),
+  HZ_ASSERT_INT_EQ(hz_name_parse_list(hz_names_audit_action, "approve, aprove ,reopen", out, 16, &n,
+                                      bad, sizeof(bad)),
                    -1);
   HZ_ASSERT_STR_EQ(bad, "aprove");
   /* An item longer than any name is unknown, not cut down into a match. */
-  HZ_ASSERT_INT_EQ(hz_name_parse_list(hz_names_audit_action,
-                                      "approveapproveapproveapproveapproveapproveapproveapproveapprove"
-                                      "approve",
-                                      out, 16, &n, bad, sizeof(bad)),
-                   -1);
+  HZ_ASSERT_INT_EQ(
+      hz_name_parse_list(hz_names_audit_action,
+                         "approveapproveapproveapproveapproveapproveapproveapproveapprove"
+                         "approve",
+                         out, 16, &n, bad, sizeof(bad)),
+      -1);
   HZ_ASSERT_UINT_EQ(strlen(bad), sizeof(bad) - 1);
 }
 
@@ -84,13 +83,12 @@ HZ_TEST(name_list_reports_overflow) {
   int out[2];
   size_t n = 0;
   char bad[32];
-  HZ_ASSERT_INT_EQ(hz_name_parse_list(hz_names_audit_action, "approve,approve,reopen", out, 2,
-                                      &n, bad, sizeof(bad)),
+  HZ_ASSERT_INT_EQ(hz_name_parse_list(hz_names_audit_action, "approve,approve,reopen", out, 2, &n,
+                                      bad, sizeof(bad)),
                    0);
   HZ_ASSERT_UINT_EQ(n, 2);
-  HZ_ASSERT_INT_EQ(hz_name_parse_list(hz_names_audit_action, "window.set", out, 2, &n, bad,
-                                      sizeof(bad)),
-                   -2);
+  HZ_ASSERT_INT_EQ(
+      hz_name_parse_list(hz_names_audit_action, "window.set", out, 2, &n, bad, sizeof(bad)), -2);
   HZ_ASSERT_UINT_EQ(n, 2);
 }
 
@@ -162,9 +160,9 @@ HZ_TEST(timearg_refuses_malformed_text) {
   expect_time("2024/04/05", NULL);
   expect_time("20240405", NULL);
   expect_time("2024-04-05T", NULL);
-  expect_time("2024-04-05T08:30:00", NULL);    /* no zone: ambiguous */
+  expect_time("2024-04-05T08:30:00", NULL); /* no zone: ambiguous */
   expect_time("2024-04-05T08Z", NULL);
-  expect_time("2024-04-05T08:30:00.Z", NULL);  /* empty fraction */
+  expect_time("2024-04-05T08:30:00.Z", NULL);           /* empty fraction */
   expect_time("2024-04-05T08:30:00.1234567890Z", NULL); /* 10 digits */
   expect_time("2024-04-05T08:30:00+0800", NULL);
   expect_time("2024-04-05T08:30:00Z ", NULL);
@@ -179,11 +177,11 @@ HZ_TEST(timearg_refuses_malformed_text) {
 
 /* What the test command saw; the command's run() has no user pointer. */
 typedef struct seen_s {
-  int count;           /* hz_cli_flag("action") */
-  const char *v[4];    /* hz_cli_opt_nth("action", 0..3) */
-  const char *last;    /* hz_cli_opt("action") */
-  const char *other;   /* hz_cli_opt_nth("region", 0) */
-  const char *beyond;  /* hz_cli_opt_nth("action", count) */
+  int count;          /* hz_cli_flag("action") */
+  const char *v[4];   /* hz_cli_opt_nth("action", 0..3) */
+  const char *last;   /* hz_cli_opt("action") */
+  const char *other;  /* hz_cli_opt_nth("region", 0) */
+  const char *beyond; /* hz_cli_opt_nth("action", count) */
 } seen_t;
 
 static seen_t seen;
@@ -221,9 +219,10 @@ static const hz_cli_program_t probe_prog = {
 };
 
 HZ_TEST(repeated_option_values_are_kept_in_order) {
-  char *argv[] = {"probe", "--format", "csv", "probe", "--action", "approve", "--flag",
-                  "--action=reopen,value.set",
-                  "--region", "420624", "--action", "approve", NULL};
+  char *argv[] = {"probe",    "--format", "csv",      "probe",
+                  "--action", "approve",  "--flag",   "--action=reopen,value.set",
+                  "--region", "420624",   "--action", "approve",
+                  NULL};
   memset(&seen, 0, sizeof(seen));
   HZ_ASSERT_INT_EQ(hz_cli_main(&probe_prog, 12, argv), HZ_EXIT_OK);
   HZ_ASSERT_INT_EQ(seen.count, 3);

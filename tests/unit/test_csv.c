@@ -208,7 +208,8 @@ HZ_TEST(csv_invalid_utf8_and_nul_are_problems) {
   hz_diags_t d;
   size_t line;
   /* "城关" in GBK, then a NUL inside a field. */
-  static const char text[] = "fai,4.9\n\xB3\xC7\xB9\xD8,1\ntax,8\0" "48\n";
+  static const char text[] = "fai,4.9\n\xB3\xC7\xB9\xD8,1\ntax,8\0"
+                             "48\n";
   hz_diags_init(&d);
   HZ_ASSERT_INT_EQ(hz_csv_parse(&csv, text, sizeof(text) - 1, &d), 0);
   HZ_ASSERT_UINT_EQ(d.total, 2);
@@ -224,7 +225,10 @@ HZ_TEST(csv_invalid_utf8_and_nul_are_problems) {
 }
 
 static const hz_csv_column_t region_cols[] = {
-    {"code", 1}, {"name", 1}, {"level", 1}, {"parent_code|parent", 0},
+    {"code", 1},
+    {"name", 1},
+    {"level", 1},
+    {"parent_code|parent", 0},
 };
 
 HZ_TEST(columns_by_header_in_any_order_with_aliases) {
@@ -342,10 +346,10 @@ HZ_TEST(values_csv_reports_every_bad_line) {
   hz_diags_t d;
   parse_values("indicator,value\n"
                "fai,4.9\n"
-               "tax,\n"          /* 3: value missing */
-               ",12\n"           /* 4: indicator missing */
-               "pigs,16,a,b\n"   /* 5: too many fields */
-               "x,\"1\n",        /* 6: quote never closed */
+               "tax,\n"        /* 3: value missing */
+               ",12\n"         /* 4: indicator missing */
+               "pigs,16,a,b\n" /* 5: too many fields */
+               "x,\"1\n",      /* 6: quote never closed */
                &l, &d);
   HZ_ASSERT_UINT_EQ(d.total, 4);
   size_t line;
@@ -393,8 +397,8 @@ HZ_TEST(base64_padded_and_unpadded) {
 HZ_TEST(base64_rejects_malformed_text) {
   uint8_t out[64];
   size_t n;
-  static const char *const bad[] = {"Z", "Zm9vY", "Zg=", "Z===", "Zm=v", "Zm9v\n",
-                                    "Zm-v", "Zm_v", "=Zm9"};
+  static const char *const bad[] = {"Z",      "Zm9vY", "Zg=",  "Z===", "Zm=v",
+                                    "Zm9v\n", "Zm-v",  "Zm_v", "=Zm9"};
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     if (hzc_base64_decode(bad[i], strlen(bad[i]), out, &n) != -1) {
       hz_test_note_("accepted malformed base64 \"%s\"\n", bad[i]);

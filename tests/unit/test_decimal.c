@@ -42,10 +42,9 @@ static const char *repeat(char *buf, char c, int n, const char *tail) {
 }
 
 HZ_TEST(validate_accepts) {
-  const char *ok[] = {"0",      "-0",        "7",     "007",    "4.9",
-                      "-12.50", "0.000001",  "-0.5",  "100",    "6035",
-                      "0.0",    "-0.000000", "1.10",  "848",    "99.999999",
-                      "00.1",   "34865",     "-1",    "1.000000"};
+  const char *ok[] = {"0",         "-0",   "7",     "007", "4.9",       "-12.50", "0.000001",
+                      "-0.5",      "100",  "6035",  "0.0", "-0.000000", "1.10",   "848",
+                      "99.999999", "00.1", "34865", "-1",  "1.000000"};
   for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
     expect_valid(ok[i]);
 }
@@ -89,8 +88,12 @@ HZ_TEST(validate_refusal_reasons) {
   expect_invalid("1 000", "spaces not allowed");
   expect_invalid("5\t", "spaces not allowed");
   expect_invalid("5\n", "spaces not allowed");
-  expect_invalid("1\xc2\xa0" "000", "spaces not allowed");
-  expect_invalid("1\xe3\x80\x80" "000", "spaces not allowed");
+  expect_invalid("1\xc2\xa0"
+                 "000",
+                 "spaces not allowed");
+  expect_invalid("1\xe3\x80\x80"
+                 "000",
+                 "spaces not allowed");
   expect_invalid("NaN", "NaN not allowed");
   expect_invalid("nan", "NaN not allowed");
   expect_invalid("-NAN", "NaN not allowed");
@@ -113,7 +116,9 @@ HZ_TEST(validate_refusal_reasons) {
   expect_invalid("1，000", "full-width characters not allowed");
   expect_invalid("\xff", "non-ASCII character not allowed");
   expect_invalid("\x01", "unexpected byte 0x01");
-  expect_invalid_n("1\0" "2", 3, "unexpected byte 0x00");
+  expect_invalid_n("1\0"
+                   "2",
+                   3, "unexpected byte 0x00");
   expect_invalid_n("\0", 1, "unexpected byte 0x00");
 }
 
@@ -170,9 +175,7 @@ HZ_TEST(normalize_buffer_size) {
   HZ_ASSERT_INT_EQ(hz_decimal_normalize("1", 1, NULL, 0), -ENOSPC);
   /* The documented buffer fits the longest value. */
   const char *longest = "-99999999999999999999.999999";
-  HZ_ASSERT_INT_EQ(hz_decimal_normalize(longest, strlen(longest), out,
-                                        sizeof(out)),
-                   0);
+  HZ_ASSERT_INT_EQ(hz_decimal_normalize(longest, strlen(longest), out, sizeof(out)), 0);
 }
 
 static int sgn(int c) {
@@ -199,8 +202,8 @@ HZ_TEST(cmp_exact) {
   HZ_ASSERT_INT_EQ(sgn(hz_decimal_cmp("x", NULL)), 0);
 }
 
-static void expect_op(int (*op)(const char *, const char *, char *, size_t),
-                      const char *a, const char *b, const char *want) {
+static void expect_op(int (*op)(const char *, const char *, char *, size_t), const char *a,
+                      const char *b, const char *want) {
   char out[HZ_DECIMAL_WIDE_BUFSIZE];
   int r = op(a, b, out, sizeof(out));
   if (r != 0)
@@ -215,16 +218,15 @@ HZ_TEST(add_sub_exact) {
   expect_op(hz_decimal_add, "0.1", "0.2", "0.3");
   expect_op(hz_decimal_add, "-5", "3", "-2");
   expect_op(hz_decimal_add, "5", "-5.00", "0");
-  expect_op(hz_decimal_add, "99999999999999999999.999999", "0.000001",
-            "100000000000000000000");
+  expect_op(hz_decimal_add, "99999999999999999999.999999", "0.000001", "100000000000000000000");
   expect_op(hz_decimal_sub, "4.9", "3.828125", "1.071875");
   expect_op(hz_decimal_sub, "1", "1.000", "0");
   expect_op(hz_decimal_sub, "3", "5", "-2");
   expect_op(hz_decimal_sub, "-3", "-5", "2");
   expect_op(hz_decimal_sub, "-3", "5", "-8");
   expect_op(hz_decimal_sub, "0", "0.5", "-0.5");
-  expect_op(hz_decimal_sub, "-99999999999999999999.999999",
-            "99999999999999999999.999999", "-199999999999999999999.999998");
+  expect_op(hz_decimal_sub, "-99999999999999999999.999999", "99999999999999999999.999999",
+            "-199999999999999999999.999998");
 }
 
 HZ_TEST(mul_exact) {
@@ -256,19 +258,16 @@ HZ_TEST(wide_operand_limits) {
   HZ_ASSERT_INT_EQ(hz_decimal_add(b, "1", out, sizeof(out)), 0);
   snprintf(b, sizeof(b), "0.%s", repeat(a, '3', W + 1, ""));
   HZ_ASSERT_INT_EQ(hz_decimal_add(b, "1", out, sizeof(out)), -EINVAL);
-  const char *bad[] = {"", "-", "+1", "1.", ".1", "1e3", " 1", "1,5", "--1",
-                       "NaN", "1.2.3"};
+  const char *bad[] = {"", "-", "+1", "1.", ".1", "1e3", " 1", "1,5", "--1", "NaN", "1.2.3"};
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     HZ_ASSERT_INT_EQ(hz_decimal_add(bad[i], "1", out, sizeof(out)), -EINVAL);
-    HZ_ASSERT_INT_EQ(hz_decimal_div_round("1", bad[i], 2, out, sizeof(out)),
-                     -EINVAL);
+    HZ_ASSERT_INT_EQ(hz_decimal_div_round("1", bad[i], 2, out, sizeof(out)), -EINVAL);
   }
   HZ_ASSERT_INT_EQ(hz_decimal_add(NULL, "1", out, sizeof(out)), -EINVAL);
   HZ_ASSERT_INT_EQ(hz_decimal_add("1", "1", out, 1), -ENOSPC);
 }
 
-static void expect_div(const char *num, const char *den, int scale,
-                       const char *want) {
+static void expect_div(const char *num, const char *den, int scale, const char *want) {
   char out[HZ_DECIMAL_WIDE_BUFSIZE];
   int r = hz_decimal_div_round(num, den, scale, out, sizeof(out));
   if (r != 0 || strcmp(out, want) != 0)
@@ -286,8 +285,7 @@ static void expect_pct(const char *part, const char *whole, const char *want) {
   HZ_ASSERT_STR_EQ(out, want);
 }
 
-static void expect_growth(const char *value, const char *base,
-                          const char *want) {
+static void expect_growth(const char *value, const char *base, const char *want) {
   char out[HZ_DECIMAL_PCT_BUFSIZE];
   int r = hz_decimal_growth_pct(value, base, out, sizeof(out));
   if (r != 0 || strcmp(out, want) != 0)
@@ -302,13 +300,13 @@ HZ_TEST(seed_report_percentages) {
   expect_pct("6035", "5500", "109.73"); /* FAI vs half-year target (110%) */
   expect_pct("1352", "4300", "31.44");  /* village debt resolved (31%) */
   expect_div("84800", "1550", 2, "54.71");
-  expect_growth("4.9", "3.828125", "28.00");  /* 4.9亿 +28% */
-  expect_growth("2.55", "2.1813", "16.90");   /* retail +16.90% */
-  expect_growth("1.28", "1.0903", "17.40");   /* industrial output +17.40% */
+  expect_growth("4.9", "3.828125", "28.00"); /* 4.9亿 +28% */
+  expect_growth("2.55", "2.1813", "16.90");  /* retail +16.90% */
+  expect_growth("1.28", "1.0903", "17.40");  /* industrial output +17.40% */
 }
 
 HZ_TEST(rounding_half_away_from_zero) {
-  expect_div("1", "8", 2, "0.13");   /* 0.125 */
+  expect_div("1", "8", 2, "0.13"); /* 0.125 */
   expect_div("-1", "8", 2, "-0.13");
   expect_div("1", "-8", 2, "-0.13");
   expect_div("-1", "-8", 2, "0.13");
@@ -338,18 +336,14 @@ HZ_TEST(div_fixed_scale_and_sizes) {
   expect_div("10", "4", 0, "3");
   expect_div("10", "5", 6, "2.000000");
   expect_div("0.000001", "0.000003", 6, "0.333333");
-  expect_div("99999999999999999999.999999", "0.000001", 6,
-             "99999999999999999999999999.000000");
+  expect_div("99999999999999999999.999999", "0.000001", 6, "99999999999999999999999999.000000");
   expect_div("0.000001", "99999999999999999999.999999", 6, "0.000000");
   expect_div("1.6666666666666667", "1", 6, "1.666667");
   char out[HZ_DECIMAL_WIDE_BUFSIZE];
   HZ_ASSERT_INT_EQ(hz_decimal_div_round("1", "0", 2, out, sizeof(out)), -EDOM);
-  HZ_ASSERT_INT_EQ(hz_decimal_div_round("1", "-0.000", 2, out, sizeof(out)),
-                   -EDOM);
-  HZ_ASSERT_INT_EQ(hz_decimal_div_round("1", "3", 7, out, sizeof(out)),
-                   -EINVAL);
-  HZ_ASSERT_INT_EQ(hz_decimal_div_round("1", "3", -1, out, sizeof(out)),
-                   -EINVAL);
+  HZ_ASSERT_INT_EQ(hz_decimal_div_round("1", "-0.000", 2, out, sizeof(out)), -EDOM);
+  HZ_ASSERT_INT_EQ(hz_decimal_div_round("1", "3", 7, out, sizeof(out)), -EINVAL);
+  HZ_ASSERT_INT_EQ(hz_decimal_div_round("1", "3", -1, out, sizeof(out)), -EINVAL);
   HZ_ASSERT_INT_EQ(hz_decimal_div_round("10", "4", 2, out, 4), -ENOSPC);
   HZ_ASSERT_INT_EQ(hz_decimal_div_round("10", "4", 2, out, 5), 0);
   HZ_ASSERT_STR_EQ(out, "2.50");
@@ -357,8 +351,7 @@ HZ_TEST(div_fixed_scale_and_sizes) {
 
 HZ_TEST(round_helper) {
   char out[HZ_DECIMAL_WIDE_BUFSIZE];
-  HZ_ASSERT_INT_EQ(hz_decimal_round("1.6666666666666667", 6, out, sizeof(out)),
-                   0);
+  HZ_ASSERT_INT_EQ(hz_decimal_round("1.6666666666666667", 6, out, sizeof(out)), 0);
   HZ_ASSERT_STR_EQ(out, "1.666667");
   HZ_ASSERT_INT_EQ(hz_decimal_round("-2.5", 0, out, sizeof(out)), 0);
   HZ_ASSERT_STR_EQ(out, "-3");
@@ -387,8 +380,7 @@ HZ_TEST(pct_and_growth_edges) {
   expect_growth("0.000001", "0.000003", "-66.67");
   HZ_ASSERT_INT_EQ(hz_decimal_growth_pct("1", "0", out, sizeof(out)), -EDOM);
   HZ_ASSERT_INT_EQ(hz_decimal_growth_pct("1", "-0.0", out, sizeof(out)), -EDOM);
-  HZ_ASSERT_INT_EQ(hz_decimal_growth_pct("1e2", "1", out, sizeof(out)),
-                   -EINVAL);
+  HZ_ASSERT_INT_EQ(hz_decimal_growth_pct("1e2", "1", out, sizeof(out)), -EINVAL);
 }
 
 /* ---- integer reference for small operands ---- */
@@ -401,8 +393,7 @@ static void fmt_scaled(long long v, int scale, char *out, size_t outlen) {
   if (scale == 0)
     snprintf(out, outlen, "%s%lld", v < 0 ? "-" : "", mag);
   else
-    snprintf(out, outlen, "%s%lld.%0*lld", v < 0 ? "-" : "", mag / pow10,
-             scale, mag % pow10);
+    snprintf(out, outlen, "%s%lld.%0*lld", v < 0 ? "-" : "", mag / pow10, scale, mag % pow10);
 }
 
 /* round(n / d) half away from zero with C's truncating division. */
@@ -464,11 +455,32 @@ static void pad_fraction(const char *s, char *out, size_t outlen) {
  * digit by digit. Trailing fraction zeros keep the value but force the long
  * path, so the two must agree, rounding boundaries included. */
 HZ_TEST(div_word_path_matches_long_path) {
-  static const char *const nums[] = {
-      "1", "-1", "5", "15", "25", "-25", "0.5", "848", "6035", "1352", "99999999999999999",
-      "12345678901234567890123456789012345678", "-0.000001", "123.456789", "0"};
-  static const char *const dens[] = {"2", "-2", "3", "4", "1550", "5500", "4300", "7", "-9",
-                                     "0.3", "99999999999999999999999999999999999999"};
+  static const char *const nums[] = {"1",
+                                     "-1",
+                                     "5",
+                                     "15",
+                                     "25",
+                                     "-25",
+                                     "0.5",
+                                     "848",
+                                     "6035",
+                                     "1352",
+                                     "99999999999999999",
+                                     "12345678901234567890123456789012345678",
+                                     "-0.000001",
+                                     "123.456789",
+                                     "0"};
+  static const char *const dens[] = {"2",
+                                     "-2",
+                                     "3",
+                                     "4",
+                                     "1550",
+                                     "5500",
+                                     "4300",
+                                     "7",
+                                     "-9",
+                                     "0.3",
+                                     "99999999999999999999999999999999999999"};
   int checked = 0;
   for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
     for (size_t j = 0; j < sizeof(dens) / sizeof(dens[0]); j++) {
@@ -505,22 +517,16 @@ HZ_TEST(add_sub_mul_match_integer_reference) {
           fmt_scaled(sum, s, want, sizeof(want));
           /* The reference is not canonical: normalise it (validated
            * separately above) before comparing. */
-          HZ_ASSERT_INT_EQ(hz_decimal_normalize(want, strlen(want), wnorm,
-                                                sizeof(wnorm)),
-                           0);
+          HZ_ASSERT_INT_EQ(hz_decimal_normalize(want, strlen(want), wnorm, sizeof(wnorm)), 0);
           HZ_ASSERT_INT_EQ(hz_decimal_add(na, nb, got, sizeof(got)), 0);
           HZ_ASSERT_STR_EQ(got, wnorm);
           long long diff = a * pow10ll(s - sa) - b * pow10ll(s - sb);
           fmt_scaled(diff, s, want, sizeof(want));
-          HZ_ASSERT_INT_EQ(hz_decimal_normalize(want, strlen(want), wnorm,
-                                                sizeof(wnorm)),
-                           0);
+          HZ_ASSERT_INT_EQ(hz_decimal_normalize(want, strlen(want), wnorm, sizeof(wnorm)), 0);
           HZ_ASSERT_INT_EQ(hz_decimal_sub(na, nb, got, sizeof(got)), 0);
           HZ_ASSERT_STR_EQ(got, wnorm);
           fmt_scaled(a * b, sa + sb, want, sizeof(want));
-          HZ_ASSERT_INT_EQ(hz_decimal_normalize(want, strlen(want), wnorm,
-                                                sizeof(wnorm)),
-                           0);
+          HZ_ASSERT_INT_EQ(hz_decimal_normalize(want, strlen(want), wnorm, sizeof(wnorm)), 0);
           HZ_ASSERT_INT_EQ(hz_decimal_mul(na, nb, got, sizeof(got)), 0);
           HZ_ASSERT_STR_EQ(got, wnorm);
           int c = hz_decimal_cmp(na, nb);

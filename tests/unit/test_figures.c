@@ -176,14 +176,13 @@ HZ_TEST(growth_of_ratios_from_the_exact_ratios) {
 HZ_TEST(growth_and_change_negative_and_zero_bases) {
   hz_arena_t a = arena_of_test();
   const char *pct;
-  struct { const char *v, *b, *want; } cases[] = {
-      {"1.28", "1.0903", "17.40"}, /* industrial output +17.40% */
-      {"-5", "-10", "50.00"},      /* a loss halved is up */
-      {"5", "-10", "150.00"},
-      {"-15", "-10", "-50.00"},    /* a loss grown is down */
-      {"-5", "10", "-150.00"},
-      {"0", "7", "-100.00"},
-      {"7", "7", "0.00"},
+  struct {
+    const char *v, *b, *want;
+  } cases[] = {
+      {"1.28", "1.0903", "17.40"},                           /* industrial output +17.40% */
+      {"-5", "-10", "50.00"},                                /* a loss halved is up */
+      {"5", "-10", "150.00"},      {"-15", "-10", "-50.00"}, /* a loss grown is down */
+      {"-5", "10", "-150.00"},     {"0", "7", "-100.00"},    {"7", "7", "0.00"},
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     hz_fig_t v = hz_fig_whole(cases[i].v), b = hz_fig_whole(cases[i].b);

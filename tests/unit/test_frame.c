@@ -4,17 +4,17 @@
 #include "hz_test.h"
 #include "wire/frame.h"
 
-#define MAX_MSGS 64
+#define MAX_MSGS  64
 #define MAX_BYTES 16384
 
 /* Copies of every message the decoder delivered, in order. */
 typedef struct collector_s {
-  size_t count;               /* messages delivered */
-  size_t lens[MAX_MSGS];      /* length of each */
-  size_t offs[MAX_MSGS];      /* where each starts in data */
-  uint8_t data[MAX_BYTES];    /* concatenated bodies */
-  size_t used;                /* bytes used in data */
-  size_t stop_after;          /* ask the decoder to stop after this many; 0 never */
+  size_t count;            /* messages delivered */
+  size_t lens[MAX_MSGS];   /* length of each */
+  size_t offs[MAX_MSGS];   /* where each starts in data */
+  uint8_t data[MAX_BYTES]; /* concatenated bodies */
+  size_t used;             /* bytes used in data */
+  size_t stop_after;       /* ask the decoder to stop after this many; 0 never */
 } collector_t;
 
 static int collect(void *ud, const uint8_t *msg, size_t len) {
@@ -46,8 +46,7 @@ static void fill_pattern(uint8_t *body, size_t len, uint8_t seed) {
     body[i] = (uint8_t)(seed + i * 7);
 }
 
-static void assert_message(const collector_t *c, size_t i, const void *body,
-                           size_t len) {
+static void assert_message(const collector_t *c, size_t i, const void *body, size_t len) {
   HZ_ASSERT_TRUE(i < c->count);
   HZ_ASSERT_UINT_EQ(c->lens[i], len);
   HZ_ASSERT_MEM_EQ(c->data + c->offs[i], body, len);
@@ -55,10 +54,10 @@ static void assert_message(const collector_t *c, size_t i, const void *body,
 
 /* Three messages (300 bytes, empty, 17 bytes) used by the split tests. */
 typedef struct sample_s {
-  uint8_t wire[512];   /* the framed bytes */
-  size_t wire_len;     /* how many */
-  uint8_t a[300];      /* first body */
-  uint8_t c[17];       /* third body */
+  uint8_t wire[512]; /* the framed bytes */
+  size_t wire_len;   /* how many */
+  uint8_t a[300];    /* first body */
+  uint8_t c[17];     /* third body */
 } sample_t;
 
 static void make_sample(sample_t *s) {
@@ -93,8 +92,7 @@ HZ_TEST(single_message_one_chunk) {
   hz_frame_decoder_t d;
   collector_t c = {0};
   hz_frame_decoder_init(&d, 1024);
-  HZ_ASSERT_INT_EQ(hz_frame_decoder_feed(&d, (const uint8_t *)"\0\0\0\0\x05hello",
-                                         10, collect, &c),
+  HZ_ASSERT_INT_EQ(hz_frame_decoder_feed(&d, (const uint8_t *)"\0\0\0\0\x05hello", 10, collect, &c),
                    0);
   HZ_ASSERT_UINT_EQ(c.count, 1);
   assert_message(&c, 0, "hello", 5);
@@ -138,8 +136,7 @@ HZ_TEST(every_three_way_split) {
       hz_frame_decoder_init(&d, 1024);
       HZ_ASSERT_INT_EQ(hz_frame_decoder_feed(&d, s.wire, i, collect, &c), 0);
       HZ_ASSERT_INT_EQ(hz_frame_decoder_feed(&d, s.wire + i, j - i, collect, &c), 0);
-      HZ_ASSERT_INT_EQ(
-          hz_frame_decoder_feed(&d, s.wire + j, s.wire_len - j, collect, &c), 0);
+      HZ_ASSERT_INT_EQ(hz_frame_decoder_feed(&d, s.wire + j, s.wire_len - j, collect, &c), 0);
       assert_sample(&c, &s);
       HZ_ASSERT_TRUE(hz_frame_decoder_idle(&d));
       hz_frame_decoder_free(&d);
@@ -164,11 +161,9 @@ HZ_TEST(zero_limit_accepts_only_empty_messages) {
   collector_t c = {0};
   hz_frame_decoder_t d;
   hz_frame_decoder_init(&d, 0);
-  HZ_ASSERT_INT_EQ(
-      hz_frame_decoder_feed(&d, (const uint8_t *)"\0\0\0\0\0", 5, collect, &c), 0);
+  HZ_ASSERT_INT_EQ(hz_frame_decoder_feed(&d, (const uint8_t *)"\0\0\0\0\0", 5, collect, &c), 0);
   HZ_ASSERT_UINT_EQ(c.count, 1);
-  HZ_ASSERT_INT_EQ(hz_frame_decoder_feed(&d, (const uint8_t *)"\0\0\0\0\x01x", 6,
-                                         collect, &c),
+  HZ_ASSERT_INT_EQ(hz_frame_decoder_feed(&d, (const uint8_t *)"\0\0\0\0\x01x", 6, collect, &c),
                    HZ_FRAME_ETOOBIG);
   HZ_ASSERT_UINT_EQ(c.count, 1);
   hz_frame_decoder_free(&d);
@@ -186,8 +181,7 @@ HZ_TEST(prefix_split_across_chunks) {
     HZ_ASSERT_INT_EQ(hz_frame_decoder_feed(&d, wire, cut, collect, &c), 0);
     HZ_ASSERT_UINT_EQ(c.count, 0);
     HZ_ASSERT_FALSE(hz_frame_decoder_idle(&d));
-    HZ_ASSERT_INT_EQ(hz_frame_decoder_feed(&d, wire + cut, HZ_FRAME_PREFIX_LEN - cut,
-                                           collect, &c),
+    HZ_ASSERT_INT_EQ(hz_frame_decoder_feed(&d, wire + cut, HZ_FRAME_PREFIX_LEN - cut, collect, &c),
                      0);
     HZ_ASSERT_UINT_EQ(c.count, 0);
     HZ_ASSERT_FALSE(hz_frame_decoder_idle(&d));
@@ -256,8 +250,7 @@ HZ_TEST(huge_declared_length_fails_before_allocating) {
   collector_t c = {0};
   hz_frame_decoder_t d;
   hz_frame_decoder_init(&d, 4u << 20);
-  HZ_ASSERT_INT_EQ(hz_frame_decoder_feed(&d, (const uint8_t *)"\0\xff\xff\xff\xff",
-                                         5, collect, &c),
+  HZ_ASSERT_INT_EQ(hz_frame_decoder_feed(&d, (const uint8_t *)"\0\xff\xff\xff\xff", 5, collect, &c),
                    HZ_FRAME_ETOOBIG);
   HZ_ASSERT_UINT_EQ(d.declared_len, 0xFFFFFFFFu);
   HZ_ASSERT_TRUE(d.buf == NULL);
@@ -284,8 +277,7 @@ HZ_TEST(compressed_flag_is_rejected) {
   collector_t c = {0};
   hz_frame_decoder_t d;
   hz_frame_decoder_init(&d, 1024);
-  HZ_ASSERT_INT_EQ(hz_frame_decoder_feed(&d, (const uint8_t *)"\x01\0\0\0\x03xyz",
-                                         8, collect, &c),
+  HZ_ASSERT_INT_EQ(hz_frame_decoder_feed(&d, (const uint8_t *)"\x01\0\0\0\x03xyz", 8, collect, &c),
                    HZ_FRAME_ECOMPRESSED);
   HZ_ASSERT_UINT_EQ(c.count, 0);
   hz_frame_decoder_free(&d);
@@ -293,8 +285,7 @@ HZ_TEST(compressed_flag_is_rejected) {
   /* Even an empty compressed message, and one split inside the prefix. */
   collector_t c2 = {0};
   hz_frame_decoder_init(&d, 1024);
-  HZ_ASSERT_INT_EQ(hz_frame_decoder_feed(&d, (const uint8_t *)"\x01\0", 2, collect, &c2),
-                   0);
+  HZ_ASSERT_INT_EQ(hz_frame_decoder_feed(&d, (const uint8_t *)"\x01\0", 2, collect, &c2), 0);
   HZ_ASSERT_INT_EQ(hz_frame_decoder_feed(&d, (const uint8_t *)"\0\0\0", 3, collect, &c2),
                    HZ_FRAME_ECOMPRESSED);
   HZ_ASSERT_UINT_EQ(c2.count, 0);
@@ -305,8 +296,7 @@ HZ_TEST(compressed_flag_wins_over_size_limit) {
   collector_t c = {0};
   hz_frame_decoder_t d;
   hz_frame_decoder_init(&d, 10);
-  HZ_ASSERT_INT_EQ(hz_frame_decoder_feed(&d, (const uint8_t *)"\x01\0\0\x10\0", 5,
-                                         collect, &c),
+  HZ_ASSERT_INT_EQ(hz_frame_decoder_feed(&d, (const uint8_t *)"\x01\0\0\x10\0", 5, collect, &c),
                    HZ_FRAME_ECOMPRESSED);
   HZ_ASSERT_TRUE(d.buf == NULL);
   hz_frame_decoder_free(&d);
@@ -319,8 +309,7 @@ HZ_TEST(bad_flag_is_rejected) {
     collector_t c = {0};
     hz_frame_decoder_t d;
     hz_frame_decoder_init(&d, 1024);
-    HZ_ASSERT_INT_EQ(hz_frame_decoder_feed(&d, wire, sizeof(wire), collect, &c),
-                     HZ_FRAME_EFLAG);
+    HZ_ASSERT_INT_EQ(hz_frame_decoder_feed(&d, wire, sizeof(wire), collect, &c), HZ_FRAME_EFLAG);
     HZ_ASSERT_UINT_EQ(c.count, 0);
     hz_frame_decoder_free(&d);
   }
@@ -333,8 +322,7 @@ HZ_TEST(callback_stop_ends_feed) {
   make_sample(&s);
   c.stop_after = 1;
   hz_frame_decoder_init(&d, 1024);
-  HZ_ASSERT_INT_EQ(hz_frame_decoder_feed(&d, s.wire, s.wire_len, collect, &c),
-                   HZ_FRAME_ECALLBACK);
+  HZ_ASSERT_INT_EQ(hz_frame_decoder_feed(&d, s.wire, s.wire_len, collect, &c), HZ_FRAME_ECALLBACK);
   HZ_ASSERT_UINT_EQ(c.count, 1);
   assert_message(&c, 0, s.a, sizeof(s.a));
   hz_frame_decoder_free(&d);
@@ -350,8 +338,7 @@ HZ_TEST(callback_stop_on_buffered_and_empty_messages) {
   c.stop_after = 1;
   hz_frame_decoder_init(&d, 1024);
   HZ_ASSERT_INT_EQ(hz_frame_decoder_feed(&d, s.wire, 100, collect, &c), 0);
-  HZ_ASSERT_INT_EQ(hz_frame_decoder_feed(&d, s.wire + 100, s.wire_len - 100,
-                                         collect, &c),
+  HZ_ASSERT_INT_EQ(hz_frame_decoder_feed(&d, s.wire + 100, s.wire_len - 100, collect, &c),
                    HZ_FRAME_ECALLBACK);
   HZ_ASSERT_UINT_EQ(c.count, 1);
   assert_message(&c, 0, s.a, sizeof(s.a));
@@ -360,9 +347,9 @@ HZ_TEST(callback_stop_on_buffered_and_empty_messages) {
   collector_t c2 = {0};
   c2.stop_after = 1;
   hz_frame_decoder_init(&d, 1024);
-  HZ_ASSERT_INT_EQ(hz_frame_decoder_feed(&d, (const uint8_t *)"\0\0\0\0\0\0\0\0\0\0",
-                                         10, collect, &c2),
-                   HZ_FRAME_ECALLBACK);
+  HZ_ASSERT_INT_EQ(
+      hz_frame_decoder_feed(&d, (const uint8_t *)"\0\0\0\0\0\0\0\0\0\0", 10, collect, &c2),
+      HZ_FRAME_ECALLBACK);
   HZ_ASSERT_UINT_EQ(c2.count, 1);
   hz_frame_decoder_free(&d);
 }

@@ -32,7 +32,7 @@ HZ_TEST(region_codes) {
   expect(hz_region_code_validate, "4", -EINVAL);
   expect(hz_region_code_validate, "", -EINVAL);
   expect(hz_region_code_validate, NULL, -EINVAL);
-  const char *bad[] = {"42062a", "420 624", " 420624", "420624 ", "-42",
+  const char *bad[] = {"42062a", "420 624", " 420624", "420624 ",  "-42",
                        "+42",    "4206.24", "４２",    "420624\n", "0x42"};
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
     expect(hz_region_code_validate, bad[i], -EINVAL);
@@ -49,9 +49,8 @@ HZ_TEST(indicator_codes) {
   expect(hz_indicator_code_validate, repeat(buf, 'a', 65, ""), -EINVAL);
   expect(hz_indicator_code_validate, "", -EINVAL);
   expect(hz_indicator_code_validate, NULL, -EINVAL);
-  const char *bad[] = {"Fai",  "fAi",   "1fai",  "_fai", ".fai", "-fai",
-                       "fa i", "fai ",  "fai/2", "fai:", "税收", "fai\t",
-                       "féi",  "fai\n", "fai+",  "fai,x"};
+  const char *bad[] = {"Fai",   "fAi",  "1fai", "_fai",  ".fai", "-fai",  "fa i", "fai ",
+                       "fai/2", "fai:", "税收", "fai\t", "féi",  "fai\n", "fai+", "fai,x"};
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
     expect(hz_indicator_code_validate, bad[i], -EINVAL);
 }

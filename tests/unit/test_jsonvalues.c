@@ -29,8 +29,8 @@ static void expect_problems(hz_diags_t *d, size_t n, const size_t *lines,
   }
   for (size_t i = 0; i < n; i++) {
     if (d->items[i].line != lines[i] || !strstr(d->items[i].text, fragments[i])) {
-      hz_test_note_("problem %zu: want line %zu with \"%s\", got:\n%s", i, lines[i],
-                    fragments[i], buf);
+      hz_test_note_("problem %zu: want line %zu with \"%s\", got:\n%s", i, lines[i], fragments[i],
+                    buf);
       free(buf);
       hz_test_abort_();
     }
@@ -158,18 +158,18 @@ HZ_TEST(json_missing_unknown_and_repeated_keys) {
   hz_value_list_t l;
   hz_diags_t d;
   parse("[\n"
-        "{\"indicator\":\"a\"},\n"                          /* 2: no value */
-        "{\"value\":\"1\"},\n"                              /* 3: no indicator */
+        "{\"indicator\":\"a\"},\n"                                 /* 2: no value */
+        "{\"value\":\"1\"},\n"                                     /* 3: no indicator */
         "{\"indicator\":\"b\",\"valeu\":\"1\",\"value\":\"2\"},\n" /* 4: unknown key */
         "{\"indicator\":\"c\",\"value\":\"1\",\"value\":\"2\"},\n" /* 5: repeated */
-        "{\"indicator\":\"\",\"value\":\"\"},\n"            /* 6: both empty */
+        "{\"indicator\":\"\",\"value\":\"\"},\n"                   /* 6: both empty */
         "{\"indicator\":\"ok\",\"value\":\"3\"}\n"
         "]",
         &l, &d);
   static const size_t lines[] = {2, 3, 4, 5, 6, 6};
-  static const char *const frags[] = {"no \"value\"", "no \"indicator\"", "unknown key \"valeu\"",
-                                      "appears twice", "\"indicator\" is empty",
-                                      "\"value\" is empty"};
+  static const char *const frags[] = {"no \"value\"",           "no \"indicator\"",
+                                      "unknown key \"valeu\"",  "appears twice",
+                                      "\"indicator\" is empty", "\"value\" is empty"};
   expect_problems(&d, 6, lines, frags);
   /* Only the sound entry is kept; the command sends nothing anyway. */
   HZ_ASSERT_UINT_EQ(l.n, 1);
@@ -184,22 +184,22 @@ HZ_TEST(json_wrong_types_and_nesting) {
   hz_diags_t d;
   parse("[\n"
         "{\"indicator\":\"a\",\"value\":{\"x\":[1,2,{\"y\":null}]}},\n" /* 2 */
-        "{\"indicator\":7,\"value\":\"1\"},\n"                       /* 3 */
-        "{\"indicator\":\"c\",\"value\":true},\n"                    /* 4 */
-        "{\"indicator\":\"d\",\"value\":null},\n"                    /* 5 */
-        "{\"indicator\":\"e\",\"value\":\"1\",\"comment\":[\"x\"]},\n" /* 6 */
-        "[\"f\",\"1\"],\n"                                           /* 7 */
-        "\"g\"\n"                                                    /* 8 */
+        "{\"indicator\":7,\"value\":\"1\"},\n"                          /* 3 */
+        "{\"indicator\":\"c\",\"value\":true},\n"                       /* 4 */
+        "{\"indicator\":\"d\",\"value\":null},\n"                       /* 5 */
+        "{\"indicator\":\"e\",\"value\":\"1\",\"comment\":[\"x\"]},\n"  /* 6 */
+        "[\"f\",\"1\"],\n"                                              /* 7 */
+        "\"g\"\n"                                                       /* 8 */
         "]",
         &l, &d);
   static const size_t lines[] = {2, 3, 4, 5, 6, 7, 8};
-  static const char *const frags[] = {
-      "\"value\" must be a string or a number, not an object",
-      "\"indicator\" must be a string, not a number",
-      "\"value\" must be a string or a number, not true/false",
-      "\"value\" must be a string or a number, not null",
-      "\"comment\" must be a string or null, not an array",
-      "expected an entry", "expected an entry"};
+  static const char *const frags[] = {"\"value\" must be a string or a number, not an object",
+                                      "\"indicator\" must be a string, not a number",
+                                      "\"value\" must be a string or a number, not true/false",
+                                      "\"value\" must be a string or a number, not null",
+                                      "\"comment\" must be a string or null, not an array",
+                                      "expected an entry",
+                                      "expected an entry"};
   expect_problems(&d, 7, lines, frags);
   HZ_ASSERT_UINT_EQ(l.n, 0);
   hz_value_list_free(&l);

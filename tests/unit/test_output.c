@@ -37,8 +37,8 @@ HZ_TEST(utf8_decode_rejects_malformed_input) {
   uint32_t cp;
   /* overlong '/', a UTF-16 surrogate, past U+10FFFF, a stray continuation
    * byte, and a sequence cut short by the end of the buffer */
-  static const char *const bad[] = {"\xC0\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80",
-                                    "\x80", "\xE5\x8D"};
+  static const char *const bad[] = {"\xC0\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\x80",
+                                    "\xE5\x8D"};
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     cp = 0;
     HZ_ASSERT_UINT_EQ(hz_utf8_decode_lossy((const unsigned char *)bad[i], strlen(bad[i]), &cp), 1);
@@ -51,30 +51,34 @@ HZ_TEST(display_width_counts_wide_characters_twice) {
   HZ_ASSERT_UINT_EQ(hz_display_width("abc"), 3);
   HZ_ASSERT_UINT_EQ(hz_display_width("南漳县"), 6);
   HZ_ASSERT_UINT_EQ(hz_display_width("4.9亿元"), 7);
-  HZ_ASSERT_UINT_EQ(hz_display_width("，。、《》"), 10);  /* CJK punctuation */
-  HZ_ASSERT_UINT_EQ(hz_display_width("ＡＢ％"), 6);        /* fullwidth forms */
-  HZ_ASSERT_UINT_EQ(hz_display_width("한국"), 4);          /* Hangul */
-  HZ_ASSERT_UINT_EQ(hz_display_width("カナ"), 4);          /* Katakana */
+  HZ_ASSERT_UINT_EQ(hz_display_width("，。、《》"), 10);      /* CJK punctuation */
+  HZ_ASSERT_UINT_EQ(hz_display_width("ＡＢ％"), 6);           /* fullwidth forms */
+  HZ_ASSERT_UINT_EQ(hz_display_width("한국"), 4);             /* Hangul */
+  HZ_ASSERT_UINT_EQ(hz_display_width("カナ"), 4);             /* Katakana */
   HZ_ASSERT_UINT_EQ(hz_display_width("\xF0\xA0\x80\x80"), 2); /* CJK ext. B */
   HZ_ASSERT_UINT_EQ(hz_display_width("\xF0\x9F\x98\x80"), 2); /* emoji */
 }
 
 HZ_TEST(display_width_of_narrow_zero_and_odd_characters) {
-  HZ_ASSERT_UINT_EQ(hz_display_width("e\xCC\x81"), 1);     /* e + combining acute */
-  HZ_ASSERT_UINT_EQ(hz_display_width("a\xE2\x80\x8B" "b"), 2); /* zero-width space */
-  HZ_ASSERT_UINT_EQ(hz_display_width("°±×"), 3);           /* ambiguous: narrow */
-  HZ_ASSERT_UINT_EQ(hz_display_width("ｱ"), 1);             /* halfwidth katakana */
-  HZ_ASSERT_UINT_EQ(hz_display_width("a\tb"), 3);          /* controls print as one blank */
-  HZ_ASSERT_UINT_EQ(hz_display_width("\xFF" "a"), 2);      /* invalid byte prints as U+FFFD */
-  HZ_ASSERT_INT_EQ(hz_codepoint_width(0x3000), 2);         /* ideographic space */
-  HZ_ASSERT_INT_EQ(hz_codepoint_width(0x303F), 1);         /* half fill space is narrow */
-  HZ_ASSERT_INT_EQ(hz_codepoint_width(0xFF61), 1);         /* halfwidth forms start */
+  HZ_ASSERT_UINT_EQ(hz_display_width("e\xCC\x81"), 1); /* e + combining acute */
+  HZ_ASSERT_UINT_EQ(hz_display_width("a\xE2\x80\x8B"
+                                     "b"),
+                    2);                           /* zero-width space */
+  HZ_ASSERT_UINT_EQ(hz_display_width("°±×"), 3);  /* ambiguous: narrow */
+  HZ_ASSERT_UINT_EQ(hz_display_width("ｱ"), 1);    /* halfwidth katakana */
+  HZ_ASSERT_UINT_EQ(hz_display_width("a\tb"), 3); /* controls print as one blank */
+  HZ_ASSERT_UINT_EQ(hz_display_width("\xFF"
+                                     "a"),
+                    2);                            /* invalid byte prints as U+FFFD */
+  HZ_ASSERT_INT_EQ(hz_codepoint_width(0x3000), 2); /* ideographic space */
+  HZ_ASSERT_INT_EQ(hz_codepoint_width(0x303F), 1); /* half fill space is narrow */
+  HZ_ASSERT_INT_EQ(hz_codepoint_width(0xFF61), 1); /* halfwidth forms start */
 }
 
 HZ_TEST(numeric_cells_are_recognised) {
   static const char *const yes[] = {"0", "12", "-4.90", "+.5", "3.", "54.71%", "-0.01%"};
-  static const char *const no[] = {"", "-", ".", "%", "1e5", "1,000", "abc", "12a",
-                                   "4.9亿", "--1", "1.2.3"};
+  static const char *const no[] = {"",    "-",   ".",     "%",   "1e5",  "1,000",
+                                   "abc", "12a", "4.9亿", "--1", "1.2.3"};
   for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
     HZ_ASSERT_TRUE(hz_looks_numeric(yes[i]));
   for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
@@ -235,8 +239,7 @@ HZ_TEST(values_stay_exact_strings_in_every_format) {
   hz_table_t t;
   HZ_ASSERT_INT_EQ(hz_table_init(&t, 1, cols), 0);
   HZ_ASSERT_INT_EQ(hz_table_add_row(&t, r1), 0);
-  expect_render(&t, HZ_FORMAT_JSON,
-                "[\n  {\"value\": \"12345678901234567890.123456\"}\n]\n");
+  expect_render(&t, HZ_FORMAT_JSON, "[\n  {\"value\": \"12345678901234567890.123456\"}\n]\n");
   expect_render(&t, HZ_FORMAT_CSV, "value\r\n12345678901234567890.123456\r\n");
   hz_table_free(&t);
 }

@@ -14,7 +14,7 @@
 #include "api/pgtext.h"
 #include "hz_test.h"
 
-#define TS "2022-04-05T08:30:00.123456Z"
+#define TS  "2022-04-05T08:30:00.123456Z"
 #define KEY "123e4567-e89b-12d3-a456-426614174000"
 
 /* Lower-case hex of s, the token form; out holds 2 * strlen(s) + 1. */
@@ -129,14 +129,14 @@ HZ_TEST(page_token_hex_digits) {
 }
 
 HZ_TEST(page_token_structure_refusals) {
-  expect_refused_plain(TS);                /* no separator */
-  expect_refused_plain(TS "|");            /* empty key */
-  expect_refused_plain("|" KEY);           /* empty timestamp */
-  expect_refused_plain("2022-04|abc");     /* timestamp too short */
+  expect_refused_plain(TS);            /* no separator */
+  expect_refused_plain(TS "|");        /* empty key */
+  expect_refused_plain("|" KEY);       /* empty timestamp */
+  expect_refused_plain("2022-04|abc"); /* timestamp too short */
   expect_refused_plain("2022-04-05T08:30:00.123456789012345678901234Z|abc"); /* > 40 */
-  expect_refused_plain(TS "|ABC");         /* key upper case */
-  expect_refused_plain(TS "|ab'c");        /* key quote */
-  expect_refused_plain(TS "|ab|c");        /* second separator */
+  expect_refused_plain(TS "|ABC");                                           /* key upper case */
+  expect_refused_plain(TS "|ab'c");                                          /* key quote */
+  expect_refused_plain(TS "|ab|c");                                          /* second separator */
   expect_refused_plain(TS "|ab c");
   expect_refused_plain("2022-04-05'; DROP TABLE reports; --|abc");
   expect_refused_plain("now()------|abc");
@@ -201,13 +201,13 @@ HZ_TEST(page_token_untimed_round_trip) {
 }
 
 HZ_TEST(page_token_for_refuses_what_the_list_does_not_make) {
-  expect_refused_for("|420624", 0);           /* the list's key grammar */
+  expect_refused_for("|420624", 0); /* the list's key grammar */
   expect_refused_for("|420624/Fai", 0);
   expect_refused_for("|a/b/c", 0);
-  expect_refused_for("|", 0);                 /* empty key */
-  expect_refused_for(TS "|420624/fai", 0);    /* a timestamp in an untimed list */
-  expect_refused_for("|420624/fai", 1);       /* none in a timed one */
-  expect_refused_for("420624/fai", 0);        /* no separator */
+  expect_refused_for("|", 0);              /* empty key */
+  expect_refused_for(TS "|420624/fai", 0); /* a timestamp in an untimed list */
+  expect_refused_for("|420624/fai", 1);    /* none in a timed one */
+  expect_refused_for("420624/fai", 0);     /* no separator */
   expect_refused_for("2022-04|420624/fai", 1);
 }
 
@@ -216,9 +216,8 @@ HZ_TEST(page_token_for_timed_with_own_key) {
   hz_arena_init(&a, 0);
   char tok[256];
   const char *ts = NULL, *key = NULL;
-  HZ_ASSERT_INT_EQ(hz_page_token_decode_for(&a, hex_of(TS "|ab/c9", tok), 1, slash_key_ok,
-                                            &ts, &key),
-                   0);
+  HZ_ASSERT_INT_EQ(
+      hz_page_token_decode_for(&a, hex_of(TS "|ab/c9", tok), 1, slash_key_ok, &ts, &key), 0);
   HZ_ASSERT_STR_EQ(ts, TS);
   HZ_ASSERT_STR_EQ(key, "ab/c9");
   /* hz_page_token_decode's grammar ([0-9a-f-]) is not this list's. */

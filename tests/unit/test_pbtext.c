@@ -109,12 +109,12 @@ HZ_TEST(pbtext_nul_in_first_code) {
 HZ_TEST(pbtext_every_kind_of_bad_utf8) {
   /* Each 4 bytes, placed in the narrative "..WXYZ..". */
   static const char *bad[] = {
-      "\xC0\x80xx",     /* overlong NUL */
-      "\xE0\x80\xAFx",  /* overlong '/' */
-      "\xED\xA0\x80x",  /* UTF-16 surrogate */
+      "\xC0\x80xx",       /* overlong NUL */
+      "\xE0\x80\xAFx",    /* overlong '/' */
+      "\xED\xA0\x80x",    /* UTF-16 surrogate */
       "\xF4\x90\x80\x80", /* above U+10FFFF */
-      "\x80xxx",        /* stray continuation */
-      "xx\xE5\x8D",     /* cut short at the end */
+      "\x80xxx",          /* stray continuation */
+      "xx\xE5\x8D",       /* cut short at the end */
       "\xF5\x80\x80\x80", /* never a lead byte */
   };
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -132,7 +132,10 @@ HZ_TEST(pbtext_first_problem_in_byte_order) {
   packed_t p;
   hz_pb_text_error_t err;
   pack_submit(&p, "aXbYc", codes_ok, comments_ok);
-  patch(&p, "aXbYc", "a\xFF" "b\0c", 5);
+  patch(&p, "aXbYc",
+        "a\xFF"
+        "b\0c",
+        5);
   HZ_ASSERT_INT_EQ(check(&p, &err), 1);
   HZ_ASSERT_STR_EQ(err.why, "is not valid UTF-8");
   HZ_ASSERT_UINT_EQ(err.offset, 1);
@@ -141,11 +144,11 @@ HZ_TEST(pbtext_first_problem_in_byte_order) {
 HZ_TEST(pbtext_unknown_fields_and_scalars_left_alone) {
   /* field 15, wire type 2, invalid bytes: unknown, kept as bytes by
    * protobuf-c; field 6 (dry_run) varint; field 14 fixed32 and 13 fixed64. */
-  static const uint8_t msg[] = {0x7A, 0x03, 0xFF, 0x00, 0xFE, 0x30, 0x01,
-                                0x75, 1, 2, 3, 4, 0x69, 1, 2, 3, 4, 5, 6, 7, 8};
+  static const uint8_t msg[] = {0x7A, 0x03, 0xFF, 0x00, 0xFE, 0x30, 0x01, 0x75, 1, 2, 3,
+                                4,    0x69, 1,    2,    3,    4,    5,    6,    7, 8};
   hz_pb_text_error_t err;
-  HZ_ASSERT_INT_EQ(hz_pb_text_check(&huizong__v1__submit_request__descriptor, msg, sizeof(msg),
-                                    &err), 0);
+  HZ_ASSERT_INT_EQ(
+      hz_pb_text_check(&huizong__v1__submit_request__descriptor, msg, sizeof(msg), &err), 0);
 }
 
 HZ_TEST(pbtext_malformed_encodings) {
@@ -160,14 +163,15 @@ HZ_TEST(pbtext_malformed_encodings) {
       {"start group", {0x2B, 0x2C}, 2},
       {"wire type 7", {0x2F, 0x00}, 2},
       {"fixed64 cut short", {0x69, 1, 2, 3}, 4},
-      {"varint of 11 bytes", {0x30, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01},
+      {"varint of 11 bytes",
+       {0x30, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01},
        12},
       {"bad inside a value", {0x22, 0x02, 0x0A, 0x05}, 4},
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     hz_pb_text_error_t err;
-    int r = hz_pb_text_check(&huizong__v1__submit_request__descriptor, cases[i].bytes,
-                             cases[i].len, &err);
+    int r = hz_pb_text_check(&huizong__v1__submit_request__descriptor, cases[i].bytes, cases[i].len,
+                             &err);
     if (r != -EBADMSG)
       fprintf(stderr, "# case: %s\n", cases[i].what);
     HZ_ASSERT_INT_EQ(r, -EBADMSG);

@@ -15,8 +15,7 @@ static hz_period_t parse_ok(const char *s) {
   return p;
 }
 
-static void expect_parse(const char *s, hz_period_type_t type, int year,
-                         int index) {
+static void expect_parse(const char *s, hz_period_type_t type, int year, int index) {
   hz_period_t p = parse_ok(s);
   if (p.type != type || p.year != year || p.index != index)
     hz_test_note_("parsing \"%s\"\n", s);
@@ -33,8 +32,8 @@ static void expect_bad(const char *s) {
   hz_period_t p = {HZ_PERIOD_MONTH, 1234, 5};
   int r = hz_period_parse(s, &p);
   if (r != -EINVAL)
-    hz_test_note_("\"%s\" was accepted as type %d year %d index %d\n", s,
-                  (int)p.type, p.year, p.index);
+    hz_test_note_("\"%s\" was accepted as type %d year %d index %d\n", s, (int)p.type, p.year,
+                  p.index);
   HZ_ASSERT_INT_EQ(r, -EINVAL);
   /* A refusal leaves the output alone. */
   HZ_ASSERT_INT_EQ(p.year, 1234);
@@ -86,12 +85,12 @@ HZ_TEST(parse_year_bounds) {
 
 HZ_TEST(parse_refuses_other_forms) {
   const char *bad[] = {
-      "", "2", "202", "20222", "2022Q", "2022S", "2022Q5", "2022Q0", "2022S0",
-      "2022S3", "202200", "202213", "202299", "2022-01", "2022-Q1", "2022M01",
-      "2022q1", "2022s1", "2022 ", " 2022", "2022Q1 ", "2022\n", "２０２２",
-      "2022W1", "2022BiW1", "2022H1", "22Q1", "Q12022", "2022/01", "2022.1",
-      "20220101", "2022Q12", "2022Q1Q2", "-2022", "+2022", "2022April",
-      "2022AprilS1", "2022NovQ1", "abcd", "20a2", "2022Qx", "20220x",
+      "",          "2",           "202",       "20222",    "2022Q",    "2022S",  "2022Q5",
+      "2022Q0",    "2022S0",      "2022S3",    "202200",   "202213",   "202299", "2022-01",
+      "2022-Q1",   "2022M01",     "2022q1",    "2022s1",   "2022 ",    " 2022",  "2022Q1 ",
+      "2022\n",    "２０２２",    "2022W1",    "2022BiW1", "2022H1",   "22Q1",   "Q12022",
+      "2022/01",   "2022.1",      "20220101",  "2022Q12",  "2022Q1Q2", "-2022",  "+2022",
+      "2022April", "2022AprilS1", "2022NovQ1", "abcd",     "20a2",     "2022Qx", "20220x",
   };
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
     expect_bad(bad[i]);
@@ -101,7 +100,10 @@ HZ_TEST(parse_n_refuses_embedded_nul_and_takes_exact_length) {
   hz_period_t p;
   HZ_ASSERT_INT_EQ(hz_period_parse_n("2022\0Q1", 7, &p), -EINVAL);
   HZ_ASSERT_INT_EQ(hz_period_parse_n("2022Q\0", 6, &p), -EINVAL);
-  HZ_ASSERT_INT_EQ(hz_period_parse_n("20\0" "22Q", 6, &p), -EINVAL);
+  HZ_ASSERT_INT_EQ(hz_period_parse_n("20\0"
+                                     "22Q",
+                                     6, &p),
+                   -EINVAL);
   /* Not NUL-terminated: only len bytes count. */
   HZ_ASSERT_INT_EQ(hz_period_parse_n("2022Q3xyz", 6, &p), 0);
   HZ_ASSERT_INT_EQ(p.type, HZ_PERIOD_QUARTER);
@@ -125,10 +127,10 @@ HZ_TEST(accepted_forms_names_each_form) {
 
 HZ_TEST(format_invalid_is_empty) {
   hz_period_t bad[] = {
-      per(HZ_PERIOD_MONTH, 2022, 13), per(HZ_PERIOD_MONTH, 2022, 0),
-      per(HZ_PERIOD_QUARTER, 2022, 5), per(HZ_PERIOD_HALF_YEAR, 2022, 3),
-      per(HZ_PERIOD_YEAR, 2022, 2), per(HZ_PERIOD_YEAR, 1899, 1),
-      per(HZ_PERIOD_YEAR, 3000, 1), per((hz_period_type_t)0, 2022, 1),
+      per(HZ_PERIOD_MONTH, 2022, 13),    per(HZ_PERIOD_MONTH, 2022, 0),
+      per(HZ_PERIOD_QUARTER, 2022, 5),   per(HZ_PERIOD_HALF_YEAR, 2022, 3),
+      per(HZ_PERIOD_YEAR, 2022, 2),      per(HZ_PERIOD_YEAR, 1899, 1),
+      per(HZ_PERIOD_YEAR, 3000, 1),      per((hz_period_type_t)0, 2022, 1),
       per((hz_period_type_t)5, 2022, 1),
   };
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -139,9 +141,8 @@ HZ_TEST(format_invalid_is_empty) {
 }
 
 HZ_TEST(months_and_dates) {
-  hz_period_t y = parse_ok("2022"), s2 = parse_ok("2022S2"),
-              q2 = parse_ok("2022Q2"), q4 = parse_ok("2022Q4"),
-              m1 = parse_ok("202201"), m12 = parse_ok("202212");
+  hz_period_t y = parse_ok("2022"), s2 = parse_ok("2022S2"), q2 = parse_ok("2022Q2"),
+              q4 = parse_ok("2022Q4"), m1 = parse_ok("202201"), m12 = parse_ok("202212");
   HZ_ASSERT_INT_EQ(hz_period_first_month(&y), 1);
   HZ_ASSERT_INT_EQ(hz_period_last_month(&y), 12);
   HZ_ASSERT_INT_EQ(hz_period_first_month(&s2), 7);
@@ -207,8 +208,7 @@ HZ_TEST(previous_across_year_boundaries) {
 
 HZ_TEST(previous_and_next_stop_at_year_range) {
   hz_period_t q;
-  hz_period_t first = parse_ok("190001"), last = parse_ok("2999Q4"),
-              y = parse_ok("1900");
+  hz_period_t first = parse_ok("190001"), last = parse_ok("2999Q4"), y = parse_ok("1900");
   HZ_ASSERT_INT_EQ(hz_period_previous(&first, &q), -ERANGE);
   HZ_ASSERT_INT_EQ(hz_period_previous(&y, &q), -ERANGE);
   HZ_ASSERT_INT_EQ(hz_period_next(&last, &q), -ERANGE);
@@ -242,17 +242,13 @@ HZ_TEST(ordinal_round_trip) {
   assert_text(&q, "202201");
   HZ_ASSERT_INT_EQ(hz_period_from_ordinal(HZ_PERIOD_QUARTER, 1900 * 4, &q), 0);
   assert_text(&q, "1900Q1");
-  HZ_ASSERT_INT_EQ(hz_period_from_ordinal(HZ_PERIOD_QUARTER, 1900 * 4 - 1, &q),
-                   -ERANGE);
-  HZ_ASSERT_INT_EQ(hz_period_from_ordinal(HZ_PERIOD_QUARTER, 3000 * 4, &q),
-                   -ERANGE);
+  HZ_ASSERT_INT_EQ(hz_period_from_ordinal(HZ_PERIOD_QUARTER, 1900 * 4 - 1, &q), -ERANGE);
+  HZ_ASSERT_INT_EQ(hz_period_from_ordinal(HZ_PERIOD_QUARTER, 3000 * 4, &q), -ERANGE);
   HZ_ASSERT_INT_EQ(hz_period_from_ordinal(HZ_PERIOD_MONTH, -1, &q), -ERANGE);
-  HZ_ASSERT_INT_EQ(hz_period_from_ordinal((hz_period_type_t)7, 24000, &q),
-                   -EINVAL);
+  HZ_ASSERT_INT_EQ(hz_period_from_ordinal((hz_period_type_t)7, 24000, &q), -EINVAL);
 }
 
-static void expect_enclosing(const char *from, hz_period_type_t t,
-                             const char *want) {
+static void expect_enclosing(const char *from, hz_period_type_t t, const char *want) {
   hz_period_t p = parse_ok(from), q;
   HZ_ASSERT_INT_EQ(hz_period_enclosing(&p, t, &q), 0);
   assert_text(&q, want);
@@ -303,20 +299,17 @@ HZ_TEST(contains_cases) {
 HZ_TEST(finer_or_equal) {
   HZ_ASSERT_TRUE(hz_period_finer_or_equal(HZ_PERIOD_MONTH, HZ_PERIOD_YEAR));
   HZ_ASSERT_TRUE(hz_period_finer_or_equal(HZ_PERIOD_MONTH, HZ_PERIOD_QUARTER));
-  HZ_ASSERT_TRUE(
-      hz_period_finer_or_equal(HZ_PERIOD_QUARTER, HZ_PERIOD_HALF_YEAR));
+  HZ_ASSERT_TRUE(hz_period_finer_or_equal(HZ_PERIOD_QUARTER, HZ_PERIOD_HALF_YEAR));
   HZ_ASSERT_TRUE(hz_period_finer_or_equal(HZ_PERIOD_QUARTER, HZ_PERIOD_QUARTER));
   HZ_ASSERT_TRUE(hz_period_finer_or_equal(HZ_PERIOD_YEAR, HZ_PERIOD_YEAR));
   HZ_ASSERT_FALSE(hz_period_finer_or_equal(HZ_PERIOD_YEAR, HZ_PERIOD_MONTH));
-  HZ_ASSERT_FALSE(
-      hz_period_finer_or_equal(HZ_PERIOD_HALF_YEAR, HZ_PERIOD_QUARTER));
+  HZ_ASSERT_FALSE(hz_period_finer_or_equal(HZ_PERIOD_HALF_YEAR, HZ_PERIOD_QUARTER));
   HZ_ASSERT_FALSE(hz_period_finer_or_equal((hz_period_type_t)0, HZ_PERIOD_YEAR));
   HZ_ASSERT_FALSE(hz_period_finer_or_equal((hz_period_type_t)5, HZ_PERIOD_YEAR));
 }
 
 /* Enumerates outer by type and joins the codes with spaces. */
-static void expect_children(const char *outer, hz_period_type_t t,
-                            const char *want) {
+static void expect_children(const char *outer, hz_period_type_t t, const char *want) {
   hz_period_t o = parse_ok(outer), kids[HZ_PERIOD_MAX_CHILDREN];
   int n = hz_period_children(&o, t, kids, HZ_PERIOD_MAX_CHILDREN);
   HZ_ASSERT_TRUE(n > 0);
@@ -341,8 +334,7 @@ HZ_TEST(children_enumeration) {
   expect_children("2022", HZ_PERIOD_YEAR, "2022");
   expect_children("2022S1", HZ_PERIOD_QUARTER, "2022Q1 2022Q2");
   expect_children("2022S2", HZ_PERIOD_QUARTER, "2022Q3 2022Q4");
-  expect_children("2022S2", HZ_PERIOD_MONTH,
-                  "202207 202208 202209 202210 202211 202212");
+  expect_children("2022S2", HZ_PERIOD_MONTH, "202207 202208 202209 202210 202211 202212");
   expect_children("2022Q3", HZ_PERIOD_MONTH, "202207 202208 202209");
   expect_children("2022Q4", HZ_PERIOD_MONTH, "202210 202211 202212");
   expect_children("202205", HZ_PERIOD_MONTH, "202205");
@@ -351,24 +343,20 @@ HZ_TEST(children_enumeration) {
 HZ_TEST(children_refusals) {
   hz_period_t q = parse_ok("2022Q1"), y = parse_ok("2022"), kids[12];
   HZ_ASSERT_INT_EQ(hz_period_children(&q, HZ_PERIOD_YEAR, kids, 12), -EINVAL);
-  HZ_ASSERT_INT_EQ(hz_period_children(&q, HZ_PERIOD_HALF_YEAR, kids, 12),
-                   -EINVAL);
-  HZ_ASSERT_INT_EQ(hz_period_children(&y, (hz_period_type_t)9, kids, 12),
-                   -EINVAL);
+  HZ_ASSERT_INT_EQ(hz_period_children(&q, HZ_PERIOD_HALF_YEAR, kids, 12), -EINVAL);
+  HZ_ASSERT_INT_EQ(hz_period_children(&y, (hz_period_type_t)9, kids, 12), -EINVAL);
   /* Too little room writes nothing. */
   kids[0] = per(HZ_PERIOD_YEAR, 1999, 1);
   HZ_ASSERT_INT_EQ(hz_period_children(&y, HZ_PERIOD_MONTH, kids, 11), -ENOSPC);
   HZ_ASSERT_INT_EQ(kids[0].year, 1999);
   HZ_ASSERT_INT_EQ(hz_period_children(&y, HZ_PERIOD_QUARTER, kids, 4), 4);
   hz_period_t bad = per(HZ_PERIOD_QUARTER, 2022, 5);
-  HZ_ASSERT_INT_EQ(hz_period_children(&bad, HZ_PERIOD_MONTH, kids, 12),
-                   -EINVAL);
+  HZ_ASSERT_INT_EQ(hz_period_children(&bad, HZ_PERIOD_MONTH, kids, 12), -EINVAL);
 }
 
 HZ_TEST(cmp_orders_by_start_then_coarser_first) {
-  const char *sorted[] = {"2021",   "2021S2", "2021Q4", "202112",
-                          "2022",   "2022S1", "2022Q1", "202201",
-                          "202202", "2022Q2", "202204", "2022S2"};
+  const char *sorted[] = {"2021",   "2021S2", "2021Q4", "202112", "2022",   "2022S1",
+                          "2022Q1", "202201", "202202", "2022Q2", "202204", "2022S2"};
   size_t n = sizeof(sorted) / sizeof(sorted[0]);
   for (size_t i = 0; i < n; i++) {
     for (size_t j = 0; j < n; j++) {
@@ -414,8 +402,9 @@ HZ_TEST(type_parse) {
   HZ_ASSERT_INT_EQ(type_ok("PERIOD_TYPE_YEAR"), HZ_PERIOD_YEAR);
   for (hz_period_type_t t = HZ_PERIOD_YEAR; t <= HZ_PERIOD_MONTH; t++)
     HZ_ASSERT_INT_EQ(type_ok(hz_period_type_code(t)), t);
-  const char *bad[] = {"", "years", "half year", "half", "m", " month",
-                       "month ", "PERIOD_TYPE_UNSPECIFIED", "week", "季度"};
+  const char *bad[] = {"",     "years",  "half year", "half",
+                       "m",    " month", "month ",    "PERIOD_TYPE_UNSPECIFIED",
+                       "week", "季度"};
   hz_period_type_t t = HZ_PERIOD_MONTH;
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     int r = hz_period_type_parse(bad[i], &t);

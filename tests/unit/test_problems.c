@@ -11,7 +11,7 @@
 #include "hz_test.h"
 
 #define MALFORMED HUIZONG__V1__PROBLEM_KIND__PROBLEM_KIND_MALFORMED
-#define UNKNOWN HUIZONG__V1__PROBLEM_KIND__PROBLEM_KIND_UNKNOWN_REFERENCE
+#define UNKNOWN   HUIZONG__V1__PROBLEM_KIND__PROBLEM_KIND_UNKNOWN_REFERENCE
 
 static int add(hz_problems_t *p, int index, int kind, const char *reason) {
   return hz_problems_add(p, index, index + 2, kind, "f", NULL, "k", reason);

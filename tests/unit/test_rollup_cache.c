@@ -61,8 +61,8 @@ HZ_TEST(least_recently_used_evicted_within_the_limit) {
   }
   HZ_ASSERT_TRUE(c.count < 200);
   HZ_ASSERT_TRUE(c.count > 40);
-  HZ_ASSERT_TRUE(get(&c, "key-1", "1", &len) == NULL);    /* evicted */
-  HZ_ASSERT_TRUE(get(&c, "key-199", "1", &len) != NULL);  /* newest kept */
+  HZ_ASSERT_TRUE(get(&c, "key-1", "1", &len) == NULL);   /* evicted */
+  HZ_ASSERT_TRUE(get(&c, "key-199", "1", &len) != NULL); /* newest kept */
   hz_rcache_free(&c);
   HZ_ASSERT_INT_EQ((long)c.count, 0);
   HZ_ASSERT_INT_EQ((long)c.bytes, 0);

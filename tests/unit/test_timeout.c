@@ -17,8 +17,7 @@ static void expect_bad(const char *s, size_t len) {
   uint64_t ms = 0;
   int r = hz_grpc_timeout_parse(s, len, &ms);
   if (r != -1)
-    hz_test_note_("\"%.*s\" (%zu bytes) was accepted as %" PRIu64 " ms\n",
-                  (int)len, s, len, ms);
+    hz_test_note_("\"%.*s\" (%zu bytes) was accepted as %" PRIu64 " ms\n", (int)len, s, len, ms);
   HZ_ASSERT_INT_EQ(r, -1);
 }
 
@@ -66,14 +65,14 @@ HZ_TEST(bad_forms) {
   expect_bad("S", 1);
   expect_bad("m", 1);
   expect_bad("7", 1);
-  expect_bad("100", 3);       /* no unit */
-  expect_bad("1x", 2);        /* unknown unit */
-  expect_bad("1h", 2);        /* units are case-sensitive: h is not H */
+  expect_bad("100", 3); /* no unit */
+  expect_bad("1x", 2);  /* unknown unit */
+  expect_bad("1h", 2);  /* units are case-sensitive: h is not H */
   expect_bad("1s", 2);
   expect_bad("1U", 2);
   expect_bad("1N", 2);
   expect_bad("abc", 3);
-  expect_bad("1a0m", 4);      /* letters among the digits */
+  expect_bad("1a0m", 4); /* letters among the digits */
   expect_bad("1.5S", 4);
   expect_bad("-1S", 3);
   expect_bad("+1S", 3);

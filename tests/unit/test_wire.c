@@ -24,8 +24,7 @@ HZ_TEST(uuid_refuses_other_forms) {
   HZ_ASSERT_INT_EQ(hz_wire_uuid_check(""), -EINVAL);
   HZ_ASSERT_INT_EQ(hz_wire_uuid_check("123e4567e89b12d3a456426614174000"), -EINVAL);
   HZ_ASSERT_INT_EQ(hz_wire_uuid_check("{123e4567-e89b-12d3-a456-426614174000}"), -EINVAL);
-  HZ_ASSERT_INT_EQ(hz_wire_uuid_check("urn:uuid:123e4567-e89b-12d3-a456-426614174000"),
-                   -EINVAL);
+  HZ_ASSERT_INT_EQ(hz_wire_uuid_check("urn:uuid:123e4567-e89b-12d3-a456-426614174000"), -EINVAL);
   HZ_ASSERT_INT_EQ(hz_wire_uuid_check("123e4567-e89b-12d3-a456-42661417400"), -EINVAL);
   HZ_ASSERT_INT_EQ(hz_wire_uuid_check("123e4567-e89b-12d3-a456-4266141740000"), -EINVAL);
   HZ_ASSERT_INT_EQ(hz_wire_uuid_check("123e4567-e89b-12d3-a456-42661417400g"), -EINVAL);
@@ -82,8 +81,7 @@ static void expect_hp(const char *in, unsigned flags, const char *host, hz_wire_
 static void expect_hp_refused(const char *in, unsigned flags, const char *want) {
   hz_wire_hostport_t hp;
   char err[160] = "";
-  HZ_ASSERT_INT_EQ(hz_wire_hostport_parse(in, strlen(in), flags, &hp, err, sizeof(err)),
-                   -EINVAL);
+  HZ_ASSERT_INT_EQ(hz_wire_hostport_parse(in, strlen(in), flags, &hp, err, sizeof(err)), -EINVAL);
   if (!strstr(err, want))
     hz_test_note_("input '%s': reason '%s' lacks '%s'\n", in, err, want);
   HZ_ASSERT_TRUE(strstr(err, want) != NULL);
@@ -94,8 +92,8 @@ static void expect_hp_refused(const char *in, unsigned flags, const char *want) 
 HZ_TEST(hostport_names_and_ipv4) {
   expect_hp("localhost:50051", 0, "localhost", HZ_WIRE_HOST_NAME, 1, 50051);
   expect_hp("127.0.0.1:1", 0, "127.0.0.1", HZ_WIRE_HOST_IPV4, 1, 1);
-  expect_hp("stats.county-42.example:65535", 0, "stats.county-42.example", HZ_WIRE_HOST_NAME,
-            1, 65535);
+  expect_hp("stats.county-42.example:65535", 0, "stats.county-42.example", HZ_WIRE_HOST_NAME, 1,
+            65535);
   expect_hp("1.2.3:80", 0, "1.2.3", HZ_WIRE_HOST_NAME, 1, 80);
 }
 
@@ -186,9 +184,9 @@ HZ_TEST(utf8_accepts_well_formed_text) {
   HZ_ASSERT_INT_EQ(check_at("", 0, NULL), 0);
   /* Boundaries: U+007F, U+0080, U+07FF, U+0800, U+D7FF, U+E000, U+FFFF,
    * U+10000, U+10FFFF, and U+FFFD itself. */
-  static const char *edges[] = {"\x7f", "\xc2\x80", "\xdf\xbf", "\xe0\xa0\x80",
-                                "\xed\x9f\xbf", "\xee\x80\x80", "\xef\xbf\xbf",
-                                "\xf0\x90\x80\x80", "\xf4\x8f\xbf\xbf", "\xef\xbf\xbd"};
+  static const char *edges[] = {
+      "\x7f",         "\xc2\x80",     "\xdf\xbf",         "\xe0\xa0\x80",     "\xed\x9f\xbf",
+      "\xee\x80\x80", "\xef\xbf\xbf", "\xf0\x90\x80\x80", "\xf4\x8f\xbf\xbf", "\xef\xbf\xbd"};
   for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++)
     HZ_ASSERT_INT_EQ(check_at(edges[i], strlen(edges[i]), NULL), 0);
 }
@@ -208,9 +206,9 @@ HZ_TEST(utf8_refuses_surrogates_and_beyond_u10ffff) {
   size_t bad;
   HZ_ASSERT_INT_EQ(check_at("ok\xed\xa0\x80", 5, &bad), -EINVAL); /* lone U+D800 */
   HZ_ASSERT_UINT_EQ(bad, 2);
-  HZ_ASSERT_INT_EQ(check_at("\xed\xbf\xbf", 3, NULL), -EINVAL);  /* U+DFFF */
+  HZ_ASSERT_INT_EQ(check_at("\xed\xbf\xbf", 3, NULL), -EINVAL);             /* U+DFFF */
   HZ_ASSERT_INT_EQ(check_at("\xed\xa0\xbd\xed\xb2\xa9", 6, NULL), -EINVAL); /* CESU pair */
-  HZ_ASSERT_INT_EQ(check_at("\xf4\x90\x80\x80", 4, NULL), -EINVAL); /* U+110000 */
+  HZ_ASSERT_INT_EQ(check_at("\xf4\x90\x80\x80", 4, NULL), -EINVAL);         /* U+110000 */
   HZ_ASSERT_INT_EQ(check_at("\xf5\x80\x80\x80", 4, NULL), -EINVAL);
   HZ_ASSERT_INT_EQ(check_at("\xff", 1, NULL), -EINVAL);
 }

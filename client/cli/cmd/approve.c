@@ -18,7 +18,7 @@
 #include "huizong/v1/admin.pb-c.h"
 #include "present.h"
 
-#define APPROVE_METHOD "/huizong.v1.Admin/Approve"
+#define APPROVE_METHOD     "/huizong.v1.Admin/Approve"
 #define APPROVE_ALL_METHOD "/huizong.v1.Admin/ApproveAllSubmitted"
 
 static const hz_cli_opt_t approve_opts[] = {
@@ -31,14 +31,14 @@ static const hz_cli_opt_t approve_opts[] = {
 
 /* Columns of the --all-submitted CSV: an outcome, then the record. */
 static const char *const all_csv_cols[HZ_APPROVAL_NFIELDS + 1] = {
-    "outcome", "region", "period", "state", "approved_by", "approved_at",
+    "outcome",           "region",  "period", "state", "approved_by", "approved_at",
     "last_submitted_at", "comment",
 };
 
 static void print_all_summary(hz_cli_t *cli, const char *region, const char *period,
                               const Huizong__V1__ApproveAllSubmittedResponse *r) {
-  fprintf(cli->out, "%s %s: %zu approved now, %d already approved, %zu missing\n", region,
-          period, r->n_approved, r->already_approved_count, r->n_missing_region_codes);
+  fprintf(cli->out, "%s %s: %zu approved now, %d already approved, %zu missing\n", region, period,
+          r->n_approved, r->already_approved_count, r->n_missing_region_codes);
   if (r->n_missing_region_codes > 0) {
     fputs("missing:", cli->out);
     for (size_t i = 0; i < r->n_missing_region_codes; i++)
@@ -127,10 +127,8 @@ static int print_all(hz_cli_t *cli, const char *region, const char *period,
   return rc;
 }
 
-static int approve_all(hz_cli_t *cli, const char *region, const char *period,
-                       const char *comment) {
-  Huizong__V1__ApproveAllSubmittedRequest req =
-      HUIZONG__V1__APPROVE_ALL_SUBMITTED_REQUEST__INIT;
+static int approve_all(hz_cli_t *cli, const char *region, const char *period, const char *comment) {
+  Huizong__V1__ApproveAllSubmittedRequest req = HUIZONG__V1__APPROVE_ALL_SUBMITTED_REQUEST__INIT;
   req.region_code = (char *)region;
   req.period = (char *)period;
   req.comment = (char *)comment;
@@ -144,15 +142,14 @@ static int approve_all(hz_cli_t *cli, const char *region, const char *period,
   return rc;
 }
 
-static int approve_one(hz_cli_t *cli, const char *region, const char *period,
-                       const char *comment) {
+static int approve_one(hz_cli_t *cli, const char *region, const char *period, const char *comment) {
   Huizong__V1__ApproveRequest req = HUIZONG__V1__APPROVE_REQUEST__INIT;
   req.region_code = (char *)region;
   req.period = (char *)period;
   req.comment = (char *)comment;
   ProtobufCMessage *resp;
-  int rc = hz_cli_unary(cli, APPROVE_METHOD, &req.base,
-                        &huizong__v1__approval_response__descriptor, &resp, NULL);
+  int rc = hz_cli_unary(cli, APPROVE_METHOD, &req.base, &huizong__v1__approval_response__descriptor,
+                        &resp, NULL);
   if (rc != HZ_EXIT_OK)
     return rc;
   const Huizong__V1__ApprovalResponse *r = (const void *)resp;
@@ -181,11 +178,11 @@ const hz_cli_cmd_t hz_cmd_approve = {
     .name = "approve",
     .summary = "approve a township's period (or, with --all-submitted, every submitted one)",
     .help = "An approved period refuses further submissions (FAILED_PRECONDITION naming the\n"
-             "approver and time) until 'reopen'. County tokens approve within their subtree.\n"
-             "--all-submitted approves, in one transaction, every township under --region\n"
-             "that has submitted for --period and lists those that have not (CSV: one row\n"
-             "per approved or missing township; the already-approved count is in the table\n"
-             "and JSON formats).",
+            "approver and time) until 'reopen'. County tokens approve within their subtree.\n"
+            "--all-submitted approves, in one transaction, every township under --region\n"
+            "that has submitted for --period and lists those that have not (CSV: one row\n"
+            "per approved or missing township; the already-approved count is in the table\n"
+            "and JSON formats).",
     .opts = approve_opts,
     .run = run_approve,
 };

@@ -12,10 +12,10 @@
 #include "present.h"
 #include "timearg.h"
 
-#define GET_AUDIT_METHOD "/huizong.v1.Admin/GetAudit"
+#define GET_AUDIT_METHOD    "/huizong.v1.Admin/GetAudit"
 #define AUDIT_DEFAULT_LIMIT 100
 /* Distinct actions the contract knows; --action cannot name more. */
-#define AUDIT_MAX_ACTIONS 16
+#define AUDIT_MAX_ACTIONS   16
 
 static const hz_cli_opt_t audit_opts[] = {
     {"region", "CODE", "only entries of this region's subtree (default: the token's scope)"},
@@ -32,18 +32,18 @@ static const hz_cli_opt_t audit_opts[] = {
 };
 
 static const char *const columns[] = {
-    "time", "actor", "action", "region", "indicator", "period", "old", "new", "submission",
-    "detail",
+    "time",   "actor", "action", "region",     "indicator",
+    "period", "old",   "new",    "submission", "detail",
 };
 #define NCOLS (sizeof(columns) / sizeof(columns[0]))
 
 /* Request and the storage its fields point into. */
 typedef struct audit_args_s {
-  Huizong__V1__GetAuditRequest req;   /* the request */
-  char since[HZ_TIMEARG_SIZE];        /* canonical --since */
-  char until[HZ_TIMEARG_SIZE];        /* canonical --until */
+  Huizong__V1__GetAuditRequest req;                    /* the request */
+  char since[HZ_TIMEARG_SIZE];                         /* canonical --since */
+  char until[HZ_TIMEARG_SIZE];                         /* canonical --until */
   Huizong__V1__AuditAction actions[AUDIT_MAX_ACTIONS]; /* parsed --action values */
-  size_t limit;                       /* --limit, 0 = all */
+  size_t limit;                                        /* --limit, 0 = all */
 } audit_args_t;
 
 static void entry_cells(const Huizong__V1__AuditEntry *e, const char *cells[NCOLS]) {
@@ -136,8 +136,10 @@ static int run_audit(hz_cli_t *cli) {
   if (rc == HZ_EXIT_OK)
     rc = hz_write_table(cli, &t);
   if (rc == HZ_EXIT_OK && more)
-    fprintf(cli->err, "note: showing the newest %zu entries; more match "
-                      "(raise --limit, 0 = all, or narrow the filters)\n", a.limit);
+    fprintf(cli->err,
+            "note: showing the newest %zu entries; more match "
+            "(raise --limit, 0 = all, or narrow the filters)\n",
+            a.limit);
   hz_table_free(&t);
   return rc;
 }
@@ -146,11 +148,11 @@ const hz_cli_cmd_t hz_cmd_audit = {
     .name = "audit",
     .summary = "the audit trail, newest first: who changed what, when, from which submission",
     .help = "Filters combine (all must match). --action may be repeated or take a comma list\n"
-             "of: value.set, narrative.set, approve, reopen, period.reopen, token.create,\n"
-             "token.revoke, region.set, indicator.set, target.set, window.set.\n"
-             "County tokens see their subtree; entries without a region (tokens, indicators,\n"
-             "windows) are visible to admin tokens only. old/new are empty (null in JSON) when\n"
-             "they do not apply or the value was new.",
+            "of: value.set, narrative.set, approve, reopen, period.reopen, token.create,\n"
+            "token.revoke, region.set, indicator.set, target.set, window.set.\n"
+            "County tokens see their subtree; entries without a region (tokens, indicators,\n"
+            "windows) are visible to admin tokens only. old/new are empty (null in JSON) when\n"
+            "they do not apply or the value was new.",
     .opts = audit_opts,
     .run = run_audit,
 };

@@ -28,17 +28,17 @@ extern const hz_cli_cmd_t hz_cmd_submissions_list; /* cmd/submissions_list.c */
 extern const hz_cli_cmd_t hz_cmd_submissions_show; /* cmd/submissions_show.c */
 
 /* huizong-admin */
-extern const hz_cli_cmd_t hz_cmd_regions_import;    /* cmd/regions_import.c */
-extern const hz_cli_cmd_t hz_cmd_regions_list;      /* cmd/regions_list.c */
-extern const hz_cli_cmd_t hz_cmd_regions_tree;      /* cmd/regions_tree.c */
-extern const hz_cli_cmd_t hz_cmd_indicators_import; /* cmd/indicators_import.c */
-extern const hz_cli_cmd_t hz_cmd_indicators_list;   /* cmd/indicators_list.c */
-extern const hz_cli_cmd_t hz_cmd_tokens_create;     /* cmd/tokens_create.c */
-extern const hz_cli_cmd_t hz_cmd_tokens_list;       /* cmd/tokens_list.c */
-extern const hz_cli_cmd_t hz_cmd_tokens_revoke;     /* cmd/tokens_revoke.c */
-extern const hz_cli_cmd_t hz_cmd_targets_import;    /* cmd/targets_import.c */
-extern const hz_cli_cmd_t hz_cmd_targets_list;      /* cmd/targets_list.c */
-extern const hz_cli_cmd_t hz_cmd_whoami;            /* cmd/whoami.c */
+extern const hz_cli_cmd_t hz_cmd_regions_import;     /* cmd/regions_import.c */
+extern const hz_cli_cmd_t hz_cmd_regions_list;       /* cmd/regions_list.c */
+extern const hz_cli_cmd_t hz_cmd_regions_tree;       /* cmd/regions_tree.c */
+extern const hz_cli_cmd_t hz_cmd_indicators_import;  /* cmd/indicators_import.c */
+extern const hz_cli_cmd_t hz_cmd_indicators_list;    /* cmd/indicators_list.c */
+extern const hz_cli_cmd_t hz_cmd_tokens_create;      /* cmd/tokens_create.c */
+extern const hz_cli_cmd_t hz_cmd_tokens_list;        /* cmd/tokens_list.c */
+extern const hz_cli_cmd_t hz_cmd_tokens_revoke;      /* cmd/tokens_revoke.c */
+extern const hz_cli_cmd_t hz_cmd_targets_import;     /* cmd/targets_import.c */
+extern const hz_cli_cmd_t hz_cmd_targets_list;       /* cmd/targets_list.c */
+extern const hz_cli_cmd_t hz_cmd_whoami;             /* cmd/whoami.c */
 extern const hz_cli_cmd_t hz_cmd_periods_reopen;     /* cmd/periods_reopen.c */
 extern const hz_cli_cmd_t hz_cmd_periods_exceptions; /* cmd/periods_exceptions.c */
 extern const hz_cli_cmd_t hz_cmd_windows_list;       /* cmd/windows_list.c */

@@ -18,16 +18,16 @@ static const hz_cli_opt_t completeness_opts[] = {
 };
 
 static const char *const columns[] = {
-    "region", "name", "state", "last_submitted_at", "last_submitted_by", "values",
-    "approved_by", "approved_at", "exception_open", "last_submission_id",
+    "region", "name",        "state",       "last_submitted_at", "last_submitted_by",
+    "values", "approved_by", "approved_at", "exception_open",    "last_submission_id",
 };
 #define NCOLS (sizeof(columns) / sizeof(columns[0]))
 
 static void print_counts(hz_cli_t *cli, const Huizong__V1__CompletenessResponse *r) {
   const Huizong__V1__RegionRef *reg = r->region;
-  fprintf(cli->out, "%s %s  %s: %d of %d reported, %d approved, %d missing\n",
-          reg ? reg->code : "", reg ? reg->name : "", r->period, r->reported_count,
-          r->expected_count, r->approved_count, r->missing_count);
+  fprintf(cli->out, "%s %s  %s: %d of %d reported, %d approved, %d missing\n", reg ? reg->code : "",
+          reg ? reg->name : "", r->period, r->reported_count, r->expected_count, r->approved_count,
+          r->missing_count);
   if (r->deadline && *r->deadline)
     fprintf(cli->out, "deadline: %s\n", r->deadline);
   if (r->n_missing_region_codes > 0) {

@@ -29,8 +29,8 @@ static const char *const columns[NCOLS] = {
 };
 
 /* Table column order: the comment may hold anything, so it goes last. */
-static const int table_order[NCOLS] = {C_REGION, C_INDICATOR, C_PERIOD, C_VALUE,
-                                       C_SUBMISSION, C_UPDATED, C_COMMENT};
+static const int table_order[NCOLS] = {C_REGION,     C_INDICATOR, C_PERIOD, C_VALUE,
+                                       C_SUBMISSION, C_UPDATED,   C_COMMENT};
 
 /* Without --timeout an export may run this long (ms): big subtrees take
  * minutes, yet a stalled server must not hang a script for ever. */
@@ -38,10 +38,10 @@ static const int table_order[NCOLS] = {C_REGION, C_INDICATOR, C_PERIOD, C_VALUE,
 
 /* Output state across batches. */
 typedef struct out_s {
-  hz_cli_t *cli;        /* where to print */
-  size_t width[NCOLS];  /* table column widths, fixed by the first batch */
-  int started;          /* header (or "[") written */
-  size_t records;       /* records printed */
+  hz_cli_t *cli;       /* where to print */
+  size_t width[NCOLS]; /* table column widths, fixed by the first batch */
+  int started;         /* header (or "[") written */
+  size_t records;      /* records printed */
 } out_t;
 
 static void record_cells(const Huizong__V1__ValueRecord *r, const char *cells[NCOLS]) {
@@ -103,12 +103,8 @@ static void start(out_t *o, const Huizong__V1__ExportValuesResponse *first) {
   FILE *f = o->cli->out;
   o->started = 1;
   switch (o->cli->format) {
-  case HZ_FORMAT_CSV:
-    hz_csv_write_row(f, NCOLS, columns);
-    break;
-  case HZ_FORMAT_JSON:
-    fputs("[", f);
-    break;
+  case HZ_FORMAT_CSV: hz_csv_write_row(f, NCOLS, columns); break;
+  case HZ_FORMAT_JSON: fputs("[", f); break;
   default:
     fix_widths(o, first);
     table_line(o, columns);
@@ -131,16 +127,12 @@ static void print_batch(out_t *o, const Huizong__V1__ExportValuesResponse *batch
     const char *cells[NCOLS];
     record_cells(batch->records[i], cells);
     switch (o->cli->format) {
-    case HZ_FORMAT_CSV:
-      hz_csv_write_row(f, NCOLS, cells);
-      break;
+    case HZ_FORMAT_CSV: hz_csv_write_row(f, NCOLS, cells); break;
     case HZ_FORMAT_JSON:
       fputs(o->records ? ",\n  " : "\n  ", f);
       hz_json_write_object(f, NCOLS, columns, cells);
       break;
-    default:
-      table_line(o, cells);
-      break;
+    default: table_line(o, cells); break;
     }
     o->records++;
   }
@@ -148,8 +140,7 @@ static void print_batch(out_t *o, const Huizong__V1__ExportValuesResponse *batch
 }
 
 static void finish(out_t *o) {
-  static const Huizong__V1__ExportValuesResponse empty =
-      HUIZONG__V1__EXPORT_VALUES_RESPONSE__INIT;
+  static const Huizong__V1__ExportValuesResponse empty = HUIZONG__V1__EXPORT_VALUES_RESPONSE__INIT;
   if (!o->started)
     start(o, &empty);
   if (o->cli->format == HZ_FORMAT_JSON)
@@ -162,8 +153,8 @@ static int stream_export(hz_cli_t *cli, const Huizong__V1__ExportValuesRequest *
   int rc = hz_cli_client(cli, &client);
   if (rc != HZ_EXIT_OK)
     return rc;
-  hzc_call_opts_t opts = {.timeout_ms = cli->timeout_set ? cli->timeout_ms
-                                                      : EXPORT_DEFAULT_TIMEOUT_MS};
+  hzc_call_opts_t opts = {.timeout_ms =
+                              cli->timeout_set ? cli->timeout_ms : EXPORT_DEFAULT_TIMEOUT_MS};
   hzc_call_t *call;
   if (hzc_call_start(client, EXPORT_METHOD, &opts, &call) != HZC_OK)
     return hz_cli_error(cli, "cannot start the call");
@@ -216,7 +207,7 @@ const hz_cli_cmd_t hz_cmd_export = {
     .name = "export",
     .summary = "stream the raw stored values of a subtree over a period range",
     .help = "Rows are printed as they arrive. --timeout bounds the whole stream (default\n"
-             "here: one hour instead of 30 s).",
+            "here: one hour instead of 30 s).",
     .opts = export_opts,
     .run = run_export,
 };

@@ -10,9 +10,11 @@
 #define WATCH_METHOD "/grpc.health.v1.Health/Watch"
 
 static const hz_cli_opt_t health_opts[] = {
-    {"service", "NAME", "service to ask about, e.g. huizong.v1.Reporting (default: the whole server)"},
-    {"watch", NULL, "print every status change until the server ends the stream or --timeout expires "
-                    "(no deadline unless --timeout is given; json prints one object per line)"},
+    {"service", "NAME",
+     "service to ask about, e.g. huizong.v1.Reporting (default: the whole server)"},
+    {"watch", NULL,
+     "print every status change until the server ends the stream or --timeout expires "
+     "(no deadline unless --timeout is given; json prints one object per line)"},
     {NULL, NULL, NULL},
 };
 
@@ -27,8 +29,7 @@ static const char *serving_name(int status, char *buf, size_t len) {
 
 /* One answer in the chosen format. header_done tracks the CSV header of a
  * stream of answers. */
-static void print_answer(hz_cli_t *cli, const char *service, int status,
-                         int *header_done) {
+static void print_answer(hz_cli_t *cli, const char *service, int status, int *header_done) {
   static const char *const cols[] = {"service", "status"};
   char buf[32];
   const char *row[] = {service, serving_name(status, buf, sizeof(buf))};
@@ -43,9 +44,7 @@ static void print_answer(hz_cli_t *cli, const char *service, int status,
     hz_json_write_object(cli->out, 2, cols, row);
     fputc('\n', cli->out);
     break;
-  default:
-    fprintf(cli->out, "%s\n", row[1]);
-    break;
+  default: fprintf(cli->out, "%s\n", row[1]); break;
   }
   fflush(cli->out);
 }
@@ -93,8 +92,8 @@ static int watch(hz_cli_t *cli, hzc_client_t *client,
 
   int last = -1, header_done = 0, got;
   ProtobufCMessage *msg;
-  while ((got = hzc_call_recv(call, &grpc__health__v1__health_check_response__descriptor,
-                              &msg)) == 1) {
+  while ((got = hzc_call_recv(call, &grpc__health__v1__health_check_response__descriptor, &msg)) ==
+         1) {
     last = ((Grpc__Health__V1__HealthCheckResponse *)msg)->status;
     print_answer(cli, req->service, last, &header_done);
     protobuf_c_message_free_unpacked(msg, NULL);
@@ -103,8 +102,7 @@ static int watch(hz_cli_t *cli, hzc_client_t *client,
   hzc_status_init(&st);
   hzc_call_finish(call, &st);
   /* Watching until --timeout is a normal way to stop. */
-  int ended_ok = st.code == HZ_STATUS_OK ||
-                 (st.code == HZ_STATUS_DEADLINE_EXCEEDED && last >= 0);
+  int ended_ok = st.code == HZ_STATUS_OK || (st.code == HZ_STATUS_DEADLINE_EXCEEDED && last >= 0);
   int rc = ended_ok ? (last == GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING
                            ? HZ_EXIT_OK
                            : HZ_EXIT_REFUSED)

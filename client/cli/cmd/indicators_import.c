@@ -16,8 +16,20 @@
 #define IMPORT_INDICATORS_METHOD "/huizong.v1.Admin/ImportIndicators"
 
 enum {
-  COL_CODE, COL_NAME, COL_UNIT, COL_FREQ, COL_TIME, COL_REGION, COL_MIN, COL_MAX,
-  COL_NUM, COL_DEN, COL_FACTOR, COL_SCALE, COL_DESC, NCOLS
+  COL_CODE,
+  COL_NAME,
+  COL_UNIT,
+  COL_FREQ,
+  COL_TIME,
+  COL_REGION,
+  COL_MIN,
+  COL_MAX,
+  COL_NUM,
+  COL_DEN,
+  COL_FACTOR,
+  COL_SCALE,
+  COL_DESC,
+  NCOLS
 };
 
 static const hz_csv_column_t indicator_columns[] = {
@@ -67,8 +79,7 @@ static int enum_field(hz_import_t *im, size_t i, size_t col, const hz_name_t *na
   if (*s && hz_name_parse(names, s, 0, &v) < 0) {
     char list[128];
     hz_name_list(names, list, sizeof(list));
-    hz_diags_add(&im->diags, hz_import_row(im, i)->line, "unknown %s '%s' (%s)", what, s,
-                 list);
+    hz_diags_add(&im->diags, hz_import_row(im, i)->line, "unknown %s '%s' (%s)", what, s, list);
   }
   return v;
 }
@@ -97,8 +108,7 @@ static void set_ratio(hz_import_t *im, size_t i, rows_t *r) {
     char *end;
     long v = strtol(scale, &end, 10);
     if (*end || v < 0 || v > 6)
-      hz_diags_add(&im->diags, line, "scale '%s' is not a number of fraction digits 0..6",
-                   scale);
+      hz_diags_add(&im->diags, line, "scale '%s' is not a number of fraction digits 0..6", scale);
     ra->scale = (int32_t)v;
   }
   r->ind[i].ratio = ra;
@@ -180,13 +190,14 @@ const hz_cli_cmd_t hz_cmd_indicators_import = {
     .name = "indicators import",
     .args = "FILE.csv",
     .summary = "create or update indicators from CSV (code,name,unit,frequency,...)",
-    .help = "Columns (a header line names them, in any order; without one they are in this order):\n"
-             "  code,name,unit,frequency,time_aggregation,region_aggregation,min,max\n"
-             "  and optionally numerator,denominator,factor,scale,description.\n"
-             "frequency: month, quarter, half_year or year. time_aggregation: sum, last,\n"
-             "average, min or max. region_aggregation: sum, average, min, max or none.\n"
-             "An empty min or max means no bound. A ratio indicator names numerator and\n"
-             "denominator indicators; factor (e.g. 100) and scale (fraction digits) are optional.",
+    .help =
+        "Columns (a header line names them, in any order; without one they are in this order):\n"
+        "  code,name,unit,frequency,time_aggregation,region_aggregation,min,max\n"
+        "  and optionally numerator,denominator,factor,scale,description.\n"
+        "frequency: month, quarter, half_year or year. time_aggregation: sum, last,\n"
+        "average, min or max. region_aggregation: sum, average, min, max or none.\n"
+        "An empty min or max means no bound. A ratio indicator names numerator and\n"
+        "denominator indicators; factor (e.g. 100) and scale (fraction digits) are optional.",
     .opts = indicators_import_opts,
     .min_args = 1,
     .max_args = 1,

@@ -18,8 +18,8 @@ static const hz_cli_opt_t indicators_list_opts[] = {
 };
 
 static const char *const columns[] = {
-    "code", "name", "unit", "frequency", "time_aggregation", "region_aggregation",
-    "min", "max", "numerator", "denominator", "factor", "description",
+    "code", "name", "unit",      "frequency",   "time_aggregation", "region_aggregation",
+    "min",  "max",  "numerator", "denominator", "factor",           "description",
 };
 #define NCOLS (sizeof(columns) / sizeof(columns[0]))
 

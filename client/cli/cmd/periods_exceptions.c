@@ -30,17 +30,16 @@ static int add_page(void *ud, const ProtobufCMessage *msg) {
 static int run_periods_exceptions(hz_cli_t *cli) {
   const char *region = hz_cli_opt(cli, "region");
   const char *period = hz_cli_opt(cli, "period");
-  Huizong__V1__ListPeriodExceptionsRequest req =
-      HUIZONG__V1__LIST_PERIOD_EXCEPTIONS_REQUEST__INIT;
+  Huizong__V1__ListPeriodExceptionsRequest req = HUIZONG__V1__LIST_PERIOD_EXCEPTIONS_REQUEST__INIT;
   req.region_code = (char *)(region ? region : "");
   req.period = (char *)(period ? period : "");
   hz_table_t t;
   if (hz_table_init(&t, HZ_EXCEPTION_NFIELDS, hz_exception_fields) < 0)
     return hz_cli_error(cli, "out of memory");
   hz_table_set_align(&t, 0, HZ_ALIGN_LEFT);
-  int rc = hz_cli_unary_pages(cli, LIST_EXCEPTIONS_METHOD, &req.base,
-                              &huizong__v1__list_period_exceptions_response__descriptor,
-                              add_page, &t);
+  int rc =
+      hz_cli_unary_pages(cli, LIST_EXCEPTIONS_METHOD, &req.base,
+                         &huizong__v1__list_period_exceptions_response__descriptor, add_page, &t);
   if (rc == HZ_EXIT_OK)
     rc = hz_write_table(cli, &t);
   hz_table_free(&t);

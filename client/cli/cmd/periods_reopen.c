@@ -15,7 +15,8 @@ static const hz_cli_opt_t periods_reopen_opts[] = {
     {"region", "CODE", "the township (required)"},
     {"period", "PERIOD", "the closed period, e.g. 2022Q1 (required)"},
     {"reason", "TEXT", "why, e.g. 系统故障, 补报 (required; stored and audited)"},
-    {"expires", "TIME", "accept submissions until then (RFC 3339 or a date = 00:00 UTC); default: no expiry"},
+    {"expires", "TIME",
+     "accept submissions until then (RFC 3339 or a date = 00:00 UTC); default: no expiry"},
     {NULL, NULL, NULL},
 };
 

@@ -51,8 +51,7 @@ static int build_rows(hz_import_t *im, rows_t *r) {
     if (hz_name_parse(hz_names_level, level, 1, &v) == 0)
       row->level = v;
     else if (*level)
-      hz_diags_add(&im->diags, (size_t)row->line,
-                   "unknown level '%s' (1..5 or %s)", level, levels);
+      hz_diags_add(&im->diags, (size_t)row->line, "unknown level '%s' (1..5 or %s)", level, levels);
     r->ptrs[i] = row;
   }
   return 0;
@@ -61,8 +60,8 @@ static int build_rows(hz_import_t *im, rows_t *r) {
 static int run_regions_import(hz_cli_t *cli) {
   hz_import_t im;
   rows_t r = {0};
-  int rc = hz_import_open(&im, cli, region_columns,
-                          sizeof(region_columns) / sizeof(region_columns[0]));
+  int rc =
+      hz_import_open(&im, cli, region_columns, sizeof(region_columns) / sizeof(region_columns[0]));
   if (rc == HZ_EXIT_OK && build_rows(&im, &r) < 0)
     rc = hz_cli_error(cli, "out of memory");
   if (rc == HZ_EXIT_OK)
@@ -91,8 +90,8 @@ const hz_cli_cmd_t hz_cmd_regions_import = {
     .args = "FILE.csv",
     .summary = "create or update regions from CSV: code,name,level,parent_code",
     .help = "Columns: code,name,level,parent_code (a header line names them, any order).\n"
-             "level: 1..5 or province, city, county, township, village (also 省 市 县 乡镇 村).\n"
-             "parent_code is empty for a root; parents may come later in the file.",
+            "level: 1..5 or province, city, county, township, village (also 省 市 县 乡镇 村).\n"
+            "parent_code is empty for a root; parents may come later in the file.",
     .opts = regions_import_opts,
     .min_args = 1,
     .max_args = 1,

@@ -47,7 +47,7 @@ const hz_cli_cmd_t hz_cmd_reopen = {
     .name = "reopen",
     .summary = "undo a township's approval for a period so that it may submit again",
     .help = "This lifts an approval. A period closed by its submission window is opened\n"
-             "for one township with 'huizong-admin periods reopen' instead.",
+            "for one township with 'huizong-admin periods reopen' instead.",
     .opts = reopen_opts,
     .run = run_reopen,
 };

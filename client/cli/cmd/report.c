@@ -21,8 +21,7 @@ static const hz_cli_opt_t report_opts[] = {
 };
 
 static const char *const value_cols[] = {
-    "indicator", "name", "value", "unit", "comment", "updated_at", "updated_by",
-    "submission_id",
+    "indicator", "name", "value", "unit", "comment", "updated_at", "updated_by", "submission_id",
 };
 #define NVALUE (sizeof(value_cols) / sizeof(value_cols[0]))
 
@@ -46,7 +45,7 @@ static int print_json(hz_cli_t *cli, const Huizong__V1__Report *r) {
   FILE *f = cli->out;
   const Huizong__V1__Approval *a = r->approval;
   static const char *const keys[] = {
-      "region_code", "region_name", "period", "state", "last_submitted_at",
+      "region_code", "region_name", "period",   "state",          "last_submitted_at",
       "approved_by", "approved_at", "deadline", "exception_open", "narrative",
   };
   const char *vals[] = {
@@ -87,8 +86,9 @@ static int print_json(hz_cli_t *cli, const Huizong__V1__Report *r) {
 
 static void print_header(hz_cli_t *cli, const Huizong__V1__Report *r, hz_strpool_t *p) {
   const Huizong__V1__Approval *a = r->approval;
-  const char *keys[] = {"region", "period", "state", "last_submitted_at", "approved_by",
-                        "approved_at", "deadline", "exception_open", "submissions"};
+  const char *keys[] = {"region",      "period",      "state",    "last_submitted_at",
+                        "approved_by", "approved_at", "deadline", "exception_open",
+                        "submissions"};
   const char *vals[] = {
       r->region ? hz_strpool_printf(p, "%s %s", r->region->code, r->region->name) : NULL,
       r->period,
@@ -125,8 +125,7 @@ static int print_report(hz_cli_t *cli, const Huizong__V1__Report *r) {
     rc = hz_write_table(cli, &t);
   if (rc == HZ_EXIT_OK && cli->format == HZ_FORMAT_TABLE && r->narrative && *r->narrative) {
     size_t n = strlen(r->narrative);
-    fprintf(cli->out, "\nnarrative:\n%s%s", r->narrative,
-            r->narrative[n - 1] == '\n' ? "" : "\n");
+    fprintf(cli->out, "\nnarrative:\n%s%s", r->narrative, r->narrative[n - 1] == '\n' ? "" : "\n");
   }
   hz_strpool_free(&pool);
   hz_table_free(&t);
@@ -143,8 +142,7 @@ static int run_report(hz_cli_t *cli) {
   req.region_code = (char *)region;
   req.period = (char *)period;
   ProtobufCMessage *resp;
-  rc = hz_cli_unary(cli, REPORT_METHOD, &req.base, &huizong__v1__report__descriptor, &resp,
-                    NULL);
+  rc = hz_cli_unary(cli, REPORT_METHOD, &req.base, &huizong__v1__report__descriptor, &resp, NULL);
   if (rc == HZ_EXIT_OK) {
     rc = print_report(cli, (Huizong__V1__Report *)resp);
     protobuf_c_message_free_unpacked(resp, NULL);

@@ -30,17 +30,25 @@ static const hz_cli_opt_t rollup_opts[] = {
 
 /* Columns of the human table. */
 static const char *const table_cols[] = {
-    "region", "name", "indicator", "unit", "value", "reported", "last_year", "yoy",
-    "prev_period", "pop", "target", "completion", "annual_target", "annual_progress",
+    "region",        "name",
+    "indicator",     "unit",
+    "value",         "reported",
+    "last_year",     "yoy",
+    "prev_period",   "pop",
+    "target",        "completion",
+    "annual_target", "annual_progress",
 };
 #define NTABLE (sizeof(table_cols) / sizeof(table_cols[0]))
 
 /* Columns of CSV and JSON. */
 static const char *const data_cols[] = {
-    "region_code", "region_name", "indicator_code", "indicator_name", "unit", "value",
-    "reporting_units", "expected_units", "previous_year_period", "previous_year_value",
-    "yoy_growth_pct", "previous_period", "previous_period_value", "pop_change_pct",
-    "target", "completion_pct", "annual_period", "annual_target", "annual_progress_pct",
+    "region_code",           "region_name",    "indicator_code",
+    "indicator_name",        "unit",           "value",
+    "reporting_units",       "expected_units", "previous_year_period",
+    "previous_year_value",   "yoy_growth_pct", "previous_period",
+    "previous_period_value", "pop_change_pct", "target",
+    "completion_pct",        "annual_period",  "annual_target",
+    "annual_progress_pct",
 };
 #define NDATA (sizeof(data_cols) / sizeof(data_cols[0]))
 
@@ -60,8 +68,10 @@ static int parse_group(hz_cli_t *cli, const char *by, Huizong__V1__RollupRequest
     req->level = level;
     return HZ_EXIT_OK;
   }
-  return hz_cli_usage(cli, "invalid --by '%s' (none, children, or level:N with N 1..5 or "
-                           "province, city, county, township, village)", by);
+  return hz_cli_usage(cli,
+                      "invalid --by '%s' (none, children, or level:N with N 1..5 or "
+                      "province, city, county, township, village)",
+                      by);
 }
 
 static const char *ref_code(const Huizong__V1__RegionRef *r) {
@@ -185,8 +195,8 @@ static int run_rollup(hz_cli_t *cli) {
     return rc;
   req.indicator_codes = codes;
   ProtobufCMessage *resp;
-  rc = hz_cli_unary(cli, ROLLUP_METHOD, &req.base, &huizong__v1__rollup_response__descriptor,
-                    &resp, NULL);
+  rc = hz_cli_unary(cli, ROLLUP_METHOD, &req.base, &huizong__v1__rollup_response__descriptor, &resp,
+                    NULL);
   if (rc == HZ_EXIT_OK) {
     rc = print_rollup(cli, (Huizong__V1__RollupResponse *)resp);
     protobuf_c_message_free_unpacked(resp, NULL);

@@ -12,7 +12,7 @@
 
 #define SERIES_METHOD "/huizong.v1.Aggregation/Series"
 /* Leading columns before the periods. */
-#define FIXED_COLS 3
+#define FIXED_COLS    3
 
 static const hz_cli_opt_t series_opts[] = {
     {"region", "CODE", "region at any level (required)"},
@@ -106,8 +106,8 @@ static int run_series(hz_cli_t *cli) {
     return rc;
   req.indicator_codes = codes;
   ProtobufCMessage *resp;
-  rc = hz_cli_unary(cli, SERIES_METHOD, &req.base, &huizong__v1__series_response__descriptor,
-                    &resp, NULL);
+  rc = hz_cli_unary(cli, SERIES_METHOD, &req.base, &huizong__v1__series_response__descriptor, &resp,
+                    NULL);
   if (rc == HZ_EXIT_OK) {
     rc = print_series(cli, (Huizong__V1__SeriesResponse *)resp);
     protobuf_c_message_free_unpacked(resp, NULL);

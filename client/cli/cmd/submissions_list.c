@@ -10,7 +10,7 @@
 #include "present.h"
 #include "timearg.h"
 
-#define LIST_SUBMISSIONS_METHOD "/huizong.v1.Reporting/ListSubmissions"
+#define LIST_SUBMISSIONS_METHOD   "/huizong.v1.Reporting/ListSubmissions"
 #define SUBMISSIONS_DEFAULT_LIMIT 100
 
 static const hz_cli_opt_t submissions_list_opts[] = {
@@ -25,15 +25,15 @@ static const hz_cli_opt_t submissions_list_opts[] = {
 };
 
 static const char *const columns[] = {
-    "submission_id", "region", "name", "period", "submitted_by", "values", "imported",
-    "updated", "unchanged", "received_at", "committed_at",
+    "submission_id", "region",  "name",      "period",      "submitted_by", "values",
+    "imported",      "updated", "unchanged", "received_at", "committed_at",
 };
 #define NCOLS (sizeof(columns) / sizeof(columns[0]))
 
 /* Output being built. */
 typedef struct rows_s {
-  hz_table_t table;   /* the rows */
-  hz_strpool_t pool;  /* numbers formatted for them */
+  hz_table_t table;  /* the rows */
+  hz_strpool_t pool; /* numbers formatted for them */
 } rows_t;
 
 static int add_submission(void *ud, const ProtobufCMessage *item) {
@@ -91,8 +91,10 @@ static int run_submissions_list(hz_cli_t *cli) {
   if (rc == HZ_EXIT_OK)
     rc = hz_write_table(cli, &rows.table);
   if (rc == HZ_EXIT_OK && more)
-    fprintf(cli->err, "note: showing the newest %zu submissions; more match "
-                      "(raise --limit, 0 = all, or narrow the filters)\n", limit);
+    fprintf(cli->err,
+            "note: showing the newest %zu submissions; more match "
+            "(raise --limit, 0 = all, or narrow the filters)\n",
+            limit);
   hz_table_free(&rows.table);
   hz_strpool_free(&rows.pool);
   return rc;

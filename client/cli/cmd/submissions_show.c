@@ -17,8 +17,8 @@ static const char *const value_cols[] = {"indicator", "value", "comment"};
 #define NVALUE (sizeof(value_cols) / sizeof(value_cols[0]))
 
 static const char *const head_keys[] = {
-    "submission_id", "region", "region_name", "period", "status", "submitted_by",
-    "received_at", "committed_at", "value_count", "imported", "updated", "unchanged",
+    "submission_id", "region",       "region_name", "period",   "status",  "submitted_by",
+    "received_at",   "committed_at", "value_count", "imported", "updated", "unchanged",
 };
 #define NHEAD (sizeof(head_keys) / sizeof(head_keys[0]))
 
@@ -110,13 +110,15 @@ static int print_submission(hz_cli_t *cli, const Huizong__V1__Submission *s) {
 static int run_submissions_show(hz_cli_t *cli) {
   const char *id = cli->args[0];
   if (hz_wire_uuid_check(id) != 0)
-    return hz_cli_usage(cli, "'%s' is not a submission id "
-                             "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)", id);
+    return hz_cli_usage(cli,
+                        "'%s' is not a submission id "
+                        "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)",
+                        id);
   Huizong__V1__GetSubmissionRequest req = HUIZONG__V1__GET_SUBMISSION_REQUEST__INIT;
   req.submission_id = (char *)id;
   ProtobufCMessage *resp;
-  int rc = hz_cli_unary(cli, GET_SUBMISSION_METHOD, &req.base,
-                        &huizong__v1__submission__descriptor, &resp, NULL);
+  int rc = hz_cli_unary(cli, GET_SUBMISSION_METHOD, &req.base, &huizong__v1__submission__descriptor,
+                        &resp, NULL);
   if (rc != HZ_EXIT_OK)
     return rc;
   rc = print_submission(cli, (const Huizong__V1__Submission *)resp);

@@ -22,12 +22,12 @@
 #include "uuid.h"
 #include "valuesfile.h"
 
-#define SUBMIT_METHOD "/huizong.v1.Reporting/Submit"
+#define SUBMIT_METHOD         "/huizong.v1.Reporting/Submit"
 /* Attempts in all; the waits between them double from the first delay
  * up to the cap: 0.2, 0.4, 0.8, 1.6, 3 s. */
-#define SUBMIT_ATTEMPTS 6
+#define SUBMIT_ATTEMPTS       6
 #define SUBMIT_FIRST_DELAY_MS 200
-#define SUBMIT_MAX_DELAY_MS 3000
+#define SUBMIT_MAX_DELAY_MS   3000
 
 static const hz_cli_opt_t submit_opts[] = {
     {"region", "CODE", "the township's region code (required)"},
@@ -41,15 +41,15 @@ static const hz_cli_opt_t submit_opts[] = {
 
 /* Everything one submission needs, owned here. */
 typedef struct submit_s {
-  hz_cli_t *cli;                           /* the command line */
-  const char *file;                        /* --file */
-  char id[HZ_WIRE_UUID_TEXT_SIZE];         /* submission id used */
-  hz_value_list_t values;                  /* the file's values */
-  char *narrative;                         /* --narrative-file text, or NULL */
-  size_t *lines;                           /* request index -> file line */
-  Huizong__V1__IndicatorValue *iv;         /* request values */
-  Huizong__V1__IndicatorValue **ivp;       /* pointers to them */
-  Huizong__V1__SubmitRequest req;          /* the request */
+  hz_cli_t *cli;                     /* the command line */
+  const char *file;                  /* --file */
+  char id[HZ_WIRE_UUID_TEXT_SIZE];   /* submission id used */
+  hz_value_list_t values;            /* the file's values */
+  char *narrative;                   /* --narrative-file text, or NULL */
+  size_t *lines;                     /* request index -> file line */
+  Huizong__V1__IndicatorValue *iv;   /* request values */
+  Huizong__V1__IndicatorValue **ivp; /* pointers to them */
+  Huizong__V1__SubmitRequest req;    /* the request */
 } submit_t;
 
 /* How messages name the values file. */
@@ -99,8 +99,7 @@ static int load_narrative(submit_t *s, const char *path) {
     return hz_cli_usage(cli, "%s", err);
   if (hz_infile_check_utf8(data, len, &line) < 0) {
     free(data);
-    return hz_cli_usage(cli, "%s: line %zu is not valid UTF-8 text (save it as UTF-8)",
-                        path, line);
+    return hz_cli_usage(cli, "%s: line %zu is not valid UTF-8 text (save it as UTF-8)", path, line);
   }
   if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
     memmove(data, data + 3, len - 2);
@@ -161,9 +160,9 @@ static int print_summary(hz_cli_t *cli, const Huizong__V1__SubmitResponse *r) {
   hz_strpool_t pool;
   hz_strpool_init(&pool);
   static const char *const keys[] = {
-      "submission_id", "region", "period", "status", "imported", "updated",
-      "unchanged", "narrative_updated", "replayed", "dry_run", "received_at",
-      "committed_at",
+      "submission_id", "region",  "period",      "status",
+      "imported",      "updated", "unchanged",   "narrative_updated",
+      "replayed",      "dry_run", "received_at", "committed_at",
   };
   const char *values[] = {
       r->submission_id,
@@ -213,8 +212,9 @@ static int send_with_retries(submit_t *s) {
       break;
     }
     long wait = backoff_ms(attempt + 1);
-    fprintf(cli->err, "warning: attempt %d of %d: %s: %s; retrying in %.1f s with "
-                      "submission id %s\n",
+    fprintf(cli->err,
+            "warning: attempt %d of %d: %s: %s; retrying in %.1f s with "
+            "submission id %s\n",
             attempt, SUBMIT_ATTEMPTS, hz_status_name(st.code), hzc_status_message(&st),
             (double)wait / 1000.0, s->id);
     hzc_status_reset(&st);
@@ -238,8 +238,10 @@ static int run_submit(hz_cli_t *cli) {
   if (!s.file || !*s.file)
     return hz_cli_usage(cli, "--file is required");
   if (given_id && hz_wire_uuid_check(given_id) != 0)
-    return hz_cli_usage(cli, "--submission-id '%s' is not a UUID "
-                             "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)", given_id);
+    return hz_cli_usage(cli,
+                        "--submission-id '%s' is not a UUID "
+                        "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)",
+                        given_id);
   if (given_id)
     snprintf(s.id, sizeof(s.id), "%s", given_id);
   else if (hz_cli_uuid_v4(s.id) < 0)
@@ -249,8 +251,10 @@ static int run_submit(hz_cli_t *cli) {
   if (rc == HZ_EXIT_OK && narrative)
     rc = load_narrative(&s, narrative);
   if (rc == HZ_EXIT_OK && s.values.n == 0 && (!s.narrative || !*s.narrative))
-    rc = hz_cli_usage(cli, "%s has no values and there is no --narrative-file: "
-                           "nothing to submit", file_label(&s));
+    rc = hz_cli_usage(cli,
+                      "%s has no values and there is no --narrative-file: "
+                      "nothing to submit",
+                      file_label(&s));
   if (rc == HZ_EXIT_OK && build_request(&s, region, period) < 0)
     rc = hz_cli_error(cli, "out of memory");
   if (rc == HZ_EXIT_OK)
@@ -262,13 +266,14 @@ static int run_submit(hz_cli_t *cli) {
 const hz_cli_cmd_t hz_cmd_submit = {
     .name = "submit",
     .summary = "submit a township's values for a period from a CSV or JSON file (retried safely)",
-    .help = "CSV: indicator,value[,comment], UTF-8 with or without BOM, an optional header\n"
-             "line (recognised by the word 'indicator'), RFC 4180 quotes. JSON:\n"
-             "[{\"indicator\":\"fai\",\"value\":\"4.9\",\"comment\":\"...\"}] or {\"values\":[...]};\n"
-             "values are strings or numbers taken verbatim (no exponents).\n"
-             "Problems in the file are listed with their lines and nothing is sent (exit 2).\n"
-             "UNAVAILABLE and DEADLINE_EXCEEDED are retried (6 attempts, 0.2 s doubling to\n"
-             "3 s) with the same submission id, which the server deduplicates.",
+    .help =
+        "CSV: indicator,value[,comment], UTF-8 with or without BOM, an optional header\n"
+        "line (recognised by the word 'indicator'), RFC 4180 quotes. JSON:\n"
+        "[{\"indicator\":\"fai\",\"value\":\"4.9\",\"comment\":\"...\"}] or {\"values\":[...]};\n"
+        "values are strings or numbers taken verbatim (no exponents).\n"
+        "Problems in the file are listed with their lines and nothing is sent (exit 2).\n"
+        "UNAVAILABLE and DEADLINE_EXCEEDED are retried (6 attempts, 0.2 s doubling to\n"
+        "3 s) with the same submission id, which the server deduplicates.",
     .opts = submit_opts,
     .run = run_submit,
 };

@@ -69,8 +69,8 @@ const hz_cli_cmd_t hz_cmd_targets_import = {
     .args = "FILE.csv",
     .summary = "create or update targets from CSV: region,indicator,period,value",
     .help = "Columns: region,indicator,period,value (a header line names them, any order).\n"
-             "The value is an exact decimal in the indicator's unit; the period may be any\n"
-             "type at or above the indicator's frequency (e.g. an annual task).",
+            "The value is an exact decimal in the indicator's unit; the period may be any\n"
+            "type at or above the indicator's frequency (e.g. an annual task).",
     .opts = targets_import_opts,
     .min_args = 1,
     .max_args = 1,

@@ -26,8 +26,8 @@ static int add_page(void *ud, const ProtobufCMessage *msg) {
   for (size_t i = 0; i < page->n_targets; i++) {
     const Huizong__V1__Target *tg = page->targets[i];
     const char *cells[NCOLS] = {
-        tg->region_code, tg->indicator_code, tg->period, tg->value,
-        hz_cell_opt(tg->updated_at), hz_cell_opt(tg->updated_by),
+        tg->region_code, tg->indicator_code,          tg->period,
+        tg->value,       hz_cell_opt(tg->updated_at), hz_cell_opt(tg->updated_by),
     };
     if (hz_table_add_row(t, cells) < 0)
       return HZ_EXIT_REFUSED;

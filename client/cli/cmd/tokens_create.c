@@ -66,8 +66,8 @@ const hz_cli_cmd_t hz_cmd_tokens_create = {
     .name = "tokens create",
     .summary = "issue a bearer token; the token itself is the last line of the output",
     .help = "In table format the token is printed alone on the last line of standard output\n"
-             "(e.g. TOKEN=$(huizong-admin tokens create ... | tail -n 1)); in CSV and JSON it\n"
-             "is the record's \"token\" field.",
+            "(e.g. TOKEN=$(huizong-admin tokens create ... | tail -n 1)); in CSV and JSON it\n"
+            "is the record's \"token\" field.",
     .opts = tokens_create_opts,
     .run = run_tokens_create,
 };

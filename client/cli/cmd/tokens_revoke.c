@@ -20,8 +20,8 @@ static int run_tokens_revoke(hz_cli_t *cli) {
   req.id = cli->nargs == 1 ? cli->args[0] : (char *)"";
   req.name = (char *)(name ? name : "");
   ProtobufCMessage *resp;
-  int rc = hz_cli_unary(cli, REVOKE_TOKEN_METHOD, &req.base,
-                        &huizong__v1__token_info__descriptor, &resp, NULL);
+  int rc = hz_cli_unary(cli, REVOKE_TOKEN_METHOD, &req.base, &huizong__v1__token_info__descriptor,
+                        &resp, NULL);
   if (rc != HZ_EXIT_OK)
     return rc;
   rc = hz_token_print(cli, (Huizong__V1__TokenInfo *)resp);

@@ -9,8 +9,8 @@
 static int run_whoami(hz_cli_t *cli) {
   Huizong__V1__WhoAmIRequest req = HUIZONG__V1__WHO_AM_IREQUEST__INIT;
   ProtobufCMessage *resp;
-  int rc = hz_cli_unary(cli, WHOAMI_METHOD, &req.base, &huizong__v1__token_info__descriptor,
-                        &resp, NULL);
+  int rc = hz_cli_unary(cli, WHOAMI_METHOD, &req.base, &huizong__v1__token_info__descriptor, &resp,
+                        NULL);
   if (rc != HZ_EXIT_OK)
     return rc;
   rc = hz_token_print(cli, (Huizong__V1__TokenInfo *)resp);

@@ -18,8 +18,7 @@ static const char *const columns[NCOLS] = {
 static const char *closes_text(hz_strpool_t *p, int days) {
   if (days == 0)
     return "never";
-  return hz_strpool_printf(p, "%d day%s after the period ends", days,
-                           days == 1 ? "" : "s");
+  return hz_strpool_printf(p, "%d day%s after the period ends", days, days == 1 ? "" : "s");
 }
 
 static int print_windows(hz_cli_t *cli, const Huizong__V1__ListSubmissionWindowsResponse *r) {
@@ -55,8 +54,7 @@ static int run_windows_list(hz_cli_t *cli) {
       HUIZONG__V1__LIST_SUBMISSION_WINDOWS_REQUEST__INIT;
   ProtobufCMessage *resp;
   int rc = hz_cli_unary(cli, LIST_WINDOWS_METHOD, &req.base,
-                        &huizong__v1__list_submission_windows_response__descriptor, &resp,
-                        NULL);
+                        &huizong__v1__list_submission_windows_response__descriptor, &resp, NULL);
   if (rc != HZ_EXIT_OK)
     return rc;
   rc = print_windows(cli, (Huizong__V1__ListSubmissionWindowsResponse *)resp);

@@ -17,8 +17,7 @@ static const hz_cli_opt_t windows_set_opts[] = {
     {NULL, NULL, NULL},
 };
 
-static const char *const fields[] = {"period_type", "days_after_end", "updated_at",
-                                     "updated_by"};
+static const char *const fields[] = {"period_type", "days_after_end", "updated_at", "updated_by"};
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 
 /* Parses --days: a whole number of days, 0 or more. Returns 0 or -1. */
@@ -46,8 +45,8 @@ static int run_windows_set(hz_cli_t *cli) {
     return hz_cli_usage(cli, "invalid --days '%s' (a whole number, 0 = never closes)", days);
   req.period_type = type_v;
   ProtobufCMessage *resp;
-  rc = hz_cli_unary(cli, SET_WINDOW_METHOD, &req.base,
-                    &huizong__v1__submission_window__descriptor, &resp, NULL);
+  rc = hz_cli_unary(cli, SET_WINDOW_METHOD, &req.base, &huizong__v1__submission_window__descriptor,
+                    &resp, NULL);
   if (rc != HZ_EXIT_OK)
     return rc;
   const Huizong__V1__SubmissionWindow *w = (const void *)resp;
@@ -69,8 +68,8 @@ const hz_cli_cmd_t hz_cmd_windows_set = {
     .name = "windows set",
     .summary = "set how many days after its end a period type closes for submissions",
     .help = "A period closes N days after it ends; late submissions are refused\n"
-             "(FAILED_PRECONDITION naming the deadline) unless 'periods reopen' granted the\n"
-             "township an exception. --days 0 keeps periods of that type open for ever.",
+            "(FAILED_PRECONDITION naming the deadline) unless 'periods reopen' granted the\n"
+            "township an exception. --days 0 keeps periods of that type open for ever.",
     .opts = windows_set_opts,
     .run = run_windows_set,
 };

@@ -17,7 +17,7 @@
 
 #define ADMIN_ONLY HZ_ROLE_BIT(HZ_ROLE_ADMIN)
 
-#define ADMIN_METHOD(method, type, allowed, handler)                                          \
+#define ADMIN_METHOD(method, type, allowed, handler)                                       \
   {                                                                                        \
     .path = "/huizong.v1.Admin/" method, .kind = HZ_RPC_UNARY,                             \
     .input = &huizong__v1__##type##__descriptor, .roles = (allowed), .on_message = handler \
@@ -31,8 +31,7 @@ static const hz_rpc_def_t admin_defs[] = {
     ADMIN_METHOD("GetRegion", get_region_request, HZ_ROLES_ALL, hz_admin_get_region),
     ADMIN_METHOD("ImportIndicators", import_indicators_request, ADMIN_ONLY,
                  hz_admin_import_indicators),
-    ADMIN_METHOD("ListIndicators", list_indicators_request, HZ_ROLES_ALL,
-                 hz_admin_list_indicators),
+    ADMIN_METHOD("ListIndicators", list_indicators_request, HZ_ROLES_ALL, hz_admin_list_indicators),
     ADMIN_METHOD("CreateToken", create_token_request, ADMIN_ONLY, hz_admin_create_token),
     ADMIN_METHOD("ListTokens", list_tokens_request, ADMIN_ONLY, hz_admin_list_tokens),
     ADMIN_METHOD("RevokeToken", revoke_token_request, ADMIN_ONLY, hz_admin_revoke_token),
@@ -60,8 +59,8 @@ static int problem_add(hz_admin_import_t *imp, int index, int kind, const char *
   return hz_problems_add(&imp->problems, index, line, kind, field, indicator, key, reason);
 }
 
-int hz_admin_problem(hz_rpc_t *rpc, hz_admin_import_t *imp, int index, int kind,
-                     const char *field, const char *fmt, ...) {
+int hz_admin_problem(hz_rpc_t *rpc, hz_admin_import_t *imp, int index, int kind, const char *field,
+                     const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   char *reason = hz_arena_vprintf(hz_rpc_arena(rpc), fmt, ap);
@@ -75,8 +74,7 @@ int hz_admin_problem(hz_rpc_t *rpc, hz_admin_import_t *imp, int index, int kind,
 
 /* ---- imports ---------------------------------------------------------- */
 
-hz_admin_import_t *hz_admin_import_new(hz_rpc_t *rpc, size_t n, int dry_run,
-                                       int with_indicators) {
+hz_admin_import_t *hz_admin_import_new(hz_rpc_t *rpc, size_t n, int dry_run, int with_indicators) {
   if (n == 0) {
     hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "rows: the import is empty");
     return NULL;
@@ -98,8 +96,7 @@ hz_admin_import_t *hz_admin_import_new(hz_rpc_t *rpc, size_t n, int dry_run,
     imp->dry_run = dry_run;
     hz_problems_init(&imp->problems, a);
   }
-  if (!imp || !imp->rows.lines || !imp->rows.keys ||
-      (with_indicators && !imp->rows.indicators)) {
+  if (!imp || !imp->rows.lines || !imp->rows.keys || (with_indicators && !imp->rows.indicators)) {
     hz_rpc_oom(rpc);
     return NULL;
   }

@@ -20,8 +20,8 @@
 #define HZ_ADMIN_MAX_IMPORT_ROWS 100000
 
 /* Longest names, units and descriptions accepted, in bytes. */
-#define HZ_ADMIN_MAX_NAME 200
-#define HZ_ADMIN_MAX_UNIT 32
+#define HZ_ADMIN_MAX_NAME        200
+#define HZ_ADMIN_MAX_UNIT        32
 #define HZ_ADMIN_MAX_DESCRIPTION 4000
 
 /* Marks SQL NULL in the integer arrays given to hz_admin_int_array. */
@@ -75,9 +75,8 @@ hz_admin_import_t *hz_admin_import_new(hz_rpc_t *rpc, size_t n, int dry_run, int
 
 /* Records a problem the server found in row index (printf-style reason).
  * Returns 0, or -1 after finishing the call (out of memory). */
-int hz_admin_problem(hz_rpc_t *rpc, hz_admin_import_t *imp, int index, int kind,
-                     const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 6, 7)));
+int hz_admin_problem(hz_rpc_t *rpc, hz_admin_import_t *imp, int index, int kind, const char *field,
+                     const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
 /* "t" when the database must only validate: a dry run, or problems found
  * already (the database still reports its own, for the full list). */

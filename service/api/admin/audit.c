@@ -17,8 +17,8 @@
 
 /* audit_log.action text for each AuditAction, by enum number. */
 static const char *const action_names[] = {
-    NULL,          "value.set",   "narrative.set", "approve",      "reopen",        "period.reopen",
-    "token.create", "token.revoke", "region.set",  "indicator.set", "target.set", "window.set",
+    NULL,           "value.set",    "narrative.set", "approve",       "reopen",     "period.reopen",
+    "token.create", "token.revoke", "region.set",    "indicator.set", "target.set", "window.set",
 };
 #define NACTIONS (sizeof(action_names) / sizeof(action_names[0]))
 
@@ -37,7 +37,7 @@ typedef struct audit_q_s {
 
 /* Where each AuditEntry column is in GET_AUDIT's result. */
 typedef struct audit_cols_s {
-  int id, at, actor, token_id, action, region_code, indicator_code, period; /* who, what */
+  int id, at, actor, token_id, action, region_code, indicator_code, period;  /* who, what */
   int old_value, new_value, submission_id, detail, old_comment, new_comment; /* the change */
 } audit_cols_t;
 
@@ -108,9 +108,8 @@ static void on_audit(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
       return;
     }
   /* Newest first: the position is the last entry's (time, id). */
-  if (rows > shown &&
-      !(out.next_page_token = hz_page_token_encode(a, PQgetvalue(r, shown - 1, c.at),
-                                                   PQgetvalue(r, shown - 1, c.id)))) {
+  if (rows > shown && !(out.next_page_token = hz_page_token_encode(
+                            a, PQgetvalue(r, shown - 1, c.at), PQgetvalue(r, shown - 1, c.id)))) {
     hz_rpc_oom(rpc);
     return;
   }
@@ -127,23 +126,29 @@ static int validate(hz_rpc_t *rpc, const Huizong__V1__GetAuditRequest *req) {
   char uuid[HZ_WIRE_UUID_TEXT_SIZE];
   if (req->region_code[0] && hz_region_code_validate(req->region_code))
     return hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "region_code '%s' is malformed",
-                         req->region_code), -1;
+                         req->region_code),
+           -1;
   if (req->indicator_code[0] && hz_indicator_code_validate(req->indicator_code))
     return hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "indicator_code '%s' is malformed",
-                         req->indicator_code), -1;
+                         req->indicator_code),
+           -1;
   if (req->period[0] && hz_period_parse(req->period, &p))
     return hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "period '%s' is not one of %s",
-                         req->period, hz_period_accepted_forms()), -1;
+                         req->period, hz_period_accepted_forms()),
+           -1;
   if (req->submission_id[0] && hz_wire_uuid_normalize(req->submission_id, uuid) != 0)
     return hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "submission_id '%s' is not a UUID",
-                         req->submission_id), -1;
+                         req->submission_id),
+           -1;
   if (!hz_pg_timestamp_ok(req->since) || !hz_pg_timestamp_ok(req->until))
     return hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT,
-                         "since/until must be RFC 3339 timestamps"), -1;
+                         "since/until must be RFC 3339 timestamps"),
+           -1;
   for (size_t i = 0; i < req->n_actions; i++)
     if (req->actions[i] <= 0 || (size_t)req->actions[i] >= NACTIONS)
       return hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "unknown audit action %d",
-                           req->actions[i]), -1;
+                           req->actions[i]),
+             -1;
   return 0;
 }
 
@@ -163,8 +168,8 @@ static int page_after(hz_rpc_t *rpc, const char *token, const char **ts, const c
 
 /* GET_AUDIT's filters $1..$8 and $12 from the request; -1 when out of
  * memory. */
-static int filter_params(hz_rpc_t *rpc, const Huizong__V1__GetAuditRequest *req,
-                         const char *root, const char **params) {
+static int filter_params(hz_rpc_t *rpc, const Huizong__V1__GetAuditRequest *req, const char *root,
+                         const char **params) {
   hz_arena_t *a = hz_rpc_arena(rpc);
   const char **actions = hz_arena_alloc(a, (req->n_actions + 1) * sizeof(char *));
   if (!actions)

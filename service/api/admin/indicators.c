@@ -10,11 +10,11 @@
 #include "domain/period.h"
 
 #define INDICATORS_PAGE_DEFAULT 1000
-#define INDICATORS_PAGE_MAX 10000
-#define TIME_AGG_MAX HUIZONG__V1__TIME_AGGREGATION__TIME_AGGREGATION_MAX
-#define REGION_AGG_MAX HUIZONG__V1__REGION_AGGREGATION__REGION_AGGREGATION_NONE
+#define INDICATORS_PAGE_MAX     10000
+#define TIME_AGG_MAX            HUIZONG__V1__TIME_AGGREGATION__TIME_AGGREGATION_MAX
+#define REGION_AGG_MAX          HUIZONG__V1__REGION_AGGREGATION__REGION_AGGREGATION_NONE
 /* Fraction digits a ratio may be rounded to (Ratio.scale). */
-#define RATIO_SCALE_MAX 6
+#define RATIO_SCALE_MAX         6
 
 /* One row's fields as the database receives them (NULL = none/refused). */
 typedef struct indicator_cols_s {
@@ -89,8 +89,7 @@ static int check_ratio(hz_rpc_t *rpc, hz_admin_import_t *imp, int i,
   if (!ratio)
     return 0;
   if (check_part_code(rpc, imp, i, "ratio.numerator_code", ratio->numerator_code, &c->num[i]) ||
-      check_part_code(rpc, imp, i, "ratio.denominator_code", ratio->denominator_code,
-                      &c->den[i]))
+      check_part_code(rpc, imp, i, "ratio.denominator_code", ratio->denominator_code, &c->den[i]))
     return -1;
   if (ratio->factor[0] && check_decimal(rpc, imp, i, "ratio.factor", ratio->factor, &c->factor[i]))
     return -1;
@@ -138,8 +137,8 @@ static int check_indicator_row(hz_rpc_t *rpc, hz_admin_import_t *imp, int i,
                  "year, half_year, quarter or month", &c->period_type[i]) ||
       check_enum(rpc, imp, i, "time_aggregation", (int)ind->time_aggregation, TIME_AGG_MAX,
                  "sum, last, average, min or max", &c->time_agg[i]) ||
-      check_enum(rpc, imp, i, "region_aggregation", (int)ind->region_aggregation,
-                 REGION_AGG_MAX, "sum, average, min, max or none", &c->region_agg[i]) ||
+      check_enum(rpc, imp, i, "region_aggregation", (int)ind->region_aggregation, REGION_AGG_MAX,
+                 "sum, average, min, max or none", &c->region_agg[i]) ||
       check_bounds(rpc, imp, i, ind, c) || check_ratio(rpc, imp, i, ind->ratio, c) ||
       check_text(rpc, imp, i, "description", ind->description, HZ_ADMIN_MAX_DESCRIPTION, 1,
                  &c->desc[i]))
@@ -148,7 +147,7 @@ static int check_indicator_row(hz_rpc_t *rpc, hz_admin_import_t *imp, int i,
 }
 
 static int alloc_cols(hz_arena_t *a, size_t n, indicator_cols_t *c) {
-  const char ***texts[] = {&c->code, &c->name, &c->unit, &c->min,  &c->max,
+  const char ***texts[] = {&c->code, &c->name, &c->unit,   &c->min, &c->max,
                            &c->num,  &c->den,  &c->factor, &c->desc};
   int32_t **ints[] = {&c->period_type, &c->time_agg, &c->region_agg, &c->scale};
   for (size_t k = 0; k < sizeof(texts) / sizeof(texts[0]); k++)
@@ -236,8 +235,8 @@ static listed_cols_t listed_cols(const PGresult *r) {
 }
 
 /* The ratio of a row, NULL for a plain indicator or when out of memory. */
-static Huizong__V1__Ratio *ratio_from_row(hz_rpc_t *rpc, const PGresult *r,
-                                          const listed_cols_t *c, int row, int *oom) {
+static Huizong__V1__Ratio *ratio_from_row(hz_rpc_t *rpc, const PGresult *r, const listed_cols_t *c,
+                                          int row, int *oom) {
   if (hz_rpc_cell_null(r, row, c->num))
     return NULL;
   Huizong__V1__Ratio *q = hz_arena_alloc(hz_rpc_arena(rpc), sizeof(*q));
@@ -309,20 +308,18 @@ void hz_admin_list_indicators(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   Huizong__V1__ListIndicatorsRequest *req = (Huizong__V1__ListIndicatorsRequest *)msg;
   const char *after;
   if (req->n_codes > INDICATORS_PAGE_MAX) {
-    hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "codes: at most %d codes",
-                  INDICATORS_PAGE_MAX);
+    hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "codes: at most %d codes", INDICATORS_PAGE_MAX);
     return;
   }
   for (size_t i = 0; i < req->n_codes; i++)
     if (hz_indicator_code_validate(req->codes[i])) {
-      hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "codes[%zu]: malformed indicator code %s",
-                    i, hz_admin_quote(rpc, req->codes[i]));
+      hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "codes[%zu]: malformed indicator code %s", i,
+                    hz_admin_quote(rpc, req->codes[i]));
       return;
     }
   if (hz_admin_page_after(rpc, req->page_token, hz_indicator_code_validate, &after))
     return;
-  int page = hz_rpc_page_size(rpc, req->page_size, INDICATORS_PAGE_DEFAULT,
-                              INDICATORS_PAGE_MAX);
+  int page = hz_rpc_page_size(rpc, req->page_size, INDICATORS_PAGE_DEFAULT, INDICATORS_PAGE_MAX);
   if (page < 0)
     return;
   list_indicators_t *st = hz_arena_zalloc(hz_rpc_arena(rpc), sizeof(*st));

@@ -9,8 +9,8 @@
 #include "domain/ident.h"
 
 #define REGIONS_PAGE_DEFAULT 1000
-#define REGIONS_PAGE_MAX 10000
-#define LEVEL_MAX HUIZONG__V1__REGION_LEVEL__REGION_LEVEL_VILLAGE
+#define REGIONS_PAGE_MAX     10000
+#define LEVEL_MAX            HUIZONG__V1__REGION_LEVEL__REGION_LEVEL_VILLAGE
 
 /* Where each Region column is in a result (db/sql/admin.def: every region
  * statement selects the same names). */
@@ -75,8 +75,8 @@ static int regions_from_rows(hz_rpc_t *rpc, const PGresult *r, int limit,
 /* The server's own checks of one row; bad fields become NULL so the
  * database skips them. Returns -1 when the call was finished. */
 static int check_region_row(hz_rpc_t *rpc, hz_admin_import_t *imp, int i,
-                            const Huizong__V1__RegionRow *row, const char **code,
-                            const char **name, int32_t *level, const char **parent) {
+                            const Huizong__V1__RegionRow *row, const char **code, const char **name,
+                            int32_t *level, const char **parent) {
   const char *why;
   *code = *name = *parent = NULL;
   *level = HZ_ADMIN_NULL_INT;

@@ -73,8 +73,8 @@ static Huizong__V1__Approval *approval_of(hz_rpc_t *rpc, const char *region, con
 /* ---- Approve / Reopen ----------------------------------------------------- */
 
 typedef struct approval_call_s {
-  const char *region; /* township, echoed in the reply (the row does not carry it) */
-  char *comment;      /* approver's comment, echoed */
+  const char *region;               /* township, echoed in the reply (the row does not carry it) */
+  char *comment;                    /* approver's comment, echoed */
   char period[HZ_PERIOD_TEXT_SIZE]; /* canonical period */
 } approval_call_t;
 
@@ -251,8 +251,9 @@ static void set_window(hz_rpc_t *rpc, ProtobufCMessage *msg) {
       (const Huizong__V1__SetSubmissionWindowRequest *)msg;
   hz_arena_t *a = hz_rpc_arena(rpc);
   if (!hz_period_type_valid(req->period_type)) {
-    hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "period_type must be YEAR, HALF_YEAR, "
-                                                   "QUARTER or MONTH");
+    hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT,
+                  "period_type must be YEAR, HALF_YEAR, "
+                  "QUARTER or MONTH");
     return;
   }
   if (req->days_after_end < 0 || req->days_after_end > 3660) {
@@ -357,9 +358,9 @@ static void reopen_period(hz_rpc_t *rpc, ProtobufCMessage *msg) {
 }
 
 typedef struct list_exc_s {
-  int page_size;      /* rows shown; one more is fetched to tell whether a page follows */
-  const char *root;   /* region filter, checked */
-  int checked;        /* first statement is the scope check */
+  int page_size;    /* rows shown; one more is fetched to tell whether a page follows */
+  const char *root; /* region filter, checked */
+  int checked;      /* first statement is the scope check */
 } list_exc_t;
 
 static void on_list_exceptions(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
@@ -370,7 +371,8 @@ static void on_list_exceptions(hz_rpc_t *rpc, const hz_db_result_t *res, void *t
     return;
   const PGresult *r = res->results[res->nresults - 1];
   int rows = PQntuples(r), shown = rows > le->page_size ? le->page_size : rows;
-  Huizong__V1__ListPeriodExceptionsResponse out = HUIZONG__V1__LIST_PERIOD_EXCEPTIONS_RESPONSE__INIT;
+  Huizong__V1__ListPeriodExceptionsResponse out =
+      HUIZONG__V1__LIST_PERIOD_EXCEPTIONS_RESPONSE__INIT;
   out.exceptions = hz_arena_alloc(hz_rpc_arena(rpc), (size_t)(rows + 1) * sizeof(void *));
   if (!out.exceptions)
     return (void)hz_rpc_oom(rpc);
@@ -394,8 +396,8 @@ static void list_exceptions(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   const char **params = hz_arena_zalloc(a, 5 * sizeof(char *));
   if (!le || !check || !params)
     return (void)hz_rpc_oom(rpc);
-  if ((le->page_size = hz_rpc_page_size(rpc, req->page_size, HZ_RPC_PAGE_DEFAULT,
-                                              HZ_RPC_PAGE_MAX)) < 0)
+  if ((le->page_size =
+           hz_rpc_page_size(rpc, req->page_size, HZ_RPC_PAGE_DEFAULT, HZ_RPC_PAGE_MAX)) < 0)
     return;
   hz_period_t p;
   if (req->period[0] && hz_period_parse(req->period, &p)) {
@@ -429,8 +431,8 @@ static void list_exceptions(hz_rpc_t *rpc, ProtobufCMessage *msg) {
 static const hz_rpc_def_t review_methods[] = {
     {"/huizong.v1.Admin/Approve", HZ_RPC_UNARY, &huizong__v1__approve_request__descriptor,
      REVIEWERS, approve, NULL, NULL},
-    {"/huizong.v1.Admin/Reopen", HZ_RPC_UNARY, &huizong__v1__reopen_request__descriptor,
-     REVIEWERS, reopen, NULL, NULL},
+    {"/huizong.v1.Admin/Reopen", HZ_RPC_UNARY, &huizong__v1__reopen_request__descriptor, REVIEWERS,
+     reopen, NULL, NULL},
     {"/huizong.v1.Admin/ApproveAllSubmitted", HZ_RPC_UNARY,
      &huizong__v1__approve_all_submitted_request__descriptor, REVIEWERS, approve_all, NULL, NULL},
     {"/huizong.v1.Admin/ListSubmissionWindows", HZ_RPC_UNARY,

@@ -13,9 +13,9 @@
 #include "domain/period.h"
 
 #define TARGETS_PAGE_DEFAULT 1000
-#define TARGETS_PAGE_MAX 10000
+#define TARGETS_PAGE_MAX     10000
 /* "2022-04-01" and a NUL. */
-#define DATE_TEXT_SIZE 11
+#define DATE_TEXT_SIZE       11
 
 /* A period's first day as an SQL date. */
 static void period_start_text(const hz_period_t *p, char out[DATE_TEXT_SIZE]) {
@@ -94,9 +94,8 @@ static int check_target_row(hz_rpc_t *rpc, hz_admin_import_t *imp, int i,
   }
   if (check_code(rpc, imp, i, "region_code", row->region_code, hz_region_code_validate,
                  "expected 2 to 12 digits", &c->region[i]) ||
-      check_code(rpc, imp, i, "indicator_code", row->indicator_code,
-                 hz_indicator_code_validate, "[a-z0-9_.-], starting with a letter",
-                 &c->indicator[i]) ||
+      check_code(rpc, imp, i, "indicator_code", row->indicator_code, hz_indicator_code_validate,
+                 "[a-z0-9_.-], starting with a letter", &c->indicator[i]) ||
       check_period(rpc, imp, i, row->period, c) || check_value(rpc, imp, i, row->value, c))
     return -1;
   return 0;
@@ -118,8 +117,7 @@ void hz_admin_import_targets(hz_rpc_t *rpc, ProtobufCMessage *msg) {
       .period_type = hz_arena_zalloc(a, n * sizeof(int32_t)),
   };
   const char **params = hz_admin_params(rpc, 10);
-  if (!c.region || !c.indicator || !c.period || !c.start || !c.value || !c.period_type ||
-      !params) {
+  if (!c.region || !c.indicator || !c.period || !c.start || !c.value || !c.period_type || !params) {
     hz_rpc_oom(rpc);
     return;
   }
@@ -155,8 +153,8 @@ typedef struct list_targets_s {
 /* A target's key as its page token holds it: "region/indicator/period",
  * the order ListTargets sorts by. Splits key (arena copy) into its parts;
  * 0, or -EINVAL when a part is malformed, -ENOMEM. */
-static int split_key(hz_arena_t *a, const char *key, const char **region,
-                     const char **indicator, hz_period_t *p) {
+static int split_key(hz_arena_t *a, const char *key, const char **region, const char **indicator,
+                     hz_period_t *p) {
   const char *s1 = strchr(key, '/');
   const char *s2 = s1 ? strchr(s1 + 1, '/') : NULL;
   if (!s1 || !s2)
@@ -241,8 +239,8 @@ static void on_targets_listed(hz_rpc_t *rpc, const hz_db_result_t *res, void *ta
     return;
   const PGresult *r = res->results[res->nresults - 1];
   listed_cols_t c = {hz_db_col(r, "region_code"), hz_db_col(r, "indicator_code"),
-                        hz_db_col(r, "period"),      hz_db_col(r, "value"),
-                        hz_db_col(r, "updated_at"),  hz_db_col(r, "updated_by")};
+                     hz_db_col(r, "period"),      hz_db_col(r, "value"),
+                     hz_db_col(r, "updated_at"),  hz_db_col(r, "updated_by")};
   int rows = PQntuples(r) > st->page_size ? st->page_size : PQntuples(r);
   Huizong__V1__ListTargetsResponse out = HUIZONG__V1__LIST_TARGETS_RESPONSE__INIT;
   if (rows) {

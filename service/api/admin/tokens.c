@@ -15,16 +15,16 @@
 #include "domain/role.h"
 
 #define TOKENS_PAGE_DEFAULT 100
-#define TOKENS_PAGE_MAX 1000
+#define TOKENS_PAGE_MAX     1000
 /* Token names appear as the actor of audit entries: one short line. */
-#define TOKEN_NAME_MAX 100
+#define TOKEN_NAME_MAX      100
 /* Decimal digits of a token id (tokens.id is a bigint). */
-#define TOKEN_ID_DIGITS 18
+#define TOKEN_ID_DIGITS     18
 
 /* Where each TokenInfo column is in a result (db/sql/admin.def: the token
  * statements select the same names). */
 typedef struct token_cols_s {
-  int id, name, role, region_code; /* who the token is; -1 when absent */
+  int id, name, role, region_code;                      /* who the token is; -1 when absent */
   int created_at, created_by, revoked_at, last_used_at; /* its history, "" for never */
 } token_cols_t;
 
@@ -55,8 +55,8 @@ static Huizong__V1__TokenInfo *token_from_row(hz_rpc_t *rpc, const PGresult *r,
   t->created_by = (char *)hz_rpc_cell(rpc, r, row, c->created_by);
   t->revoked_at = (char *)hz_rpc_cell(rpc, r, row, c->revoked_at);
   t->last_used_at = (char *)hz_rpc_cell(rpc, r, row, c->last_used_at);
-  if (!t->id || !t->name || !t->region_code || !t->created_at || !t->created_by ||
-      !t->revoked_at || !t->last_used_at)
+  if (!t->id || !t->name || !t->region_code || !t->created_at || !t->created_by || !t->revoked_at ||
+      !t->last_used_at)
     return NULL;
   return t;
 }
@@ -87,10 +87,10 @@ static int token_id_ok(const char *s) {
 /* ---- CreateToken ------------------------------------------------------------- */
 
 typedef struct create_token_s {
-  char secret[64];     /* the new secret: shown once, wiped after the reply */
-  const char *name;    /* requested name */
-  int role;            /* requested role */
-  const char *region;  /* scope, NULL for admin */
+  char secret[64];    /* the new secret: shown once, wiped after the reply */
+  const char *name;   /* requested name */
+  int role;           /* requested role */
+  const char *region; /* scope, NULL for admin */
 } create_token_t;
 
 /* Request checks that need no database; -1 after finishing the call. */

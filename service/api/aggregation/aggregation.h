@@ -78,8 +78,8 @@ typedef struct agg_ind_s {
   Huizong__V1__IndicatorRef *ref; /* code, name, unit, frequency */
   const char *numerator;          /* ratio parts, NULL for a plain indicator */
   const char *denominator;
-  const char *factor;             /* "" = 1 */
-  int scale;                      /* fraction digits of a ratio, 0 = 2 */
+  const char *factor; /* "" = 1 */
+  int scale;          /* fraction digits of a ratio, 0 = 2 */
 } agg_ind_t;
 
 typedef struct agg_catalog_s {

@@ -6,14 +6,14 @@
 #include <string.h>
 
 struct hz_rcache_entry_s {
-  hz_rcache_entry_t *chain;        /* next in the bucket */
+  hz_rcache_entry_t *chain;         /* next in the bucket */
   hz_rcache_entry_t *newer, *older; /* recency list */
-  uint64_t hash;                   /* of key */
-  size_t size;                     /* bytes charged to the limit */
-  char *key;                       /* request key (points into this block) */
-  char *stamp;                     /* stamp the answer was computed at */
-  size_t len;                      /* answer length */
-  uint8_t answer[];                /* packed RollupResponse, then key, stamp */
+  uint64_t hash;                    /* of key */
+  size_t size;                      /* bytes charged to the limit */
+  char *key;                        /* request key (points into this block) */
+  char *stamp;                      /* stamp the answer was computed at */
+  size_t len;                       /* answer length */
+  uint8_t answer[];                 /* packed RollupResponse, then key, stamp */
 };
 
 #define RCACHE_MIN_BUCKETS 64u

@@ -149,8 +149,8 @@ typedef struct catalog_cols_s {
 } catalog_cols_t;
 
 /* The row of codes[k] (named codes) or row k (all); -1 after NOT_FOUND. */
-static int catalog_row(hz_rpc_t *rpc, const PGresult *r, int code_col, char **codes,
-                       size_t ncodes, size_t k) {
+static int catalog_row(hz_rpc_t *rpc, const PGresult *r, int code_col, char **codes, size_t ncodes,
+                       size_t k) {
   if (!ncodes)
     return (int)k;
   for (int i = 0; i < PQntuples(r); i++)

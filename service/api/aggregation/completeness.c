@@ -52,9 +52,7 @@ static Huizong__V1__UnitStatus *unit_status(hz_rpc_t *rpc, const PGresult *r, in
     out->approved_count++;
     out->reported_count++;
     break;
-  case HZ_APPROVAL_SUBMITTED:
-    out->reported_count++;
-    break;
+  case HZ_APPROVAL_SUBMITTED: out->reported_count++; break;
   default:
     out->missing_region_codes[out->n_missing_region_codes++] = ref->code;
     out->missing_count++;

@@ -8,11 +8,19 @@
 #include "api/aggregation/aggregation.h"
 
 #define EXPORT_PAGE_ROWS 5000 /* the LIMIT of EXPORT_PAGE; a shorter page is the last */
-#define EXPORT_BATCH 1000     /* records per stream message */
+#define EXPORT_BATCH     1000 /* records per stream message */
 
 /* EXPORT_PAGE's parameters by name. */
-enum { P_REGION, P_FROM, P_TO, P_INDICATORS, P_AFTER_REGION, P_AFTER_INDICATOR, P_AFTER_PERIOD,
-       P_PAGE_N };
+enum {
+  P_REGION,
+  P_FROM,
+  P_TO,
+  P_INDICATORS,
+  P_AFTER_REGION,
+  P_AFTER_INDICATOR,
+  P_AFTER_PERIOD,
+  P_PAGE_N
+};
 
 typedef struct export_s {
   const char **params; /* EXPORT_PAGE's; the P_AFTER_* move on per page */

@@ -27,8 +27,13 @@ enum { TARGET_PERIOD = 1, TARGET_YEAR = 2 };
  * the same four (which groups); each statement still has its own array,
  * filled by groups_params, so none depends on another's layout. */
 enum { P_REGION, P_GROUP, P_LEVEL, P_TOTAL, P_GROUPS_N };
-enum { P_VALUES_INDICATORS = P_GROUPS_N, P_VALUES_TYPE, P_VALUES_STARTS, P_VALUES_ENDS,
-       P_VALUES_N };
+enum {
+  P_VALUES_INDICATORS = P_GROUPS_N,
+  P_VALUES_TYPE,
+  P_VALUES_STARTS,
+  P_VALUES_ENDS,
+  P_VALUES_N
+};
 enum { P_TARGETS_PERIODS = P_GROUPS_N, P_TARGETS_N };
 
 /* The statements of a computed answer, in the order of their results. */
@@ -36,17 +41,17 @@ enum { Q_REGION, Q_CATALOG, Q_GROUPS, Q_VALUES, Q_TARGETS, Q_N };
 
 typedef struct rollup_s {
   const Huizong__V1__RollupRequest *req; /* lives as long as the call */
-  const char *region;      /* the request's, or the caller's scope root */
-  hz_group_by_t group;     /* the request's grouping, unspecified → none */
-  hz_period_t p;           /* requested period */
-  char *period, *yoy, *pop, *year; /* window codes ("" for none) and the year */
-  int nwin;                /* windows sent: 2 when pop is the year before */
-  int pop_win;             /* WIN_POP, or WIN_YOY when they coincide */
-  const char *starts[3];   /* window i+1 is [starts[i], ends[i]) */
+  const char *region;                    /* the request's, or the caller's scope root */
+  hz_group_by_t group;                   /* the request's grouping, unspecified → none */
+  hz_period_t p;                         /* requested period */
+  char *period, *yoy, *pop, *year;       /* window codes ("" for none) and the year */
+  int nwin;                              /* windows sent: 2 when pop is the year before */
+  int pop_win;                           /* WIN_POP, or WIN_YOY when they coincide */
+  const char *starts[3];                 /* window i+1 is [starts[i], ends[i]) */
   const char *ends[3];
-  hz_db_stmt_t q[Q_N];     /* computing the answer (kept for the stamp path) */
-  const char *key;         /* answer cache key; NULL: cache off */
-  const char *stamp;       /* region's change stamp read first */
+  hz_db_stmt_t q[Q_N]; /* computing the answer (kept for the stamp path) */
+  const char *key;     /* answer cache key; NULL: cache off */
+  const char *stamp;   /* region's change stamp read first */
 } rollup_t;
 
 /* Targets rows keyed by group, indicator and TARGET_PERIOD or TARGET_YEAR
@@ -62,9 +67,9 @@ static int targets_load(hz_rpc_t *rpc, const rollup_t *ru, const PGresult *r, ag
     const int wins[] = {strcmp(period, ru->period) == 0 ? TARGET_PERIOD : 0,
                         strcmp(period, ru->year) == 0 ? TARGET_YEAR : 0};
     for (size_t k = 0; k < 2; k++)
-      if (wins[k] && !agg_map_put(rpc, m, hz_rpc_cell(rpc, r, i, c_region),
-                                  hz_rpc_cell(rpc, r, i, c_ind), wins[k],
-                                  hz_fig_whole(hz_rpc_cell(rpc, r, i, c_value)), 0))
+      if (wins[k] &&
+          !agg_map_put(rpc, m, hz_rpc_cell(rpc, r, i, c_region), hz_rpc_cell(rpc, r, i, c_ind),
+                       wins[k], hz_fig_whole(hz_rpc_cell(rpc, r, i, c_value)), 0))
         return -ENOMEM;
   }
   return 0;
@@ -82,9 +87,8 @@ typedef struct rollup_data_s {
 } rollup_data_t;
 
 /* The figures of one group and indicator. */
-static int row_figures(hz_rpc_t *rpc, const rollup_t *ru, const rollup_data_t *d,
-                       const char *grp, const agg_ind_t *ind, hz_fig_row_t *f,
-                       hz_fig_inputs_t *in, int *rep) {
+static int row_figures(hz_rpc_t *rpc, const rollup_t *ru, const rollup_data_t *d, const char *grp,
+                       const agg_ind_t *ind, hz_fig_row_t *f, hz_fig_inputs_t *in, int *rep) {
   int ignored;
   *in = (hz_fig_inputs_t){
       .target = target_of(&d->targets, grp, ind->ref->code, TARGET_PERIOD),
@@ -98,9 +102,9 @@ static int row_figures(hz_rpc_t *rpc, const rollup_t *ru, const rollup_data_t *d
   return hz_fig_row(hz_rpc_arena(rpc), in, f);
 }
 
-static Huizong__V1__RollupRow *rollup_row(hz_rpc_t *rpc, const rollup_t *ru,
-                                          const rollup_data_t *d, Huizong__V1__RegionRef *reg,
-                                          int expected, const agg_ind_t *ind) {
+static Huizong__V1__RollupRow *rollup_row(hz_rpc_t *rpc, const rollup_t *ru, const rollup_data_t *d,
+                                          Huizong__V1__RegionRef *reg, int expected,
+                                          const agg_ind_t *ind) {
   Huizong__V1__RollupRow *row = hz_arena_alloc(hz_rpc_arena(rpc), sizeof(*row));
   hz_fig_inputs_t in;
   hz_fig_row_t f;
@@ -188,8 +192,8 @@ static void on_rollup(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
     return;
   }
   agg_catalog_t cat = {0};
-  if (agg_catalog_load(rpc, res->results[Q_CATALOG], req->indicator_codes,
-                       req->n_indicator_codes, ru->p.type, &cat))
+  if (agg_catalog_load(rpc, res->results[Q_CATALOG], req->indicator_codes, req->n_indicator_codes,
+                       ru->p.type, &cat))
     return;
   rollup_data_t d;
   Huizong__V1__RollupResponse out = HUIZONG__V1__ROLLUP_RESPONSE__INIT;
@@ -230,8 +234,8 @@ static void on_rollup_stamp(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag)
 static const char *rollup_key(hz_rpc_t *rpc, const rollup_t *ru) {
   const Huizong__V1__RollupRequest *req = ru->req;
   hz_arena_t *a = hz_rpc_arena(rpc);
-  const char *codes = hz_pg_text_array(a, (const char *const *)req->indicator_codes,
-                                       req->n_indicator_codes);
+  const char *codes =
+      hz_pg_text_array(a, (const char *const *)req->indicator_codes, req->n_indicator_codes);
   if (!codes)
     return NULL;
   return hz_arena_printf(a, "%s|%s|%d|%d|%d|%s", ru->region, ru->period, (int)ru->group,
@@ -256,8 +260,8 @@ static int rollup_windows(hz_arena_t *a, rollup_t *ru) {
   ru->pop = pop_ok ? agg_period_text(a, &pop) : "";
   ru->year = agg_period_text(a, &year);
   /* For a year the previous period is the year before: one window, not two. */
-  int same = yoy_ok && pop_ok && yoy.type == pop.type && yoy.year == pop.year &&
-             yoy.index == pop.index;
+  int same =
+      yoy_ok && pop_ok && yoy.type == pop.type && yoy.year == pop.year && yoy.index == pop.index;
   ru->nwin = same ? 2 : 3;
   ru->pop_win = same ? WIN_YOY : WIN_POP;
   const hz_period_t *wins[] = {&ru->p, &yoy, &pop};

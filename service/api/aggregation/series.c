@@ -16,10 +16,10 @@ enum { Q_REGION, Q_CATALOG, Q_VALUES, Q_EXPECTED, Q_N };
 
 typedef struct series_s {
   const Huizong__V1__SeriesRequest *req; /* lives as long as the call */
-  const char *region;    /* the request's, or the caller's scope root */
-  hz_period_type_t type; /* of every period */
-  char **periods;        /* codes, in order; window k+1 is periods[k] */
-  size_t n;              /* points per indicator, 1..MAX_SERIES_PERIODS */
+  const char *region;                    /* the request's, or the caller's scope root */
+  hz_period_type_t type;                 /* of every period */
+  char **periods;                        /* codes, in order; window k+1 is periods[k] */
+  size_t n;                              /* points per indicator, 1..MAX_SERIES_PERIODS */
 } series_t;
 
 /* The points of one indicator. NULL: no memory. */

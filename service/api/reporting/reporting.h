@@ -29,25 +29,25 @@ typedef struct hz_submit_s hz_submit_t;
 typedef void (*hz_submit_done_fn)(hz_submit_t *s);
 
 struct hz_submit_s {
-  hz_rpc_t *rpc;                 /* the call; its arena holds all below */
-  const hz_submit_req_t *req;    /* as received */
-  hz_submit_resp_t *resp;        /* the summary; filled on success */
-  hz_problems_t problems;        /* every problem found, by us or by hz_submit */
-  hz_status_code_t code;         /* outcome, set just before done runs */
-  const char *message;           /* outcome text when code != OK; NULL
+  hz_rpc_t *rpc;                     /* the call; its arena holds all below */
+  const hz_submit_req_t *req;        /* as received */
+  hz_submit_resp_t *resp;            /* the summary; filled on success */
+  hz_problems_t problems;            /* every problem found, by us or by hz_submit */
+  hz_status_code_t code;             /* outcome, set just before done runs */
+  const char *message;               /* outcome text when code != OK; NULL
                                     means the generic "refused" */
-  hz_submit_done_fn done;        /* reply (Submit) or collect (SubmitStream) */
+  hz_submit_done_fn done;            /* reply (Submit) or collect (SubmitStream) */
   char uuid[HZ_WIRE_UUID_TEXT_SIZE]; /* submission id in lower case: the
                                     stored form, so case does not matter */
-  char period[HZ_PERIOD_TEXT_SIZE]; /* canonical code ("2024Q1"), hashed and
+  char period[HZ_PERIOD_TEXT_SIZE];  /* canonical code ("2024Q1"), hashed and
                                     stored instead of what the client wrote */
-  hz_period_t p;                 /* period type and start for hz_submit */
-  const char **values;           /* normalised decimals, request order; NULL
+  hz_period_t p;                     /* period type and start for hz_submit */
+  const char **values;               /* normalised decimals, request order; NULL
                                     where malformed (stored-state checks
                                     still run on the rest) */
-  const char *received_at;       /* RFC 3339, taken when the request arrived (a
+  const char *received_at;           /* RFC 3339, taken when the request arrived (a
                                     stream's request may wait for its turn) */
-  hz_db_stmt_t stmt;             /* the SUBMIT job, built by hz_submit_prepare
+  hz_db_stmt_t stmt;                 /* the SUBMIT job, built by hz_submit_prepare
                                     and sent when its turn comes */
 };
 

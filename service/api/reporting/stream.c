@@ -21,15 +21,15 @@
 
 /* The call's state (rpc->state), in its arena. */
 typedef struct stream_s {
-  int pumping;          /* inside stream_pump: completions only change state */
-  hz_submit_t **items;  /* every request so far, arrival order; grows by
+  int pumping;         /* inside stream_pump: completions only change state */
+  hz_submit_t **items; /* every request so far, arrival order; grows by
                            doubling in the arena */
-  size_t n;             /* requests received */
-  size_t cap;           /* room in items */
-  size_t next;          /* first request not yet validated */
-  size_t done;          /* requests whose outcome is known */
-  hz_submit_t *ready;   /* validated, needs the database, waits for in_db */
-  hz_submit_t *in_db;   /* the one request whose job is in the pool */
+  size_t n;            /* requests received */
+  size_t cap;          /* room in items */
+  size_t next;         /* first request not yet validated */
+  size_t done;         /* requests whose outcome is known */
+  hz_submit_t *ready;  /* validated, needs the database, waits for in_db */
+  hz_submit_t *in_db;  /* the one request whose job is in the pool */
 } stream_t;
 
 static void stream_pump(hz_rpc_t *rpc);

@@ -189,10 +189,12 @@ static int list_validate(hz_rpc_t *rpc, const Huizong__V1__ListSubmissionsReques
   hz_period_t p;
   if (req->period[0] && hz_period_parse(req->period, &p))
     return hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "period '%s' is not one of %s",
-                         req->period, hz_period_accepted_forms()), -1;
+                         req->period, hz_period_accepted_forms()),
+           -1;
   if (!hz_pg_timestamp_ok(req->received_after) || !hz_pg_timestamp_ok(req->received_before))
     return hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT,
-                         "received_after/received_before must be RFC 3339 timestamps"), -1;
+                         "received_after/received_before must be RFC 3339 timestamps"),
+           -1;
   /* The token's id goes to SQL as a uuid: a forged one is refused here
    * rather than as a database error. */
   if (req->page_token[0] &&
@@ -201,7 +203,8 @@ static int list_validate(hz_rpc_t *rpc, const Huizong__V1__ListSubmissionsReques
     return hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "malformed page_token"), -1;
   if (req->region_code[0] && hz_region_code_validate(req->region_code))
     return hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT, "region_code '%s' is malformed",
-                         req->region_code), -1;
+                         req->region_code),
+           -1;
   return 0;
 }
 
@@ -211,8 +214,7 @@ static const char *or_null(const char *s) {
 }
 
 void hz_reporting_list_submissions(hz_rpc_t *rpc, ProtobufCMessage *msg) {
-  const Huizong__V1__ListSubmissionsRequest *req =
-      (const Huizong__V1__ListSubmissionsRequest *)msg;
+  const Huizong__V1__ListSubmissionsRequest *req = (const Huizong__V1__ListSubmissionsRequest *)msg;
   hz_arena_t *a = hz_rpc_arena(rpc);
   list_state_t *ls = hz_arena_zalloc(a, sizeof(*ls));
   const char **params = hz_arena_zalloc(a, 8 * sizeof(char *));
@@ -221,8 +223,8 @@ void hz_reporting_list_submissions(hz_rpc_t *rpc, ProtobufCMessage *msg) {
     hz_rpc_oom(rpc);
     return;
   }
-  if ((ls->page_size = hz_rpc_page_size(rpc, req->page_size, HZ_RPC_PAGE_DEFAULT,
-                                        HZ_RPC_PAGE_MAX)) < 0)
+  if ((ls->page_size =
+           hz_rpc_page_size(rpc, req->page_size, HZ_RPC_PAGE_DEFAULT, HZ_RPC_PAGE_MAX)) < 0)
     return;
   const char *after_ts = NULL, *after_id = NULL;
   if (list_validate(rpc, req, &after_ts, &after_id) < 0)

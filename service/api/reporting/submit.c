@@ -14,9 +14,9 @@
 #include "domain/decimal.h"
 #include "domain/ident.h"
 
-#define MAX_VALUES 10000         /* values in one submission */
+#define MAX_VALUES    10000      /* values in one submission */
 #define MAX_NARRATIVE (1u << 20) /* bytes of narrative text */
-#define MAX_COMMENT 2000         /* bytes of one value's comment */
+#define MAX_COMMENT   2000       /* bytes of one value's comment */
 
 #define MALFORMED HUIZONG__V1__PROBLEM_KIND__PROBLEM_KIND_MALFORMED
 
@@ -63,13 +63,13 @@ static int check_request(hz_submit_t *s) {
     add_problem(s, -1, MALFORMED, "submission_id", "",
                 hz_arena_printf(a, "submission_id '%s' is not a UUID", r->submission_id));
   if (hz_region_code_validate(r->region_code))
-    add_problem(s, -1, MALFORMED, "region_code", "",
-                hz_arena_printf(a, "region_code '%s' is not a statistical division code",
-                                r->region_code));
+    add_problem(
+        s, -1, MALFORMED, "region_code", "",
+        hz_arena_printf(a, "region_code '%s' is not a statistical division code", r->region_code));
   if (hz_period_parse(r->period, &s->p))
-    add_problem(s, -1, MALFORMED, "period", "",
-                hz_arena_printf(a, "period '%s' is not one of %s", r->period,
-                                hz_period_accepted_forms()));
+    add_problem(
+        s, -1, MALFORMED, "period", "",
+        hz_arena_printf(a, "period '%s' is not one of %s", r->period, hz_period_accepted_forms()));
   else
     hz_period_format(&s->p, s->period);
   if (r->n_values == 0 && r->narrative[0] == '\0')
@@ -77,8 +77,8 @@ static int check_request(hz_submit_t *s) {
                 "empty submission: no values and no narrative");
   if (r->n_values > MAX_VALUES)
     add_problem(s, -1, MALFORMED, "values", "",
-                hz_arena_printf(a, "%zu values exceed the limit of %d per submission",
-                                r->n_values, MAX_VALUES));
+                hz_arena_printf(a, "%zu values exceed the limit of %d per submission", r->n_values,
+                                MAX_VALUES));
   if (strlen(r->narrative) > MAX_NARRATIVE)
     add_problem(s, -1, MALFORMED, "narrative", "", "narrative exceeds 1 MiB");
   return s->problems.total;
@@ -129,7 +129,7 @@ typedef struct submit_cols_s {
   int kind, idx, field, indicator, reason; /* a problem row: kind > 0 */
   int refusal, message;                    /* a refusal row: refusal not NULL */
   int imported, updated, unchanged, narrative_updated, replayed, received_at,
-      committed_at;                        /* the summary row */
+      committed_at; /* the summary row */
 } submit_cols_t;
 
 static void submit_cols(const PGresult *r, submit_cols_t *c) {
@@ -240,12 +240,21 @@ static const char **submit_params(hz_submit_t *s, int validate_only) {
   content_hash(s, hash);
   int start = hz_period_start_date(&s->p);
   const char *row[15] = {
-      s->uuid, r->region_code, s->period, hz_pg_int(a, s->p.type),
+      s->uuid,
+      r->region_code,
+      s->period,
+      hz_pg_int(a, s->p.type),
       hz_arena_printf(a, "%04d-%02d-%02d", start / 10000, start / 100 % 100, start % 100),
-      hz_pg_text_array(a, codes, n), hz_pg_text_array(a, s->values, n),
-      hz_pg_text_array(a, comments, n), r->narrative, validate_only ? "t" : "f",
-      hz_pg_bytea_hex(a, hash, sizeof(hash)), hz_pg_int(a, rpc->who.token_id), rpc->who.name,
-      hz_rpc_scope_param(rpc), s->received_at};
+      hz_pg_text_array(a, codes, n),
+      hz_pg_text_array(a, s->values, n),
+      hz_pg_text_array(a, comments, n),
+      r->narrative,
+      validate_only ? "t" : "f",
+      hz_pg_bytea_hex(a, hash, sizeof(hash)),
+      hz_pg_int(a, rpc->who.token_id),
+      rpc->who.name,
+      hz_rpc_scope_param(rpc),
+      s->received_at};
   for (int i = 0; i < 15; i++) {
     if (!row[i] && i != 13)
       return NULL;
@@ -283,8 +292,9 @@ int hz_submit_prepare(hz_submit_t *s) {
   const hz_principal_t *who = &s->rpc->who;
   if (who->role == HZ_ROLE_TOWNSHIP && strcmp(s->req->region_code, who->region) != 0) {
     outcome(s, HZ_STATUS_PERMISSION_DENIED,
-            hz_arena_printf(hz_rpc_arena(s->rpc), "this token may submit only for region %s, not %s",
-                            who->region, s->req->region_code));
+            hz_arena_printf(hz_rpc_arena(s->rpc),
+                            "this token may submit only for region %s, not %s", who->region,
+                            s->req->region_code));
     return 0;
   }
   int fatal = check_request(s);
