@@ -25,7 +25,8 @@ typedef struct hz_app_s {
   hz_rcache_t rollups;        /* Rollup answers, checked by stamp per call */
 } hz_app_t;
 
-/* Registers Reporting and Admin (and later Aggregation). */
+/* Registers every huizong.v1 service: Reporting, Aggregation and Admin
+ * (with review and audit). db may be NULL: calls then answer UNAVAILABLE. */
 int hz_app_register(hz_app_t *app, hz_ctx_t *ctx, hz_db_pool_t *db);
 void hz_app_free(hz_app_t *app);
 

@@ -39,7 +39,7 @@ typedef struct hz_rpc_job_s {
   hz_rpc_t *rpc;             /* owner */
   hz_db_job_t *job;          /* pool handle, for cancellation */
   hz_rpc_db_fn cb;           /* continuation */
-  void *tag;                 /* its argument */
+  void *tag;                 /* handler state passed back to cb */
   unsigned live_check : 1;   /* statement 0 is hz_token_live, not the handler's */
 } hz_rpc_job_t;
 

@@ -12,9 +12,9 @@
 typedef struct hz_reflection_file_s {
   const char *name; /* "huizong/v1/reporting.proto" */
   uint8_t *bytes;   /* serialized FileDescriptorProto */
-  size_t len;       /* its length */
-  size_t *deps;     /* indexes of the files it imports */
-  size_t ndeps;     /* their number */
+  size_t len;       /* bytes at bytes */
+  size_t *deps;     /* indexes into files of the files it imports: */
+  size_t ndeps;     /* a symbol's answer carries that whole closure */
 } hz_reflection_file_t;
 
 typedef struct hz_reflection_symbol_s {
@@ -27,12 +27,12 @@ typedef struct hz_reflection_s {
   hz_ctx_t *ctx;                   /* owning context */
   void *set;                       /* the unpacked FileDescriptorSet */
   hz_reflection_file_t *files;     /* one per file in the set */
-  size_t nfiles;                   /* their number */
+  size_t nfiles;                   /* entries in files */
   hz_reflection_symbol_t *symbols; /* every message, enum, service, method */
-  size_t nsymbols;                 /* their number */
+  size_t nsymbols;                 /* entries in symbols (scanned, a few hundred) */
   size_t symbols_cap;              /* allocated */
   char **services;                 /* services in the method table */
-  size_t nservices;                /* their number */
+  size_t nservices;                /* entries in services (list_services answer) */
 } hz_reflection_t;
 
 /* Indexes the embedded descriptor set and registers both reflection
