@@ -252,9 +252,17 @@ static void on_token_row(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
     hz_rpc_finish(rpc, HZ_STATUS_UNAUTHENTICATED, "invalid token");
     return;
   }
+  /* TOKEN_BY_ID's columns (db/sql/scaffold.def), by name. */
+  int c_name = hz_db_col(r, "name"), c_role = hz_db_col(r, "role"),
+      c_region = hz_db_col(r, "region_code"), c_hash = hz_db_col(r, "secret_hash"),
+      c_revoked = hz_db_col(r, "revoked");
+  if (c_name < 0 || c_role < 0 || c_region < 0 || c_hash < 0 || c_revoked < 0) {
+    hz_rpc_finish(rpc, HZ_STATUS_INTERNAL, "internal error: token row without its columns");
+    return;
+  }
   uint8_t stored[32];
   size_t n = 0;
-  unsigned char *raw = PQunescapeBytea((const unsigned char *)PQgetvalue(r, 0, 3), &n);
+  unsigned char *raw = PQunescapeBytea((const unsigned char *)PQgetvalue(r, 0, c_hash), &n);
   if (!raw || n != 32) {
     PQfreemem(raw);
     hz_rpc_finish(rpc, HZ_STATUS_UNAUTHENTICATED, "invalid token");
@@ -265,8 +273,9 @@ static void on_token_row(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   hz_app_t *app = rpc->app;
   uint64_t now = uv_now(app->ctx->loop);
   /* Cache the stored hash, then judge the presented one against it. */
-  hz_token_cache_put(&app->tokens, st->id, stored, PQgetvalue(r, 0, 0), atoi(PQgetvalue(r, 0, 1)),
-                     PQgetvalue(r, 0, 2), PQgetvalue(r, 0, 4)[0] == 't', now);
+  hz_token_cache_put(&app->tokens, st->id, stored, PQgetvalue(r, 0, c_name),
+                     atoi(PQgetvalue(r, 0, c_role)), PQgetvalue(r, 0, c_region),
+                     PQgetvalue(r, 0, c_revoked)[0] == 't', now);
   const hz_token_entry_t *e = hz_token_cache_get(&app->tokens, st->id, now);
   if (!e || !hz_token_hash_equal(e->hash, st->hash)) {
     hz_rpc_finish(rpc, HZ_STATUS_UNAUTHENTICATED, "invalid token");
