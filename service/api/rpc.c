@@ -339,13 +339,18 @@ static void rpc_deliver(hz_rpc_t *rpc) {
     rpc->def->on_half_close(rpc);
 }
 
-static hz_rpc_t *rpc_of(hz_call_t *call) {
+/* The call's rpc, made on its first input; NULL when the input has no one
+ * to go to: the rpc is finished, or could not be made (the call is then
+ * finished here, out of memory). */
+static hz_rpc_t *live_rpc_of(hz_call_t *call) {
   hz_rpc_t *rpc = hz_call_data(call);
   if (rpc)
-    return rpc;
+    return hz_rpc_finished(rpc) ? NULL : rpc;
   rpc = hz_arena_zalloc(hz_call_arena(call), sizeof(*rpc));
-  if (!rpc)
+  if (!rpc) {
+    hz_call_finish(call, HZ_STATUS_RESOURCE_EXHAUSTED, HZ_CALL_OOM_MESSAGE);
     return NULL;
+  }
   const hz_rpc_binding_t *b = hz_call_method(call)->data;
   rpc->call = call;
   rpc->def = b->def;
@@ -355,12 +360,8 @@ static hz_rpc_t *rpc_of(hz_call_t *call) {
 }
 
 static void on_message(hz_call_t *call, ProtobufCMessage *msg) {
-  hz_rpc_t *rpc = rpc_of(call);
-  if (!rpc) {
-    hz_call_finish(call, HZ_STATUS_RESOURCE_EXHAUSTED, HZ_CALL_OOM_MESSAGE);
-    return;
-  }
-  if (hz_rpc_finished(rpc))
+  hz_rpc_t *rpc = live_rpc_of(call);
+  if (!rpc)
     return;
   if (rpc->lifecycle == HZ_RPC_READY) {
     rpc->def->on_message(rpc, msg);
@@ -383,12 +384,8 @@ static void on_message(hz_call_t *call, ProtobufCMessage *msg) {
 }
 
 static void on_half_close(hz_call_t *call) {
-  hz_rpc_t *rpc = rpc_of(call);
-  if (!rpc) {
-    hz_call_finish(call, HZ_STATUS_RESOURCE_EXHAUSTED, HZ_CALL_OOM_MESSAGE);
-    return;
-  }
-  if (hz_rpc_finished(rpc))
+  hz_rpc_t *rpc = live_rpc_of(call);
+  if (!rpc)
     return;
   rpc->half_closed = 1;
   if (rpc->lifecycle == HZ_RPC_READY) {
@@ -444,14 +441,6 @@ int hz_rpc_register(hz_app_t *app, const hz_rpc_def_t *defs, size_t n) {
 }
 
 /* ---- scope and cells ----------------------------------------------------- */
-
-int hz_rpc_scope_quick(const hz_rpc_t *rpc, const char *region) {
-  if (rpc->who.role == HZ_ROLE_ADMIN)
-    return 1;
-  if (rpc->who.role == HZ_ROLE_TOWNSHIP)
-    return rpc->who.region && strcmp(rpc->who.region, region) == 0;
-  return rpc->who.region && strcmp(rpc->who.region, region) == 0 ? 1 : -1;
-}
 
 const char *hz_rpc_scope_param(const hz_rpc_t *rpc) {
   return rpc->who.role == HZ_ROLE_ADMIN ? NULL : rpc->who.region;

@@ -140,10 +140,6 @@ void hz_rpc_reply(hz_rpc_t *rpc, const ProtobufCMessage *msg);
 /* Sends an already packed message (copied) and finishes with OK. */
 void hz_rpc_reply_packed(hz_rpc_t *rpc, const uint8_t *msg, size_t len);
 
-/* True when region lies within the caller's scope; needs a query in
- * general, so this only answers the cheap cases: 1 yes, 0 no, -1 ask SQL
- * with hz_rpc_scope_stmt. */
-int hz_rpc_scope_quick(const hz_rpc_t *rpc, const char *region);
 /* The caller's scope root as an SQL parameter (NULL = everything). */
 const char *hz_rpc_scope_param(const hz_rpc_t *rpc);
 
