@@ -90,8 +90,17 @@ CAMPAIGN = {
 # Reported in one period only.
 ONE_OFF = {"nucleic_tests"}
 
+# Monthly indicators, so that 本月 and 1–N月累计 appear: the first quarter of
+# 2021 and of 2022. (九集镇's level in 2022-01, monthly shares of Q1 for
+# the flow, month-on-month drift for the stock.)
+MONTHS = {"2021": ("202101", "202102", "202103"), "2022": ("202201", "202202", "202203")}
+MONTHLY = {
+    "electricity": (1850.0, (0.36, 0.28, 0.36)),   # 万千瓦时: a flow, SUM
+    "market_entities": (4620.0, (1.0, 1.004, 1.011)),  # 户: a stock, LAST
+}
+
 # Fraction digits a value is written with, by unit.
-DIGITS = {"亿元": 4, "万元": 2, "万袋": 1}
+DIGITS = {"亿元": 4, "万元": 2, "万袋": 1, "万千瓦时": 2}
 
 
 def read_catalog():
@@ -190,6 +199,24 @@ def medins_2021(w, catalog, seed):
             w.add(region, period, "medins_paid", due * r.uniform(0.93, 0.975))
 
 
+def era_monthly(w):
+    """Two monthly indicators for the first quarters of 2021 and 2022."""
+    for region, weight in WEIGHT_2022.items():
+        for code, (level, shape) in MONTHLY.items():
+            r = rng(region, code, "monthly")
+            own = region == SEED_2022[0]
+            base = level * (1.0 if own else weight * r.uniform(0.8, 1.2))
+            growth = r.uniform(0.03, 0.15)
+            for year, months in MONTHS.items():
+                scale = 1.0 if year == "2022" else 1 / (1 + growth)
+                for k, month in enumerate(months):
+                    if code == "electricity":
+                        value = base * 3 * shape[k] * scale * r.uniform(0.97, 1.03)
+                    else:
+                        value = base * shape[k] * scale
+                    w.add(region, month, code, value)
+
+
 def era_2013(w, catalog, half, quarters):
     q1, q2 = quarters
     for region, weight in WEIGHT_2013.items():
@@ -227,6 +254,7 @@ def main():
     quarters = (read_values("%s-2013Q1.csv" % SEED_2013[0]),
                 read_values("%s-2013Q2.csv" % SEED_2013[0]))
     era_2013(w, catalog, half, quarters)
+    era_monthly(w)
     w.rows.sort(key=lambda row: (row[0], row[1], row[2]))
     path = os.path.join(HERE, "values.csv")
     with open(path, "w", encoding="utf-8", newline="") as f:

@@ -149,6 +149,10 @@ print_rollups() {
     --region "$JIUJI" --period 2022Q1 --indicators debt_locked,debt_resolved,debt_resolution_rate,medins_rate
   rollup "${TOKEN[$WUAN]}" "武安镇 2013S1: 国地两税848万元 = 全年任务1550万的55%, 固投6035万元 = 上半年目标5500万元的110%" \
     --region "$WUAN" --period 2013S1 --indicators tax,fai
+  rollup "${TOKEN[$JIUJI]}" "九集镇 2022年3月: 本月 and 1–3月累计 of the two monthly indicators, each with its 同比" \
+    --region "$JIUJI" --period 202203 --indicators electricity,market_entities
+  rollup "${TOKEN[$JIUJI]}" "九集镇 2022 (only 2022Q1 reported): coverage 1 of 4 quarters, compared with 2021Q1 only (同口径)" \
+    --region "$JIUJI" --period 2022 --indicators fai,retail
   rollup "${TOKEN[$COUNTY]}" "南漳县 2022Q1 by township (county token)" \
     --region "$COUNTY" --period 2022Q1 --indicators fai,retail,industry_output,debt_resolution_rate --by children --total
   rollup "${TOKEN[$COUNTY]}" "南漳县 2013S1 by township (county token)" \
