@@ -56,8 +56,7 @@ typedef struct hz_coverage_s {
 /* Reads mask (bit k: the k-th sub-period of w at type finer holds data;
  * bits past the window are ignored) into out. -EINVAL as
  * hz_window_subperiods. */
-int hz_coverage_of(const hz_window_t *w, hz_period_type_t finer, unsigned mask,
-                   hz_coverage_t *out);
+int hz_coverage_of(const hz_window_t *w, hz_period_type_t finer, unsigned mask, hz_coverage_t *out);
 
 /* 1 when every sub-period is covered. */
 int hz_coverage_complete(const hz_coverage_t *c);

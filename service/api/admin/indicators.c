@@ -17,7 +17,7 @@
 #define RATIO_SCALE_MAX         6
 #define CHANGE_BASIS_MAX        HUIZONG__V1__CHANGE_BASIS__CHANGE_BASIS_POINTS
 /* Parameters of ADMIN_IMPORT_INDICATORS. */
-#define IMPORT_PARAMS 18
+#define IMPORT_PARAMS           18
 
 /* One row's fields as the database receives them (NULL = none/refused). */
 typedef struct indicator_cols_s {

@@ -55,9 +55,9 @@ typedef struct rollup_s {
   int pop_win;                           /* WIN_POP, or WIN_YOY when they coincide */
   const char *starts[WIN_MAX];           /* window i+1 is [starts[i], ends[i]) */
   const char *ends[WIN_MAX];
-  int bases[WIN_MAX];                    /* window restricting window i+1 (0: none) */
-  int has_ytd;                           /* the period is shorter than a year */
-  agg_ytd_spec_t ytd;                    /* its year-to-date windows */
+  int bases[WIN_MAX];  /* window restricting window i+1 (0: none) */
+  int has_ytd;         /* the period is shorter than a year */
+  agg_ytd_spec_t ytd;  /* its year-to-date windows */
   hz_db_stmt_t q[Q_N]; /* computing the answer (kept for the stamp path) */
   const char *key;     /* answer cache key; NULL: cache off */
   const char *stamp;   /* region's change stamp read first */
@@ -150,8 +150,8 @@ static Huizong__V1__RollupRow *rollup_row(hz_rpc_t *rpc, const rollup_t *ru, con
   row->annual_period = ru->year;
   row->annual_target = agg_decimal(rpc, in.annual_target.num);
   row->annual_progress_pct = agg_decimal(rpc, f.annual_progress_pct);
-  if (ru->has_ytd && !(row->ytd = agg_ytd(rpc, &d->values, ind, reg->code, &ru->ytd,
-                                           &in.annual_target)))
+  if (ru->has_ytd &&
+      !(row->ytd = agg_ytd(rpc, &d->values, ind, reg->code, &ru->ytd, &in.annual_target)))
     return NULL;
   return row;
 }
