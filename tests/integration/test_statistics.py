@@ -8,8 +8,13 @@ Every row is also checked field by field against test_aggregation's Model
 (an independent Python reference of the contract); the literal figures
 below state the cases a reader should not have to trust the model for."""
 
+import os
+import subprocess
+import tempfile
+
 import harness
 import pgcluster as pc
+from test_cli import client_dir
 from test_aggregation import (AggTestCase, CALL_TIMEOUT, COUNTY, MONTH, QUARTER, R_SUM, T_AVG,
                               T_LAST, T_SUM, TOWN_A, TOWN_B, Aggregation, agg_pb, dec)
 
@@ -229,6 +234,33 @@ class StatisticsTest(AggTestCase):
                                 self.basis_request("s_pct", "城镇化率", "%", 7),
                                 metadata=self.md("admin"), timeout=CALL_TIMEOUT)
         self.assertIn("change_basis", err.details())
+
+    def test_cli_import_reads_the_change_basis_column(self):
+        def run(text):
+            with tempfile.NamedTemporaryFile("w", suffix=".csv", encoding="utf-8",
+                                             delete=False) as f:
+                f.write(text)
+            try:
+                cmd = [os.path.join(client_dir(), "huizong-admin"), "indicators", "import", f.name,
+                       "--addr", self.server.address, "--token", self.token("admin"),
+                       "--timeout", "20"]
+                env = {k: v for k, v in os.environ.items() if not k.startswith("HUIZONG_")}
+                return subprocess.run(cmd, capture_output=True, text=True, timeout=60, env=env)
+            finally:
+                os.unlink(f.name)
+
+        head = "code,name,unit,frequency,time_aggregation,region_aggregation,change_basis\n"
+        res = run(head + "c_b1,甲,%,quarter,last,sum,增长\n"
+                  "c_b2,乙,万元,quarter,sum,sum,百分点\n"
+                  "c_b3,丙,%,quarter,last,sum,\n"
+                  "c_b4,丁,万元,quarter,sum,sum,points\n")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertEqual(self.list_indicators(["c_b1", "c_b2", "c_b3", "c_b4"]),
+                         {"c_b1": GROWTH, "c_b2": POINTS, "c_b3": POINTS, "c_b4": POINTS})
+        res = run(head + "c_b5,戊,万元,quarter,sum,sum,sideways\n")
+        self.assertNotEqual(res.returncode, 0)
+        self.assertIn("unknown change basis 'sideways'", res.stderr)
+        self.assertEqual(self.list_indicators(["c_b5"]), {})
 
     def basis_request(self, code, name, unit, basis):
         a, c = pc.admin_pb(), pc.common_pb()
