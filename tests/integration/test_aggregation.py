@@ -2059,6 +2059,15 @@ class DemoCountyGrowthTest(pc.PgServerTestCase):
         self.assertEqual(dec(row, "yoy_change_pp"), want, "points of the exact rates")
         self.assertIsNone(dec(row, "yoy_growth_pct"), "a rate has no relative growth")
         self.assertEqual(row.indicator.change_basis, 2, "a ratio is POINTS")
+        # 九集镇: 1352 of 4300 (31.44%) against 338 of 4300 (7.86%) a year
+        # earlier is +23.58个百分点 (the figure), not +300%.
+        req = agg_pb().RollupRequest(region_code="420624102", period="2022Q1",
+                                     indicator_codes=["debt_resolution_rate"])
+        row = Aggregation(self.server.channel()).rollup(req, metadata=pc.auth(self.admin),
+                                                        timeout=CALL_TIMEOUT).rows[0]
+        self.assertEqual((dec(row, "value"), dec(row, "previous_year_value"),
+                          dec(row, "yoy_change_pp"), dec(row, "yoy_growth_pct")),
+                         ("31.44", "7.86", "23.58", None))
 
 
 if __name__ == "__main__":
