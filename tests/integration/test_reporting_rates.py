@@ -358,8 +358,8 @@ class LateReportTest(RatesTestBase):
                          ("100.00", "91.67"))
         self.assert_rates(self.unit(c, TOWN_B).rates, 12, 2, 2, 0)
         self.assert_rates(c.rates, 36, 14, 13, 1)
-        # The period's deadline is its last report's: December's.
-        self.assertEqual(c.deadline, deadline_of(datetime.date(y + 1, 1, 1), days))
+        # The deadline is the period's own: none for years (no year window).
+        self.assertEqual(c.deadline, "")
         # January alone: reported, not on time.
         jan = self.completeness(COUNTY, "%d01" % y)
         self.assert_rates(self.unit(jan, TOWN_A).rates, 1, 1, 0, 1)
