@@ -21,6 +21,8 @@ test."""
 
 import datetime
 import decimal
+import os
+import subprocess
 
 import grpc
 
@@ -512,6 +514,51 @@ class FuturePeriodTest(RatesTestBase):
         self.assertEqual(self.db.query("SELECT period_type::text, open_future_periods::text,"
                                        " days_after_end::text FROM submission_windows"),
                          [("3", "12", "0")])
+
+
+# ============================================================================
+
+class OpenFutureCliTest(RatesTestBase):
+    """`huizong-admin windows open-future TYPE N` (client/cli/cmd/windows_future.c)."""
+
+    def tearDown(self):
+        self.db.execute("DELETE FROM submission_windows")
+        super().tearDown()
+
+    def admin_cli(self, *args, label="admin"):
+        client = os.environ.get("HZ_CLIENT_DIR") or os.path.join(
+            os.path.dirname(os.path.dirname(os.path.abspath(harness.huizongd_path()))), "client")
+        cmd = [os.path.join(client, "huizong-admin")] + list(args) + [
+            "--addr", self.server.address, "--timeout", "20", "--token", self.token(label)]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("HUIZONG_")}
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=60, env=env)
+
+    def test_open_future_command(self):
+        nxt = next_quarter(quarter_of(today_cst()))
+        req = pc.submit_request(TOWN_C, nxt, [("fai", "1")])
+        self.refused(self.r.submit, req, "admin", SC.FAILED_PRECONDITION)
+        res = self.admin_cli("windows", "open-future", "quarter", "2", "--format", "json")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertIn("2", res.stdout)
+        self.assertEqual(self.db.query("SELECT period_type::text, open_future_periods::text"
+                                       " FROM submission_windows"), [("3", "2")])
+        self.assertEqual(self.submit(TOWN_C, nxt, [("fai", "1")]).imported, 1)
+        for args, label, code, says in (
+                (("quarter", "13"), "admin", 2, "0..12"),
+                (("quarter", "-1"), "admin", 2, "0..12"),
+                (("weekly", "1"), "admin", 2, "TYPE"),
+                (("quarter",), "admin", 2, ""),
+                (("quarter", "1"), "county", 1, "PERMISSION_DENIED")):
+            with self.subTest(args=args, caller=label):
+                res = self.admin_cli("windows", "open-future", *args, label=label)
+                self.assertEqual(res.returncode, code, res.stderr)
+                self.assertIn(says, res.stderr)
+        self.assertEqual(self.db.query("SELECT open_future_periods::text"
+                                       " FROM submission_windows"), [("2",)])
+        res = self.admin_cli("windows", "open-future", "quarter", "0")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.refused(self.r.submit, pc.submit_request(TOWN_D, nxt, [("fai", "1")]), "admin",
+                     SC.FAILED_PRECONDITION)
 
 
 if __name__ == "__main__":
