@@ -254,7 +254,10 @@ static void on_rollup_stamp(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag)
   hz_rpc_query(rpc, ru->q, Q_N, on_rollup, ru);
 }
 
-/* What identifies an answer: every request field, the region resolved. */
+/* What identifies an answer: every request field, the region resolved.
+ * Issue 11 added no RollupRequest field (every row below a year carries
+ * its year to date, coverage and points); the cumulative flag is Series',
+ * whose answers are not kept. A new request field must join the key. */
 static const char *rollup_key(hz_rpc_t *rpc, const rollup_t *ru) {
   const Huizong__V1__RollupRequest *req = ru->req;
   hz_arena_t *a = hz_rpc_arena(rpc);
