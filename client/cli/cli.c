@@ -31,8 +31,9 @@ static const hz_cli_opt_t common_opts[] = {
     {"columns", "A,B", "columns to show, by key or header, or 'all' (default: compact table)"},
     {"bom", NULL, "csv: start with a UTF-8 byte-order mark for Excel; env HUIZONG_CSV_BOM=1"},
     {"lang", "LANG", "zh or en: headers and messages (default: from LC_ALL/LC_MESSAGES/LANG)"},
-    {"tz", "ZONE", "time zone of printed and typed times, e.g. +08:00, UTC; env HUIZONG_TZ, "
-                   "default +08:00 (China Standard Time)"},
+    {"tz", "ZONE",
+     "time zone of printed and typed times, e.g. +08:00, UTC; env HUIZONG_TZ, "
+     "default +08:00 (China Standard Time)"},
     {"help", NULL, "show help and exit"},
     {"version", NULL, "print the version and exit"},
     {NULL, NULL, NULL},

@@ -172,8 +172,7 @@ int hz_lang_parse(const char *s, hz_lang_t *out) {
     return -1;
   if (strncasecmp(s, "zh", 2) == 0 || strcasecmp(s, "chinese") == 0 || strcmp(s, "中文") == 0)
     *out = HZ_LANG_ZH;
-  else if (strncasecmp(s, "en", 2) == 0 || strcasecmp(s, "english") == 0 ||
-           strcmp(s, "英文") == 0)
+  else if (strncasecmp(s, "en", 2) == 0 || strcasecmp(s, "english") == 0 || strcmp(s, "英文") == 0)
     *out = HZ_LANG_EN;
   else
     return -1;
@@ -197,12 +196,14 @@ static const char *const messages[HZ_MSG_COUNT][2] = {
     [HZ_MSG_NOTE] = {"note: ", "提示："},
     [HZ_MSG_NO_TOKEN] = {"no token: set HUIZONG_TOKEN or pass --token",
                          "未提供令牌：请设置 HUIZONG_TOKEN 或使用 --token"},
-    [HZ_MSG_BAD_TOKEN] = {"the token was refused: check HUIZONG_TOKEN or --token "
-                          "(huizong-admin whoami shows whose it is)",
-                          "令牌无效：请检查 HUIZONG_TOKEN 或 --token（huizong-admin whoami 可查看令牌归属）"},
-    [HZ_MSG_HIDDEN_COLS] = {"%zu column(s) left out to fit %zu columns: %s "
-                            "(choose with --columns, or widen with COLUMNS=)",
-                            "为适应 %2$zu 列宽，省略了 %1$zu 列：%3$s（可用 --columns 选择，或设置 COLUMNS= 加宽）"},
+    [HZ_MSG_BAD_TOKEN] =
+        {"the token was refused: check HUIZONG_TOKEN or --token "
+         "(huizong-admin whoami shows whose it is)",
+         "令牌无效：请检查 HUIZONG_TOKEN 或 --token（huizong-admin whoami 可查看令牌归属）"},
+    [HZ_MSG_HIDDEN_COLS] =
+        {"%zu column(s) left out to fit %zu columns: %s "
+         "(choose with --columns, or widen with COLUMNS=)",
+         "为适应 %2$zu 列宽，省略了 %1$zu 列：%3$s（可用 --columns 选择，或设置 COLUMNS= 加宽）"},
     [HZ_MSG_YES] = {"yes", "是"},
     [HZ_MSG_NO] = {"no", "否"},
 };

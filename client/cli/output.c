@@ -36,7 +36,7 @@ int hz_table_init(hz_table_t *t, size_t ncols, const char *const *keys) {
   for (size_t c = 0; c < ncols; c++) {
     const hz_label_t *l = hz_label_find(keys[c]);
     t->kind[c] = l ? l->kind : HZ_KIND_TEXT;
-    t->flags[c] = HZ_COL_TABLE | HZ_COL_DATA;
+    t->flags[c] = HZ_COL_TABLE | HZ_COL_DATA | HZ_COL_SPARSE;
     if (!(t->headers[c] = strdup(keys[c] ? keys[c] : ""))) {
       hz_table_free(t);
       return -1;
@@ -372,7 +372,8 @@ json_t *hz_out_json_row(const hz_out_t *o, const hz_table_t *t, size_t row) {
   json_t *obj = json_object();
   for (size_t k = 0; obj && k < n; k++) {
     size_t c = idx[k];
-    if (json_object_set_new(obj, t->headers[c], hz_json_cell(t->kind[c], t->cells[row * t->ncols + c])) < 0) {
+    if (json_object_set_new(obj, t->headers[c],
+                            hz_json_cell(t->kind[c], t->cells[row * t->ncols + c])) < 0) {
       json_decref(obj);
       obj = NULL;
     }
@@ -451,8 +452,8 @@ static int write_vertical(hz_out_t *o, const hz_table_t *t, const size_t *idx, s
   char head[128], buf[256];
   size_t w = 0;
   for (size_t k = 0; k < n; k++) {
-    size_t hw = hz_display_width(hz_out_header(o, t->headers[idx[k]], t->kind[idx[k]], 1, head,
-                                               sizeof(head)));
+    size_t hw = hz_display_width(
+        hz_out_header(o, t->headers[idx[k]], t->kind[idx[k]], 1, head, sizeof(head)));
     w = hw > w ? hw : w;
   }
   for (size_t k = 0; k < n; k++) {

@@ -73,24 +73,24 @@ typedef enum {
 } hz_align_t;
 
 enum {
-  HZ_COL_TABLE = 1, /* shown in a table by default */
-  HZ_COL_DATA = 2,  /* written to csv/json/xlsx by default, and by --columns all */
+  HZ_COL_TABLE = 1,  /* shown in a table by default */
+  HZ_COL_DATA = 2,   /* written to csv/json/xlsx by default, and by --columns all */
   HZ_COL_SPARSE = 4, /* left out of a default table when no row has a value */
 };
 
 /* Where and how a command's results go; filled by the CLI framework. */
 typedef struct hz_out_s {
-  hz_format_t format; /* --format */
-  hz_lang_t lang;     /* --lang or the locale: headers and messages */
-  int tz_minutes;     /* --tz: zone times are shown in, east of UTC */
+  hz_format_t format;  /* --format */
+  hz_lang_t lang;      /* --lang or the locale: headers and messages */
+  int tz_minutes;      /* --tz: zone times are shown in, east of UTC */
   const char *columns; /* --columns, NULL = each listing's default */
-  size_t width;       /* table: display columns available, 0 = unlimited */
-  const char *path;   /* --output, NULL = standard output */
-  const char *sheet;  /* base name of xlsx sheets (the command) */
-  FILE *out;          /* results (the --output file, or stdout) */
-  FILE *err;          /* notes and errors */
-  void *workbook;     /* xlsx: opened by the first listing, closed by hz_out_close */
-  int sheets;         /* xlsx: sheets added */
+  size_t width;        /* table: display columns available, 0 = unlimited */
+  const char *path;    /* --output, NULL = standard output */
+  const char *sheet;   /* base name of xlsx sheets (the command) */
+  FILE *out;           /* results (the --output file, or stdout) */
+  FILE *err;           /* notes and errors */
+  void *workbook;      /* xlsx: opened by the first listing, closed by hz_out_close */
+  int sheets;          /* xlsx: sheets added */
 } hz_out_t;
 
 /* A listing. */
@@ -106,7 +106,8 @@ typedef struct hz_table_s {
   const char *title; /* xlsx sheet name suffix when a command writes several, or NULL */
 } hz_table_t;
 
-/* Columns get the kind of their key and both flags. Returns 0 or -1. */
+/* Columns get the kind of their key and all three flags (a default
+ * table drops the columns no row fills). Returns 0 or -1. */
 int hz_table_init(hz_table_t *t, size_t ncols, const char *const *keys);
 void hz_table_free(hz_table_t *t);
 void hz_table_set_align(hz_table_t *t, size_t col, hz_align_t align);

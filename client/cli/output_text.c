@@ -12,7 +12,7 @@
 /* Text columns are never cut below this many display columns. */
 #define MIN_TEXT_WIDTH 8
 /* Room for one rendered cell. */
-#define CELL_MAX 512
+#define CELL_MAX       512
 
 /* ---- UTF-8 and display width ---- */
 
@@ -141,12 +141,12 @@ int hz_looks_numeric(const char *s) {
 
 /* Rendered cells and their geometry for the chosen columns. */
 typedef struct grid_s {
-  size_t n;        /* columns shown */
-  size_t rows;     /* data rows */
-  char **text;     /* (rows + 1) * n rendered cells, the headers first; owned */
-  size_t *width;   /* per shown column: display width */
-  int *right;      /* per shown column: right-aligned */
-  int *cuttable;   /* per shown column: text that may be cut */
+  size_t n;      /* columns shown */
+  size_t rows;   /* data rows */
+  char **text;   /* (rows + 1) * n rendered cells, the headers first; owned */
+  size_t *width; /* per shown column: display width */
+  int *right;    /* per shown column: right-aligned */
+  int *cuttable; /* per shown column: text that may be cut */
 } grid_t;
 
 static void grid_free(grid_t *g) {
@@ -306,8 +306,7 @@ static void note_hidden(const hz_out_t *o, const hz_table_t *t, const size_t *id
   char names[512] = "";
   for (size_t k = shown; k < n; k++) {
     size_t used = strlen(names);
-    snprintf(names + used, sizeof(names) - used, "%s%s", k > shown ? "," : "",
-             t->headers[idx[k]]);
+    snprintf(names + used, sizeof(names) - used, "%s%s", k > shown ? "," : "", t->headers[idx[k]]);
   }
   fputs(hz_msg(o->lang, HZ_MSG_NOTE), o->err);
   fprintf(o->err, hz_msg(o->lang, HZ_MSG_HIDDEN_COLS), n - shown, o->width, names);

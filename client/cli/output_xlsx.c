@@ -91,8 +91,8 @@ static lxw_error write_header(const hz_out_t *o, lxw_workbook *wb, lxw_worksheet
       w = 26;
     err = worksheet_write_string(ws, 0, (lxw_col_t)k, h, hf);
     if (err == LXW_NO_ERROR)
-      err = worksheet_set_column(ws, (lxw_col_t)k, (lxw_col_t)k, (double)(w < 60 ? w + 2 : 62),
-                                 NULL);
+      err =
+          worksheet_set_column(ws, (lxw_col_t)k, (lxw_col_t)k, (double)(w < 60 ? w + 2 : 62), NULL);
   }
   worksheet_freeze_panes(ws, 1, 0);
   return err;

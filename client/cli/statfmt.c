@@ -63,9 +63,10 @@ const char *hz_stat_coverage(hz_lang_t lang, const Huizong__V1__Coverage *c, int
   buf[0] = '\0';
   if (!c || c->complete || (c->total > 0 && c->covered >= c->total))
     return buf;
-  int n = lang == HZ_LANG_ZH
-              ? snprintf(buf, len, "%d/%d%s", c->covered, c->total, sub_unit(lang, period_type))
-              : snprintf(buf, len, "%d of %d %s", c->covered, c->total, sub_unit(lang, period_type));
+  int n =
+      lang == HZ_LANG_ZH
+          ? snprintf(buf, len, "%d/%d%s", c->covered, c->total, sub_unit(lang, period_type))
+          : snprintf(buf, len, "%d of %d %s", c->covered, c->total, sub_unit(lang, period_type));
   for (size_t i = 0; i < c->n_covered_periods && n > 0 && (size_t)n < len; i++) {
     char one[32];
     hz_stat_subperiod(lang, c->covered_periods[i], one, sizeof(one));

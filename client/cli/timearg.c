@@ -156,8 +156,8 @@ static int read_stamp(const char *in, stamp_t *t) {
 /* The stamp's fields moved by delta minutes (the time of day and the date
  * roll over together). */
 static void shift(stamp_t *t, int delta) {
-  long long secs = (days_from_civil(t->y, t->mo, t->d) * 86400LL) + t->h * 3600LL +
-                   t->mi * 60LL + t->s + delta * 60LL;
+  long long secs = (days_from_civil(t->y, t->mo, t->d) * 86400LL) + t->h * 3600LL + t->mi * 60LL +
+                   t->s + delta * 60LL;
   long long days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
   long long rem = secs - days * 86400;
   civil_from_days(days, &t->y, &t->mo, &t->d);
@@ -232,8 +232,8 @@ static int parse_offset(const char *s, int *minutes) {
 }
 
 int hz_tz_parse(const char *s, int *minutes) {
-  static const char *const china[] = {"CST", "China", "Asia/Shanghai", "Asia/Chongqing",
-                                      "PRC", "Beijing", "北京", "北京时间"};
+  static const char *const china[] = {"CST", "China",   "Asia/Shanghai", "Asia/Chongqing",
+                                      "PRC", "Beijing", "北京",          "北京时间"};
   static const char *const utc[] = {"UTC", "Z", "GMT", "Etc/UTC", "UCT"};
   if (!s || !*s)
     return -1;

@@ -46,7 +46,7 @@ int hz_timearg_normalize(const char *in, char out[HZ_TIMEARG_SIZE]);
 int hz_time_display(const char *in, int tz_minutes, char out[HZ_TIMEARG_SIZE]);
 
 /* The accepted forms, for error messages. */
-#define HZ_TIMEARG_FORMS \
+#define HZ_TIMEARG_FORMS                                                          \
   "RFC 3339, e.g. 2024-04-05T08:30:00Z, or a date-time or date in the --tz zone " \
   "(default +08:00), e.g. '2024-04-05 16:30' or 2024-04-05"
 

@@ -29,30 +29,77 @@ static const hz_cli_opt_t completeness_opts[] = {
 
 /* Per township. */
 enum {
-  U_REGION, U_NAME, U_STATE, U_EXPECTED, U_REPORTED, U_ON_TIME, U_LATE, U_RATE, U_ON_TIME_RATE,
-  U_REPORTED_PERIODS, U_LATE_PERIODS, U_MISSING_PERIODS, U_LAST_AT, U_LAST_BY, U_VALUES,
-  U_APPROVED_BY, U_APPROVED_AT, U_EXCEPTION, U_LAST_ID, NUNIT
+  U_REGION,
+  U_NAME,
+  U_STATE,
+  U_EXPECTED,
+  U_REPORTED,
+  U_ON_TIME,
+  U_LATE,
+  U_RATE,
+  U_ON_TIME_RATE,
+  U_REPORTED_PERIODS,
+  U_LATE_PERIODS,
+  U_MISSING_PERIODS,
+  U_LAST_AT,
+  U_LAST_BY,
+  U_VALUES,
+  U_APPROVED_BY,
+  U_APPROVED_AT,
+  U_EXCEPTION,
+  U_LAST_ID,
+  NUNIT
 };
 static const char *const unit_keys[NUNIT] = {
-    "region",           "name",           "state",           "expected_reports",
-    "reported_reports", "on_time_reports", "late_reports",   "reporting_rate_pct",
-    "on_time_rate_pct", "reported_periods", "late_periods",  "missing_periods",
-    "last_submitted_at", "last_submitted_by", "values",      "approved_by",
-    "approved_at",      "exception_open", "last_submission_id",
+    "region",
+    "name",
+    "state",
+    "expected_reports",
+    "reported_reports",
+    "on_time_reports",
+    "late_reports",
+    "reporting_rate_pct",
+    "on_time_rate_pct",
+    "reported_periods",
+    "late_periods",
+    "missing_periods",
+    "last_submitted_at",
+    "last_submitted_by",
+    "values",
+    "approved_by",
+    "approved_at",
+    "exception_open",
+    "last_submission_id",
 };
-static const int unit_compact[] = {U_REGION,  U_NAME,         U_STATE,           U_EXPECTED,
-                                   U_REPORTED, U_ON_TIME,     U_RATE,            U_ON_TIME_RATE,
+static const int unit_compact[] = {U_REGION,          U_NAME,         U_STATE,   U_EXPECTED,
+                                   U_REPORTED,        U_ON_TIME,      U_RATE,    U_ON_TIME_RATE,
                                    U_MISSING_PERIODS, U_LATE_PERIODS, U_LAST_AT, U_APPROVED_BY};
 
 /* Per child region (--by). */
 enum {
-  G_REGION, G_NAME, G_UNITS, G_MISSING_UNITS, G_EXPECTED, G_REPORTED, G_ON_TIME, G_LATE, G_RATE,
-  G_ON_TIME_RATE, NGROUP
+  G_REGION,
+  G_NAME,
+  G_UNITS,
+  G_MISSING_UNITS,
+  G_EXPECTED,
+  G_REPORTED,
+  G_ON_TIME,
+  G_LATE,
+  G_RATE,
+  G_ON_TIME_RATE,
+  NGROUP
 };
 static const char *const group_keys[NGROUP] = {
-    "region",           "name",            "expected_units", "missing_units",
-    "expected_reports", "reported_reports", "on_time_reports", "late_reports",
-    "reporting_rate_pct", "on_time_rate_pct",
+    "region",
+    "name",
+    "expected_units",
+    "missing_units",
+    "expected_reports",
+    "reported_reports",
+    "on_time_reports",
+    "late_reports",
+    "reporting_rate_pct",
+    "on_time_rate_pct",
 };
 
 /* Rates into cells[at..at+5]: expected, reported, on time, late, rates. */
@@ -129,8 +176,9 @@ static void print_rates(hz_cli_t *cli, const Huizong__V1__ReportingRates *rt) {
   const char *rate = hz_cell_decimal(rt->reporting_rate_pct);
   const char *on_time = hz_cell_decimal(rt->on_time_rate_pct);
   fprintf(cli->out,
-          hz_cli_tr(cli, "reports: %d expected, %d reported, %d on time, %d late; "
-                         "reporting rate %s%s, on-time rate %s%s\n",
+          hz_cli_tr(cli,
+                    "reports: %d expected, %d reported, %d on time, %d late; "
+                    "reporting rate %s%s, on-time rate %s%s\n",
                     "应报 %d 期次，已报 %d，及时 %d，迟报 %d；报送率 %s%s，及时率 %s%s\n"),
           rt->expected_reports, rt->reported_reports, rt->on_time_reports, rt->late_reports,
           rate ? rate : "-", rate ? "%" : "", on_time ? on_time : "-", on_time ? "%" : "");
@@ -138,11 +186,13 @@ static void print_rates(hz_cli_t *cli, const Huizong__V1__ReportingRates *rt) {
 
 static void print_counts(hz_cli_t *cli, const Huizong__V1__CompletenessResponse *r) {
   const Huizong__V1__RegionRef *reg = r->region;
-  fprintf(cli->out,
-          hz_cli_tr(cli, "%s %s  %s: %d of %d reported, %d approved, %d partial, %d missing\n",
-                    "%1$s %2$s  %3$s：应报单位 %5$d 个，已报 %4$d，已审核 %6$d，部分已报 %7$d，未报 %8$d\n"),
-          reg ? reg->code : "", reg ? reg->name : "", r->period, r->reported_count,
-          r->expected_count, r->approved_count, r->partial_count, r->missing_count);
+  fprintf(
+      cli->out,
+      hz_cli_tr(
+          cli, "%s %s  %s: %d of %d reported, %d approved, %d partial, %d missing\n",
+          "%1$s %2$s  %3$s：应报单位 %5$d 个，已报 %4$d，已审核 %6$d，部分已报 %7$d，未报 %8$d\n"),
+      reg ? reg->code : "", reg ? reg->name : "", r->period, r->reported_count, r->expected_count,
+      r->approved_count, r->partial_count, r->missing_count);
   print_rates(cli, r->rates);
   if (r->deadline && *r->deadline) {
     char when[64];
@@ -185,8 +235,7 @@ static int print_completeness(hz_cli_t *cli, const Huizong__V1__CompletenessResp
   int rc = HZ_EXIT_OK;
   size_t n = grouped ? r->n_groups : r->n_units;
   for (size_t i = 0; i < n && rc == HZ_EXIT_OK; i++)
-    if ((grouped ? add_group(&t, &pool, r->groups[i]) : add_unit(cli, &t, &pool, r->units[i])) <
-        0)
+    if ((grouped ? add_group(&t, &pool, r->groups[i]) : add_unit(cli, &t, &pool, r->units[i])) < 0)
       rc = hz_cli_error(cli, "out of memory");
   if (rc == HZ_EXIT_OK) {
     if (cli->format == HZ_FORMAT_TABLE)
@@ -208,8 +257,10 @@ static int run_completeness(hz_cli_t *cli) {
     return rc;
   if (type) {
     if (hz_name_parse(hz_names_period_type, type, 0, &t) < 0)
-      return hz_cli_usage(cli, "invalid --report-type '%s' (year, half_year, quarter, month; "
-                               "年度, 半年, 季度, 月度)", type);
+      return hz_cli_usage(cli,
+                          "invalid --report-type '%s' (year, half_year, quarter, month; "
+                          "年度, 半年, 季度, 月度)",
+                          type);
     req.report_period_type = t;
   }
   req.region_code = (char *)region;
@@ -218,7 +269,8 @@ static int run_completeness(hz_cli_t *cli) {
   rc = hz_cli_unary(cli, COMPLETENESS_METHOD, &req.base,
                     &huizong__v1__completeness_response__descriptor, &resp, NULL);
   if (rc == HZ_EXIT_OK) {
-    rc = print_completeness(cli, (Huizong__V1__CompletenessResponse *)resp, req.group_by > HUIZONG__V1__GROUP_BY__GROUP_BY_NONE);
+    rc = print_completeness(cli, (Huizong__V1__CompletenessResponse *)resp,
+                            req.group_by > HUIZONG__V1__GROUP_BY__GROUP_BY_NONE);
     protobuf_c_message_free_unpacked(resp, NULL);
   }
   return rc;

@@ -34,30 +34,100 @@ static const hz_cli_opt_t rollup_opts[] = {
  * names, 本期 and 累计 with their changes side by side, progress and a
  * partial coverage. Table-only columns (FIGURE kind) combine fields. */
 enum {
-  C_REGION_CODE, C_REGION_NAME, C_IND_CODE, C_IND_NAME, C_UNIT, C_BASIS, C_VALUE, C_REPORTED,
-  C_REPORTING, C_EXPECTED, C_PY_PERIOD, C_PY_VALUE, C_YOY, C_YOY_PCT, C_YOY_PP, C_PP_PERIOD,
-  C_PP_VALUE, C_POP, C_POP_PCT, C_POP_PP, C_TARGET, C_COMPLETION, C_ANNUAL_PERIOD,
-  C_ANNUAL_TARGET, C_ANNUAL_PROGRESS, C_COVERAGE, C_COV_COVERED, C_COV_TOTAL, C_COV_PERIODS,
-  C_COV_COMPLETE, C_SAME, C_YTD_VALUE, C_YTD_YOY, C_YTD_FROM, C_YTD_TO, C_YTD_UNITS,
-  C_YTD_COVERAGE, C_YTD_PY, C_YTD_YOY_PCT, C_YTD_YOY_PP, C_YTD_PROGRESS, C_YTD_SAME, NCOLS
+  C_REGION_CODE,
+  C_REGION_NAME,
+  C_IND_CODE,
+  C_IND_NAME,
+  C_UNIT,
+  C_BASIS,
+  C_VALUE,
+  C_REPORTED,
+  C_REPORTING,
+  C_EXPECTED,
+  C_PY_PERIOD,
+  C_PY_VALUE,
+  C_YOY,
+  C_YOY_PCT,
+  C_YOY_PP,
+  C_PP_PERIOD,
+  C_PP_VALUE,
+  C_POP,
+  C_POP_PCT,
+  C_POP_PP,
+  C_TARGET,
+  C_COMPLETION,
+  C_ANNUAL_PERIOD,
+  C_ANNUAL_TARGET,
+  C_ANNUAL_PROGRESS,
+  C_COVERAGE,
+  C_COV_COVERED,
+  C_COV_TOTAL,
+  C_COV_PERIODS,
+  C_COV_COMPLETE,
+  C_SAME,
+  C_YTD_VALUE,
+  C_YTD_YOY,
+  C_YTD_FROM,
+  C_YTD_TO,
+  C_YTD_UNITS,
+  C_YTD_COVERAGE,
+  C_YTD_PY,
+  C_YTD_YOY_PCT,
+  C_YTD_YOY_PP,
+  C_YTD_PROGRESS,
+  C_YTD_SAME,
+  NCOLS
 };
 
 static const char *const keys[NCOLS] = {
-    "region_code", "region_name", "indicator_code", "indicator_name", "unit", "change_basis",
-    "value", "reported", "reporting_units", "expected_units", "previous_year_period",
-    "previous_year_value", "yoy", "yoy_growth_pct", "yoy_change_pp", "previous_period",
-    "previous_period_value", "pop", "pop_change_pct", "pop_change_pp", "target",
-    "completion_pct", "annual_period", "annual_target", "annual_progress_pct", "coverage",
-    "coverage_covered", "coverage_total", "coverage_periods", "coverage_complete",
-    "yoy_same_subperiods", "ytd_value", "ytd_yoy", "ytd_from_period", "ytd_to_period",
-    "ytd_reporting_units", "ytd_coverage", "ytd_previous_year_value", "ytd_yoy_growth_pct",
-    "ytd_yoy_change_pp", "ytd_annual_progress_pct", "ytd_same_subperiods",
+    "region_code",
+    "region_name",
+    "indicator_code",
+    "indicator_name",
+    "unit",
+    "change_basis",
+    "value",
+    "reported",
+    "reporting_units",
+    "expected_units",
+    "previous_year_period",
+    "previous_year_value",
+    "yoy",
+    "yoy_growth_pct",
+    "yoy_change_pp",
+    "previous_period",
+    "previous_period_value",
+    "pop",
+    "pop_change_pct",
+    "pop_change_pp",
+    "target",
+    "completion_pct",
+    "annual_period",
+    "annual_target",
+    "annual_progress_pct",
+    "coverage",
+    "coverage_covered",
+    "coverage_total",
+    "coverage_periods",
+    "coverage_complete",
+    "yoy_same_subperiods",
+    "ytd_value",
+    "ytd_yoy",
+    "ytd_from_period",
+    "ytd_to_period",
+    "ytd_reporting_units",
+    "ytd_coverage",
+    "ytd_previous_year_value",
+    "ytd_yoy_growth_pct",
+    "ytd_yoy_change_pp",
+    "ytd_annual_progress_pct",
+    "ytd_same_subperiods",
 };
 
 /* Columns of the compact table; the FIGURE ones are for people only. */
-static const int compact[] = {C_REGION_NAME, C_IND_NAME,   C_UNIT,       C_VALUE,
-                              C_REPORTED,    C_YOY,        C_YTD_VALUE,  C_YTD_YOY,
-                              C_COMPLETION,  C_ANNUAL_PROGRESS, C_COVERAGE};
+static const int compact[] = {
+    C_REGION_NAME, C_IND_NAME, C_UNIT,       C_VALUE,           C_REPORTED, C_YOY,
+    C_YTD_VALUE,   C_YTD_YOY,  C_COMPLETION, C_ANNUAL_PROGRESS, C_COVERAGE};
 static const int people_only[] = {C_REPORTED, C_YOY, C_POP, C_COVERAGE, C_YTD_YOY, C_YTD_COVERAGE};
 
 static void set_flags(hz_table_t *t) {
@@ -84,7 +154,7 @@ static const char *ref_name(const Huizong__V1__RegionRef *r) {
 static const char *basis_name(int b) {
   return b == HUIZONG__V1__CHANGE_BASIS__CHANGE_BASIS_POINTS   ? "points"
          : b == HUIZONG__V1__CHANGE_BASIS__CHANGE_BASIS_GROWTH ? "growth"
-                                                                : NULL;
+                                                               : NULL;
 }
 
 static const char *bool_or_null(int present, int v) {
@@ -112,21 +182,19 @@ static void people_cells(hz_cli_t *cli, hz_strpool_t *p, const Huizong__V1__Roll
   char buf[160];
   int type = r->indicator ? r->indicator->period_type : 0;
   cells[C_REPORTED] = hz_strpool_printf(p, "%d/%d", r->reporting_units, r->expected_units);
-  cells[C_YOY] = hz_cell_opt(
-      hz_strpool_printf(p, "%s", hz_stat_change(cli->lang, r->yoy_growth_pct, r->yoy_change_pp,
-                                                buf, sizeof(buf))));
-  cells[C_POP] = hz_cell_opt(
-      hz_strpool_printf(p, "%s", hz_stat_change(cli->lang, r->pop_change_pct, r->pop_change_pp,
-                                                buf, sizeof(buf))));
-  cells[C_COVERAGE] = hz_cell_opt(hz_strpool_printf(
-      p, "%s", hz_stat_coverage(cli->lang, r->coverage, type, buf, sizeof(buf))));
+  cells[C_YOY] = hz_cell_opt(hz_strpool_printf(
+      p, "%s", hz_stat_change(cli->lang, r->yoy_growth_pct, r->yoy_change_pp, buf, sizeof(buf))));
+  cells[C_POP] = hz_cell_opt(hz_strpool_printf(
+      p, "%s", hz_stat_change(cli->lang, r->pop_change_pct, r->pop_change_pp, buf, sizeof(buf))));
+  cells[C_COVERAGE] = hz_cell_opt(
+      hz_strpool_printf(p, "%s", hz_stat_coverage(cli->lang, r->coverage, type, buf, sizeof(buf))));
   const Huizong__V1__YearToDate *y = r->ytd;
   if (!y)
     return;
   cells[C_YTD_YOY] = hz_cell_opt(hz_strpool_printf(
       p, "%s", hz_stat_change(cli->lang, y->yoy_growth_pct, y->yoy_change_pp, buf, sizeof(buf))));
-  cells[C_YTD_COVERAGE] = hz_cell_opt(hz_strpool_printf(
-      p, "%s", hz_stat_coverage(cli->lang, y->coverage, type, buf, sizeof(buf))));
+  cells[C_YTD_COVERAGE] = hz_cell_opt(
+      hz_strpool_printf(p, "%s", hz_stat_coverage(cli->lang, y->coverage, type, buf, sizeof(buf))));
 }
 
 static void ytd_cells(hz_strpool_t *p, const Huizong__V1__YearToDate *y, const char **cells) {
@@ -143,8 +211,7 @@ static void ytd_cells(hz_strpool_t *p, const Huizong__V1__YearToDate *y, const c
   cells[C_YTD_SAME] = hz_cell_bool(y->yoy_same_subperiods);
 }
 
-static int add_row(hz_cli_t *cli, hz_table_t *t, hz_strpool_t *p,
-                   const Huizong__V1__RollupRow *r) {
+static int add_row(hz_cli_t *cli, hz_table_t *t, hz_strpool_t *p, const Huizong__V1__RollupRow *r) {
   const Huizong__V1__IndicatorRef *ind = r->indicator;
   const char *cells[NCOLS] = {NULL};
   cells[C_REGION_CODE] = ref_code(r->region);
@@ -200,7 +267,8 @@ static int print_rollup(hz_cli_t *cli, const Huizong__V1__RollupResponse *r) {
   }
   if (r->n_skipped_indicator_codes > 0) {
     fputs(hz_cli_msg(cli, HZ_MSG_NOTE), cli->err);
-    fprintf(cli->err, hz_cli_tr(cli, "skipped, reported less often than %s:", "已跳过（报送频率低于 %s）："),
+    fprintf(cli->err,
+            hz_cli_tr(cli, "skipped, reported less often than %s:", "已跳过（报送频率低于 %s）："),
             r->period);
     for (size_t i = 0; i < r->n_skipped_indicator_codes; i++)
       fprintf(cli->err, " %s", r->skipped_indicator_codes[i]);
