@@ -414,7 +414,7 @@ int hz_json_write_string(FILE *out, const char *s) {
   return rc < 0 || ferror(out) ? -1 : 0;
 }
 
-int hz_json_write_object(FILE *out, size_t n, const char *const *keys, const char *const *values) {
+json_t *hz_json_object(size_t n, const char *const *keys, const char *const *values) {
   json_t *obj = json_object();
   for (size_t c = 0; obj && c < n; c++) {
     const hz_label_t *l = hz_label_find(keys[c]);
@@ -424,6 +424,11 @@ int hz_json_write_object(FILE *out, size_t n, const char *const *keys, const cha
       obj = NULL;
     }
   }
+  return obj;
+}
+
+int hz_json_write_object(FILE *out, size_t n, const char *const *keys, const char *const *values) {
+  json_t *obj = hz_json_object(n, keys, values);
   int rc = obj ? json_dumpf(obj, out, JSON_PRESERVE_ORDER) : -1;
   json_decref(obj);
   return rc < 0 || ferror(out) ? -1 : 0;

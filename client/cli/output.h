@@ -147,6 +147,10 @@ json_t *hz_out_json_row(const hz_out_t *o, const hz_table_t *t, size_t row);
 json_t *hz_json_cell(hz_kind_t kind, const char *v);
 /* A string with invalid UTF-8 replaced by U+FFFD (jansson refuses it). */
 json_t *hz_json_text(const char *s);
+/* An object of keys and values typed by the kinds of their keys in the
+ * label table (new reference, NULL when out of memory): for documents a
+ * command nests itself (a report with its values). */
+json_t *hz_json_object(size_t n, const char *const *keys, const char *const *values);
 /* Writes doc (a reference it takes) indented, with a newline. */
 int hz_out_json_dump(hz_out_t *o, json_t *doc);
 

@@ -69,6 +69,8 @@ class CliOutputTest(CliTestBase):
 
     def test_headers_follow_the_locale(self):
         period = pc.fresh_quarter()
+        last_year = "%d%s" % (int(period[:4]) - 1, period[4:])
+        self.submit_values(TOWN_A, last_year, [("fai", "1000000"), ("tax", "800")])
         self.submit_values(TOWN_A, period, [("fai", "1234567.5"), ("tax", "848")])
         args = ("rollup", "--region", TOWN_A, "--period", period, "--indicators", "fai,tax")
         zh = self.good(self.run_cli("huizong", *args, lang="zh_CN.UTF-8")).text_out
@@ -164,9 +166,20 @@ class CliOutputTest(CliTestBase):
     # -- fitting the terminal -------------------------------------------------------------
 
     def test_rollup_by_children_fits_120_columns_with_the_demo_indicators(self):
-        self.ok(self.admin("indicators", "import", DEMO_INDICATORS))
-        codes = [r["code"] for r in csv.DictReader(open(DEMO_INDICATORS, encoding="utf-8"))
-                 if r["frequency"] == "quarter" and not r["numerator"]]
+        # The demo's quarterly indicators (long Chinese names) the fixture lacks.
+        have = {r[0] for r in self.db.query("SELECT code FROM indicators")}
+        with open(DEMO_INDICATORS, encoding="utf-8") as f:
+            text = f.read()
+        rows = list(csv.DictReader(io.StringIO(text)))
+        rows = [r for r in rows if r["code"] not in have and r["frequency"] == "quarter"
+                and not r["numerator"]]
+        self.assertGreater(len(rows), 10)
+        out = io.StringIO()
+        w = csv.DictWriter(out, fieldnames=list(rows[0].keys()))
+        w.writeheader()
+        w.writerows(rows)
+        self.ok(self.admin("indicators", "import", self.write("demo_ind.csv", out.getvalue())))
+        codes = [r["code"] for r in rows]
         period = pc.fresh_quarter()
         for i, town in enumerate((TOWN_A, TOWN_B)):
             self.submit_values(town, period, [(c, str(12345.67 * (i + 1) + k))
@@ -178,11 +191,17 @@ class CliOutputTest(CliTestBase):
         self.assertLessEqual(max(width(l) for l in lines), 120, res.text_out)
         self.assertIn("本期", lines[2])
         self.assertIn("24,691.34", res.text_out)
-        # A narrower terminal ($COLUMNS): still fits, and says what it left out.
+        # A narrower terminal ($COLUMNS): long names are cut first, then
+        # columns on the right are left out, with a note saying so.
         res = self.good(self.run_cli("huizong", "rollup", "--region", COUNTY, "--period", period,
                                      "--by", "children", label="county",
                                      env_extra={"COLUMNS": "60"}))
         self.assertLessEqual(max(width(l) for l in res.text_out.splitlines()), 60, res.text_out)
+        self.assertIn("\u2026", res.text_out)
+        res = self.good(self.run_cli("huizong", "rollup", "--region", COUNTY, "--period", period,
+                                     "--by", "children", label="county",
+                                     env_extra={"COLUMNS": "40"}))
+        self.assertLessEqual(max(width(l) for l in res.text_out.splitlines()), 40, res.text_out)
         self.assertIn("--columns", res.stderr)
         # --columns: exactly those, in that order, in any format; a name
         # the listing lacks is a usage error naming the choices.
@@ -247,7 +266,8 @@ class CliOutputTest(CliTestBase):
             self.assertEqual(f.read(), bom)
 
     def sheet(self, path):
-        """Rows of the first sheet of an xlsx: lists of (type, text)."""
+        """Rows of the first sheet of an xlsx: lists of (ref, type, text),
+        blank cells filled in (xlsx leaves them out)."""
         with zipfile.ZipFile(path) as z:
             names = z.namelist()
             shared = []
@@ -266,6 +286,11 @@ class CliOutputTest(CliTestBase):
                 text = v.text if v is not None else ""
                 if t == "s":
                     text = shared[int(text)]
+                col = 0
+                for ch in re.match(r"[A-Z]+", c.get("r")).group(0):
+                    col = col * 26 + ord(ch) - 64
+                while len(cells) < col - 1:
+                    cells.append(("", "blank", ""))
                 cells.append((c.get("r"), t, text))
             rows.append(cells)
         sheets = [s.get("name") for s in wb.find("m:sheets", NS).findall("m:sheet", NS)]
@@ -308,7 +333,7 @@ class CliOutputTest(CliTestBase):
 
     def test_json_is_typed(self):
         period = pc.fresh_quarter()
-        path = self.values_csv("typed.csv", [("fai", "4.90"), ("tax", "848")])
+        path = self.values_csv("typed.csv", [("fai", "4.9"), ("tax", "848")])
         out = json.loads(self.good(self.run_cli(
             "huizong", "submit", "--region", TOWN_A, "--period", period, "--file", path,
             "--dry-run", "--format", "json", label="town_a")).text_out)[0]
@@ -316,11 +341,11 @@ class CliOutputTest(CliTestBase):
         self.assertIs(out["replayed"], False)
         self.assertEqual(out["imported"], 2)
         self.assertIsInstance(out["imported"], int)
-        self.submit_values(TOWN_A, period, [("fai", "4.90")])
+        self.submit_values(TOWN_A, period, [("fai", "4.9")])
         rows = json.loads(self.good(self.run_cli(
             "huizong", "rollup", "--region", COUNTY, "--period", period, "--indicators", "fai",
             "--format", "json", label="county")).text_out)
-        self.assertEqual(rows[0]["value"], "4.90")  # a decimal figure stays a string
+        self.assertEqual(rows[0]["value"], "4.9")  # a decimal figure stays a string
         self.assertEqual((rows[0]["reporting_units"], rows[0]["expected_units"]), (1, 3))
         # The existing keys stay; new fields are snake_case as in the proto.
         for key in ("region_code", "indicator_code", "yoy_growth_pct", "previous_year_value",
