@@ -97,9 +97,12 @@ int hz_cli_usage(hz_cli_t *cli, const char *fmt, ...) {
   vreport(cli, fmt, ap);
   va_end(ap);
   if (cli->cmd)
-    fprintf(cli->err, "Run '%s %s --help' for usage.\n", cli->prog->name, cli->cmd->name);
+    fprintf(cli->err,
+            hz_cli_tr(cli, "Run '%s %s --help' for usage.\n", "用法见 '%s %s --help'。\n"),
+            cli->prog->name, cli->cmd->name);
   else
-    fprintf(cli->err, "Run '%s --help' for usage.\n", cli->prog->name);
+    fprintf(cli->err, hz_cli_tr(cli, "Run '%s --help' for usage.\n", "用法见 '%s --help'。\n"),
+            cli->prog->name);
   return HZ_EXIT_USAGE;
 }
 
@@ -253,7 +256,7 @@ static int report_unknown_command(hz_cli_t *cli, const char *word) {
   }
   if (*subs)
     return hz_cli_usage(cli, "'%s' needs a subcommand: %s", word, subs);
-  return hz_cli_usage(cli, "unknown command '%s'", word);
+  return hz_cli_usage(cli, hz_cli_tr(cli, "unknown command '%s'", "未知命令 '%s'"), word);
 }
 
 static void print_opts(FILE *f, const hz_cli_opt_t *opts) {
@@ -509,7 +512,7 @@ int hz_cli_need(hz_cli_t *cli, const char *name, const char **value) {
   *value = hz_cli_opt(cli, name);
   if (*value && **value)
     return HZ_EXIT_OK;
-  return hz_cli_usage(cli, "--%s is required", name);
+  return hz_cli_usage(cli, hz_cli_tr(cli, "--%s is required", "缺少必需的选项 --%s"), name);
 }
 
 int hz_cli_client(hz_cli_t *cli, hzc_client_t **out) {

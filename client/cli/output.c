@@ -73,6 +73,12 @@ void hz_table_set_flags(hz_table_t *t, size_t col, unsigned flags) {
     t->flags[col] = flags;
 }
 
+void hz_table_clear_rows(hz_table_t *t) {
+  for (size_t i = 0; t->cells && i < t->nrows * t->ncols; i++)
+    free(t->cells[i]);
+  t->nrows = 0;
+}
+
 int hz_table_add_row(hz_table_t *t, const char *const *cells) {
   if (t->nrows == t->cap_rows) {
     size_t cap = t->cap_rows ? t->cap_rows * 2 : 16;
@@ -298,7 +304,8 @@ static const char *csv_cell(const hz_out_t *o, hz_kind_t kind, const char *v, ch
   return buf;
 }
 
-static int write_csv(hz_out_t *o, const hz_table_t *t, const size_t *idx, size_t n) {
+int hz_out_csv_rows(hz_out_t *o, const hz_table_t *t, const size_t *idx, size_t n, int what) {
+  int header = what & HZ_CSV_HEADER;
   const char **row = calloc(n ? n : 1, sizeof(char *));
   char(*bufs)[HZ_TIMEARG_SIZE] = calloc(n ? n : 1, HZ_TIMEARG_SIZE);
   if (!row || !bufs) {
@@ -306,10 +313,11 @@ static int write_csv(hz_out_t *o, const hz_table_t *t, const size_t *idx, size_t
     free(bufs);
     return -1;
   }
-  for (size_t k = 0; k < n; k++)
+  for (size_t k = 0; header && k < n; k++)
     row[k] = t->headers[idx[k]];
-  hz_csv_write_row(o->out, n, row);
-  for (size_t r = 0; r < t->nrows; r++) {
+  if (header)
+    hz_csv_write_row(o->out, n, row);
+  for (size_t r = 0; (what & HZ_CSV_ROWS) && r < t->nrows; r++) {
     for (size_t k = 0; k < n; k++)
       row[k] = csv_cell(o, t->kind[idx[k]], t->cells[r * t->ncols + idx[k]], bufs[k]);
     hz_csv_write_row(o->out, n, row);
@@ -444,7 +452,7 @@ int hz_out_table(hz_out_t *o, const hz_table_t *t) {
   if (rc != 0)
     return rc;
   switch (o->format) {
-  case HZ_FORMAT_CSV: rc = write_csv(o, t, idx, n); break;
+  case HZ_FORMAT_CSV: rc = hz_out_csv_rows(o, t, idx, n, HZ_CSV_HEADER | HZ_CSV_ROWS); break;
   case HZ_FORMAT_XLSX: rc = hz_out_write_xlsx(o, t, idx, n); break;
   default: rc = hz_out_write_text(o, t, idx, n); break;
   }

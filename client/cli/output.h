@@ -173,9 +173,40 @@ size_t hz_display_width(const char *s);
 /* True for "12", "-4.90", "+.5", "54.71%": cells worth right-aligning. */
 int hz_looks_numeric(const char *s);
 
+/* A listing written batch by batch (an export of a million values): the
+ * first batch fixes the columns (and a table's widths: later cells are
+ * cut to them), each batch is an hz_table_t with the same keys whose rows
+ * are written at once, and end closes the listing (json's "]").
+ * Usage: begin(&s, o, first); batch(&s, first); batch(&s, next) ...;
+ * end(&s). Same returns as hz_out_table. */
+typedef struct hz_out_stream_s {
+  hz_out_t *o;   /* where it goes */
+  size_t *idx;   /* selected columns of the batches */
+  size_t n;      /* how many */
+  size_t shown;  /* table: columns that fit the width */
+  size_t *width; /* table: column widths fixed by the first batch */
+  int *right;    /* table: right-aligned columns */
+  void *sheet;   /* xlsx: the worksheet */
+  size_t rows;   /* rows written so far */
+} hz_out_stream_t;
+
+int hz_out_stream_begin(hz_out_stream_t *s, hz_out_t *o, const hz_table_t *first);
+int hz_out_stream_batch(hz_out_stream_t *s, const hz_table_t *batch);
+int hz_out_stream_end(hz_out_stream_t *s);
+/* Drops a table's rows, keeping its columns (for the next batch). */
+void hz_table_clear_rows(hz_table_t *t);
+
 /* The text-table writer itself (output_text.c), for hz_out_table. */
 int hz_out_write_text(hz_out_t *o, const hz_table_t *t, const size_t *idx, size_t n);
 /* The xlsx writer (output_xlsx.c), for hz_out_table. */
 int hz_out_write_xlsx(hz_out_t *o, const hz_table_t *t, const size_t *idx, size_t n);
+/* The writers' halves behind hz_out_stream_* (output_text.c, output_xlsx.c). */
+int hz_out_text_begin(hz_out_stream_t *s, const hz_table_t *first);
+int hz_out_text_rows(hz_out_stream_t *s, const hz_table_t *batch);
+int hz_out_xlsx_begin(hz_out_stream_t *s, const hz_table_t *first);
+int hz_out_xlsx_rows(hz_out_stream_t *s, const hz_table_t *batch);
+/* CSV of t in the selected columns: its header and/or its rows. */
+enum { HZ_CSV_HEADER = 1, HZ_CSV_ROWS = 2 };
+int hz_out_csv_rows(hz_out_t *o, const hz_table_t *t, const size_t *idx, size_t n, int what);
 
 #endif

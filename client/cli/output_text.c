@@ -334,3 +334,45 @@ int hz_out_write_text(hz_out_t *o, const hz_table_t *t, const size_t *idx, size_
   grid_free(&g);
   return ferror(o->out) ? -1 : 0;
 }
+
+/* ---- streamed tables: widths fixed by the first batch ---- */
+
+int hz_out_text_begin(hz_out_stream_t *s, const hz_table_t *first) {
+  grid_t g;
+  hz_out_t *o = s->o;
+  s->width = calloc(s->n ? s->n : 1, sizeof(size_t));
+  s->right = calloc(s->n ? s->n : 1, sizeof(int));
+  if (!s->width || !s->right || grid_build(&g, o, first, s->idx, s->n) < 0) {
+    if (s->width && s->right)
+      grid_free(&g);
+    return -1;
+  }
+  s->shown = fit(&g, o->width);
+  memcpy(s->width, g.width, s->n * sizeof(size_t));
+  memcpy(s->right, g.right, s->n * sizeof(int));
+  write_line(o->out, &g, 0, s->shown);
+  for (size_t k = 0; k < s->shown; k++) {
+    if (k > 0)
+      fputs("  ", o->out);
+    pad(o->out, g.width[k], '-');
+  }
+  fputc('\n', o->out);
+  if (s->shown < s->n)
+    note_hidden(o, first, s->idx, s->n, s->shown);
+  grid_free(&g);
+  return ferror(o->out) ? -1 : 0;
+}
+
+int hz_out_text_rows(hz_out_stream_t *s, const hz_table_t *batch) {
+  grid_t g;
+  if (grid_build(&g, s->o, batch, s->idx, s->n) < 0) {
+    grid_free(&g);
+    return -1;
+  }
+  memcpy(g.width, s->width, s->n * sizeof(size_t));
+  memcpy(g.right, s->right, s->n * sizeof(int));
+  for (size_t r = 1; r <= g.rows; r++)
+    write_line(s->o->out, &g, r, s->shown);
+  grid_free(&g);
+  return ferror(s->o->out) ? -1 : 0;
+}

@@ -98,32 +98,58 @@ static lxw_error write_header(const hz_out_t *o, lxw_workbook *wb, lxw_worksheet
   return err;
 }
 
-int hz_out_write_xlsx(hz_out_t *o, const hz_table_t *t, const size_t *idx, size_t n) {
+/* The workbook (opened at the first listing) and a new sheet with its
+ * header row. Returns the sheet, or NULL after saying why. */
+static lxw_worksheet *new_sheet(hz_out_t *o, const hz_table_t *t, const size_t *idx, size_t n) {
   if (!o->path || !*o->path) {
     fprintf(o->err, "%s--format xlsx needs --output FILE\n", hz_msg(o->lang, HZ_MSG_ERROR));
-    return -1;
+    return NULL;
   }
   if (!o->workbook && !(o->workbook = workbook_new(o->path))) {
     fprintf(o->err, "%scannot create %s\n", hz_msg(o->lang, HZ_MSG_ERROR), o->path);
-    return -1;
+    return NULL;
   }
-  lxw_workbook *wb = o->workbook;
   char name[64];
   sheet_name(o, t, name, sizeof(name));
-  lxw_worksheet *ws = workbook_add_worksheet(wb, name);
+  lxw_worksheet *ws = workbook_add_worksheet(o->workbook, name);
   if (!ws)
-    return -1;
+    return NULL;
   o->sheets++;
-  lxw_error err = write_header(o, wb, ws, t, idx, n);
+  lxw_error err = write_header(o, o->workbook, ws, t, idx, n);
+  if (err != LXW_NO_ERROR) {
+    fprintf(o->err, "%s%s: %s\n", hz_msg(o->lang, HZ_MSG_ERROR), o->path, lxw_strerror(err));
+    return NULL;
+  }
+  return ws;
+}
+
+/* Rows of t from sheet row `first` on. */
+static int write_rows(hz_out_t *o, lxw_worksheet *ws, const hz_table_t *t, const size_t *idx,
+                      size_t n, size_t first) {
+  lxw_error err = LXW_NO_ERROR;
   for (size_t r = 0; r < t->nrows && err == LXW_NO_ERROR; r++)
     for (size_t k = 0; k < n && err == LXW_NO_ERROR; k++)
-      err = write_cell(o, ws, (lxw_row_t)(r + 1), (lxw_col_t)k, t->kind[idx[k]],
+      err = write_cell(o, ws, (lxw_row_t)(first + r), (lxw_col_t)k, t->kind[idx[k]],
                        t->cells[r * t->ncols + idx[k]]);
   if (err != LXW_NO_ERROR) {
     fprintf(o->err, "%s%s: %s\n", hz_msg(o->lang, HZ_MSG_ERROR), o->path, lxw_strerror(err));
     return -1;
   }
   return 0;
+}
+
+int hz_out_write_xlsx(hz_out_t *o, const hz_table_t *t, const size_t *idx, size_t n) {
+  lxw_worksheet *ws = new_sheet(o, t, idx, n);
+  return ws ? write_rows(o, ws, t, idx, n, 1) : -1;
+}
+
+int hz_out_xlsx_begin(hz_out_stream_t *s, const hz_table_t *first) {
+  s->sheet = new_sheet(s->o, first, s->idx, s->n);
+  return s->sheet ? 0 : -1;
+}
+
+int hz_out_xlsx_rows(hz_out_stream_t *s, const hz_table_t *batch) {
+  return write_rows(s->o, s->sheet, batch, s->idx, s->n, 1 + s->rows);
 }
 
 int hz_out_close(hz_out_t *o) {

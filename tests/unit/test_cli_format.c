@@ -343,3 +343,47 @@ HZ_TEST(partial_coverage_says_which_sub_periods) {
                    "部分已报");
   HZ_ASSERT_STR_EQ(hz_stat_period_type(HZ_LANG_ZH, 3), "季度");
 }
+
+/* Writes two batches of one column set through the stream API. */
+static char *stream_two_batches(hz_format_t fmt, size_t width) {
+  static const char *const keys[] = {"region", "value", "imported"};
+  static const char *const r1[] = {"九集镇", "49000", "3"};
+  static const char *const r2[] = {"城关镇人民政府驻地社区", "1234567.5", "12"};
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  hz_out_t o;
+  hz_out_init(&o, fmt, f, stderr);
+  o.width = width;
+  hz_table_t t;
+  hz_out_stream_t s;
+  HZ_ASSERT_INT_EQ(hz_table_init(&t, 3, keys), 0);
+  HZ_ASSERT_INT_EQ(hz_table_add_row(&t, r1), 0);
+  HZ_ASSERT_INT_EQ(hz_out_stream_begin(&s, &o, &t), 0);
+  HZ_ASSERT_INT_EQ(hz_out_stream_batch(&s, &t), 0);
+  hz_table_clear_rows(&t);
+  HZ_ASSERT_INT_EQ(hz_table_add_row(&t, r2), 0);
+  HZ_ASSERT_INT_EQ(hz_out_stream_batch(&s, &t), 0);
+  HZ_ASSERT_INT_EQ(hz_out_stream_end(&s), 0);
+  hz_table_free(&t);
+  fclose(f);
+  return buf;
+}
+
+HZ_TEST(streamed_listings_match_the_formats_of_whole_ones) {
+  char *csv = stream_two_batches(HZ_FORMAT_CSV, 0);
+  HZ_ASSERT_STR_EQ(csv, "region,value,imported\r\n九集镇,49000,3\r\n"
+                        "城关镇人民政府驻地社区,1234567.5,12\r\n");
+  char *json = stream_two_batches(HZ_FORMAT_JSON, 0);
+  HZ_ASSERT_STR_EQ(json, "[\n  {\"region\": \"九集镇\", \"value\": \"49000\", \"imported\": 3},\n"
+                         "  {\"region\": \"城关镇人民政府驻地社区\", \"value\": \"1234567.5\", "
+                         "\"imported\": 12}\n]\n");
+  /* A table's widths come from the first batch: a longer name later is
+   * cut to them, and every line keeps the same width. */
+  char *table = stream_two_batches(HZ_FORMAT_TABLE, 0);
+  HZ_ASSERT_TRUE(strstr(table, "城关镇…") != NULL || strstr(table, "城关…") != NULL);
+  HZ_ASSERT_TRUE(strstr(table, "1,234,567.5") != NULL);
+  free(csv);
+  free(json);
+  free(table);
+}
