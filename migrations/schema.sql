@@ -21,7 +21,8 @@ CREATE TYPE public.hz_refusal AS ENUM (
     'role_level_mismatch',
     'name_taken',
     'unknown_token',
-    'name_ambiguous'
+    'name_ambiguous',
+    'not_started'
 );
 
 --
@@ -137,6 +138,77 @@ CREATE FUNCTION public.hz_change_basis_of(p_is_ratio boolean, p_unit text) RETUR
 $$;
 
 --
+-- Name: hz_completeness(text, smallint, date, smallint, integer, integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_completeness(p_region text, p_type smallint, p_start date, p_report smallint, p_group integer, p_level integer) RETURNS TABLE(code text, name text, level smallint, grp text, state smallint, last_submitted_at text, last_submission_id text, submitted_by text, value_count integer, approved_by text, approved_at text, exception_open boolean, expected integer, reported integer, on_time integer, late integer, reported_periods text, late_periods text, missing_periods text)
+    LANGUAGE sql
+    AS $$
+  WITH rt AS (
+    SELECT hz_report_type(p_type, p_report) AS t
+  ), subs AS (
+    SELECT s.* FROM rt, hz_sub_periods(p_type, p_start, rt.t) s
+  ), grps AS (
+    SELECT g.code FROM hz_rollup_groups(p_region, p_group, p_level, false) g
+  ), units AS (
+    SELECT r.code, r.name, r.level,
+           (SELECT gp.ancestor FROM grps JOIN region_paths gp ON gp.ancestor = grps.code
+             WHERE gp.descendant = r.code LIMIT 1) AS grp
+    FROM region_paths p JOIN regions r ON r.code = p.descendant AND r.reporting
+    WHERE p.ancestor = p_region
+  ), cells AS (
+    -- late: the first accepted submission came at or after the deadline
+    -- (hz_submit_gate closes the period at that instant).
+    SELECT u.code, s.period, s.period_start, s.started, rep.last_submitted_at,
+           rep.approved_at, rep.last_submitted_at IS NOT NULL AS submitted,
+           coalesce(s.deadline IS NOT NULL AND rep.last_submitted_at IS NOT NULL
+             AND (SELECT min(x.committed_at) FROM submissions x
+                   WHERE x.region_code = u.code AND x.period = s.period) >= s.deadline,
+             false) AS late
+    FROM units u CROSS JOIN subs s
+    LEFT JOIN reports rep ON rep.region_code = u.code AND rep.period = s.period
+  ), per AS (
+    SELECT c.code,
+      count(*) FILTER (WHERE c.started)::integer AS expected,
+      count(*) FILTER (WHERE c.started AND c.submitted)::integer AS reported,
+      count(*) FILTER (WHERE c.started AND c.submitted AND NOT c.late)::integer AS on_time,
+      count(*) FILTER (WHERE c.started AND c.submitted AND c.late)::integer AS late,
+      count(*) FILTER (WHERE c.started AND c.approved_at IS NOT NULL)::integer AS approved,
+      string_agg(c.period, ',' ORDER BY c.period_start)
+        FILTER (WHERE c.started AND c.submitted) AS reported_periods,
+      string_agg(c.period, ',' ORDER BY c.period_start)
+        FILTER (WHERE c.started AND c.late) AS late_periods,
+      string_agg(c.period, ',' ORDER BY c.period_start)
+        FILTER (WHERE c.started AND NOT c.submitted) AS missing_periods,
+      (array_agg(c.period ORDER BY c.last_submitted_at DESC)
+        FILTER (WHERE c.submitted))[1] AS latest,
+      (array_agg(c.period ORDER BY c.approved_at DESC)
+        FILTER (WHERE c.approved_at IS NOT NULL))[1] AS latest_approved,
+      array_agg(c.period) AS periods
+    FROM cells c GROUP BY c.code
+  )
+  SELECT u.code, u.name, u.level, u.grp,
+         CASE WHEN rt.t = p_type THEN hz_approval_state(last.last_submitted_at, last.approved_at)
+              ELSE hz_reporting_state(per.expected, per.reported, per.approved) END,
+         hz_ts(last.last_submitted_at), last.last_submission_id::text, s.submitted_by,
+         (SELECT count(DISTINCT d.indicator_code)::integer FROM data_values d
+           WHERE d.region_code = u.code AND d.period = ANY (per.periods)),
+         appr.approved_by, hz_ts(appr.approved_at),
+         EXISTS (SELECT 1 FROM unnest(per.periods) AS q(period)
+                  WHERE hz_exception_open(u.code, q.period)),
+         per.expected, per.reported, per.on_time, per.late,
+         coalesce(per.reported_periods, ''), coalesce(per.late_periods, ''),
+         coalesce(per.missing_periods, '')
+  FROM units u CROSS JOIN rt
+  JOIN per ON per.code = u.code
+  LEFT JOIN reports last ON last.region_code = u.code AND last.period = per.latest
+  LEFT JOIN submissions s ON s.id = last.last_submission_id
+  LEFT JOIN reports appr ON appr.region_code = u.code AND appr.period = per.latest_approved
+    AND (rt.t = p_type OR hz_reporting_state(per.expected, per.reported, per.approved) = 3)
+  ORDER BY u.code
+$$;
+
+--
 -- Name: hz_count_catalog_change(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -249,6 +321,26 @@ END
 $$;
 
 --
+-- Name: hz_cst(timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_cst(p_at timestamp with time zone) RETURNS timestamp without time zone
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  SELECT p_at AT TIME ZONE INTERVAL '+08:00'
+$$;
+
+--
+-- Name: hz_cst_today(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_cst_today() RETURNS date
+    LANGUAGE sql
+    AS $$
+  SELECT hz_cst(clock_timestamp())::date
+$$;
+
+--
 -- Name: hz_deadline(smallint, date); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -256,7 +348,7 @@ CREATE FUNCTION public.hz_deadline(p_period_type smallint, p_period_start date) 
     LANGUAGE sql STABLE
     AS $$
   SELECT (hz_period_end(p_period_type, p_period_start) + w.days_after_end)::timestamp
-         AT TIME ZONE 'Asia/Shanghai'
+         AT TIME ZONE INTERVAL '+08:00'
   FROM submission_windows w
   WHERE w.period_type = p_period_type AND w.days_after_end > 0
 $$;
@@ -271,6 +363,19 @@ CREATE FUNCTION public.hz_exception_open(p_region text, p_period text) RETURNS b
   SELECT EXISTS (SELECT 1 FROM period_exceptions e
                  WHERE e.region_code = p_region AND e.period = p_period
                    AND (e.expires_at IS NULL OR e.expires_at > clock_timestamp()))
+$$;
+
+--
+-- Name: hz_first_closed_start(smallint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_first_closed_start(p_period_type smallint) RETURNS date
+    LANGUAGE sql
+    AS $$
+  SELECT (hz_period_floor(p_period_type, hz_cst_today())
+          + (1 + coalesce((SELECT w.open_future_periods FROM submission_windows w
+                           WHERE w.period_type = p_period_type), 0))
+            * hz_period_interval(p_period_type))::date
 $$;
 
 --
@@ -830,6 +935,17 @@ CREATE FUNCTION public.hz_period_floor(p_type smallint, d date) RETURNS date
 $$;
 
 --
+-- Name: hz_period_interval(smallint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_period_interval(p_period_type smallint) RETURNS interval
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  SELECT CASE p_period_type WHEN 1 THEN interval '1 year' WHEN 2 THEN interval '6 months'
+                            WHEN 3 THEN interval '3 months' ELSE interval '1 month' END
+$$;
+
+--
 -- Name: hz_period_type_name(smallint); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -838,6 +954,33 @@ CREATE FUNCTION public.hz_period_type_name(t smallint) RETURNS text
     AS $$
   SELECT CASE t WHEN 1 THEN 'year' WHEN 2 THEN 'half year' WHEN 3 THEN 'quarter'
     WHEN 4 THEN 'month' ELSE 'unknown' END
+$$;
+
+--
+-- Name: hz_report_type(smallint, smallint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_report_type(p_type smallint, p_requested smallint) RETURNS smallint
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT CASE WHEN p_requested BETWEEN 1 AND 4 THEN p_requested
+         ELSE coalesce(
+           (SELECT p_type WHERE EXISTS (SELECT 1 FROM indicators i WHERE i.period_type = p_type)),
+           (SELECT min(i.period_type) FROM indicators i WHERE i.period_type > p_type),
+           p_type) END::smallint
+$$;
+
+--
+-- Name: hz_reporting_state(integer, integer, integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_reporting_state(p_expected integer, p_reported integer, p_approved integer) RETURNS smallint
+    LANGUAGE sql IMMUTABLE
+    AS $$
+  SELECT CASE WHEN p_reported = 0 THEN 1
+              WHEN p_reported < p_expected THEN 4
+              WHEN p_approved >= p_expected THEN 3
+              ELSE 2 END::smallint
 $$;
 
 --
@@ -1201,6 +1344,19 @@ CREATE FUNCTION public.hz_sub_index(p_type smallint, p_from date, d date) RETURN
 $$;
 
 --
+-- Name: hz_sub_periods(smallint, date, smallint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_sub_periods(p_type smallint, p_start date, p_sub smallint) RETURNS TABLE(period text, period_start date, started boolean, deadline timestamp with time zone)
+    LANGUAGE sql
+    AS $$
+  SELECT hz_period_code(p_sub, s::date), s::date, s::date <= hz_cst_today(),
+         hz_deadline(p_sub, s::date)
+  FROM generate_series(p_start::timestamp, hz_period_end(p_type, p_start)::timestamp
+                       - hz_period_interval(p_sub), hz_period_interval(p_sub)) AS s
+$$;
+
+--
 -- Name: hz_submit(uuid, text, text, smallint, date, text[], text[], text[], text, boolean, bytea, bigint, text, text, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1421,6 +1577,12 @@ BEGIN
     RETURN QUERY SELECT 'approved'::hz_refusal,
       format('period %s of region %s was approved by %s at %s; ask for it to be reopened',
              p_period, p_region, rep.approved_by, hz_ts(rep.approved_at));
+    RETURN;
+  END IF;
+  IF p_period_start >= hz_first_closed_start(p_period_type) THEN
+    RETURN QUERY SELECT 'not_started'::hz_refusal,
+      format('%s starts on %s (China Standard Time); ask an administrator to open future '
+             'periods', p_period, to_char(p_period_start, 'YYYY-MM-DD'));
     RETURN;
   END IF;
   deadline := hz_deadline(p_period_type, p_period_start);
@@ -1864,7 +2026,9 @@ CREATE TABLE public.submission_windows (
     days_after_end integer NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_by text DEFAULT ''::text NOT NULL,
+    open_future_periods integer DEFAULT 0 NOT NULL,
     CONSTRAINT submission_windows_days_after_end_check CHECK ((days_after_end >= 0)),
+    CONSTRAINT submission_windows_open_future_periods_check CHECK (((open_future_periods >= 0) AND (open_future_periods <= 12))),
     CONSTRAINT submission_windows_period_type_check CHECK (((period_type >= 1) AND (period_type <= 4)))
 );
 
