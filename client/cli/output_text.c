@@ -1,8 +1,8 @@
 /* The aligned text table: display widths of UTF-8 text (East Asian Wide
  * and Fullwidth characters take two columns, Unicode UAX #11, so Chinese
  * names line up), cells rendered per kind, and the fit to the width of the
- * terminal: the widest text columns are cut first, then columns on the
- * right are left out, with a note saying which. */
+ * terminal: the widest name or free-text columns are cut first, then
+ * columns on the right are left out, with a note saying which. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -182,6 +182,19 @@ static int right_aligned(const hz_table_t *t, size_t c) {
   return any;
 }
 
+/* Names and free text (a cell with a space or a non-ASCII character) may
+ * be cut to fit; codes, periods and states never are: "4206241…" would
+ * name nothing. */
+static int free_text(const hz_table_t *t, size_t c) {
+  for (size_t r = 0; r < t->nrows; r++) {
+    const unsigned char *v = (const unsigned char *)t->cells[r * t->ncols + c];
+    for (; v && *v; v++)
+      if (*v == ' ' || *v >= 0x80)
+        return 1;
+  }
+  return 0;
+}
+
 /* Renders headers and cells. Returns 0 or -1. */
 static int grid_build(grid_t *g, const hz_out_t *o, const hz_table_t *t, const size_t *idx,
                       size_t n) {
@@ -202,7 +215,7 @@ static int grid_build(grid_t *g, const hz_out_t *o, const hz_table_t *t, const s
     if (!(g->text[k] = strdup(hz_out_header(o, t->headers[c], t->kind[c], unit, buf, sizeof(buf)))))
       return -1;
     g->right[k] = right_aligned(t, c);
-    g->cuttable[k] = t->kind[c] == HZ_KIND_TEXT && !g->right[k];
+    g->cuttable[k] = t->kind[c] == HZ_KIND_TEXT && !g->right[k] && free_text(t, c);
     for (size_t r = 0; r < t->nrows; r++) {
       const char *v = hz_out_cell_text(o, t->kind[c], t->cells[r * t->ncols + c], buf, sizeof(buf));
       if (!(g->text[(r + 1) * n + k] = strdup(v)))

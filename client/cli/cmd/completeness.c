@@ -32,6 +32,7 @@ enum {
   U_REGION,
   U_NAME,
   U_STATE,
+  U_REPORTS,
   U_EXPECTED,
   U_REPORTED,
   U_ON_TIME,
@@ -54,6 +55,7 @@ static const char *const unit_keys[NUNIT] = {
     "region",
     "name",
     "state",
+    "reported",
     "expected_reports",
     "reported_reports",
     "on_time_reports",
@@ -71,9 +73,9 @@ static const char *const unit_keys[NUNIT] = {
     "exception_open",
     "last_submission_id",
 };
-static const int unit_compact[] = {U_REGION,          U_NAME,         U_STATE,   U_EXPECTED,
-                                   U_REPORTED,        U_ON_TIME,      U_RATE,    U_ON_TIME_RATE,
-                                   U_MISSING_PERIODS, U_LATE_PERIODS, U_LAST_AT, U_APPROVED_BY};
+static const int unit_compact[] = {U_REGION,  U_NAME,         U_STATE,           U_REPORTS,
+                                   U_RATE,    U_ON_TIME_RATE, U_MISSING_PERIODS, U_LATE_PERIODS,
+                                   U_LAST_AT, U_APPROVED_BY};
 
 /* Per child region (--by). */
 enum {
@@ -139,6 +141,9 @@ static int add_unit(hz_cli_t *cli, hz_table_t *t, hz_strpool_t *p,
   c[U_NAME] = u->region ? u->region->name : NULL;
   c[U_STATE] = state_cell(cli, u->state);
   rate_cells(p, u->rates, &c[U_EXPECTED]);
+  if (u->rates) /* 已报/应报, for people */
+    c[U_REPORTS] =
+        hz_strpool_printf(p, "%d/%d", u->rates->reported_reports, u->rates->expected_reports);
   c[U_REPORTED_PERIODS] = join(p, u->reported_periods, u->n_reported_periods);
   c[U_LATE_PERIODS] = join(p, u->late_periods, u->n_late_periods);
   c[U_MISSING_PERIODS] = join(p, u->missing_periods, u->n_missing_periods);
@@ -216,6 +221,7 @@ static void set_compact(hz_table_t *t, const int *cols, size_t n) {
     hz_table_set_flags(t, c, HZ_COL_DATA);
   for (size_t i = 0; i < n; i++)
     hz_table_set_flags(t, (size_t)cols[i], HZ_COL_DATA | HZ_COL_TABLE | HZ_COL_SPARSE);
+  hz_table_set_flags(t, U_REPORTS, HZ_COL_TABLE | HZ_COL_SPARSE);
   hz_table_set_flags(t, 0, HZ_COL_DATA | HZ_COL_TABLE);
   hz_table_set_flags(t, 1, HZ_COL_DATA | HZ_COL_TABLE);
   hz_table_set_align(t, 0, HZ_ALIGN_LEFT);
