@@ -10,9 +10,12 @@
 #include "wire/utf8.h"
 
 /* Text columns are never cut below this many display columns. */
-#define MIN_TEXT_WIDTH 8
+#define MIN_TEXT_WIDTH      8
+/* Before leaving columns out, names are cut no shorter than this (eight
+ * Chinese characters: 人居环境整治出动… still says what it is). */
+#define READABLE_TEXT_WIDTH 16
 /* Room for one rendered cell. */
-#define CELL_MAX       512
+#define CELL_MAX            512
 
 /* ---- UTF-8 and display width ---- */
 
@@ -237,22 +240,31 @@ static size_t total_width(const grid_t *g, size_t shown) {
   return w;
 }
 
-/* Cuts the widest text columns, then leaves out columns from the right,
- * until the table fits. Returns how many columns stay. */
+/* Cuts the widest cuttable columns, one display column at a time, down
+ * to floor, until the first `shown` columns fit budget. */
+static void cut_down(grid_t *g, size_t shown, size_t budget, size_t floor) {
+  while (total_width(g, shown) > budget) {
+    size_t best = shown;
+    for (size_t k = 0; k < shown; k++)
+      if (g->cuttable[k] && g->width[k] > floor && (best == shown || g->width[k] > g->width[best]))
+        best = k;
+    if (best == shown)
+      return;
+    g->width[best]--;
+  }
+}
+
+/* Makes the table fit: names are cut to a readable width first, then
+ * columns on the right are left out (the first two, what a row is about,
+ * stay), then names are cut further. Returns how many columns stay. */
 static size_t fit(grid_t *g, size_t budget) {
   size_t shown = g->n;
   if (budget == 0)
     return shown;
-  while (total_width(g, shown) > budget) {
-    size_t best = shown;
-    for (size_t k = 0; k < shown; k++)
-      if (g->cuttable[k] && g->width[k] > MIN_TEXT_WIDTH &&
-          (best == shown || g->width[k] > g->width[best]))
-        best = k;
-    if (best == shown)
-      break;
-    g->width[best]--;
-  }
+  cut_down(g, shown, budget, READABLE_TEXT_WIDTH);
+  while (shown > 2 && total_width(g, shown) > budget)
+    shown--;
+  cut_down(g, shown, budget, MIN_TEXT_WIDTH);
   while (shown > 1 && total_width(g, shown) > budget)
     shown--;
   return shown;

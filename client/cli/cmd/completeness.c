@@ -127,19 +127,11 @@ static const char *join(hz_strpool_t *p, char **v, size_t n) {
   return hz_strpool_printf(p, "%s", buf);
 }
 
-/* The state as people read it in a table or sheet, the stable name in csv/json. */
-static const char *state_cell(const hz_cli_t *cli, int state) {
-  if (cli->format == HZ_FORMAT_TABLE || cli->format == HZ_FORMAT_XLSX)
-    return hz_stat_state(cli->lang, state);
-  return hz_name_of(hz_names_approval_state, state);
-}
-
-static int add_unit(hz_cli_t *cli, hz_table_t *t, hz_strpool_t *p,
-                    const Huizong__V1__UnitStatus *u) {
+static int add_unit(hz_table_t *t, hz_strpool_t *p, const Huizong__V1__UnitStatus *u) {
   const char *c[NUNIT] = {NULL};
   c[U_REGION] = u->region ? u->region->code : NULL;
   c[U_NAME] = u->region ? u->region->name : NULL;
-  c[U_STATE] = state_cell(cli, u->state);
+  c[U_STATE] = hz_name_of(hz_names_approval_state, u->state); /* a WORD column */
   rate_cells(p, u->rates, &c[U_EXPECTED]);
   if (u->rates) /* 已报/应报, for people */
     c[U_REPORTS] =
@@ -241,7 +233,7 @@ static int print_completeness(hz_cli_t *cli, const Huizong__V1__CompletenessResp
   int rc = HZ_EXIT_OK;
   size_t n = grouped ? r->n_groups : r->n_units;
   for (size_t i = 0; i < n && rc == HZ_EXIT_OK; i++)
-    if ((grouped ? add_group(&t, &pool, r->groups[i]) : add_unit(cli, &t, &pool, r->units[i])) < 0)
+    if ((grouped ? add_group(&t, &pool, r->groups[i]) : add_unit(&t, &pool, r->units[i])) < 0)
       rc = hz_cli_error(cli, "out of memory");
   if (rc == HZ_EXIT_OK) {
     if (cli->format == HZ_FORMAT_TABLE)
