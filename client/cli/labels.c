@@ -109,7 +109,7 @@ const hz_label_t hz_labels[] = {
     {"changed", B, "已变更", "changed", NULL},
     {"comment", T, "备注", "comment", NULL},
     {"narrative", T, "工作总结", "narrative", NULL},
-    {"submissions", T, "报送编号", "submissions", NULL},
+    {"submissions", I, "报送次数", "submissions", NULL},
     /* submissions */
     {"submission_id", T, "报送编号", "submission", NULL},
     {"submission", T, "报送编号", "submission", NULL},
