@@ -475,6 +475,14 @@ int hz_cli_main(const hz_cli_program_t *prog, int argc, char **argv) {
   };
   int rc = dispatch(&cli, argc, argv);
   hzc_client_close(cli.client);
+  /* A command that streams its own output has no sheet to give: say so
+   * rather than leave an empty --output behind. */
+  if (rc == HZ_EXIT_OK && cli.format == HZ_FORMAT_XLSX && cli.o.sheets == 0) {
+    fprintf(cli.err, "%s'%s %s' wrote no listing to %s: use --format csv or json\n",
+            hz_msg(cli.lang, HZ_MSG_ERROR), prog->name, cli.cmd ? cli.cmd->name : "",
+            cli.o.path ? cli.o.path : "");
+    rc = HZ_EXIT_USAGE;
+  }
   if (hz_out_close(&cli.o) < 0 && rc == HZ_EXIT_OK)
     rc = HZ_EXIT_REFUSED;
   if (fflush(cli.out) != 0 || ferror(cli.out)) {
