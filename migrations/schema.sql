@@ -21,7 +21,8 @@ CREATE TYPE public.hz_refusal AS ENUM (
     'role_level_mismatch',
     'name_taken',
     'unknown_token',
-    'name_ambiguous'
+    'name_ambiguous',
+    'not_started'
 );
 
 --
@@ -114,6 +115,97 @@ BEGIN
          o.approved_at
   FROM out o ORDER BY o.kind COLLATE "C", o.region_code COLLATE "C";
 END
+$$;
+
+--
+-- Name: hz_change_basis_name(smallint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_change_basis_name(p_basis smallint) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  SELECT CASE p_basis WHEN 1 THEN 'growth' WHEN 2 THEN 'points' ELSE 'unspecified' END
+$$;
+
+--
+-- Name: hz_change_basis_of(boolean, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_change_basis_of(p_is_ratio boolean, p_unit text) RETURNS smallint
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  SELECT CASE WHEN p_is_ratio OR btrim(p_unit) IN ('%', '％') THEN 2 ELSE 1 END::smallint
+$$;
+
+--
+-- Name: hz_completeness(text, smallint, date, smallint, integer, integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_completeness(p_region text, p_type smallint, p_start date, p_report smallint, p_group integer, p_level integer) RETURNS TABLE(code text, name text, level smallint, grp text, state smallint, last_submitted_at text, last_submission_id text, submitted_by text, value_count integer, approved_by text, approved_at text, exception_open boolean, expected integer, reported integer, on_time integer, late integer, reported_periods text, late_periods text, missing_periods text)
+    LANGUAGE sql
+    AS $$
+  WITH rt AS (
+    SELECT hz_report_type(p_type, p_report) AS t
+  ), subs AS (
+    SELECT s.* FROM rt, hz_sub_periods(p_type, p_start, rt.t) s
+  ), grps AS (
+    SELECT g.code FROM hz_rollup_groups(p_region, p_group, p_level, false) g
+  ), units AS (
+    SELECT r.code, r.name, r.level,
+           (SELECT gp.ancestor FROM grps JOIN region_paths gp ON gp.ancestor = grps.code
+             WHERE gp.descendant = r.code LIMIT 1) AS grp
+    FROM region_paths p JOIN regions r ON r.code = p.descendant AND r.reporting
+    WHERE p.ancestor = p_region
+  ), cells AS (
+    -- late: the first accepted submission came at or after the deadline
+    -- (hz_submit_gate closes the period at that instant).
+    SELECT u.code, s.period, s.period_start, s.started, rep.last_submitted_at,
+           rep.approved_at, rep.last_submitted_at IS NOT NULL AS submitted,
+           coalesce(s.deadline IS NOT NULL AND rep.last_submitted_at IS NOT NULL
+             AND (SELECT min(x.committed_at) FROM submissions x
+                   WHERE x.region_code = u.code AND x.period = s.period) >= s.deadline,
+             false) AS late
+    FROM units u CROSS JOIN subs s
+    LEFT JOIN reports rep ON rep.region_code = u.code AND rep.period = s.period
+  ), per AS (
+    SELECT c.code,
+      count(*) FILTER (WHERE c.started)::integer AS expected,
+      count(*) FILTER (WHERE c.started AND c.submitted)::integer AS reported,
+      count(*) FILTER (WHERE c.started AND c.submitted AND NOT c.late)::integer AS on_time,
+      count(*) FILTER (WHERE c.started AND c.submitted AND c.late)::integer AS late,
+      count(*) FILTER (WHERE c.started AND c.approved_at IS NOT NULL)::integer AS approved,
+      string_agg(c.period, ',' ORDER BY c.period_start)
+        FILTER (WHERE c.started AND c.submitted) AS reported_periods,
+      string_agg(c.period, ',' ORDER BY c.period_start)
+        FILTER (WHERE c.started AND c.late) AS late_periods,
+      string_agg(c.period, ',' ORDER BY c.period_start)
+        FILTER (WHERE c.started AND NOT c.submitted) AS missing_periods,
+      (array_agg(c.period ORDER BY c.last_submitted_at DESC)
+        FILTER (WHERE c.submitted))[1] AS latest,
+      (array_agg(c.period ORDER BY c.approved_at DESC)
+        FILTER (WHERE c.approved_at IS NOT NULL))[1] AS latest_approved,
+      array_agg(c.period) AS periods
+    FROM cells c GROUP BY c.code
+  )
+  SELECT u.code, u.name, u.level, u.grp,
+         CASE WHEN rt.t = p_type THEN hz_approval_state(last.last_submitted_at, last.approved_at)
+              ELSE hz_reporting_state(per.expected, per.reported, per.approved) END,
+         hz_ts(last.last_submitted_at), last.last_submission_id::text, s.submitted_by,
+         (SELECT count(DISTINCT d.indicator_code)::integer FROM data_values d
+           WHERE d.region_code = u.code AND d.period = ANY (per.periods)),
+         appr.approved_by, hz_ts(appr.approved_at),
+         EXISTS (SELECT 1 FROM unnest(per.periods) AS q(period)
+                  WHERE hz_exception_open(u.code, q.period)),
+         per.expected, per.reported, per.on_time, per.late,
+         coalesce(per.reported_periods, ''), coalesce(per.late_periods, ''),
+         coalesce(per.missing_periods, '')
+  FROM units u CROSS JOIN rt
+  JOIN per ON per.code = u.code
+  LEFT JOIN reports last ON last.region_code = u.code AND last.period = per.latest
+  LEFT JOIN submissions s ON s.id = last.last_submission_id
+  LEFT JOIN reports appr ON appr.region_code = u.code AND appr.period = per.latest_approved
+    AND (rt.t = p_type OR hz_reporting_state(per.expected, per.reported, per.approved) = 3)
+  ORDER BY u.code
 $$;
 
 --
@@ -229,6 +321,26 @@ END
 $$;
 
 --
+-- Name: hz_cst(timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_cst(p_at timestamp with time zone) RETURNS timestamp without time zone
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  SELECT p_at AT TIME ZONE INTERVAL '+08:00'
+$$;
+
+--
+-- Name: hz_cst_today(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_cst_today() RETURNS date
+    LANGUAGE sql
+    AS $$
+  SELECT hz_cst(clock_timestamp())::date
+$$;
+
+--
 -- Name: hz_deadline(smallint, date); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -236,7 +348,7 @@ CREATE FUNCTION public.hz_deadline(p_period_type smallint, p_period_start date) 
     LANGUAGE sql STABLE
     AS $$
   SELECT (hz_period_end(p_period_type, p_period_start) + w.days_after_end)::timestamp
-         AT TIME ZONE 'Asia/Shanghai'
+         AT TIME ZONE INTERVAL '+08:00'
   FROM submission_windows w
   WHERE w.period_type = p_period_type AND w.days_after_end > 0
 $$;
@@ -254,10 +366,23 @@ CREATE FUNCTION public.hz_exception_open(p_region text, p_period text) RETURNS b
 $$;
 
 --
--- Name: hz_import_indicators(integer[], text[], text[], text[], smallint[], smallint[], smallint[], text[], text[], text[], text[], text[], smallint[], text[], boolean, bigint, text); Type: FUNCTION; Schema: public; Owner: -
+-- Name: hz_first_closed_start(smallint); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.hz_import_indicators(p_lines integer[], p_codes text[], p_names text[], p_units text[], p_period_types smallint[], p_time_aggs smallint[], p_region_aggs smallint[], p_mins text[], p_maxs text[], p_nums text[], p_dens text[], p_factors text[], p_scales smallint[], p_descriptions text[], p_validate_only boolean, p_token_id bigint, p_actor text) RETURNS TABLE(kind smallint, idx integer, field text, reason text, created integer, updated integer, unchanged integer)
+CREATE FUNCTION public.hz_first_closed_start(p_period_type smallint) RETURNS date
+    LANGUAGE sql
+    AS $$
+  SELECT (hz_period_floor(p_period_type, hz_cst_today())
+          + (1 + coalesce((SELECT w.open_future_periods FROM submission_windows w
+                           WHERE w.period_type = p_period_type), 0))
+            * hz_period_interval(p_period_type))::date
+$$;
+
+--
+-- Name: hz_import_indicators(integer[], text[], text[], text[], smallint[], smallint[], smallint[], text[], text[], text[], text[], text[], smallint[], text[], smallint[], boolean, bigint, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_import_indicators(p_lines integer[], p_codes text[], p_names text[], p_units text[], p_period_types smallint[], p_time_aggs smallint[], p_region_aggs smallint[], p_mins text[], p_maxs text[], p_nums text[], p_dens text[], p_factors text[], p_scales smallint[], p_descriptions text[], p_change_bases smallint[], p_validate_only boolean, p_token_id bigint, p_actor text) RETURNS TABLE(kind smallint, idx integer, field text, reason text, created integer, updated integer, unchanged integer)
     LANGUAGE plpgsql
     SET plan_cache_mode TO 'force_custom_plan'
     AS $$
@@ -362,20 +487,20 @@ BEGIN
          count(*) FILTER (WHERE d.code IS NOT NULL AND
            (d.name, d.unit, d.period_type, d.time_aggregation, d.region_aggregation, d.min_value,
             d.max_value, d.ratio_numerator, d.ratio_denominator, d.ratio_factor, d.ratio_scale,
-            d.description) IS DISTINCT FROM
+            d.description, d.change_basis) IS DISTINCT FROM
            (t.n, t.u, t.pt, t.ta, t.ra, t.mn::numeric, t.mx::numeric, t.num, t.den,
-            t.f::numeric, t.sc, t.ds)),
+            t.f::numeric, t.sc, t.ds, t.cb)),
          count(*) FILTER (WHERE d.code IS NOT NULL AND
            (d.name, d.unit, d.period_type, d.time_aggregation, d.region_aggregation, d.min_value,
             d.max_value, d.ratio_numerator, d.ratio_denominator, d.ratio_factor, d.ratio_scale,
-            d.description) IS NOT DISTINCT FROM
+            d.description, d.change_basis) IS NOT DISTINCT FROM
            (t.n, t.u, t.pt, t.ta, t.ra, t.mn::numeric, t.mx::numeric, t.num, t.den,
-            t.f::numeric, t.sc, t.ds))
+            t.f::numeric, t.sc, t.ds, t.cb))
     INTO n_new, n_changed, n_same
   FROM (SELECT DISTINCT ON (t.c) t.*
-        FROM unnest(p_codes, p_names, p_units, p_period_types, p_time_aggs, p_region_aggs,
-                    p_mins, p_maxs, p_nums, p_dens, p_factors, p_scales, p_descriptions)
-             WITH ORDINALITY AS t(c, n, u, pt, ta, ra, mn, mx, num, den, f, sc, ds, ord)
+        FROM hz_indicator_rows(p_codes, p_names, p_units, p_period_types, p_time_aggs,
+                               p_region_aggs, p_mins, p_maxs, p_nums, p_dens, p_factors,
+                               p_scales, p_descriptions, p_change_bases) t
         WHERE t.c IS NOT NULL ORDER BY t.c, t.ord) t
   LEFT JOIN indicators d ON d.code = t.c;
 
@@ -388,8 +513,9 @@ BEGIN
   INSERT INTO audit_log (at, actor, token_id, action, indicator_code, detail)
   SELECT now_ts, p_actor, p_token_id, 'indicator.set', t.c,
     CASE WHEN d.code IS NULL THEN
-      format('created: %s (%s), by %s%s', t.n, t.u, hz_period_type_name(t.pt),
-             CASE WHEN t.num IS NOT NULL THEN format(', ratio %s / %s', t.num, t.den) ELSE '' END)
+      format('created: %s (%s), by %s%s, change_basis %s', t.n, t.u, hz_period_type_name(t.pt),
+             CASE WHEN t.num IS NOT NULL THEN format(', ratio %s / %s', t.num, t.den) ELSE '' END,
+             hz_change_basis_name(t.cb))
     ELSE concat_ws('; ',
       CASE WHEN d.name <> t.n THEN format('name %s -> %s', d.name, t.n) END,
       CASE WHEN d.unit <> t.u THEN format('unit %s -> %s', d.unit, t.u) END,
@@ -408,18 +534,20 @@ BEGIN
         format('ratio %s -> %s',
                coalesce(d.ratio_numerator || ' / ' || d.ratio_denominator, 'none'),
                coalesce(t.num || ' / ' || t.den, 'none')) END,
-      CASE WHEN d.description <> t.ds THEN 'description' END)
+      CASE WHEN d.description <> t.ds THEN 'description' END,
+      CASE WHEN d.change_basis <> t.cb THEN format('change_basis %s -> %s',
+        hz_change_basis_name(d.change_basis), hz_change_basis_name(t.cb)) END)
     END
-  FROM unnest(p_codes, p_names, p_units, p_period_types, p_time_aggs, p_region_aggs,
-              p_mins, p_maxs, p_nums, p_dens, p_factors, p_scales, p_descriptions)
-       WITH ORDINALITY AS t(c, n, u, pt, ta, ra, mn, mx, num, den, f, sc, ds, ord)
+  FROM hz_indicator_rows(p_codes, p_names, p_units, p_period_types, p_time_aggs,
+                         p_region_aggs, p_mins, p_maxs, p_nums, p_dens, p_factors, p_scales,
+                         p_descriptions, p_change_bases) t
   LEFT JOIN indicators d ON d.code = t.c
   WHERE d.code IS NULL OR
     (d.name, d.unit, d.period_type, d.time_aggregation, d.region_aggregation, d.min_value,
      d.max_value, d.ratio_numerator, d.ratio_denominator, d.ratio_factor, d.ratio_scale,
-     d.description) IS DISTINCT FROM
+     d.description, d.change_basis) IS DISTINCT FROM
     (t.n, t.u, t.pt, t.ta, t.ra, t.mn::numeric, t.mx::numeric, t.num, t.den,
-     t.f::numeric, t.sc, t.ds)
+     t.f::numeric, t.sc, t.ds, t.cb)
   ORDER BY t.ord;
 
   -- As for regions: new rows without their ratio first, so a ratio may name
@@ -434,16 +562,16 @@ BEGIN
   UPDATE indicators d SET name = t.n, unit = t.u, period_type = t.pt, time_aggregation = t.ta,
     region_aggregation = t.ra, min_value = t.mn::numeric, max_value = t.mx::numeric,
     ratio_numerator = t.num, ratio_denominator = t.den, ratio_factor = t.f::numeric,
-    ratio_scale = t.sc, description = t.ds, updated_at = now_ts
-  FROM unnest(p_codes, p_names, p_units, p_period_types, p_time_aggs, p_region_aggs,
-              p_mins, p_maxs, p_nums, p_dens, p_factors, p_scales, p_descriptions)
-       AS t(c, n, u, pt, ta, ra, mn, mx, num, den, f, sc, ds)
+    ratio_scale = t.sc, description = t.ds, change_basis = t.cb, updated_at = now_ts
+  FROM hz_indicator_rows(p_codes, p_names, p_units, p_period_types, p_time_aggs,
+                         p_region_aggs, p_mins, p_maxs, p_nums, p_dens, p_factors, p_scales,
+                         p_descriptions, p_change_bases) t
   WHERE d.code = t.c AND
     (d.name, d.unit, d.period_type, d.time_aggregation, d.region_aggregation, d.min_value,
      d.max_value, d.ratio_numerator, d.ratio_denominator, d.ratio_factor, d.ratio_scale,
-     d.description) IS DISTINCT FROM
+     d.description, d.change_basis) IS DISTINCT FROM
     (t.n, t.u, t.pt, t.ta, t.ra, t.mn::numeric, t.mx::numeric, t.num, t.den,
-     t.f::numeric, t.sc, t.ds);
+     t.f::numeric, t.sc, t.ds, t.cb);
 
   RETURN QUERY SELECT 0::smallint, -1, ''::text, ''::text, n_new, n_changed, n_same;
 END
@@ -722,6 +850,23 @@ END
 $$;
 
 --
+-- Name: hz_indicator_rows(text[], text[], text[], smallint[], smallint[], smallint[], text[], text[], text[], text[], text[], smallint[], text[], smallint[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_indicator_rows(p_codes text[], p_names text[], p_units text[], p_period_types smallint[], p_time_aggs smallint[], p_region_aggs smallint[], p_mins text[], p_maxs text[], p_nums text[], p_dens text[], p_factors text[], p_scales smallint[], p_descriptions text[], p_change_bases smallint[]) RETURNS TABLE(c text, n text, u text, pt smallint, ta smallint, ra smallint, mn text, mx text, num text, den text, f text, sc smallint, ds text, cb smallint, ord bigint)
+    LANGUAGE sql IMMUTABLE
+    AS $$
+  SELECT t.c, t.n, t.u, t.pt, t.ta, t.ra, t.mn, t.mx, t.num, t.den, t.f, t.sc, t.ds,
+         CASE WHEN coalesce(t.cb, 0) = 0 THEN hz_change_basis_of(t.num IS NOT NULL, t.u)
+              ELSE t.cb END,
+         t.ord
+  FROM unnest(p_codes, p_names, p_units, p_period_types, p_time_aggs, p_region_aggs,
+              p_mins, p_maxs, p_nums, p_dens, p_factors, p_scales, p_descriptions,
+              p_change_bases)
+       WITH ORDINALITY AS t(c, n, u, pt, ta, ra, mn, mx, num, den, f, sc, ds, cb, ord)
+$$;
+
+--
 -- Name: hz_level_name(smallint); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -790,6 +935,17 @@ CREATE FUNCTION public.hz_period_floor(p_type smallint, d date) RETURNS date
 $$;
 
 --
+-- Name: hz_period_interval(smallint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_period_interval(p_period_type smallint) RETURNS interval
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  SELECT CASE p_period_type WHEN 1 THEN interval '1 year' WHEN 2 THEN interval '6 months'
+                            WHEN 3 THEN interval '3 months' ELSE interval '1 month' END
+$$;
+
+--
 -- Name: hz_period_type_name(smallint); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -798,6 +954,33 @@ CREATE FUNCTION public.hz_period_type_name(t smallint) RETURNS text
     AS $$
   SELECT CASE t WHEN 1 THEN 'year' WHEN 2 THEN 'half year' WHEN 3 THEN 'quarter'
     WHEN 4 THEN 'month' ELSE 'unknown' END
+$$;
+
+--
+-- Name: hz_report_type(smallint, smallint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_report_type(p_type smallint, p_requested smallint) RETURNS smallint
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT CASE WHEN p_requested BETWEEN 1 AND 4 THEN p_requested
+         ELSE coalesce(
+           (SELECT p_type WHERE EXISTS (SELECT 1 FROM indicators i WHERE i.period_type = p_type)),
+           (SELECT min(i.period_type) FROM indicators i WHERE i.period_type > p_type),
+           p_type) END::smallint
+$$;
+
+--
+-- Name: hz_reporting_state(integer, integer, integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_reporting_state(p_expected integer, p_reported integer, p_approved integer) RETURNS smallint
+    LANGUAGE sql IMMUTABLE
+    AS $$
+  SELECT CASE WHEN p_reported = 0 THEN 1
+              WHEN p_reported < p_expected THEN 4
+              WHEN p_approved >= p_expected THEN 3
+              ELSE 2 END::smallint
 $$;
 
 --
@@ -931,10 +1114,10 @@ CREATE FUNCTION public.hz_rollup_stamp(p_region text) RETURNS text
 $$;
 
 --
--- Name: hz_rollup_values(text, integer, integer, boolean, text[], smallint, date[], date[]); Type: FUNCTION; Schema: public; Owner: -
+-- Name: hz_rollup_values(text, integer, integer, boolean, text[], smallint, date[], date[], integer[]); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.hz_rollup_values(p_region text, p_group integer, p_level integer, p_total boolean, p_indicators text[], p_period_type smallint, p_starts date[], p_ends date[]) RETURNS TABLE(grp text, indicator text, win integer, ra smallint, n integer, value numeric, reporting integer)
+CREATE FUNCTION public.hz_rollup_values(p_region text, p_group integer, p_level integer, p_total boolean, p_indicators text[], p_period_type smallint, p_starts date[], p_ends date[], p_bases integer[]) RETURNS TABLE(grp text, indicator text, win integer, ra smallint, n integer, value numeric, reporting integer, covered integer)
     LANGUAGE sql STABLE
     AS $$
   WITH gl AS MATERIALIZED (
@@ -950,38 +1133,55 @@ CREATE FUNCTION public.hz_rollup_values(p_region text, p_group integer, p_level 
         SELECT unnest(ARRAY[x.ratio_numerator, x.ratio_denominator])
         FROM indicators x WHERE x.code = ANY (p_indicators)))
   ), w AS MATERIALIZED (
-    SELECT t.s, t.e, t.i::integer AS i FROM unnest(p_starts, p_ends) WITH ORDINALITY AS t(s, e, i)
+    -- pt: the type of which [s, e) is exactly one period (NULL: none, e.g. 1–9月).
+    SELECT t.s, t.e, t.i::integer AS i, coalesce(t.b, 0) AS b,
+      (SELECT x.pt FROM (VALUES (1::smallint), (2::smallint), (3::smallint), (4::smallint)) x(pt)
+       WHERE hz_period_floor(x.pt, t.s) = t.s AND hz_period_end(x.pt, t.s) = t.e) AS pt
+    FROM unnest(p_starts, p_ends, p_bases) WITH ORDINALITY AS t(s, e, b, i)
     WHERE t.s < t.e
+  ), sw AS MATERIALIZED (
+    SELECT w.i, w.s, w.e, w.pt FROM w JOIN hz_summary_types x ON x.pt = w.pt
+  ), fw AS MATERIALIZED (
+    -- Windows read as ranges, per indicator type: neither one period of
+    -- that type nor a summarised period above it.
+    SELECT w.i, w.s, w.e, t.pt FROM w CROSS JOIN (SELECT DISTINCT need.pt FROM need) t
+    WHERE t.pt IS DISTINCT FROM w.pt
+      AND NOT (t.pt > coalesce(w.pt, 99) AND EXISTS (SELECT 1 FROM sw WHERE sw.i = w.i))
   ), sums AS MATERIALIZED (
-    SELECT a.region_code, a.indicator_code, a.period_start, a.n, a.total, a.low, a.high, a.latest
+    SELECT a.region_code, a.indicator_code, a.period_type, a.period_start, a.n, a.total, a.low,
+      a.high, a.latest, a.latest_start
     FROM leaf_summaries a
     WHERE p_indicators IS NULL
       AND a.region_code = ANY (ARRAY(SELECT DISTINCT leaf FROM gl))
-      AND a.period_type = p_period_type AND a.period_start = ANY (ARRAY(SELECT DISTINCT s FROM w))
+      AND a.period_type = ANY (ARRAY(SELECT DISTINCT sw.pt FROM sw))
+      AND a.period_start = ANY (ARRAY(SELECT DISTINCT sw.s FROM sw))
     UNION ALL
-    SELECT a.region_code, a.indicator_code, a.period_start, a.n, a.total, a.low, a.high, a.latest
+    SELECT a.region_code, a.indicator_code, a.period_type, a.period_start, a.n, a.total, a.low,
+      a.high, a.latest, a.latest_start
     FROM leaf_summaries a
     WHERE p_indicators IS NOT NULL
       AND a.region_code = ANY (ARRAY(SELECT DISTINCT leaf FROM gl))
-      AND a.period_type = p_period_type AND a.period_start = ANY (ARRAY(SELECT DISTINCT s FROM w))
+      AND a.period_type = ANY (ARRAY(SELECT DISTINCT sw.pt FROM sw))
+      AND a.period_start = ANY (ARRAY(SELECT DISTINCT sw.s FROM sw))
       AND a.indicator_code = ANY (ARRAY(SELECT code FROM need))
   ), own AS MATERIALIZED (
-    SELECT d.region_code, d.indicator_code, d.period_start, d.value FROM data_values d
-    WHERE p_indicators IS NULL AND d.period_type = p_period_type AND EXISTS (SELECT 1 FROM need WHERE pt = p_period_type)
+    SELECT d.region_code, d.indicator_code, d.period_type, d.period_start, d.value
+    FROM data_values d
+    WHERE p_indicators IS NULL AND EXISTS (SELECT 1 FROM need JOIN w ON w.pt = need.pt)
       AND d.region_code = ANY (ARRAY(SELECT DISTINCT leaf FROM gl))
-      AND d.period_start = ANY (ARRAY(SELECT DISTINCT s FROM w))
+      AND d.period_start = ANY (ARRAY(SELECT DISTINCT w.s FROM w WHERE w.pt IS NOT NULL))
+      AND d.period_type = ANY (ARRAY(SELECT DISTINCT w.pt FROM w WHERE w.pt IS NOT NULL))
     UNION ALL
-    SELECT d.region_code, d.indicator_code, d.period_start, d.value FROM data_values d
+    SELECT d.region_code, d.indicator_code, d.period_type, d.period_start, d.value
+    FROM data_values d
     WHERE p_indicators IS NOT NULL
       AND d.region_code = ANY (ARRAY(SELECT DISTINCT leaf FROM gl))
-      AND d.indicator_code = ANY (ARRAY(SELECT code FROM need WHERE pt = p_period_type))
-      AND d.period_start = ANY (ARRAY(SELECT DISTINCT s FROM w))
-      AND d.period_type = p_period_type
+      AND d.indicator_code = ANY (ARRAY(SELECT need.code FROM need JOIN w ON w.pt = need.pt))
+      AND d.period_start = ANY (ARRAY(SELECT DISTINCT w.s FROM w WHERE w.pt IS NOT NULL))
   ), fine AS MATERIALIZED (
-    -- Windows without summaries (half years, quarters) of finer indicators:
-    -- their few rows per township, aggregated over time here. AVERAGE is
-    -- left as its exact sum and count.
-    SELECT w.i, d.region_code AS leaf, d.indicator_code AS ind, n.ra,
+    -- Range windows: each township's rows, aggregated over time here.
+    -- AVERAGE is left as its exact sum and count.
+    SELECT f.i, d.region_code AS leaf, d.indicator_code AS ind, n.ra,
       CASE n.ta
         WHEN 1 THEN sum(d.value)
         WHEN 2 THEN (array_agg(d.value ORDER BY d.period_start DESC))[1]
@@ -989,32 +1189,72 @@ CREATE FUNCTION public.hz_rollup_values(p_region text, p_group integer, p_level 
         WHEN 4 THEN min(d.value)
         ELSE max(d.value)
       END AS v,
-      CASE n.ta WHEN 3 THEN count(*)::integer ELSE 1 END AS n
+      CASE n.ta WHEN 3 THEN count(*)::integer ELSE 1 END AS n,
+      bit_or(1 << hz_sub_index(n.pt, f.s, d.period_start)) AS m
     FROM data_values d
-    JOIN need n ON n.code = d.indicator_code AND n.pt > p_period_type
-    JOIN w ON d.period_start >= w.s AND d.period_start < w.e
-    WHERE NOT EXISTS (SELECT 1 FROM hz_summary_types x WHERE x.pt = p_period_type)
+    JOIN need n ON n.code = d.indicator_code
+    JOIN fw f ON f.pt = n.pt AND d.period_start >= f.s AND d.period_start < f.e
+    WHERE EXISTS (SELECT 1 FROM fw)
       AND d.region_code = ANY (ARRAY(SELECT DISTINCT leaf FROM gl))
-      AND d.period_start >= (SELECT min(w.s) FROM w) AND d.period_start < (SELECT max(w.e) FROM w)
-    GROUP BY w.i, d.region_code, d.indicator_code, n.ta, n.ra
-  ), lv AS MATERIALIZED (
-    -- Per township: v / n is its figure over the window, exactly.
-    SELECT w.i, a.region_code AS leaf, a.indicator_code AS ind, n.ra,
+      AND d.period_start >= (SELECT min(fw.s) FROM fw) AND d.period_start < (SELECT max(fw.e) FROM fw)
+    GROUP BY f.i, d.region_code, d.indicator_code, n.ta, n.ra
+  ), ls AS MATERIALIZED (
+    -- Per township from its summary: v / n is its figure, exactly; m its
+    -- sub-periods when they are the first n of the window, else NULL (gap).
+    SELECT w.i, w.s, w.e, n.pt, a.region_code AS leaf, a.indicator_code AS ind, n.ra,
       CASE n.ta WHEN 1 THEN a.total WHEN 2 THEN a.latest WHEN 3 THEN a.total
         WHEN 4 THEN a.low ELSE a.high END AS v,
-      CASE n.ta WHEN 3 THEN a.n ELSE 1 END AS n
-    FROM sums a JOIN need n ON n.code = a.indicator_code AND n.pt > p_period_type
-    JOIN w ON w.s = a.period_start
+      CASE n.ta WHEN 3 THEN a.n ELSE 1 END AS n,
+      CASE WHEN a.n = hz_sub_index(n.pt, w.s, a.latest_start) + 1 THEN (1 << a.n) - 1 END AS m
+    FROM sums a JOIN need n ON n.code = a.indicator_code AND n.pt > a.period_type
+    JOIN sw w ON w.s = a.period_start AND w.pt = a.period_type
+  ), gap AS MATERIALIZED (
+    SELECT l.i, l.leaf, l.ind, bit_or(1 << hz_sub_index(l.pt, l.s, d.period_start)) AS m
+    FROM ls l JOIN data_values d ON d.region_code = l.leaf AND d.indicator_code = l.ind
+      AND d.period_start >= l.s AND d.period_start < l.e
+    WHERE l.m IS NULL
+    GROUP BY l.i, l.leaf, l.ind
+  ), lv AS MATERIALIZED (
+    SELECT l.i, l.leaf, l.ind, l.ra, l.v, l.n, coalesce(l.m, g.m) AS m
+    FROM ls l LEFT JOIN gap g ON l.m IS NULL AND g.i = l.i AND g.leaf = l.leaf AND g.ind = l.ind
     UNION ALL
-    SELECT w.i, d.region_code, d.indicator_code, n.ra, d.value, 1
-    FROM own d JOIN need n ON n.code = d.indicator_code AND n.pt = p_period_type
-    JOIN w ON w.s = d.period_start
+    SELECT w.i, d.region_code, d.indicator_code, n.ra, d.value, 1, 1
+    FROM own d JOIN need n ON n.code = d.indicator_code AND n.pt = d.period_type
+    JOIN w ON w.s = d.period_start AND w.pt = n.pt
     UNION ALL
-    SELECT f.i, f.leaf, f.ind, f.ra, f.v, f.n FROM fine f
+    SELECT f.i, f.leaf, f.ind, f.ra, f.v, f.n, f.m FROM fine f
+  ), gm AS MATERIALIZED (
+    -- Coverage per group of the windows another one is restricted to.
+    SELECT gl.grp, lv.ind, lv.i AS j, bit_or(lv.m) AS m
+    FROM gl JOIN lv ON lv.leaf = gl.leaf
+    WHERE lv.i IN (SELECT w.b FROM w WHERE w.b > 0)
+    GROUP BY gl.grp, lv.ind, lv.i
+  ), part AS MATERIALIZED (
+    -- Partial ones: their base window is read over the covered sub-periods only.
+    SELECT gm.grp, gm.ind, w.i, w.s, w.e, n.pt, n.ta, n.ra, gm.m
+    FROM gm JOIN w wj ON wj.i = gm.j JOIN w ON w.b = gm.j JOIN need n ON n.code = gm.ind
+    WHERE gm.m <> (1 << hz_sub_index(n.pt, wj.s, wj.e)) - 1
+  ), rv AS MATERIALIZED (
+    SELECT p.grp, p.i, d.region_code AS leaf, p.ind, p.ra,
+      CASE p.ta
+        WHEN 1 THEN sum(d.value)
+        WHEN 2 THEN (array_agg(d.value ORDER BY d.period_start DESC))[1]
+        WHEN 3 THEN sum(d.value)
+        WHEN 4 THEN min(d.value)
+        ELSE max(d.value)
+      END AS v,
+      CASE p.ta WHEN 3 THEN count(*)::integer ELSE 1 END AS n,
+      bit_or(1 << hz_sub_index(p.pt, p.s, d.period_start)) AS m
+    FROM part p JOIN gl ON gl.grp = p.grp
+    JOIN data_values d ON d.region_code = gl.leaf AND d.indicator_code = p.ind
+      AND d.period_start >= p.s AND d.period_start < p.e
+    WHERE p.m & (1 << hz_sub_index(p.pt, p.s, d.period_start)) <> 0
+    GROUP BY p.grp, p.i, d.region_code, p.ind, p.ta, p.ra
   )
-  SELECT lv.leaf, lv.ind, lv.i, lv.ra, lv.n, trim_scale(lv.v), 1
+  SELECT lv.leaf, lv.ind, lv.i, lv.ra, lv.n, trim_scale(lv.v), 1, lv.m
   FROM lv
   WHERE lv.leaf IN (SELECT gl.grp FROM gl WHERE gl.n = 1 AND gl.grp = gl.leaf)
+    AND NOT EXISTS (SELECT 1 FROM part p WHERE p.grp = lv.leaf AND p.ind = lv.ind AND p.i = lv.i)
   UNION ALL
   SELECT gl.grp, lv.ind, lv.i, lv.ra, lv.n,
     trim_scale(CASE lv.ra
@@ -1025,10 +1265,20 @@ CREATE FUNCTION public.hz_rollup_values(p_region text, p_group integer, p_level 
       -- NONE: meaningful only for a reporting region itself.
       ELSE CASE WHEN bool_and(gl.grp = gl.leaf) THEN min(lv.v) END
     END),
-    count(*)::integer
+    count(*)::integer, bit_or(lv.m)
   FROM gl JOIN lv ON lv.leaf = gl.leaf
   WHERE NOT (gl.n = 1 AND gl.grp = gl.leaf)
+    AND NOT EXISTS (SELECT 1 FROM part p WHERE p.grp = gl.grp AND p.ind = lv.ind AND p.i = lv.i)
   GROUP BY gl.grp, lv.ind, lv.i, lv.ra, lv.n
+  UNION ALL
+  SELECT r.grp, r.ind, r.i, r.ra, r.n,
+    trim_scale(CASE r.ra
+      WHEN 1 THEN sum(r.v) WHEN 2 THEN sum(r.v) WHEN 3 THEN min(r.v) WHEN 4 THEN max(r.v)
+      ELSE CASE WHEN bool_and(r.grp = r.leaf) THEN min(r.v) END
+    END),
+    count(*)::integer, bit_or(r.m)
+  FROM rv r
+  GROUP BY r.grp, r.ind, r.i, r.ra, r.n
 $$;
 
 --
@@ -1079,6 +1329,31 @@ BEGIN
   END IF;
   RETURN QUERY SELECT NULL::hz_refusal, ''::text, did, a.* FROM hz_approval_row(p_region, p_period) a;
 END
+$$;
+
+--
+-- Name: hz_sub_index(smallint, date, date); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_sub_index(p_type smallint, p_from date, d date) RETURNS integer
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  SELECT ((extract(year FROM d)::integer - extract(year FROM p_from)::integer) * 12
+          + extract(month FROM d)::integer - extract(month FROM p_from)::integer)
+         / CASE p_type WHEN 1 THEN 12 WHEN 2 THEN 6 WHEN 3 THEN 3 ELSE 1 END
+$$;
+
+--
+-- Name: hz_sub_periods(smallint, date, smallint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_sub_periods(p_type smallint, p_start date, p_sub smallint) RETURNS TABLE(period text, period_start date, started boolean, deadline timestamp with time zone)
+    LANGUAGE sql
+    AS $$
+  SELECT hz_period_code(p_sub, s::date), s::date, s::date <= hz_cst_today(),
+         hz_deadline(p_sub, s::date)
+  FROM generate_series(p_start::timestamp, hz_period_end(p_type, p_start)::timestamp
+                       - hz_period_interval(p_sub), hz_period_interval(p_sub)) AS s
 $$;
 
 --
@@ -1302,6 +1577,12 @@ BEGIN
     RETURN QUERY SELECT 'approved'::hz_refusal,
       format('period %s of region %s was approved by %s at %s; ask for it to be reopened',
              p_period, p_region, rep.approved_by, hz_ts(rep.approved_at));
+    RETURN;
+  END IF;
+  IF p_period_start >= hz_first_closed_start(p_period_type) THEN
+    RETURN QUERY SELECT 'not_started'::hz_refusal,
+      format('%s starts on %s (China Standard Time); ask an administrator to open future '
+             'periods', p_period, to_char(p_period_start, 'YYYY-MM-DD'));
     RETURN;
   END IF;
   deadline := hz_deadline(p_period_type, p_period_start);
@@ -1619,6 +1900,8 @@ CREATE TABLE public.indicators (
     ratio_scale smallint,
     description text DEFAULT ''::text NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    change_basis smallint DEFAULT 1 NOT NULL,
+    CONSTRAINT indicators_change_basis_check CHECK (((change_basis >= 1) AND (change_basis <= 2))),
     CONSTRAINT indicators_check CHECK (((ratio_numerator IS NULL) = (ratio_denominator IS NULL))),
     CONSTRAINT indicators_check1 CHECK (((min_value IS NULL) OR (max_value IS NULL) OR (min_value <= max_value))),
     CONSTRAINT indicators_code_check CHECK ((code ~ '^[a-z][a-z0-9_.-]{0,63}$'::text)),
@@ -1743,7 +2026,9 @@ CREATE TABLE public.submission_windows (
     days_after_end integer NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_by text DEFAULT ''::text NOT NULL,
+    open_future_periods integer DEFAULT 0 NOT NULL,
     CONSTRAINT submission_windows_days_after_end_check CHECK ((days_after_end >= 0)),
+    CONSTRAINT submission_windows_open_future_periods_check CHECK (((open_future_periods >= 0) AND (open_future_periods <= 12))),
     CONSTRAINT submission_windows_period_type_check CHECK (((period_type >= 1) AND (period_type <= 4)))
 );
 

@@ -3,10 +3,16 @@
  * "--" ends options. */
 #include "cli.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "timearg.h"
 
 #ifndef HZ_VERSION
 #define HZ_VERSION "0"
@@ -20,7 +26,14 @@ static const hz_cli_opt_t common_opts[] = {
     {"token", "TOKEN", "bearer token; env HUIZONG_TOKEN"},
     {"ca", "FILE", "CA certificate(s) to verify an https:// server; env HUIZONG_CA"},
     {"timeout", "SECONDS", "deadline of each call, 0 for none (default 30)"},
-    {"format", "FMT", "output format: table, csv or json (default table)"},
+    {"format", "FMT", "output format: table, csv, json or xlsx (default table)"},
+    {"output", "FILE", "write results to FILE (needed for xlsx)"},
+    {"columns", "A,B", "columns to show, by key or header, or 'all' (default: compact table)"},
+    {"bom", NULL, "csv: start with a UTF-8 byte-order mark for Excel; env HUIZONG_CSV_BOM=1"},
+    {"lang", "LANG", "zh or en: headers and messages (default: from LC_ALL/LC_MESSAGES/LANG)"},
+    {"tz", "ZONE",
+     "time zone of printed and typed times, e.g. +08:00, UTC; env HUIZONG_TZ, "
+     "default +08:00 (China Standard Time)"},
     {"help", NULL, "show help and exit"},
     {"version", NULL, "print the version and exit"},
     {NULL, NULL, NULL},
@@ -31,6 +44,11 @@ typedef struct parse_s {
   hz_cli_t *cli;           /* being filled in */
   const char *timeout_raw; /* --timeout as typed */
   const char *format_raw;  /* --format as typed */
+  const char *lang_raw;    /* --lang as typed */
+  const char *tz_raw;      /* --tz as typed (or HUIZONG_TZ) */
+  const char *output;      /* --output */
+  const char *columns;     /* --columns */
+  int bom;                 /* --bom given */
   int help;                /* --help or -h seen */
   int version;             /* --version seen */
 } parse_t;
@@ -59,8 +77,16 @@ static int is_option(const char *s) {
   return s[0] == '-' && s[1] != '\0' && !(s[1] >= '0' && s[1] <= '9') && s[1] != '.';
 }
 
+const char *hz_cli_msg(const hz_cli_t *cli, hz_msg_t id) {
+  return hz_msg(cli->lang, id);
+}
+
+const char *hz_cli_tr(const hz_cli_t *cli, const char *en, const char *zh) {
+  return cli->lang == HZ_LANG_ZH ? zh : en;
+}
+
 static void vreport(hz_cli_t *cli, const char *fmt, va_list ap) {
-  fputs("error: ", cli->err);
+  fputs(hz_cli_msg(cli, HZ_MSG_ERROR), cli->err);
   vfprintf(cli->err, fmt, ap);
   fputc('\n', cli->err);
 }
@@ -71,9 +97,12 @@ int hz_cli_usage(hz_cli_t *cli, const char *fmt, ...) {
   vreport(cli, fmt, ap);
   va_end(ap);
   if (cli->cmd)
-    fprintf(cli->err, "Run '%s %s --help' for usage.\n", cli->prog->name, cli->cmd->name);
+    fprintf(cli->err,
+            hz_cli_tr(cli, "Run '%s %s --help' for usage.\n", "用法见 '%s %s --help'。\n"),
+            cli->prog->name, cli->cmd->name);
   else
-    fprintf(cli->err, "Run '%s --help' for usage.\n", cli->prog->name);
+    fprintf(cli->err, hz_cli_tr(cli, "Run '%s --help' for usage.\n", "用法见 '%s --help'。\n"),
+            cli->prog->name);
   return HZ_EXIT_USAGE;
 }
 
@@ -85,12 +114,25 @@ int hz_cli_error(hz_cli_t *cli, const char *fmt, ...) {
   return HZ_EXIT_REFUSED;
 }
 
+void hz_cli_note(hz_cli_t *cli, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs(hz_cli_msg(cli, HZ_MSG_NOTE), cli->err);
+  vfprintf(cli->err, fmt, ap);
+  fputc('\n', cli->err);
+  va_end(ap);
+}
+
 int hz_cli_fail(hz_cli_t *cli, const hzc_status_t *st) {
   const char *msg = hzc_status_message(st);
+  /* The next step for the most common first-day mistake. */
+  if (st->code == HZ_STATUS_UNAUTHENTICATED)
+    msg = hz_cli_msg(cli, cli->token ? HZ_MSG_BAD_TOKEN : HZ_MSG_NO_TOKEN);
+  fputs(hz_cli_msg(cli, HZ_MSG_ERROR), cli->err);
   if (*msg)
-    fprintf(cli->err, "error: %s: %s\n", hz_status_name(st->code), msg);
+    fprintf(cli->err, "%s: %s\n", hz_status_name(st->code), msg);
   else
-    fprintf(cli->err, "error: %s\n", hz_status_name(st->code));
+    fprintf(cli->err, "%s\n", hz_status_name(st->code));
   return HZ_EXIT_REFUSED;
 }
 
@@ -107,6 +149,16 @@ static int apply_common(parse_t *ps, int idx, const char *value) {
     ps->timeout_raw = value;
   else if (strcmp(name, "format") == 0)
     ps->format_raw = value;
+  else if (strcmp(name, "output") == 0)
+    ps->output = value;
+  else if (strcmp(name, "columns") == 0)
+    ps->columns = value;
+  else if (strcmp(name, "bom") == 0)
+    ps->bom = 1;
+  else if (strcmp(name, "lang") == 0)
+    ps->lang_raw = value;
+  else if (strcmp(name, "tz") == 0)
+    ps->tz_raw = value;
   else if (strcmp(name, "help") == 0)
     ps->help = 1;
   else if (strcmp(name, "version") == 0)
@@ -204,7 +256,7 @@ static int report_unknown_command(hz_cli_t *cli, const char *word) {
   }
   if (*subs)
     return hz_cli_usage(cli, "'%s' needs a subcommand: %s", word, subs);
-  return hz_cli_usage(cli, "unknown command '%s'", word);
+  return hz_cli_usage(cli, hz_cli_tr(cli, "unknown command '%s'", "未知命令 '%s'"), word);
 }
 
 static void print_opts(FILE *f, const hz_cli_opt_t *opts) {
@@ -264,6 +316,49 @@ static int parse_timeout(const char *s, int64_t *ms) {
   return 0;
 }
 
+/* The table's width: the terminal's, else $COLUMNS, else the default. */
+static size_t output_width(FILE *out) {
+  struct winsize ws;
+  if (isatty(fileno(out)) && ioctl(fileno(out), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+    return ws.ws_col;
+  const char *env = getenv("COLUMNS");
+  char *end;
+  long n = env ? strtol(env, &end, 10) : 0;
+  if (env && end != env && *end == '\0' && n >= 20 && n <= 10000)
+    return (size_t)n;
+  return HZ_OUT_DEFAULT_WIDTH;
+}
+
+static int env_flag(const char *name) {
+  const char *v = getenv(name);
+  return v && *v && strcmp(v, "0") != 0 && strcasecmp(v, "no") != 0 && strcasecmp(v, "false") != 0;
+}
+
+/* --output, --columns, --bom into cli->o. */
+static int open_output(parse_t *ps) {
+  hz_cli_t *cli = ps->cli;
+  hz_out_t *o = &cli->o;
+  if (cli->format == HZ_FORMAT_XLSX && !ps->output)
+    return hz_cli_usage(cli, "--format xlsx needs --output FILE");
+  if (ps->output && cli->format != HZ_FORMAT_XLSX && strcmp(ps->output, "-") != 0) {
+    FILE *f = fopen(ps->output, "w");
+    if (!f)
+      return hz_cli_usage(cli, "cannot write --output %s: %s", ps->output, strerror(errno));
+    cli->out = f;
+  }
+  hz_out_init(o, cli->format, cli->out, cli->err);
+  o->lang = cli->lang;
+  o->tz_minutes = cli->tz_minutes;
+  o->columns = ps->columns;
+  o->path = ps->output;
+  o->sheet = cli->cmd->name;
+  o->width = cli->format == HZ_FORMAT_TABLE ? output_width(cli->out) : 0;
+  /* A byte-order mark first, so Excel in a Chinese locale reads UTF-8. */
+  if (cli->format == HZ_FORMAT_CSV && (ps->bom || env_flag("HUIZONG_CSV_BOM")))
+    fputs("\xEF\xBB\xBF", cli->out);
+  return HZ_EXIT_OK;
+}
+
 /* Validates what was typed into the common options. */
 static int finish_common(parse_t *ps) {
   hz_cli_t *cli = ps->cli;
@@ -273,12 +368,15 @@ static int finish_common(parse_t *ps) {
     cli->timeout_set = 1;
   }
   if (ps->format_raw && hz_format_parse(ps->format_raw, &cli->format) < 0)
-    return hz_cli_usage(cli, "invalid --format '%s' (table, csv or json)", ps->format_raw);
+    return hz_cli_usage(cli, "invalid --format '%s' (table, csv, json or xlsx)", ps->format_raw);
+  if (ps->tz_raw && hz_tz_parse(ps->tz_raw, &cli->tz_minutes) < 0)
+    return hz_cli_usage(cli, "invalid --tz '%s' (an offset such as +08:00 or -05:00, or UTC)",
+                        ps->tz_raw);
   if (cli->token && !*cli->token)
     cli->token = NULL;
   if (cli->ca && !*cli->ca)
     cli->ca = NULL;
-  return HZ_EXIT_OK;
+  return open_output(ps);
 }
 
 /* Everything after the command words: options and positional arguments. */
@@ -310,8 +408,14 @@ static int parse_command_line(parse_t *ps, int argc, char **argv, int i) {
 }
 
 static int dispatch(hz_cli_t *cli, int argc, char **argv) {
-  parse_t ps = {.cli = cli};
+  parse_t ps = {.cli = cli, .tz_raw = env_or("HUIZONG_TZ", NULL)};
   int i = 1, rc;
+  /* The language first, so that every message (usage errors too) has it. */
+  for (int k = 1; k + 1 < argc; k++)
+    if (strcmp(argv[k], "--lang") == 0)
+      hz_lang_parse(argv[k + 1], &cli->lang);
+    else if (strncmp(argv[k], "--lang=", 7) == 0)
+      hz_lang_parse(argv[k] + 7, &cli->lang);
   while (i < argc && is_option(argv[i]) && strcmp(argv[i], "--") != 0)
     if ((rc = take_option(&ps, NULL, argc, argv, &i)) != 0)
       return rc;
@@ -345,6 +449,8 @@ static int dispatch(hz_cli_t *cli, int argc, char **argv) {
                         cli->cmd->args ? cli->cmd->args : "");
   if (cli->nargs > cli->cmd->max_args)
     return hz_cli_usage(cli, "unexpected argument '%s'", cli->args[cli->cmd->max_args]);
+  if (ps.lang_raw && hz_lang_parse(ps.lang_raw, &cli->lang) < 0)
+    return hz_cli_usage(cli, "invalid --lang '%s' (zh or en)", ps.lang_raw);
   if ((rc = finish_common(&ps)) != 0)
     return rc;
   return cli->cmd->run(cli);
@@ -358,16 +464,22 @@ int hz_cli_main(const hz_cli_program_t *prog, int argc, char **argv) {
       .ca = env_or("HUIZONG_CA", NULL),
       .timeout_ms = HZ_CLI_DEFAULT_TIMEOUT_MS,
       .format = HZ_FORMAT_TABLE,
+      .lang = hz_lang_from_env(),
+      .tz_minutes = HZ_TZ_DEFAULT_MINUTES,
       .out = stdout,
       .err = stderr,
   };
   int rc = dispatch(&cli, argc, argv);
   hzc_client_close(cli.client);
+  if (hz_out_close(&cli.o) < 0 && rc == HZ_EXIT_OK)
+    rc = HZ_EXIT_REFUSED;
   if (fflush(cli.out) != 0 || ferror(cli.out)) {
-    fprintf(cli.err, "error: cannot write the output\n");
+    fprintf(cli.err, "%scannot write the output\n", hz_msg(cli.lang, HZ_MSG_ERROR));
     if (rc == HZ_EXIT_OK)
       rc = HZ_EXIT_REFUSED;
   }
+  if (cli.out != stdout && fclose(cli.out) != 0 && rc == HZ_EXIT_OK)
+    rc = HZ_EXIT_REFUSED;
   free(cli.values);
   free(cli.counts);
   free(cli.args);
@@ -400,7 +512,7 @@ int hz_cli_need(hz_cli_t *cli, const char *name, const char **value) {
   *value = hz_cli_opt(cli, name);
   if (*value && **value)
     return HZ_EXIT_OK;
-  return hz_cli_usage(cli, "--%s is required", name);
+  return hz_cli_usage(cli, hz_cli_tr(cli, "--%s is required", "缺少必需的选项 --%s"), name);
 }
 
 int hz_cli_client(hz_cli_t *cli, hzc_client_t **out) {

@@ -61,7 +61,10 @@ struct hz_cli_s {
   const char *ca;               /* --ca / HUIZONG_CA, NULL if none */
   int64_t timeout_ms;           /* --timeout in ms, 0 = no deadline */
   int timeout_set;              /* --timeout was given explicitly */
-  hz_format_t format;           /* --format */
+  hz_format_t format;           /* --format (also in o.format) */
+  hz_lang_t lang;               /* --lang / the locale (also in o.lang) */
+  int tz_minutes;               /* --tz / HUIZONG_TZ / +08:00 (also in o.tz_minutes) */
+  hz_out_t o;                   /* where and how results go: output.h */
   const char **values;          /* per command option: last value given, or NULL */
   int *counts;                  /* per command option: times given */
   const char **given;           /* every option value in command-line order,
@@ -96,11 +99,18 @@ int hz_cli_client(hz_cli_t *cli, hzc_client_t **out);
 /* Call options carrying the command-line deadline. */
 hzc_call_opts_t hz_cli_call_opts(const hz_cli_t *cli);
 
-/* Prints "error: STATUS_NAME: message" and returns HZ_EXIT_REFUSED. */
+/* Prints "error: STATUS_NAME: message" and returns HZ_EXIT_REFUSED. An
+ * UNAUTHENTICATED answer also says what to do about the token. */
 int hz_cli_fail(hz_cli_t *cli, const hzc_status_t *st);
 /* Prints "error: ..." plus a pointer to --help; returns HZ_EXIT_USAGE. */
 int hz_cli_usage(hz_cli_t *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints "error: ..." for a local failure; returns HZ_EXIT_REFUSED. */
 int hz_cli_error(hz_cli_t *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints "note: ..." (localized prefix) to cli->err. */
+void hz_cli_note(hz_cli_t *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The text of a message in the command line's language. */
+const char *hz_cli_msg(const hz_cli_t *cli, hz_msg_t id);
+/* The English or Chinese of a phrase, by the command line's language. */
+const char *hz_cli_tr(const hz_cli_t *cli, const char *en, const char *zh);
 
 #endif

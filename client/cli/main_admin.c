@@ -19,6 +19,7 @@ static const hz_cli_cmd_t *const commands[] = {
     &hz_cmd_periods_exceptions,
     &hz_cmd_windows_list,
     &hz_cmd_windows_set,
+    &hz_cmd_windows_future,
     &hz_cmd_audit,
     &hz_cmd_submissions_list,
     &hz_cmd_submissions_show,

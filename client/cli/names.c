@@ -12,12 +12,11 @@ const hz_name_t hz_names_level[] = {
     {"village", 5},  {"村", 5},       {"社区", 5}, {NULL, 0},
 };
 
-/* Chinese spellings too: a clerk types 季度 as readily as quarter. */
 const hz_name_t hz_names_period_type[] = {
-    {"year", 1},      {"yearly", 1},    {"annual", 1},   {"年", 1},   {"年度", 1},
-    {"half_year", 2}, {"half-year", 2}, {"halfyear", 2}, {"半年", 2}, {"半年度", 2},
-    {"quarter", 3},   {"quarterly", 3}, {"季", 3},       {"季度", 3}, {"month", 4},
-    {"monthly", 4},   {"月", 4},        {"月度", 4},     {NULL, 0},
+    {"year", 1},     {"yearly", 1},  {"annual", 1},    {"half_year", 2}, {"half-year", 2},
+    {"halfyear", 2}, {"quarter", 3}, {"quarterly", 3}, {"month", 4},     {"monthly", 4},
+    {"年度", 1},     {"年", 1},      {"半年", 2},      {"半年度", 2},    {"季度", 3},
+    {"季", 3},       {"月度", 4},    {"月", 4},        {NULL, 0},
 };
 
 const hz_name_t hz_names_time_aggregation[] = {
@@ -38,10 +37,7 @@ const hz_name_t hz_names_role[] = {
 };
 
 const hz_name_t hz_names_approval_state[] = {
-    {"missing", 1},
-    {"submitted", 2},
-    {"approved", 3},
-    {NULL, 0},
+    {"missing", 1}, {"submitted", 2}, {"approved", 3}, {"partial", 4}, {NULL, 0},
 };
 
 const hz_name_t hz_names_submission_status[] = {

@@ -1,167 +1,43 @@
-/* Table, CSV and JSON rendering with UTF-8 decoded by wire/utf8.h and a
- * display width table for East Asian Wide/Fullwidth characters (Unicode UAX #11),
- * so Chinese region and indicator names line up in a terminal. */
+/* The listing model, column selection, cell rendering per kind, CSV and
+ * JSON; the text table is output_text.c, xlsx output_xlsx.c. */
 #include "output.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "timearg.h"
 #include "wire/utf8.h"
 
 int hz_format_parse(const char *s, hz_format_t *out) {
-  if (!s)
-    return -1;
-  if (strcmp(s, "table") == 0)
-    *out = HZ_FORMAT_TABLE;
-  else if (strcmp(s, "csv") == 0)
-    *out = HZ_FORMAT_CSV;
-  else if (strcmp(s, "json") == 0)
-    *out = HZ_FORMAT_JSON;
-  else
-    return -1;
-  return 0;
+  static const char *const names[] = {"table", "csv", "json", "xlsx"};
+  for (size_t i = 0; s && i < sizeof(names) / sizeof(names[0]); i++)
+    if (strcasecmp(s, names[i]) == 0) {
+      *out = (hz_format_t)i;
+      return 0;
+    }
+  return -1;
 }
 
-/* ---- UTF-8 and display width ---- */
+/* ---- the listing ---- */
 
-/* Display policy over the shared decoder: an invalid byte shows as U+FFFD
- * and the next byte is tried, so one bad byte costs one replacement. */
-size_t hz_utf8_decode_lossy(const unsigned char *s, size_t n, uint32_t *cp) {
-  size_t len = hz_wire_utf8_decode(s, n, cp);
-  if (len == 0) {
-    *cp = 0xFFFD;
-    return 1;
-  }
-  return len;
-}
-
-typedef struct {
-  uint32_t lo, hi;
-} range_t;
-
-/* Combining marks and format characters that take no column. */
-static const range_t zero_width[] = {
-    {0x0300, 0x036F}, {0x0483, 0x0489}, {0x0591, 0x05BD},   {0x0610, 0x061A}, {0x064B, 0x065F},
-    {0x1160, 0x11FF}, {0x1AB0, 0x1AFF}, {0x1DC0, 0x1DFF},   {0x200B, 0x200F}, {0x202A, 0x202E},
-    {0x2060, 0x2064}, {0x20D0, 0x20FF}, {0x302A, 0x302D},   {0x3099, 0x309A}, {0xFE00, 0xFE0F},
-    {0xFE20, 0xFE2F}, {0xFEFF, 0xFEFF}, {0xE0100, 0xE01EF},
-};
-
-/* East Asian Wide (W) and Fullwidth (F) blocks, including the emoji
- * presentation ranges terminals draw two columns wide. Sorted. */
-static const range_t wide[] = {
-    {0x1100, 0x115F},   {0x231A, 0x231B},   {0x2329, 0x232A},   {0x23E9, 0x23EC},
-    {0x23F0, 0x23F0},   {0x23F3, 0x23F3},   {0x25FD, 0x25FE},   {0x2614, 0x2615},
-    {0x2648, 0x2653},   {0x267F, 0x267F},   {0x2693, 0x2693},   {0x26A1, 0x26A1},
-    {0x26AA, 0x26AB},   {0x26BD, 0x26BE},   {0x26C4, 0x26C5},   {0x26CE, 0x26CE},
-    {0x26D4, 0x26D4},   {0x26EA, 0x26EA},   {0x26F2, 0x26F3},   {0x26F5, 0x26F5},
-    {0x26FA, 0x26FA},   {0x26FD, 0x26FD},   {0x2705, 0x2705},   {0x270A, 0x270B},
-    {0x2728, 0x2728},   {0x274C, 0x274C},   {0x274E, 0x274E},   {0x2753, 0x2755},
-    {0x2757, 0x2757},   {0x2795, 0x2797},   {0x27B0, 0x27B0},   {0x27BF, 0x27BF},
-    {0x2B1B, 0x2B1C},   {0x2B50, 0x2B50},   {0x2B55, 0x2B55},   {0x2E80, 0x303E},
-    {0x3041, 0x33FF},   {0x3400, 0x4DBF},   {0x4E00, 0x9FFF},   {0xA000, 0xA4CF},
-    {0xA960, 0xA97F},   {0xAC00, 0xD7A3},   {0xF900, 0xFAFF},   {0xFE10, 0xFE19},
-    {0xFE30, 0xFE6F},   {0xFF00, 0xFF60},   {0xFFE0, 0xFFE6},   {0x16FE0, 0x16FE4},
-    {0x17000, 0x18CFF}, {0x1B000, 0x1B2FF}, {0x1F004, 0x1F004}, {0x1F0CF, 0x1F0CF},
-    {0x1F18E, 0x1F18E}, {0x1F191, 0x1F19A}, {0x1F200, 0x1F202}, {0x1F210, 0x1F23B},
-    {0x1F240, 0x1F248}, {0x1F250, 0x1F251}, {0x1F260, 0x1F265}, {0x1F300, 0x1F64F},
-    {0x1F680, 0x1F6FF}, {0x1F900, 0x1F9FF}, {0x1FA70, 0x1FAFF}, {0x20000, 0x2FFFD},
-    {0x30000, 0x3FFFD},
-};
-
-static int in_ranges(uint32_t cp, const range_t *r, size_t n) {
-  size_t lo = 0, hi = n;
-  while (lo < hi) {
-    size_t mid = (lo + hi) / 2;
-    if (cp < r[mid].lo)
-      hi = mid;
-    else if (cp > r[mid].hi)
-      lo = mid + 1;
-    else
-      return 1;
-  }
-  return 0;
-}
-
-int hz_codepoint_width(uint32_t cp) {
-  if (in_ranges(cp, zero_width, sizeof(zero_width) / sizeof(zero_width[0])))
-    return 0;
-  if (in_ranges(cp, wide, sizeof(wide) / sizeof(wide[0])))
-    return 2;
-  return 1;
-}
-
-/* The table never lets a cell move the cursor: controls become spaces. */
-static int is_control(uint32_t cp) {
-  return cp < 0x20 || (cp >= 0x7F && cp < 0xA0);
-}
-
-size_t hz_display_width(const char *s) {
-  const unsigned char *p = (const unsigned char *)s;
-  size_t n = strlen(s), w = 0;
-  while (n > 0) {
-    uint32_t cp;
-    size_t len = hz_utf8_decode_lossy(p, n, &cp);
-    w += is_control(cp) ? 1 : (size_t)hz_codepoint_width(cp);
-    p += len;
-    n -= len;
-  }
-  return w;
-}
-
-/* Writes s as hz_display_width measured it: controls as spaces, invalid
- * bytes as U+FFFD. */
-static int write_sanitized(FILE *out, const char *s) {
-  const unsigned char *p = (const unsigned char *)s;
-  size_t n = strlen(s);
-  while (n > 0) {
-    uint32_t cp;
-    size_t len = hz_utf8_decode_lossy(p, n, &cp);
-    if (is_control(cp))
-      fputc(' ', out);
-    else if (cp == 0xFFFD && len == 1)
-      fputs("\xEF\xBF\xBD", out);
-    else
-      fwrite(p, 1, len, out);
-    p += len;
-    n -= len;
-  }
-  return ferror(out) ? -1 : 0;
-}
-
-int hz_looks_numeric(const char *s) {
-  size_t i = 0, digits = 0;
-  if (s[i] == '+' || s[i] == '-')
-    i++;
-  while (s[i] >= '0' && s[i] <= '9')
-    i++, digits++;
-  if (s[i] == '.') {
-    i++;
-    while (s[i] >= '0' && s[i] <= '9')
-      i++, digits++;
-  }
-  if (s[i] == '%')
-    i++;
-  return digits > 0 && s[i] == '\0';
-}
-
-/* ---- the table itself ---- */
-
-static char *dup_or_null(const char *s) {
-  return s ? strdup(s) : NULL;
-}
-
-int hz_table_init(hz_table_t *t, size_t ncols, const char *const *headers) {
+int hz_table_init(hz_table_t *t, size_t ncols, const char *const *keys) {
   memset(t, 0, sizeof(*t));
-  t->headers = calloc(ncols ? ncols : 1, sizeof(char *));
-  t->align = calloc(ncols ? ncols : 1, sizeof(hz_align_t));
-  if (!t->headers || !t->align) {
+  size_t n = ncols ? ncols : 1;
+  t->headers = calloc(n, sizeof(char *));
+  t->align = calloc(n, sizeof(hz_align_t));
+  t->kind = calloc(n, sizeof(hz_kind_t));
+  t->flags = calloc(n, sizeof(unsigned));
+  if (!t->headers || !t->align || !t->kind || !t->flags) {
     hz_table_free(t);
     return -1;
   }
   t->ncols = ncols;
   for (size_t c = 0; c < ncols; c++) {
-    if (!(t->headers[c] = strdup(headers[c] ? headers[c] : ""))) {
+    const hz_label_t *l = hz_label_find(keys[c]);
+    t->kind[c] = l ? l->kind : HZ_KIND_TEXT;
+    t->flags[c] = HZ_COL_TABLE | HZ_COL_DATA | HZ_COL_SPARSE;
+    if (!(t->headers[c] = strdup(keys[c] ? keys[c] : ""))) {
       hz_table_free(t);
       return -1;
     }
@@ -177,12 +53,30 @@ void hz_table_free(hz_table_t *t) {
   free(t->cells);
   free(t->headers);
   free(t->align);
+  free(t->kind);
+  free(t->flags);
   memset(t, 0, sizeof(*t));
 }
 
 void hz_table_set_align(hz_table_t *t, size_t col, hz_align_t align) {
   if (col < t->ncols)
     t->align[col] = align;
+}
+
+void hz_table_set_kind(hz_table_t *t, size_t col, hz_kind_t kind) {
+  if (col < t->ncols)
+    t->kind[col] = kind;
+}
+
+void hz_table_set_flags(hz_table_t *t, size_t col, unsigned flags) {
+  if (col < t->ncols)
+    t->flags[col] = flags;
+}
+
+void hz_table_clear_rows(hz_table_t *t) {
+  for (size_t i = 0; t->cells && i < t->nrows * t->ncols; i++)
+    free(t->cells[i]);
+  t->nrows = 0;
 }
 
 int hz_table_add_row(hz_table_t *t, const char *const *cells) {
@@ -196,7 +90,7 @@ int hz_table_add_row(hz_table_t *t, const char *const *cells) {
   }
   char **row = t->cells + t->nrows * t->ncols;
   for (size_t c = 0; c < t->ncols; c++) {
-    row[c] = dup_or_null(cells[c]);
+    row[c] = cells[c] ? strdup(cells[c]) : NULL;
     if (cells[c] && !row[c]) {
       while (c-- > 0)
         free(row[c]);
@@ -207,84 +101,168 @@ int hz_table_add_row(hz_table_t *t, const char *const *cells) {
   return 0;
 }
 
-static const char *cell(const hz_table_t *t, size_t r, size_t c) {
-  return t->cells[r * t->ncols + c];
+void hz_out_init(hz_out_t *o, hz_format_t fmt, FILE *out, FILE *err) {
+  memset(o, 0, sizeof(*o));
+  o->format = fmt;
+  o->tz_minutes = HZ_TZ_DEFAULT_MINUTES;
+  o->out = out;
+  o->err = err;
+  o->sheet = "huizong";
 }
 
-static int right_aligned(const hz_table_t *t, size_t c) {
-  if (t->align[c] != HZ_ALIGN_AUTO)
-    return t->align[c] == HZ_ALIGN_RIGHT;
-  int any = 0;
+/* ---- column selection ---- */
+
+/* The column of t called name: its key, or its label in either language. */
+static int find_column(const hz_table_t *t, const char *name, size_t len) {
+  for (size_t c = 0; c < t->ncols; c++)
+    if (strlen(t->headers[c]) == len && strncmp(t->headers[c], name, len) == 0)
+      return (int)c;
+  for (size_t c = 0; c < t->ncols; c++) {
+    const char *zh = hz_label_text(t->headers[c], HZ_LANG_ZH);
+    const char *en = hz_label_text(t->headers[c], HZ_LANG_EN);
+    if ((strlen(zh) == len && strncmp(zh, name, len) == 0) ||
+        (strlen(en) == len && strncasecmp(en, name, len) == 0))
+      return (int)c;
+  }
+  return -1;
+}
+
+static void report_bad_column(const hz_out_t *o, const hz_table_t *t, const char *name,
+                              size_t len) {
+  fprintf(o->err, "%sunknown column '%.*s'; %s:", hz_msg(o->lang, HZ_MSG_ERROR), (int)len, name,
+          o->lang == HZ_LANG_ZH ? "可选列" : "columns are");
+  for (size_t c = 0; c < t->ncols; c++)
+    fprintf(o->err, " %s", t->headers[c]);
+  fputs(" (or all)\n", o->err);
+}
+
+/* --columns a,b: the named columns in that order. */
+static int select_named(const hz_out_t *o, const hz_table_t *t, size_t *idx, size_t *n) {
+  const char *s = o->columns;
+  *n = 0;
+  while (*s) {
+    const char *comma = strchr(s, ',');
+    size_t len = comma ? (size_t)(comma - s) : strlen(s);
+    while (len > 0 && *s == ' ')
+      s++, len--;
+    while (len > 0 && s[len - 1] == ' ')
+      len--;
+    if (len > 0) {
+      int c = find_column(t, s, len);
+      if (c < 0) {
+        report_bad_column(o, t, s, len);
+        return HZ_OUT_EBADCOL;
+      }
+      if (*n < t->ncols)
+        idx[(*n)++] = (size_t)c;
+    }
+    if (!comma)
+      break;
+    s = comma + 1;
+  }
+  return 0;
+}
+
+/* A sparse column no row fills (a listing without rows keeps it). */
+static int empty_sparse(const hz_table_t *t, size_t c) {
+  if (!(t->flags[c] & HZ_COL_SPARSE) || t->nrows == 0)
+    return 0;
   for (size_t r = 0; r < t->nrows; r++) {
-    const char *v = cell(t, r, c);
-    if (!v || !*v)
-      continue;
-    if (!hz_looks_numeric(v))
+    const char *v = t->cells[r * t->ncols + c];
+    if (v && *v)
       return 0;
-    any = 1;
   }
-  return any;
+  return 1;
 }
 
-static void pad(FILE *out, size_t n, char ch) {
-  while (n-- > 0)
-    fputc(ch, out);
-}
-
-/* One line of the text table. Blanks are held back until something
- * visible follows, so no line ends in spaces whatever cells are empty. */
-static void write_line(FILE *out, const hz_table_t *t, const char *const *vals, const size_t *width,
-                       const int *right) {
-  size_t blanks = 0;
-  for (size_t c = 0; c < t->ncols; c++) {
-    const char *v = vals[c] ? vals[c] : "";
-    size_t w = hz_display_width(v);
-    size_t fill = width[c] > w ? width[c] - w : 0;
-    if (c > 0)
-      blanks += 2;
-    if (right[c])
-      blanks += fill;
-    if (*v) {
-      pad(out, blanks, ' ');
-      blanks = 0;
-      write_sanitized(out, v);
-    }
-    if (!right[c])
-      blanks += fill;
-  }
-  fputc('\n', out);
-}
-
-static int write_text(const hz_table_t *t, FILE *out) {
-  size_t *width = calloc(t->ncols ? t->ncols : 1, sizeof(size_t));
-  int *right = calloc(t->ncols ? t->ncols : 1, sizeof(int));
-  if (!width || !right) {
-    free(width);
-    free(right);
+int hz_out_select(const hz_out_t *o, const hz_table_t *t, size_t **idx, size_t *n) {
+  *n = 0;
+  *idx = calloc(t->ncols ? t->ncols : 1, sizeof(size_t));
+  if (!*idx)
     return -1;
-  }
-  for (size_t c = 0; c < t->ncols; c++) {
-    width[c] = hz_display_width(t->headers[c]);
-    for (size_t r = 0; r < t->nrows; r++) {
-      const char *v = cell(t, r, c);
-      size_t w = v ? hz_display_width(v) : 0;
-      if (w > width[c])
-        width[c] = w;
+  if (o->columns && strcmp(o->columns, "all") != 0 && *o->columns) {
+    int rc = select_named(o, t, *idx, n);
+    if (rc < 0) {
+      free(*idx);
+      *idx = NULL;
     }
-    right[c] = right_aligned(t, c);
+    return rc;
   }
-  write_line(out, t, (const char *const *)t->headers, width, right);
-  for (size_t c = 0; c < t->ncols; c++) {
-    if (c > 0)
-      fputs("  ", out);
-    pad(out, width[c], '-');
+  unsigned want = HZ_COL_DATA;
+  if (o->format == HZ_FORMAT_TABLE && !o->columns)
+    want = HZ_COL_TABLE;
+  for (size_t c = 0; c < t->ncols; c++)
+    if ((t->flags[c] & want) && !(want == HZ_COL_TABLE && empty_sparse(t, c)))
+      (*idx)[(*n)++] = c;
+  return 0;
+}
+
+/* ---- cells and headers as people read them ---- */
+
+const char *hz_out_header(const hz_out_t *o, const char *key, hz_kind_t kind, int with_unit,
+                          char *buf, size_t len) {
+  const hz_label_t *l = hz_label_find(key);
+  const char *text = hz_label_text(key, o->lang);
+  const char *unit = l ? l->unit : NULL;
+  if (unit && strcmp(unit, "百分点") == 0 && o->lang == HZ_LANG_EN)
+    unit = "pp";
+  if (with_unit && unit && (kind == HZ_KIND_PERCENT || kind == HZ_KIND_POINTS))
+    snprintf(buf, len, "%s(%s)", text, unit);
+  else
+    snprintf(buf, len, "%s", text);
+  return buf;
+}
+
+void hz_group_thousands(const char *s, char *buf, size_t len) {
+  if (!hz_looks_numeric(s) || len == 0) {
+    snprintf(buf, len, "%s", s);
+    return;
   }
-  fputc('\n', out);
-  for (size_t r = 0; r < t->nrows; r++)
-    write_line(out, t, (const char *const *)(t->cells + r * t->ncols), width, right);
-  free(width);
-  free(right);
-  return ferror(out) ? -1 : 0;
+  size_t i = 0, o = 0;
+  if (s[i] == '+' || s[i] == '-')
+    buf[o++] = s[i++];
+  size_t digits = strspn(s + i, "0123456789");
+  for (size_t k = 0; k < digits && o + 2 < len; k++) {
+    if (k > 0 && (digits - k) % 3 == 0)
+      buf[o++] = ',';
+    buf[o++] = s[i + k];
+  }
+  snprintf(buf + o, len - o, "%s", s + i + digits);
+}
+
+const char *hz_out_cell_text(const hz_out_t *o, hz_kind_t kind, const char *raw, char *buf,
+                             size_t len) {
+  if (!raw)
+    return "";
+  switch (kind) {
+  case HZ_KIND_INT:
+  case HZ_KIND_DECIMAL: hz_group_thousands(raw, buf, len); return buf;
+  case HZ_KIND_PERCENT: {
+    hz_group_thousands(raw, buf, len);
+    size_t n = strlen(buf);
+    if (hz_looks_numeric(raw) && n + 1 < len)
+      strcpy(buf + n, "%");
+    return buf;
+  }
+  case HZ_KIND_POINTS: {
+    char g[128];
+    hz_group_thousands(raw, g, sizeof(g));
+    snprintf(buf, len, "%s%s", raw[0] != '-' && raw[0] != '+' && hz_looks_numeric(raw) ? "+" : "",
+             g);
+    return buf;
+  }
+  case HZ_KIND_BOOL:
+    if (strcmp(raw, "true") == 0)
+      return hz_msg(o->lang, HZ_MSG_YES);
+    if (strcmp(raw, "false") == 0)
+      return hz_msg(o->lang, HZ_MSG_NO);
+    return raw;
+  case HZ_KIND_TIME:
+    if (len >= HZ_TIMEARG_SIZE && hz_time_display(raw, o->tz_minutes, buf) == 0)
+      return buf;
+    return raw;
+  default: return raw;
+  }
 }
 
 /* ---- CSV (RFC 4180) ---- */
@@ -315,82 +293,214 @@ int hz_csv_write_row(FILE *out, size_t n, const char *const *cells) {
   return ferror(out) ? -1 : 0;
 }
 
-static int write_csv(const hz_table_t *t, FILE *out) {
-  hz_csv_write_row(out, t->ncols, (const char *const *)t->headers);
-  for (size_t r = 0; r < t->nrows; r++)
-    hz_csv_write_row(out, t->ncols, (const char *const *)(t->cells + r * t->ncols));
-  return ferror(out) ? -1 : 0;
+/* A CSV cell: the canonical text, except times, which are written in the
+ * office's zone as RFC 3339 ("2022-10-16T00:00:00+08:00"): still exact to
+ * the second and machine-readable, and what a clerk opening it expects. */
+static const char *csv_cell(const hz_out_t *o, hz_kind_t kind, const char *v, char *buf) {
+  if (!v || kind != HZ_KIND_TIME || hz_time_display(v, o->tz_minutes, buf) < 0)
+    return v;
+  buf[10] = 'T';
+  memmove(buf + 19, buf + 20, strlen(buf + 20) + 1);
+  return buf;
 }
 
-/* ---- JSON ---- */
-
-int hz_json_write_string(FILE *out, const char *s) {
-  if (!s) {
-    fputs("null", out);
-    return ferror(out) ? -1 : 0;
+int hz_out_csv_rows(hz_out_t *o, const hz_table_t *t, const size_t *idx, size_t n, int what) {
+  int header = what & HZ_CSV_HEADER;
+  const char **row = calloc(n ? n : 1, sizeof(char *));
+  char(*bufs)[HZ_TIMEARG_SIZE] = calloc(n ? n : 1, HZ_TIMEARG_SIZE);
+  if (!row || !bufs) {
+    free(row);
+    free(bufs);
+    return -1;
   }
-  const unsigned char *p = (const unsigned char *)s;
+  for (size_t k = 0; header && k < n; k++)
+    row[k] = t->headers[idx[k]];
+  if (header)
+    hz_csv_write_row(o->out, n, row);
+  for (size_t r = 0; (what & HZ_CSV_ROWS) && r < t->nrows; r++) {
+    for (size_t k = 0; k < n; k++)
+      row[k] = csv_cell(o, t->kind[idx[k]], t->cells[r * t->ncols + idx[k]], bufs[k]);
+    hz_csv_write_row(o->out, n, row);
+  }
+  free(row);
+  free(bufs);
+  return ferror(o->out) ? -1 : 0;
+}
+
+/* ---- JSON (jansson) ---- */
+
+json_t *hz_json_text(const char *s) {
+  if (!s)
+    return json_null();
   size_t n = strlen(s);
-  fputc('"', out);
+  size_t bad_at;
+  if (hz_wire_utf8_check(s, n, &bad_at) == 0)
+    return json_stringn(s, n);
+  /* Invalid bytes become U+FFFD so the document stays valid UTF-8. */
+  char *clean = malloc(n * 3 + 1), *w = clean;
+  if (!clean)
+    return NULL;
+  const unsigned char *p = (const unsigned char *)s;
   while (n > 0) {
     uint32_t cp;
     size_t len = hz_utf8_decode_lossy(p, n, &cp);
-    switch (cp) {
-    case '"': fputs("\\\"", out); break;
-    case '\\': fputs("\\\\", out); break;
-    case '\b': fputs("\\b", out); break;
-    case '\f': fputs("\\f", out); break;
-    case '\n': fputs("\\n", out); break;
-    case '\r': fputs("\\r", out); break;
-    case '\t': fputs("\\t", out); break;
-    default:
-      /* Invalid bytes become U+FFFD so the document stays valid UTF-8;
-       * U+2028/2029 are escaped for JavaScript consumers. */
-      if (cp < 0x20 || cp == 0x2028 || cp == 0x2029 || (cp == 0xFFFD && len == 1))
-        fprintf(out, "\\u%04x", (unsigned)cp);
-      else
-        fwrite(p, 1, len, out);
+    if (cp == 0xFFFD && len == 1) {
+      memcpy(w, "\xEF\xBF\xBD", 3);
+      w += 3;
+    } else {
+      memcpy(w, p, len);
+      w += len;
     }
     p += len;
     n -= len;
   }
-  fputc('"', out);
-  return ferror(out) ? -1 : 0;
+  json_t *j = json_stringn(clean, (size_t)(w - clean));
+  free(clean);
+  return j;
+}
+
+json_t *hz_json_cell(hz_kind_t kind, const char *v) {
+  if (!v)
+    return json_null();
+  if (kind == HZ_KIND_INT) {
+    char *end;
+    long long x = strtoll(v, &end, 10);
+    if (end != v && *end == '\0')
+      return json_integer(x);
+  }
+  if (kind == HZ_KIND_BOOL && (strcmp(v, "true") == 0 || strcmp(v, "false") == 0))
+    return json_boolean(strcmp(v, "true") == 0);
+  return hz_json_text(v);
+}
+
+json_t *hz_out_json_row(const hz_out_t *o, const hz_table_t *t, size_t row) {
+  size_t *idx, n;
+  if (hz_out_select(o, t, &idx, &n) != 0)
+    return NULL;
+  json_t *obj = json_object();
+  for (size_t k = 0; obj && k < n; k++) {
+    size_t c = idx[k];
+    if (json_object_set_new(obj, t->headers[c],
+                            hz_json_cell(t->kind[c], t->cells[row * t->ncols + c])) < 0) {
+      json_decref(obj);
+      obj = NULL;
+    }
+  }
+  free(idx);
+  return obj;
+}
+
+int hz_out_json_dump(hz_out_t *o, json_t *doc) {
+  if (!doc)
+    return -1;
+  int rc = json_dumpf(doc, o->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+  json_decref(doc);
+  fputc('\n', o->out);
+  return rc < 0 || ferror(o->out) ? -1 : 0;
+}
+
+/* An array of objects, one object per line: readable, and greppable. */
+static int write_json(hz_out_t *o, const hz_table_t *t) {
+  fputs(t->nrows ? "[\n" : "[]\n", o->out);
+  for (size_t r = 0; r < t->nrows; r++) {
+    json_t *obj = hz_out_json_row(o, t, r);
+    fputs("  ", o->out);
+    if (!obj || json_dumpf(obj, o->out, JSON_PRESERVE_ORDER) < 0) {
+      json_decref(obj);
+      return -1;
+    }
+    json_decref(obj);
+    fputs(r + 1 < t->nrows ? ",\n" : "\n]\n", o->out);
+  }
+  return ferror(o->out) ? -1 : 0;
+}
+
+int hz_json_write_string(FILE *out, const char *s) {
+  json_t *j = hz_json_text(s);
+  int rc = j ? json_dumpf(j, out, JSON_ENCODE_ANY) : -1;
+  json_decref(j);
+  return rc < 0 || ferror(out) ? -1 : 0;
+}
+
+json_t *hz_json_object(size_t n, const char *const *keys, const char *const *values) {
+  json_t *obj = json_object();
+  for (size_t c = 0; obj && c < n; c++) {
+    const hz_label_t *l = hz_label_find(keys[c]);
+    if (json_object_set_new(obj, keys[c] ? keys[c] : "",
+                            hz_json_cell(l ? l->kind : HZ_KIND_TEXT, values[c])) < 0) {
+      json_decref(obj);
+      obj = NULL;
+    }
+  }
+  return obj;
 }
 
 int hz_json_write_object(FILE *out, size_t n, const char *const *keys, const char *const *values) {
-  fputc('{', out);
-  for (size_t c = 0; c < n; c++) {
-    if (c > 0)
-      fputs(", ", out);
-    hz_json_write_string(out, keys[c] ? keys[c] : "");
-    fputs(": ", out);
-    hz_json_write_string(out, values[c]);
-  }
-  fputc('}', out);
-  return ferror(out) ? -1 : 0;
+  json_t *obj = hz_json_object(n, keys, values);
+  int rc = obj ? json_dumpf(obj, out, JSON_PRESERVE_ORDER) : -1;
+  json_decref(obj);
+  return rc < 0 || ferror(out) ? -1 : 0;
 }
 
-static int write_json(const hz_table_t *t, FILE *out) {
-  if (t->nrows == 0) {
-    fputs("[]\n", out);
-    return ferror(out) ? -1 : 0;
+/* ---- dispatch ---- */
+
+int hz_out_table(hz_out_t *o, const hz_table_t *t) {
+  if (o->format == HZ_FORMAT_JSON)
+    return write_json(o, t) < 0 ? -1 : 0;
+  size_t *idx, n;
+  int rc = hz_out_select(o, t, &idx, &n);
+  if (rc != 0)
+    return rc;
+  switch (o->format) {
+  case HZ_FORMAT_CSV: rc = hz_out_csv_rows(o, t, idx, n, HZ_CSV_HEADER | HZ_CSV_ROWS); break;
+  case HZ_FORMAT_XLSX: rc = hz_out_write_xlsx(o, t, idx, n); break;
+  default: rc = hz_out_write_text(o, t, idx, n); break;
   }
-  fputs("[\n", out);
-  for (size_t r = 0; r < t->nrows; r++) {
-    fputs("  ", out);
-    hz_json_write_object(out, t->ncols, (const char *const *)t->headers,
-                         (const char *const *)(t->cells + r * t->ncols));
-    fputs(r + 1 < t->nrows ? ",\n" : "\n", out);
-  }
-  fputs("]\n", out);
-  return ferror(out) ? -1 : 0;
+  free(idx);
+  return rc;
 }
 
-int hz_table_write(const hz_table_t *t, hz_format_t fmt, FILE *out) {
-  switch (fmt) {
-  case HZ_FORMAT_CSV: return write_csv(t, out);
-  case HZ_FORMAT_JSON: return write_json(t, out);
-  default: return write_text(t, out);
+/* "label  value" lines, labels padded to one width. */
+static int write_vertical(hz_out_t *o, const hz_table_t *t, const size_t *idx, size_t n) {
+  char head[128], buf[256];
+  size_t w = 0;
+  for (size_t k = 0; k < n; k++) {
+    size_t hw = hz_display_width(
+        hz_out_header(o, t->headers[idx[k]], t->kind[idx[k]], 1, head, sizeof(head)));
+    w = hw > w ? hw : w;
   }
+  for (size_t k = 0; k < n; k++) {
+    size_t c = idx[k];
+    const char *label = hz_out_header(o, t->headers[c], t->kind[c], 1, head, sizeof(head));
+    const char *v = t->nrows ? hz_out_cell_text(o, t->kind[c], t->cells[c], buf, sizeof(buf)) : "";
+    fputs(label, o->out);
+    if (*v) {
+      for (size_t i = hz_display_width(label); i < w + 2; i++)
+        fputc(' ', o->out);
+      /* A multi-line value keeps its lines under the value column. */
+      for (const char *p = v; *p; p++) {
+        fputc(*p, o->out);
+        if (*p == '\n' && p[1])
+          for (size_t i = 0; i < w + 2; i++)
+            fputc(' ', o->out);
+      }
+    }
+    fputc('\n', o->out);
+  }
+  return ferror(o->out) ? -1 : 0;
+}
+
+int hz_out_record(hz_out_t *o, const hz_table_t *t) {
+  if (o->format != HZ_FORMAT_TABLE)
+    return hz_out_table(o, t);
+  size_t *idx, n;
+  hz_out_t all = *o;
+  if (!o->columns)
+    all.columns = "all"; /* a record shows every field */
+  int rc = hz_out_select(&all, t, &idx, &n);
+  if (rc != 0)
+    return rc;
+  rc = write_vertical(o, t, idx, n);
+  free(idx);
+  return rc;
 }

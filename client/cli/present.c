@@ -1,6 +1,9 @@
 /* Output helpers shared by the commands. */
 #include "present.h"
 
+#include "huizong/v1/aggregation.pb-c.h"
+#include "names.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,10 +51,9 @@ const char *hz_cell_decimal(const Huizong__V1__Decimal *d) {
 }
 
 const char *hz_cell_percent(const hz_cli_t *cli, hz_strpool_t *p, const Huizong__V1__Decimal *d) {
-  const char *v = hz_cell_decimal(d);
-  if (!v || cli->format != HZ_FORMAT_TABLE)
-    return v;
-  return hz_strpool_printf(p, "%s%%", v);
+  (void)cli; /* the column's kind adds the '%' where people read it */
+  (void)p;
+  return hz_cell_decimal(d);
 }
 
 const char *hz_cell_opt(const char *s) {
@@ -66,48 +68,51 @@ const char *hz_cell_bool(int v) {
   return v ? "true" : "false";
 }
 
-static int write_vertical(hz_cli_t *cli, size_t n, const char *const *keys,
-                          const char *const *values) {
-  size_t w = 0;
-  for (size_t i = 0; i < n; i++)
-    if (hz_display_width(keys[i]) > w)
-      w = hz_display_width(keys[i]);
-  for (size_t i = 0; i < n; i++) {
-    fputs(keys[i], cli->out);
-    if (values[i] && *values[i]) {
-      for (size_t k = hz_display_width(keys[i]); k < w + 2; k++)
-        fputc(' ', cli->out);
-      /* A multi-line value keeps its lines under the value column. */
-      for (const char *v = values[i]; *v; v++) {
-        fputc(*v, cli->out);
-        if (*v == '\n' && v[1])
-          for (size_t k = 0; k < w + 2; k++)
-            fputc(' ', cli->out);
-      }
-    }
-    fputc('\n', cli->out);
-  }
-  return ferror(cli->out) ? HZ_EXIT_REFUSED : HZ_EXIT_OK;
+/* An output result as an exit code: HZ_OUT_EBADCOL is a usage error. */
+static int out_rc(int rc) {
+  if (rc == HZ_OUT_EBADCOL)
+    return HZ_EXIT_USAGE;
+  return rc < 0 ? HZ_EXIT_REFUSED : HZ_EXIT_OK;
 }
 
 int hz_write_record(hz_cli_t *cli, size_t n, const char *const *keys, const char *const *values) {
-  switch (cli->format) {
-  case HZ_FORMAT_CSV:
-    hz_csv_write_row(cli->out, n, keys);
-    hz_csv_write_row(cli->out, n, values);
-    break;
-  case HZ_FORMAT_JSON:
-    fputs("[\n  ", cli->out);
-    hz_json_write_object(cli->out, n, keys, values);
-    fputs("\n]\n", cli->out);
-    break;
-  default: return write_vertical(cli, n, keys, values);
+  hz_table_t t;
+  if (hz_table_init(&t, n, keys) < 0 || hz_table_add_row(&t, values) < 0) {
+    hz_table_free(&t);
+    return hz_cli_error(cli, "out of memory");
   }
-  return ferror(cli->out) ? HZ_EXIT_REFUSED : HZ_EXIT_OK;
+  int rc = out_rc(hz_out_record(&cli->o, &t));
+  hz_table_free(&t);
+  return rc;
 }
 
 int hz_write_table(hz_cli_t *cli, const hz_table_t *t) {
-  return hz_table_write(t, cli->format, cli->out) < 0 ? HZ_EXIT_REFUSED : HZ_EXIT_OK;
+  return out_rc(hz_out_table(&cli->o, t));
+}
+
+int hz_write_json(hz_cli_t *cli, json_t *doc) {
+  return out_rc(hz_out_json_dump(&cli->o, doc));
+}
+
+int hz_cli_group_opt(hz_cli_t *cli, int *group_by, int *level) {
+  const char *by = hz_cli_opt(cli, "by");
+  *group_by = HUIZONG__V1__GROUP_BY__GROUP_BY_NONE;
+  *level = 0;
+  if (!by || strcmp(by, "none") == 0 || strcmp(by, "无") == 0)
+    return HZ_EXIT_OK;
+  if (strcmp(by, "children") == 0 || strcmp(by, "下级") == 0 || strcmp(by, "下一级") == 0) {
+    *group_by = HUIZONG__V1__GROUP_BY__GROUP_BY_CHILDREN;
+    return HZ_EXIT_OK;
+  }
+  const char *name = strncmp(by, "level:", 6) == 0 ? by + 6 : by;
+  if (hz_name_parse(hz_names_level, name, name != by, level) == 0) {
+    *group_by = HUIZONG__V1__GROUP_BY__GROUP_BY_LEVEL;
+    return HZ_EXIT_OK;
+  }
+  return hz_cli_usage(cli,
+                      "invalid --by '%s' (none, children, a level: province, city, county, "
+                      "township, village or 省/市/县/乡镇/村, or level:N with N 1..5)",
+                      by);
 }
 
 int hz_split_list(hz_strpool_t *p, const char *s, char ***items) {

@@ -1,4 +1,4 @@
-/* Printing refusals with their problem lists. */
+/* Printing refusals with their problem lists, each problem once. */
 #include "problems.h"
 
 #include <stdio.h>
@@ -24,10 +24,17 @@ Huizong__V1__ProblemList *hz_problems_from_status(const hzc_status_t *st) {
 }
 
 int hz_cli_refused(hz_cli_t *cli, const hzc_status_t *st, const hz_line_map_t *map) {
-  hz_cli_fail(cli, st);
   Huizong__V1__ProblemList *list = hz_problems_from_status(st);
   if (!list)
-    return HZ_EXIT_REFUSED;
+    return hz_cli_fail(cli, st);
+  /* The status message is the server's one-line summary of these same
+   * problems (for clients that do not read the trailer): printing it too
+   * said every problem twice. The count heads the list instead. */
+  int total = list->total > 0 ? list->total : (int)list->n_problems;
+  fprintf(cli->err, "%s%s: ", hz_cli_msg(cli, HZ_MSG_ERROR), hz_status_name(st->code));
+  fprintf(cli->err,
+          hz_cli_tr(cli, "%d problem%s; nothing was stored\n", "%d 个问题%s，未保存任何数据\n"),
+          total, cli->lang == HZ_LANG_ZH || total == 1 ? "" : "s");
   char line[1024];
   for (size_t i = 0; i < list->n_problems; i++) {
     hz_problem_describe(list->problems[i], map, line, sizeof(line));

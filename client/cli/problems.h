@@ -1,6 +1,7 @@
-/* Reporting a refusal: "error: STATUS: message" and then, when the server
- * attached its ProblemList (`huizong-problems-bin` trailer), every problem
- * on its own line, tied to the input file's line wherever it can be: the
+/* Reporting a refusal: "error: STATUS: message", or, when the server
+ * attached its ProblemList, "error: STATUS: N problems; nothing was
+ * stored" followed by every problem of the list (the
+ * `huizong-problems-bin` trailer) on its own line, each once, tied to the input file's line wherever it can be: the
  * problem's own `line` (import rows carry theirs), else the line of the
  * request item at `index` (submitted values do not carry one). */
 #ifndef HZ_CLI_PROBLEMS_H

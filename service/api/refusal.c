@@ -19,6 +19,8 @@ _Static_assert((int)HZ_APPROVAL_SUBMITTED ==
 _Static_assert((int)HZ_APPROVAL_APPROVED ==
                    (int)HUIZONG__V1__APPROVAL_STATE__APPROVAL_STATE_APPROVED,
                "proto ApprovalState");
+_Static_assert((int)HZ_APPROVAL_PARTIAL == (int)HUIZONG__V1__APPROVAL_STATE__APPROVAL_STATE_PARTIAL,
+               "proto ApprovalState");
 
 /* Why these statuses: DESIGN.md's error table. A region or token that
  * does not exist is NOT_FOUND; a region the token may not touch is
@@ -39,6 +41,7 @@ hz_status_code_t hz_refusal_status(hz_refusal_t r) {
   case HZ_REFUSAL_NOTHING_SUBMITTED:
   case HZ_REFUSAL_APPROVED:
   case HZ_REFUSAL_WINDOW_CLOSED:
+  case HZ_REFUSAL_NOT_STARTED:
   case HZ_REFUSAL_NAME_AMBIGUOUS: return HZ_STATUS_FAILED_PRECONDITION;
   case HZ_REFUSAL_ID_REUSED:
   case HZ_REFUSAL_NAME_TAKEN: return HZ_STATUS_ALREADY_EXISTS;

@@ -115,4 +115,11 @@ int hz_decimal_q_pct(const char *pn, const char *pd, const char *wn, const char 
 int hz_decimal_q_growth_pct(const char *vn, const char *vd, const char *bn, const char *bd,
                             char *out, size_t outlen);
 
+/* v - b for v = vn/vd and b = bn/bd, exactly, rounded once half away from
+ * zero to scale (0..6) places like hz_decimal_div_round: the difference of
+ * two rates in percentage points (31.44 - 7.86 = "23.58"). -EDOM when a
+ * denominator is zero. */
+int hz_decimal_q_diff(const char *vn, const char *vd, const char *bn, const char *bd, int scale,
+                      char *out, size_t outlen);
+
 #endif

@@ -166,3 +166,23 @@ int hz_decimal_q_growth_pct(const char *vn, const char *vd, const char *bn, cons
     return rc;
   return div_and_format(&x, &y, 2, out, outlen);
 }
+
+int hz_decimal_q_diff(const char *vn, const char *vd, const char *bn, const char *bd, int scale,
+                      char *out, size_t outlen) {
+  hz_num_t a, b, c, d, ad, cb, x, y;
+  int rc = frac_parse(vn, vd, &a, &b);
+  if (rc == 0)
+    rc = frac_parse(bn, bd, &c, &d);
+  /* a/b - c/d = (a*d - c*b) / (b*d) */
+  if (rc == 0)
+    rc = hz_num_mul(&a, &d, &ad);
+  if (rc == 0)
+    rc = hz_num_mul(&c, &b, &cb);
+  if (rc == 0)
+    rc = hz_num_add(&ad, &cb, 1, &x);
+  if (rc == 0)
+    rc = hz_num_mul(&b, &d, &y);
+  if (rc != 0)
+    return rc;
+  return div_and_format(&x, &y, scale, out, outlen);
+}

@@ -187,6 +187,15 @@ int hz_fig_change(hz_arena_t *a, const hz_fig_t *value, const hz_fig_t *previous
   return pct_kept(a, growth_q, value, previous, pct);
 }
 
+int hz_fig_points(hz_arena_t *a, const hz_fig_t *value, const hz_fig_t *base, const char **pp) {
+  *pp = NULL;
+  if (!hz_fig_defined(value) || !hz_fig_defined(base))
+    return -EINVAL;
+  fig_buf_t buf;
+  int rc = hz_decimal_q_diff(value->num, value->den, base->num, base->den, 2, buf, sizeof(buf));
+  return rc ? rc : keep(a, buf, pp);
+}
+
 int hz_fig_completion(hz_arena_t *a, const hz_fig_t *value, const hz_fig_t *target,
                       const char **pct) {
   return pct_kept(a, share_q, value, target, pct);
@@ -267,12 +276,17 @@ int hz_fig_row(hz_arena_t *a, const hz_fig_inputs_t *in, hz_fig_row_t *row) {
   if (rc == 0)
     rc = only_oom(
         hz_fig_text(a, &in->previous_period, in->scale, in->fixed, &row->previous_period_value));
-  /* Percentages from the exact figures, not from the texts above. */
-  if (rc == 0)
+  /* Percentages from the exact figures, not from the texts above; a rate
+   * changes in points, every other figure by relative growth. */
+  if (rc == 0 && in->basis == HZ_FIG_POINTS)
+    rc = only_oom(hz_fig_points(a, v, &in->previous_year, &row->yoy_change_pp));
+  if (rc == 0 && in->basis == HZ_FIG_POINTS)
+    rc = only_oom(hz_fig_points(a, v, &in->previous_period, &row->pop_change_pp));
+  if (rc == 0 && in->basis != HZ_FIG_POINTS)
     rc = only_oom(hz_fig_growth(a, v, &in->previous_year, &row->yoy_growth_pct));
-  if (rc == 0)
+  if (rc == 0 && in->basis != HZ_FIG_POINTS)
     rc = only_oom(hz_fig_change(a, v, &in->previous_period, &row->pop_change_pct));
-  if (rc == 0)
+  if (rc == 0 && !in->partial)
     rc = only_oom(hz_fig_completion(a, v, &in->target, &row->completion_pct));
   if (rc == 0)
     rc = only_oom(hz_fig_progress(a, v, &in->annual_target, &row->annual_progress_pct));

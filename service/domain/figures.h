@@ -23,7 +23,12 @@
  *   negative; undefined when the base is 0.
  * - completion (of the period's target) and progress (against the annual
  *   target): value / target * 100 to 2 places; undefined when the target
- *   is 0.
+ *   is 0. A partial period (some of its sub-periods reported, domain/
+ *   window.h) has no completion: a period target needs the whole period.
+ * - percentage points (百分点): rates, shares and ratios (change basis
+ *   POINTS) change by value - base, exactly, rounded once to 2 places
+ *   (31.44% against 7.86% is +23.58 points, never +300%); they have no
+ *   relative growth, and GROWTH figures have no points.
  *
  * Functions are pure: results live in the arena given, inputs are never
  * changed. They return 0 or a negative errno: -EDOM the figure is
@@ -54,6 +59,13 @@ typedef enum {
   HZ_FIG_MAX = 4,
   HZ_FIG_NONE = 5, /* no value above a single township */
 } hz_fig_agg_t;
+
+/* How a figure's changes are stated: the numbers of huizong.v1.ChangeBasis
+ * and of indicators.change_basis (migration 012). */
+typedef enum {
+  HZ_FIG_GROWTH = 1, /* (value - base) / |base| * 100: *_pct */
+  HZ_FIG_POINTS = 2, /* value - base in percentage points: *_pp */
+} hz_fig_basis_t;
 
 /* Fraction digits of a plain figure on the wire: the precision of every
  * stored value, so sums are shown exactly and only means are rounded. */
@@ -97,6 +109,10 @@ int hz_fig_growth(hz_arena_t *a, const hz_fig_t *value, const hz_fig_t *base, co
  * previous period's figure. */
 int hz_fig_change(hz_arena_t *a, const hz_fig_t *value, const hz_fig_t *previous, const char **pct);
 
+/* Change in percentage points (百分点): value - base, exact, rounded once to
+ * 2 places ("23.58"). */
+int hz_fig_points(hz_arena_t *a, const hz_fig_t *value, const hz_fig_t *base, const char **pp);
+
 /* Completion of the period's target, percentage text with 2 places. */
 int hz_fig_completion(hz_arena_t *a, const hz_fig_t *value, const hz_fig_t *target,
                       const char **pct);
@@ -121,9 +137,11 @@ void hz_fig_style(int is_ratio, int ratio_scale, int *scale, int *fixed);
 typedef struct hz_fig_row_s {
   const char *value;                 /* the figure of the period */
   const char *previous_year_value;   /* the same period a year earlier */
-  const char *yoy_growth_pct;        /* growth on it */
+  const char *yoy_growth_pct;        /* growth on it (GROWTH) */
+  const char *yoy_change_pp;         /* change on it in points (POINTS) */
   const char *previous_period_value; /* the previous period */
-  const char *pop_change_pct;        /* change on it */
+  const char *pop_change_pct;        /* change on it (GROWTH) */
+  const char *pop_change_pp;         /* change on it in points (POINTS) */
   const char *completion_pct;        /* of the period's target */
   const char *annual_progress_pct;   /* against the annual target */
 } hz_fig_row_t;
@@ -131,8 +149,10 @@ typedef struct hz_fig_row_s {
 /* The exact figures a row is computed from; undefined ones allowed. */
 typedef struct hz_fig_inputs_s {
   hz_fig_t value, previous_year, previous_period, target, annual_target;
-  int scale; /* places of the figures' text (hz_fig_text) */
-  int fixed; /* keep every place (ratios) */
+  int scale;            /* places of the figures' text (hz_fig_text) */
+  int fixed;            /* keep every place (ratios) */
+  hz_fig_basis_t basis; /* which change fields are set; 0 = GROWTH */
+  int partial;          /* the period is partly covered: no completion */
 } hz_fig_inputs_t;
 
 /* Fills row from in: every percentage from the exact figures, every text

@@ -4,6 +4,8 @@
  *   role <number> <hz_role_name>             numbers 0..4 (0 and 4 unknown)
  *   approval <submitted> <approved> <state>  every combination
  *   refusal <name> <gRPC status>             every reason, in enum order
+ *   reporting <expected> <reported> <approved> <state>
+ *                                            0 <= approved <= reported <= expected <= 3
  * A test program, never part of huizongd. */
 #include <stdio.h>
 
@@ -21,5 +23,9 @@ int main(void) {
   for (int r = 0; r < HZ_REFUSAL__COUNT; r++)
     printf("refusal %s %d\n", hz_refusal_name((hz_refusal_t)r),
            (int)hz_refusal_status((hz_refusal_t)r));
+  for (int e = 0; e <= 3; e++)
+    for (int r = 0; r <= e; r++)
+      for (int a = 0; a <= r; a++)
+        printf("reporting %d %d %d %d\n", e, r, a, (int)hz_reporting_state(e, r, a));
   return 0;
 }

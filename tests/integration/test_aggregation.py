@@ -131,6 +131,25 @@ def periods_from_to(first, last):
     return [period_at(t, m) for m in range(s, e + 1, step)]
 
 
+def in_span(code, win):
+    """Whether period `code` lies inside the window (first month, months)."""
+    s1, n1 = month_span(code)
+    return win[0] <= s1 and s1 + n1 <= win[0] + win[1]
+
+
+def ytd_span(code):
+    """The year-to-date window of a period: January through its last month."""
+    s, n = month_span(code)
+    y = parse_period(code)[1]
+    return y * 12, s + n - y * 12
+
+
+def span_periods(ptype, win):
+    """The periods of a type inside a window, in order."""
+    step = MONTHS_OF_TYPE[ptype]
+    return [period_at(ptype, m) for m in range(win[0], win[0] + win[1], step)]
+
+
 def months_of(year):
     return ["%d%02d" % (year, m) for m in range(1, 13)]
 
@@ -168,6 +187,13 @@ def growth_pct(value, base):
     if value is None or base is None or base == 0:
         return None
     return frac_text((Fraction(value) - Fraction(base)) * 100 / abs(Fraction(base)), 2, True)
+
+
+def points_pp(value, base):
+    """百分点: value − base of exact rates, 2 places; None when undefined."""
+    if value is None or base is None:
+        return None
+    return frac_text(Fraction(value) - Fraction(base), 2, True)
 
 
 def share_pct(value, whole):
@@ -279,11 +305,17 @@ class Model:
         return ([region] if total else []) + rows
 
     # -- figures --
-    def leaf_value(self, leaf, code, period):
-        """The township's value over `period`, aggregated over time."""
+    # A window is (first month ordinal, months): a period (month_span) or
+    # its year to date (ytd_span). `only`, when given, is the set of the
+    # indicator's own periods a restricted base may read (同口径).
+    def leaf_value(self, leaf, code, win, only=None):
+        """The township's value over the window, aggregated over time."""
         ind = self.ind[code]
+        if isinstance(win, str):
+            win = month_span(win)
         got = sorted((month_span(p)[0], v) for (l, c, p), v in self.values.items()
-                     if l == leaf and c == code and inside(p, period))
+                     if l == leaf and c == code and in_span(p, win)
+                     and (only is None or p in only))
         if not got:
             return None
         vals = [v for _s, v in got]
@@ -297,10 +329,39 @@ class Model:
             return min(vals)
         return max(vals)
 
-    def plain(self, region, code, period):
+    def covered(self, region, code, win):
+        """The indicator's own periods inside the window holding a value
+        under the region, in order; a ratio's where both parts do."""
+        ind = self.ind[code]
+        if isinstance(win, str):
+            win = month_span(win)
+        if ind.ratio:
+            a = self.covered(region, ind.ratio[0], win)
+            b = set(self.covered(region, ind.ratio[1], win))
+            return [p for p in a if p in b]
+        leaves = set(self.leaves(region))
+        got = {p for (l, c, p) in self.values if l in leaves and c == code and in_span(p, win)}
+        return sorted(got, key=lambda p: month_span(p)[0])
+
+    def subperiods(self, code, win):
+        ind = self.ind[code]
+        return span_periods(ind.ptype, win)
+
+    def restriction(self, region, code, base_of):
+        """The periods a year-earlier base of `code` may read when its
+        coverage of window base_of is partial, else None (the whole window)."""
+        if base_of is None:
+            return None
+        cov = self.covered(region, code, base_of)
+        if 0 < len(cov) < len(self.subperiods(code, base_of)):
+            return {year_earlier(p) for p in cov}
+        return None
+
+    def plain(self, region, code, win, base_of=None):
         """(value or None, reporting units) of a submitted indicator."""
         ind = self.ind[code]
-        vals = [Fraction(v) for v in (self.leaf_value(l, code, period)
+        only = self.restriction(region, code, base_of)
+        vals = [Fraction(v) for v in (self.leaf_value(l, code, win, only)
                                       for l in self.leaves(region)) if v is not None]
         if not vals:
             return None, 0
@@ -315,19 +376,20 @@ class Model:
         # NONE: a value only at the township itself.
         return (vals[0] if self.regions[region][1] == 4 else None), len(vals)
 
-    def exact(self, region, code, period):
+    def exact(self, region, code, win, base_of=None):
         """(exact Fraction or None, reporting units); a ratio divides its
-        aggregated parts (a ratio of sums)."""
+        aggregated parts (a ratio of sums). base_of: the window whose
+        coverage restricts this (year-earlier) one, part by part."""
         ind = self.ind[code]
         if not ind.ratio:
-            v, n = self.plain(region, code, period)
+            v, n = self.plain(region, code, win, base_of)
             return (None if v is None else Fraction(v)), n
         num_code, den_code, factor, _scale = ind.ratio
-        num, _ = self.plain(region, num_code, period)
-        den, _ = self.plain(region, den_code, period)
+        num, _ = self.plain(region, num_code, win, base_of)
+        den, _ = self.plain(region, den_code, win, base_of)
         both = sum(1 for l in self.leaves(region)
-                   if self.leaf_value(l, num_code, period) is not None
-                   and self.leaf_value(l, den_code, period) is not None)
+                   if self.leaf_value(l, num_code, win) is not None
+                   and self.leaf_value(l, den_code, win) is not None)
         if num is None or den is None or den == 0:
             return None, both
         return Fraction(num) * Fraction(factor) / Fraction(den), both
@@ -344,25 +406,70 @@ class Model:
         f, n = self.exact(region, code, period)
         return self.text(code, f), n
 
+    def points(self, code):
+        """The change basis: rates, shares and ratios change in points."""
+        ind = self.ind[code]
+        return bool(ind.ratio) or ind.unit.strip() in ("%", "％")
+
+    def coverage(self, region, code, win):
+        cov = self.covered(region, code, win)
+        total = len(self.subperiods(code, win))
+        return {"covered": len(cov), "total": total, "covered_periods": cov,
+                "complete": len(cov) == total}
+
+    def changes(self, code, v, base, prefix):
+        """The growth or points field of a change, by the change basis."""
+        if self.points(code):
+            return {prefix + "_pct": None, prefix + "_pp": points_pp(v, base)}
+        return {prefix + "_pct": growth_pct(v, base), prefix + "_pp": None}
+
+    def ytd(self, region, code, period, annual_target):
+        """The YearToDate fields of a period shorter than a year, else None."""
+        t = parse_period(period)[0]
+        if t == YEAR:
+            return None
+        win = ytd_span(period)
+        v, rep = self.exact(region, code, win)
+        before = (win[0] - 12, win[1])
+        yv, _ = self.exact(region, code, before, base_of=win)
+        cov = self.coverage(region, code, win)
+        partial = 0 < cov["covered"] < cov["total"]
+        out = {"from_period": period_at(t, win[0]), "to_period": period,
+               "value": self.text(code, v), "reporting_units": rep, "coverage": cov,
+               "previous_year_value": self.text(code, yv),
+               "annual_progress_pct": share_pct(v, annual_target),
+               "yoy_same_subperiods": partial and yv is not None}
+        ch = self.changes(code, v, yv, "yoy")
+        out["yoy_growth_pct"], out["yoy_change_pp"] = ch["yoy_pct"], ch["yoy_pp"]
+        return out
+
     def row(self, region, code, period):
         """Every field of the RollupRow, as text (None = unset)."""
-        v, rep = self.exact(region, code, period)
+        ptype = parse_period(period)[0]
+        win = month_span(period)
+        v, rep = self.exact(region, code, win)
         yp, pp, ap = year_earlier(period), previous_period(period), year_of(period)
-        yv, _ = self.exact(region, code, yp)
-        pv, _ = self.exact(region, code, pp)
+        yv, _ = self.exact(region, code, yp, base_of=win)
+        # A year's previous period is the year before: the same (restricted) base.
+        pv = yv if ptype == YEAR else self.exact(region, code, pp)[0]
         t = self.targets.get((region, code, period))
         at = self.targets.get((region, code, ap))
+        cov = self.coverage(region, code, win) if self.ind[code].ptype > ptype else None
+        partial = cov is not None and 0 < cov["covered"] < cov["total"]
+        yoy, pop = self.changes(code, v, yv, "yoy"), self.changes(code, v, pv, "pop")
         return {
             "region": region, "indicator": code, "value": self.text(code, v),
             "reporting_units": rep, "expected_units": len(self.leaves(region)),
             "previous_year_period": yp, "previous_year_value": self.text(code, yv),
-            "yoy_growth_pct": growth_pct(v, yv),
+            "yoy_growth_pct": yoy["yoy_pct"], "yoy_change_pp": yoy["yoy_pp"],
             "previous_period": pp, "previous_period_value": self.text(code, pv),
-            "pop_change_pct": growth_pct(v, pv),
+            "pop_change_pct": pop["pop_pct"], "pop_change_pp": pop["pop_pp"],
             "target": None if t is None else canon(t),
-            "completion_pct": share_pct(v, t),
+            "completion_pct": None if partial else share_pct(v, t),
             "annual_period": ap, "annual_target": None if at is None else canon(at),
             "annual_progress_pct": share_pct(v, at),
+            "coverage": cov, "yoy_same_subperiods": partial and yv is not None,
+            "ytd": self.ytd(region, code, period, at),
         }
 
     def codes_for(self, ptype):
@@ -372,10 +479,13 @@ class Model:
         return fit, skipped
 
 
-DECIMAL_FIELDS = ("value", "previous_year_value", "yoy_growth_pct", "previous_period_value",
-                  "pop_change_pct", "target", "completion_pct", "annual_target",
-                  "annual_progress_pct")
-PCT_FIELDS = ("yoy_growth_pct", "pop_change_pct", "completion_pct", "annual_progress_pct")
+DECIMAL_FIELDS = ("value", "previous_year_value", "yoy_growth_pct", "yoy_change_pp",
+                  "previous_period_value", "pop_change_pct", "pop_change_pp", "target",
+                  "completion_pct", "annual_target", "annual_progress_pct")
+PCT_FIELDS = ("yoy_growth_pct", "yoy_change_pp", "pop_change_pct", "pop_change_pp",
+              "completion_pct", "annual_progress_pct")
+YTD_DECIMAL_FIELDS = ("value", "previous_year_value", "yoy_growth_pct", "yoy_change_pp",
+                      "annual_progress_pct")
 VALUE_FIELDS = ("value", "previous_year_value", "previous_period_value", "target",
                 "annual_target")
 DECIMAL_RE = re.compile(r"-?\d+(\.\d{1,6})?")
@@ -495,12 +605,37 @@ class AggTestCase(pc.PgServerTestCase):
         self.assertEqual((got.region.code, got.region.name, got.region.level),
                          (want["region"], name, level), where)
         self.assertEqual((got.indicator.code, got.indicator.name, got.indicator.unit,
-                          got.indicator.period_type),
-                         (ind.code, ind.name, ind.unit, ind.ptype), where)
+                          got.indicator.period_type, got.indicator.change_basis),
+                         (ind.code, ind.name, ind.unit, ind.ptype,
+                          2 if self.model.points(ind.code) else 1), where)
         for f in ("reporting_units", "expected_units", "previous_year_period",
-                  "previous_period", "annual_period"):
+                  "previous_period", "annual_period", "yoy_same_subperiods"):
             self.assertEqual(getattr(got, f), want[f], "%s: %s" % (where, f))
-        for f in DECIMAL_FIELDS:
+        self.assert_decimals(got, want, DECIMAL_FIELDS, ind, where)
+        self.assert_coverage(got, want["coverage"], where)
+        w = want["ytd"]
+        if w is None:
+            self.assertFalse(got.HasField("ytd"), "%s: ytd must be unset for a year" % where)
+            return
+        self.assertTrue(got.HasField("ytd"), "%s: ytd unset" % where)
+        y, yw = got.ytd, where + " ytd"
+        for f in ("from_period", "to_period", "reporting_units", "yoy_same_subperiods"):
+            self.assertEqual(getattr(y, f), w[f], "%s: %s" % (yw, f))
+        self.assert_decimals(y, w, YTD_DECIMAL_FIELDS, ind, yw)
+        self.assert_coverage(y, w["coverage"], yw)
+
+    def assert_coverage(self, got, want, where):
+        if want is None:
+            self.assertFalse(got.HasField("coverage"), "%s: coverage must be unset" % where)
+            return
+        self.assertTrue(got.HasField("coverage"), "%s: coverage unset" % where)
+        c = got.coverage
+        self.assertEqual({"covered": c.covered, "total": c.total,
+                          "covered_periods": list(c.covered_periods), "complete": c.complete},
+                         want, "%s: coverage" % where)
+
+    def assert_decimals(self, got, want, fields, ind, where):
+        for f in fields:
             g, w = dec(got, f), want[f]
             if w is None:
                 self.assertIsNone(g, "%s: %s must be unset (undefined), got %r" % (where, f, g))
@@ -840,9 +975,11 @@ class RatioTest(AggTestCase):
         q1 = self.rollup(TOWN_A, "%dQ1" % y1, ["rate"])
         row = q1.rows[0]
         self.assertEqual(dec(row, "previous_year_value"), "25.00")
-        self.assertEqual(dec(row, "yoy_growth_pct"), "100.00")
+        # A ratio changes in percentage points, never by relative growth
+        # (it would be +100.00% and +25.00%).
+        self.assertEqual((dec(row, "yoy_change_pp"), dec(row, "yoy_growth_pct")), ("25.00", None))
         self.assertEqual(dec(row, "previous_period_value"), "40.00")
-        self.assertEqual(dec(row, "pop_change_pct"), "25.00")
+        self.assertEqual((dec(row, "pop_change_pp"), dec(row, "pop_change_pct")), ("10.00", None))
         for period in ("%dS1" % y1, "%dQ1" % y1, "%dQ2" % y1, "%d" % y1):
             self.check_everywhere(period, ["rate", "rate4", "rate1"])
 
@@ -1122,10 +1259,13 @@ class GrowthTargetTest(AggTestCase):
         self.assertEqual(dec(self.row(TOWN_A, q(y1, 1), "fai"), "completion_pct"), "0.13")
         self.assertEqual(dec(self.row(TOWN_B, q(y1, 1), "balance"), "completion_pct"), "6.25")
         self.assertEqual(dec(self.row(TOWN_D, q(y1, 2), "balance"), "completion_pct"), "-0.13")
-        # A year: its own target is the annual one.
+        # A year: its own target is the annual one. Two of its four
+        # quarters are in: no completion of the year's target (it needs the
+        # whole year), while progress against it stays.
         row = self.row(TOWN_A, year, "tax")
         self.assertEqual((dec(row, "completion_pct"), dec(row, "annual_progress_pct")),
-                         ("50.29", "50.29"))
+                         (None, "50.29"))
+        self.assertEqual((row.coverage.covered, row.coverage.total), (2, 4))
         # Targets belong to their region only: the township's do not add up.
         row = self.row(COUNTY, year, "tax")
         self.assertIsNone(dec(row, "annual_target"))
@@ -1841,9 +1981,10 @@ class DemoCountyGrowthTest(pc.PgServerTestCase):
     """The demo county (deploy/demo: 南漳县, ten townships) with its region
     tree and catalog imported as load.sh imports them (huizong-admin), and
     its debt figures of 2021Q1 and 2022Q1 submitted through grpcio. The
-    county's debt-resolution rate went from 6.72% to 26.89%: +300.00%
-    exactly (resolved debt tripled on the same locked total), +300.15% when
-    growth was taken from the two rates rounded to 2 places."""
+    county's debt-resolution rate went from 6.72% to 26.89%: a rate changes
+    in percentage points, taken from the exact rates (百分点;
+    the relative growth would be +300.00%, +300.15% from the rounded rates,
+    and is left unset)."""
 
     load_fixture = False
     COUNTY = "420624"
@@ -1907,7 +2048,7 @@ class DemoCountyGrowthTest(pc.PgServerTestCase):
                 parts[(period, code)] = parts.get((period, code), Fraction(0)) + Fraction(D(v))
         rate = {p: parts[(p, "debt_resolved")] * 100 / parts[(p, "debt_locked")]
                 for p in ("2021Q1", "2022Q1")}
-        want = frac_text((rate["2022Q1"] - rate["2021Q1"]) * 100 / abs(rate["2021Q1"]), 2, True)
+        want = frac_text(rate["2022Q1"] - rate["2021Q1"], 2, True)
         req = agg_pb().RollupRequest(region_code=self.COUNTY, period="2022Q1",
                                      indicator_codes=["debt_resolution_rate"])
         resp = Aggregation(self.server.channel()).rollup(req, metadata=pc.auth(self.admin),
@@ -1915,9 +2056,18 @@ class DemoCountyGrowthTest(pc.PgServerTestCase):
         row = resp.rows[0]
         self.assertEqual((dec(row, "value"), dec(row, "previous_year_value")), ("26.89", "6.72"))
         self.assertEqual((row.reporting_units, row.expected_units), (10, 10))
-        self.assertEqual(want, "300.00")
-        self.assertEqual(dec(row, "yoy_growth_pct"), "300.00",
-                         "growth of the exact rates; from the rounded 26.89 and 6.72 it is 300.15")
+        self.assertEqual(dec(row, "yoy_change_pp"), want, "points of the exact rates")
+        self.assertIsNone(dec(row, "yoy_growth_pct"), "a rate has no relative growth")
+        self.assertEqual(row.indicator.change_basis, 2, "a ratio is POINTS")
+        # 九集镇: 1352 of 4300 (31.44%) against 338 of 4300 (7.86%) a year
+        # earlier is +23.58个百分点 (the issue's figure), not +300%.
+        req = agg_pb().RollupRequest(region_code="420624102", period="2022Q1",
+                                     indicator_codes=["debt_resolution_rate"])
+        row = Aggregation(self.server.channel()).rollup(req, metadata=pc.auth(self.admin),
+                                                        timeout=CALL_TIMEOUT).rows[0]
+        self.assertEqual((dec(row, "value"), dec(row, "previous_year_value"),
+                          dec(row, "yoy_change_pp"), dec(row, "yoy_growth_pct")),
+                         ("31.44", "7.86", "23.58", None))
 
 
 if __name__ == "__main__":

@@ -299,7 +299,7 @@ class CliTest(CliTestBase):
         path = self.write("values.csv", data=b"\xef\xbb\xbf" + text.encode("utf-8"))
         out = self.record(self.submit_file(TOWN_A, period, path))
         self.assertEqual((out["status"], out["imported"], out["replayed"], out["dry_run"]),
-                         ("accepted", "3", "false", "false"), out)
+                         ("accepted", 3, False, False), out)
         self.assertEqual(self.stored(TOWN_A, period), {
             "fai": ("4.9", "含省重点项目, 3个"), "tax": ("848", "税务局口径"),
             "balance": ("-12.5", "")})
@@ -317,7 +317,7 @@ class CliTest(CliTestBase):
             [{"indicator": "fai", "value": "4.9", "comment": "含重点项目"},
              {"indicator": "pigs", "value": 160000}], ensure_ascii=False))
         out = self.record(self.submit_file(TOWN_B, period, path))
-        self.assertEqual((out["status"], out["imported"]), ("accepted", "2"))
+        self.assertEqual((out["status"], out["imported"]), ("accepted", 2))
         self.assertEqual(self.stored(TOWN_B, period), {"fai": ("4.9", "含重点项目"),
                                                        "pigs": ("160000", "")})
         # The object form. A number with a fraction would be a binary double
@@ -379,7 +379,7 @@ class CliTest(CliTestBase):
         path = self.values_csv("dry.csv", [("fai", "4.9"), ("tax", "848")])
         out = self.record(self.submit_file(TOWN_A, period, path, "--dry-run"))
         self.assertEqual((out["status"], out["dry_run"], out["imported"]),
-                         ("validated", "true", "2"), out)
+                         ("validated", True, 2), out)
         self.assertEqual(self.db.counts(), before)
         # A dry run of a bad file is refused like a real one.
         bad = self.values_csv("dry_bad.csv", [("fai", "4.9"), ("pigs", "-1")])
@@ -393,8 +393,8 @@ class CliTest(CliTestBase):
         first = self.record(self.submit_file(TOWN_A, period, path, "--submission-id", sid))
         counts = self.db.counts()
         again = self.record(self.submit_file(TOWN_A, period, path, "--submission-id", sid))
-        self.assertEqual((first["submission_id"], first["replayed"]), (sid, "false"))
-        self.assertEqual((again["submission_id"], again["replayed"]), (sid, "true"))
+        self.assertEqual((first["submission_id"], first["replayed"]), (sid, False))
+        self.assertEqual((again["submission_id"], again["replayed"]), (sid, True))
         self.assertEqual(again["committed_at"], first["committed_at"])
         self.assertEqual(self.db.counts(), counts, "a replay wrote rows")
         self.assertEqual(self.submission_count(TOWN_A, period), 1)
@@ -451,7 +451,7 @@ class CliTest(CliTestBase):
                                        "--comment", "已核", label="county", fmt="json"))
         self.assertEqual((rec["region"], rec["period"], rec["state"], rec["approved_by"],
                           rec["comment"], rec["changed"]),
-                         (TOWN_A, period, "approved", county, "已核", "true"), rec)
+                         (TOWN_A, period, "approved", county, "已核", True), rec)
         self.assertEqual(self.db.scalar(
             "SELECT approved_by FROM reports WHERE region_code = %s AND period = %s"
             % (lit(TOWN_A), lit(period))), county)
@@ -462,18 +462,18 @@ class CliTest(CliTestBase):
         # Twice: nothing changes, and it says so.
         again = self.huizong("approve", "--region", TOWN_A, "--period", period, label="county",
                              fmt="json")
-        self.assertEqual(self.record(again)["changed"], "false")
+        self.assertEqual(self.record(again)["changed"], False)
         self.assertIn("already approved", again.stderr)
         # Reopen, then the township may correct its data.
         rec = self.record(self.huizong("reopen", "--region", TOWN_A, "--period", period,
                                        "--reason", "更正", label="county", fmt="json"))
         self.assertEqual((rec["state"], rec["changed"], rec["approved_by"]),
-                         ("submitted", "true", None), rec)
+                         ("submitted", True, None), rec)
         self.ok(self.submit_file(TOWN_A, period, self.values_csv("ap3.csv", [("fai", "5")])))
         self.assertEqual(self.stored(TOWN_A, period)["fai"][0], "5")
         rec = self.record(self.huizong("reopen", "--region", TOWN_A, "--period", period,
                                        label="county", fmt="json"))
-        self.assertEqual(rec["changed"], "false")
+        self.assertEqual(rec["changed"], False)
         # Refusals.
         self.expect(self.huizong("approve", "--region", TOWN_C, "--period", period,
                                  label="county"), 1, "PERMISSION_DENIED")

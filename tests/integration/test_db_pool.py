@@ -428,6 +428,8 @@ class EveryStatementOnOneConnectionTest(pc.PgServerTestCase):
             ("Admin", "ListSubmissionWindows", a.ListSubmissionWindowsRequest()),
             ("Admin", "SetSubmissionWindow", a.SetSubmissionWindowRequest(period_type=1,
                                                                           days_after_end=0)),
+            ("Admin", "SetOpenFuturePeriods", a.SetOpenFuturePeriodsRequest(period_type=1,
+                                                                            count=0)),
             ("Admin", "ReopenPeriod", a.ReopenPeriodRequest(region_code=TOWN_A, period=q1,
                                                             reason="late")),
             ("Admin", "ListPeriodExceptions", a.ListPeriodExceptionsRequest()),
@@ -441,6 +443,8 @@ class EveryStatementOnOneConnectionTest(pc.PgServerTestCase):
                                                        to_period=q2)),
             ("Aggregation", "Completeness", ag.CompletenessRequest(region_code=pc.COUNTY,
                                                                    period=q1)),
+            ("Aggregation", "Completeness", ag.CompletenessRequest(
+                region_code=pc.CITY, period=str(year), report_period_type=3, group_by=2)),
             ("Aggregation", "GetReport", ag.GetReportRequest(region_code=TOWN_A, period=q1)),
             ("Aggregation", "ExportValues", ag.ExportValuesRequest(
                 region_code=pc.COUNTY, from_period=str(year - 1), to_period=str(year))),

@@ -265,6 +265,16 @@ class DomainFactsTest(unittest.TestCase):
         # And hz_approval_row, which every approval function returns, uses it.
         self.assertEqual(self.sql("SELECT state FROM hz_approval_row('0', '2022')"), [("1",)])
 
+    def test_reporting_state_matches_hz_reporting_state(self):
+        """A township's state over several expected reports (Completeness
+        at a coarser period, migration 013) is one rule in SQL and in C."""
+        sql = self.sql("SELECT e::text, r::text, a::text, hz_reporting_state(e, r, a)::text"
+                       " FROM generate_series(0, 3) e, generate_series(0, 3) r,"
+                       " generate_series(0, 3) a WHERE a <= r AND r <= e ORDER BY e, r, a")
+        self.assertEqual(sql, self.c["reporting"])
+        states = {row[3] for row in sql}
+        self.assertEqual(states, {"1", "2", "3", "4"})
+
     def test_no_function_answers_a_grpc_status(self):
         """The database states facts (issue 10 item 4): no function returns
         a numeric `code` or `status` column for C to pass on as a gRPC

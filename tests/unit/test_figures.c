@@ -360,3 +360,75 @@ HZ_TEST(style_of_ratios_and_plain_figures) {
   hz_fig_style(1, 4, &scale, &fixed);
   HZ_ASSERT_INT_EQ(scale, 4);
 }
+
+HZ_TEST(points_are_the_exact_difference_rounded_once) {
+  hz_arena_t a = arena_of_test();
+  const char *pp;
+  /* The demo's 九集镇 2022Q1: 31.44% against 7.86% is +23.58 points. */
+  hz_fig_t now = hz_fig_whole("31.44"), before = hz_fig_whole("7.86");
+  HZ_ASSERT_INT_EQ(hz_fig_points(&a, &now, &before, &pp), 0);
+  HZ_ASSERT_STR_EQ(pp, "23.58");
+  HZ_ASSERT_INT_EQ(hz_fig_points(&a, &before, &now, &pp), 0);
+  HZ_ASSERT_STR_EQ(pp, "-23.58");
+  /* From exact fractions, not rounded rates: 2/3 - 1/6 = 0.5 exactly,
+   * 0.67 - 0.17 would also give 0.50 but 1/3 - 1/6 = 0.1666... -> 0.17,
+   * where 0.33 - 0.17 = 0.16. */
+  hz_fig_t third = fig("1", "3"), sixth = fig("1", "6");
+  HZ_ASSERT_INT_EQ(hz_fig_points(&a, &third, &sixth, &pp), 0);
+  HZ_ASSERT_STR_EQ(pp, "0.17");
+  /* Half away from zero: 0.005 -> 0.01, -0.005 -> -0.01; no "-0.00". */
+  hz_fig_t x = hz_fig_whole("1.005"), one = hz_fig_whole("1");
+  HZ_ASSERT_INT_EQ(hz_fig_points(&a, &x, &one, &pp), 0);
+  HZ_ASSERT_STR_EQ(pp, "0.01");
+  HZ_ASSERT_INT_EQ(hz_fig_points(&a, &one, &x, &pp), 0);
+  HZ_ASSERT_STR_EQ(pp, "-0.01");
+  hz_fig_t tiny = hz_fig_whole("1.001");
+  HZ_ASSERT_INT_EQ(hz_fig_points(&a, &one, &tiny, &pp), 0);
+  HZ_ASSERT_STR_EQ(pp, "0.00");
+  /* A zero base is a base: points are defined where growth is not. */
+  hz_fig_t zero = hz_fig_whole("0");
+  HZ_ASSERT_INT_EQ(hz_fig_points(&a, &now, &zero, &pp), 0);
+  HZ_ASSERT_STR_EQ(pp, "31.44");
+  hz_fig_t undef = {0};
+  HZ_ASSERT_INT_EQ(hz_fig_points(&a, &now, &undef, &pp), -EINVAL);
+  HZ_ASSERT_TRUE(pp == NULL);
+  hz_arena_free(&a);
+}
+
+HZ_TEST(row_by_change_basis_and_coverage) {
+  hz_arena_t a = arena_of_test();
+  hz_fig_row_t row;
+  hz_fig_inputs_t in = {
+      .value = debt_rate(&a, "8365.06", "31113.34"),
+      .previous_year = debt_rate(&a, "2091.26", "31113.34"),
+      .previous_period = hz_fig_whole("30"),
+      .target = hz_fig_whole("25"),
+      .scale = 2,
+      .fixed = 1,
+      .basis = HZ_FIG_POINTS,
+  };
+  HZ_ASSERT_INT_EQ(hz_fig_row(&a, &in, &row), 0);
+  /* Points from the exact rates (26.886... - 6.721... = 20.164...; the
+   * rounded 26.89 - 6.72 would say 20.17), no relative growth. */
+  HZ_ASSERT_STR_EQ(row.yoy_change_pp, "20.16");
+  HZ_ASSERT_STR_EQ(row.pop_change_pp, "-3.11");
+  HZ_ASSERT_TRUE(row.yoy_growth_pct == NULL && row.pop_change_pct == NULL);
+  HZ_ASSERT_STR_EQ(row.completion_pct, "107.54");
+  /* GROWTH: the relative fields only. */
+  in.basis = HZ_FIG_GROWTH;
+  HZ_ASSERT_INT_EQ(hz_fig_row(&a, &in, &row), 0);
+  HZ_ASSERT_STR_EQ(row.yoy_growth_pct, "300.00");
+  HZ_ASSERT_TRUE(row.yoy_change_pp == NULL && row.pop_change_pp == NULL);
+  /* A partial period: no completion of its target; annual progress stays. */
+  hz_fig_inputs_t tax = {
+      .value = hz_fig_whole("848"),
+      .target = hz_fig_whole("1000"),
+      .annual_target = hz_fig_whole("1550"),
+      .scale = 6,
+      .partial = 1,
+  };
+  HZ_ASSERT_INT_EQ(hz_fig_row(&a, &tax, &row), 0);
+  HZ_ASSERT_TRUE(row.completion_pct == NULL);
+  HZ_ASSERT_STR_EQ(row.annual_progress_pct, "54.71");
+  hz_arena_free(&a);
+}

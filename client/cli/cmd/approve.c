@@ -51,30 +51,20 @@ static void print_all_summary(hz_cli_t *cli, const char *region, const char *per
 
 static int print_all_json(hz_cli_t *cli, const char *region, const char *period,
                           const Huizong__V1__ApproveAllSubmittedResponse *r) {
-  FILE *f = cli->out;
-  hz_strpool_t pool;
-  hz_strpool_init(&pool);
-  fputs("{\n  \"region\": ", f);
-  hz_json_write_string(f, region);
-  fputs(",\n  \"period\": ", f);
-  hz_json_write_string(f, period);
-  fputs(",\n  \"already_approved_count\": ", f);
-  hz_json_write_string(f, hz_cell_int(&pool, r->already_approved_count));
-  fputs(",\n  \"missing_region_codes\": [", f);
-  for (size_t i = 0; i < r->n_missing_region_codes; i++) {
-    fputs(i ? ", " : "", f);
-    hz_json_write_string(f, r->missing_region_codes[i]);
-  }
-  fputs("],\n  \"approved\": [", f);
+  json_t *doc = json_object(), *missing = json_array(), *approved = json_array();
+  for (size_t i = 0; i < r->n_missing_region_codes; i++)
+    json_array_append_new(missing, hz_json_text(r->missing_region_codes[i]));
   for (size_t i = 0; i < r->n_approved; i++) {
     const char *cells[HZ_APPROVAL_NFIELDS];
     hz_approval_cells(r->approved[i], cells);
-    fputs(i ? ",\n    " : "\n    ", f);
-    hz_json_write_object(f, HZ_APPROVAL_NFIELDS, hz_approval_fields, cells);
+    json_array_append_new(approved, hz_json_object(HZ_APPROVAL_NFIELDS, hz_approval_fields, cells));
   }
-  fputs(r->n_approved ? "\n  ]\n}\n" : "]\n}\n", f);
-  hz_strpool_free(&pool);
-  return ferror(f) ? HZ_EXIT_REFUSED : HZ_EXIT_OK;
+  json_object_set_new(doc, "region", hz_json_text(region));
+  json_object_set_new(doc, "period", hz_json_text(period));
+  json_object_set_new(doc, "already_approved_count", json_integer(r->already_approved_count));
+  json_object_set_new(doc, "missing_region_codes", missing);
+  json_object_set_new(doc, "approved", approved);
+  return hz_write_json(cli, doc);
 }
 
 /* The CSV rows: newly approved townships, then the missing ones. */

@@ -24,8 +24,10 @@ static const hz_cli_opt_t audit_opts[] = {
     {"submission", "ID", "only changes made by this submission (UUID)"},
     {"action", "A,B", "only these actions (repeatable; names above)"},
     {"actor", "NAME", "only entries made by this token name"},
-    {"since", "TIME", "from this time, inclusive (RFC 3339, or a date = 00:00 UTC)"},
-    {"until", "TIME", "before this time, exclusive (RFC 3339, or a date = 00:00 UTC)"},
+    {"since", "TIME",
+     "from this time, inclusive (RFC 3339; a date or time without zone is in --tz)"},
+    {"until", "TIME",
+     "before this time, exclusive (RFC 3339; a date or time without zone is in --tz)"},
     {"limit", "N", "most entries shown (default 100; 0 = all)"},
     {"page-size", "N", "entries fetched per call (default: as many as still wanted)"},
     {NULL, NULL, NULL},
@@ -125,6 +127,8 @@ static int run_audit(hz_cli_t *cli) {
   for (size_t c = 0; c < NCOLS; c++)
     if (c != 6 && c != 7)
       hz_table_set_align(&t, c, HZ_ALIGN_LEFT);
+  /* The submission id is for --submission and scripts, not for reading. */
+  hz_table_set_flags(&t, 8, HZ_COL_DATA);
   hz_list_spec_t spec = {
       .method = GET_AUDIT_METHOD,
       .resp_desc = &huizong__v1__get_audit_response__descriptor,

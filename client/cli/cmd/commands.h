@@ -45,6 +45,7 @@ extern const hz_cli_cmd_t hz_cmd_periods_reopen;     /* cmd/periods_reopen.c */
 extern const hz_cli_cmd_t hz_cmd_periods_exceptions; /* cmd/periods_exceptions.c */
 extern const hz_cli_cmd_t hz_cmd_windows_list;       /* cmd/windows_list.c */
 extern const hz_cli_cmd_t hz_cmd_windows_set;        /* cmd/windows_set.c */
+extern const hz_cli_cmd_t hz_cmd_windows_future;     /* cmd/windows_future.c */
 extern const hz_cli_cmd_t hz_cmd_audit;              /* cmd/audit.c */
 
 #endif

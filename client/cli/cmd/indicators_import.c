@@ -1,8 +1,10 @@
 /* "indicators import FILE.csv": creates or updates the indicator catalog
  * (Admin/ImportIndicators) from rows
  *   code,name,unit,frequency,time_aggregation,region_aggregation,min,max
- * and optionally numerator,denominator,factor (a ratio indicator), scale
- * and description. Frequencies: month, quarter, half_year, year; time
+ * and optionally numerator,denominator,factor (a ratio indicator), scale,
+ * description and change_basis (growth|增长 or points|百分点; empty: the
+ * server derives it, points for a ratio or a "%" unit). Frequencies:
+ * month, quarter, half_year, year; time
  * aggregation: sum, last, average, min, max; region aggregation: sum,
  * average, min, max, none. An empty min or max means no bound. Bounds and
  * factors stay decimal text: the server checks them exactly. */
@@ -29,6 +31,7 @@ enum {
   COL_FACTOR,
   COL_SCALE,
   COL_DESC,
+  COL_BASIS,
   NCOLS
 };
 
@@ -46,6 +49,13 @@ static const hz_csv_column_t indicator_columns[] = {
     [COL_FACTOR] = {"factor", 0},
     [COL_SCALE] = {"scale", 0},
     [COL_DESC] = {"description", 0},
+    [COL_BASIS] = {"change_basis", 0},
+};
+
+/* ChangeBasis: how the indicator's changes are stated (STATISTICS.md's
+ * words too: 增长 relative growth, 百分点 percentage points). */
+static const hz_name_t change_bases[] = {
+    {"growth", 1}, {"增长", 1}, {"points", 2}, {"百分点", 2}, {"pp", 2}, {NULL, 0},
 };
 
 static const hz_cli_opt_t indicators_import_opts[] = {
@@ -126,6 +136,7 @@ static void build_row(hz_import_t *im, size_t i, rows_t *r) {
       enum_field(im, i, COL_TIME, hz_names_time_aggregation, "time aggregation");
   ind->region_aggregation =
       enum_field(im, i, COL_REGION, hz_names_region_aggregation, "region aggregation");
+  ind->change_basis = enum_field(im, i, COL_BASIS, change_bases, "change basis");
   const char *min = hz_import_get(im, i, COL_MIN);
   const char *max = hz_import_get(im, i, COL_MAX);
   if (*min) {
@@ -193,11 +204,13 @@ const hz_cli_cmd_t hz_cmd_indicators_import = {
     .help =
         "Columns (a header line names them, in any order; without one they are in this order):\n"
         "  code,name,unit,frequency,time_aggregation,region_aggregation,min,max\n"
-        "  and optionally numerator,denominator,factor,scale,description.\n"
+        "  and optionally numerator,denominator,factor,scale,description,change_basis.\n"
         "frequency: month, quarter, half_year or year. time_aggregation: sum, last,\n"
         "average, min or max. region_aggregation: sum, average, min, max or none.\n"
         "An empty min or max means no bound. A ratio indicator names numerator and\n"
-        "denominator indicators; factor (e.g. 100) and scale (fraction digits) are optional.",
+        "denominator indicators; factor (e.g. 100) and scale (fraction digits) are optional.\n"
+        "change_basis: growth (增长) or points (百分点, rates); empty: points for a ratio or\n"
+        "a % unit, else growth.",
     .opts = indicators_import_opts,
     .min_args = 1,
     .max_args = 1,

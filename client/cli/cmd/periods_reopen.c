@@ -16,7 +16,8 @@ static const hz_cli_opt_t periods_reopen_opts[] = {
     {"period", "PERIOD", "the closed period, e.g. 2022Q1 (required)"},
     {"reason", "TEXT", "why, e.g. 系统故障, 补报 (required; stored and audited)"},
     {"expires", "TIME",
-     "accept submissions until then (RFC 3339 or a date = 00:00 UTC); default: no expiry"},
+     "accept submissions until then (RFC 3339, or a date in --tz, default +08:00); default: no "
+     "expiry"},
     {NULL, NULL, NULL},
 };
 

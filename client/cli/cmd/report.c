@@ -42,7 +42,6 @@ static const char *state_of(const Huizong__V1__Report *r) {
 }
 
 static int print_json(hz_cli_t *cli, const Huizong__V1__Report *r) {
-  FILE *f = cli->out;
   const Huizong__V1__Approval *a = r->approval;
   static const char *const keys[] = {
       "region_code", "region_name", "period",   "state",          "last_submitted_at",
@@ -60,28 +59,18 @@ static int print_json(hz_cli_t *cli, const Huizong__V1__Report *r) {
       hz_cell_bool(r->exception_open),
       r->narrative,
   };
-  fputs("{", f);
-  for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-    fputs(i ? ",\n  " : "\n  ", f);
-    hz_json_write_string(f, keys[i]);
-    fputs(": ", f);
-    hz_json_write_string(f, vals[i]);
-  }
-  fputs(",\n  \"submission_ids\": [", f);
-  for (size_t i = 0; i < r->n_submission_ids; i++) {
-    if (i)
-      fputs(", ", f);
-    hz_json_write_string(f, r->submission_ids[i]);
-  }
-  fputs("],\n  \"values\": [", f);
+  json_t *doc = hz_json_object(sizeof(keys) / sizeof(keys[0]), keys, vals);
+  json_t *ids = json_array(), *values = json_array();
+  for (size_t i = 0; i < r->n_submission_ids; i++)
+    json_array_append_new(ids, hz_json_text(r->submission_ids[i]));
   for (size_t i = 0; i < r->n_values; i++) {
     const char *cells[NVALUE];
     value_cells(r->values[i], cells);
-    fputs(i ? ",\n    " : "\n    ", f);
-    hz_json_write_object(f, NVALUE, value_cols, cells);
+    json_array_append_new(values, hz_json_object(NVALUE, value_cols, cells));
   }
-  fputs(r->n_values ? "\n  ]\n}\n" : "]\n}\n", f);
-  return ferror(f) ? HZ_EXIT_REFUSED : HZ_EXIT_OK;
+  json_object_set_new(doc, "submission_ids", ids);
+  json_object_set_new(doc, "values", values);
+  return hz_write_json(cli, doc);
 }
 
 static void print_header(hz_cli_t *cli, const Huizong__V1__Report *r, hz_strpool_t *p) {

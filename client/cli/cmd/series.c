@@ -1,5 +1,6 @@
 /* "series": values of indicators for one region over consecutive periods
- * (Aggregation/Series), one row per indicator and one column per period.
+ * (Aggregation/Series), one row per indicator and one column per period;
+ * with --cumulative the year-to-date points (累计).
  * A period with nothing reported is an empty cell (null in JSON). */
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "huizong/v1/aggregation.pb-c.h"
 #include "names.h"
 #include "present.h"
+#include "statfmt.h"
 
 #define SERIES_METHOD "/huizong.v1.Aggregation/Series"
 /* Leading columns before the periods. */
@@ -19,6 +21,7 @@ static const hz_cli_opt_t series_opts[] = {
     {"indicators", "A,B", "indicator codes, in this order (default: all that fit the periods)"},
     {"from", "PERIOD", "first period, inclusive, e.g. 2021Q1 (required)"},
     {"to", "PERIOD", "last period, inclusive, same type as --from (required)"},
+    {"cumulative", NULL, "year-to-date points (累计): each from the first period of its year"},
     {NULL, NULL, NULL},
 };
 
@@ -70,14 +73,20 @@ static int print_series(hz_cli_t *cli, const Huizong__V1__SeriesResponse *r) {
   int rc = HZ_EXIT_OK;
   if (hz_table_init(&t, ncols, headers) < 0 || fill(&t, r) < 0)
     rc = hz_cli_error(cli, "out of memory");
+  for (size_t k = 0; rc == HZ_EXIT_OK && k < r->n_periods; k++)
+    hz_table_set_kind(&t, FIXED_COLS + k, HZ_KIND_DECIMAL); /* figures, whatever the key */
   if (rc == HZ_EXIT_OK) {
     if (cli->format == HZ_FORMAT_TABLE && r->region)
-      fprintf(cli->out, "%s %s  %s\n\n", r->region->code, r->region->name,
-              hz_name_of(hz_names_period_type, r->period_type));
+      fprintf(cli->out, "%s %s  %s%s\n\n", r->region->code, r->region->name,
+              hz_stat_period_type(cli->lang, r->period_type),
+              r->cumulative ? hz_cli_tr(cli, ", year to date", "，累计") : "");
     rc = hz_write_table(cli, &t);
   }
   if (r->n_skipped_indicator_codes > 0) {
-    fprintf(cli->err, "note: skipped, reported less often than the periods:");
+    fputs(hz_cli_msg(cli, HZ_MSG_NOTE), cli->err);
+    fputs(hz_cli_tr(cli, "skipped, reported less often than the periods:",
+                    "已跳过（报送频率低于所选时期）："),
+          cli->err);
     for (size_t i = 0; i < r->n_skipped_indicator_codes; i++)
       fprintf(cli->err, " %s", r->skipped_indicator_codes[i]);
     fputc('\n', cli->err);
@@ -98,6 +107,7 @@ static int run_series(hz_cli_t *cli) {
   req.region_code = (char *)region;
   req.from_period = (char *)from;
   req.to_period = (char *)to;
+  req.cumulative = hz_cli_flag(cli, "cumulative") > 0;
   hz_strpool_t pool;
   hz_strpool_init(&pool);
   char **codes;

@@ -45,27 +45,17 @@ static void value_cells(const Huizong__V1__IndicatorValue *v, const char *cells[
 }
 
 static int print_json(hz_cli_t *cli, const Huizong__V1__Submission *s, hz_strpool_t *p) {
-  FILE *f = cli->out;
   const char *head[NHEAD];
   head_cells(s, p, head);
-  fputs("{", f);
-  for (size_t i = 0; i < NHEAD; i++) {
-    fputs(i ? ",\n  " : "\n  ", f);
-    hz_json_write_string(f, head_keys[i]);
-    fputs(": ", f);
-    hz_json_write_string(f, head[i]);
-  }
-  fputs(",\n  \"narrative\": ", f);
-  hz_json_write_string(f, s->narrative);
-  fputs(",\n  \"value_list\": [", f);
+  json_t *doc = hz_json_object(NHEAD, head_keys, head), *values = json_array();
   for (size_t i = 0; i < s->n_values; i++) {
     const char *cells[NVALUE];
     value_cells(s->values[i], cells);
-    fputs(i ? ",\n    " : "\n    ", f);
-    hz_json_write_object(f, NVALUE, value_cols, cells);
+    json_array_append_new(values, hz_json_object(NVALUE, value_cols, cells));
   }
-  fputs(s->n_values ? "\n  ]\n}\n" : "]\n}\n", f);
-  return ferror(f) ? HZ_EXIT_REFUSED : HZ_EXIT_OK;
+  json_object_set_new(doc, "narrative", hz_json_text(s->narrative));
+  json_object_set_new(doc, "value_list", values);
+  return hz_write_json(cli, doc);
 }
 
 static int print_submission(hz_cli_t *cli, const Huizong__V1__Submission *s) {

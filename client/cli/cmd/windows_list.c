@@ -6,6 +6,7 @@
 #include "huizong/v1/admin.pb-c.h"
 #include "names.h"
 #include "present.h"
+#include "statfmt.h"
 
 #define LIST_WINDOWS_METHOD "/huizong.v1.Admin/ListSubmissionWindows"
 
@@ -15,9 +16,11 @@ static const char *const columns[NCOLS] = {
     "period_type", "days_after_end", "updated_at", "updated_by", "closes",
 };
 
-static const char *closes_text(hz_strpool_t *p, int days) {
+static const char *closes_text(const hz_cli_t *cli, hz_strpool_t *p, int days) {
   if (days == 0)
-    return "never";
+    return hz_cli_tr(cli, "never", "不截止");
+  if (cli->lang == HZ_LANG_ZH)
+    return hz_strpool_printf(p, "期末后 %d 天", days);
   return hz_strpool_printf(p, "%d day%s after the period ends", days, days == 1 ? "" : "s");
 }
 
@@ -25,19 +28,22 @@ static int print_windows(hz_cli_t *cli, const Huizong__V1__ListSubmissionWindows
   int table = cli->format == HZ_FORMAT_TABLE;
   hz_table_t t;
   hz_strpool_t pool;
-  /* "closes" is the last column, left out of CSV and JSON. */
+  /* "closes" is the last column, for people: left out of CSV and JSON. */
   if (hz_table_init(&t, table ? NCOLS : NCOLS - 1, columns) < 0)
     return hz_cli_error(cli, "out of memory");
+  if (table)
+    hz_table_set_flags(&t, C_CLOSES, HZ_COL_TABLE);
   hz_strpool_init(&pool);
   int rc = HZ_EXIT_OK;
   for (size_t i = 0; i < r->n_windows && rc == HZ_EXIT_OK; i++) {
     const Huizong__V1__SubmissionWindow *w = r->windows[i];
     const char *cells[NCOLS] = {
-        [C_TYPE] = hz_name_of(hz_names_period_type, w->period_type),
+        [C_TYPE] = table ? hz_stat_period_type(cli->lang, w->period_type)
+                         : hz_name_of(hz_names_period_type, w->period_type),
         [C_DAYS] = hz_cell_int(&pool, w->days_after_end),
         [C_UPDATED_AT] = hz_cell_opt(w->updated_at),
         [C_UPDATED_BY] = hz_cell_opt(w->updated_by),
-        [C_CLOSES] = closes_text(&pool, w->days_after_end),
+        [C_CLOSES] = closes_text(cli, &pool, w->days_after_end),
     };
     if (hz_table_add_row(&t, cells) < 0)
       rc = hz_cli_error(cli, "out of memory");

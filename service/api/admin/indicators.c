@@ -15,11 +15,15 @@
 #define REGION_AGG_MAX          HUIZONG__V1__REGION_AGGREGATION__REGION_AGGREGATION_NONE
 /* Fraction digits a ratio may be rounded to (Ratio.scale). */
 #define RATIO_SCALE_MAX         6
+#define CHANGE_BASIS_MAX        HUIZONG__V1__CHANGE_BASIS__CHANGE_BASIS_POINTS
+/* Parameters of ADMIN_IMPORT_INDICATORS. */
+#define IMPORT_PARAMS           18
 
 /* One row's fields as the database receives them (NULL = none/refused). */
 typedef struct indicator_cols_s {
   const char **code, **name, **unit, **min, **max, **num, **den, **factor, **desc;
   int32_t *period_type, *time_agg, *region_agg, *scale;
+  int32_t *basis; /* ChangeBasis; 0 = derived by hz_change_basis_of (migration 012) */
 } indicator_cols_t;
 
 /* ---- ImportIndicators ---------------------------------------------------- */
@@ -143,13 +147,19 @@ static int check_indicator_row(hz_rpc_t *rpc, hz_admin_import_t *imp, int i,
       check_text(rpc, imp, i, "description", ind->description, HZ_ADMIN_MAX_DESCRIPTION, 1,
                  &c->desc[i]))
     return -1;
+  /* Unspecified is passed through: the database derives it. */
+  c->basis[i] = (int32_t)ind->change_basis;
+  if (ind->change_basis < 0 || (int)ind->change_basis > CHANGE_BASIS_MAX)
+    return hz_admin_problem(rpc, imp, i, HZ_PK_MALFORMED, "change_basis",
+                            "unknown change_basis %d (growth, points or unspecified to derive it)",
+                            (int)ind->change_basis);
   return 0;
 }
 
 static int alloc_cols(hz_arena_t *a, size_t n, indicator_cols_t *c) {
   const char ***texts[] = {&c->code, &c->name, &c->unit,   &c->min, &c->max,
                            &c->num,  &c->den,  &c->factor, &c->desc};
-  int32_t **ints[] = {&c->period_type, &c->time_agg, &c->region_agg, &c->scale};
+  int32_t **ints[] = {&c->period_type, &c->time_agg, &c->region_agg, &c->scale, &c->basis};
   for (size_t k = 0; k < sizeof(texts) / sizeof(texts[0]); k++)
     if (!(*texts[k] = hz_arena_zalloc(a, n * sizeof(char *))))
       return -1;
@@ -167,7 +177,7 @@ void hz_admin_import_indicators(hz_rpc_t *rpc, ProtobufCMessage *msg) {
     return;
   hz_arena_t *a = hz_rpc_arena(rpc);
   indicator_cols_t c;
-  const char **params = hz_admin_params(rpc, 17);
+  const char **params = hz_admin_params(rpc, IMPORT_PARAMS);
   if (!params || alloc_cols(a, n, &c)) {
     hz_rpc_oom(rpc);
     return;
@@ -194,10 +204,11 @@ void hz_admin_import_indicators(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   params[11] = hz_admin_text_array(rpc, c.factor, n);
   params[12] = hz_admin_int_array(a, c.scale, n);
   params[13] = hz_admin_text_array(rpc, c.desc, n);
-  params[14] = hz_admin_validate_only(imp);
-  params[15] = hz_admin_actor_id(rpc);
-  params[16] = rpc->who.name;
-  for (int i = 0; i < 17; i++)
+  params[14] = hz_admin_int_array(a, c.basis, n);
+  params[15] = hz_admin_validate_only(imp);
+  params[16] = hz_admin_actor_id(rpc);
+  params[17] = rpc->who.name;
+  for (int i = 0; i < IMPORT_PARAMS; i++)
     if (!params[i]) {
       hz_rpc_oom(rpc);
       return;
@@ -213,6 +224,7 @@ typedef struct listed_cols_s {
   int code, name, unit, period_type, time_agg, region_agg, min, max; /* plain */
   int num, den, factor, scale; /* ratio parts; num NULL for a plain indicator */
   int description, updated_at; /* prose and the last change */
+  int change_basis;            /* always stored: derived on import when unspecified */
 } listed_cols_t;
 
 static listed_cols_t listed_cols(const PGresult *r) {
@@ -231,6 +243,7 @@ static listed_cols_t listed_cols(const PGresult *r) {
       .scale = hz_db_col(r, "ratio_scale"),
       .description = hz_db_col(r, "description"),
       .updated_at = hz_db_col(r, "updated_at"),
+      .change_basis = hz_db_col(r, "change_basis"),
   };
 }
 
@@ -270,6 +283,7 @@ static Huizong__V1__Indicator *indicator_from_row(hz_rpc_t *rpc, const PGresult 
   d->ratio = ratio_from_row(rpc, r, c, row, &oom);
   d->description = (char *)hz_rpc_cell(rpc, r, row, c->description);
   d->updated_at = (char *)hz_rpc_cell(rpc, r, row, c->updated_at);
+  d->change_basis = (Huizong__V1__ChangeBasis)hz_rpc_cell_int(r, row, c->change_basis);
   return oom ? NULL : d;
 }
 

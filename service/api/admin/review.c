@@ -1,7 +1,8 @@
 /* The review workflow of huizong.v1.Admin: approval and reopening of a
- * township's period, approving all submitted at once, submission windows,
- * deadline exceptions. The rules and their audit rows live in migrations
- * 004 and 010 so each call is one transaction; a refusal comes back as a
+ * township's period, approving all submitted at once, submission windows
+ * and the future periods they open early, deadline exceptions. The rules
+ * and their audit rows live in migrations 004, 010 and 013 so each call is
+ * one transaction; a refusal comes back as a
  * reason (api/refusal.h) and its statements are db/sql/review.def. */
 #include <errno.h>
 #include <stdio.h>
@@ -191,12 +192,13 @@ static void approve_all(hz_rpc_t *rpc, ProtobufCMessage *msg) {
 
 /* Where a window's fields are in a LIST_WINDOWS or GET_WINDOW result. */
 typedef struct window_cols_s {
-  int period_type, days_after_end, updated_at, updated_by;
+  int period_type, days_after_end, updated_at, updated_by, open_future_periods;
 } window_cols_t;
 
 static window_cols_t window_cols(const PGresult *r) {
   return (window_cols_t){hz_db_col(r, "period_type"), hz_db_col(r, "days_after_end"),
-                         hz_db_col(r, "updated_at"), hz_db_col(r, "updated_by")};
+                         hz_db_col(r, "updated_at"), hz_db_col(r, "updated_by"),
+                         hz_db_col(r, "open_future_periods")};
 }
 
 static Huizong__V1__SubmissionWindow *window_of(hz_rpc_t *rpc, const PGresult *r,
@@ -209,6 +211,7 @@ static Huizong__V1__SubmissionWindow *window_of(hz_rpc_t *rpc, const PGresult *r
   w->days_after_end = hz_rpc_cell_int(r, row, c->days_after_end);
   w->updated_at = (char *)hz_rpc_cell(rpc, r, row, c->updated_at);
   w->updated_by = (char *)hz_rpc_cell(rpc, r, row, c->updated_by);
+  w->open_future_periods = hz_rpc_cell_int(r, row, c->open_future_periods);
   return w;
 }
 
@@ -274,6 +277,42 @@ static void set_window(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   };
   hz_rpc_query(rpc, q, 2, on_set_window, NULL);
   /* The second statement reads the first one's write: same transaction. */
+}
+
+/* DHIS2's "open future periods": how many periods after the current one
+ * (China Standard Time) a township may submit for. The rule itself is
+ * hz_submit_gate's (migration 013); this only stores the number. Why 12 at
+ * most: a year of months ahead covers every planning need the offices
+ * have, and a typo cannot open the next century. */
+#define MAX_OPEN_FUTURE 12
+
+static void set_open_future(hz_rpc_t *rpc, ProtobufCMessage *msg) {
+  const Huizong__V1__SetOpenFuturePeriodsRequest *req =
+      (const Huizong__V1__SetOpenFuturePeriodsRequest *)msg;
+  hz_arena_t *a = hz_rpc_arena(rpc);
+  if (!hz_period_type_valid(req->period_type)) {
+    hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT,
+                  "period_type must be YEAR, HALF_YEAR, QUARTER or MONTH");
+    return;
+  }
+  if (req->count < 0 || req->count > MAX_OPEN_FUTURE) {
+    hz_rpc_finish(rpc, HZ_STATUS_INVALID_ARGUMENT,
+                  "count must be 0..%d periods after the current one, not %d", MAX_OPEN_FUTURE,
+                  req->count);
+    return;
+  }
+  const char **params = hz_arena_alloc(a, 4 * sizeof(char *));
+  if (!params)
+    return (void)hz_rpc_oom(rpc);
+  params[0] = hz_pg_int(a, req->period_type);
+  params[1] = hz_pg_int(a, req->count);
+  params[2] = rpc->who.name;
+  params[3] = hz_pg_int(a, rpc->who.token_id);
+  hz_db_stmt_t q[2] = {
+      {.id = HZ_STMT_SET_OPEN_FUTURE, .values = params},
+      {.id = HZ_STMT_GET_WINDOW, .values = params},
+  };
+  hz_rpc_query(rpc, q, 2, on_set_window, NULL);
 }
 
 /* ---- deadline exceptions ----------------------------------------------------------- */
@@ -441,6 +480,9 @@ static const hz_rpc_def_t review_methods[] = {
     {"/huizong.v1.Admin/SetSubmissionWindow", HZ_RPC_UNARY,
      &huizong__v1__set_submission_window_request__descriptor, HZ_ROLE_BIT(HZ_ROLE_ADMIN),
      set_window, NULL, NULL},
+    {"/huizong.v1.Admin/SetOpenFuturePeriods", HZ_RPC_UNARY,
+     &huizong__v1__set_open_future_periods_request__descriptor, HZ_ROLE_BIT(HZ_ROLE_ADMIN),
+     set_open_future, NULL, NULL},
     {"/huizong.v1.Admin/ReopenPeriod", HZ_RPC_UNARY,
      &huizong__v1__reopen_period_request__descriptor, HZ_ROLE_BIT(HZ_ROLE_ADMIN), reopen_period,
      NULL, NULL},

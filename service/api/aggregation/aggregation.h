@@ -13,6 +13,7 @@
 #include "api/rpc.h"
 #include "domain/figures.h"
 #include "domain/period.h"
+#include "domain/window.h"
 #include "huizong/v1/aggregation.pb-c.h"
 
 /* ---- regions and request fields (common.c) ------------------------------ */
@@ -52,6 +53,9 @@ char *agg_period_text(hz_arena_t *a, const hz_period_t *p);
 /* The indicator codes as a text[] parameter, NULL when none were named
  * (every indicator). *bad is set after refusing a malformed code. */
 const char *agg_codes_param(hz_rpc_t *rpc, char **codes, size_t n, int *bad);
+
+/* An integer[] parameter ("{0,1,0}") of n values; NULL: no memory. */
+char *agg_int_array(hz_arena_t *a, const int *v, size_t n);
 
 /* A Decimal message for v in the arena; NULL for NULL v or no memory. */
 Huizong__V1__Decimal *agg_decimal(hz_rpc_t *rpc, const char *v);
@@ -105,6 +109,7 @@ typedef struct agg_cell_s {
   hz_fig_t fig;            /* exact; for AVERAGE still the sum over units */
   hz_fig_agg_t how;        /* region aggregation its parts were folded by */
   int reporting;           /* leaves that contributed */
+  unsigned covered;        /* bit k: the window's k-th sub-period holds data (012) */
 } agg_cell_t;
 
 /* A hash map in the call's arena: no free, gone with the call. */
@@ -130,8 +135,37 @@ int agg_map_load(hz_rpc_t *rpc, const PGresult *r, agg_map_t *m);
 int agg_figure(hz_rpc_t *rpc, const agg_map_t *m, const agg_ind_t *ind, const char *grp, int win,
                hz_fig_t *out, int *reporting);
 
+/* The sub-periods of window win holding data for ind under grp, as a
+ * bit mask (domain/window.h's hz_coverage_of reads it); 0 when nothing. */
+unsigned agg_covered(const agg_map_t *m, const agg_ind_t *ind, const char *grp, int win);
+
 /* How ind's figures are written (hz_fig_style). */
 void agg_figure_style(const agg_ind_t *ind, int *scale, int *fixed);
+
+/* ---- coverage and year to date (statistics.c) ------------------------- */
+
+/* The Coverage of window w at the indicator's frequency finer from the
+ * mask agg_covered answers; *partial says whether the window is partly
+ * covered (hz_coverage_partial: its base is then restricted). NULL: no
+ * memory. */
+Huizong__V1__Coverage *agg_coverage(hz_rpc_t *rpc, const hz_window_t *w, hz_period_type_t finer,
+                                    unsigned mask, int *partial);
+
+/* Where the year-to-date figures of a row are in the values map. */
+typedef struct agg_ytd_spec_s {
+  hz_window_t window; /* first period of the year through the requested one */
+  const char *from;   /* its codes, for the wire */
+  const char *to;
+  int win;      /* AGG_VALUES window of the year to date */
+  int base_win; /* the same window a year earlier (0: none, before 1900) */
+} agg_ytd_spec_t;
+
+/* The YearToDate of ind for grp: value, units, coverage, the base a year
+ * earlier and its change by the indicator's basis, progress against
+ * annual_target (undefined: none). NULL: no memory. */
+Huizong__V1__YearToDate *agg_ytd(hz_rpc_t *rpc, const agg_map_t *m, const agg_ind_t *ind,
+                                 const char *grp, const agg_ytd_spec_t *spec,
+                                 const hz_fig_t *annual_target);
 
 /* ---- the RPCs, one file each; the method table is aggregation.c's ------- */
 

@@ -54,7 +54,7 @@ agg_cell_t *agg_map_get(const agg_map_t *m, const char *grp, const char *ind, in
 
 /* Where AGG_VALUES' columns are, found once per result. */
 typedef struct values_cols_s {
-  int grp, indicator, win, ra, n, value, reporting;
+  int grp, indicator, win, ra, n, value, reporting, covered;
 } values_cols_t;
 
 /* One row's part: value / n summed over the row's townships (n == 1, no
@@ -85,6 +85,7 @@ int agg_map_load(hz_rpc_t *rpc, const PGresult *r, agg_map_t *m) {
       .n = hz_db_col(r, "n"),
       .value = hz_db_col(r, "value"),
       .reporting = hz_db_col(r, "reporting"),
+      .covered = hz_db_col(r, "covered"),
   };
   if (agg_map_init(rpc, m, (size_t)rows))
     return -ENOMEM;
@@ -93,6 +94,7 @@ int agg_map_load(hz_rpc_t *rpc, const PGresult *r, agg_map_t *m) {
     const char *ind = hz_rpc_cell(rpc, r, i, cols.indicator);
     int win = hz_rpc_cell_int(r, i, cols.win), units = hz_rpc_cell_int(r, i, cols.reporting);
     hz_fig_agg_t how = (hz_fig_agg_t)hz_rpc_cell_int(r, i, cols.ra);
+    unsigned covered = (unsigned)hz_rpc_cell_int(r, i, cols.covered);
     hz_fig_t part;
     if (row_part(rpc, r, i, &cols, &part))
       return -ENOMEM;
@@ -101,9 +103,11 @@ int agg_map_load(hz_rpc_t *rpc, const PGresult *r, agg_map_t *m) {
       if (!(c = agg_map_put(rpc, m, grp, ind, win, part, units)))
         return -ENOMEM;
       c->how = how;
+      c->covered = covered;
       continue;
     }
     c->reporting += units;
+    c->covered |= covered;
     /* A cell already undefined stays so (its first part was); any error
      * but -ENOMEM leaves it undefined, as hz_fig_fold does. */
     if (hz_fig_defined(&c->fig) &&
@@ -149,6 +153,17 @@ int agg_figure(hz_rpc_t *rpc, const agg_map_t *m, const agg_ind_t *ind, const ch
   if (rc != 0)
     *out = (hz_fig_t){0};
   return rc == -ENOMEM ? rc : 0;
+}
+
+unsigned agg_covered(const agg_map_t *m, const agg_ind_t *ind, const char *grp, int win) {
+  if (!ind->numerator) {
+    const agg_cell_t *c = agg_map_get(m, grp, ind->ref->code, win);
+    return c ? c->covered : 0;
+  }
+  const agg_cell_t *n = agg_map_get(m, grp, ind->numerator, win);
+  const agg_cell_t *d = agg_map_get(m, grp, ind->denominator, win);
+  /* A ratio covers a sub-period when both of its parts do. */
+  return n && d ? n->covered & d->covered : 0;
 }
 
 void agg_figure_style(const agg_ind_t *ind, int *scale, int *fixed) {

@@ -1,6 +1,7 @@
 /* What the aggregation RPCs share: the region statement every job starts
  * with, request checks, parameter text and the indicator catalog. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "api/aggregation/aggregation.h"
@@ -100,6 +101,19 @@ const char *agg_codes_param(hz_rpc_t *rpc, char **codes, size_t n, int *bad) {
   return hz_pg_text_array(hz_rpc_arena(rpc), (const char *const *)codes, n);
 }
 
+char *agg_int_array(hz_arena_t *a, const int *v, size_t n) {
+  char *out = hz_arena_alloc(a, 3 + n * 12);
+  if (!out)
+    return NULL;
+  size_t w = 0;
+  out[w++] = '{';
+  for (size_t i = 0; i < n; i++)
+    w += (size_t)sprintf(out + w, i ? ",%d" : "%d", v[i]);
+  out[w++] = '}';
+  out[w] = '\0';
+  return out;
+}
+
 Huizong__V1__Decimal *agg_decimal(hz_rpc_t *rpc, const char *v) {
   if (!v)
     return NULL;
@@ -145,7 +159,7 @@ hz_db_stmt_t agg_deadline_stmt(hz_rpc_t *rpc, agg_unit_query_t *uq) {
 
 /* Where AGG_CATALOG's columns are, found once per result. */
 typedef struct catalog_cols_s {
-  int code, name, unit, period_type, numerator, denominator, factor, scale;
+  int code, name, unit, period_type, change_basis, numerator, denominator, factor, scale;
 } catalog_cols_t;
 
 /* The row of codes[k] (named codes) or row k (all); -1 after NOT_FOUND. */
@@ -170,6 +184,7 @@ static int catalog_item(hz_rpc_t *rpc, const PGresult *r, int row, const catalog
   ind->ref->name = (char *)hz_rpc_cell(rpc, r, row, cols->name);
   ind->ref->unit = (char *)hz_rpc_cell(rpc, r, row, cols->unit);
   ind->ref->period_type = hz_rpc_cell_int(r, row, cols->period_type);
+  ind->ref->change_basis = hz_rpc_cell_int(r, row, cols->change_basis);
   if (!hz_rpc_cell_null(r, row, cols->numerator)) {
     ind->numerator = hz_rpc_cell(rpc, r, row, cols->numerator);
     ind->denominator = hz_rpc_cell(rpc, r, row, cols->denominator);
@@ -188,6 +203,7 @@ int agg_catalog_load(hz_rpc_t *rpc, const PGresult *r, char **codes, size_t ncod
       .name = hz_db_col(r, "name"),
       .unit = hz_db_col(r, "unit"),
       .period_type = hz_db_col(r, "period_type"),
+      .change_basis = hz_db_col(r, "change_basis"),
       .numerator = hz_db_col(r, "ratio_numerator"),
       .denominator = hz_db_col(r, "ratio_denominator"),
       .factor = hz_db_col(r, "ratio_factor"),

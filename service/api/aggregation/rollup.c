@@ -1,6 +1,8 @@
 /* Rollup: one region and period, grouped (domain/group_by.h), every
  * requested indicator with its figures (value, 同比, 环比, completion,
- * progress; domain/figures.h computes them from exact parts).
+ * progress; domain/figures.h computes them from exact parts), its coverage
+ * when the period is coarser than the indicator's frequency, and its year
+ * to date (累计) below a year (statistics.c).
  *
  * With the answer cache on (api.h's rollups) a call first reads the
  * region's change stamp (AGG_STAMP): an answer kept at that stamp is sent
@@ -17,8 +19,11 @@
 #include "api/pgtext.h"
 #include "domain/group_by.h"
 
-/* Windows of AGG_VALUES: the period, a year earlier, the previous one. */
-enum { WIN_CUR = 1, WIN_YOY = 2, WIN_POP = 3 };
+/* Windows of AGG_VALUES: the period, a year earlier (restricted to the
+ * period's covered sub-periods when partial), the previous one; then the
+ * year to date and the same a year earlier, unless the period is the first
+ * of its year (the year to date is then the period: windows 1 and 2). */
+enum { WIN_CUR = 1, WIN_YOY = 2, WIN_POP = 3, WIN_MAX = 5 };
 
 /* Keys of the targets map: the requested period's target, the annual one. */
 enum { TARGET_PERIOD = 1, TARGET_YEAR = 2 };
@@ -32,6 +37,7 @@ enum {
   P_VALUES_TYPE,
   P_VALUES_STARTS,
   P_VALUES_ENDS,
+  P_VALUES_BASES,
   P_VALUES_N
 };
 enum { P_TARGETS_PERIODS = P_GROUPS_N, P_TARGETS_N };
@@ -45,10 +51,13 @@ typedef struct rollup_s {
   hz_group_by_t group;                   /* the request's grouping, unspecified → none */
   hz_period_t p;                         /* requested period */
   char *period, *yoy, *pop, *year;       /* window codes ("" for none) and the year */
-  int nwin;                              /* windows sent: 2 when pop is the year before */
+  int nwin;                              /* windows sent, 2..WIN_MAX */
   int pop_win;                           /* WIN_POP, or WIN_YOY when they coincide */
-  const char *starts[3];                 /* window i+1 is [starts[i], ends[i]) */
-  const char *ends[3];
+  const char *starts[WIN_MAX];           /* window i+1 is [starts[i], ends[i]) */
+  const char *ends[WIN_MAX];
+  int bases[WIN_MAX];  /* window restricting window i+1 (0: none) */
+  int has_ytd;         /* the period is shorter than a year */
+  agg_ytd_spec_t ytd;  /* its year-to-date windows */
   hz_db_stmt_t q[Q_N]; /* computing the answer (kept for the stamp path) */
   const char *key;     /* answer cache key; NULL: cache off */
   const char *stamp;   /* region's change stamp read first */
@@ -86,14 +95,13 @@ typedef struct rollup_data_s {
   agg_map_t targets; /* AGG_TARGETS by (group, indicator, TARGET_*) */
 } rollup_data_t;
 
-/* The figures of one group and indicator. */
+/* The figures of one group and indicator; in->partial already set. */
 static int row_figures(hz_rpc_t *rpc, const rollup_t *ru, const rollup_data_t *d, const char *grp,
                        const agg_ind_t *ind, hz_fig_row_t *f, hz_fig_inputs_t *in, int *rep) {
   int ignored;
-  *in = (hz_fig_inputs_t){
-      .target = target_of(&d->targets, grp, ind->ref->code, TARGET_PERIOD),
-      .annual_target = target_of(&d->targets, grp, ind->ref->code, TARGET_YEAR),
-  };
+  in->target = target_of(&d->targets, grp, ind->ref->code, TARGET_PERIOD);
+  in->annual_target = target_of(&d->targets, grp, ind->ref->code, TARGET_YEAR);
+  in->basis = (hz_fig_basis_t)ind->ref->change_basis;
   agg_figure_style(ind, &in->scale, &in->fixed);
   if (agg_figure(rpc, &d->values, ind, grp, WIN_CUR, &in->value, rep) ||
       agg_figure(rpc, &d->values, ind, grp, WIN_YOY, &in->previous_year, &ignored) ||
@@ -106,12 +114,22 @@ static Huizong__V1__RollupRow *rollup_row(hz_rpc_t *rpc, const rollup_t *ru, con
                                           Huizong__V1__RegionRef *reg, int expected,
                                           const agg_ind_t *ind) {
   Huizong__V1__RollupRow *row = hz_arena_alloc(hz_rpc_arena(rpc), sizeof(*row));
-  hz_fig_inputs_t in;
+  hz_fig_inputs_t in = {0};
   hz_fig_row_t f;
   int rep;
-  if (!row || row_figures(rpc, ru, d, reg->code, ind, &f, &in, &rep))
+  if (!row)
     return NULL;
   huizong__v1__rollup_row__init(row);
+  /* Coverage first: a partial period has no completion. */
+  if ((int)ind->ref->period_type > (int)ru->p.type) {
+    const hz_window_t w = {ru->p, ru->p};
+    row->coverage = agg_coverage(rpc, &w, (hz_period_type_t)ind->ref->period_type,
+                                 agg_covered(&d->values, ind, reg->code, WIN_CUR), &in.partial);
+    if (!row->coverage)
+      return NULL;
+  }
+  if (row_figures(rpc, ru, d, reg->code, ind, &f, &in, &rep))
+    return NULL;
   row->region = reg;
   row->indicator = ind->ref;
   row->value = agg_decimal(rpc, f.value);
@@ -120,15 +138,21 @@ static Huizong__V1__RollupRow *rollup_row(hz_rpc_t *rpc, const rollup_t *ru, con
   row->previous_year_period = ru->yoy;
   row->previous_year_value = agg_decimal(rpc, f.previous_year_value);
   row->yoy_growth_pct = agg_decimal(rpc, f.yoy_growth_pct);
+  row->yoy_change_pp = agg_decimal(rpc, f.yoy_change_pp);
+  row->yoy_same_subperiods = in.partial && f.previous_year_value;
   row->previous_period = ru->pop;
   row->previous_period_value = agg_decimal(rpc, f.previous_period_value);
   row->pop_change_pct = agg_decimal(rpc, f.pop_change_pct);
+  row->pop_change_pp = agg_decimal(rpc, f.pop_change_pp);
   /* Targets are stored values: shown as stored. */
   row->target = agg_decimal(rpc, in.target.num);
   row->completion_pct = agg_decimal(rpc, f.completion_pct);
   row->annual_period = ru->year;
   row->annual_target = agg_decimal(rpc, in.annual_target.num);
   row->annual_progress_pct = agg_decimal(rpc, f.annual_progress_pct);
+  if (ru->has_ytd &&
+      !(row->ytd = agg_ytd(rpc, &d->values, ind, reg->code, &ru->ytd, &in.annual_target)))
+    return NULL;
   return row;
 }
 
@@ -243,9 +267,46 @@ static const char *rollup_key(hz_rpc_t *rpc, const rollup_t *ru) {
                          req->include_total ? 1 : 0, codes);
 }
 
+/* Appends window w ([first day, day after) of its periods) restricted by
+ * window base (0: none); !ok leaves it empty (start = end: no figures).
+ * Its number, or -ENOMEM. */
+static int add_window(hz_arena_t *a, rollup_t *ru, const hz_window_t *w, int ok, int base) {
+  int i = ru->nwin;
+  ru->starts[i] = agg_date_text(a, hz_window_start_date(w));
+  ru->ends[i] = ok ? agg_date_text(a, hz_window_end_date(w)) : ru->starts[i];
+  ru->bases[i] = base;
+  if (!ru->starts[i] || !ru->ends[i])
+    return -ENOMEM;
+  return ++ru->nwin;
+}
+
+/* The year-to-date windows (none for a year). The first period of a year
+ * is its own year to date: windows 1 and 2 serve. 0 or -ENOMEM. */
+static int rollup_ytd_windows(hz_arena_t *a, rollup_t *ru) {
+  agg_ytd_spec_t *y = &ru->ytd;
+  if (hz_window_ytd(&ru->p, &y->window) != 0)
+    return 0;
+  ru->has_ytd = 1;
+  y->to = ru->period;
+  if (!(y->from = agg_period_text(a, &y->window.from)))
+    return -ENOMEM;
+  if (y->window.from.index == ru->p.index) {
+    y->win = WIN_CUR;
+    y->base_win = WIN_YOY;
+    return 0;
+  }
+  hz_window_t before;
+  if ((y->win = add_window(a, ru, &y->window, 1, 0)) < 0)
+    return -ENOMEM;
+  if (hz_window_year_earlier(&y->window, &before) != 0)
+    return 0; /* before the first representable year: no base */
+  return (y->base_win = add_window(a, ru, &before, 1, y->win)) < 0 ? -ENOMEM : 0;
+}
+
 /* The windows' codes and date ranges. Before the first representable year
  * there is no earlier window: it stays empty (start = end) and its figures
- * undefined. 0 or -ENOMEM. */
+ * undefined. The year-earlier window is restricted by the period's
+ * coverage (同口径). 0 or -ENOMEM. */
 static int rollup_windows(hz_arena_t *a, rollup_t *ru) {
   hz_period_t yoy, pop, year;
   int yoy_ok = hz_period_year_earlier(&ru->p, &yoy) == 0;
@@ -259,20 +320,18 @@ static int rollup_windows(hz_arena_t *a, rollup_t *ru) {
   ru->yoy = yoy_ok ? agg_period_text(a, &yoy) : "";
   ru->pop = pop_ok ? agg_period_text(a, &pop) : "";
   ru->year = agg_period_text(a, &year);
+  if (!ru->period || !ru->yoy || !ru->pop || !ru->year)
+    return -ENOMEM;
   /* For a year the previous period is the year before: one window, not two. */
   int same =
       yoy_ok && pop_ok && yoy.type == pop.type && yoy.year == pop.year && yoy.index == pop.index;
-  ru->nwin = same ? 2 : 3;
+  const hz_window_t cur = {ru->p, ru->p}, before = {yoy, yoy}, previous = {pop, pop};
+  ru->nwin = 0;
+  if (add_window(a, ru, &cur, 1, 0) < 0 || add_window(a, ru, &before, yoy_ok, WIN_CUR) < 0 ||
+      (!same && add_window(a, ru, &previous, pop_ok, 0) < 0))
+    return -ENOMEM;
   ru->pop_win = same ? WIN_YOY : WIN_POP;
-  const hz_period_t *wins[] = {&ru->p, &yoy, &pop};
-  const int ok[] = {1, yoy_ok, pop_ok};
-  for (int i = 0; i < ru->nwin; i++) {
-    ru->starts[i] = agg_date_text(a, hz_period_start_date(wins[i]));
-    ru->ends[i] = ok[i] ? agg_date_text(a, hz_period_end_date(wins[i])) : ru->starts[i];
-    if (!ru->starts[i] || !ru->ends[i])
-      return -ENOMEM;
-  }
-  return ru->period && ru->yoy && ru->pop && ru->year ? 0 : -ENOMEM;
+  return rollup_ytd_windows(a, ru);
 }
 
 /* An arena array of n parameters whose first P_GROUPS_N say which groups. */
@@ -304,6 +363,7 @@ static int rollup_statements(hz_rpc_t *rpc, rollup_t *ru, const char *codes) {
   values[P_VALUES_TYPE] = hz_pg_int(a, ru->p.type);
   values[P_VALUES_STARTS] = hz_pg_text_array(a, ru->starts, (size_t)ru->nwin);
   values[P_VALUES_ENDS] = hz_pg_text_array(a, ru->ends, (size_t)ru->nwin);
+  values[P_VALUES_BASES] = agg_int_array(a, ru->bases, (size_t)ru->nwin);
   targets[P_TARGETS_PERIODS] = hz_pg_text_array(a, target_periods, 2);
   ru->q[Q_REGION] = agg_region_stmt(rpc, region, ru->region);
   ru->q[Q_CATALOG] = (hz_db_stmt_t){.id = HZ_STMT_AGG_CATALOG, .values = catalog};

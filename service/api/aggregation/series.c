@@ -1,5 +1,7 @@
 /* Series: one region's figures over consecutive periods of one type, one
- * window per period in a single AGG_VALUES call (group by none). */
+ * window per period in a single AGG_VALUES call (group by none). A
+ * cumulative series (累计) has the year-to-date window of each period
+ * instead (domain/window.h; a year is its own). */
 #include <errno.h>
 
 #include "api/aggregation/aggregation.h"
@@ -9,7 +11,18 @@
 #define MAX_SERIES_PERIODS 240 /* points per series; the proto documents it */
 
 /* Parameters of AGG_VALUES by name (the region itself: group by none). */
-enum { P_REGION, P_GROUP, P_LEVEL, P_TOTAL, P_INDICATORS, P_TYPE, P_STARTS, P_ENDS, P_VALUES_N };
+enum {
+  P_REGION,
+  P_GROUP,
+  P_LEVEL,
+  P_TOTAL,
+  P_INDICATORS,
+  P_TYPE,
+  P_STARTS,
+  P_ENDS,
+  P_BASES,
+  P_VALUES_N
+};
 
 /* The statements, in the order of their results. */
 enum { Q_REGION, Q_CATALOG, Q_VALUES, Q_EXPECTED, Q_N };
@@ -19,8 +32,23 @@ typedef struct series_s {
   const char *region;                    /* the request's, or the caller's scope root */
   hz_period_type_t type;                 /* of every period */
   char **periods;                        /* codes, in order; window k+1 is periods[k] */
+  hz_window_t *windows;                  /* window k+1: the period, or its year to date */
   size_t n;                              /* points per indicator, 1..MAX_SERIES_PERIODS */
+  int cumulative;                        /* year-to-date points below a year */
 } series_t;
+
+/* The point's coverage when meaningful: the indicator is finer than the
+ * points, or the points are year to date. 0, or -ENOMEM. */
+static int point_coverage(hz_rpc_t *rpc, const series_t *se, const agg_map_t *m,
+                          const agg_ind_t *ind, const char *region, size_t k,
+                          Huizong__V1__SeriesPoint *pt) {
+  int partial;
+  if ((int)ind->ref->period_type <= (int)se->type && !se->cumulative)
+    return 0;
+  pt->coverage = agg_coverage(rpc, &se->windows[k], (hz_period_type_t)ind->ref->period_type,
+                              agg_covered(m, ind, region, (int)k + 1), &partial);
+  return pt->coverage ? 0 : -ENOMEM;
+}
 
 /* The points of one indicator. NULL: no memory. */
 static Huizong__V1__IndicatorSeries *indicator_series(hz_rpc_t *rpc, const series_t *se,
@@ -44,7 +72,8 @@ static Huizong__V1__IndicatorSeries *indicator_series(hz_rpc_t *rpc, const serie
     hz_fig_t fig;
     const char *text;
     if (agg_figure(rpc, m, ind, region, (int)k + 1, &fig, &pt->reporting_units) ||
-        hz_fig_text(a, &fig, scale, fixed, &text) == -ENOMEM)
+        hz_fig_text(a, &fig, scale, fixed, &text) == -ENOMEM ||
+        point_coverage(rpc, se, m, ind, region, k, pt))
       return NULL;
     pt->value = agg_decimal(rpc, text);
     pt->expected_units = expected;
@@ -87,6 +116,7 @@ static void on_series(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   out.period_type = (Huizong__V1__PeriodType)se->type;
   out.periods = se->periods;
   out.n_periods = se->n;
+  out.cumulative = se->cumulative;
   out.skipped_indicator_codes = cat.skipped;
   out.n_skipped_indicator_codes = cat.nskipped;
   hz_rpc_reply(rpc, &out.base);
@@ -124,16 +154,23 @@ static const char **values_params(hz_rpc_t *rpc, series_t *se, const hz_period_t
   se->periods = hz_arena_alloc(a, se->n * sizeof(char *));
   const char **starts = hz_arena_alloc(a, se->n * sizeof(char *));
   const char **ends = hz_arena_alloc(a, se->n * sizeof(char *));
+  int *bases = hz_arena_zalloc(a, se->n * sizeof(int));
   const char **p = hz_arena_alloc(a, P_VALUES_N * sizeof(char *));
-  if (!se->periods || !starts || !ends || !p)
+  se->windows = hz_arena_alloc(a, se->n * sizeof(hz_window_t));
+  if (!se->periods || !starts || !ends || !bases || !p || !se->windows)
     return NULL;
   int base = hz_period_ordinal(from);
   for (size_t k = 0; k < se->n; k++) {
     hz_period_t per;
+    hz_window_t *w = &se->windows[k];
     hz_period_from_ordinal(se->type, base + (int)k, &per);
+    *w = (hz_window_t){per, per};
+    /* A year is its own year to date (hz_window_ytd: -EDOM). */
+    if (se->cumulative && hz_window_ytd(&per, w) != 0)
+      *w = (hz_window_t){per, per};
     se->periods[k] = agg_period_text(a, &per);
-    starts[k] = agg_date_text(a, hz_period_start_date(&per));
-    ends[k] = agg_date_text(a, hz_period_end_date(&per));
+    starts[k] = agg_date_text(a, hz_window_start_date(w));
+    ends[k] = agg_date_text(a, hz_window_end_date(w));
   }
   p[P_REGION] = se->region;
   p[P_GROUP] = hz_pg_int(a, HZ_GROUP_BY_NONE);
@@ -143,6 +180,7 @@ static const char **values_params(hz_rpc_t *rpc, series_t *se, const hz_period_t
   p[P_TYPE] = hz_pg_int(a, se->type);
   p[P_STARTS] = hz_pg_text_array(a, starts, se->n);
   p[P_ENDS] = hz_pg_text_array(a, ends, se->n);
+  p[P_BASES] = agg_int_array(a, bases, se->n);
   return p;
 }
 
@@ -163,6 +201,7 @@ void agg_series(hz_rpc_t *rpc, ProtobufCMessage *msg) {
     return;
   se->type = from.type;
   se->n = (size_t)span;
+  se->cumulative = req->cumulative && se->type != HZ_PERIOD_YEAR;
   const char **region = hz_arena_alloc(a, 2 * sizeof(char *));
   const char **catalog = hz_arena_alloc(a, sizeof(char *));
   const char **expected = hz_arena_alloc(a, sizeof(char *));
