@@ -192,7 +192,7 @@ static int load(hz_bulk_t *b, const char *path) {
   hz_diags_init(&d);
   hz_rows_t rows;
   int rc = hz_rows_read(b->label, data, len, hz_values_guess_format(path, data, len),
-                        hz_bulk_columns, hz_bulk_ncolumns, &rows, &d, cli->err);
+                        hz_bulk_columns, hz_bulk_ncolumns, &rows, &d, cli->err, cli->lang);
   free(data);
   b->unit = d.unit ? d.unit : "line";
   int exit = HZ_EXIT_OK;

@@ -8,7 +8,6 @@
 
 #include "bulk.h"
 #include "huizong/v1/reporting.pb-c.h"
-#include "inlang.h"
 #include "present.h"
 #include "problems.h"
 #include "progress.h"
@@ -143,7 +142,8 @@ static int stream_once(hz_bulk_t *b, hzc_client_t *client, const size_t *idx, si
     hz_progress_update(p, *sent, *sent_values);
   }
   hzc_call_close_send(call);
-  hz_progress_wait(p, HZ_L("等待服务器逐组入库…", "waiting for the server to store them..."));
+  hz_progress_wait(
+      p, hz_cli_tr(b->cli, "waiting for the server to store them...", "等待服务器逐组入库…"));
   int rc = collect(b, call, idx, n, st);
   hz_progress_unwait(p);
   return rc;
@@ -179,7 +179,7 @@ static tally_t tally(const hz_bulk_t *b) {
 }
 
 static const char *state_word(const hz_bulk_t *b, hz_bulk_state_t s) {
-  int zh = b->cli->format == HZ_FORMAT_TABLE && hz_lang_zh();
+  int zh = b->cli->format == HZ_FORMAT_TABLE && b->cli->lang == HZ_LANG_ZH;
   switch (s) {
   case HZ_BULK_ACCEPTED: return zh ? "已入库" : "accepted";
   case HZ_BULK_REPLAYED: return zh ? "此前已入库" : "already accepted";
@@ -229,12 +229,13 @@ static void final_line(const hz_bulk_t *b, double secs, char *buf, size_t len) {
   tally_t t = tally(b);
   double rate = secs > 0.001 ? (double)b->nvalues / secs : 0;
   snprintf(buf, len,
-           HZ_L("%zu 组 %zu 个数值: %zu 组入库, %zu 组此前已入库, %zu 组校验通过, %zu 组退回, "
-                "%zu 组未完成; 用时 %.1f 秒 (%.0f 值/秒)%s",
-                "%zu groups, %zu values: %zu accepted, %zu already accepted, %zu validated, "
-                "%zu refused, %zu not done; %.1f s (%.0f values/s)%s"),
+           hz_cli_tr(b->cli,
+                     "%zu groups, %zu values: %zu accepted, %zu already accepted, %zu validated, "
+                     "%zu refused, %zu not done; %.1f s (%.0f values/s)%s",
+                     "%zu 组 %zu 个数值: %zu 组入库, %zu 组此前已入库, %zu 组校验通过, %zu 组退回, "
+                     "%zu 组未完成; 用时 %.1f 秒 (%.0f 值/秒)%s"),
            b->n, b->nvalues, t.accepted, t.replayed, t.validated, t.refused, t.unsent, secs, rate,
-           b->blank ? HZ_L("; 空白数值未报送", "; blank values were not sent") : "");
+           b->blank ? hz_cli_tr(b->cli, "; blank values were not sent", "; 空白数值未报送") : "");
 }
 
 int hz_bulk_send(hz_bulk_t *b) {
@@ -246,7 +247,8 @@ int hz_bulk_send(hz_bulk_t *b) {
   if (!idx)
     return hz_cli_error(b->cli, "out of memory");
   hz_progress_t p;
-  hz_progress_init(&p, b->cli->err, HZ_L("组已发送", "groups sent"), HZ_L("值", "values"), b->n, 0);
+  hz_progress_init(&p, b->cli->err, b->cli->lang, hz_cli_tr(b->cli, "groups sent", "组已发送"),
+                   hz_cli_tr(b->cli, "values", "值"), b->n, 0);
   hzc_status_t st;
   hzc_status_init(&st);
   size_t sent = 0, sent_values = 0;
@@ -272,9 +274,10 @@ int hz_bulk_send(hz_bulk_t *b) {
   if (failed) {
     hz_cli_fail(b->cli, &st);
     fprintf(b->cli->err, "%s\n",
-            HZ_L("再次运行同一命令即可续传: 提交编号由内容生成, 不会重复入库",
-                 "run the same command again: the submission ids come from the content, so "
-                 "nothing is stored twice"));
+            hz_cli_tr(b->cli,
+                      "run the same command again: the submission ids come from the content, so "
+                      "nothing is stored twice",
+                      "再次运行同一命令即可续传: 提交编号由内容生成, 不会重复入库"));
   }
   rc = print_summary(b);
   fprintf(b->cli->err, "%s\n", last);

@@ -132,5 +132,5 @@ int hz_json_rows(const char *data, size_t len, const char *wrapper, const hz_csv
 }
 
 int hz_jsonvalues_parse(const char *data, size_t len, hz_value_list_t *out, hz_diags_t *d) {
-  return hz_values_parse("JSON", data, len, HZ_VALUES_JSON, out, d, NULL);
+  return hz_values_parse("JSON", data, len, HZ_VALUES_JSON, out, d, NULL, HZ_LANG_EN);
 }

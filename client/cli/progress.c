@@ -6,8 +6,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "inlang.h"
-
 #define REDRAW_S  0.25 /* at most four redraws a second */
 #define PLAIN_S   5.0  /* plain lines without a total, and the quiet span */
 #define BAR_WIDTH 24
@@ -18,10 +16,11 @@ double hz_progress_now(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-void hz_progress_init(hz_progress_t *p, FILE *out, const char *item, const char *unit, size_t total,
-                      int quiet_plain) {
+void hz_progress_init(hz_progress_t *p, FILE *out, hz_lang_t lang, const char *item,
+                      const char *unit, size_t total, int quiet_plain) {
   memset(p, 0, sizeof(*p));
   p->out = out;
+  p->lang = lang;
   p->tty = isatty(fileno(out));
   p->quiet_plain = quiet_plain;
   p->item = item;
@@ -54,7 +53,7 @@ static void compose(const hz_progress_t *p, char *buf, size_t len) {
   if (p->total > 0 && p->done > 0 && p->done < p->total && !p->waiting) {
     char t[48];
     clock_text(t, sizeof(t), el * (double)(p->total - p->done) / (double)p->done);
-    snprintf(eta, sizeof(eta), HZ_L("  剩余 %s", "  ETA %s"), t);
+    snprintf(eta, sizeof(eta), (p->lang == HZ_LANG_ZH ? "  剩余 %s" : "  ETA %s"), t);
   }
   char count[64];
   if (p->total > 0)
@@ -62,8 +61,9 @@ static void compose(const hz_progress_t *p, char *buf, size_t len) {
   else
     snprintf(count, sizeof(count), "%zu %s", p->done, p->item);
   snprintf(buf, len,
-           HZ_L("%s%s%s  %.0f %s/秒  用时 %s%s%s%s", "%s%s%s  %.0f %s/s  %s elapsed%s%s%s"), bar,
-           *bar ? " " : "", count, rate, p->unit, elapsed, eta, p->waiting ? "  " : "",
+           (p->lang == HZ_LANG_ZH ? "%s%s%s  %.0f %s/秒  用时 %s%s%s%s"
+                                  : "%s%s%s  %.0f %s/s  %s elapsed%s%s%s"),
+           bar, *bar ? " " : "", count, rate, p->unit, elapsed, eta, p->waiting ? "  " : "",
            p->waiting ? p->waiting : "");
 }
 

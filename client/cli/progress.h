@@ -5,7 +5,7 @@
  * the end) the elapsed time keeps moving, drawn by a helper thread. When
  * stderr is not a terminal, plain lines instead: one each time another
  * tenth of the total is done (or every five seconds without a total), so
- * logs stay short and readable. Messages follow the locale (inlang.h). */
+ * logs stay short and readable. Words follow the command line's language. */
 #ifndef HZ_CLI_PROGRESS_H
 #define HZ_CLI_PROGRESS_H
 
@@ -13,9 +13,12 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "labels.h"
+
 /* One progress display. */
 typedef struct hz_progress_s {
   FILE *out;            /* stderr */
+  hz_lang_t lang;       /* language of the words shown */
   int tty;              /* out is a terminal: redraw in place */
   int quiet_plain;      /* without a terminal, say nothing before quiet_s */
   const char *item;     /* what is counted: "groups", "records" */
@@ -37,8 +40,8 @@ typedef struct hz_progress_s {
 /* Starts a display; item and unit are the words shown. quiet_plain: no
  * plain lines at all for work that ends within five seconds (an export
  * piped to a file). */
-void hz_progress_init(hz_progress_t *p, FILE *out, const char *item, const char *unit, size_t total,
-                      int quiet_plain);
+void hz_progress_init(hz_progress_t *p, FILE *out, hz_lang_t lang, const char *item,
+                      const char *unit, size_t total, int quiet_plain);
 /* done items and units so far. */
 void hz_progress_update(hz_progress_t *p, size_t done, size_t units);
 /* The work continues elsewhere (the server): shows msg with the elapsed

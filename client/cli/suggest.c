@@ -9,7 +9,6 @@
 #include "calls.h"
 #include "problems.h"
 #include "huizong/v1/admin.pb-c.h"
-#include "inlang.h"
 #include "present.h"
 #include "wire/utf8.h"
 
@@ -26,12 +25,14 @@ static void entry_free(hz_cat_entry_t *e) {
 }
 
 void hz_catalog_free(hz_catalog_t *cat) {
-  for (size_t i = 0; cat && i < cat->n; i++)
+  if (!cat)
+    return;
+  for (size_t i = 0; i < cat->n; i++)
     entry_free(&cat->v[i]);
-  if (cat)
-    free(cat->v);
-  if (cat)
-    memset(cat, 0, sizeof(*cat));
+  free(cat->v);
+  hz_lang_t lang = cat->lang;
+  memset(cat, 0, sizeof(*cat));
+  cat->lang = lang;
 }
 
 static char *dup_opt(const char *s) {
@@ -78,6 +79,7 @@ static int add_page(void *ud, const ProtobufCMessage *msg) {
 int hz_catalog_fetch(hz_cli_t *cli, hz_catalog_t *cat) {
   memset(cat, 0, sizeof(*cat));
   Huizong__V1__ListIndicatorsRequest req = HUIZONG__V1__LIST_INDICATORS_REQUEST__INIT;
+  cat->lang = cli->lang;
   int rc = hz_cli_unary_pages(cli, LIST_INDICATORS_METHOD, &req.base,
                               &huizong__v1__list_indicators_response__descriptor, add_page, cat);
   if (rc != HZ_EXIT_OK)
@@ -174,18 +176,20 @@ void hz_catalog_suggest(const hz_catalog_t *cat, const char *s, char *buf, size_
   }
   if (best == FAR || len == 0)
     return;
-  size_t used = (size_t)snprintf(buf, len, "%s", HZ_L("您是否要填 ", "did you mean "));
+  size_t used =
+      (size_t)snprintf(buf, len, "%s", (cat->lang == HZ_LANG_ZH ? "您是否要填 " : "did you mean "));
   int shown = 0;
   for (size_t i = 0; i < cat->n && shown < 3 && used < len; i++) {
     const hz_cat_entry_t *e = &cat->v[i];
     if (entry_distance(e, s) != best)
       continue;
-    used += (size_t)snprintf(buf + used, len - used, "%s%s (%s)", shown ? HZ_L("、", " or ") : "",
-                             e->code, e->name);
+    used +=
+        (size_t)snprintf(buf + used, len - used, "%s%s (%s)",
+                         shown ? (cat->lang == HZ_LANG_ZH ? "、" : " or ") : "", e->code, e->name);
     shown++;
   }
   if (used < len)
-    snprintf(buf + used, len - used, "%s", HZ_L("？", "?"));
+    snprintf(buf + used, len - used, "%s", (cat->lang == HZ_LANG_ZH ? "？" : "?"));
 }
 
 int hz_catalog_code(const hz_catalog_t *cat, const char *s, size_t line, const char **code,
@@ -201,8 +205,9 @@ int hz_catalog_code(const hz_catalog_t *cat, const char *s, size_t line, const c
       used += (size_t)snprintf(codes + used, sizeof(codes) - used, "%s%s", used ? ", " : "",
                                cat->v[k].code);
   hz_diags_add(d, line,
-               HZ_L("“%s”是多个指标的名称（%s）：请填写指标代码",
-                    "'%s' is the name of several indicators (%s): write the code"),
+               (cat->lang == HZ_LANG_ZH
+                    ? "“%s”是多个指标的名称（%s）：请填写指标代码"
+                    : "'%s' is the name of several indicators (%s): write the code"),
                s, codes);
   return -1;
 }

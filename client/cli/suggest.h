@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "diag.h"
 #include "huizong/v1/common.pb-c.h"
+#include "labels.h"
 
 /* One indicator as the input side needs it. */
 typedef struct hz_cat_entry_s {
@@ -26,6 +27,7 @@ typedef struct hz_cat_entry_s {
 
 /* The catalog, by code as the server lists it. */
 typedef struct hz_catalog_s {
+  hz_lang_t lang;    /* language of suggestions and problems */
   hz_cat_entry_t *v; /* entries */
   size_t n;          /* how many */
   size_t cap;        /* allocated */

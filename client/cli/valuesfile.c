@@ -6,7 +6,6 @@
 #include <strings.h>
 
 #include "encoding.h"
-#include "inlang.h"
 #include "jsonvalues.h"
 #include "xlsxread.h"
 
@@ -65,7 +64,7 @@ hz_values_format_t hz_values_guess_format(const char *path, const char *data, si
 }
 
 static int read_csv(const char *label, const char *data, size_t len, hz_csv_t *csv, hz_diags_t *d,
-                    FILE *note) {
+                    FILE *note, hz_lang_t lang) {
   char *text;
   size_t tlen;
   hz_encoding_t enc;
@@ -78,8 +77,9 @@ static int read_csv(const char *label, const char *data, size_t len, hz_csv_t *c
     return 0;
   }
   if (enc == HZ_ENC_GB18030 && note)
-    fprintf(note, HZ_L("读取 %s: 按 %s 编码解读\n", "reading %s: decoded as %s\n"), label,
-            hz_encoding_name(enc));
+    fprintf(note,
+            (lang == HZ_LANG_ZH ? "读取 %s: 按 %s 编码解读\n" : "reading %s: decoded as %s\n"),
+            label, hz_encoding_name(enc));
   int rc = hz_csv_parse(csv, text, tlen, d);
   free(text);
   return rc;
@@ -95,7 +95,7 @@ static void identity_layout(hz_csv_layout_t *layout, size_t ncols) {
 
 int hz_rows_read(const char *label, const char *data, size_t len, hz_values_format_t fmt,
                  const hz_csv_column_t *cols, size_t ncols, hz_rows_t *rows, hz_diags_t *d,
-                 FILE *note) {
+                 FILE *note, hz_lang_t lang) {
   memset(rows, 0, sizeof(*rows));
   int rc = 0;
   if (fmt == HZ_VALUES_JSON) {
@@ -109,7 +109,7 @@ int hz_rows_read(const char *label, const char *data, size_t len, hz_values_form
     if (hz_xlsx_read(data, len, &rows->csv, err, sizeof(err)) < 0)
       hz_diags_add(d, 0, "%s", err);
   } else {
-    rc = read_csv(label, data, len, &rows->csv, d, note);
+    rc = read_csv(label, data, len, &rows->csv, d, note, lang);
   }
   if (rc == 0 && hz_csv_map_columns(&rows->csv, cols, ncols, &rows->layout, d) < 0)
     rows->bad_header = 1;
@@ -121,10 +121,10 @@ void hz_rows_free(hz_rows_t *rows) {
 }
 
 int hz_values_parse(const char *label, const char *data, size_t len, hz_values_format_t fmt,
-                    hz_value_list_t *out, hz_diags_t *d, FILE *note) {
+                    hz_value_list_t *out, hz_diags_t *d, FILE *note, hz_lang_t lang) {
   hz_rows_t rows;
-  int rc =
-      hz_rows_read(label, data, len, fmt, hz_values_columns, hz_values_ncolumns, &rows, d, note);
+  int rc = hz_rows_read(label, data, len, fmt, hz_values_columns, hz_values_ncolumns, &rows, d,
+                        note, lang);
   /* With a bad header the rows would be misread: its problems suffice. */
   for (size_t i = rows.layout.first; rc == 0 && !rows.bad_header && i < rows.csv.nrecords; i++) {
     const hz_csv_record_t *r = &rows.csv.records[i];

@@ -19,6 +19,7 @@
 
 #include "csv.h"
 #include "diag.h"
+#include "labels.h"
 #include "valuelist.h"
 
 typedef enum {
@@ -49,18 +50,18 @@ typedef struct hz_rows_s {
 
 /* Reads the file (label names it in messages) with the expected columns:
  * CSV text is decoded first, and when it was not UTF-8 a note naming the
- * encoding assumed goes to note (may be NULL). Every problem goes to d,
+ * encoding assumed goes to note (may be NULL) in lang. Every problem goes to d,
  * whose unit becomes "row" for a sheet and "item" for JSON. Returns 0
  * (check d->total; records with problems are checked again by the
  * caller through hz_csv_check_record) or -1 when out of memory. */
 int hz_rows_read(const char *label, const char *data, size_t len, hz_values_format_t fmt,
                  const hz_csv_column_t *cols, size_t ncols, hz_rows_t *rows, hz_diags_t *d,
-                 FILE *note);
+                 FILE *note, hz_lang_t lang);
 void hz_rows_free(hz_rows_t *rows);
 
 /* The values file into out: rows without a value are counted in
  * out->blank and left out. Returns 0 (check d->total) or -1 (memory). */
 int hz_values_parse(const char *label, const char *data, size_t len, hz_values_format_t fmt,
-                    hz_value_list_t *out, hz_diags_t *d, FILE *note);
+                    hz_value_list_t *out, hz_diags_t *d, FILE *note, hz_lang_t lang);
 
 #endif

@@ -137,10 +137,9 @@ class CliInputTest(CliTestBase):
         with text stdout/stderr (stderr is a pipe: plain progress lines)."""
         cmd = [os.path.join(client_dir(), "huizong")] + list(args)
         cmd += ["--addr", addr or self.server.address, "--timeout", "60",
-                "--token", self.token(label)]
+                "--token", self.token(label), "--lang", lang]
         env = {k: v for k, v in os.environ.items()
                if not k.startswith("HUIZONG_") and k not in ("LANG", "LC_ALL", "LC_MESSAGES")}
-        env["HUIZONG_LANG"] = lang
         res = subprocess.run(cmd, capture_output=True, timeout=CLI_TIMEOUT * 3, env=env,
                              input=input_bytes)
         res.stdout = res.stdout.decode("utf-8")
@@ -240,7 +239,7 @@ class CliInputTest(CliTestBase):
         path = self.write("filled.xlsx", data=xlsx_bytes(filled))
         res = self.expect(self.run_cli("submit", "--region", TOWN_A, "--period", period,
                                        "--file", path, "--format", "json", label="town_a"), 0)
-        self.assertEqual(json.loads(res.stdout)[0]["imported"], "2")
+        self.assertEqual(json.loads(res.stdout)[0]["imported"], 2)
         self.assertIn("%d indicators without a value: not reported this time" % (len(rows) - 3),
                       res.stderr)
         self.assertEqual(self.stored(TOWN_A, period),

@@ -299,7 +299,8 @@ HZ_TEST(columns_record_with_too_many_fields_or_missing_required) {
 static void parse_values(const char *text, hz_value_list_t *l, hz_diags_t *d) {
   hz_value_list_init(l);
   hz_diags_init(d);
-  HZ_ASSERT_INT_EQ(hz_values_parse("test", text, strlen(text), HZ_VALUES_CSV, l, d, NULL), 0);
+  HZ_ASSERT_INT_EQ(
+      hz_values_parse("test", text, strlen(text), HZ_VALUES_CSV, l, d, NULL, HZ_LANG_EN), 0);
 }
 
 HZ_TEST(values_csv_with_header_keeps_decimals_verbatim) {

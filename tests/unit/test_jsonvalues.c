@@ -189,7 +189,7 @@ HZ_TEST(json_bulk_rows_through_the_values_file) {
   hz_diags_init(&d);
   hz_rows_t rows;
   HZ_ASSERT_INT_EQ(hz_rows_read("t.json", text, strlen(text), HZ_VALUES_JSON, hz_bulk_columns,
-                                hz_bulk_ncolumns, &rows, &d, NULL),
+                                hz_bulk_ncolumns, &rows, &d, NULL, HZ_LANG_EN),
                    0);
   HZ_ASSERT_UINT_EQ(d.total, 0);
   HZ_ASSERT_UINT_EQ(rows.csv.nrecords, 2);

@@ -12,7 +12,6 @@
 
 #include "commands.h"
 #include "huizong/v1/aggregation.pb-c.h"
-#include "inlang.h"
 #include "present.h"
 #include "problems.h"
 #include "progress.h"
@@ -167,7 +166,8 @@ static int stream_export(hz_cli_t *cli, const Huizong__V1__ExportValuesRequest *
     hzc_call_close_send(call);
   out_t o = {.cli = cli};
   hz_progress_t p;
-  hz_progress_init(&p, cli->err, HZ_L("条记录", "records"), HZ_L("条", "records"), 0, 1);
+  hz_progress_init(&p, cli->err, cli->lang, hz_cli_tr(cli, "records", "条记录"),
+                   hz_cli_tr(cli, "records", "条"), 0, 1);
   ProtobufCMessage *msg;
   while (hzc_call_recv(call, &huizong__v1__export_values_response__descriptor, &msg) == 1) {
     print_batch(&o, (Huizong__V1__ExportValuesResponse *)msg);
@@ -176,8 +176,8 @@ static int stream_export(hz_cli_t *cli, const Huizong__V1__ExportValuesRequest *
   }
   char last[200];
   snprintf(last, sizeof(last),
-           HZ_L("导出 %zu 条记录, 用时 %.1f 秒", "%zu records exported in %.1f s"), o.records,
-           hz_progress_now() - p.t0);
+           hz_cli_tr(cli, "%zu records exported in %.1f s", "导出 %zu 条记录, 用时 %.1f 秒"),
+           o.records, hz_progress_now() - p.t0);
   hz_progress_end(&p, last);
   hzc_status_t st;
   hzc_status_init(&st);

@@ -26,7 +26,6 @@
 #include "commands.h"
 #include "huizong/v1/reporting.pb-c.h"
 #include "infile.h"
-#include "inlang.h"
 #include "names.h"
 #include "present.h"
 #include "problems.h"
@@ -110,7 +109,7 @@ static int load_values(submit_t *s) {
   hz_diags_init(&d);
   hz_values_format_t fmt = hz_values_guess_format(s->file, data, len);
   int rc = HZ_EXIT_OK;
-  int parsed = hz_values_parse(file_label(s), data, len, fmt, &s->values, &d, cli->err);
+  int parsed = hz_values_parse(file_label(s), data, len, fmt, &s->values, &d, cli->err, cli->lang);
   free(data);
   s->unit = d.unit ? d.unit : "line";
   if (parsed == 0 && d.total == 0 && s->values.n > 0)
@@ -128,8 +127,8 @@ static int load_values(submit_t *s) {
     rc = HZ_EXIT_USAGE;
   } else if (s->values.blank > 0) {
     fprintf(cli->err,
-            HZ_L("%s: %zu 个指标未填数值, 本次不报送\n",
-                 "%s: %zu indicators without a value: not reported this time\n"),
+            hz_cli_tr(cli, "%s: %zu indicators without a value: not reported this time\n",
+                      "%s: %zu 个指标未填数值, 本次不报送\n"),
             file_label(s), s->values.blank);
   }
   hz_diags_free(&d);

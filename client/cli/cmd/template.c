@@ -14,7 +14,6 @@
 #include "calls.h"
 #include "commands.h"
 #include "huizong/v1/aggregation.pb-c.h"
-#include "inlang.h"
 #include "names.h"
 #include "present.h"
 #include "suggest.h"
@@ -63,13 +62,17 @@ static const char *reported(const Huizong__V1__Report *r, const char *code) {
 static int write_sheet(hz_cli_t *cli, const hz_catalog_t *cat, int type,
                        const Huizong__V1__Report *last) {
   const char *const headers[] = {
-      HZ_L("指标代码", "code"),      HZ_L("指标名称", "name"),  HZ_L("计量单位", "unit"),
-      HZ_L("上年同期", "last_year"), HZ_L("本期数值", "value"), HZ_L("备注", "comment"),
+      hz_cli_tr(cli, "code", "指标代码"),  hz_cli_tr(cli, "name", "指标名称"),
+      hz_cli_tr(cli, "unit", "计量单位"),  hz_cli_tr(cli, "last_year", "上年同期"),
+      hz_cli_tr(cli, "value", "本期数值"), hz_cli_tr(cli, "comment", "备注"),
   };
   enum { NC = sizeof(headers) / sizeof(headers[0]) };
   hz_table_t t;
   if (hz_table_init(&t, NC, headers) < 0)
     return hz_cli_error(cli, "out of memory");
+  hz_table_set_kind(&t, 3, HZ_KIND_DECIMAL); /* last year: a number cell in xlsx */
+  for (size_t c = 0; c < NC; c++)
+    hz_table_set_flags(&t, c, HZ_COL_TABLE | HZ_COL_DATA); /* empty columns are the point */
   int rc = HZ_EXIT_OK;
   size_t rows = 0;
   for (size_t i = 0; i < cat->n && rc == HZ_EXIT_OK; i++) {
@@ -84,11 +87,11 @@ static int write_sheet(hz_cli_t *cli, const hz_catalog_t *cat, int type,
   if (rc == HZ_EXIT_OK && rows == 0)
     rc = hz_cli_error(cli, "no indicator is reported at the frequency of this period");
   if (rc == HZ_EXIT_OK) {
-    hz_format_t saved = cli->format;
-    if (cli->format == HZ_FORMAT_TABLE)
-      cli->format = HZ_FORMAT_CSV; /* a sheet to fill in, not a display */
+    hz_format_t saved = cli->o.format;
+    if (cli->o.format == HZ_FORMAT_TABLE)
+      cli->o.format = HZ_FORMAT_CSV; /* a sheet to fill in, not a display */
     rc = hz_write_table(cli, &t);
-    cli->format = saved;
+    cli->o.format = saved;
   }
   hz_table_free(&t);
   return rc;
@@ -127,7 +130,8 @@ const hz_cli_cmd_t hz_cmd_template = {
     .summary = "write a fill-in sheet for a township and period (codes, names, last year)",
     .help = "Columns: code, name, unit, last_year (the same period a year earlier), value,\n"
             "comment; Chinese headers under a Chinese locale. CSV by default (the table\n"
-            "format makes no sense for a sheet). Fill in the value column (leave a row blank\n"
+            "format makes no sense for a sheet); --format xlsx --output FILE for Excel. Fill in "
+            "the value column (leave a row blank\n"
             "when the figure is not reported this time) and send the sheet back with\n"
             "`huizong submit --region R --period P --file SHEET`.",
     .opts = template_opts,
