@@ -147,6 +147,53 @@ class CliInputTest(CliTestBase):
         res.cmdline = " ".join(a for a in cmd if a != self.token(label))
         return res
 
+    def run_tty(self, *args):
+        """huizong with stderr on a pseudo-terminal (stdout a pipe): returns
+        (exit code, stdout text, what the terminal received)."""
+        import pty
+        import select
+        cmd = [os.path.join(client_dir(), "huizong")] + list(args)
+        cmd += ["--addr", self.server.address, "--timeout", "60", "--token", self.token("admin"),
+                "--lang", "en"]
+        master, slave = pty.openpty()
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=slave, stdin=subprocess.DEVNULL)
+        os.close(slave)
+        got = b""
+        while True:
+            ready, _, _ = select.select([master], [], [], CLI_TIMEOUT)
+            if not ready:
+                proc.kill()
+                self.fail("%s: no terminal output for %ds" % (" ".join(args), CLI_TIMEOUT))
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            got += chunk
+        os.close(master)
+        out = proc.stdout.read().decode("utf-8")
+        proc.stdout.close()
+        return proc.wait(timeout=CLI_TIMEOUT), out, got.decode("utf-8", "replace")
+
+    def test_progress_redrawn_on_a_terminal(self):
+        year = pc.fresh_year()
+        rows = [["region", "period", "indicator", "value"]]
+        rows += [[t, "%dQ1" % year, "fai", "1.5"] for t in BULK_TOWNS[:30]]
+        path = self.write("tty.csv", "".join(",".join(r) + "\n" for r in rows))
+        code, out, term = self.run_tty("submit", "--bulk", path, "--format", "csv")
+        self.assertEqual(code, 0, term)
+        self.assertEqual(len(out.splitlines()), 31)
+        self.assertIn("\r", term)
+        self.assertRegex(term, r"\[[#.]{24}\] \d+/30 groups sent")
+        self.assertIn("30 groups, 30 values: 30 accepted", term)
+        # export: records so far and the rate, on the terminal only.
+        code, out, term = self.run_tty("export", "--region", BULK_COUNTY, "--from",
+                                       "%dQ1" % year, "--to", "%dQ4" % year, "--format", "csv")
+        self.assertEqual(code, 0, term)
+        self.assertEqual(len(out.splitlines()), 31)
+        self.assertIn("30 records exported in", term)
+
     # -- encodings ---------------------------------------------------------------------
 
     def test_gbk_csv_accepted_with_the_encoding_named(self):
@@ -230,6 +277,18 @@ class CliInputTest(CliTestBase):
         en = self.expect(self.run_cli("template", "--region", TOWN_A, "--period", period,
                                       label="town_a"), 0)
         self.assertEqual(en.stdout.splitlines()[0], "code,name,unit,last_year,value,comment")
+
+        # The same sheet as a workbook, read back with zipfile: headers,
+        # last year's value as a number cell, empty value cells.
+        book = os.path.join(self.tmp, "template.xlsx")
+        self.expect(self.run_cli("template", "--region", TOWN_A, "--period", period,
+                                 "--format", "xlsx", "--output", book, label="town_a",
+                                 lang="zh"), 0)
+        cells = read_xlsx(book)
+        self.assertEqual([cells[(1, c)][1] for c in range(6)], rows[0])
+        fai_row = next(r for (r, c), v in cells.items() if c == 0 and v[1] == "fai")
+        self.assertEqual(cells[(fai_row, 3)], ("n", "38281.25"))
+        self.assertNotIn((fai_row, 4), cells)
 
         # The clerk fills in two figures in Excel, leaves the rest blank.
         filled = [rows[0]]
@@ -347,6 +406,36 @@ class CliInputTest(CliTestBase):
         self.expect(self.run_cli("submit", "--bulk", path), 2, "row 3:", "already on row 2",
                     "nothing was sent")
         self.assertEqual(self.db.counts(), before)
+
+
+def read_xlsx(path):
+    """The first sheet's cells {(row, col): (type, text)} (type "s" for
+    text, "n" for numbers), read with zipfile and ElementTree."""
+    import xml.etree.ElementTree as ET
+    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    with zipfile.ZipFile(path) as z:
+        names = z.namelist()
+        sst = []
+        if "xl/sharedStrings.xml" in names:
+            for si in ET.fromstring(z.read("xl/sharedStrings.xml")).iter(ns + "si"):
+                sst.append("".join(t.text or "" for t in si.iter(ns + "t")))
+        sheet = ET.fromstring(z.read("xl/worksheets/sheet1.xml"))
+    cells = {}
+    for c in sheet.iter(ns + "c"):
+        ref = c.get("r")
+        col = ord(ref[0]) - ord("A")
+        row = int(ref[1:])
+        t = c.get("t")
+        v = c.find(ns + "v")
+        if t == "s":
+            cells[(row, col)] = ("s", sst[int(v.text)])
+        elif t == "inlineStr":
+            cells[(row, col)] = ("s", "".join(x.text or "" for x in c.iter(ns + "t")))
+        elif t == "str":
+            cells[(row, col)] = ("s", v.text or "")
+        elif v is not None:
+            cells[(row, col)] = ("n", v.text)
+    return cells
 
 
 def xlsx_bytes(rows):
