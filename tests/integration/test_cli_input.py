@@ -14,6 +14,7 @@ import json
 import os
 import socket
 import subprocess
+import sys
 import threading
 import zipfile
 from xml.sax.saxutils import escape
@@ -406,6 +407,47 @@ class CliInputTest(CliTestBase):
         self.expect(self.run_cli("submit", "--bulk", path), 2, "row 3:", "already on row 2",
                     "nothing was sent")
         self.assertEqual(self.db.counts(), before)
+
+
+class CliBulkDemoTest(pc.PgServerTestCase):
+    """The demo's values.csv (deploy/demo: region, period, indicator,
+    value, comment) loads with one `huizong submit --bulk`, as the demo's
+    load script could instead of one submit per township and period."""
+
+    load_fixture = False
+
+    def test_demo_values_csv_in_one_bulk_load(self):
+        demo = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+            os.path.abspath(__file__)))), "deploy", "demo")
+        token = pc.token_create_cli(self.db, "admin", "demo-admin")
+        common = ["--addr", self.server.address, "--token", token, "--timeout", "120"]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("HUIZONG_")}
+
+        def run(prog, *args):
+            return subprocess.run([os.path.join(client_dir(), prog)] + list(args) + common,
+                                  capture_output=True, text=True, timeout=CLI_TIMEOUT * 5,
+                                  env=env)
+
+        for what in ("regions", "indicators"):
+            res = run("huizong-admin", what, "import", os.path.join(demo, what + ".csv"))
+            self.assertEqual(res.returncode, 0, res.stderr)
+        with open(os.path.join(demo, "values.csv"), encoding="utf-8") as f:
+            rows = [r for r in csv.DictReader(f) if r["value"].strip()]
+        groups = {(r["region"], r["period"]) for r in rows}
+        path = os.path.join(demo, "values.csv")
+        res = run("huizong", "submit", "--bulk", path, "--format", "json")
+        self.assertEqual(res.returncode, 0, res.stderr[-3000:])
+        sys.stderr.write("demo bulk load: %s\n" % res.stderr.strip().splitlines()[-1])
+        out = json.loads(res.stdout)
+        self.assertEqual(len(out), len(groups))
+        self.assertEqual({o["status"] for o in out}, {"accepted"})
+        self.assertEqual(self.db.count("data_values"), len(rows))
+        self.assertEqual(self.db.count("submissions"), len(groups))
+        counts = self.db.counts()
+        res = run("huizong", "submit", "--bulk", path, "--format", "json")
+        self.assertEqual(res.returncode, 0, res.stderr[-3000:])
+        self.assertEqual({o["status"] for o in json.loads(res.stdout)}, {"already accepted"})
+        self.assertEqual(self.db.counts(), counts)
 
 
 def read_xlsx(path):
