@@ -58,8 +58,12 @@ static char *refusal_text(const hz_bulk_t *b, const hz_bulk_group_t *g,
   size_t *lines = malloc((g->values.n + 1) * sizeof(*lines));
   for (size_t i = 0; lines && i < g->values.n; i++)
     lines[i] = g->values.items[i].line;
-  used += (size_t)snprintf(buf, cap, "%s: %s", hz_status_name(r->code),
-                           r->message && *r->message ? r->message : "refused");
+  /* The message summarises the problems: with a list, the list alone. */
+  if (r->n_problems > 0)
+    used += (size_t)snprintf(buf, cap, "%s", hz_status_name(r->code));
+  else
+    used += (size_t)snprintf(buf, cap, "%s: %s", hz_status_name(r->code),
+                             r->message && *r->message ? r->message : "refused");
   for (size_t i = 0; i < r->n_problems && used + 1 < cap; i++) {
     char one[1200];
     hz_catalog_describe(&b->cat, r->problems[i], lines, lines ? g->values.n : 0, b->unit, one,

@@ -238,10 +238,16 @@ void hz_catalog_describe(const hz_catalog_t *cat, const Huizong__V1__Problem *pr
 
 int hz_catalog_refused(hz_cli_t *cli, const hzc_status_t *st, const hz_catalog_t *cat,
                        const size_t *lines, size_t nlines, const char *unit) {
-  hz_cli_fail(cli, st);
   Huizong__V1__ProblemList *list = hz_problems_from_status(st);
   if (!list)
-    return HZ_EXIT_REFUSED;
+    return hz_cli_fail(cli, st);
+  /* As hz_cli_refused: the status message summarises these same problems,
+   * so the count heads the list instead and each problem is said once. */
+  int total = list->total > 0 ? list->total : (int)list->n_problems;
+  fprintf(cli->err, "%s%s: ", hz_cli_msg(cli, HZ_MSG_ERROR), hz_status_name(st->code));
+  fprintf(cli->err,
+          hz_cli_tr(cli, "%d problem%s; nothing was stored\n", "%d 个问题%s，未保存任何数据\n"),
+          total, cli->lang == HZ_LANG_ZH || total == 1 ? "" : "s");
   char line[1200];
   for (size_t i = 0; i < list->n_problems; i++) {
     hz_catalog_describe(cat, list->problems[i], lines, nlines, unit, line, sizeof(line));

@@ -62,9 +62,10 @@ int hz_catalog_code(const hz_catalog_t *cat, const char *s, size_t line, const c
  * the code is in the catalog or nothing is near. */
 void hz_catalog_hint(const hz_catalog_t *cat, const char *code, char *buf, size_t len);
 
-/* Prints a refusal (hz_cli_fail) and its problems, each once, on its
- * file position ("row 5: ..."; lines[index] with unit) and with a hint for
- * an unknown indicator. Returns HZ_EXIT_REFUSED. */
+/* Prints a refusal as hz_cli_refused does (the count, then each problem
+ * once), but with every problem on its file position ("row 5: ...":
+ * lines[index] named by unit) and a hint for an unknown indicator.
+ * Returns HZ_EXIT_REFUSED. */
 int hz_catalog_refused(hz_cli_t *cli, const hzc_status_t *st, const hz_catalog_t *cat,
                        const size_t *lines, size_t nlines, const char *unit);
 

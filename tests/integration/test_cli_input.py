@@ -254,6 +254,9 @@ class CliInputTest(CliTestBase):
                 if l.startswith("line 3:") and "did you mean retail (社会消费品零售总额)?" in l]
         self.assertEqual(len(hits), 1, res.stderr)
         self.assertEqual(res.stderr.count("did you mean"), 1, res.stderr)
+        # Each problem once: the status summary does not repeat it.
+        self.assertEqual(len([l for l in res.stderr.splitlines() if "retial" in l]), 1,
+                         res.stderr)
         self.assertEqual(self.db.counts(), before)
 
     # -- the template, filled in Excel -------------------------------------------------
@@ -350,6 +353,7 @@ class CliInputTest(CliTestBase):
         self.assertEqual((refused["region"], refused["period"]), bad)
         self.assertIn("INVALID_ARGUMENT", refused["problems"])
         self.assertIn("line %d:" % bad_line, refused["problems"])
+        self.assertEqual(refused["problems"].count("fai"), 1, refused["problems"])
         # Progress: plain lines on a pipe, tenths of the groups sent, then the total.
         progress = [l for l in res.stderr.splitlines() if "groups sent" in l]
         self.assertGreaterEqual(len(progress), 10, res.stderr)
