@@ -15,6 +15,7 @@
 #define B  HZ_KIND_BOOL
 #define TM HZ_KIND_TIME
 #define F  HZ_KIND_FIGURE
+#define W  HZ_KIND_WORD
 
 const hz_label_t hz_labels[] = {
     /* regions and indicators */
@@ -23,7 +24,7 @@ const hz_label_t hz_labels[] = {
     {"region_name", T, "地区", "region", NULL},
     {"name", T, "名称", "name", NULL},
     {"code", T, "代码", "code", NULL},
-    {"level", T, "级别", "level", NULL},
+    {"level", W, "级别", "level", NULL},
     {"parent_code", T, "上级代码", "parent", NULL},
     {"reporting", B, "报送单位", "reporting", NULL},
     {"depth", I, "层级", "depth", NULL},
@@ -32,10 +33,10 @@ const hz_label_t hz_labels[] = {
     {"indicator_code", T, "指标代码", "indicator code", NULL},
     {"indicator_name", T, "指标", "indicator", NULL},
     {"unit", T, "单位", "unit", NULL},
-    {"frequency", T, "报送频率", "frequency", NULL},
-    {"time_aggregation", T, "时间汇总", "over time", NULL},
-    {"region_aggregation", T, "地区汇总", "over regions", NULL},
-    {"change_basis", T, "比较方式", "change basis", NULL},
+    {"frequency", W, "报送频率", "frequency", NULL},
+    {"time_aggregation", W, "时间汇总", "over time", NULL},
+    {"region_aggregation", W, "地区汇总", "over regions", NULL},
+    {"change_basis", W, "比较方式", "change basis", NULL},
     {"min", D, "下限", "min", NULL},
     {"max", D, "上限", "max", NULL},
     {"numerator", T, "分子", "numerator", NULL},
@@ -44,7 +45,7 @@ const hz_label_t hz_labels[] = {
     {"description", T, "说明", "description", NULL},
     /* periods and figures (rollup, series, report) */
     {"period", T, "时期", "period", NULL},
-    {"period_type", T, "时期类型", "period type", NULL},
+    {"period_type", W, "时期类型", "period type", NULL},
     {"value", D, "本期", "this period", NULL},
     {"reported", F, "已报/应报", "reported", NULL},
     {"reporting_units", I, "已报单位", "reporting units", NULL},
@@ -84,7 +85,7 @@ const hz_label_t hz_labels[] = {
     {"ytd_same_subperiods", B, "累计同口径", "YTD like-for-like", NULL},
     {"cumulative", B, "累计", "cumulative", NULL},
     /* completeness and reporting discipline */
-    {"state", T, "状态", "state", NULL},
+    {"state", W, "状态", "state", NULL},
     {"expected_reports", I, "应报", "expected", NULL},
     {"reported_reports", I, "已报", "reported", NULL},
     {"on_time_reports", I, "及时", "on time", NULL},
@@ -104,15 +105,15 @@ const hz_label_t hz_labels[] = {
     {"last_submission_id", T, "最近报送编号", "last submission", NULL},
     {"approved_by", T, "审核人", "approved by", NULL},
     {"approved_at", TM, "审核时间", "approved at", NULL},
-    {"outcome", T, "结果", "outcome", NULL},
+    {"outcome", W, "结果", "outcome", NULL},
     {"changed", B, "已变更", "changed", NULL},
     {"comment", T, "备注", "comment", NULL},
     {"narrative", T, "工作总结", "narrative", NULL},
-    {"submissions", T, "报送编号", "submissions", NULL},
+    {"submissions", I, "报送次数", "submissions", NULL},
     /* submissions */
     {"submission_id", T, "报送编号", "submission", NULL},
     {"submission", T, "报送编号", "submission", NULL},
-    {"status", T, "结果", "status", NULL},
+    {"status", W, "结果", "status", NULL},
     {"submitted_by", T, "报送人", "submitted by", NULL},
     {"imported", I, "新增", "imported", NULL},
     {"updated", I, "更新", "updated", NULL},
@@ -134,7 +135,7 @@ const hz_label_t hz_labels[] = {
     {"new", D, "新值", "new", NULL},
     {"detail", T, "详情", "detail", NULL},
     {"id", T, "编号", "id", NULL},
-    {"role", T, "角色", "role", NULL},
+    {"role", W, "角色", "role", NULL},
     {"token", T, "令牌", "token", NULL},
     {"created_at", TM, "创建时间", "created at", NULL},
     {"created_by", T, "创建人", "created by", NULL},
@@ -150,6 +151,28 @@ const hz_label_t hz_labels[] = {
     {"service", T, "服务", "service", NULL},
     {NULL, T, NULL, NULL, NULL},
 };
+
+/* Enum names (names.c's printed ones) as Chinese tables say them. */
+static const char *const words[][2] = {
+    {"province", "省"},      {"city", "市"},         {"county", "县"},
+    {"township", "乡镇"},    {"village", "村"},      {"year", "年度"},
+    {"half_year", "半年"},   {"quarter", "季度"},    {"month", "月度"},
+    {"sum", "求和"},         {"last", "期末值"},     {"average", "平均"},
+    {"min", "最小"},         {"max", "最大"},        {"none", "不汇总"},
+    {"missing", "未报"},     {"submitted", "已报"},  {"approved", "已审核"},
+    {"partial", "部分已报"}, {"accepted", "已接收"}, {"validated", "已校验"},
+    {"rejected", "已拒绝"},  {"admin", "管理员"},    {"growth", "增长率"},
+    {"points", "百分点"},
+};
+
+const char *hz_word_text(const char *name, hz_lang_t lang) {
+  if (!name || lang != HZ_LANG_ZH)
+    return name;
+  for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+    if (strcmp(words[i][0], name) == 0)
+      return words[i][1];
+  return name;
+}
 
 const hz_label_t *hz_label_find(const char *key) {
   if (!key)

@@ -29,6 +29,7 @@ typedef enum {
   HZ_KIND_BOOL,     /* "true"/"false": JSON booleans, 是/否 or yes/no in tables */
   HZ_KIND_TIME,     /* RFC 3339 UTC from the wire: shown in the office's zone */
   HZ_KIND_FIGURE,   /* text made for people from figures ("+23.58个百分点"): right-aligned */
+  HZ_KIND_WORD,     /* an enum's stable name ("quarter"): 季度 in a Chinese table */
 } hz_kind_t;
 
 /* One column key. */
@@ -47,6 +48,10 @@ extern const hz_label_t hz_labels[];
 const hz_label_t *hz_label_find(const char *key);
 /* The header of key in lang; the key itself when the table lacks it. */
 const char *hz_label_text(const char *key, hz_lang_t lang);
+
+/* The word people read for an enum's stable name in lang ("quarter" ->
+ * 季度); the name itself when there is none (English, or unknown). */
+const char *hz_word_text(const char *name, hz_lang_t lang);
 
 /* "zh" or "en" (also "zh_CN", "chinese", "中文", "english"). Returns 0 or -1. */
 int hz_lang_parse(const char *s, hz_lang_t *out);

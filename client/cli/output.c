@@ -257,6 +257,7 @@ const char *hz_out_cell_text(const hz_out_t *o, hz_kind_t kind, const char *raw,
     if (strcmp(raw, "false") == 0)
       return hz_msg(o->lang, HZ_MSG_NO);
     return raw;
+  case HZ_KIND_WORD: return hz_word_text(raw, o->lang);
   case HZ_KIND_TIME:
     if (len >= HZ_TIMEARG_SIZE && hz_time_display(raw, o->tz_minutes, buf) == 0)
       return buf;

@@ -21,6 +21,7 @@
  *        BOOL     是/否, yes/no         true/false     boolean  boolean
  *        TIME     2022-10-16 00:00:00 +08:00 (zone of --tz)     wire text  as table
  *        FIGURE   as is (right)         as is          string   string
+ *        WORD     季度 (zh), quarter    quarter        string   as table
  *    Thousands separators appear in tables only. Headers: in tables and
  *    xlsx the label of the key in the language (labels.h); in CSV and
  *    JSON the key itself, so scripts do not depend on the locale.

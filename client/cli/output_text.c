@@ -1,8 +1,8 @@
 /* The aligned text table: display widths of UTF-8 text (East Asian Wide
  * and Fullwidth characters take two columns, Unicode UAX #11, so Chinese
  * names line up), cells rendered per kind, and the fit to the width of the
- * terminal: the widest text columns are cut first, then columns on the
- * right are left out, with a note saying which. */
+ * terminal: the widest name or free-text columns are cut first, then
+ * columns on the right are left out, with a note saying which. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,9 +10,12 @@
 #include "wire/utf8.h"
 
 /* Text columns are never cut below this many display columns. */
-#define MIN_TEXT_WIDTH 8
+#define MIN_TEXT_WIDTH      8
+/* Before leaving columns out, names are cut no shorter than this (eight
+ * Chinese characters: 人居环境整治出动… still says what it is). */
+#define READABLE_TEXT_WIDTH 16
 /* Room for one rendered cell. */
-#define CELL_MAX       512
+#define CELL_MAX            512
 
 /* ---- UTF-8 and display width ---- */
 
@@ -182,6 +185,19 @@ static int right_aligned(const hz_table_t *t, size_t c) {
   return any;
 }
 
+/* Names and free text (a cell with a space or a non-ASCII character) may
+ * be cut to fit; codes, periods and states never are: "4206241…" would
+ * name nothing. */
+static int free_text(const hz_table_t *t, size_t c) {
+  for (size_t r = 0; r < t->nrows; r++) {
+    const unsigned char *v = (const unsigned char *)t->cells[r * t->ncols + c];
+    for (; v && *v; v++)
+      if (*v == ' ' || *v >= 0x80)
+        return 1;
+  }
+  return 0;
+}
+
 /* Renders headers and cells. Returns 0 or -1. */
 static int grid_build(grid_t *g, const hz_out_t *o, const hz_table_t *t, const size_t *idx,
                       size_t n) {
@@ -202,7 +218,7 @@ static int grid_build(grid_t *g, const hz_out_t *o, const hz_table_t *t, const s
     if (!(g->text[k] = strdup(hz_out_header(o, t->headers[c], t->kind[c], unit, buf, sizeof(buf)))))
       return -1;
     g->right[k] = right_aligned(t, c);
-    g->cuttable[k] = t->kind[c] == HZ_KIND_TEXT && !g->right[k];
+    g->cuttable[k] = t->kind[c] == HZ_KIND_TEXT && !g->right[k] && free_text(t, c);
     for (size_t r = 0; r < t->nrows; r++) {
       const char *v = hz_out_cell_text(o, t->kind[c], t->cells[r * t->ncols + c], buf, sizeof(buf));
       if (!(g->text[(r + 1) * n + k] = strdup(v)))
@@ -224,22 +240,31 @@ static size_t total_width(const grid_t *g, size_t shown) {
   return w;
 }
 
-/* Cuts the widest text columns, then leaves out columns from the right,
- * until the table fits. Returns how many columns stay. */
+/* Cuts the widest cuttable columns, one display column at a time, down
+ * to floor, until the first `shown` columns fit budget. */
+static void cut_down(grid_t *g, size_t shown, size_t budget, size_t floor) {
+  while (total_width(g, shown) > budget) {
+    size_t best = shown;
+    for (size_t k = 0; k < shown; k++)
+      if (g->cuttable[k] && g->width[k] > floor && (best == shown || g->width[k] > g->width[best]))
+        best = k;
+    if (best == shown)
+      return;
+    g->width[best]--;
+  }
+}
+
+/* Makes the table fit: names are cut to a readable width first, then
+ * columns on the right are left out (the first two, what a row is about,
+ * stay), then names are cut further. Returns how many columns stay. */
 static size_t fit(grid_t *g, size_t budget) {
   size_t shown = g->n;
   if (budget == 0)
     return shown;
-  while (total_width(g, shown) > budget) {
-    size_t best = shown;
-    for (size_t k = 0; k < shown; k++)
-      if (g->cuttable[k] && g->width[k] > MIN_TEXT_WIDTH &&
-          (best == shown || g->width[k] > g->width[best]))
-        best = k;
-    if (best == shown)
-      break;
-    g->width[best]--;
-  }
+  cut_down(g, shown, budget, READABLE_TEXT_WIDTH);
+  while (shown > 2 && total_width(g, shown) > budget)
+    shown--;
+  cut_down(g, shown, budget, MIN_TEXT_WIDTH);
   while (shown > 1 && total_width(g, shown) > budget)
     shown--;
   return shown;

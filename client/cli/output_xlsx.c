@@ -66,6 +66,7 @@ static lxw_error write_cell(const hz_out_t *o, lxw_worksheet *ws, lxw_row_t row,
     if (hz_time_display(v, o->tz_minutes, buf) == 0)
       return worksheet_write_string(ws, row, col, buf, NULL);
     break;
+  case HZ_KIND_WORD: return worksheet_write_string(ws, row, col, hz_word_text(v, o->lang), NULL);
   default: break;
   }
   return worksheet_write_string(ws, row, col, v, NULL);

@@ -357,6 +357,98 @@ class CliOutputTest(CliTestBase):
         self.assertIs(comp[0]["exception_open"], False)
         self.assertIsInstance(comp[0]["values"], int)
 
+    # -- the statisticians' figures (issue 11) --------------------------------------------
+
+    def two_years(self):
+        last, this = pc.fresh_year(), pc.fresh_year()
+        self.assertEqual(this, last + 1)
+        return last, this
+
+    def test_rates_change_in_points_and_partial_years_say_so(self):
+        last, this = self.two_years()
+        # growth: unit "%", so it changes in percentage points.
+        self.submit_values(TOWN_A, "%dQ1" % last, [("growth", "7.86"), ("fai", "10")])
+        self.submit_values(TOWN_A, "%dQ1" % this, [("growth", "31.44"), ("fai", "12")])
+        for q in (2, 3, 4):
+            self.submit_values(TOWN_A, "%dQ%d" % (last, q), [("fai", "10")])
+        args = ("rollup", "--region", TOWN_A, "--period", "%dQ1" % this, "--indicators",
+                "growth,fai")
+        zh = self.good(self.run_cli("huizong", *args, lang="zh_CN.UTF-8")).text_out
+        growth = [l for l in zh.splitlines() if "同比增长率" in l]
+        self.assertEqual(len(growth), 1, zh)
+        self.assertIn("+23.58个百分点", growth[0])
+        self.assertNotIn("+300", growth[0])  # never a relative growth of a rate
+        fai = [l for l in zh.splitlines() if "固定资产投资" in l][0]
+        self.assertIn("+20.00%", fai)
+        en = self.good(self.run_cli("huizong", *args)).text_out
+        self.assertIn("+23.58 pp", en)
+        rows = {r["indicator_code"]: r for r in json.loads(self.good(self.run_cli(
+            "huizong", *args, "--format", "json")).text_out)}
+        self.assertEqual(rows["growth"]["yoy_change_pp"], "23.58")
+        self.assertIsNone(rows["growth"]["yoy_growth_pct"])
+        self.assertEqual(rows["growth"]["change_basis"], "points")
+        self.assertEqual(rows["fai"]["yoy_growth_pct"], "20.00")
+        self.assertIsNone(rows["fai"]["yoy_change_pp"])
+        # The year with only Q1: coverage 1 of 4, compared like with like.
+        year = ("rollup", "--region", TOWN_A, "--period", str(this), "--indicators", "fai")
+        zh = self.good(self.run_cli("huizong", *year, lang="zh_CN.UTF-8")).text_out
+        self.assertIn("1/4季: Q1", zh)
+        self.assertIn("覆盖", zh)
+        self.assertIn("1 of 4 quarters: Q1", self.good(self.run_cli("huizong", *year)).text_out)
+        row = json.loads(self.good(self.run_cli("huizong", *year, "--format", "json")).text_out)[0]
+        self.assertEqual((row["coverage_covered"], row["coverage_total"], row["coverage_periods"],
+                          row["coverage_complete"]), (1, 4, "%dQ1" % this, False))
+        self.assertIs(row["yoy_same_subperiods"], True)
+        self.assertEqual(decimal.Decimal(row["previous_year_value"]), decimal.Decimal("10"))
+
+    def test_year_to_date_beside_this_period(self):
+        last, this = self.two_years()
+        for y, vals in ((last, ("10", "10")), (this, ("12", "13"))):
+            for q, v in zip((1, 2), vals):
+                self.submit_values(TOWN_A, "%dQ%d" % (y, q), [("fai", v)])
+        args = ("rollup", "--region", TOWN_A, "--period", "%dQ2" % this, "--indicators", "fai")
+        zh = self.good(self.run_cli("huizong", *args, lang="zh_CN.UTF-8")).text_out
+        header, row = zh.splitlines()[2], [l for l in zh.splitlines() if "固定资产投资" in l][0]
+        for word in ("本期", "同比", "累计", "累计同比"):
+            self.assertIn(word, header)
+        self.assertLess(header.index("本期"), header.index("累计"))
+        self.assertIn("+30.00%", row)   # 13 against 10
+        self.assertIn("+25.00%", row)   # 25 against 20
+        out = json.loads(self.good(self.run_cli("huizong", *args, "--format", "json")).text_out)[0]
+        self.assertEqual((out["ytd_from_period"], out["ytd_to_period"]),
+                         ("%dQ1" % this, "%dQ2" % this))
+        self.assertEqual(decimal.Decimal(out["ytd_value"]), decimal.Decimal("25"))
+        self.assertEqual(out["ytd_yoy_growth_pct"], "25.00")
+
+    def test_completeness_rates_by_children_and_partial_years(self):
+        last, this = self.two_years()
+        self.submit_values(TOWN_A, "%dQ1" % this, [("fai", "1")])
+        self.submit_values(TOWN_A, "%dQ2" % this, [("fai", "1")])
+        self.submit_values(TOWN_B, "%dQ1" % this, [("fai", "1")])
+        zh = self.good(self.run_cli("huizong", "completeness", "--region", COUNTY, "--period",
+                                    str(this), "--report-type", "季度", label="county",
+                                    lang="zh_CN.UTF-8")).text_out
+        self.assertIn("报送率", zh)
+        self.assertIn("及时率", zh)
+        self.assertIn("部分已报", zh)
+        self.assertIn("应报", zh)
+        groups = json.loads(self.good(self.run_cli(
+            "huizong", "completeness", "--region", COUNTY, "--period", str(this),
+            "--report-type", "quarter", "--by", "children", "--format", "json",
+            label="county")).text_out)
+        by = {g["region"]: g for g in groups}
+        self.assertEqual(set(by), {TOWN_A, TOWN_B, TOWN_A3})
+        self.assertEqual((by[TOWN_A]["expected_reports"], by[TOWN_A]["reported_reports"]),
+                         (4, 2))
+        self.assertEqual(by[TOWN_A]["reporting_rate_pct"], "50.00")
+        self.assertEqual(by[TOWN_A3]["missing_units"], 1)
+        table = self.good(self.run_cli(
+            "huizong", "completeness", "--region", COUNTY, "--period", str(this),
+            "--report-type", "quarter", "--by", "children", label="county",
+            lang="zh_CN.UTF-8")).text_out
+        self.assertIn("50.00%", table)
+        self.assertIn("报送率", table.split("\n\n", 1)[1])
+
     # -- completeness -------------------------------------------------------------------
 
     def test_completeness_names_the_townships_that_have_not_reported(self):

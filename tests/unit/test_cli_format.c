@@ -387,3 +387,28 @@ HZ_TEST(streamed_listings_match_the_formats_of_whole_ones) {
   free(json);
   free(table);
 }
+
+HZ_TEST(enum_words_are_chinese_in_tables_and_stable_elsewhere) {
+  HZ_ASSERT_STR_EQ(hz_word_text("quarter", HZ_LANG_ZH), "季度");
+  HZ_ASSERT_STR_EQ(hz_word_text("township", HZ_LANG_ZH), "乡镇");
+  HZ_ASSERT_STR_EQ(hz_word_text("partial", HZ_LANG_ZH), "部分已报");
+  HZ_ASSERT_STR_EQ(hz_word_text("quarter", HZ_LANG_EN), "quarter");
+  HZ_ASSERT_STR_EQ(hz_word_text("value.set", HZ_LANG_ZH), "value.set"); /* no word: as is */
+  static const char *const keys[] = {"state", "frequency"};
+  static const char *const row[] = {"missing", "month"};
+  hz_table_t t;
+  HZ_ASSERT_INT_EQ(hz_table_init(&t, 2, keys), 0);
+  HZ_ASSERT_INT_EQ(hz_table_add_row(&t, row), 0);
+  hz_out_t o;
+  int rc;
+  hz_out_init(&o, HZ_FORMAT_TABLE, NULL, stderr);
+  o.lang = HZ_LANG_ZH;
+  char *table = render_with(&o, &t, &rc);
+  HZ_ASSERT_TRUE(strstr(table, "未报") != NULL && strstr(table, "月度") != NULL);
+  o.format = HZ_FORMAT_CSV;
+  char *csv = render_with(&o, &t, &rc);
+  HZ_ASSERT_STR_EQ(csv, "state,frequency\r\nmissing,month\r\n");
+  free(table);
+  free(csv);
+  hz_table_free(&t);
+}

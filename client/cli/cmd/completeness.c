@@ -32,6 +32,7 @@ enum {
   U_REGION,
   U_NAME,
   U_STATE,
+  U_REPORTS,
   U_EXPECTED,
   U_REPORTED,
   U_ON_TIME,
@@ -54,6 +55,7 @@ static const char *const unit_keys[NUNIT] = {
     "region",
     "name",
     "state",
+    "reported",
     "expected_reports",
     "reported_reports",
     "on_time_reports",
@@ -71,9 +73,9 @@ static const char *const unit_keys[NUNIT] = {
     "exception_open",
     "last_submission_id",
 };
-static const int unit_compact[] = {U_REGION,          U_NAME,         U_STATE,   U_EXPECTED,
-                                   U_REPORTED,        U_ON_TIME,      U_RATE,    U_ON_TIME_RATE,
-                                   U_MISSING_PERIODS, U_LATE_PERIODS, U_LAST_AT, U_APPROVED_BY};
+static const int unit_compact[] = {U_REGION,  U_NAME,         U_STATE,           U_REPORTS,
+                                   U_RATE,    U_ON_TIME_RATE, U_MISSING_PERIODS, U_LATE_PERIODS,
+                                   U_LAST_AT, U_APPROVED_BY};
 
 /* Per child region (--by). */
 enum {
@@ -125,20 +127,15 @@ static const char *join(hz_strpool_t *p, char **v, size_t n) {
   return hz_strpool_printf(p, "%s", buf);
 }
 
-/* The state as people read it in a table or sheet, the stable name in csv/json. */
-static const char *state_cell(const hz_cli_t *cli, int state) {
-  if (cli->format == HZ_FORMAT_TABLE || cli->format == HZ_FORMAT_XLSX)
-    return hz_stat_state(cli->lang, state);
-  return hz_name_of(hz_names_approval_state, state);
-}
-
-static int add_unit(hz_cli_t *cli, hz_table_t *t, hz_strpool_t *p,
-                    const Huizong__V1__UnitStatus *u) {
+static int add_unit(hz_table_t *t, hz_strpool_t *p, const Huizong__V1__UnitStatus *u) {
   const char *c[NUNIT] = {NULL};
   c[U_REGION] = u->region ? u->region->code : NULL;
   c[U_NAME] = u->region ? u->region->name : NULL;
-  c[U_STATE] = state_cell(cli, u->state);
+  c[U_STATE] = hz_name_of(hz_names_approval_state, u->state); /* a WORD column */
   rate_cells(p, u->rates, &c[U_EXPECTED]);
+  if (u->rates) /* 已报/应报, for people */
+    c[U_REPORTS] =
+        hz_strpool_printf(p, "%d/%d", u->rates->reported_reports, u->rates->expected_reports);
   c[U_REPORTED_PERIODS] = join(p, u->reported_periods, u->n_reported_periods);
   c[U_LATE_PERIODS] = join(p, u->late_periods, u->n_late_periods);
   c[U_MISSING_PERIODS] = join(p, u->missing_periods, u->n_missing_periods);
@@ -216,6 +213,7 @@ static void set_compact(hz_table_t *t, const int *cols, size_t n) {
     hz_table_set_flags(t, c, HZ_COL_DATA);
   for (size_t i = 0; i < n; i++)
     hz_table_set_flags(t, (size_t)cols[i], HZ_COL_DATA | HZ_COL_TABLE | HZ_COL_SPARSE);
+  hz_table_set_flags(t, U_REPORTS, HZ_COL_TABLE | HZ_COL_SPARSE);
   hz_table_set_flags(t, 0, HZ_COL_DATA | HZ_COL_TABLE);
   hz_table_set_flags(t, 1, HZ_COL_DATA | HZ_COL_TABLE);
   hz_table_set_align(t, 0, HZ_ALIGN_LEFT);
@@ -235,7 +233,7 @@ static int print_completeness(hz_cli_t *cli, const Huizong__V1__CompletenessResp
   int rc = HZ_EXIT_OK;
   size_t n = grouped ? r->n_groups : r->n_units;
   for (size_t i = 0; i < n && rc == HZ_EXIT_OK; i++)
-    if ((grouped ? add_group(&t, &pool, r->groups[i]) : add_unit(cli, &t, &pool, r->units[i])) < 0)
+    if ((grouped ? add_group(&t, &pool, r->groups[i]) : add_unit(&t, &pool, r->units[i])) < 0)
       rc = hz_cli_error(cli, "out of memory");
   if (rc == HZ_EXIT_OK) {
     if (cli->format == HZ_FORMAT_TABLE)

@@ -31,7 +31,8 @@ static const hz_cli_opt_t rollup_opts[] = {
 };
 
 /* Every column, in csv/json order; the compact table (HZ_COL_TABLE) shows
- * names, 本期 and 累计 with their changes side by side, progress and a
+ * names, 本期 and 累计 with their changes side by side (累计 right after
+ * 本期's change, so the csv keeps that order too), progress and a
  * partial coverage. Table-only columns (FIGURE kind) combine fields. */
 enum {
   C_REGION_CODE,
@@ -49,6 +50,8 @@ enum {
   C_YOY,
   C_YOY_PCT,
   C_YOY_PP,
+  C_YTD_VALUE,
+  C_YTD_YOY,
   C_PP_PERIOD,
   C_PP_VALUE,
   C_POP,
@@ -65,8 +68,6 @@ enum {
   C_COV_PERIODS,
   C_COV_COMPLETE,
   C_SAME,
-  C_YTD_VALUE,
-  C_YTD_YOY,
   C_YTD_FROM,
   C_YTD_TO,
   C_YTD_UNITS,
@@ -95,6 +96,8 @@ static const char *const keys[NCOLS] = {
     "yoy",
     "yoy_growth_pct",
     "yoy_change_pp",
+    "ytd_value",
+    "ytd_yoy",
     "previous_period",
     "previous_period_value",
     "pop",
@@ -111,8 +114,6 @@ static const char *const keys[NCOLS] = {
     "coverage_periods",
     "coverage_complete",
     "yoy_same_subperiods",
-    "ytd_value",
-    "ytd_yoy",
     "ytd_from_period",
     "ytd_to_period",
     "ytd_reporting_units",

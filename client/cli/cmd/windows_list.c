@@ -38,8 +38,7 @@ static int print_windows(hz_cli_t *cli, const Huizong__V1__ListSubmissionWindows
   for (size_t i = 0; i < r->n_windows && rc == HZ_EXIT_OK; i++) {
     const Huizong__V1__SubmissionWindow *w = r->windows[i];
     const char *cells[NCOLS] = {
-        [C_TYPE] = table ? hz_stat_period_type(cli->lang, w->period_type)
-                         : hz_name_of(hz_names_period_type, w->period_type),
+        [C_TYPE] = hz_name_of(hz_names_period_type, w->period_type),
         [C_DAYS] = hz_cell_int(&pool, w->days_after_end),
         [C_UPDATED_AT] = hz_cell_opt(w->updated_at),
         [C_UPDATED_BY] = hz_cell_opt(w->updated_by),
