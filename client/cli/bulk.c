@@ -197,7 +197,7 @@ static int load(hz_bulk_t *b, const char *path) {
   b->unit = d.unit ? d.unit : "line";
   int exit = HZ_EXIT_OK;
   if (rc == 0 && !rows.bad_header && rows.csv.nrecords > rows.layout.first)
-    exit = hz_catalog_fetch(cli, &b->cat);
+    exit = hz_catalog_fetch_lenient(cli, &b->cat);
   for (size_t i = rows.layout.first;
        exit == HZ_EXIT_OK && rc == 0 && !rows.bad_header && i < rows.csv.nrecords; i++)
     rc = take_row(b, &rows.csv.records[i], &rows.layout, &d);

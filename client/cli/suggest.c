@@ -76,14 +76,69 @@ static int add_page(void *ud, const ProtobufCMessage *msg) {
   return HZ_EXIT_OK;
 }
 
-int hz_catalog_fetch(hz_cli_t *cli, hz_catalog_t *cat) {
+/* One page into cat; its next token (malloc'd, NULL at the end) in *next. */
+static int load_page(hzc_client_t *client, const hzc_call_opts_t *opts, hz_catalog_t *cat,
+                     Huizong__V1__ListIndicatorsRequest *req, char **next, hzc_status_t *st) {
+  ProtobufCMessage *resp = NULL;
+  int rc = hzc_client_unary_opts(client, LIST_INDICATORS_METHOD, opts, &req->base,
+                                 &huizong__v1__list_indicators_response__descriptor, &resp, st);
+  if (rc != HZC_OK)
+    return rc;
+  const Huizong__V1__ListIndicatorsResponse *page = (const void *)resp;
+  const char *token = page->next_page_token;
+  /* A server repeating its token would loop for ever: that ends it too. */
+  int more = token && *token && strcmp(token, req->page_token) != 0;
+  *next = more ? strdup(token) : NULL;
+  rc = add_page(cat, resp) == HZ_EXIT_OK && (*next || !more) ? HZC_OK : HZC_ENOMEM;
+  protobuf_c_message_free_unpacked(resp, NULL);
+  if (rc != HZC_OK)
+    hzc_status_set(st, HZ_STATUS_INTERNAL, "out of memory reading the indicator catalog");
+  return rc;
+}
+
+int hz_catalog_load(hz_cli_t *cli, hz_catalog_t *cat, hzc_status_t *st) {
   memset(cat, 0, sizeof(*cat));
-  Huizong__V1__ListIndicatorsRequest req = HUIZONG__V1__LIST_INDICATORS_REQUEST__INIT;
   cat->lang = cli->lang;
-  int rc = hz_cli_unary_pages(cli, LIST_INDICATORS_METHOD, &req.base,
-                              &huizong__v1__list_indicators_response__descriptor, add_page, cat);
-  if (rc != HZ_EXIT_OK)
+  hzc_client_t *client;
+  if (hz_cli_client(cli, &client) != HZ_EXIT_OK) {
+    hzc_status_set(st, HZ_STATUS_UNAVAILABLE, "no connection");
+    return HZC_ECALL;
+  }
+  hzc_call_opts_t opts = hz_cli_call_opts(cli);
+  Huizong__V1__ListIndicatorsRequest req = HUIZONG__V1__LIST_INDICATORS_REQUEST__INIT;
+  char *token = NULL;
+  int rc = HZC_OK;
+  for (int page = 0; rc == HZC_OK && page < HZ_CLI_MAX_PAGES; page++) {
+    req.page_token = token ? token : (char *)"";
+    char *next = NULL;
+    rc = load_page(client, &opts, cat, &req, &next, st);
+    free(token);
+    token = next;
+    if (!token)
+      break;
+  }
+  free(token);
+  if (rc != HZC_OK)
     hz_catalog_free(cat);
+  return rc;
+}
+
+int hz_catalog_fetch(hz_cli_t *cli, hz_catalog_t *cat) {
+  hzc_status_t st;
+  hzc_status_init(&st);
+  int rc = hz_catalog_load(cli, cat, &st) == HZC_OK ? HZ_EXIT_OK : hz_cli_refused(cli, &st, NULL);
+  hzc_status_reset(&st);
+  return rc;
+}
+
+int hz_catalog_fetch_lenient(hz_cli_t *cli, hz_catalog_t *cat) {
+  hzc_status_t st;
+  hzc_status_init(&st);
+  int rc = HZ_EXIT_OK;
+  if (hz_catalog_load(cli, cat, &st) != HZC_OK && st.code != HZ_STATUS_UNAVAILABLE &&
+      st.code != HZ_STATUS_DEADLINE_EXCEEDED)
+    rc = hz_cli_refused(cli, &st, NULL);
+  hzc_status_reset(&st);
   return rc;
 }
 

@@ -36,6 +36,14 @@ typedef struct hz_catalog_s {
 /* Fetches every indicator (Admin/ListIndicators, open to every role).
  * Returns HZ_EXIT_OK, or the exit code after printing the refusal. */
 int hz_catalog_fetch(hz_cli_t *cli, hz_catalog_t *cat);
+/* The same without printing: HZC_OK, or an HZC_ code with the outcome in
+ * st. */
+int hz_catalog_load(hz_cli_t *cli, hz_catalog_t *cat, hzc_status_t *st);
+/* For submissions: a server that is briefly away (UNAVAILABLE, deadline)
+ * leaves the catalog empty and returns HZ_EXIT_OK, since the submission's
+ * own call is retried and codes are then sent as written; any other
+ * refusal is printed and its exit code returned. */
+int hz_catalog_fetch_lenient(hz_cli_t *cli, hz_catalog_t *cat);
 void hz_catalog_free(hz_catalog_t *cat);
 /* Adds one entry (copies the strings; min/max may be NULL). 0 or -1. */
 int hz_catalog_add(hz_catalog_t *cat, const char *code, const char *name, const char *unit,

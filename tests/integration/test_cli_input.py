@@ -224,6 +224,18 @@ class CliInputTest(CliTestBase):
                                  label="town_a"), 2, "line 2", "neither UTF-8 nor GB18030")
         self.assertEqual(self.db.counts(), before)
 
+    def test_catalog_never_stops_the_retries_of_a_submission(self):
+        """Nothing listens: the catalog cannot be read, yet submit goes on to
+        its own call and retries it with one submission id, as before."""
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            dead = "127.0.0.1:%d" % s.getsockname()[1]
+        path = self.write("away.csv", "indicator,value\nfai,1\n")
+        res = self.expect(self.run_cli("submit", "--region", TOWN_A, "--period",
+                                       pc.fresh_quarter(), "--file", path, label="town_a",
+                                       addr=dead), 1, "gave up after 6 attempts",
+                          "--submission-id")
+
     # -- codes for clerks --------------------------------------------------------------
 
     def test_indicators_lists_codes_for_a_clerk(self):

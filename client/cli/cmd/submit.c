@@ -113,7 +113,7 @@ static int load_values(submit_t *s) {
   free(data);
   s->unit = d.unit ? d.unit : "line";
   if (parsed == 0 && d.total == 0 && s->values.n > 0)
-    rc = hz_catalog_fetch(cli, &s->cat);
+    rc = hz_catalog_fetch_lenient(cli, &s->cat);
   if (rc == HZ_EXIT_OK && parsed == 0)
     resolve_names(s, &d);
   if (rc != HZ_EXIT_OK) {
