@@ -292,6 +292,9 @@ void hz_csv_free(hz_csv_t *csv) {
 
 /* ---- columns ---- */
 
+/* Records searched for a header. */
+#define HEADER_SEARCH 5
+
 /* Does name match one of the '|'-separated spellings in spec? */
 static int name_matches(const char *spec, const char *name) {
   size_t nl = strlen(name);
@@ -371,8 +374,16 @@ int hz_csv_map_columns(const hz_csv_t *csv, const hz_csv_column_t *cols, size_t 
   layout->ncols = ncols;
   for (size_t i = 0; i < max; i++)
     layout->index[i] = -1;
-  if (csv->nrecords > 0 && is_header(&csv->records[0], cols))
-    return map_header(&csv->records[0], cols, ncols, layout, d);
+  /* A sheet often opens with a title row or two ("南漳县2022年一季度"):
+   * the header may be any of the first HEADER_SEARCH records, and what
+   * comes before it is not data. */
+  for (size_t k = 0; k < csv->nrecords && k < HEADER_SEARCH; k++) {
+    if (is_header(&csv->records[k], cols)) {
+      int rc = map_header(&csv->records[k], cols, ncols, layout, d);
+      layout->first = k + 1;
+      return rc;
+    }
+  }
   size_t k = 0;
   for (size_t i = 0; i < ncols; i++)
     if (!cols[i].ignored)

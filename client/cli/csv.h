@@ -64,8 +64,9 @@ typedef struct hz_csv_layout_s {
   size_t nfields; /* fields a data record may have at most */
 } hz_csv_layout_t;
 
-/* Finds the header: the first record is one when any of its fields equals
- * (ignoring case) a spelling of cols[0]. With a header, columns are matched
+/* Finds the header: the first of the first five records any of whose
+ * fields equals (ignoring case) a spelling of cols[0]; records before it
+ * (a sheet's title rows) are not data. With a header, columns are matched
  * by name in any order, ignored columns are skipped, and unknown, repeated
  * or missing required columns are problems; without one, the fields are
  * the columns that are not ignored, in order. Returns 0 or -1

@@ -307,6 +307,23 @@ HZ_TEST(template_columns_ignored_by_name_blank_values_skipped) {
   hz_diags_free(&d);
 }
 
+HZ_TEST(title_rows_above_the_header_are_not_data) {
+  hz_value_list_t l;
+  hz_diags_t d;
+  parse_values("九集镇2022年第一季度主要经济指标,,\n"
+               ",,\n"
+               "填报单位：九集镇,,\n"
+               "指标代码,本期数值,备注\n"
+               "fai,49000,\n",
+               &l, &d);
+  HZ_ASSERT_UINT_EQ(d.total, 0);
+  HZ_ASSERT_UINT_EQ(l.n, 1);
+  HZ_ASSERT_UINT_EQ(l.items[0].line, 5);
+  HZ_ASSERT_STR_EQ(l.items[0].value, "49000");
+  hz_value_list_free(&l);
+  hz_diags_free(&d);
+}
+
 HZ_TEST(gbk_values_file_names_its_encoding) {
   const char gbk[] = "\xD6\xB8\xB1\xEA\xB4\xFA\xC2\xEB,\xB1\xBE\xC6\xDA\xCA\xFD\xD6\xB5\n"
                      "fai,4.9\n"; /* 指标代码,本期数值 */
