@@ -125,11 +125,15 @@ void hz_cli_note(hz_cli_t *cli, const char *fmt, ...) {
 
 int hz_cli_fail(hz_cli_t *cli, const hzc_status_t *st) {
   const char *msg = hzc_status_message(st);
-  /* The next step for the most common first-day mistake. */
-  if (st->code == HZ_STATUS_UNAUTHENTICATED)
-    msg = hz_cli_msg(cli, cli->token ? HZ_MSG_BAD_TOKEN : HZ_MSG_NO_TOKEN);
   fputs(hz_cli_msg(cli, HZ_MSG_ERROR), cli->err);
-  if (*msg)
+  /* The next step for the most common first-day mistake: without a token
+   * the hint is the whole story; with one, the server's reason comes too. */
+  if (st->code == HZ_STATUS_UNAUTHENTICATED && !cli->token)
+    fprintf(cli->err, "%s: %s\n", hz_status_name(st->code), hz_cli_msg(cli, HZ_MSG_NO_TOKEN));
+  else if (st->code == HZ_STATUS_UNAUTHENTICATED)
+    fprintf(cli->err, "%s: %s%s%s\n", hz_status_name(st->code), msg, *msg ? "; " : "",
+            hz_cli_msg(cli, HZ_MSG_BAD_TOKEN));
+  else if (*msg)
     fprintf(cli->err, "%s: %s\n", hz_status_name(st->code), msg);
   else
     fprintf(cli->err, "%s\n", hz_status_name(st->code));
@@ -471,6 +475,14 @@ int hz_cli_main(const hz_cli_program_t *prog, int argc, char **argv) {
   };
   int rc = dispatch(&cli, argc, argv);
   hzc_client_close(cli.client);
+  /* A command that streams its own output has no sheet to give: say so
+   * rather than leave an empty --output behind. */
+  if (rc == HZ_EXIT_OK && cli.format == HZ_FORMAT_XLSX && cli.o.sheets == 0) {
+    fprintf(cli.err, "%s'%s %s' wrote no listing to %s: use --format csv or json\n",
+            hz_msg(cli.lang, HZ_MSG_ERROR), prog->name, cli.cmd ? cli.cmd->name : "",
+            cli.o.path ? cli.o.path : "");
+    rc = HZ_EXIT_USAGE;
+  }
   if (hz_out_close(&cli.o) < 0 && rc == HZ_EXIT_OK)
     rc = HZ_EXIT_REFUSED;
   if (fflush(cli.out) != 0 || ferror(cli.out)) {

@@ -119,6 +119,7 @@ typedef struct stamp_s {
   char frac[10];          /* fraction digits, "" for none */
   int has_zone;           /* an offset or Z was written */
   int zone_min;           /* minutes east of UTC */
+  char zone[8];           /* the offset as written, canonical ("Z", "+00:00") */
 } stamp_t;
 
 static int zone_minutes(const char *zone) {
@@ -141,13 +142,14 @@ static int read_stamp(const char *in, stamp_t *t) {
     p++;
     if (read_time(&p, &t->h, &t->mi, &t->s, t->frac))
       return -1;
-    while (*p == ' ')
-      p++;
+    if (*p == ' ' && (p[1] == '+' || p[1] == '-' || p[1] == 'Z' || p[1] == 'z'))
+      p++; /* "2022-10-16 00:00:00 +08:00", as the tables print it */
     if (*p) {
       if (read_zone(&p, zone) || *p)
         return -1;
       t->has_zone = 1;
       t->zone_min = zone_minutes(zone);
+      memcpy(t->zone, zone, sizeof(t->zone));
     }
   }
   return 0;
@@ -178,8 +180,7 @@ int hz_timearg_normalize_tz(const char *in, int tz_minutes, char out[HZ_TIMEARG_
   if (read_stamp(in, &t) < 0)
     return -1;
   if (t.has_zone) {
-    if (t.zone_min != 0)
-      format_offset(t.zone_min, zone);
+    memcpy(zone, t.zone, sizeof(zone));
   } else {
     shift(&t, -tz_minutes);
   }

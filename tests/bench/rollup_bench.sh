@@ -8,6 +8,7 @@
 # (prepared, one client, per-transaction latencies) in the same run:
 #   (a) one county, one year, all indicators, GROUP_BY_CHILDREN
 #   (b) the province, one year, all indicators, GROUP_BY_LEVEL county (3)
+# and checks (untimed) the year to date of the last year's Q3 (c),
 # and prints the budget line `county rollup p50 < 5 ms`. When it fails, the
 # EXPLAIN (ANALYZE, BUFFERS) of hz_rollup_values for case (a) is printed too
 # (and kept in BUILD_DIR/bench/rollup_bench/explain_county.txt).
@@ -164,17 +165,38 @@ EOF
 readonly S1="'$YEAR-01-01'::date" E1="'$((YEAR + 1))-01-01'::date"
 readonly S2="'$((YEAR - 1))-01-01'::date" E2="'$YEAR-01-01'::date"
 readonly LO="$S2" HI="$E1"
+# The year to date of ${YEAR}Q3 (1–9月) and the same months a year earlier
+# (累计同比), checked like the year: the server's own call for ${YEAR}Q3
+# adds them as its windows 4 and 5 (migration 012).
+readonly YS1="'$YEAR-01-01'::date" YE1="'$YEAR-10-01'::date"
+readonly YS2="'$((YEAR - 1))-01-01'::date" YE2="'$((YEAR - 1))-10-01'::date"
 
-literal_sql() {
-  local kind="$1" region="$2" level="$3"
-  reference_sql "$kind" "'$region'" "$level" "$S1" "$E1" "$S2" "$E2" "$S2" "$E2" "$LO" "$HI"
+# The windows literal_sql and function_sql compute: year (the benchmarked
+# rollup) or ytd (the year to date of ${YEAR}Q3, type quarter).
+WINDOWS=year
+window_args() {
+  if [[ $WINDOWS == ytd ]]; then
+    echo "$YS1" "$YE1" "$YS2" "$YE2" 3
+  else
+    echo "$S1" "$E1" "$S2" "$E2" 1
+  fi
 }
 
+literal_sql() {
+  local kind="$1" region="$2" level="$3" s1 e1 s2 e2 t
+  read -r s1 e1 s2 e2 t <<<"$(window_args)"
+  reference_sql "$kind" "'$region'" "$level" "$s1" "$e1" "$s2" "$e2" "$s2" "$e2" "$s2" "$e1"
+}
+
+# Window 2 is restricted by window 1's coverage when partial (p_bases):
+# every township reports every month here, so it never is, and the plain
+# reference (no restriction) must agree.
 function_sql() {
-  local kind="$1" region="$2" level="$3" group=2
+  local kind="$1" region="$2" level="$3" group=2 s1 e1 s2 e2 t
   [[ $kind == level ]] && group=3
+  read -r s1 e1 s2 e2 t <<<"$(window_args)"
   echo "SELECT grp, indicator, win, ra, n, value, reporting FROM hz_rollup_values('$region', $group, $level, false,
-    NULL, 1::smallint, ARRAY[$S1, $S2, $S2], ARRAY[$E1, $E2, $E2])"
+    NULL, $t::smallint, ARRAY[$s1, $s2, $s2], ARRAY[$e1, $e2, $e2], ARRAY[0, 1, 0])"
 }
 
 # The reference must compute what the service computes: compare it with
@@ -287,25 +309,48 @@ run_case() {
   CASE_COMPUTED_P50=$(field p50_ms "$computed")
 }
 
+# (c) The year to date of ${YEAR}Q3 under the county (its children): every
+# (group, indicator, window) row of hz_rollup_values over 1–9月 and the same
+# months a year earlier against plain SQL, then one gRPC Rollup of ${YEAR}Q3
+# (the server's own five windows) whose every ytd.value and ratio must
+# equal the plain-SQL figures. A check, not timed.
+check_ytd() {
+  local region="$1" expect="$HZB_WORK/expect-ytd.tsv" rows r ratios=()
+  WINDOWS=ytd
+  rows=$(check_reference children "$region" 0 "$expect")
+  WINDOWS=year
+  for r in $(hzb_sql "SELECT code || ':' || ratio_numerator || ':' || ratio_denominator FROM indicators WHERE ratio_numerator IS NOT NULL"); do
+    ratios+=(--ratio "$r")
+  done
+  "$HZB_PY" "$HERE/rollup_driver.py" rollup --addr "$ADDR_COMPUTED" --token "$HZB_TOKEN" \
+    --pygen "$HZB_PYGEN" --region "$region" --period "${YEAR}Q3" --children \
+    --expect-ytd "$expect" "${ratios[@]}" --targets-per-group "$TARGETS_PER_REGION" \
+    --requests 3 --warmup 1 --seconds 5 >/dev/null ||
+    hzb_die "ytd: gRPC Rollup of ${YEAR}Q3 failed or its year to date was wrong"
+  echo "(c) county $region, year to date of ${YEAR}Q3 (1–9月 and 累计同比 windows), GROUP_BY_CHILDREN"
+  echo "  plain SQL and hz_rollup_values agree on all $rows (group, indicator, window) rows;"
+  echo "  gRPC ytd.value of every row = plain SQL, ratios from the year-to-date parts"
+}
+
 # Two plans of case (a): the call with literal arguments, and the statement
 # the server prepares (AGG_VALUES in service/db/sql/aggregation.def, copied
 # here) with parameters after six executions, when PostgreSQL's plan cache
 # may have switched to a generic plan.
 explain_county() {
   local region="$1" file="$HZB_WORK/explain_county.txt"
-  local exec_args="'$region', 2, 0, false, NULL, 1, '{$YEAR-01-01,$((YEAR - 1))-01-01,$((YEAR - 1))-01-01}',
-    '{$((YEAR + 1))-01-01,$YEAR-01-01,$YEAR-01-01}'"
+  local exec_args="'$region', 2, 0, false, NULL, 1, '{$YEAR-01-01,$((YEAR - 1))-01-01}',
+    '{$((YEAR + 1))-01-01,$YEAR-01-01}', '{0,1}'"
   {
     echo "-- 1. literal arguments"
-    echo "EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM hz_rollup_values('$region', 2, 0, false, NULL, 1::smallint, ARRAY[$S1, $S2, $S2], ARRAY[$E1, $E2, $E2]);"
+    echo "EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM hz_rollup_values('$region', 2, 0, false, NULL, 1::smallint, ARRAY[$S1, $S2], ARRAY[$E1, $E2], ARRAY[0, 1]);"
     hzb_psql -c "EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM hz_rollup_values('$region', 2, 0, false,
-      NULL, 1::smallint, ARRAY[$S1, $S2, $S2], ARRAY[$E1, $E2, $E2])"
+      NULL, 1::smallint, ARRAY[$S1, $S2], ARRAY[$E1, $E2], ARRAY[0, 1])"
     echo "-- 2. as huizongd runs it: prepared with parameters, 7th execution"
-    echo "PREPARE hz_agg_values (...) AS SELECT grp, indicator, win, ra, n, value::text, reporting FROM hz_rollup_values(\$1 ... \$8);"
+    echo "PREPARE hz_agg_values (...) AS SELECT grp, indicator, win, ra, n, value::text, reporting, covered FROM hz_rollup_values(\$1 ... \$9);"
     echo "EXPLAIN (ANALYZE, BUFFERS) EXECUTE hz_agg_values($exec_args);"
-    hzb_psql -c "PREPARE hz_agg_values (text, integer, integer, boolean, text[], smallint, date[], date[]) AS
-      SELECT grp, indicator, win, ra, n, value::text, reporting FROM hz_rollup_values(\$1, \$2::integer,
-      \$3::integer, \$4::boolean, \$5::text[], \$6::smallint, \$7::date[], \$8::date[])" \
+    hzb_psql -c "PREPARE hz_agg_values (text, integer, integer, boolean, text[], smallint, date[], date[], integer[]) AS
+      SELECT grp, indicator, win, ra, n, value::text, reporting, covered FROM hz_rollup_values(\$1, \$2::integer,
+      \$3::integer, \$4::boolean, \$5::text[], \$6::smallint, \$7::date[], \$8::date[], \$9::integer[])" \
       -c "\\o /dev/null" -c "EXECUTE hz_agg_values($exec_args)" -c "EXECUTE hz_agg_values($exec_args)" \
       -c "EXECUTE hz_agg_values($exec_args)" -c "EXECUTE hz_agg_values($exec_args)" \
       -c "EXECUTE hz_agg_values($exec_args)" -c "EXECUTE hz_agg_values($exec_args)" -c "\\o" \
@@ -350,6 +395,7 @@ main() {
   run_case county children "$county" 0 \
     "(a) county $county, period $YEAR, all indicators, GROUP_BY_CHILDREN"
   local county_p50=$CASE_P50 county_computed_p50=$CASE_COMPUTED_P50
+  check_ytd "$county"
   if [[ $WITH_PROVINCE == 1 ]]; then
     run_case province level "$province" 3 \
       "(b) province $province, period $YEAR, all indicators, GROUP_BY_LEVEL 3 (county)"

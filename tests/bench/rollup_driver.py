@@ -6,7 +6,7 @@ of latencies (the pgbench reference), so both sides use one method.
 
     rollup_driver.py rollup --addr A --token T --pygen DIR --region CODE
                             --period P (--children | --level N)
-                            [--expect FILE] [--targets-per-group K]
+                            [--expect FILE | --expect-ytd FILE] [--targets-per-group K]
     rollup_driver.py health --addr A
     rollup_driver.py stats FILE              one latency in ms per line
 
@@ -16,7 +16,9 @@ not charged to the server) and the last one is parsed and checked after the
 run: one row per group and indicator, every value equal to the --expect
 file (grp, indicator, value of the current period, from the plain-SQL
 reference), ratio indicators equal to round(numerator × 100 / denominator,
-2), reporting = expected units, annual targets present. Exit 1 on any
+2), reporting = expected units, annual targets present. With --expect-ytd
+the file holds the year-to-date figures (1–N月累计) and each row's
+ytd.value (and ytd.reporting_units) is checked instead. Exit 1 on any
 mismatch.
 
 Bounds: at most --warmup warm-up calls (stopping early once a quarter of
@@ -90,8 +92,9 @@ def ratio_value(num, den):
         return str(q.quantize(decimal.Decimal("0.01"), rounding=decimal.ROUND_HALF_UP))
 
 
-def check_rollup(pb, raw, exp, ratios, targets_per_group):
-    """Problems with one RollupResponse, as strings (empty when fine)."""
+def check_rollup(pb, raw, exp, ratios, targets_per_group, ytd=False):
+    """Problems with one RollupResponse, as strings (empty when fine); ytd:
+    the figures checked are the rows' year to date."""
     resp = pb.RollupResponse.FromString(raw)
     bad = []
     groups = sorted({g for g, _ in exp})
@@ -102,14 +105,20 @@ def check_rollup(pb, raw, exp, ratios, targets_per_group):
     with_target = 0
     for row in resp.rows:
         key = (row.region.code, row.indicator.code)
-        got = row.value.value if row.HasField("value") else None
+        fig = row
+        if ytd:
+            if not row.HasField("ytd"):
+                bad.append("%s/%s: no year to date" % key)
+                continue
+            fig = row.ytd
+        got = fig.value.value if fig.HasField("value") else None
         if row.indicator.code in ratios:
             num, den = ratios[row.indicator.code]
             want = ratio_value(exp[(key[0], num)], exp[(key[0], den)])
         else:
             want = exp.get(key)
-            if row.reporting_units != row.expected_units or row.expected_units <= 0:
-                bad.append("%s/%s: reporting %d of %d" % (key + (row.reporting_units,
+            if fig.reporting_units != row.expected_units or row.expected_units <= 0:
+                bad.append("%s/%s: reporting %d of %d" % (key + (fig.reporting_units,
                                                                  row.expected_units)))
         if got != want:
             bad.append("%s/%s: value %s, plain SQL says %s" % (key + (got, want)))
@@ -142,12 +151,13 @@ def rollup(a):
                               response_deserializer=None)
         warm, samples, last = timed_calls(call, body, meta, a)
     rows, bad = (0, [])
-    if a.expect:
+    if a.expect or a.expect_ytd:
         ratios = {}
         for spec in a.ratio or []:
             code, num, den = spec.split(":")
             ratios[code] = (num, den)
-        rows, bad = check_rollup(pb, last, load_expect(a.expect), ratios, a.targets_per_group)
+        rows, bad = check_rollup(pb, last, load_expect(a.expect or a.expect_ytd), ratios,
+                                 a.targets_per_group, ytd=bool(a.expect_ytd))
     if bad:
         for b in bad[:10]:
             print("rollup_driver: " + b, file=sys.stderr)
@@ -193,6 +203,7 @@ def main():
     ap.add_argument("--children", action="store_true")
     ap.add_argument("--level", type=int, default=0)
     ap.add_argument("--expect")
+    ap.add_argument("--expect-ytd")
     ap.add_argument("--ratio", action="append", help="CODE:NUMERATOR:DENOMINATOR")
     ap.add_argument("--targets-per-group", type=int, default=0)
     ap.add_argument("--requests", type=int, default=200)

@@ -23,6 +23,7 @@ themselves, not what the server says it stored.
 """
 
 import atexit
+import datetime
 import decimal
 import os
 import shutil
@@ -546,10 +547,12 @@ def new_id():
     return str(uuid.uuid4())
 
 
-# From 1901: every fresh year and the year after it lie in the past, so
-# their periods have started and are open to submissions (a period that
-# has not started is refused, migration 013) for up to a hundred calls per
-# process; 1900 stays free for tests of the first representable year.
+# From 1901 to last year (China Standard Time): every fresh year lies in
+# the past, so its periods have started and are open to submissions (a
+# period that has not started is refused, migration 013), and so have the
+# next year's up to this year's current period. 1900 stays free for tests
+# of the first representable year. A process gets some 125 of them; one
+# that needs more gets an error, not periods the server refuses.
 _years = iter(range(1901, 9999))
 _years_lock = threading.Lock()
 
@@ -558,7 +561,12 @@ def fresh_year():
     """A year no other test of this process uses, so each test's periods
     hold only its own rows. Past: its periods have started."""
     with _years_lock:
-        return next(_years)
+        y = next(_years)
+    last = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).year - 1
+    if y > last:
+        raise AssertionError("fresh_year: no past year left after %d; use fewer fresh years"
+                             " in one test file" % last)
+    return y
 
 
 def fresh_quarter():

@@ -189,7 +189,7 @@ class QuickstartTest(unittest.TestCase):
                                                         "PG_VERSION")))
         # The demo's rollups were printed and checked against the reports.
         self.assertIn("== 九集镇 2022Q1", done.stdout)
-        self.assertIn("49000", done.stdout)  # 固定资产投资4.9个亿, in 万元
+        self.assertIn("49,000", done.stdout)  # 固定资产投资4.9个亿, in 万元 (table: separators)
         self.assertIn("demo county loaded", done.stdout)
         # The admin token's file is named when it is made and at the end.
         m = re.search(r"admin token: (\S+\.token)", done.stdout)

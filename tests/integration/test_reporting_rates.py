@@ -374,6 +374,9 @@ class LateReportTest(RatesTestBase):
         self.db.execute("UPDATE submissions SET committed_at = '%d-01-20 12:00+08'"
                         " WHERE id = '%s'" % (y, first))
         self.admin_reopen_period(TOWN_A, "%d01" % y)
+        year = self.completeness(COUNTY, str(y), report_period_type=M)
+        self.assertEqual((self.unit(year, TOWN_A).exception_open,
+                          self.unit(year, TOWN_B).exception_open), (True, False))
         self.submit(TOWN_A, "%d01" % y, [("m_c", "99")])
         jan = self.unit(self.completeness(COUNTY, "%d01" % y), TOWN_A)
         self.assert_rates(jan.rates, 1, 1, 1, 0)

@@ -131,7 +131,10 @@ HZ_TEST(timearg_accepts_rfc3339_forms) {
   expect_time("2022-04-05T23:59:59Z", "2022-04-05T23:59:59Z");
 }
 
+/* Without a zone, hz_timearg_normalize reads UTC; the CLIs read the --tz
+ * zone (hz_timearg_normalize_tz, test_cli_format). */
 HZ_TEST(timearg_reads_a_date_as_utc_midnight) {
+  expect_time("2024-04-05T08:30:00", "2024-04-05T08:30:00Z");
   expect_time("2024-04-05", "2024-04-05T00:00:00Z");
   expect_time("2024-02-29", "2024-02-29T00:00:00Z");
   expect_time("2000-02-29", "2000-02-29T00:00:00Z");
@@ -160,7 +163,7 @@ HZ_TEST(timearg_refuses_malformed_text) {
   expect_time("2024/04/05", NULL);
   expect_time("20240405", NULL);
   expect_time("2024-04-05T", NULL);
-  expect_time("2024-04-05T08:30:00", NULL); /* no zone: ambiguous */
+  expect_time("2024-04-05T08:30:00 ", NULL);
   expect_time("2024-04-05T08Z", NULL);
   expect_time("2024-04-05T08:30:00.Z", NULL);           /* empty fraction */
   expect_time("2024-04-05T08:30:00.1234567890Z", NULL); /* 10 digits */

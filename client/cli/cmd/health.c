@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "commands.h"
+#include "present.h"
 #include "grpc/health/v1/health.pb-c.h"
 
 #define CHECK_METHOD "/grpc.health.v1.Health/Check"
@@ -63,7 +64,12 @@ static int check(hz_cli_t *cli, hzc_client_t *client,
     return rc;
   }
   int status = ((Grpc__Health__V1__HealthCheckResponse *)resp)->status;
-  if (cli->format == HZ_FORMAT_JSON) {
+  if (cli->format == HZ_FORMAT_XLSX) {
+    static const char *const cols[] = {"service", "status"};
+    char buf[32];
+    const char *row[] = {req->service, serving_name(status, buf, sizeof(buf))};
+    hz_write_record(cli, 2, cols, row);
+  } else if (cli->format == HZ_FORMAT_JSON) {
     /* A single answer is a one-element array like every other result. */
     static const char *const cols[] = {"service", "status"};
     char buf[32];

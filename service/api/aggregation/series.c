@@ -116,7 +116,7 @@ static void on_series(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   out.period_type = (Huizong__V1__PeriodType)se->type;
   out.periods = se->periods;
   out.n_periods = se->n;
-  out.cumulative = se->cumulative;
+  out.cumulative = se->req->cumulative; /* a year is its own year to date */
   out.skipped_indicator_codes = cat.skipped;
   out.n_skipped_indicator_codes = cat.nskipped;
   hz_rpc_reply(rpc, &out.base);
