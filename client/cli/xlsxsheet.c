@@ -250,6 +250,8 @@ static void sheet_start(void *ud, const char *name, const char **atts) {
  * *bad for a shared string index that does not exist. */
 static char *cell_value(sheet_state_t *s, int *bad) {
   const char *v = tbuf_str(&s->text);
+  if (!*v)
+    return strdup(""); /* a cell with a style and no value */
   if (strcmp(s->type, "s") == 0) {
     char *end;
     unsigned long i = strtoul(v, &end, 10);

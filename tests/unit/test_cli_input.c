@@ -125,7 +125,8 @@ static const char sheet[] =
     "<c r=\"C2\" t=\"s\"><v>3</v></c></row>"
     "<row r=\"3\"><c r=\"A3\" t=\"inlineStr\"><is><t>tax</t></is></c><c r=\"C3\" "
     "t=\"inlineStr\"><is><t>未报</t></is></c></row>"
-    "<row r=\"4\"><c r=\"A4\" t=\"s\"><v>4</v></c></row>"
+    "<row r=\"4\"><c r=\"A4\" t=\"s\"><v>4</v></c><c r=\"B4\" t=\"s\" s=\"1\"/>"
+    "<c r=\"C4\" t=\"b\"><v></v></c></row>"
     "<row r=\"5\"><c r=\"A5\"/><c r=\"B5\" t=\"str\"><f>\"\"</f><v></v></c></row>"
     "<row r=\"7\"><c r=\"A7\" t=\"inlineStr\"><is><t> big </t></is></c>"
     "<c r=\"B7\" t=\"n\"><v>1.2345E+20</v></c></row>"
@@ -165,7 +166,9 @@ HZ_TEST(xlsx_first_sheet_cells_as_stored) {
   HZ_ASSERT_UINT_EQ(csv.records[2].nfields, 3);
   HZ_ASSERT_STR_EQ(csv.records[2].fields[1], ""); /* the missing B3 */
   HZ_ASSERT_STR_EQ(csv.records[2].fields[2], "未报");
-  HZ_ASSERT_UINT_EQ(csv.records[3].nfields, 1);
+  HZ_ASSERT_UINT_EQ(csv.records[3].nfields, 3); /* styled cells without a value: empty */
+  HZ_ASSERT_STR_EQ(csv.records[3].fields[1], "");
+  HZ_ASSERT_STR_EQ(csv.records[3].fields[2], "");
   HZ_ASSERT_UINT_EQ(csv.records[4].line, 7);
   HZ_ASSERT_STR_EQ(csv.records[4].fields[0], "big");
   HZ_ASSERT_STR_EQ(csv.records[4].fields[1], "123450000000000000000");
