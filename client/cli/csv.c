@@ -221,6 +221,20 @@ static int all_empty(const fields_t *f) {
   return 1;
 }
 
+int hz_csv_append(hz_csv_t *csv, size_t line, char **fields, size_t nfields) {
+  if (csv->nrecords == csv->cap) {
+    size_t cap = csv->cap ? csv->cap * 2 : 64;
+    hz_csv_record_t *r = realloc(csv->records, cap * sizeof(*r));
+    if (!r)
+      return -1;
+    csv->records = r;
+    csv->cap = cap;
+  }
+  csv->records[csv->nrecords++] =
+      (hz_csv_record_t){.line = line, .nfields = nfields, .fields = fields};
+  return 0;
+}
+
 static int keep_record(hz_csv_t *csv, fields_t *f, size_t line) {
   if (csv->nrecords == csv->cap) {
     size_t cap = csv->cap ? csv->cap * 2 : 64;
@@ -278,6 +292,9 @@ void hz_csv_free(hz_csv_t *csv) {
 
 /* ---- columns ---- */
 
+/* Records searched for a header. */
+#define HEADER_SEARCH 5
+
 /* Does name match one of the '|'-separated spellings in spec? */
 static int name_matches(const char *spec, const char *name) {
   size_t nl = strlen(name);
@@ -308,8 +325,9 @@ static void list_expected(const hz_csv_column_t *cols, size_t ncols, char *buf, 
   size_t used = 0;
   buf[0] = '\0';
   for (size_t i = 0; i < ncols && used < len; i++)
-    used += (size_t)snprintf(buf + used, len - used, "%s%.*s", i ? "," : "",
-                             canonical_len(cols[i].name), cols[i].name);
+    if (!cols[i].ignored)
+      used += (size_t)snprintf(buf + used, len - used, "%s%.*s", used ? "," : "",
+                               canonical_len(cols[i].name), cols[i].name);
 }
 
 static int map_header(const hz_csv_record_t *h, const hz_csv_column_t *cols, size_t ncols,
@@ -319,11 +337,15 @@ static int map_header(const hz_csv_record_t *h, const hz_csv_column_t *cols, siz
   list_expected(cols, ncols, expected, sizeof(expected));
   for (size_t k = 0; k < h->nfields; k++) {
     size_t i = 0;
+    if (h->fields[k][0] == '\0')
+      continue; /* a column without a header is nobody's */
     while (i < ncols && !name_matches(cols[i].name, h->fields[k]))
       i++;
     if (i == ncols) {
       hz_diags_add(d, h->line, "unknown column '%s' (columns: %s)", h->fields[k], expected);
       ok = -1;
+    } else if (cols[i].ignored) {
+      continue; /* descriptive: read by people, not by us */
     } else if (layout->index[i] >= 0) {
       hz_diags_add(d, h->line, "column '%s' appears twice", h->fields[k]);
       ok = -1;
@@ -352,11 +374,21 @@ int hz_csv_map_columns(const hz_csv_t *csv, const hz_csv_column_t *cols, size_t 
   layout->ncols = ncols;
   for (size_t i = 0; i < max; i++)
     layout->index[i] = -1;
-  if (csv->nrecords > 0 && is_header(&csv->records[0], cols))
-    return map_header(&csv->records[0], cols, ncols, layout, d);
+  /* A sheet often opens with a title row or two ("南漳县2022年一季度"):
+   * the header may be any of the first HEADER_SEARCH records, and what
+   * comes before it is not data. */
+  for (size_t k = 0; k < csv->nrecords && k < HEADER_SEARCH; k++) {
+    if (is_header(&csv->records[k], cols)) {
+      int rc = map_header(&csv->records[k], cols, ncols, layout, d);
+      layout->first = k + 1;
+      return rc;
+    }
+  }
+  size_t k = 0;
   for (size_t i = 0; i < ncols; i++)
-    layout->index[i] = (int)i;
-  layout->nfields = ncols;
+    if (!cols[i].ignored)
+      layout->index[i] = (int)k++;
+  layout->nfields = k;
   layout->first = 0;
   return 0;
 }
@@ -370,7 +402,7 @@ int hz_csv_check_record(const hz_csv_record_t *r, const hz_csv_column_t *cols,
   }
   int ok = 0;
   for (size_t i = 0; i < layout->ncols; i++) {
-    if (cols[i].required && hz_csv_get(r, layout, i)[0] == '\0') {
+    if (cols[i].required == HZ_CSV_REQUIRED && hz_csv_get(r, layout, i)[0] == '\0') {
       hz_diags_add(d, r->line, "%.*s is missing", canonical_len(cols[i].name), cols[i].name);
       ok = -1;
     }

@@ -38,10 +38,22 @@ typedef struct hz_csv_s {
 int hz_csv_parse(hz_csv_t *csv, const char *data, size_t len, hz_diags_t *d);
 void hz_csv_free(hz_csv_t *csv);
 
+/* Appends a record read some other way (an xlsx row, a JSON entry):
+ * takes ownership of fields (nfields malloc'd strings in a malloc'd
+ * array) on success only. Returns 0 or -1 (out of memory). */
+int hz_csv_append(hz_csv_t *csv, size_t line, char **fields, size_t nfields);
+
+enum { HZ_CSV_REQUIRED = 1, HZ_CSV_NAMED = 2 };
+
 /* How a file's columns map onto what a command expects. */
 typedef struct hz_csv_column_s {
-  const char *name; /* canonical column name, e.g. "parent_code" */
-  int required;     /* a header must name it and rows must have it */
+  const char *name; /* '|'-separated spellings, the first one canonical and
+                     * printed, e.g. "indicator|code|指标代码" */
+  int required;     /* HZ_CSV_REQUIRED: a header must name it and rows must
+                     * have it; HZ_CSV_NAMED: a header must name it, rows
+                     * may leave it blank; 0: optional */
+  int ignored;      /* recognised by name and left unread: the descriptive
+                     * columns of a template (name, unit, last year's value) */
 } hz_csv_column_t;
 
 /* The outcome of hz_csv_map_columns. */
@@ -52,10 +64,12 @@ typedef struct hz_csv_layout_s {
   size_t nfields; /* fields a data record may have at most */
 } hz_csv_layout_t;
 
-/* Finds the header: the first record is one when any of its fields equals
- * (ignoring case) the name of cols[0]. With a header, columns are matched
- * by name in any order and unknown, repeated or missing required columns
- * are problems; without one, the fields are cols in order. Returns 0 or -1
+/* Finds the header: the first of the first five records any of whose
+ * fields equals (ignoring case) a spelling of cols[0]; records before it
+ * (a sheet's title rows) are not data. With a header, columns are matched
+ * by name in any order, ignored columns are skipped, and unknown, repeated
+ * or missing required columns are problems; without one, the fields are
+ * the columns that are not ignored, in order. Returns 0 or -1
  * when the layout has a problem (reported in d). ncols <= 32. */
 int hz_csv_map_columns(const hz_csv_t *csv, const hz_csv_column_t *cols, size_t ncols,
                        hz_csv_layout_t *layout, hz_diags_t *d);

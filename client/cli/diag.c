@@ -61,7 +61,7 @@ void hz_diags_print(hz_diags_t *d, FILE *out) {
     qsort(d->items, d->n, sizeof(d->items[0]), by_line);
   for (size_t i = 0; i < d->n; i++) {
     if (d->items[i].line > 0)
-      fprintf(out, "line %zu: %s\n", d->items[i].line, d->items[i].text);
+      fprintf(out, "%s %zu: %s\n", d->unit ? d->unit : "line", d->items[i].line, d->items[i].text);
     else
       fprintf(out, "%s\n", d->items[i].text);
   }

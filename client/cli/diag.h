@@ -24,6 +24,8 @@ typedef struct hz_diags_s {
   size_t cap;       /* allocated items */
   size_t total;     /* problems found, kept or not */
   int oom;          /* a problem could not be recorded for lack of memory */
+  const char *unit; /* what a position is called when printed: "line" (NULL,
+                     * text files), "row" (a spreadsheet), "item" (JSON) */
 } hz_diags_t;
 
 void hz_diags_init(hz_diags_t *d);
@@ -32,7 +34,7 @@ void hz_diags_free(hz_diags_t *d);
  * is remembered in d->oom and still counted. */
 void hz_diags_add(hz_diags_t *d, size_t line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Sorts by line (stable) and prints "line N: text" per problem, plus a
+/* Sorts by line (stable) and prints "line N: text" (or d->unit N) per problem, plus a
  * count of any that were not kept. */
 void hz_diags_print(hz_diags_t *d, FILE *out);
 

@@ -20,6 +20,8 @@ typedef struct hz_value_list_s {
   hz_value_entry_t *items; /* entries */
   size_t n;                /* how many */
   size_t cap;              /* allocated */
+  size_t blank;            /* rows left without a value: not reported this
+                            * time, so not sent (a template's empty cells) */
 } hz_value_list_t;
 
 void hz_value_list_init(hz_value_list_t *l);

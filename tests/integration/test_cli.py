@@ -320,9 +320,15 @@ class CliTest(CliTestBase):
         self.assertEqual((out["status"], out["imported"]), ("accepted", 2))
         self.assertEqual(self.stored(TOWN_B, period), {"fai": ("4.9", "含重点项目"),
                                                        "pigs": ("160000", "")})
-        # The object form, with a number written with a fraction: verbatim.
+        # The object form. A number with a fraction would be a binary double
+        # to a JSON library: refused with the advice to quote it, nothing sent.
         period = pc.fresh_quarter()
         path = self.write("values2.json", '{"values": [{"indicator": "tax", "value": 848.50},'
+                                          ' {"indicator": "balance", "value": "-0.5"}]}')
+        self.expect(self.submit_file(TOWN_B, period, path), 2, "item 1:",
+                    "write it as a string", "nothing was sent")
+        self.assertEqual(self.stored(TOWN_B, period), {})
+        path = self.write("values2.json", '{"values": [{"indicator": "tax", "value": "848.50"},'
                                           ' {"indicator": "balance", "value": "-0.5"}]}')
         self.ok(self.submit_file(TOWN_B, period, path))
         self.assertEqual(self.stored(TOWN_B, period), {"tax": ("848.5", ""),
@@ -354,10 +360,12 @@ class CliTest(CliTestBase):
         path = self.write("broken.csv", "indicator,value\n"
                                         "fai,4.9\n"
                                         "tax,1,2,3\n"
-                                        "pigs\n")
+                                        ",5\n"
+                                        "pigs\n")  # no value: not reported, no problem
         res = self.expect(self.submit_file(TOWN_A, period, path), 2, "line 3", "line 4",
                           "nothing was sent")
         self.assertNotIn("line 2", res.stderr)
+        self.assertNotIn("line 5", res.stderr)
         self.assertEqual(self.db.counts(), before)
         # Not a file at all / no values: usage too.
         self.expect(self.submit_file(TOWN_A, period, os.path.join(self.tmp, "missing.csv")), 2)

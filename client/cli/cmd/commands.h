@@ -12,7 +12,9 @@
 extern const hz_cli_cmd_t hz_cmd_health; /* cmd/health.c */
 
 /* huizong: township clerks */
-extern const hz_cli_cmd_t hz_cmd_submit; /* cmd/submit.c */
+extern const hz_cli_cmd_t hz_cmd_submit;     /* cmd/submit.c */
+extern const hz_cli_cmd_t hz_cmd_indicators; /* cmd/indicators.c */
+extern const hz_cli_cmd_t hz_cmd_template;   /* cmd/template.c */
 
 /* huizong: county analysts */
 extern const hz_cli_cmd_t hz_cmd_rollup;       /* cmd/rollup.c */

@@ -4,13 +4,17 @@
  * memory stays at one batch: CSV and JSON are written record by record;
  * the table takes its column widths from the first batch (later, longer
  * cells simply push their line wider). A stream that fails midway still
- * leaves well-formed JSON behind, and the exit code says it failed. */
+ * leaves well-formed JSON behind, and the exit code says it failed.
+ * Progress (records so far, records/s) goes to stderr: redrawn in place
+ * on a terminal; without one, a line every five seconds only for an
+ * export that runs that long (progress.h). */
 #include <stdlib.h>
 
 #include "commands.h"
 #include "huizong/v1/aggregation.pb-c.h"
 #include "present.h"
 #include "problems.h"
+#include "progress.h"
 
 #define EXPORT_METHOD "/huizong.v1.Aggregation/ExportValues"
 
@@ -161,11 +165,20 @@ static int stream_export(hz_cli_t *cli, const Huizong__V1__ExportValuesRequest *
   if (hzc_call_send(call, &req->base) == HZC_OK)
     hzc_call_close_send(call);
   out_t o = {.cli = cli};
+  hz_progress_t p;
+  hz_progress_init(&p, cli->err, cli->lang, hz_cli_tr(cli, "records", "条记录"),
+                   hz_cli_tr(cli, "records", "条"), 0, 1);
   ProtobufCMessage *msg;
   while (hzc_call_recv(call, &huizong__v1__export_values_response__descriptor, &msg) == 1) {
     print_batch(&o, (Huizong__V1__ExportValuesResponse *)msg);
     protobuf_c_message_free_unpacked(msg, NULL);
+    hz_progress_update(&p, o.records, o.records);
   }
+  char last[200];
+  snprintf(last, sizeof(last),
+           hz_cli_tr(cli, "%zu records exported in %.1f s", "导出 %zu 条记录, 用时 %.1f 秒"),
+           o.records, hz_progress_now() - p.t0);
+  hz_progress_end(&p, last);
   hzc_status_t st;
   hzc_status_init(&st);
   int ok = hzc_call_finish(call, &st) == HZC_OK;

@@ -1,5 +1,14 @@
 /* "submit": sends one township's values for one period (Reporting/Submit)
- * from a CSV or JSON file, optionally with the report's narrative.
+ * from a CSV (UTF-8 or GBK), xlsx or JSON file, optionally with the
+ * report's narrative; with --bulk, many townships and periods from one
+ * sheet (bulk.h).
+ *
+ * The file may be a sheet written by `huizong template`: its descriptive
+ * columns are ignored by name, blank values are "not reported this time",
+ * and an indicator may be given by its name when no other indicator has
+ * that name (the catalog is read first, Admin/ListIndicators). An
+ * indicator the server does not know is reported with the nearest codes
+ * and names ("did you mean retail (社会消费品零售总额)?").
  *
  * Every problem of the file is reported with its line before anything is
  * sent (exit 2). The submission id is generated here (or given), and the
@@ -13,12 +22,14 @@
 
 #include <openssl/rand.h>
 
+#include "bulk.h"
 #include "commands.h"
 #include "huizong/v1/reporting.pb-c.h"
 #include "infile.h"
 #include "names.h"
 #include "present.h"
 #include "problems.h"
+#include "suggest.h"
 #include "uuid.h"
 #include "valuesfile.h"
 
@@ -30,9 +41,10 @@
 #define SUBMIT_MAX_DELAY_MS   3000
 
 static const hz_cli_opt_t submit_opts[] = {
-    {"region", "CODE", "the township's region code (required)"},
-    {"period", "PERIOD", "period code, e.g. 2022Q1, 2022S1, 202203, 2022 (required)"},
-    {"file", "FILE", "values file, CSV or JSON (see above); - for stdin (required)"},
+    {"region", "CODE", "the township's region code (required with --file)"},
+    {"period", "PERIOD", "period code, e.g. 2022Q1, 2022S1, 202203, 2022 (required with --file)"},
+    {"file", "FILE", "values file: CSV, xlsx or JSON (see above); - for stdin"},
+    {"bulk", "FILE", "a sheet of many townships and periods (region,period,indicator,value,...)"},
     {"dry-run", NULL, "validate only: the server stores nothing"},
     {"narrative-file", "FILE", "UTF-8 text of the report's narrative (工作总结)"},
     {"submission-id", "UUID", "idempotency key; default: a new random UUID (printed)"},
@@ -45,6 +57,8 @@ typedef struct submit_s {
   const char *file;                  /* --file */
   char id[HZ_WIRE_UUID_TEXT_SIZE];   /* submission id used */
   hz_value_list_t values;            /* the file's values */
+  const char *unit;                  /* how the file's positions are named: line, row, item */
+  hz_catalog_t cat;                  /* the indicator catalog (names, hints) */
   char *narrative;                   /* --narrative-file text, or NULL */
   size_t *lines;                     /* request index -> file line */
   Huizong__V1__IndicatorValue *iv;   /* request values */
@@ -59,10 +73,28 @@ static const char *file_label(const submit_t *s) {
 
 static void submit_free(submit_t *s) {
   hz_value_list_free(&s->values);
+  hz_catalog_free(&s->cat);
   free(s->narrative);
   free(s->lines);
   free(s->iv);
   free(s->ivp);
+}
+
+/* Names in place of codes: each becomes its indicator's code. */
+static void resolve_names(submit_t *s, hz_diags_t *d) {
+  for (size_t i = 0; i < s->values.n; i++) {
+    hz_value_entry_t *e = &s->values.items[i];
+    const char *code;
+    if (hz_catalog_code(&s->cat, e->indicator, e->line, &code, d) < 0 || code == e->indicator)
+      continue;
+    char *copy = strdup(code);
+    if (!copy) {
+      d->oom = 1;
+      return;
+    }
+    free(e->indicator);
+    e->indicator = copy;
+  }
 }
 
 /* Reads and checks the values file; exit code. */
@@ -77,16 +109,29 @@ static int load_values(submit_t *s) {
   hz_diags_init(&d);
   hz_values_format_t fmt = hz_values_guess_format(s->file, data, len);
   int rc = HZ_EXIT_OK;
-  if (hz_values_parse(data, len, fmt, &s->values, &d) < 0 || d.oom) {
+  int parsed = hz_values_parse(file_label(s), data, len, fmt, &s->values, &d, cli->err, cli->lang);
+  free(data);
+  s->unit = d.unit ? d.unit : "line";
+  if (parsed == 0 && d.total == 0 && s->values.n > 0)
+    rc = hz_catalog_fetch_lenient(cli, &s->cat);
+  if (rc == HZ_EXIT_OK && parsed == 0)
+    resolve_names(s, &d);
+  if (rc != HZ_EXIT_OK) {
+    /* the catalog's refusal is printed */
+  } else if (parsed < 0 || d.oom) {
     rc = hz_cli_error(cli, "out of memory reading %s", file_label(s));
   } else if (d.total > 0) {
     fprintf(cli->err, "error: %s: %zu problem%s; nothing was sent\n", file_label(s), d.total,
             d.total == 1 ? "" : "s");
     hz_diags_print(&d, cli->err);
     rc = HZ_EXIT_USAGE;
+  } else if (s->values.blank > 0) {
+    fprintf(cli->err,
+            hz_cli_tr(cli, "%s: %zu indicators without a value: not reported this time\n",
+                      "%s: %zu 个指标未填数值, 本次不报送\n"),
+            file_label(s), s->values.blank);
   }
   hz_diags_free(&d);
-  free(data);
   return rc;
 }
 
@@ -202,8 +247,7 @@ static int send_with_retries(submit_t *s) {
       break;
     }
     if (!retryable(st.code) || attempt >= SUBMIT_ATTEMPTS) {
-      hz_line_map_t map = {.lines = s->lines, .n = s->values.n};
-      rc = hz_cli_refused(cli, &st, &map);
+      rc = hz_catalog_refused(cli, &st, &s->cat, s->lines, s->values.n, s->unit);
       if (retryable(st.code))
         fprintf(cli->err,
                 "gave up after %d attempts; the submission may or may not be stored: "
@@ -231,12 +275,19 @@ static int run_submit(hz_cli_t *cli) {
   const char *narrative = hz_cli_opt(cli, "narrative-file");
   submit_t s = {.cli = cli, .file = hz_cli_opt(cli, "file")};
   hz_value_list_init(&s.values);
+  const char *bulk = hz_cli_opt(cli, "bulk");
+  if (bulk && (s.file || region || period || given_id || narrative))
+    return hz_cli_usage(cli, "--bulk takes the regions and periods from the sheet: it goes "
+                             "without --file, --region, --period, --submission-id and "
+                             "--narrative-file");
+  if (bulk)
+    return hz_bulk_run(cli, bulk);
   if (!region || !*region)
     return hz_cli_usage(cli, "--region is required");
   if (!period || !*period)
     return hz_cli_usage(cli, "--period is required");
   if (!s.file || !*s.file)
-    return hz_cli_usage(cli, "--file is required");
+    return hz_cli_usage(cli, "--file (or --bulk) is required");
   if (given_id && hz_wire_uuid_check(given_id) != 0)
     return hz_cli_usage(cli,
                         "--submission-id '%s' is not a UUID "
@@ -265,12 +316,20 @@ static int run_submit(hz_cli_t *cli) {
 
 const hz_cli_cmd_t hz_cmd_submit = {
     .name = "submit",
-    .summary = "submit a township's values for a period from a CSV or JSON file (retried safely)",
+    .summary = "submit a township's values from a CSV, xlsx or JSON file; --bulk for many",
     .help =
-        "CSV: indicator,value[,comment], UTF-8 with or without BOM, an optional header\n"
-        "line (recognised by the word 'indicator'), RFC 4180 quotes. JSON:\n"
+        "CSV: indicator,value[,comment], UTF-8 (with or without BOM) or GBK/GB18030 (the\n"
+        "encoding assumed is named), an optional header line, RFC 4180 quotes. xlsx: the\n"
+        "first sheet, the same columns. Headers in English or Chinese (指标代码, 本期数值,\n"
+        "备注); name/指标名称, unit/计量单位 and last_year/上年同期 columns (as `huizong\n"
+        "template` writes them) are ignored; a blank value is not reported this time; an\n"
+        "indicator may be given by its name when the name is unique. JSON:\n"
         "[{\"indicator\":\"fai\",\"value\":\"4.9\",\"comment\":\"...\"}] or {\"values\":[...]};\n"
-        "values are strings or numbers taken verbatim (no exponents).\n"
+        "decimals as strings (integers may be numbers).\n"
+        "--bulk FILE: columns region,period,indicator,value[,comment] (CSV, xlsx or JSON\n"
+        "{\"rows\":[...]}), one SubmitStream with a request per (region, period), progress\n"
+        "on stderr, a summary per group; submission ids come from the content, so a\n"
+        "re-run stores nothing new. Exit 1 when any group was refused.\n"
         "Problems in the file are listed with their lines and nothing is sent (exit 2).\n"
         "UNAVAILABLE and DEADLINE_EXCEEDED are retried (6 attempts, 0.2 s doubling to\n"
         "3 s) with the same submission id, which the server deduplicates.",
