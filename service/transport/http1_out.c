@@ -64,7 +64,7 @@ static int build_head(hz_http1_t *h, hz_call_t *call) {
   FILE *f = open_memstream(&h->out_head, &h->out_head_len);
   if (!f)
     return -1;
-  int trailers_only = !call->plain && responded && !call->sent_message;
+  int trailers_only = !call->plain && responded && !call->sent_message && !call->status_in_body;
   if (call->plain)
     plain_head(h, call, f);
   else
