@@ -87,6 +87,17 @@ class EmbedWebTest(unittest.TestCase):
         self.assertEqual(res.returncode, 0, res.stderr)
         self.assertEqual(self.dump(out), "")
 
+    def test_optional_dist(self):
+        # A dist built after configuring is picked up; none yet is empty.
+        out = os.path.join(self.dir, "web_assets.c")
+        run = [sys.executable, GEN, out, "--optional", self.dist]
+        subprocess.run(run, check=True)
+        self.assertEqual([line.split("\t")[0] for line in self.dump(out).splitlines()],
+                         sorted(self.files))
+        os.remove(self.dist + "/index.html")
+        subprocess.run(run, check=True)
+        self.assertEqual(self.dump(out), "")
+
     def test_refusals(self):
         os.remove(self.dist + "/index.html")
         res, _ = self.generate(self.dist)
