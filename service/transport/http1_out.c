@@ -47,7 +47,8 @@ static void grpc_head(hz_http1_t *h, const hz_call_t *call, int trailers_only, F
     if (call->status_message && *call->status_message)
       line(f, "grpc-message", call->status_message);
     for (const hz_metadata_t *m = call->trailers; m; m = m->next)
-      line(f, m->name, m->value);
+      if (hz_web_line_safe(m->value))
+        line(f, m->name, m->value);
     line(f, "content-length", "0");
   } else {
     line(f, "transfer-encoding", "chunked");

@@ -107,7 +107,8 @@ static size_t trailer_lines(const hz_call_t *call, uint8_t *p) {
   if (call->status_message && *call->status_message)
     n += line(p ? p + n : NULL, "grpc-message", call->status_message);
   for (const hz_metadata_t *m = call->trailers; m; m = m->next)
-    n += line(p ? p + n : NULL, m->name, m->value);
+    if (hz_web_line_safe(m->value))
+      n += line(p ? p + n : NULL, m->name, m->value);
   return n;
 }
 
@@ -120,6 +121,10 @@ hz_outbuf_t *hz_web_trailer_frame(const hz_call_t *call) {
   b->data[0] = 0x80; /* the trailer frame */
   trailer_lines(call, b->data + HZ_FRAME_PREFIX_LEN);
   return hz_web_encode(call, b);
+}
+
+int hz_web_line_safe(const char *value) {
+  return strpbrk(value, "\r\n") == NULL;
 }
 
 const char *hz_web_content_type(const hz_call_t *call) {

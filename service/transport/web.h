@@ -39,6 +39,11 @@ hz_outbuf_t *hz_web_encode(const hz_call_t *call, hz_outbuf_t *b);
  * trailers set), already encoded for the framing; NULL without memory. */
 hz_outbuf_t *hz_web_trailer_frame(const hz_call_t *call);
 
+/* True when a trailer value can be written as an HTTP/1 header line (no
+ * CR, LF or NUL): a line break would split the response. Values the
+ * transport encodes (-bin, grpc-message) always are. */
+int hz_web_line_safe(const char *value);
+
 /* The response content-type of a call in framing f. */
 const char *hz_web_content_type(const hz_call_t *call);
 
