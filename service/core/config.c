@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 enum {
   OPT_LISTEN = 256,
@@ -231,6 +232,14 @@ int hz_config_from_args(hz_config_t *c, int argc, char **argv, char *err, size_t
   }
   if ((c->tls_cert == NULL) != (c->tls_key == NULL)) {
     snprintf(err, errlen, "--tls-cert and --tls-key go together");
+    return -1;
+  }
+  struct stat st;
+  if (c->web_root && (stat(c->web_root, &st) != 0 || !S_ISDIR(st.st_mode))) {
+    snprintf(err, errlen,
+             "--web-root '%s' is not a directory; give the console's build output "
+             "(client/web/dist)",
+             c->web_root);
     return -1;
   }
   return 0;

@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import socket
+import subprocess
 import tempfile
 import time
 import unittest
@@ -211,6 +212,20 @@ class WebRootTest(harness.ServerTestCase):
             c.send(c.request("GET", "/logo.svg"))
             self.assertEqual(c.read().status, 200)
             self.assertTrue(c.closed_within(20), "idle connection kept past --idle-timeout 3")
+
+
+class FlagTest(unittest.TestCase):
+    """Flags refused at start, with the reason."""
+
+    def test_bad_web_root_and_cors_origin(self):
+        for args, why in ((["--web-root", "/nonexistent/dist"], b"is not a directory"),
+                          (["--cors-origin", "*"], b"is not an origin"),
+                          (["--cors-origin", "https://a.example/app"], b"is not an origin"),
+                          (["--cors-origin", "ftp://a.example"], b"is not an origin")):
+            res = subprocess.run([harness.huizongd_path(), "--listen", "127.0.0.1:0"] + args,
+                                 capture_output=True, timeout=10)
+            self.assertEqual(res.returncode, 2, (args, res.stderr[:300]))
+            self.assertIn(why, res.stderr, args)
 
 
 class NoConsoleTest(harness.ServerTestCase):
