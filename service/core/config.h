@@ -8,6 +8,8 @@
 
 #include "core/log.h"
 
+#define HZ_CONFIG_MAX_CORS 16 /* --cors-origin given at most this often */
+
 typedef struct hz_config_s {
   const char *listen;           /* host:port to bind; port 0 picks one */
   const char *database_url;     /* libpq connection string or URI */
@@ -19,7 +21,8 @@ typedef struct hz_config_s {
   uint32_t max_streams;         /* SETTINGS_MAX_CONCURRENT_STREAMS */
   uint32_t max_header_bytes;    /* request header list size cap per stream */
   uint32_t idle_timeout_s;      /* close a connection with no calls after */
-  uint32_t handshake_timeout_s; /* TLS handshake + HTTP/2 preface, and each
+  uint32_t handshake_timeout_s; /* TLS handshake + the first bytes (HTTP/2
+                                 * preface or HTTP/1.1 request), and each
                                  * request's header block, must finish within */
   uint32_t write_timeout_s;     /* a peer that takes none of the output waiting
                                 * for it this long is cut (stream or socket) */
@@ -33,6 +36,12 @@ typedef struct hz_config_s {
                                   means the database is down for that connection */
   size_t rollup_cache_bytes;    /* Rollup answers kept for repeats; 0 = off */
   hz_log_level_t log_level;     /* stderr verbosity */
+  const char *web_root;         /* console files served from this directory
+                                 * instead of the ones built in; NULL = built in */
+  uint32_t ncors_origins;       /* used entries of cors_origins */
+  /* Origins ("https://host:port") allowed to call gRPC-Web cross-origin
+   * (--cors-origin); none by default: same-origin only. */
+  const char *cors_origins[HZ_CONFIG_MAX_CORS];
 } hz_config_t;
 
 void hz_config_defaults(hz_config_t *c);
