@@ -78,7 +78,7 @@ export const zh = {
   "entry.submit": "提交",
   "entry.checkedOk": "检查通过，可以提交",
   "entry.submittedOk": "已提交",
-  "entry.fixFirst": "请先改正标红的数值",
+  "entry.fixFirst": "请先改正标红的数值（格式不对的数值无法提交）",
   "entry.nothing": "没有要提交的数值或工作总结",
   "summary.title": "导入结果",
   "summary.dryTitle": "检查结果（未保存）",

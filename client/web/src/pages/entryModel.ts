@@ -15,6 +15,7 @@ export interface Field {
   lastYear: string; // 上年同期 value; "" = none
   lastPeriod: string; // 上期 value; "" = none
   typed: string; // what checkDecimal/bounds say now; "" = fine
+  malformed: boolean; // typed is a grammar error (blocks 提交; bounds only warn)
   server: string; // the server's problem from the last 检查/提交; "" = none
 }
 
@@ -32,22 +33,30 @@ export function buildFields(indicators: Indicator[], current: Report | null, las
     lastYear: valueOf(lastYear, ind.code),
     lastPeriod: valueOf(lastPeriod, ind.code),
     typed: "",
+    malformed: false,
     server: "",
   }));
 }
 
-/** The as-typed check of one field: grammar, then the indicator's bounds. */
-export function checkField(f: Field): string {
+/** The as-typed check of one field: grammar, then the indicator's
+ *  bounds. Sets f.typed and f.malformed. Why bounds only warn: the server
+ *  is the authority on them (检查 asks it), the grammar is not in doubt. */
+export function checkField(f: Field): void {
   const v = f.input.trim();
-  if (v === "") return "";
+  f.typed = "";
+  f.malformed = false;
+  if (v === "") return;
   const p = checkDecimal(v);
-  if (p) return t(`decimal.${p}`);
+  if (p) {
+    f.typed = t(`decimal.${p}`);
+    f.malformed = true;
+    return;
+  }
   const min = f.ind.minValue?.value;
   const max = f.ind.maxValue?.value;
   const b = outOfBounds(v, min, max);
-  if (b === "below") return t("entry.below", { min: min ?? "" });
-  if (b === "above") return t("entry.above", { max: max ?? "" });
-  return "";
+  if (b === "below") f.typed = t("entry.below", { min: min ?? "" });
+  if (b === "above") f.typed = t("entry.above", { max: max ?? "" });
 }
 
 /** The values to send: every field with a value, in form order; `sent[i]`
