@@ -28,6 +28,8 @@ enum {
   OPT_DB_TIMEOUT,
   OPT_ROLLUP_CACHE,
   OPT_LOG_LEVEL,
+  OPT_WEB_ROOT,
+  OPT_CORS_ORIGIN,
   OPT_HELP,
 };
 
@@ -122,6 +124,8 @@ int hz_config_from_env(hz_config_t *c, const char **err) {
     c->tls_cert = v;
   if ((v = getenv("HUIZONG_TLS_KEY")) && *v)
     c->tls_key = v;
+  if ((v = getenv("HUIZONG_WEB_ROOT")) && *v)
+    c->web_root = v;
   if ((v = getenv("HUIZONG_LOG_LEVEL")) && *v && hz_log_level_parse(v, &c->log_level)) {
     *err = "HUIZONG_LOG_LEVEL must be error, warn, info or debug";
     return -1;
@@ -157,9 +161,33 @@ static const struct option long_opts[] = {
     {"db-timeout", required_argument, NULL, OPT_DB_TIMEOUT},
     {"rollup-cache-bytes", required_argument, NULL, OPT_ROLLUP_CACHE},
     {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+    {"web-root", required_argument, NULL, OPT_WEB_ROOT},
+    {"cors-origin", required_argument, NULL, OPT_CORS_ORIGIN},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
+
+/* An origin is scheme://host[:port] exactly as a browser sends it in
+ * Origin: no path, no trailing slash, no wildcard (credentials travel in a
+ * header, so "*" would hand any page the user's session). */
+static int add_cors_origin(hz_config_t *c, const char *v, char *err, size_t errlen) {
+  const char *rest = strncmp(v, "https://", 8) == 0  ? v + 8
+                     : strncmp(v, "http://", 7) == 0 ? v + 7
+                                                     : NULL;
+  if (!rest || !*rest || strpbrk(rest, "/?#*, ") != NULL) {
+    snprintf(err, errlen,
+             "--cors-origin '%s' is not an origin; give scheme://host[:port] as the "
+             "browser sends it, e.g. https://stats.example.cn:8443",
+             v);
+    return -1;
+  }
+  if (c->ncors_origins == HZ_CONFIG_MAX_CORS) {
+    snprintf(err, errlen, "--cors-origin given more than %d times", HZ_CONFIG_MAX_CORS);
+    return -1;
+  }
+  c->cors_origins[c->ncors_origins++] = v;
+  return 0;
+}
 
 int hz_config_from_args(hz_config_t *c, int argc, char **argv, char *err, size_t errlen) {
   int opt;
@@ -170,6 +198,11 @@ int hz_config_from_args(hz_config_t *c, int argc, char **argv, char *err, size_t
     case OPT_DATABASE_URL: c->database_url = optarg; continue;
     case OPT_TLS_CERT: c->tls_cert = optarg; continue;
     case OPT_TLS_KEY: c->tls_key = optarg; continue;
+    case OPT_WEB_ROOT: c->web_root = optarg; continue;
+    case OPT_CORS_ORIGIN:
+      if (add_cors_origin(c, optarg, err, errlen))
+        return -1;
+      continue;
     case OPT_HELP: return 1;
     case OPT_LOG_LEVEL:
       if (hz_log_level_parse(optarg, &c->log_level)) {
@@ -204,44 +237,49 @@ int hz_config_from_args(hz_config_t *c, int argc, char **argv, char *err, size_t
 }
 
 void hz_config_usage(const char *argv0) {
-  fprintf(
-      stderr,
-      "usage: %s [serve] [options]\n"
-      "       %s migrate [--database-url URL]\n"
-      "       %s token create --role admin|county|township [--region CODE] --name NAME\n"
-      "\n"
-      "options (environment in brackets):\n"
-      "  --listen IP:PORT          address to serve gRPC on [HUIZONG_LISTEN] (127.0.0.1:50051);\n"
-      "                            IPv6 in brackets ([::1]:50051), port 0 picks a free one\n"
-      "  --database-url URL        PostgreSQL connection [DATABASE_URL]\n"
-      "  --tls-cert FILE           PEM certificate chain; enables TLS with ALPN h2 "
-      "[HUIZONG_TLS_CERT]\n"
-      "  --tls-key FILE            PEM private key [HUIZONG_TLS_KEY]\n"
-      "  --max-message-bytes N     largest request message accepted (4194304)\n"
-      "  --max-call-bytes N        memory cap per call (67108864)\n"
-      "  --max-connections N       concurrent connections (4096)\n"
-      "  --max-streams N           concurrent streams per connection (128)\n"
-      "  --max-header-bytes N      request header list size (16384)\n"
-      "  --idle-timeout SECONDS    close connections without calls after (300)\n"
-      "  --handshake-timeout SECONDS  time for the TLS handshake and HTTP/2\n"
-      "                            preface, and for each request's headers (10)\n"
-      "  --write-timeout SECONDS   cut a client that reads none of its responses\n"
-      "                            for this long (30)\n"
-      "  --max-held-bytes N        memory all calls together may hold (requests,\n"
-      "                            queued responses); beyond it new requests get\n"
-      "                            RESOURCE_EXHAUSTED (268435456)\n"
-      "  --max-output-bytes N      responses one call may have queued for a client\n"
-      "                            that is not reading; beyond it the stream is\n"
-      "                            reset (8388608)\n"
-      "  --shutdown-grace SECONDS  time to finish calls on SIGTERM (10)\n"
-      "  --db-connections N        PostgreSQL pool size (4)\n"
-      "  --db-queue N              requests waiting for the pool (1024)\n"
-      "  --db-timeout SECONDS      a database connection that leaves a connect or a\n"
-      "                            call unanswered this long is dropped: the call is\n"
-      "                            UNAVAILABLE, health NOT_SERVING until one is back (15)\n"
-      "  --rollup-cache-bytes N    Rollup answers kept, checked against the\n"
-      "                            database on every call; 0 = off (16 MiB)\n"
-      "  --log-level LEVEL         error|warn|info|debug [HUIZONG_LOG_LEVEL] (info)\n"
-      "Numeric options also read HUIZONG_<NAME> (e.g. HUIZONG_MAX_MESSAGE_BYTES).\n",
-      argv0, argv0, argv0);
+  fprintf(stderr,
+          "usage: %s [serve] [options]\n"
+          "       %s migrate [--database-url URL]\n"
+          "       %s token create --role admin|county|township [--region CODE] --name NAME\n"
+          "\n"
+          "options (environment in brackets):\n"
+          "  --listen IP:PORT          address for gRPC, gRPC-Web and the console\n"
+          "                            [HUIZONG_LISTEN] (127.0.0.1:50051);\n"
+          "                            IPv6 in brackets ([::1]:50051), port 0 picks a free one\n"
+          "  --database-url URL        PostgreSQL connection [DATABASE_URL]\n"
+          "  --tls-cert FILE           PEM certificate chain; enables TLS with ALPN h2 "
+          "[HUIZONG_TLS_CERT]\n"
+          "  --tls-key FILE            PEM private key [HUIZONG_TLS_KEY]\n"
+          "  --max-message-bytes N     largest request message accepted (4194304)\n"
+          "  --max-call-bytes N        memory cap per call (67108864)\n"
+          "  --max-connections N       concurrent connections (4096)\n"
+          "  --max-streams N           concurrent streams per connection (128)\n"
+          "  --max-header-bytes N      request header list size (16384)\n"
+          "  --idle-timeout SECONDS    close connections without calls after (300)\n"
+          "  --handshake-timeout SECONDS  time for the TLS handshake and HTTP/2\n"
+          "                            preface, and for each request's headers (10)\n"
+          "  --write-timeout SECONDS   cut a client that reads none of its responses\n"
+          "                            for this long (30)\n"
+          "  --max-held-bytes N        memory all calls together may hold (requests,\n"
+          "                            queued responses); beyond it new requests get\n"
+          "                            RESOURCE_EXHAUSTED (268435456)\n"
+          "  --max-output-bytes N      responses one call may have queued for a client\n"
+          "                            that is not reading; beyond it the stream is\n"
+          "                            reset (8388608)\n"
+          "  --shutdown-grace SECONDS  time to finish calls on SIGTERM (10)\n"
+          "  --db-connections N        PostgreSQL pool size (4)\n"
+          "  --db-queue N              requests waiting for the pool (1024)\n"
+          "  --db-timeout SECONDS      a database connection that leaves a connect or a\n"
+          "                            call unanswered this long is dropped: the call is\n"
+          "                            UNAVAILABLE, health NOT_SERVING until one is back (15)\n"
+          "  --rollup-cache-bytes N    Rollup answers kept, checked against the\n"
+          "                            database on every call; 0 = off (16 MiB)\n"
+          "  --log-level LEVEL         error|warn|info|debug [HUIZONG_LOG_LEVEL] (info)\n"
+          "  --web-root DIR            serve the web console from DIR instead of the\n"
+          "                            copy built in [HUIZONG_WEB_ROOT]\n"
+          "  --cors-origin URL         let pages of this origin (scheme://host[:port])\n"
+          "                            call gRPC-Web cross-origin; repeatable (none:\n"
+          "                            same-origin only)\n"
+          "Numeric options also read HUIZONG_<NAME> (e.g. HUIZONG_MAX_MESSAGE_BYTES).\n",
+          argv0, argv0, argv0);
 }

@@ -8,31 +8,39 @@
 
 #include "core/log.h"
 
+#define HZ_CONFIG_MAX_CORS 16 /* --cors-origin given at most this often */
+
 typedef struct hz_config_s {
-  const char *listen;           /* host:port to bind; port 0 picks one */
-  const char *database_url;     /* libpq connection string or URI */
-  const char *tls_cert;         /* PEM chain; with tls_key turns TLS on */
-  const char *tls_key;          /* PEM private key */
-  size_t max_message_bytes;     /* receive limit per gRPC message */
-  size_t max_call_bytes;        /* arena cap per call (all its messages) */
-  uint32_t max_connections;     /* accepted sockets beyond this are closed */
-  uint32_t max_streams;         /* SETTINGS_MAX_CONCURRENT_STREAMS */
-  uint32_t max_header_bytes;    /* request header list size cap per stream */
-  uint32_t idle_timeout_s;      /* close a connection with no calls after */
-  uint32_t handshake_timeout_s; /* TLS handshake + HTTP/2 preface, and each
+  const char *listen;                           /* host:port to bind; port 0 picks one */
+  const char *database_url;                     /* libpq connection string or URI */
+  const char *tls_cert;                         /* PEM chain; with tls_key turns TLS on */
+  const char *tls_key;                          /* PEM private key */
+  size_t max_message_bytes;                     /* receive limit per gRPC message */
+  size_t max_call_bytes;                        /* arena cap per call (all its messages) */
+  uint32_t max_connections;                     /* accepted sockets beyond this are closed */
+  uint32_t max_streams;                         /* SETTINGS_MAX_CONCURRENT_STREAMS */
+  uint32_t max_header_bytes;                    /* request header list size cap per stream */
+  uint32_t idle_timeout_s;                      /* close a connection with no calls after */
+  uint32_t handshake_timeout_s;                 /* TLS handshake + HTTP/2 preface, and each
                                  * request's header block, must finish within */
-  uint32_t write_timeout_s;     /* a peer that takes none of the output waiting
+  uint32_t write_timeout_s;                     /* a peer that takes none of the output waiting
                                 * for it this long is cut (stream or socket) */
-  size_t max_held_bytes;        /* server-wide bytes held by calls (requests
+  size_t max_held_bytes;                        /* server-wide bytes held by calls (requests
                                 * received, buffers, queued responses) */
-  size_t max_output_bytes;      /* response bytes one call may have queued */
-  uint32_t shutdown_grace_s;    /* drain time on SIGTERM before forcing */
-  uint32_t db_connections;      /* PostgreSQL pool size */
-  uint32_t db_queue;            /* requests waiting for a pool connection */
-  uint32_t db_timeout_s;        /* a connect or a sent job unanswered this long
+  size_t max_output_bytes;                      /* response bytes one call may have queued */
+  uint32_t shutdown_grace_s;                    /* drain time on SIGTERM before forcing */
+  uint32_t db_connections;                      /* PostgreSQL pool size */
+  uint32_t db_queue;                            /* requests waiting for a pool connection */
+  uint32_t db_timeout_s;                        /* a connect or a sent job unanswered this long
                                   means the database is down for that connection */
-  size_t rollup_cache_bytes;    /* Rollup answers kept for repeats; 0 = off */
-  hz_log_level_t log_level;     /* stderr verbosity */
+  size_t rollup_cache_bytes;                    /* Rollup answers kept for repeats; 0 = off */
+  hz_log_level_t log_level;                     /* stderr verbosity */
+  const char *web_root;                         /* console files served from this directory
+                                 * instead of the ones built in; NULL = built in */
+  const char *cors_origins[HZ_CONFIG_MAX_CORS]; /* origins ("https://host:port")
+                                 * allowed to call gRPC-Web cross-origin; the
+                                 * default is same-origin only */
+  uint32_t ncors_origins;                       /* used entries of cors_origins */
 } hz_config_t;
 
 void hz_config_defaults(hz_config_t *c);

@@ -14,8 +14,6 @@
 #include "transport/conn.h"
 #include "transport/stream.h"
 
-#define OUT_HIGH_WATER (1u << 20) /* backpressure above this many queued bytes */
-
 hz_ctx_t *hz_call_ctx(const hz_call_t *call) {
   return call->ctx;
 }
@@ -81,38 +79,6 @@ static hz_outbuf_t *outbuf_new(size_t size) {
   return b;
 }
 
-/* Queues b behind the call's pending output and lets nghttp2 send it. */
-static int enqueue(hz_call_t *call, hz_outbuf_t *b) {
-  int admitted = hz_stream_admit_output(call, b->len);
-  if (admitted < 0) {
-    free(b);
-    return admitted;
-  }
-  hz_conn_t *c = call->conn;
-  if (call->out_bytes == 0) {
-    call->out_since = uv_now(call->ctx->loop);
-    hz_conn_arm(c, call->out_since + (uint64_t)call->ctx->config->write_timeout_s * 1000u);
-  }
-  c->out_bytes += b->len;
-  if (call->out_tail)
-    call->out_tail->next = b;
-  else
-    call->out_head = b;
-  call->out_tail = b;
-  call->out_bytes += b->len;
-  hz_stream_account(call);
-  int r = call->headers_sent ? nghttp2_session_resume_data(c->session, call->stream_id)
-                             : hz_stream_start_response(call);
-  if (r != 0 && r != NGHTTP2_ERR_INVALID_ARGUMENT)
-    return -ENOMEM;
-  hz_conn_flush(c);
-  if (call->out_bytes > OUT_HIGH_WATER) {
-    call->want_drain = 1;
-    return 1;
-  }
-  return 0;
-}
-
 int hz_call_send(hz_call_t *call, const ProtobufCMessage *msg) {
   if (hz_call_is_done(call))
     return -ECANCELED;
@@ -123,7 +89,7 @@ int hz_call_send(hz_call_t *call, const ProtobufCMessage *msg) {
   if (!b)
     return -ENOMEM;
   protobuf_c_message_pack(msg, b->data + HZ_FRAME_PREFIX_LEN);
-  return enqueue(call, b);
+  return hz_stream_enqueue(call, b);
 }
 
 int hz_call_send_packed(hz_call_t *call, const uint8_t *msg, size_t len) {
@@ -135,7 +101,7 @@ int hz_call_send_packed(hz_call_t *call, const uint8_t *msg, size_t len) {
   if (!b)
     return -ENOMEM;
   memcpy(b->data + HZ_FRAME_PREFIX_LEN, msg, len);
-  return enqueue(call, b);
+  return hz_stream_enqueue(call, b);
 }
 
 int hz_call_add_trailer(hz_call_t *call, const char *name, const void *value, size_t len) {

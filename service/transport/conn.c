@@ -1,13 +1,14 @@
-/* Connection lifecycle: read → (TLS) → nghttp2, nghttp2 → (TLS) → one
- * batched write at a time; one timer per connection for its deadlines
- * (handshake and preface, request headers, write progress, idle); drain
- * and close. */
+/* Connection lifecycle: read → (TLS) → the protocol decision → nghttp2 or
+ * HTTP/1.1 (http1.c), and back → (TLS) → one batched write at a time; one
+ * timer per connection for its deadlines (handshake and the first request
+ * bytes, request headers, write progress, idle); drain and close. */
 #include "transport/conn.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/log.h"
+#include "transport/http1.h"
 #include "transport/server.h"
 #include "transport/stream.h"
 #include "transport/tls.h"
@@ -48,17 +49,50 @@ void hz_conn_close(hz_conn_t *c) {
   hz_stream_detach_all(c);
   nghttp2_session_del(c->session);
   c->session = NULL;
+  hz_http1_free(c->h1);
+  c->h1 = NULL;
   uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
   uv_close((uv_handle_t *)&c->timer, on_handle_closed);
 }
 
-/* Gathers nghttp2 output into one buffer (encrypting it under TLS). */
+/* HTTP/1.1 output: one batch from http1.c (encrypted under TLS). */
+static uint8_t *gather_http1(hz_conn_t *c, size_t *len, int *failed) {
+  uint8_t *buf = malloc(WRITE_BATCH);
+  *len = 0;
+  if (!buf) {
+    *failed = 1;
+    return NULL;
+  }
+  size_t n = hz_http1_produce(c->h1, buf, WRITE_BATCH);
+  if (!c->tls) {
+    *len = n;
+    return buf;
+  }
+  int bad = n > 0 && hz_tls_conn_write(c->tls, buf, n);
+  free(buf);
+  size_t pending = bad ? 0 : hz_tls_conn_pending(c->tls);
+  buf = pending ? malloc(pending) : NULL;
+  if (bad || (pending && !buf)) {
+    *failed = 1;
+    return NULL;
+  }
+  if (buf)
+    *len = hz_tls_conn_take(c->tls, buf, pending);
+  return buf;
+}
+
+/* Gathers output into one buffer (encrypting it under TLS). */
 static size_t gather_output(hz_conn_t *c, uint8_t **out, int *failed) {
   size_t cap = WRITE_BATCH + 1024, len = 0;
   uint8_t *buf = NULL;
   *failed = 0;
-  /* Until the handshake is done OpenSSL cannot take application data. */
-  int h2_ready = !c->tls || (hz_tls_conn_ready(c->tls) && !c->tls_failed);
+  if (c->h1) {
+    *out = gather_http1(c, &len, failed);
+    return len;
+  }
+  /* Until the handshake is done OpenSSL cannot take application data;
+   * until the first bytes decide there is no session. */
+  int h2_ready = c->session && (!c->tls || (hz_tls_conn_ready(c->tls) && !c->tls_failed));
   while (h2_ready) {
     const uint8_t *data;
     ssize_t n = nghttp2_session_mem_send(c->session, &data);
@@ -123,8 +157,21 @@ static void on_write_done(uv_write_t *req, int status) {
     hz_conn_close(c);
     return;
   }
+  if (c->h1)
+    hz_http1_after_write(c->h1);
   hz_stream_notify_drained(c);
   hz_conn_flush(c);
+}
+
+/* Nothing more will be said on c: it may close once its output is out. */
+static int conn_done(hz_conn_t *c) {
+  if (c->tls_failed)
+    return 1;
+  if (c->h1)
+    return hz_http1_finished(c->h1);
+  if (!c->session)
+    return 0;
+  return !nghttp2_session_want_read(c->session) && !nghttp2_session_want_write(c->session);
 }
 
 void hz_conn_flush(hz_conn_t *c) {
@@ -141,8 +188,7 @@ void hz_conn_flush(hz_conn_t *c) {
   }
   if (len == 0) {
     free(buf);
-    int done = !nghttp2_session_want_read(c->session) && !nghttp2_session_want_write(c->session);
-    if (c->tls_failed || done)
+    if (conn_done(c))
       hz_conn_close(c);
     return;
   }
@@ -161,9 +207,67 @@ void hz_conn_flush(hz_conn_t *c) {
   hz_conn_arm(c, c->write_started_at + (uint64_t)c->server->ctx->config->write_timeout_s * 1000u);
 }
 
-/* Returns 0, or 1 when HTTP/2 itself failed (nghttp2 queued a GOAWAY). */
+static int submit_settings(hz_conn_t *c);
+
+/* The first bytes are the HTTP/2 preface: the nghttp2 session from now. */
+static int start_h2(hz_conn_t *c) {
+  hz_server_t *s = c->server;
+  c->proto = HZ_PROTO_H2;
+  if (nghttp2_session_server_new2(&c->session, s->callbacks, c, s->h2_options) ||
+      submit_settings(c))
+    return -1;
+  return 0;
+}
+
+static int feed_h2(hz_conn_t *c, const uint8_t *data, size_t len);
+
+/* Bytes until the first HZ_CONN_PREFACE_LEN decide the protocol: the
+ * HTTP/2 client preface (RFC 9113 3.4, also what ALPN "h2" clients send
+ * first) or HTTP/1.1. A prefix of the preface waits for more. */
+static int sniff(hz_conn_t *c, const uint8_t *data, size_t len) {
+  static const char preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+  size_t room = (size_t)HZ_CONN_PREFACE_LEN - c->nsniff;
+  size_t take = room < len ? room : len;
+  memcpy(c->sniff + c->nsniff, data, take);
+  c->nsniff += (uint8_t)take;
+  int h2 = memcmp(c->sniff, preface, c->nsniff) == 0;
+  if (h2 && c->nsniff < HZ_CONN_PREFACE_LEN)
+    return 0;
+  if (h2) {
+    if (start_h2(c))
+      return -2;
+    int r = feed_h2(c, c->sniff, c->nsniff);
+    return r ? r : feed_h2(c, data + take, len - take);
+  }
+  c->proto = HZ_PROTO_HTTP1;
+  c->preface_done = 1; /* an HTTP/1.1 request's own head has its deadline */
+  if (!(c->h1 = hz_http1_new(c)))
+    return -2;
+  c->in_recv = 1;
+  hz_http1_feed(c->h1, c->sniff, c->nsniff);
+  hz_http1_feed(c->h1, data + take, len - take);
+  c->in_recv = 0;
+  return 0;
+}
+
+/* Returns 0, 1 when HTTP/2 itself failed (nghttp2 queued a GOAWAY), -2
+ * when out of memory. */
 static int feed_plain(void *ud, const uint8_t *data, size_t len) {
   hz_conn_t *c = ud;
+  if (c->proto == HZ_PROTO_UNDECIDED)
+    return sniff(c, data, len);
+  if (c->h1) {
+    c->in_recv = 1;
+    hz_http1_feed(c->h1, data, len);
+    c->in_recv = 0;
+    return 0;
+  }
+  return feed_h2(c, data, len);
+}
+
+static int feed_h2(hz_conn_t *c, const uint8_t *data, size_t len) {
+  if (len == 0)
+    return 0;
   c->in_recv = 1;
   ssize_t r = nghttp2_session_mem_recv(c->session, data, len);
   c->in_recv = 0;
@@ -196,6 +300,10 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
     r = feed_plain(c, (const uint8_t *)buf->base, (size_t)nread);
   if (c->state == HZ_CONN_CLOSING)
     return;
+  if (r == -2) {
+    hz_conn_close(c); /* no memory for the protocol's state */
+    return;
+  }
   if (r < 0) {
     /* TLS is broken: only its alert can still go out. */
     uv_read_stop(stream);
@@ -225,7 +333,7 @@ static const char *conn_expired(hz_conn_t *c, uint64_t now, uint64_t *next) {
   uint64_t wt = secs(cfg->write_timeout_s);
   if (!c->preface_done) {
     if (now >= c->started_at + hs)
-      return c->tls ? "no TLS handshake and HTTP/2 preface" : "no HTTP/2 preface";
+      return c->tls ? "no TLS handshake and first request" : "no HTTP/2 preface or request";
     *next = earliest(*next, c->started_at + hs);
   }
   if (c->write_in_flight) {
@@ -312,25 +420,39 @@ int hz_conn_start(hz_conn_t *c) {
   uv_tcp_nodelay(&c->tcp, 1);
   if (s->tls && !(c->tls = hz_tls_conn_new(s->tls)))
     goto fail;
-  if (nghttp2_session_server_new2(&c->session, s->callbacks, c, s->h2_options))
-    goto fail;
-  if (submit_settings(c))
-    goto fail;
+  /* No SETTINGS before the client's first bytes: they decide whether this
+   * is HTTP/2 at all (a server may send its preface after the client's). */
   if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read))
     goto fail;
   hz_conn_arm(c, c->started_at + secs(s->ctx->config->handshake_timeout_s));
-  if (!s->tls)
-    hz_conn_flush(c); /* our SETTINGS go first; under TLS after the handshake */
   return 0;
 fail:
   hz_conn_close(c);
   return -1;
 }
 
+void hz_conn_read(hz_conn_t *c, int on) {
+  if (c->state == HZ_CONN_CLOSING)
+    return;
+  if (on)
+    uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
+  else
+    uv_read_stop((uv_stream_t *)&c->tcp);
+}
+
 void hz_conn_drain(hz_conn_t *c) {
   if (c->state != HZ_CONN_ACTIVE)
     return;
   c->state = HZ_CONN_DRAINING;
+  if (!c->session) {
+    if (!c->h1) {
+      hz_conn_close(c); /* undecided: no request to finish */
+      return;
+    }
+    hz_http1_drain(c->h1);
+    hz_conn_flush(c);
+    return;
+  }
   nghttp2_submit_goaway(c->session, NGHTTP2_FLAG_NONE,
                         nghttp2_session_get_last_proc_stream_id(c->session), NGHTTP2_NO_ERROR, NULL,
                         0);

@@ -1,7 +1,9 @@
-/* gRPC over HTTP/2 streams, the request side: the call's state machines
- * and lifetime, request header validation, dispatch through the method
- * table, the deadline, message reassembly and decoding, and the nghttp2
- * callbacks. Responses, trailers and budgets are response.c's. */
+/* gRPC calls, the request side, for every carrier: the call's state
+ * machines and lifetime, request header validation, dispatch through the
+ * method table, the deadline, message reassembly and decoding; and the
+ * nghttp2 callbacks that feed it from HTTP/2 streams (http1.c feeds it
+ * from HTTP/1.1). Plain HTTP answers are route.c's; responses, trailers
+ * and budgets response.c's; gRPC-Web framing web.c's. */
 #include "transport/stream.h"
 
 #include <assert.h>
@@ -13,7 +15,9 @@
 
 #include "core/context.h"
 #include "transport/conn.h"
+#include "transport/route.h"
 #include "transport/server.h"
+#include "transport/web.h"
 #include "wire/content_type.h"
 #include "wire/pbtext.h"
 #include "wire/timeout.h"
@@ -87,7 +91,7 @@ void hz_stream_maybe_free(hz_call_t *call) {
   call_destroy(call);
 }
 
-static hz_call_t *call_new(hz_conn_t *c, int32_t stream_id) {
+hz_call_t *hz_stream_open(hz_conn_t *c, int32_t stream_id) {
   hz_call_t *call = calloc(1, sizeof(*call));
   if (!call)
     return NULL;
@@ -138,8 +142,9 @@ static void cancel_handler(hz_call_t *call) {
     call->method->on_cancel(call);
 }
 
-/* The stream is gone from nghttp2 (closed, reset, or connection lost). */
-static void stream_gone(hz_call_t *call) {
+/* The exchange is gone from its carrier (HTTP/2 stream closed or reset,
+ * HTTP/1.1 response written, or the connection lost). */
+void hz_stream_gone(hz_call_t *call) {
   assert(call->stream_open); /* nghttp2 closes a stream once */
   call->depth++;
   if (call->state != HZ_CALL_RESPONDED)
@@ -156,13 +161,10 @@ static void stream_gone(hz_call_t *call) {
 
 void hz_stream_detach_all(hz_conn_t *c) {
   while (c->calls)
-    stream_gone(c->calls);
+    hz_stream_gone(c->calls);
 }
 
-/* Refuses a request before dispatch; the first reason wins. */
-static void reject(hz_call_t *call, int http_status, int code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void reject(hz_call_t *call, int http_status, int code, const char *fmt, ...) {
+void hz_stream_reject(hz_call_t *call, int http_status, int code, const char *fmt, ...) {
   if (call->early_code)
     return;
   va_list ap;
@@ -182,20 +184,23 @@ static int header_is(const uint8_t *name, size_t len, const char *lit) {
 
 /* One classifier for client and server (wire/content_type.h): media types
  * are case-insensitive, so "Application/GRPC" is gRPC. A gRPC codec other
- * than protobuf still gets a gRPC status; gRPC-Web and anything else is not
- * this endpoint's protocol and gets HTTP 415. */
+ * than protobuf still gets a gRPC status; gRPC-Web picks its framing (one
+ * handler path: web.c translates); anything else is not a call, and
+ * route.c answers it (HTTP 415 for a POST). */
 static void check_content_type(hz_call_t *call, const uint8_t *v, size_t len) {
   hz_wire_codec_t codec;
-  if (hz_wire_content_type((const char *)v, len, &codec) != HZ_WIRE_CT_GRPC) {
-    reject(call, 415, HZ_STATUS_UNKNOWN, "content-type '%.*s' is not application/grpc", (int)len,
-           (const char *)v);
+  hz_wire_ct_kind_t kind = hz_wire_content_type((const char *)v, len, &codec);
+  call->ct_kind = kind;
+  if (kind == HZ_WIRE_CT_OTHER)
     return;
-  }
+  call->framing = kind == HZ_WIRE_CT_GRPC_WEB_TEXT ? HZ_FRAMING_WEB_TEXT
+                  : kind == HZ_WIRE_CT_GRPC_WEB    ? HZ_FRAMING_WEB
+                                                   : HZ_FRAMING_GRPC;
   call->content_type_ok = 1;
   if (codec == HZ_WIRE_CODEC_OTHER) {
-    reject(call, 200, HZ_STATUS_UNIMPLEMENTED,
-           "content-type '%.*s' is not supported; use application/grpc+proto", (int)len,
-           (const char *)v);
+    hz_stream_reject(call, 200, HZ_STATUS_UNIMPLEMENTED,
+                     "content-type '%.*s' is not supported; use application/grpc+proto", (int)len,
+                     (const char *)v);
     return;
   }
   call->proto_subtype = codec == HZ_WIRE_CODEC_PROTO;
@@ -219,21 +224,19 @@ static void take_header(hz_call_t *call, const uint8_t *name, size_t nlen, const
   if (header_is(name, nlen, ":path")) {
     call->path = hz_arena_strndup(&call->arena, (const char *)value, vlen);
   } else if (header_is(name, nlen, ":method")) {
-    if (vlen != 4 || memcmp(value, "POST", 4) != 0)
-      reject(call, 405, HZ_STATUS_UNIMPLEMENTED, "gRPC requests use POST, not %.*s", (int)vlen,
-             (const char *)value);
+    call->verb = hz_route_verb((const char *)value, vlen);
   } else if (header_is(name, nlen, "content-type")) {
     check_content_type(call, value, vlen);
   } else if (header_is(name, nlen, "grpc-encoding")) {
     if (vlen != 8 || memcmp(value, "identity", 8) != 0)
-      reject(call, 200, HZ_STATUS_UNIMPLEMENTED,
-             "grpc-encoding '%.*s' is not supported; this server accepts identity", (int)vlen,
-             (const char *)value);
+      hz_stream_reject(call, 200, HZ_STATUS_UNIMPLEMENTED,
+                       "grpc-encoding '%.*s' is not supported; this server accepts identity",
+                       (int)vlen, (const char *)value);
   } else if (header_is(name, nlen, "grpc-timeout")) {
     uint64_t ms;
     if (hz_grpc_timeout_parse((const char *)value, vlen, &ms)) {
-      reject(call, 200, HZ_STATUS_INVALID_ARGUMENT, "malformed grpc-timeout '%.*s'", (int)vlen,
-             (const char *)value);
+      hz_stream_reject(call, 200, HZ_STATUS_INVALID_ARGUMENT, "malformed grpc-timeout '%.*s'",
+                       (int)vlen, (const char *)value);
     } else {
       call->deadline = uv_now(call->ctx->loop) + ms;
       call->has_deadline = 1;
@@ -247,7 +250,7 @@ static int on_begin_headers(nghttp2_session *s, const nghttp2_frame *frame, void
   hz_conn_t *c = ud;
   if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST)
     return 0;
-  hz_call_t *call = call_new(c, frame->hd.stream_id);
+  hz_call_t *call = hz_stream_open(c, frame->hd.stream_id);
   if (!call)
     return nghttp2_submit_rst_stream(s, NGHTTP2_FLAG_NONE, frame->hd.stream_id,
                                      NGHTTP2_INTERNAL_ERROR);
@@ -262,16 +265,22 @@ static int on_header(nghttp2_session *s, const nghttp2_frame *frame, const uint8
   if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST)
     return 0; /* trailers from a client carry nothing gRPC defines */
   hz_call_t *call = nghttp2_session_get_stream_user_data(s, frame->hd.stream_id);
-  if (!call || call->early_code)
-    return 0;
+  if (call)
+    hz_stream_header(call, name, nlen, value, vlen);
+  return 0;
+}
+
+void hz_stream_header(hz_call_t *call, const uint8_t *name, size_t nlen, const uint8_t *value,
+                      size_t vlen) {
+  if (call->early_code)
+    return;
   call->header_bytes += nlen + vlen + 32; /* RFC 7541 4.1 entry size */
   if (call->header_bytes > call_config(call)->max_header_bytes) {
-    reject(call, 431, HZ_STATUS_RESOURCE_EXHAUSTED, "request headers exceed %u bytes",
-           call_config(call)->max_header_bytes);
-    return 0;
+    hz_stream_reject(call, 431, HZ_STATUS_RESOURCE_EXHAUSTED, "request headers exceed %u bytes",
+                     call_config(call)->max_header_bytes);
+    return;
   }
   take_header(call, name, nlen, value, vlen);
-  return 0;
 }
 
 static void on_deadline(uv_timer_t *t) {
@@ -296,9 +305,23 @@ static void start_deadline(hz_call_t *call) {
   uv_timer_start(&call->timer, on_deadline, call->deadline > now ? call->deadline - now : 0, 0);
 }
 
-static void headers_done(hz_call_t *call) {
-  if (!call->content_type_ok)
-    reject(call, 415, HZ_STATUS_UNKNOWN, "missing content-type application/grpc");
+/* gRPC-Web carries one request message per call: a browser cannot stream
+ * a request body, so a method that reads a stream is refused up front. */
+static int web_cannot_carry(hz_call_t *call) {
+  hz_rpc_kind_t k = call->method->kind;
+  if (call->framing == HZ_FRAMING_GRPC || k == HZ_RPC_UNARY || k == HZ_RPC_SERVER_STREAM)
+    return 0;
+  hz_stream_respond(call, HZ_STATUS_UNIMPLEMENTED,
+                    hz_arena_printf(&call->arena,
+                                    "%s streams its requests, which gRPC-Web cannot carry; call "
+                                    "it with native gRPC over HTTP/2 (e.g. the huizong CLI)",
+                                    call->method->path));
+  return 1;
+}
+
+void hz_stream_headers_end(hz_call_t *call) {
+  if (hz_route_request(call))
+    return; /* answered as plain HTTP (a file, a preflight, an error) */
   if (call->early_code) {
     hz_stream_respond(call, call->early_code, call->early_message);
     return;
@@ -310,6 +333,8 @@ static void headers_done(hz_call_t *call) {
     hz_stream_respond(call, HZ_STATUS_UNIMPLEMENTED, msg);
     return;
   }
+  if (web_cannot_carry(call))
+    return;
   hz_stream_set_state(call, HZ_CALL_RECEIVING);
   start_deadline(call);
 }
@@ -380,6 +405,11 @@ static void frame_error(hz_call_t *call, int r) {
   case HZ_FRAME_ENOMEM:
     hz_stream_respond(call, HZ_STATUS_RESOURCE_EXHAUSTED, "out of memory");
     break;
+  case HZ_WEB_EBASE64:
+    hz_stream_respond(call, HZ_STATUS_INVALID_ARGUMENT,
+                      "application/grpc-web-text request body is not base64 (RFC 4648 section 4, "
+                      "with padding); encode each frame as base64");
+    break;
   default: break; /* ECALLBACK: the message handler already answered */
   }
 }
@@ -422,22 +452,34 @@ static int on_data_chunk(nghttp2_session *s, uint8_t flags, int32_t stream_id, c
   (void)flags;
   (void)ud;
   hz_call_t *call = nghttp2_session_get_stream_user_data(s, stream_id);
-  if (!call || call->state != HZ_CALL_RECEIVING)
-    return 0;
+  if (call)
+    hz_stream_body(call, data, len);
+  return 0;
+}
+
+void hz_stream_body(hz_call_t *call, const uint8_t *data, size_t len) {
+  if (call->state != HZ_CALL_RECEIVING)
+    return;
   call->depth++;
-  int r = hz_frame_decoder_feed(&call->decoder, data, len, on_request_message, call);
+  int r = call->framing == HZ_FRAMING_WEB_TEXT
+              ? hz_web_text_feed(call, data, len, on_request_message)
+              : hz_frame_decoder_feed(&call->decoder, data, len, on_request_message, call);
   if (r < 0)
     frame_error(call, r);
   held_after_data(call);
   call->depth--;
   hz_stream_maybe_free(call);
-  return 0;
 }
 
-static void remote_closed(hz_call_t *call) {
+void hz_stream_body_end(hz_call_t *call) {
   call->remote_open = 0;
   if (call->state != HZ_CALL_RECEIVING)
     return;
+  if (call->b64_have) {
+    hz_stream_respond(call, HZ_STATUS_INVALID_ARGUMENT,
+                      "application/grpc-web-text request body ends inside a base64 group of 4");
+    return;
+  }
   if (!hz_frame_decoder_idle(&call->decoder)) {
     hz_stream_respond(call, HZ_STATUS_INVALID_ARGUMENT, "request ended inside a message");
     return;
@@ -470,9 +512,9 @@ static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *frame, void *u
     return 0;
   call->depth++;
   if (frame->hd.type == NGHTTP2_HEADERS && frame->headers.cat == NGHTTP2_HCAT_REQUEST)
-    headers_done(call);
+    hz_stream_headers_end(call);
   if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM)
-    remote_closed(call);
+    hz_stream_body_end(call);
   call->depth--;
   hz_stream_maybe_free(call);
   return 0;
@@ -506,7 +548,7 @@ static int on_stream_close(nghttp2_session *s, int32_t stream_id, uint32_t error
   (void)ud;
   hz_call_t *call = nghttp2_session_get_stream_user_data(s, stream_id);
   if (call)
-    stream_gone(call);
+    hz_stream_gone(call);
   return 0;
 }
 

@@ -1,6 +1,16 @@
-/* One HTTP/2 stream carrying one gRPC call: its state, request headers and
- * message decoding (stream.c), the response queue, trailers and budgets
- * (response.c). Internal to the transport; handlers use call.h. */
+/* One exchange carrying one call: an HTTP/2 stream, or one request and
+ * its response on an HTTP/1.1 connection (http1.c). Its state, request
+ * headers and message decoding (stream.c), the response queue, trailers
+ * and budgets (response.c), gRPC-Web framing (web.c), plain HTTP answers
+ * such as the console's files (route.c, static.c, cors.c). Internal to the
+ * transport; handlers use call.h and never see which carrier or framing
+ * the call came in on.
+ *
+ * Lifetime: created when a request begins (HTTP/2 HEADERS, or the first
+ * byte of an HTTP/1.1 request), gone from the carrier with
+ * hz_stream_gone (HTTP/2 stream closed, HTTP/1.1 response fully written,
+ * or the connection lost), freed by hz_stream_maybe_free once no handler
+ * and no frame on the stack uses it. */
 #ifndef HZ_TRANSPORT_STREAM_H
 #define HZ_TRANSPORT_STREAM_H
 
@@ -39,6 +49,44 @@ typedef enum {
   HZ_HANDLER_FINISHED, /* hz_call_finish done; the call is the transport's */
 } hz_handler_state_t;
 
+/* How messages are framed on the wire; one handler path for all. */
+typedef enum {
+  HZ_FRAMING_GRPC,     /* application/grpc: status in HTTP/2 trailers */
+  HZ_FRAMING_WEB,      /* application/grpc-web: status in a 0x80 body frame */
+  HZ_FRAMING_WEB_TEXT, /* application/grpc-web-text: the same, base64 */
+} hz_framing_t;
+
+/* The request method, as far as routing cares. */
+typedef enum {
+  HZ_VERB_NONE,    /* not seen (yet) */
+  HZ_VERB_POST,    /* gRPC and gRPC-Web calls */
+  HZ_VERB_GET,     /* the console's files */
+  HZ_VERB_HEAD,    /* the same without a body */
+  HZ_VERB_OPTIONS, /* CORS preflight */
+  HZ_VERB_OTHER,   /* anything else: 405 */
+} hz_verb_t;
+
+/* One response header of a plain HTTP answer; lower-case name. */
+typedef struct hz_header_s {
+  const char *name;  /* static, or the call's arena */
+  const char *value; /* static, or the call's arena */
+} hz_header_t;
+
+#define HZ_PLAIN_MAX_HEADERS 16
+
+/* A response that is not a gRPC call: a file, a 404, a preflight. Built in
+ * the call's arena by route.c, sent by the carrier (response.c for HTTP/2,
+ * http1.c for HTTP/1.1). */
+typedef struct hz_plain_s {
+  int status;                                /* HTTP status */
+  hz_header_t headers[HZ_PLAIN_MAX_HEADERS]; /* besides content-length */
+  size_t nheaders;                           /* used entries of headers */
+  const uint8_t *body;                       /* embedded asset, arena copy or static text */
+  size_t len;                                /* bytes of body (content-length) */
+  size_t off;                                /* bytes of body already handed on */
+  unsigned no_body : 1;                      /* HEAD or 304: length stated, nothing follows */
+} hz_plain_t;
+
 typedef struct hz_metadata_s {
   struct hz_metadata_s *next; /* older entry */
   const char *name;           /* lower-case header name, arena */
@@ -72,6 +120,16 @@ struct hz_call_s {
   unsigned has_deadline : 1;     /* grpc-timeout given; deadline is valid */
   unsigned aborted : 1;          /* reset by the transport (output budget or
                                  * stalled reader); no trailers will follow */
+  unsigned sent_message : 1;     /* a response message was queued: the status
+                                 * can no longer go in the response headers */
+  unsigned framing : 2;          /* hz_framing_t of the request */
+  unsigned verb : 3;             /* hz_verb_t of the request */
+  unsigned ct_kind : 3;          /* hz_wire_ct_kind_t of its content-type */
+  uint8_t b64_have;              /* grpc-web-text: base64 characters carried */
+  char b64_carry[4];             /* over a body chunk boundary */
+  hz_plain_t *plain;             /* a plain HTTP answer instead of a call */
+  const char *cors_origin;       /* the Origin allowed by --cors-origin, to
+                                 * echo in the response; NULL otherwise */
   int depth;                     /* nesting of transport frames using the call */
   const hz_method_t *method;     /* dispatched method, NULL before */
   hz_arena_t arena;              /* everything of this call's lifetime */
@@ -98,6 +156,31 @@ struct hz_call_s {
   char *status_message;          /* percent-encoded grpc-message, malloc */
   void *data;                    /* handler state */
 };
+
+/* Carrier-neutral request side: http1.c and the nghttp2 callbacks below
+ * both feed a call through these. */
+hz_call_t *hz_stream_open(struct hz_conn_s *c, int32_t id);
+/* One request header (lower-case name; ":method" and ":path" as pseudo
+ * headers); counts against --max-header-bytes. */
+void hz_stream_header(hz_call_t *call, const uint8_t *name, size_t nlen, const uint8_t *value,
+                      size_t vlen);
+/* The header block is complete: route (plain answer) or dispatch. */
+void hz_stream_headers_end(hz_call_t *call);
+/* Request body bytes (gRPC frames, base64 for grpc-web-text). */
+void hz_stream_body(hz_call_t *call, const uint8_t *data, size_t len);
+/* The request is complete. */
+void hz_stream_body_end(hz_call_t *call);
+/* Refuses a request before dispatch (gRPC-shaped: Trailers-Only with
+ * http_status); the first reason wins. */
+void hz_stream_reject(hz_call_t *call, int http_status, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* The carrier is done with the call (see the lifetime above). */
+void hz_stream_gone(hz_call_t *call);
+/* Answers call with its plain response (call->plain); RESPONDED after. */
+void hz_stream_respond_plain(hz_call_t *call);
+/* Response bytes of call framed for its framing (web text: base64), and
+ * appended to its queue; used by call.c and for the gRPC-Web trailer. */
+int hz_stream_enqueue(hz_call_t *call, hz_outbuf_t *b);
 
 /* The transition functions (see the enums above); each asserts its rule. */
 void hz_stream_set_state(hz_call_t *call, hz_call_state_t to);

@@ -19,22 +19,32 @@ struct hz_tls_conn_s {
   "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:" \
   "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305"
 
-static int select_h2(SSL *ssl, const unsigned char **out, unsigned char *outlen,
-                     const unsigned char *in, unsigned int inlen, void *arg) {
-  (void)ssl;
-  (void)arg;
-  /* gRPC runs only over HTTP/2: without "h2" on offer, refuse the client. */
+/* ALPN: "h2" when offered (gRPC), else "http/1.1" (gRPC-Web and the
+ * console from a browser); a client offering neither is refused. Either
+ * way the first plaintext bytes decide the protocol (conn.c). */
+static int alpn_pick(const unsigned char *in, unsigned int inlen, const char *want,
+                     const unsigned char **out, unsigned char *outlen) {
+  size_t wl = strlen(want);
   for (unsigned int i = 0; i < inlen;) {
     unsigned int n = in[i];
     if (i + 1 + n > inlen)
       break;
-    if (n == 2 && memcmp(in + i + 1, "h2", 2) == 0) {
+    if (n == wl && memcmp(in + i + 1, want, wl) == 0) {
       *out = in + i + 1;
-      *outlen = 2;
-      return SSL_TLSEXT_ERR_OK;
+      *outlen = (unsigned char)n;
+      return 1;
     }
     i += 1 + n;
   }
+  return 0;
+}
+
+static int select_alpn(SSL *ssl, const unsigned char **out, unsigned char *outlen,
+                       const unsigned char *in, unsigned int inlen, void *arg) {
+  (void)ssl;
+  (void)arg;
+  if (alpn_pick(in, inlen, "h2", out, outlen) || alpn_pick(in, inlen, "http/1.1", out, outlen))
+    return SSL_TLSEXT_ERR_OK;
   return SSL_TLSEXT_ERR_ALERT_FATAL;
 }
 
@@ -78,7 +88,7 @@ int hz_tls_ctx_new(const char *cert_file, const char *key_file, SSL_CTX **out, c
     ssl_error_text(err, errlen, "private key does not match certificate", cert_file);
     goto fail;
   }
-  SSL_CTX_set_alpn_select_cb(ctx, select_h2, NULL);
+  SSL_CTX_set_alpn_select_cb(ctx, select_alpn, NULL);
   *out = ctx;
   return 0;
 fail:

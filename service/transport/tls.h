@@ -9,7 +9,7 @@
 
 typedef struct hz_tls_conn_s hz_tls_conn_t;
 
-/* TLS 1.2+ server context with ALPN "h2" required. */
+/* TLS 1.2+ server context; ALPN "h2" preferred, "http/1.1" accepted. */
 int hz_tls_ctx_new(const char *cert_file, const char *key_file, SSL_CTX **out, char *err,
                    size_t errlen);
 void hz_tls_ctx_free(SSL_CTX *ctx);

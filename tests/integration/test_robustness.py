@@ -67,13 +67,33 @@ class GarbageTest(harness.ServerTestCase):
             self.send_garbage_and_expect_close(bytes(rng.randrange(256) for _ in range(size)))
 
     def test_http11_request(self):
-        self.send_garbage_and_expect_close(
-            b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n")
+        # HTTP/1.1 is served (gRPC-Web and the console, test_grpcweb.py and
+        # test_static.py): a GET is answered and the connection kept alive
+        # until the client says close.
+        with self.server.connect_raw() as s:
+            s.settimeout(10)
+            s.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n")
+            got = b""
+            while b"\r\n\r\n" not in got:
+                chunk = s.recv(4096)
+                self.assertTrue(chunk, "closed before an answer: %r" % got)
+                got += chunk
+            self.assertRegex(got, rb"^HTTP/1\.1 (200|404) ")
+            s.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            rest = read_until_closed(s)
+            self.assertIn(b"HTTP/1.1 ", rest)
+        harness.assert_serving(self, self.channel)
 
     def test_http11_upgrade_request(self):
-        self.send_garbage_and_expect_close(
-            b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade, HTTP2-Settings\r\n"
-            b"Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n")
+        # No h2c upgrade (RFC 9113 dropped it): the GET is answered as
+        # HTTP/1.1, never with 101, and the connection closes.
+        with self.server.connect_raw() as s:
+            s.sendall(
+                b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+                b"Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n")
+            got = read_until_closed(s)
+        self.assertRegex(got, rb"^HTTP/1\.1 (200|404) ")
+        harness.assert_serving(self, self.channel)
 
     def test_truncated_preface(self):
         self.send_garbage_and_expect_close(PREFACE[:10], half_close=True)

@@ -101,21 +101,29 @@ class TlsTest(unittest.TestCase):
         harness.assert_serving(self, good)
         harness.assert_serving(self, self.server.secure_channel(self.ca_pem))
 
-    def test_tls_handshake_without_alpn_h2_is_not_served_as_grpc(self):
-        # A TLS client that offers only http/1.1 must not get a hung
-        # connection: either the handshake fails or the server closes.
+    def test_tls_alpn_http11_serves_http11(self):
+        # A browser offering only http/1.1 gets it (gRPC-Web and the
+        # console); a client offering neither h2 nor http/1.1 is refused.
         ctx = ssl.create_default_context(cafile=self.tls["ca"])
         ctx.set_alpn_protocols(["http/1.1"])
         with socket.create_connection(("127.0.0.1", self.server.port), timeout=5) as raw:
-            try:
+            with ctx.wrap_socket(raw, server_hostname="localhost") as s:
+                self.assertEqual(s.selected_alpn_protocol(), "http/1.1")
+                s.sendall(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                s.settimeout(5)
+                got = b""
+                while True:
+                    chunk = s.recv(4096)
+                    if not chunk:
+                        break
+                    got += chunk
+        self.assertRegex(got, rb"^HTTP/1\.1 (200|404) ")
+        ctx = ssl.create_default_context(cafile=self.tls["ca"])
+        ctx.set_alpn_protocols(["spdy/3"])
+        with socket.create_connection(("127.0.0.1", self.server.port), timeout=5) as raw:
+            with self.assertRaises((ssl.SSLError, ConnectionResetError)):
                 with ctx.wrap_socket(raw, server_hostname="localhost") as s:
-                    self.assertNotEqual(s.selected_alpn_protocol(), "http/1.1")
-                    s.sendall(b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
-                    s.settimeout(5)
-                    while s.recv(4096):
-                        pass
-            except (ssl.SSLError, ConnectionResetError):
-                pass
+                    s.recv(1)
         harness.assert_serving(self, self.server.secure_channel(self.ca_pem))
 
     def test_cbc_suite_refused_aead_with_forward_secrecy_accepted(self):
