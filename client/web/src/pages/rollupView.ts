@@ -32,11 +32,15 @@ export interface ViewRow {
   raw: RollupRow;
 }
 
+/** Whether the row's changes are in 百分点. A server that predates
+ *  change_basis leaves it UNSPECIFIED: then the *_change_pp fields, or a
+ *  "%" unit, say so (its relative growth of a rate is not shown: rates
+ *  never compare by relative growth). */
 function points(r: RollupRow): boolean {
   const basis = r.indicator?.changeBasis;
   if (basis === ChangeBasis.POINTS) return true;
   if (basis === ChangeBasis.GROWTH) return false;
-  return !!(r.yoyChangePp || r.popChangePp);
+  return !!(r.yoyChangePp || r.popChangePp) || r.indicator?.unit === "%";
 }
 
 export function viewRow(r: RollupRow, lang: Lang): ViewRow {

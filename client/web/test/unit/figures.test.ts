@@ -53,3 +53,25 @@ test("xlsx cells are numbers only when a double holds them exactly", () => {
   assert.equal(exactNumber("12345678901234567890.5"), null);
   assert.equal(exactNumber("增长28%"), null);
 });
+
+test("a rate's change is in 百分点, never relative growth", async () => {
+  const { create } = await import("@bufbuild/protobuf");
+  const { RollupRowSchema } = await import("../../src/gen/huizong/v1/aggregation_pb");
+  const { ChangeBasis } = await import("../../src/gen/huizong/v1/common_pb");
+  const { viewRow } = await import("../../src/pages/rollupView");
+  const rate = (basis: number, extra: object) =>
+    viewRow(create(RollupRowSchema, {
+      indicator: { code: "r", unit: "%", changeBasis: basis },
+      value: { value: "31.44" }, yoyGrowthPct: { value: "300.00" }, ...extra,
+    }), "zh");
+  assert.equal(rate(ChangeBasis.POINTS, { yoyChangePp: { value: "23.58" } }).yoyText, "提高23.58个百分点");
+  assert.equal(rate(ChangeBasis.UNSPECIFIED, {}).yoyText, "—");
+  const flow = viewRow(create(RollupRowSchema, {
+    indicator: { code: "fai", unit: "万元", changeBasis: ChangeBasis.GROWTH },
+    value: { value: "49000.000000" }, yoyGrowthPct: { value: "28.00" },
+    ytd: { value: { value: "49000" }, yoyGrowthPct: { value: "28.00" } },
+  }), "zh");
+  assert.equal(flow.valueText, "49000 万元");
+  assert.equal(flow.yoyText, "增长28.00%");
+  assert.equal(flow.ytdYoyText, "增长28.00%");
+});
