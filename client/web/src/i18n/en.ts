@@ -122,6 +122,8 @@ export const en: Messages = {
   "col.ytdYoy": "YTD year on year",
   "col.reporting": "Reported/expected",
   "col.covered": "covers {c}",
+  "col.sameScope": "same sub-periods",
+  "col.missingPeriods": "Missing periods",
   "col.township": "Township",
   "col.county": "County",
   "col.city": "City",

@@ -121,6 +121,8 @@ export const zh = {
   "col.ytdYoy": "累计同比",
   "col.reporting": "已报/应报",
   "col.covered": "覆盖 {c}",
+  "col.sameScope": "同口径",
+  "col.missingPeriods": "未报期",
   "col.township": "乡镇",
   "col.county": "县区",
   "col.city": "市州",
