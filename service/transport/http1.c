@@ -264,6 +264,10 @@ static void resume(hz_http1_t *h) {
 }
 
 void hz_http1_after_write(hz_http1_t *h) {
+  hz_http1_advance(h);
+}
+
+void hz_http1_advance(hz_http1_t *h) {
   if (!h->answer_done || h->out_head)
     return;
   hz_call_t *call = h->call;

@@ -56,5 +56,8 @@ struct hz_http1_s {
 };
 
 void hz_http1_set_state(hz_http1_t *h, hz_h1_state_t to);
+/* Once every byte of the answer is produced: ends the exchange and parses
+ * the next pipelined request (its handler may answer at once). */
+void hz_http1_advance(hz_http1_t *h);
 
 #endif

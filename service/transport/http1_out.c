@@ -64,7 +64,7 @@ static int build_head(hz_http1_t *h, hz_call_t *call) {
   FILE *f = open_memstream(&h->out_head, &h->out_head_len);
   if (!f)
     return -1;
-  int trailers_only = !call->plain && responded && !call->sent_message;
+  int trailers_only = !call->plain && responded && !call->sent_message && !call->status_in_body;
   if (call->plain)
     plain_head(h, call, f);
   else
@@ -136,7 +136,7 @@ static size_t grpc_body(hz_http1_t *h, hz_call_t *call, uint8_t *buf, size_t cap
   return n;
 }
 
-size_t hz_http1_produce(hz_http1_t *h, uint8_t *buf, size_t cap) {
+static size_t produce_one(hz_http1_t *h, uint8_t *buf, size_t cap) {
   if (h->aborted)
     return 0;
   if (h->raw) {
@@ -160,4 +160,18 @@ size_t hz_http1_produce(hz_http1_t *h, uint8_t *buf, size_t cap) {
   if (call->plain)
     return n + plain_body(h, call->plain, buf + n, cap - n);
   return n + grpc_body(h, call, buf + n, cap - n);
+}
+
+/* Pipelined requests waiting behind a complete answer are taken up here,
+ * so their answers go out in the same write (in order) instead of one
+ * write each. Handlers then run inside the flush, whose own flushes wait
+ * (conn.c's flushing bit) as they do inside a read. */
+size_t hz_http1_produce(hz_http1_t *h, uint8_t *buf, size_t cap) {
+  size_t n = produce_one(h, buf, cap);
+  while (n < cap && h->answer_done && !h->out_head && h->call && h->npending &&
+         h->state == HZ_H1_ANSWERING && h->keep_alive && !h->aborted) {
+    hz_http1_advance(h);
+    n += produce_one(h, buf + n, cap - n);
+  }
+  return n;
 }

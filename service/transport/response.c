@@ -272,7 +272,12 @@ void hz_stream_respond(hz_call_t *call, int code, const char *message) {
   /* Clients cap header blocks (grpcio: 8 KiB), and messages may echo input. */
   if (message && *message)
     call->status_message = hz_pct_encode(message, utf8_prefix(message, MAX_STATUS_MESSAGE), NULL);
-  if (call->framing != HZ_FRAMING_GRPC && call->sent_message) {
+  /* gRPC-Web: Trailers-Only (status in the headers) for what the
+   * transport refuses before a handler runs; once a handler has the call,
+   * its status goes in the trailer frame, as after messages. */
+  if (call->framing != HZ_FRAMING_GRPC &&
+      (call->sent_message || call->handler != HZ_HANDLER_NONE)) {
+    call->status_in_body = 1;
     hz_outbuf_t *t = hz_web_trailer_frame(call);
     if (!t || queue_output(call, t)) {
       abort_stream(call, NGHTTP2_INTERNAL_ERROR);

@@ -272,7 +272,9 @@ static int on_header(nghttp2_session *s, const nghttp2_frame *frame, const uint8
 
 void hz_stream_header(hz_call_t *call, const uint8_t *name, size_t nlen, const uint8_t *value,
                       size_t vlen) {
-  if (call->early_code)
+  /* After a refusal only routing still matters (:method, :path: HTTP/1.1
+   * gives them last). */
+  if (call->early_code && !(nlen > 0 && name[0] == ':'))
     return;
   call->header_bytes += nlen + vlen + 32; /* RFC 7541 4.1 entry size */
   if (call->header_bytes > call_config(call)->max_header_bytes) {

@@ -122,6 +122,7 @@ struct hz_call_s {
                                  * stalled reader); no trailers will follow */
   unsigned sent_message : 1;     /* a response message was queued: the status
                                  * can no longer go in the response headers */
+  unsigned status_in_body : 1;   /* gRPC-Web: the status went in a trailer frame */
   unsigned framing : 2;          /* hz_framing_t of the request */
   unsigned verb : 3;             /* hz_verb_t of the request */
   unsigned ct_kind : 3;          /* hz_wire_ct_kind_t of its content-type */

@@ -10,8 +10,10 @@
  *   - the final status is one last frame with flag 0x80 whose payload is
  *     HTTP/1 header lines: "grpc-status:N\r\ngrpc-message:...\r\n" and
  *     the handler's trailers ("huizong-problems-bin:<base64>\r\n").
- * A call that ends before any message uses Trailers-Only instead: the
- * status in the response headers (response.c, http1.c).
+ * A call the transport refuses before any handler runs (limits, bad
+ * frames, unknown method) uses Trailers-Only instead: the status in the
+ * response headers (response.c, http1_out.c); a handler's status, even
+ * without messages, goes in the trailer frame.
  *
  * Lifetimes: nothing here outlives a call; the carry of a split base64
  * group lives in the call (b64_carry), frames are malloc'd outbufs owned
