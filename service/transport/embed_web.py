@@ -3,6 +3,8 @@
 huizongd (service/transport/web_assets.h): path, ETag, bytes, content type.
 
 usage: embed_web.py OUT.c [DIST_DIR]     write the table (empty without DIR)
+       embed_web.py OUT.c --optional DIR the table of DIR when it holds
+                                         index.html, else empty
        embed_web.py --list DIST_DIR      print every file and directory, one
                                          a line (meson's depend_files)
 
@@ -119,6 +121,9 @@ def main(argv):
     if len(argv) == 3 and argv[1] == "--list":
         files, dirs = walk(argv[2])
         print("\n".join(dirs + [full for _, full in files]))
+        return
+    if len(argv) == 4 and argv[2] == "--optional":
+        write(argv[1], argv[3] if os.path.isfile(os.path.join(argv[3], "index.html")) else None)
         return
     if len(argv) not in (2, 3):
         sys.exit(__doc__)

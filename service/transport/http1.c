@@ -215,7 +215,8 @@ static void parse(hz_http1_t *h, const uint8_t *data, size_t len) {
 }
 
 void hz_http1_feed(hz_http1_t *h, const uint8_t *data, size_t len) {
-  if (h->state == HZ_H1_CLOSING)
+  /* Zero bytes would tell libhttp-parser the stream ended (EOF). */
+  if (h->state == HZ_H1_CLOSING || len == 0)
     return;
   if (h->state == HZ_H1_ANSWERING || h->npending) {
     keep(h, data, len);

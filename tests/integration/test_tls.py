@@ -118,6 +118,23 @@ class TlsTest(unittest.TestCase):
                         break
                     got += chunk
         self.assertRegex(got, rb"^HTTP/1\.1 (200|404) ")
+        # gRPC-Web over TLS HTTP/1.1: Health/Check, SERVING, then the
+        # 0x80 trailer frame with the status.
+        with socket.create_connection(("127.0.0.1", self.server.port), timeout=5) as raw:
+            with ctx.wrap_socket(raw, server_hostname="localhost") as s:
+                s.sendall(b"POST /grpc.health.v1.Health/Check HTTP/1.1\r\nHost: localhost\r\n"
+                          b"Content-Type: application/grpc-web+proto\r\nContent-Length: 5\r\n"
+                          b"Connection: close\r\n\r\n\x00\x00\x00\x00\x00")
+                s.settimeout(5)
+                got = b""
+                while True:
+                    chunk = s.recv(4096)
+                    if not chunk:
+                        break
+                    got += chunk
+        self.assertTrue(got.startswith(b"HTTP/1.1 200 "), got)
+        self.assertIn(b"\x00\x00\x00\x00\x02\x08\x01", got)
+        self.assertIn(b"\x80\x00\x00\x00\x0fgrpc-status:0\r\n", got)
         ctx = ssl.create_default_context(cafile=self.tls["ca"])
         ctx.set_alpn_protocols(["spdy/3"])
         with socket.create_connection(("127.0.0.1", self.server.port), timeout=5) as raw:
