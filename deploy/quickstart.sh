@@ -19,7 +19,8 @@
 # The demo county of deploy/demo/ (南漳县, the two seed reports) is loaded
 # with an admin token kept owner-only in .hz/ (HZ_DEMO=0 skips it).
 # HUIZONG_LISTEN sets the listen address, HZ_BUILD_DIR the build directory
-# (default build; relative to the checkout or absolute).
+# (default build; relative to the checkout or absolute). The web console
+# (client/web) is built first when npm is there; HZ_SKIP_CONSOLE=1 skips it.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -91,9 +92,35 @@ ensure_packages() {
   hz_apt_install $missing || die "apt-get could not install: $missing"
 }
 
+# The web console: built when npm is there and its sources are newer than
+# client/web/dist; without it huizongd still runs (404 at / says how).
+# Prints "rebuilt" when dist changed, since meson lists the embedded files.
+build_console() {
+  local web="$ROOT/client/web"
+  [[ "${HZ_SKIP_CONSOLE:-0}" == 1 ]] && return 0
+  if ! command -v npm >/dev/null 2>&1; then
+    say "npm not found: the web console is not built (Node.js >= 20.19 with npm builds it)"
+    return 0
+  fi
+  if [[ -f "$web/dist/index.html" ]] && [[ -z "$(find "$web/src" "$web/index.html" "$web/package-lock.json" \
+       "$ROOT/proto/huizong" -newer "$web/dist/index.html" -print -quit)" ]]; then
+    return 0
+  fi
+  say "building the web console (client/web: npm ci && npm run build)"
+  if (cd "$web" && npm ci --no-audit --no-fund && npm run build) >&2; then
+    echo rebuilt
+  else
+    say "the web console did not build; huizongd runs without it"
+  fi
+}
+
 build() {
+  local console
+  console=$(build_console)
   if [[ ! -f "$BUILD_DIR/meson-private/coredata.dat" ]]; then
     meson setup "$BUILD_DIR" >&2
+  elif [[ "$console" == rebuilt ]]; then
+    meson setup --reconfigure "$BUILD_DIR" >&2
   fi
   ninja -C "$BUILD_DIR" >&2
   [[ -x "$HUIZONGD" ]] || die "$HUIZONGD was not built"
@@ -250,6 +277,13 @@ maybe_load_demo() {
 demo county loaded; its tokens are in $DEMO_STATE (county: 420624.token), e.g.
   HUIZONG_ADDR=$(served_addr) HUIZONG_TOKEN=\$(cat $DEMO_STATE/420624.token) $CLI rollup --region 420624 --period 2022Q1 --by children
 admin token: $(admin_token_file)   (HUIZONG_TOKEN=\$(cat $(admin_token_file)) for huizong-admin)
+
+web console: http://$(served_addr)/   sign in by pasting the contents of a token file:
+  county 南漳县 (dashboard, approval):  $DEMO_STATE/420624.token
+      then http://$(served_addr)/dashboard?region=420624&period=2022Q1&indicator=fai
+  township 九集镇 (填报):               $DEMO_STATE/420624102.token
+  township 武安镇 (填报):               $DEMO_STATE/420624101.token
+  admin (audit log, tokens):           $(admin_token_file)
 stop with: ./deploy/quickstart.sh stop
 EOF
 }
@@ -377,5 +411,5 @@ case "${1:-start}" in
   status) cmd_status ;;
   demo)   cmd_demo ;;
   clean)  cmd_clean ;;
-  *)      sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  *)      sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac

@@ -15,6 +15,7 @@
 #   HZ_ASAN_BUILD_DIR sanitizer build directory (default build-asan)
 #   HZ_TEST_ARGS     extra arguments for both `meson test` runs
 #   HZ_TIME_BUDGET_MIN  wall-clock budget for the whole script (80)
+#   HZ_SKIP_CONSOLE=1 do not build the web console (its tests then fail)
 set -uo pipefail
 
 cd "$(dirname "$0")/.." || exit 2
@@ -27,6 +28,7 @@ readonly ASAN_BUILD_DIR=${HZ_ASAN_BUILD_DIR:-build-asan}
 # (HZ_TIME_BUDGET_MIN, default 80) and each phase to its own ceiling, in s.
 readonly TIME_BUDGET_S=$(( ${HZ_TIME_BUDGET_MIN:-80} * 60 ))
 readonly BUILD_TIMEOUT_S=$((20 * 60))
+readonly CONSOLE_TIMEOUT_S=$((10 * 60))
 readonly PLAIN_TEST_TIMEOUT_S=$((25 * 60))
 readonly ASAN_TEST_TIMEOUT_S=$((40 * 60))
 # Sanitized binaries run slower; give each test's own timeout more room.
@@ -76,6 +78,23 @@ install_packages() {
     return 1
   fi
   echo "apt-get failed but every package is already installed; going on" >&2
+}
+
+# The web console (client/web) is built before meson configures, so that
+# huizongd embeds client/web/dist and tests/web can drive it. A failure is
+# one failed test; huizongd still builds (and answers 404 at /).
+build_console() {
+  [[ "${HZ_SKIP_CONSOLE:-0}" == 1 ]] && { say "console: skipped (HZ_SKIP_CONSOLE=1)"; return 0; }
+  say "console: npm ci && npm run build in client/web"
+  if ! command -v npm >/dev/null; then
+    echo "console: npm not found: install Node.js >= 20.19 with npm (role web of $HZ_PACKAGES_FILE)" >&2
+    TOTAL_FAILED=$((TOTAL_FAILED + 1)); return
+  fi
+  if ! (cd client/web && limited "$(phase_limit "$CONSOLE_TIMEOUT_S")" npm ci --no-audit --no-fund &&
+        limited "$(phase_limit "$CONSOLE_TIMEOUT_S")" npm run build); then
+    echo "console: the build failed" >&2
+    TOTAL_FAILED=$((TOTAL_FAILED + 1))
+  fi
 }
 
 # meson setup DIR [OPTIONS...]: configure fresh or reconfigure in place.
@@ -177,6 +196,7 @@ main() {
     exit 1
   fi
 
+  build_console
   build_and_test plain "$BUILD_DIR" "$PLAIN_TEST_TIMEOUT_S"
 
   if [[ "${HZ_SKIP_ASAN:-0}" == 1 ]]; then

@@ -140,7 +140,8 @@ class QuickstartTest(unittest.TestCase):
     def run_qs(cls, *args, env=None, timeout=SHORT_TIMEOUT):
         full = {k: v for k, v in os.environ.items()
                 if k not in ("DATABASE_URL", "HUIZONG_LISTEN", "HZ_DEMO", "HZ_PACKAGES_FILE")}
-        full.update({"HZ_SKIP_APT": "1", "HZ_BUILD_DIR": build_dir()})
+        # HZ_SKIP_CONSOLE: the test builds nothing, the console included.
+        full.update({"HZ_SKIP_APT": "1", "HZ_SKIP_CONSOLE": "1", "HZ_BUILD_DIR": build_dir()})
         full.update(env or {})
         # Its own process group, so that SIGTERM can stop a run midway.
         with subprocess.Popen([cls.script] + list(args), env=full, stdin=subprocess.DEVNULL,
@@ -293,7 +294,7 @@ class TestScriptTest(unittest.TestCase):
 
     def run_test_sh(self, results, allow_skips=None):
         env = {k: v for k, v in os.environ.items() if k != "HZ_ALLOW_SKIPS"}
-        env.update({"PATH": self.path, "HZ_SKIP_APT": "1", "HZ_SKIP_ASAN": "1",
+        env.update({"PATH": self.path, "HZ_SKIP_APT": "1", "HZ_SKIP_ASAN": "1", "HZ_SKIP_CONSOLE": "1",
                     "HZ_BUILD_DIR": os.path.join(self.tmp, "build"),
                     "HZ_STUB_RESULTS": " ".join(results), "HZ_TEST_ARGS": ""})
         if allow_skips is not None:
