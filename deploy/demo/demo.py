@@ -12,6 +12,11 @@
                              csv): every statement must be shown, in a row
                              naming its region and indicator; exit 1 if one
                              is missing or different
+    demo.py summary FILE...  from the same csv files, print how a
+                             statistician reads the demo (百分点, 累计,
+                             coverage of a partial year), each figure checked
+                             against this file's exact arithmetic; exit 1 on
+                             a difference
 
 Submission ids are UUIDv5 of the region, the period and a digest of the
 submitted content, so loading the same files again is an idempotent replay
@@ -40,6 +45,8 @@ STATEMENTS = [
      "完成规上工业产值1.28亿元，同比增长17.4%"),
     ("420624102", "2022Q1", "debt_resolution_rate", "value", "31.44",
      "锁定村级债务总额4300万元，已化解1352万元，全镇共化解债务31%"),
+    ("420624102", "2022Q1", "debt_resolution_rate", "yoy_change_pp", "23.58",
+     "全镇共化解债务31%：比上年同期(7.86%)提高23.58个百分点"),
     ("420624102", "2022Q1", "medins_rate", "value", "96.77",
      "城乡居民医疗保险征收工作已完成96.77%"),
     ("420624101", "2013S1", "tax", "annual_progress_pct", "54.71",
@@ -201,19 +208,24 @@ class Demo:
 
     # -- one township's figures, by the rollup rules ---------------------------
 
-    def leaf_value(self, region, code, period):
+    def leaf_value(self, region, code, period, exact=False, window=None, only=None):
         """An indicator of one reporting township over a period, aggregated
-        over time (SUM or LAST); ratios divide their aggregated parts."""
+        over time (SUM or LAST); ratios divide their aggregated parts (to
+        their 2 places unless exact). window = (first month, months) widens
+        the period (year to date); only = month indexes of the sub-periods
+        to keep (a like-for-like base)."""
         ind = self.indicators[code]
         if ind["numerator"]:
-            num = self.leaf_value(region, ind["numerator"], period)
-            den = self.leaf_value(region, ind["denominator"], period)
+            num = self.leaf_value(region, ind["numerator"], period, True, window, only)
+            den = self.leaf_value(region, ind["denominator"], period, True, window, only)
             if num is None or den is None or den == 0:
                 return None
-            factor = Decimal(ind["factor"] or "1")
-            return (num * factor / den).quantize(CENT, rounding=ROUND_HALF_UP)
-        inner = sorted((parse_period(p)[1], v)
-                       for p, v in self.values[(region, code)].items() if inside(p, period))
+            ratio = num * Decimal(ind["factor"] or "1") / den
+            return ratio if exact else ratio.quantize(CENT, rounding=ROUND_HALF_UP)
+        start, months = window or parse_period(period)[1:]
+        inner = sorted((parse_period(p)[1], v) for p, v in self.values[(region, code)].items()
+                       if start <= parse_period(p)[1] < start + months
+                       and (only is None or parse_period(p)[1] in only))
         if not inner:
             return None
         values = [Decimal(v) for _, v in inner]
@@ -224,10 +236,39 @@ class Demo:
             return values[-1]
         raise DataError("indicator %s: the check knows sum and last only" % code)
 
+    def covered(self, region, code, period):
+        """Month indexes of the indicator's sub-periods of period holding a
+        value (the row's coverage)."""
+        start, months = parse_period(period)[1:]
+        return sorted(parse_period(p)[1] for p in self.values[(region, code)]
+                      if start <= parse_period(p)[1] < start + months)
+
+    def ytd(self, region, code, period, field):
+        """Year to date (1–N月累计) through period, and 累计同比 against the
+        same covered sub-periods a year earlier (同口径)."""
+        _, start, months = parse_period(period)
+        first = start - start % 12
+        window = (first, start + months - first)
+        value = self.leaf_value(region, code, period, True, window)
+        if field == "ytd_value":
+            return value
+        only = {m - 12 for m in self.covered(region, code, "%04d" % (first // 12))
+                if m < window[0] + window[1]}
+        base = self.leaf_value(region, code, period, True, (first - 12, window[1]), only)
+        if field == "ytd_yoy_growth_pct":
+            return percent(value - base, abs(base)) if value is not None and base else None
+        raise DataError("unknown field %s" % field)
+
     def figure(self, region, period, code, field):
+        if field.startswith("ytd_"):
+            return self.ytd(region, code, period, field)
         value = self.leaf_value(region, code, period)
         if field == "value":
             return value
+        if field == "yoy_change_pp":
+            now = self.leaf_value(region, code, period, True)
+            base = self.leaf_value(region, code, year_earlier(period), True)
+            return (now - base).quantize(CENT, rounding=ROUND_HALF_UP) if None not in (now, base) else None
         if field == "yoy_growth_pct":
             base = self.leaf_value(region, code, year_earlier(period))
             return percent(value - base, abs(base)) if value is not None and base else None
@@ -321,6 +362,89 @@ def cmd_verify(files):
     return 1 if failed else 0
 
 
+# The statistician's reading the quick start prints: (region, period,
+# indicator, what to say). Each figure said is checked against Demo.
+SUMMARY = [
+    ("420624102", "2022Q1", "debt_resolution_rate", "points"),
+    ("420624102", "202203", "electricity", "ytd"),
+    ("420624102", "202203", "market_entities", "ytd"),
+    ("420624102", "2022", "fai", "coverage"),
+]
+
+
+def csv_rows(files):
+    rows = []
+    for name in files:
+        with open(name, encoding="utf-8-sig", newline="") as f:
+            rows += list(csv.DictReader(f))
+    return rows
+
+
+def row_period(row):
+    """A csv row names no period; the year-earlier one it compares with
+    pins it down."""
+    before = row.get("previous_year_period") or ""
+    return "%04d%s" % (int(before[:4]) + 1, before[4:]) if before[:4].isdigit() else ""
+
+
+def signed(text, unit):
+    return ("+" if not text.startswith("-") else "") + text + unit
+
+
+def say_row(demo, row, kind):
+    """One line of the summary, and the figures it states with the exact
+    figure each must equal."""
+    region, period, code = row["region_code"], row_period(row), row["indicator_code"]
+    name = "%s %s %s" % (row["region_name"], period, row["indicator_name"])
+    if kind == "points":
+        line = "%s %s%s，比上年同期(%s%s)%s个百分点" % (
+            name, row["value"], row["unit"], row["previous_year_value"], row["unit"],
+            signed(row["yoy_change_pp"], ""))
+        checks = [("yoy_change_pp", row["yoy_change_pp"]), ("value", row["value"])]
+    elif kind == "ytd":
+        line = "%s 本月 %s%s，1–%d月累计 %s%s，累计同比 %s" % (
+            name, row["value"], row["unit"], int(period[4:]), row["ytd_value"], row["unit"],
+            signed(row["ytd_yoy_growth_pct"], "%"))
+        checks = [("value", row["value"]), ("ytd_value", row["ytd_value"]),
+                  ("ytd_yoy_growth_pct", row["ytd_yoy_growth_pct"])]
+    else:
+        line = ("%s %s%s：已报 %s/%s 个季度 (%s)，同比 %s 按上年同口径 (%s) 比较，"
+                "不与上年全年比较" % (
+                    name, row["value"], row["unit"], row["coverage_covered"],
+                    row["coverage_total"], row["coverage_periods"],
+                    signed(row["yoy_growth_pct"], "%"),
+                    row["coverage_periods"].replace(period, str(int(period) - 1))))
+        covered = [m for m in demo.covered(region, code, period)]
+        base = demo.leaf_value(region, code, str(int(period) - 1), True, None,
+                               {m - 12 for m in covered})
+        value = demo.leaf_value(region, code, period)
+        checks = [("coverage_covered", str(len(covered))),
+                  ("yoy_same_subperiods", "true"),
+                  ("yoy_growth_pct", format(percent(value - base, abs(base)), "f"))]
+        return line, [(f, row[f], want) for f, want in checks]
+    return line, [(f, got, format(demo.figure(region, period, code, f), "f"))
+                  for f, got in checks]
+
+
+def cmd_summary(files):
+    demo = Demo()
+    rows = csv_rows(files)
+    failed = 0
+    for region, period, code, kind in SUMMARY:
+        hits = [r for r in rows if r.get("region_code") == region
+                and r.get("indicator_code") == code and row_period(r) == period]
+        if not hits:
+            print("NOT SHOWN %s %s %s" % (region, period, code))
+            failed += 1
+            continue
+        line, checks = say_row(demo, hits[0], kind)
+        bad = ["%s %s (exact: %s)" % (f, got, want) for f, got, want in checks
+               if got.lower() != want.lower()]
+        failed += bool(bad)
+        print(("%s" % line) if not bad else "MISMATCH %s: %s" % (line, "; ".join(bad)))
+    return 1 if failed else 0
+
+
 def main(argv):
     try:
         if len(argv) == 2 and argv[1] == "check":
@@ -329,6 +453,8 @@ def main(argv):
             return cmd_plan(argv[2])
         if len(argv) >= 3 and argv[1] == "verify":
             return cmd_verify(argv[2:])
+        if len(argv) >= 3 and argv[1] == "summary":
+            return cmd_summary(argv[2:])
     except DataError as e:
         print("demo data: %s" % e, file=sys.stderr)
         return 1

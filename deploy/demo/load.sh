@@ -160,6 +160,10 @@ print_rollups() {
   echo
   local rc=0
   "$PY" "$HERE/demo.py" verify "$CHECK_DIR"/*.csv || rc=$?
+  if ((rc == 0)); then
+    printf '\n== 统计口径: 百分点, 1–N月累计, 部分期间同口径 (each figure checked against demo.py)\n'
+    "$PY" "$HERE/demo.py" summary "$CHECK_DIR"/*.csv || rc=$?
+  fi
   rm -rf "$CHECK_DIR"
   ((rc == 0)) || die "the rollups do not reproduce the seed reports' figures (see above)"
 }

@@ -145,6 +145,27 @@ class DemoTest(pc.PgServerTestCase):
         self.assertEqual(rate, "31.44")
         self.assertEqual(pct(resolved, locked), rate)
 
+    def test_statistics_reading(self):
+        """Issue 11 in the demo: the rate changes in points, 本月 and 1–3月累计
+        for the monthly indicators, and the partial year 2022 (only 2022Q1)
+        compared like for like with 2021Q1 rather than the whole of 2021."""
+        rate = self.rollup(JIUJI, "2022Q1", ["debt_resolution_rate"])[(JIUJI, "debt_resolution_rate")]
+        self.assertEqual(self.field(rate, "yoy_change_pp"), "23.58")
+        self.assertFalse(rate.HasField("yoy_growth_pct"), "a rate has no relative growth")
+        month = self.rollup(JIUJI, "202203", ["electricity"])[(JIUJI, "electricity")]
+        self.assertEqual((month.ytd.from_period, month.ytd.to_period), ("202201", "202203"))
+        self.assertGreater(D(month.ytd.value.value), D(self.field(month, "value")))
+        fai = self.rollup(JIUJI, "2022", ["fai"])[(JIUJI, "fai")]
+        self.assertEqual((fai.coverage.covered, fai.coverage.total), (1, 4))
+        self.assertEqual(list(fai.coverage.covered_periods), ["2022Q1"])
+        self.assertTrue(fai.yoy_same_subperiods)
+        self.assertEqual(self.field(fai, "yoy_growth_pct"), "28.00", "2022Q1 against 2021Q1 only")
+        out = self.first_run.stdout
+        self.assertIn("+23.58个百分点", out)
+        self.assertIn("1–3月累计", out)
+        self.assertIn("已报 1/4 个季度 (2022Q1)", out)
+        self.assertNotIn("MISMATCH", out)
+
     def test_2013s1_target_and_annual_progress(self):
         rows = self.rollup(WUAN, "2013S1", ["tax", "fai"])
         tax, fai = rows[(WUAN, "tax")], rows[(WUAN, "fai")]
