@@ -234,7 +234,10 @@ static int enqueue_message(void *ud, const uint8_t *data, size_t len) {
     return 1;
   m->next = NULL;
   m->len = len;
-  memcpy(m->data, data, len);
+  /* An empty message (an empty list page) comes with data NULL, which
+   * memcpy may not be given even for 0 bytes. */
+  if (len)
+    memcpy(m->data, data, len);
   if (call->tail)
     call->tail->next = m;
   else
