@@ -78,7 +78,10 @@ int hz_frame_decoder_feed(hz_frame_decoder_t *d, const uint8_t *data, size_t len
       if (r < 0)
         return r;
       if (d->body_len == 0) {
-        r = deliver(d, d->buf, 0, cb, ud);
+        /* An empty message still gets a valid pointer: a callback may hand
+         * it to memcpy, which must not see NULL even for 0 bytes. */
+        static const uint8_t empty[1];
+        r = deliver(d, d->buf ? d->buf : empty, 0, cb, ud);
         if (r < 0)
           return r;
         continue;
