@@ -72,12 +72,27 @@ int hz_problems_add(hz_problems_t *p, int index, int line, int kind, const char 
   return 0;
 }
 
+int hz_problems_add_rule(hz_problems_t *p, int index, int kind, const char *indicator,
+                         const char *key, const char *rule_code, const char *reason) {
+  size_t at = insertion_point(p, index);
+  int listed = !(p->n >= HZ_PROBLEMS_MAX_LISTED && at == p->n);
+  int rc = hz_problems_add(p, index, 0, kind, "value", indicator, key, reason);
+  if (rc || !listed)
+    return rc;
+  /* hz_problems_add put it at `at`: after every problem of a lower or
+   * equal index, the cap's victim being the last one. */
+  p->items[at]->rule_code = dup_or_empty(p->arena, rule_code);
+  return p->items[at]->rule_code ? 0 : -ENOMEM;
+}
+
 static hz_status_code_t status_of_kind(int kind) {
   switch (kind) {
   case HUIZONG__V1__PROBLEM_KIND__PROBLEM_KIND_UNKNOWN_REFERENCE: return HZ_STATUS_NOT_FOUND;
   case HUIZONG__V1__PROBLEM_KIND__PROBLEM_KIND_WRONG_PERIOD_TYPE:
   case HUIZONG__V1__PROBLEM_KIND__PROBLEM_KIND_NOT_REPORTING:
-  case HUIZONG__V1__PROBLEM_KIND__PROBLEM_KIND_CONFLICT: return HZ_STATUS_FAILED_PRECONDITION;
+  case HUIZONG__V1__PROBLEM_KIND__PROBLEM_KIND_CONFLICT:
+  case HUIZONG__V1__PROBLEM_KIND__PROBLEM_KIND_RULE_ERROR:
+  case HUIZONG__V1__PROBLEM_KIND__PROBLEM_KIND_RULE_WARNING: return HZ_STATUS_FAILED_PRECONDITION;
   default: return HZ_STATUS_INVALID_ARGUMENT;
   }
 }

@@ -446,6 +446,8 @@ class EveryStatementOnOneConnectionTest(pc.PgServerTestCase):
             ("Aggregation", "Completeness", ag.CompletenessRequest(
                 region_code=pc.CITY, period=str(year), report_period_type=3, group_by=2)),
             ("Aggregation", "GetReport", ag.GetReportRequest(region_code=TOWN_A, period=q1)),
+            ("Aggregation", "Validate", ag.ValidateRequest(region_code=pc.COUNTY, period=q1,
+                                                           include_skipped=True)),
             ("Aggregation", "ExportValues", ag.ExportValuesRequest(
                 region_code=pc.COUNTY, from_period=str(year - 1), to_period=str(year))),
         ]

@@ -6,7 +6,8 @@
  * One township: the approval record (state, approver, time) and whether
  * this call changed it; approving an approved period changes nothing.
  * --all-submitted: in a table, a summary line (newly approved, already
- * approved, missing), the missing townships, then the newly approved
+ * approved, missing), the missing townships, the violations of those left
+ * unapproved because an ERROR rule stands, then the newly approved
  * records; JSON is one object with all of it; CSV has one row per newly
  * approved township (outcome "approved") and per missing one (outcome
  * "missing"); the count of already approved ones is in table and JSON. */
@@ -45,6 +46,10 @@ static void print_all_summary(hz_cli_t *cli, const char *region, const char *per
       fprintf(cli->out, " %s", r->missing_region_codes[i]);
     fputc('\n', cli->out);
   }
+  /* Left SUBMITTED: an ERROR rule stands (one line per violation). */
+  for (size_t i = 0; i < r->n_blocked; i++)
+    fprintf(cli->out, "blocked: %s %s (%s)\n", r->blocked[i]->key, r->blocked[i]->reason,
+            r->blocked[i]->rule_code);
   if (r->n_approved > 0)
     fputc('\n', cli->out);
 }
@@ -64,6 +69,14 @@ static int print_all_json(hz_cli_t *cli, const char *region, const char *period,
   for (size_t i = 0; i < r->n_missing_region_codes; i++) {
     fputs(i ? ", " : "", f);
     hz_json_write_string(f, r->missing_region_codes[i]);
+  }
+  fputs("],\n  \"blocked\": [", f);
+  for (size_t i = 0; i < r->n_blocked; i++) {
+    static const char *const keys[] = {"key", "rule_code", "indicator_code", "reason"};
+    const Huizong__V1__Problem *b = r->blocked[i];
+    const char *vals[] = {b->key, b->rule_code, b->indicator_code, b->reason};
+    fputs(i ? ",\n    " : "\n    ", f);
+    hz_json_write_object(f, 4, keys, vals);
   }
   fputs("],\n  \"approved\": [", f);
   for (size_t i = 0; i < r->n_approved; i++) {

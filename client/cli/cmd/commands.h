@@ -20,6 +20,7 @@ extern const hz_cli_cmd_t hz_cmd_series;       /* cmd/series.c */
 extern const hz_cli_cmd_t hz_cmd_completeness; /* cmd/completeness.c */
 extern const hz_cli_cmd_t hz_cmd_report;       /* cmd/report.c */
 extern const hz_cli_cmd_t hz_cmd_export;       /* cmd/export.c */
+extern const hz_cli_cmd_t hz_cmd_validate;     /* cmd/validate.c */
 
 /* huizong: review (county analysts; also in huizong-admin) */
 extern const hz_cli_cmd_t hz_cmd_approve;          /* cmd/approve.c */
