@@ -102,9 +102,9 @@ static void refuse_rule_rows(hz_rpc_t *rpc, const PGresult *r, const char *regio
   for (int i = 0; i < PQntuples(r); i++) {
     const char *ind = hz_rpc_cell(rpc, r, i, c_ind);
     const char *key = hz_arena_printf(a, "%s/%s/%s", region, ind ? ind : "", period);
-    if (!key ||
-        hz_problems_add_rule(&p, -1, HUIZONG__V1__PROBLEM_KIND__PROBLEM_KIND_RULE_ERROR, ind, key,
-                             hz_rpc_cell(rpc, r, i, c_rule), hz_rpc_cell(rpc, r, i, c_msg)))
+    if (!key || hz_problems_add_rule_keyed(
+                    &p, -1, HUIZONG__V1__PROBLEM_KIND__PROBLEM_KIND_RULE_ERROR, ind, key,
+                    hz_rpc_cell(rpc, r, i, c_rule), hz_rpc_cell(rpc, r, i, c_msg)))
       return (void)hz_rpc_oom(rpc);
   }
   hz_problems_refuse(rpc, &p);

@@ -91,9 +91,12 @@ class ValidateTest(pc.PgServerTestCase):
         submit(TOWN_A, "%dQ1" % before, [("fai", "10")])
         submit(TOWN_A, cls.p1, [("fai", "20", EXPLANATION), ("debt_locked", "100"),
                                 ("debt_resolved", "80")])
-        submit(TOWN_B, cls.p1, [("debt_locked", "4300"), ("debt_resolved", "5000")])
+        # A rule is evaluated for a report holding one of its figures: 九集镇's
+        # fai has no year before, 李庙镇 has debt_locked alone (both skipped).
+        submit(TOWN_B, cls.p1, [("debt_locked", "4300"), ("debt_resolved", "5000"),
+                                ("fai", "7")])
         submit(TOWN_A3, "%dQ1" % before, [("fai", "10")])
-        submit(TOWN_A3, cls.p1, [("fai", "30")])
+        submit(TOWN_A3, cls.p1, [("fai", "30"), ("debt_locked", "50")])
         submit(TOWN_C, cls.p1, [("debt_locked", "1"), ("debt_resolved", "2")])
         # P2, for ApproveAllSubmitted: 武安镇 clean, 九集镇 an ERROR, 李庙镇
         # nothing.
@@ -179,7 +182,8 @@ class ValidateTest(pc.PgServerTestCase):
         self.assertFalse([v for v in plain.violations if v.skipped], plain)
         full = self.call_validate(COUNTY, self.p1, skipped=True)
         # The violations as without the flag, then the rules with a
-        # missing operand: 九集镇 has no fai, 李庙镇 no debt figures.
+        # missing operand: 九集镇 has no fai a year earlier, 李庙镇 no
+        # debt_resolved.
         self.assertEqual(list(full.violations)[:3], list(plain.violations))
         skipped = [(v.region_code, v.rule_code) for v in full.violations[3:]]
         self.assertEqual(skipped, [(TOWN_B, FAI_RULE), (TOWN_A3, DEBT_RULE)])
@@ -299,7 +303,7 @@ class ValidateTest(pc.PgServerTestCase):
         # Its value carries the same comment the explanation is read from.
         fai = [v for v in ra.values if v.indicator.code == "fai"][0]
         self.assertEqual(fai.comment, EXPLANATION)
-        # Skipped rules are not violations: 李庙镇 has no debt figures.
+        # Skipped rules are not violations: 李庙镇 has no debt_resolved.
         r3 = self.get_report(self.g.GetReportRequest(region_code=TOWN_A3, period=self.p1),
                              metadata=self.md("admin"), timeout=30)
         self.assertEqual([(v.rule_code, v.explanation) for v in r3.violations],
