@@ -17,6 +17,7 @@ import decimal
 import json
 import os
 import subprocess
+import tempfile
 
 import grpc
 
@@ -372,6 +373,28 @@ class ValidateTest(pc.PgServerTestCase):
         self.assertEqual([(v["severity"], v["rule"], v["left"], v["right"])
                           for v in out["violations"]],
                          [("error", DEBT_RULE, "5000", "4300")])
+
+    def test_cli_submit_dry_runs_show_the_refusal_and_the_accepted_warning(self):
+        with tempfile.TemporaryDirectory(prefix="hz-validate-") as tmp:
+            bad, explained = (os.path.join(tmp, n) for n in ("bad.csv", "explained.csv"))
+            with open(bad, "w", encoding="utf-8") as f:
+                f.write("indicator,value,comment\ndebt_resolved,150,\n")
+            with open(explained, "w", encoding="utf-8") as f:
+                f.write("indicator,value,comment\nfai,40,%s\n" % EXPLANATION)
+            before = self.db.counts()
+            res = self.cli("submit", "--region", TOWN_A, "--period", self.p1, "--file", bad,
+                           "--dry-run", label="town_a")
+            self.assertEqual(res.returncode, 1, res.stdout + res.stderr)
+            self.assertIn("FAILED_PRECONDITION", res.stderr)
+            self.assertIn("已化解债务 150 超过锁定债务 100", res.stderr)
+            res = self.cli("submit", "--region", TOWN_A, "--period", self.p1, "--file",
+                           explained, "--dry-run", label="town_a")
+            self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+            tail = res.stdout.split("warnings (审核, accepted with their explanations):", 1)
+            self.assertEqual(len(tail), 2, res.stdout)
+            self.assertIn(FAI_RULE, tail[1])
+            self.assertIn(EXPLANATION, tail[1])
+            self.assertEqual(self.db.counts(), before, "a dry run stored rows")
 
 
 if __name__ == "__main__":
