@@ -311,6 +311,70 @@ class RulesTest(pc.PgServerTestCase):
         except grpc.RpcError as e:
             self.assert_code(e, SC.PERMISSION_DENIED)
 
+    # -- outlier bands --
+
+    def import_banded(self, rows):
+        """rows: (code, unit, yoy_band, pop_band); quarterly SUM indicators."""
+        a = pc.admin_pb()
+        req = a.ImportIndicatorsRequest()
+        for n, (code, unit, yoy, pop) in enumerate(rows):
+            ind = pc.indicator_pb(code, "异常" + code, unit, QUARTER, 1, 1, None, None, None)
+            if yoy:
+                ind.yoy_band.value = yoy
+            if pop:
+                ind.pop_band.value = pop
+            req.rows.add(line=n + 2, indicator=ind)
+        call = harness.unary(self.server.channel(), "/huizong.v1.Admin/ImportIndicators",
+                             a.ImportIndicatorsRequest, a.ImportResponse)
+        return call(req, metadata=self.md("admin"), timeout=TIMEOUT)
+
+    def test_outlier_bands_are_warnings(self):
+        resp = self.import_banded([("o_fai", "万元", "50", "100"), ("o_rate", "%", None, "5")])
+        self.assertEqual(resp.created, 2)
+        self.assertEqual(self.db.scalar("SELECT string_agg(detail, ' | ' ORDER BY id) FROM"
+                                        " audit_log WHERE indicator_code = 'o_fai'"
+                                        " AND detail LIKE '%band%'"),
+                         "yoy_band none -> 50; pop_band none -> 100")
+        again = self.import_banded([("o_fai", "万元", "50", "100"), ("o_rate", "%", None, "5")])
+        self.assertEqual((again.updated, again.unchanged), (0, 2))
+        only = self.import_banded([("o_fai", "万元", "50", "100"), ("o_rate", "%", None, "6")])
+        self.assertEqual((only.updated, only.unchanged), (1, 1))
+        self.import_banded([("o_fai", "万元", "50", "100"), ("o_rate", "%", None, "5")])
+        a = pc.admin_pb()
+        listed = harness.unary(self.server.channel(), "/huizong.v1.Admin/ListIndicators",
+                               a.ListIndicatorsRequest, a.ListIndicatorsResponse)(
+            a.ListIndicatorsRequest(codes=["o_fai", "o_rate"]), metadata=self.md("town_a"),
+            timeout=TIMEOUT)
+        got = [(i.code, i.yoy_band.value if i.HasField("yoy_band") else None, i.pop_band.value)
+               for i in listed.indicators]
+        self.assertEqual(got, [("o_fai", "50", "100"), ("o_rate", None, "5")])
+
+        y0, y1 = pc.fresh_year(), pc.fresh_year()
+        while y1 != y0 + 1:
+            y0, y1 = y1, pc.fresh_year()
+        self.submit("%dQ1" % y0, [("o_fai", "100")])
+        # +200% on the year before, outside ±50%: explain it.
+        probs = self.refused_rule("%dQ1" % y1, [("o_fai", "300")])
+        self.assertEqual([(p.kind, p.rule_code, p.indicator_code) for p in probs],
+                         [(RULE_WARNING, "outlier.yoy.o_fai", "o_fai")])
+        self.assertIn("同比+200%", probs[0].reason)
+        self.assertIn("explain the change in the comment of o_fai", probs[0].reason)
+        resp = self.submit("%dQ1" % y1, [("o_fai", "300", "新项目开工")])
+        w = resp.warnings[0]
+        self.assertEqual((w.rule_code, w.left_value, w.op, w.right_value, w.explanation),
+                         ("outlier.yoy.o_fai", "200", "<=", "50", "新项目开工"))
+        # Within the band: nothing; the previous period's band: +133.33%.
+        self.submit("%dQ2" % y0, [("o_fai", "600", "扩建")])
+        probs = self.refused_rule("%dQ2" % y1, [("o_fai", "700")])
+        self.assertEqual([p.rule_code for p in probs], ["outlier.pop.o_fai"])
+        self.assertIn("环比+133.33%", probs[0].reason)
+        # Points for a percent indicator: 10% -> 20% is +10 points, outside ±5.
+        self.submit("%dQ1" % y1, [("o_rate", "10")])
+        probs = self.refused_rule("%dQ2" % y1, [("o_rate", "20"), ("o_fai", "300")])
+        self.assertEqual([(p.rule_code, p.indicator_code) for p in probs],
+                         [("outlier.pop.o_rate", "o_rate")])
+        self.assertIn("环比+10个百分点", probs[0].reason)
+
 
 if __name__ == "__main__":
     pc.main()
