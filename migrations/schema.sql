@@ -622,6 +622,77 @@ END
 $$;
 
 --
+-- Name: hz_import_indicators_banded(integer[], text[], text[], text[], smallint[], smallint[], smallint[], text[], text[], text[], text[], text[], smallint[], text[], smallint[], boolean, bigint, text, text[], text[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_import_indicators_banded(p_lines integer[], p_codes text[], p_names text[], p_units text[], p_period_types smallint[], p_time_aggs smallint[], p_region_aggs smallint[], p_mins text[], p_maxs text[], p_nums text[], p_dens text[], p_factors text[], p_scales smallint[], p_descriptions text[], p_change_bases smallint[], p_validate_only boolean, p_token_id bigint, p_actor text, p_yoy_bands text[], p_pop_bands text[]) RETURNS TABLE(kind smallint, idx integer, field text, reason text, created integer, updated integer, unchanged integer)
+    LANGUAGE plpgsql
+    SET plan_cache_mode TO 'force_custom_plan'
+    AS $$
+#variable_conflict use_column
+DECLARE
+  n_bands_only integer;
+  n_problems integer := 0;
+  s record;
+BEGIN
+  SELECT count(*) INTO n_bands_only
+  FROM (SELECT DISTINCT ON (t.c) t.*
+        FROM hz_indicator_rows(p_codes, p_names, p_units, p_period_types, p_time_aggs,
+                               p_region_aggs, p_mins, p_maxs, p_nums, p_dens, p_factors,
+                               p_scales, p_descriptions, p_change_bases) t
+        WHERE t.c IS NOT NULL ORDER BY t.c, t.ord) t
+  JOIN indicators d ON d.code = t.c
+  JOIN (SELECT DISTINCT ON (b.c) b.c, b.y::numeric AS y, b.p::numeric AS p
+        FROM unnest(p_codes, p_yoy_bands, p_pop_bands) WITH ORDINALITY AS b(c, y, p, o)
+        WHERE b.c IS NOT NULL ORDER BY b.c, b.o) b ON b.c = t.c
+  WHERE (d.yoy_band, d.pop_band) IS DISTINCT FROM (b.y, b.p)
+    AND (d.name, d.unit, d.period_type, d.time_aggregation, d.region_aggregation, d.min_value,
+         d.max_value, d.ratio_numerator, d.ratio_denominator, d.ratio_factor, d.ratio_scale,
+         d.description, d.change_basis) IS NOT DISTINCT FROM
+        (t.n, t.u, t.pt, t.ta, t.ra, t.mn::numeric, t.mx::numeric, t.num, t.den,
+         t.f::numeric, t.sc, t.ds, t.cb);
+
+  FOR s IN SELECT * FROM hz_import_indicators(p_lines, p_codes, p_names, p_units,
+             p_period_types, p_time_aggs, p_region_aggs, p_mins, p_maxs, p_nums, p_dens,
+             p_factors, p_scales, p_descriptions, p_change_bases, p_validate_only, p_token_id,
+             p_actor) LOOP
+    kind := s.kind; idx := s.idx; field := s.field; reason := s.reason;
+    created := s.created; updated := s.updated; unchanged := s.unchanged;
+    IF s.kind > 0 THEN
+      n_problems := n_problems + 1;
+    ELSIF s.created IS NOT NULL THEN
+      updated := s.updated + n_bands_only;
+      unchanged := s.unchanged - n_bands_only;
+    END IF;
+    RETURN NEXT;
+  END LOOP;
+  IF n_problems > 0 OR p_validate_only THEN
+    RETURN;
+  END IF;
+
+  INSERT INTO audit_log (at, actor, token_id, action, indicator_code, detail)
+  SELECT clock_timestamp(), p_actor, p_token_id, 'indicator.set', d.code,
+    concat_ws('; ',
+      CASE WHEN d.yoy_band IS DISTINCT FROM b.y THEN format('yoy_band %s -> %s',
+        coalesce(d.yoy_band::text, 'none'), coalesce(b.y::text, 'none')) END,
+      CASE WHEN d.pop_band IS DISTINCT FROM b.p THEN format('pop_band %s -> %s',
+        coalesce(d.pop_band::text, 'none'), coalesce(b.p::text, 'none')) END)
+  FROM (SELECT DISTINCT ON (x.c) x.c, x.y::numeric AS y, x.p::numeric AS p
+        FROM unnest(p_codes, p_yoy_bands, p_pop_bands) WITH ORDINALITY AS x(c, y, p, o)
+        WHERE x.c IS NOT NULL ORDER BY x.c, x.o) b
+  JOIN indicators d ON d.code = b.c
+  WHERE (d.yoy_band, d.pop_band) IS DISTINCT FROM (b.y, b.p)
+  ORDER BY d.code;
+
+  UPDATE indicators d SET yoy_band = b.y, pop_band = b.p
+  FROM (SELECT DISTINCT ON (x.c) x.c, x.y::numeric AS y, x.p::numeric AS p
+        FROM unnest(p_codes, p_yoy_bands, p_pop_bands) WITH ORDINALITY AS x(c, y, p, o)
+        WHERE x.c IS NOT NULL ORDER BY x.c, x.o) b
+  WHERE d.code = b.c AND (d.yoy_band, d.pop_band) IS DISTINCT FROM (b.y, b.p);
+END
+$$;
+
+--
 -- Name: hz_import_regions(integer[], text[], text[], smallint[], text[], boolean, bigint, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1677,7 +1748,7 @@ BEGIN
   SELECT format('outlier.%s.%s', ch.kind, ch.code),
     format('%s%s超出范围', ch.name, CASE ch.kind WHEN 'yoy' THEN '同比变动' ELSE '环比变动' END),
     2::smallint,
-    format('%s %s %s%s%s (%s), outside ±%s%s; base %s (%s)', ch.name, ch.code,
+    format('%s（%s）%s%s%s%s，超出 ±%s%s（outside the band）；基数 %s（%s）', ch.name, ch.code,
            CASE ch.kind WHEN 'yoy' THEN '同比' ELSE '环比' END,
            CASE WHEN ch.d > 0 THEN '+' ELSE '' END, trim_scale(ch.d),
            CASE WHEN ch.change_basis = 2 THEN '个百分点' ELSE '%' END,
