@@ -360,6 +360,18 @@ class ValidateTest(pc.PgServerTestCase):
         usage = self.cli("validate", "--region", COUNTY)
         self.assertEqual(usage.returncode, 2)
 
+    def test_cli_approve_names_what_blocks(self):
+        one = self.cli("approve", "--region", TOWN_B, "--period", self.p1)
+        self.assertEqual(one.returncode, 1, one.stdout + one.stderr)
+        self.assertIn("FAILED_PRECONDITION", one.stderr)
+        self.assertIn("已化解债务 5000 超过锁定债务 4300", one.stderr)
+        all_ = self.cli("approve", "--all-submitted", "--region", COUNTY, "--period", self.p2)
+        self.assertEqual(all_.returncode, 0, all_.stdout + all_.stderr)
+        blocked = [l for l in all_.stdout.splitlines() if l.startswith("blocked:")]
+        self.assertEqual(len(blocked), 1, all_.stdout)
+        for want in ("%s/debt_resolved/%s" % (TOWN_B, self.p2), DEBT_RULE):
+            self.assertIn(want, blocked[0])
+
     def test_cli_report_shows_violations(self):
         res = self.cli("report", "--region", TOWN_A, "--period", self.p1)
         self.assertEqual(res.returncode, 0, res.stderr)
