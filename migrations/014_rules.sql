@@ -329,7 +329,8 @@ $$;
 -- types as arrays. p_left_rpn / p_right_rpn: the compiled forms, tokens
 -- separated by spaces (rule_expr.h); p_msg_codes: the indicators the
 -- message template names, space-separated; p_period_types: PeriodType
--- numbers, space-separated ('' = every type). A row the server refused has
+-- numbers, space-separated ('' = every type; stored sorted, without
+-- duplicates). A row the server refused has
 -- a NULL code and is left out.
 CREATE FUNCTION hz_rule_rows(
   p_codes text[], p_names text[], p_lefts text[], p_ops text[], p_rights text[],
@@ -345,7 +346,8 @@ LANGUAGE sql IMMUTABLE AS $$
                FROM unnest(string_to_array(t.lr || ' ' || t.rr, ' ')) x
                WHERE x ~ '^(v|py|pp|ytd):' ORDER BY 1),
          coalesce(string_to_array(nullif(t.mc, ''), ' '), '{}'),
-         t.sv, coalesce(string_to_array(nullif(t.pts, ''), ' ')::smallint[], '{}'),
+         t.sv, ARRAY(SELECT DISTINCT x::smallint FROM unnest(string_to_array(nullif(t.pts, ''), ' ')) x
+                     ORDER BY 1),
          t.tol::numeric, t.msg, coalesce(t.ds, ''),
          row_number() OVER (PARTITION BY t.c ORDER BY t.ord)
   FROM unnest(p_codes, p_names, p_lefts, p_ops, p_rights, p_left_rpn, p_right_rpn, p_msg_codes,

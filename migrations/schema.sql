@@ -1790,7 +1790,8 @@ CREATE FUNCTION public.hz_rule_rows(p_codes text[], p_names text[], p_lefts text
                FROM unnest(string_to_array(t.lr || ' ' || t.rr, ' ')) x
                WHERE x ~ '^(v|py|pp|ytd):' ORDER BY 1),
          coalesce(string_to_array(nullif(t.mc, ''), ' '), '{}'),
-         t.sv, coalesce(string_to_array(nullif(t.pts, ''), ' ')::smallint[], '{}'),
+         t.sv, ARRAY(SELECT DISTINCT x::smallint FROM unnest(string_to_array(nullif(t.pts, ''), ' ')) x
+                     ORDER BY 1),
          t.tol::numeric, t.msg, coalesce(t.ds, ''),
          row_number() OVER (PARTITION BY t.c ORDER BY t.ord)
   FROM unnest(p_codes, p_names, p_lefts, p_ops, p_rights, p_left_rpn, p_right_rpn, p_msg_codes,

@@ -16,6 +16,7 @@ import grpc
 
 import harness
 import pgcluster as pc
+from test_cli import client_dir
 from pgcluster import MONTH, QUARTER, TOWN_A, TOWN_B, YEAR
 
 SC = grpc.StatusCode
@@ -374,6 +375,72 @@ class RulesTest(pc.PgServerTestCase):
         self.assertEqual([(p.rule_code, p.indicator_code) for p in probs],
                          [("outlier.pop.o_rate", "o_rate")])
         self.assertIn("环比+10个百分点", probs[0].reason)
+
+    # -- huizong-admin rules --
+
+    def admin_cli(self, *args, csv_text=None):
+        path = None
+        if csv_text is not None:
+            with tempfile.NamedTemporaryFile("w", suffix=".csv", encoding="utf-8",
+                                             delete=False) as f:
+                f.write(csv_text)
+            path = f.name
+        try:
+            cmd = [os.path.join(client_dir(), "huizong-admin")] + [
+                path if a == "FILE" else a for a in args] + [
+                "--addr", self.server.address, "--token", self.token("admin"), "--timeout", "20"]
+            env = {k: v for k, v in os.environ.items() if not k.startswith("HUIZONG_")}
+            return subprocess.run(cmd, capture_output=True, text=True, timeout=60, env=env)
+        finally:
+            if path:
+                os.unlink(path)
+
+    def test_cli_rules_import_list_disable_enable(self):
+        head = "code,name,left,op,right,severity,period_types,tolerance,message,description\n"
+        good = ("c_debt,已化解债务不超过锁定债务,debt_resolved,<=,debt_locked,错误,quarter,,"
+                "已化解债务 {left} 超过锁定债务 {right},\n"
+                "c_pigs,生猪存栏核实,pigs,<,100000,警告,quarter;year,0.5,存栏 {left} 头偏高,说明\n")
+        bad = ("c_bad1,坏,debt_resolved +,<=,1,错误,quarter,,m,\n"
+               "c_bad2,坏,nosuch,<=,1,warning,,,m,\n")
+        res = self.admin_cli("rules", "import", "FILE", csv_text=head + good + bad)
+        self.assertEqual(res.returncode, 1, res.stdout + res.stderr)
+        out = res.stdout + res.stderr
+        self.assertIn("line 4", out)
+        self.assertIn("position", out)
+        self.assertIn("line 5", out)
+        self.assertIn("nosuch", out)
+        self.assertEqual(self.db.count("rules WHERE code LIKE 'c\\_%'"), 0)
+        res = self.admin_cli("rules", "import", "FILE", "--dry-run", csv_text=head + good)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertEqual(self.db.count("rules WHERE code LIKE 'c\\_%'"), 0)
+        res = self.admin_cli("rules", "import", "FILE", csv_text=head + good)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.addCleanup(self.disable, "c_debt")
+        self.addCleanup(self.disable, "c_pigs")
+        self.assertEqual(self.db.query("SELECT severity, period_types::text, tolerance::text"
+                                       " FROM rules WHERE code = 'c_pigs'"),
+                         [("2", "{1,3}", "0.5")])
+        res = self.admin_cli("rules", "list", "--format", "csv")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertIn("c_debt", res.stdout)
+        self.assertIn("debt_resolved <= debt_locked", res.stdout)
+        res = self.admin_cli("rules", "disable", "c_debt")
+        self.assertEqual(res.returncode, 2, "disable without --reason is a usage error")
+        res = self.admin_cli("rules", "disable", "c_debt", "--reason", "口径调整")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertFalse(self.db.scalar("SELECT active FROM rules WHERE code = 'c_debt'") == "t")
+        res = self.admin_cli("rules", "enable", "c_debt")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertEqual(self.db.scalar("SELECT active FROM rules WHERE code = 'c_debt'"), "t")
+        res = self.admin_cli("rules", "enable", "c_nosuch")
+        self.assertEqual(res.returncode, 1)
+        # Bands through indicators import.
+        ihead = "code,name,unit,frequency,time_aggregation,region_aggregation,yoy_band,pop_band\n"
+        res = self.admin_cli("indicators", "import", "FILE",
+                             csv_text=ihead + "c_band,带宽,万元,quarter,sum,sum,30,\n")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertEqual(self.db.query("SELECT yoy_band::text, pop_band IS NULL FROM indicators"
+                                       " WHERE code = 'c_band'"), [("30", "t")])
 
 
 if __name__ == "__main__":

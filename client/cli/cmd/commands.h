@@ -46,5 +46,9 @@ extern const hz_cli_cmd_t hz_cmd_windows_list;       /* cmd/windows_list.c */
 extern const hz_cli_cmd_t hz_cmd_windows_set;        /* cmd/windows_set.c */
 extern const hz_cli_cmd_t hz_cmd_windows_future;     /* cmd/windows_future.c */
 extern const hz_cli_cmd_t hz_cmd_audit;              /* cmd/audit.c */
+extern const hz_cli_cmd_t hz_cmd_rules_import;       /* cmd/rules_import.c */
+extern const hz_cli_cmd_t hz_cmd_rules_list;         /* cmd/rules_list.c */
+extern const hz_cli_cmd_t hz_cmd_rules_disable;      /* cmd/rules_disable.c */
+extern const hz_cli_cmd_t hz_cmd_rules_enable;       /* cmd/rules_enable.c */
 
 #endif
