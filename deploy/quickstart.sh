@@ -379,5 +379,5 @@ case "${1:-start}" in
   status) cmd_status ;;
   demo)   cmd_demo ;;
   clean)  cmd_clean ;;
-  *)      sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  *)      sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac
