@@ -3,8 +3,8 @@
  * and the future periods they open early, deadline exceptions. The rules
  * and their audit rows live in migrations 004, 010, 013 and 015 (an ERROR
  * rule standing refuses an approval) so each call is one transaction; a
- * refusal comes back as a
- * reason (api/refusal.h) and its statements are db/sql/review.def. */
+ * refusal comes back as a reason (api/refusal.h) and its statements are
+ * db/sql/review.def. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
