@@ -159,7 +159,9 @@ RETURNS SETOF hz_rule_violation
 LANGUAGE plpgsql STABLE AS $$
 #variable_conflict use_column
 DECLARE
-  cur jsonb;       -- code -> [value, comment] of the overlaid report
+  need text[];     -- indicators the rules and bands read
+  banded boolean;  -- some indicator has an outlier band
+  cur jsonb;       -- code -> [value, comment] of the overlaid report, needed codes only
   vals jsonb;      -- operand token -> value
   missing jsonb;   -- operand token -> why it has none
   r record;
@@ -171,10 +173,21 @@ DECLARE
   pp_code text := hz_period_code(p_type, (p_start - hz_period_interval(p_type))::date);
   y_start date := date_trunc('year', p_start::timestamp)::date;
 BEGIN
-  -- Nothing to check (no rule, no band): nothing read.
-  IF NOT EXISTS (SELECT 1 FROM rules x WHERE x.active)
-     AND NOT EXISTS (SELECT 1 FROM indicators i
-                     WHERE i.yoy_band IS NOT NULL OR i.pop_band IS NOT NULL) THEN
+  -- Only what the rules for this period type and the outlier bands read:
+  -- their indicators (expressions and message placeholders) and the
+  -- banded ones. Nothing to check (no rule, no band): nothing read.
+  SELECT coalesce(array_agg(DISTINCT n.c), '{}'),
+         coalesce(bool_or(n.banded), false)
+    INTO need, banded
+  FROM (SELECT unnest(x.codes) AS c, false AS banded FROM rules x
+        WHERE x.active AND (cardinality(x.period_types) = 0 OR p_type = ANY (x.period_types))
+        UNION ALL
+        SELECT (regexp_matches(x.message, '\{([a-z][a-z0-9_.-]*)\}', 'g'))[1], false FROM rules x
+        WHERE x.active AND (cardinality(x.period_types) = 0 OR p_type = ANY (x.period_types))
+        UNION ALL
+        SELECT i.code, true FROM indicators i
+        WHERE i.yoy_band IS NOT NULL OR i.pop_band IS NOT NULL) n;
+  IF cardinality(need) = 0 THEN
     RETURN;
   END IF;
   SELECT coalesce(jsonb_object_agg(c.code, jsonb_build_array(c.v::text, c.m)), '{}')
@@ -184,10 +197,11 @@ BEGIN
            CASE WHEN g.c IS NOT NULL THEN g.v ELSE d.value END AS v,
            CASE WHEN g.c IS NOT NULL THEN coalesce(g.m, '') ELSE d.comment END AS m
     FROM (SELECT x.indicator_code, x.value, x.comment FROM data_values x
-          WHERE x.region_code = p_region AND x.period = p_period) d
+          WHERE x.region_code = p_region AND x.period = p_period
+            AND x.indicator_code = ANY (need)) d
     FULL JOIN (SELECT DISTINCT ON (t.c) t.c, t.v, t.m
                FROM unnest(p_codes, p_values, p_comments) WITH ORDINALITY AS t(c, v, m, o)
-               WHERE t.c IS NOT NULL AND t.v IS NOT NULL ORDER BY t.c, t.o) g
+               WHERE t.c = ANY (need) AND t.v IS NOT NULL ORDER BY t.c, t.o) g
       ON g.c = d.indicator_code) c;
   IF cur = '{}' THEN
     RETURN;
@@ -266,6 +280,9 @@ BEGIN
   -- Outlier bands: change on the same period a year earlier and on the
   -- previous period, in % (GROWTH, base not 0) or points (POINTS), outside
   -- ±band. No base, no check (a first year is not an outlier).
+  IF NOT banded THEN
+    RETURN;
+  END IF;
   RETURN QUERY
   WITH v AS (
     SELECT k.key AS code, (k.value ->> 0)::numeric AS val, k.value ->> 1 AS m,
