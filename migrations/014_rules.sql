@@ -397,7 +397,8 @@ $$;
 -- Creates or updates rules by code, all or nothing (Admin.ImportRules).
 -- Problems (kind as ProblemKind, idx the row): a code twice in the batch
 -- (DUPLICATE), an expression or message naming an unknown indicator
--- (UNKNOWN_REFERENCE). Then one summary row (kind 0: created, updated,
+-- (UNKNOWN_REFERENCE), an expression naming a ratio indicator
+-- (NOT_REPORTING), no indicator on either side (MALFORMED). Then one summary row (kind 0: created, updated,
 -- unchanged). Imported rules are active. Every created or changed rule is
 -- audited (rule.set, old -> new); an unchanged one writes nothing.
 CREATE FUNCTION hz_import_rules(
@@ -436,6 +437,20 @@ BEGIN
     CROSS JOIN LATERAL (SELECT DISTINCT split_part(t, ':', 2) AS c
                         FROM unnest(s.rpn) t WHERE t ~ '^(v|py|pp|ytd):') x
     WHERE b.nth = 1 AND NOT EXISTS (SELECT 1 FROM indicators i WHERE i.code = x.c)
+    UNION ALL
+    -- A ratio has no stored value of its own: a rule on it would always
+    -- be skipped. Its parts are what a rule can read.
+    SELECT b.i, 7, s.f, format('indicator %s is a ratio computed from %s and %s; a rule reads'
+                               ' submitted indicators: name those instead', x.c,
+                               i.ratio_numerator, i.ratio_denominator)
+    FROM b CROSS JOIN LATERAL (VALUES ('left', b.lr), ('right', b.rr)) s(f, rpn)
+    CROSS JOIN LATERAL (SELECT DISTINCT split_part(t, ':', 2) AS c
+                        FROM unnest(s.rpn) t WHERE t ~ '^(v|py|pp|ytd):') x
+    JOIN indicators i ON i.code = x.c AND i.ratio_numerator IS NOT NULL
+    WHERE b.nth = 1
+    UNION ALL
+    SELECT b.i, 1, 'left', 'the rule names no indicator on either side; it would never apply'
+    FROM b WHERE b.nth = 1 AND cardinality(b.codes) = 0 AND b.lr IS NOT NULL AND b.rr IS NOT NULL
     UNION ALL
     SELECT b.i, 3, 'message', format('unknown indicator {%s} in message', x.c)
     FROM b CROSS JOIN LATERAL unnest(b.mcodes) x(c)
@@ -583,9 +598,9 @@ BEGIN
       -- Say nothing about another township's submission.
       RETURN QUERY SELECT 0::smallint, -1, 'submission_id'::text, ''::text, ''::text,
         'id_reused'::hz_refusal,
-        format('submission id %s is already in use, NULL::text, NULL::text, NULL::smallint, NULL::text, NULL::text, NULL::text, NULL::text,
-      NULL::boolean, NULL::text; choose a new id', p_submission_id),
-        0, 0, 0, false, false, ''::text, ''::text;
+        format('submission id %s is already in use; choose a new id', p_submission_id),
+        0, 0, 0, false, false, ''::text, ''::text, NULL::text, NULL::text, NULL::smallint, NULL::text, NULL::text, NULL::text, NULL::text,
+      NULL::boolean, NULL::text;
     ELSE
       RETURN QUERY SELECT 0::smallint, -1, 'submission_id'::text, ''::text, ''::text,
         'id_reused'::hz_refusal,
@@ -614,10 +629,10 @@ BEGIN
     RETURN;
   ELSIF NOT reg.reporting THEN
     RETURN QUERY SELECT 7::smallint, -1, 'region_code'::text, ''::text,
-      format('region %s (%s) is not a reporting township, NULL::text, NULL::text, NULL::smallint, NULL::text, NULL::text, NULL::text, NULL::text,
-      NULL::boolean, NULL::text; its figures are rollups', p_region, reg.name),
+      format('region %s (%s) is not a reporting township; its figures are rollups', p_region, reg.name),
       NULL::hz_refusal, NULL::text, NULL::integer, NULL::integer, NULL::integer,
-      NULL::boolean, NULL::boolean, NULL::text, NULL::text;
+      NULL::boolean, NULL::boolean, NULL::text, NULL::text, NULL::text, NULL::text, NULL::smallint, NULL::text, NULL::text, NULL::text, NULL::text,
+      NULL::boolean, NULL::text;
     n_problems := n_problems + 1;
   END IF;
 
