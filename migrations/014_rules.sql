@@ -159,7 +159,9 @@ RETURNS SETOF hz_rule_violation
 LANGUAGE plpgsql STABLE AS $$
 #variable_conflict use_column
 DECLARE
-  cur jsonb;       -- code -> [value, comment] of the overlaid report
+  need text[];     -- indicators the rules and bands read
+  banded boolean;  -- some indicator has an outlier band
+  cur jsonb;       -- code -> [value, comment] of the overlaid report, needed codes only
   vals jsonb;      -- operand token -> value
   missing jsonb;   -- operand token -> why it has none
   r record;
@@ -171,10 +173,21 @@ DECLARE
   pp_code text := hz_period_code(p_type, (p_start - hz_period_interval(p_type))::date);
   y_start date := date_trunc('year', p_start::timestamp)::date;
 BEGIN
-  -- Nothing to check (no rule, no band): nothing read.
-  IF NOT EXISTS (SELECT 1 FROM rules x WHERE x.active)
-     AND NOT EXISTS (SELECT 1 FROM indicators i
-                     WHERE i.yoy_band IS NOT NULL OR i.pop_band IS NOT NULL) THEN
+  -- Only what the rules for this period type and the outlier bands read:
+  -- their indicators (expressions and message placeholders) and the
+  -- banded ones. Nothing to check (no rule, no band): nothing read.
+  SELECT coalesce(array_agg(DISTINCT n.c), '{}'),
+         coalesce(bool_or(n.banded), false)
+    INTO need, banded
+  FROM (SELECT unnest(x.codes) AS c, false AS banded FROM rules x
+        WHERE x.active AND (cardinality(x.period_types) = 0 OR p_type = ANY (x.period_types))
+        UNION ALL
+        SELECT (regexp_matches(x.message, '\{([a-z][a-z0-9_.-]*)\}', 'g'))[1], false FROM rules x
+        WHERE x.active AND (cardinality(x.period_types) = 0 OR p_type = ANY (x.period_types))
+        UNION ALL
+        SELECT i.code, true FROM indicators i
+        WHERE i.yoy_band IS NOT NULL OR i.pop_band IS NOT NULL) n;
+  IF cardinality(need) = 0 THEN
     RETURN;
   END IF;
   SELECT coalesce(jsonb_object_agg(c.code, jsonb_build_array(c.v::text, c.m)), '{}')
@@ -184,10 +197,11 @@ BEGIN
            CASE WHEN g.c IS NOT NULL THEN g.v ELSE d.value END AS v,
            CASE WHEN g.c IS NOT NULL THEN coalesce(g.m, '') ELSE d.comment END AS m
     FROM (SELECT x.indicator_code, x.value, x.comment FROM data_values x
-          WHERE x.region_code = p_region AND x.period = p_period) d
+          WHERE x.region_code = p_region AND x.period = p_period
+            AND x.indicator_code = ANY (need)) d
     FULL JOIN (SELECT DISTINCT ON (t.c) t.c, t.v, t.m
                FROM unnest(p_codes, p_values, p_comments) WITH ORDINALITY AS t(c, v, m, o)
-               WHERE t.c IS NOT NULL AND t.v IS NOT NULL ORDER BY t.c, t.o) g
+               WHERE t.c = ANY (need) AND t.v IS NOT NULL ORDER BY t.c, t.o) g
       ON g.c = d.indicator_code) c;
   IF cur = '{}' THEN
     RETURN;
@@ -266,6 +280,9 @@ BEGIN
   -- Outlier bands: change on the same period a year earlier and on the
   -- previous period, in % (GROWTH, base not 0) or points (POINTS), outside
   -- ±band. No base, no check (a first year is not an outlier).
+  IF NOT banded THEN
+    RETURN;
+  END IF;
   RETURN QUERY
   WITH v AS (
     SELECT k.key AS code, (k.value ->> 0)::numeric AS val, k.value ->> 1 AS m,
@@ -380,7 +397,8 @@ $$;
 -- Creates or updates rules by code, all or nothing (Admin.ImportRules).
 -- Problems (kind as ProblemKind, idx the row): a code twice in the batch
 -- (DUPLICATE), an expression or message naming an unknown indicator
--- (UNKNOWN_REFERENCE). Then one summary row (kind 0: created, updated,
+-- (UNKNOWN_REFERENCE), an expression naming a ratio indicator
+-- (NOT_REPORTING), no indicator on either side (MALFORMED). Then one summary row (kind 0: created, updated,
 -- unchanged). Imported rules are active. Every created or changed rule is
 -- audited (rule.set, old -> new); an unchanged one writes nothing.
 CREATE FUNCTION hz_import_rules(
@@ -419,6 +437,20 @@ BEGIN
     CROSS JOIN LATERAL (SELECT DISTINCT split_part(t, ':', 2) AS c
                         FROM unnest(s.rpn) t WHERE t ~ '^(v|py|pp|ytd):') x
     WHERE b.nth = 1 AND NOT EXISTS (SELECT 1 FROM indicators i WHERE i.code = x.c)
+    UNION ALL
+    -- A ratio has no stored value of its own: a rule on it would always
+    -- be skipped. Its parts are what a rule can read.
+    SELECT b.i, 7, s.f, format('indicator %s is a ratio computed from %s and %s; a rule reads'
+                               ' submitted indicators: name those instead', x.c,
+                               i.ratio_numerator, i.ratio_denominator)
+    FROM b CROSS JOIN LATERAL (VALUES ('left', b.lr), ('right', b.rr)) s(f, rpn)
+    CROSS JOIN LATERAL (SELECT DISTINCT split_part(t, ':', 2) AS c
+                        FROM unnest(s.rpn) t WHERE t ~ '^(v|py|pp|ytd):') x
+    JOIN indicators i ON i.code = x.c AND i.ratio_numerator IS NOT NULL
+    WHERE b.nth = 1
+    UNION ALL
+    SELECT b.i, 1, 'left', 'the rule names no indicator on either side; it would never apply'
+    FROM b WHERE b.nth = 1 AND cardinality(b.codes) = 0 AND b.lr IS NOT NULL AND b.rr IS NOT NULL
     UNION ALL
     SELECT b.i, 3, 'message', format('unknown indicator {%s} in message', x.c)
     FROM b CROSS JOIN LATERAL unnest(b.mcodes) x(c)
@@ -566,9 +598,9 @@ BEGIN
       -- Say nothing about another township's submission.
       RETURN QUERY SELECT 0::smallint, -1, 'submission_id'::text, ''::text, ''::text,
         'id_reused'::hz_refusal,
-        format('submission id %s is already in use, NULL::text, NULL::text, NULL::smallint, NULL::text, NULL::text, NULL::text, NULL::text,
-      NULL::boolean, NULL::text; choose a new id', p_submission_id),
-        0, 0, 0, false, false, ''::text, ''::text;
+        format('submission id %s is already in use; choose a new id', p_submission_id),
+        0, 0, 0, false, false, ''::text, ''::text, NULL::text, NULL::text, NULL::smallint, NULL::text, NULL::text, NULL::text, NULL::text,
+      NULL::boolean, NULL::text;
     ELSE
       RETURN QUERY SELECT 0::smallint, -1, 'submission_id'::text, ''::text, ''::text,
         'id_reused'::hz_refusal,
@@ -597,10 +629,10 @@ BEGIN
     RETURN;
   ELSIF NOT reg.reporting THEN
     RETURN QUERY SELECT 7::smallint, -1, 'region_code'::text, ''::text,
-      format('region %s (%s) is not a reporting township, NULL::text, NULL::text, NULL::smallint, NULL::text, NULL::text, NULL::text, NULL::text,
-      NULL::boolean, NULL::text; its figures are rollups', p_region, reg.name),
+      format('region %s (%s) is not a reporting township; its figures are rollups', p_region, reg.name),
       NULL::hz_refusal, NULL::text, NULL::integer, NULL::integer, NULL::integer,
-      NULL::boolean, NULL::boolean, NULL::text, NULL::text;
+      NULL::boolean, NULL::boolean, NULL::text, NULL::text, NULL::text, NULL::text, NULL::smallint, NULL::text, NULL::text, NULL::text, NULL::text,
+      NULL::boolean, NULL::text;
     n_problems := n_problems + 1;
   END IF;
 

@@ -249,13 +249,15 @@ class RulesTest(pc.PgServerTestCase):
                 rule("bad_ref", "fai", "<", "nosuch"),
                 rule("bad_op", "fai", "=<", "1"),
                 rule("bad_msg", "fai", "<", "1", message="{fai} and {nosuch2}"),
-                rule("ok_rule", "fai", "<", "tax")]
+                rule("ok_rule", "fai", "<", "tax"),
+                rule("bad_ratio", "debt_ratio", "<=", "100"),
+                rule("bad_const", "1", "<", "2")]
         for n, r in enumerate(rows):
             req.rows.add(line=n + 2, rule=r)
         err, plist = self.refused(self.import_rules, req, "admin", SC.INVALID_ARGUMENT)
         got = [(p.line, p.kind, p.field) for p in plist.problems]
         self.assertEqual(got, [(3, 1, "left"), (4, 3, "right"), (5, 1, "op"), (6, 3, "message"),
-                               (7, 4, "code")])
+                               (7, 4, "code"), (8, 7, "left"), (9, 1, "left")])
         self.assertIn("at position 7", plist.problems[0].reason)
         self.assertIn("already defined on line 2", plist.problems[4].reason)
         self.assertEqual(self.db.count("rules WHERE code = 'ok_rule'"), 0)
