@@ -1643,7 +1643,7 @@ DECLARE
   msg text;
   py_code text := hz_period_code(p_type, (p_start - interval '1 year')::date);
   pp_code text := hz_period_code(p_type, (p_start - hz_period_interval(p_type))::date);
-  y_start date := date_trunc('year', p_start::timestamp)::date;
+  y_start date := hz_period_floor(1::smallint, p_start); -- the year's first day (005)
 BEGIN
   -- Only what the rules for this period type and the outlier bands read:
   -- their indicators (expressions and message placeholders) and the
@@ -1700,7 +1700,9 @@ BEGIN
           -- Year to date as RollupRow.ytd (migration 012): the periods of
           -- the report's type from the first of its year through this one,
           -- aggregated by the indicator's time aggregation (1 SUM, 2 LAST,
-          -- 3 AVERAGE, 4 MIN, 5 MAX); this period's value is the overlaid one.
+          -- 3 AVERAGE, 4 MIN, 5 MAX), as hz_rollup_values' range windows
+          -- do; this period's value is the overlaid one, which that function
+          -- (stored values only) cannot see before the submission commits.
           SELECT CASE i.time_aggregation
                    WHEN 1 THEN sum(w.v) WHEN 2 THEN (array_agg(w.v ORDER BY w.s DESC))[1]
                    WHEN 3 THEN sum(w.v) / count(w.v) WHEN 4 THEN min(w.v) ELSE max(w.v) END::text
