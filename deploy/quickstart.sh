@@ -16,8 +16,10 @@
 # (deploy/pg.sh), migrated. As root it runs as user postgres and lives in
 # /var/tmp/huizong-<hash of this checkout's path>/pg, which postgres can
 # reach wherever the checkout is; otherwise in .hz/pg, as the invoking user.
-# The demo county of deploy/demo/ (南漳县, the two seed reports) is loaded
-# with an admin token kept owner-only in .hz/ (HZ_DEMO=0 skips it).
+# The demo county of deploy/demo/ (南漳县, the two seed reports, its
+# validation rules) is loaded with an admin token kept owner-only in .hz/
+# (HZ_DEMO=0 skips it); the load shows a submission an ERROR rule refuses
+# and a warning accepted with its explanation (dry runs: nothing stored).
 # HUIZONG_LISTEN sets the listen address, HZ_BUILD_DIR the build directory
 # (default build; relative to the checkout or absolute). The web console
 # (client/web) is built first when npm is there; HZ_SKIP_CONSOLE=1 skips it.

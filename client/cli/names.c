@@ -49,11 +49,28 @@ const hz_name_t hz_names_submission_status[] = {
 
 /* The server's own spelling first; underscores for shells and habits. */
 const hz_name_t hz_names_audit_action[] = {
-    {"value.set", 1},    {"value_set", 1},    {"narrative.set", 2}, {"narrative_set", 2},
-    {"approve", 3},      {"reopen", 4},       {"period.reopen", 5}, {"period_reopen", 5},
-    {"token.create", 6}, {"token_create", 6}, {"token.revoke", 7},  {"token_revoke", 7},
-    {"region.set", 8},   {"region_set", 8},   {"indicator.set", 9}, {"indicator_set", 9},
-    {"target.set", 10},  {"target_set", 10},  {"window.set", 11},   {"window_set", 11},
+    {"value.set", 1},
+    {"value_set", 1},
+    {"narrative.set", 2},
+    {"narrative_set", 2},
+    {"approve", 3},
+    {"reopen", 4},
+    {"period.reopen", 5},
+    {"period_reopen", 5},
+    {"token.create", 6},
+    {"token_create", 6},
+    {"token.revoke", 7},
+    {"token_revoke", 7},
+    {"region.set", 8},
+    {"region_set", 8},
+    {"indicator.set", 9},
+    {"indicator_set", 9},
+    {"target.set", 10},
+    {"target_set", 10},
+    {"window.set", 11},
+    {"window_set", 11},
+    {"rule.set", 12},
+    {"rule_set", 12},
     {NULL, 0},
 };
 

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Loads the demo county (南漳县, ten townships, the two seed reports) into a
 # running huizongd through the project's CLIs, then prints the rollups that
-# reproduce the reports' statements and checks their figures.
+# reproduce the reports' statements and checks their figures, and shows the
+# validation rules (审核, rules.csv) at work: a submission refused by an
+# ERROR rule, a warning accepted with its explanation (both dry runs, which
+# store nothing), and what the county checks before approving.
 #
 #   deploy/demo/load.sh ADDR ADMIN_TOKEN
 #
@@ -37,7 +40,7 @@ say() { echo "demo: $*" >&2; }
 die() { say "$*"; exit 1; }
 
 usage() {
-  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -59,7 +62,7 @@ require_commands() {
   local cmd
   for cmd in "admin regions import" "admin indicators import" "admin targets import" \
              "admin tokens create" "admin tokens revoke" "admin whoami" "huizong submit" \
-             "huizong rollup"; do
+             "huizong rollup" "admin rules import" "huizong validate"; do
     local bin=$HUIZONG
     [[ $cmd == admin* ]] && bin=$HUIZONG_ADMIN
     # shellcheck disable=SC2086 # the words of a subcommand
@@ -71,10 +74,12 @@ require_commands() {
 admin() { HUIZONG_TOKEN="$ADMIN_TOKEN" "$HUIZONG_ADMIN" "$@"; }
 
 import_reference_data() {
-  say "regions, indicators, targets"
+  say "regions, indicators, targets, validation rules"
   admin regions import "$HERE/regions.csv"
   admin indicators import "$HERE/indicators.csv"
   admin targets import "$HERE/targets.csv"
+  # Before the submissions: every figure of the demo passes them.
+  admin rules import "$HERE/rules.csv"
 }
 
 # A saved token that still works is reused; otherwise the old one (if any)
@@ -168,6 +173,29 @@ print_rollups() {
   ((rc == 0)) || die "the rollups do not reproduce the seed reports' figures (see above)"
 }
 
+# The rules at work, as 九集镇's clerk and the county see them. Both
+# submissions are dry runs: checked exactly like real ones, stored nowhere,
+# so the seed figures (and a second run) are untouched.
+show_rules() {
+  local work rc=0
+  work=$(mktemp -d)
+  printf 'indicator,value,comment\ndebt_resolved,5000,\n' >"$work/error.csv"
+  printf 'indicator,value,comment\nfai,80000,%s\n' \
+    "新开工郑万高铁配套物流园项目，投资同比大幅增长" >"$work/warning.csv"
+  printf '\n== 审核 (ERROR): 九集镇 2022Q1 已化解村级债务 5000 above 锁定债务 4300 (dry run): refused\n'
+  HUIZONG_TOKEN="${TOKEN[$JIUJI]}" "$HUIZONG" submit --region "$JIUJI" --period 2022Q1 \
+    --file "$work/error.csv" --dry-run 2>&1 || rc=$?
+  ((rc == 1)) || { rm -rf "$work"; die "the ERROR rule did not refuse the submission (exit $rc)"; }
+  printf '\n== 审核 (WARNING): 九集镇 2022Q1 固定资产投资 80000万元, outside the ±50%% 同比 band, explained in its comment (dry run): accepted\n'
+  HUIZONG_TOKEN="${TOKEN[$JIUJI]}" "$HUIZONG" submit --region "$JIUJI" --period 2022Q1 \
+    --file "$work/warning.csv" --dry-run ||
+    { rm -rf "$work"; die "the explained warning was not accepted"; }
+  rm -rf "$work"
+  printf '\n== 审核: 南漳县 2022Q1, what the county checks before approving\n'
+  HUIZONG_TOKEN="${TOKEN[$COUNTY]}" "$HUIZONG" validate --region "$COUNTY" --period 2022Q1 ||
+    die "an ERROR rule stands in the demo's figures"
+}
+
 main() {
   (($# == 2)) || usage
   export HUIZONG_ADDR=$1
@@ -181,6 +209,7 @@ main() {
   ensure_tokens
   submit_all
   print_rollups
+  show_rules
 }
 
 main "$@"

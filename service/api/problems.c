@@ -43,8 +43,11 @@ static int grow(hz_problems_t *p) {
   return 0;
 }
 
-int hz_problems_add(hz_problems_t *p, int index, int line, int kind, const char *field,
-                    const char *indicator, const char *key, const char *reason) {
+/* Adds one problem; *out is the listed item, or NULL when only counted. */
+static int add_item(hz_problems_t *p, int index, int line, int kind, const char *field,
+                    const char *indicator, const char *key, const char *reason,
+                    Huizong__V1__Problem **out) {
+  *out = NULL;
   p->total++;
   size_t at = insertion_point(p, index);
   if (p->n >= HZ_PROBLEMS_MAX_LISTED && at == p->n)
@@ -69,7 +72,34 @@ int hz_problems_add(hz_problems_t *p, int index, int line, int kind, const char 
   memmove(p->items + at + 1, p->items + at, (p->n - at) * sizeof(*p->items));
   p->items[at] = pr;
   p->n++;
+  *out = pr;
   return 0;
+}
+
+int hz_problems_add(hz_problems_t *p, int index, int line, int kind, const char *field,
+                    const char *indicator, const char *key, const char *reason) {
+  Huizong__V1__Problem *pr;
+  return add_item(p, index, line, kind, field, indicator, key, reason, &pr);
+}
+
+int hz_problems_add_rule(hz_problems_t *p, int index, int kind, const char *field,
+                         const char *indicator, const char *rule_code, const char *reason) {
+  Huizong__V1__Problem *pr;
+  int rc = add_item(p, index, 0, kind, field, indicator, indicator, reason, &pr);
+  if (rc || !pr)
+    return rc;
+  pr->rule_code = dup_or_empty(p->arena, rule_code);
+  return pr->rule_code ? 0 : -ENOMEM;
+}
+
+int hz_problems_add_rule_keyed(hz_problems_t *p, int index, int kind, const char *indicator,
+                               const char *key, const char *rule_code, const char *reason) {
+  Huizong__V1__Problem *pr;
+  int rc = add_item(p, index, 0, kind, "value", indicator, key, reason, &pr);
+  if (rc || !pr)
+    return rc;
+  pr->rule_code = dup_or_empty(p->arena, rule_code);
+  return pr->rule_code ? 0 : -ENOMEM;
 }
 
 static hz_status_code_t status_of_kind(int kind) {
@@ -77,7 +107,9 @@ static hz_status_code_t status_of_kind(int kind) {
   case HUIZONG__V1__PROBLEM_KIND__PROBLEM_KIND_UNKNOWN_REFERENCE: return HZ_STATUS_NOT_FOUND;
   case HUIZONG__V1__PROBLEM_KIND__PROBLEM_KIND_WRONG_PERIOD_TYPE:
   case HUIZONG__V1__PROBLEM_KIND__PROBLEM_KIND_NOT_REPORTING:
-  case HUIZONG__V1__PROBLEM_KIND__PROBLEM_KIND_CONFLICT: return HZ_STATUS_FAILED_PRECONDITION;
+  case HUIZONG__V1__PROBLEM_KIND__PROBLEM_KIND_CONFLICT:
+  case HUIZONG__V1__PROBLEM_KIND__PROBLEM_KIND_RULE_ERROR:
+  case HUIZONG__V1__PROBLEM_KIND__PROBLEM_KIND_RULE_WARNING: return HZ_STATUS_FAILED_PRECONDITION;
   default: return HZ_STATUS_INVALID_ARGUMENT;
   }
 }

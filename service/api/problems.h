@@ -35,6 +35,14 @@ void hz_problems_init(hz_problems_t *p, hz_arena_t *arena);
  * copied. Returns 0 or -ENOMEM. */
 int hz_problems_add(hz_problems_t *p, int index, int line, int kind, const char *field,
                     const char *indicator, const char *key, const char *reason);
+/* The same for a RULE_ERROR / RULE_WARNING problem: Problem.rule_code
+ * names the rule, key is the indicator. */
+int hz_problems_add_rule(hz_problems_t *p, int index, int kind, const char *field,
+                         const char *indicator, const char *rule_code, const char *reason);
+/* A RULE_ERROR / RULE_WARNING problem with its own key (Approve's
+ * refusal: "region/indicator/period"), field "value". */
+int hz_problems_add_rule_keyed(hz_problems_t *p, int index, int kind, const char *indicator,
+                               const char *key, const char *rule_code, const char *reason);
 hz_status_code_t hz_problems_status(const hz_problems_t *p);
 /* "3 problems: value 2 (fai): malformed decimal \"4,9\"; ..." */
 char *hz_problems_summary(const hz_problems_t *p);

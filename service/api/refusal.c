@@ -3,6 +3,9 @@
  * the wire contract does (domain/ sees no generated proto headers). */
 #include "api/refusal.h"
 
+#include <string.h>
+
+#include "api/problems.h"
 #include "api/rpc.h"
 #include "domain/approval.h"
 #include "domain/role.h"
@@ -42,7 +45,8 @@ hz_status_code_t hz_refusal_status(hz_refusal_t r) {
   case HZ_REFUSAL_APPROVED:
   case HZ_REFUSAL_WINDOW_CLOSED:
   case HZ_REFUSAL_NOT_STARTED:
-  case HZ_REFUSAL_NAME_AMBIGUOUS: return HZ_STATUS_FAILED_PRECONDITION;
+  case HZ_REFUSAL_NAME_AMBIGUOUS:
+  case HZ_REFUSAL_RULE_ERROR: return HZ_STATUS_FAILED_PRECONDITION;
   case HZ_REFUSAL_ID_REUSED:
   case HZ_REFUSAL_NAME_TAKEN: return HZ_STATUS_ALREADY_EXISTS;
   case HZ_REFUSAL_ROLE_LEVEL_MISMATCH: return HZ_STATUS_INVALID_ARGUMENT;
@@ -85,4 +89,33 @@ int hz_rpc_refused(hz_rpc_t *rpc, const PGresult *r, int row) {
     return 0;
   hz_rpc_refuse(rpc, PQgetvalue(r, row, reason), PQgetvalue(r, row, hz_db_col(r, "message")));
   return 1;
+}
+
+/* Finishes rpc with the RULE_ERROR problems of every row of r. */
+static void refuse_rule_rows(hz_rpc_t *rpc, const PGresult *r, const char *region,
+                             const char *period) {
+  hz_arena_t *a = hz_rpc_arena(rpc);
+  hz_problems_t p;
+  hz_problems_init(&p, a);
+  int c_msg = hz_db_col(r, "message"), c_rule = hz_db_col(r, "rule_code");
+  int c_ind = hz_db_col(r, "indicator_code");
+  for (int i = 0; i < PQntuples(r); i++) {
+    const char *ind = hz_rpc_cell(rpc, r, i, c_ind);
+    const char *key = hz_arena_printf(a, "%s/%s/%s", region, ind ? ind : "", period);
+    if (!key || hz_problems_add_rule_keyed(
+                    &p, -1, HUIZONG__V1__PROBLEM_KIND__PROBLEM_KIND_RULE_ERROR, ind, key,
+                    hz_rpc_cell(rpc, r, i, c_rule), hz_rpc_cell(rpc, r, i, c_msg)))
+      return (void)hz_rpc_oom(rpc);
+  }
+  hz_problems_refuse(rpc, &p);
+}
+
+int hz_rpc_refused_rows(hz_rpc_t *rpc, const PGresult *r, const char *region, const char *period) {
+  int reason = hz_db_col(r, "refusal");
+  if (reason >= 0 && PQntuples(r) > 0 && !hz_rpc_cell_null(r, 0, reason) &&
+      strcmp(PQgetvalue(r, 0, reason), hz_refusal_name(HZ_REFUSAL_RULE_ERROR)) == 0) {
+    refuse_rule_rows(rpc, r, region, period);
+    return 1;
+  }
+  return hz_rpc_refused(rpc, r, 0);
 }

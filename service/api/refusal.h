@@ -30,4 +30,13 @@ void hz_rpc_refuse(struct hz_rpc_s *rpc, const char *reason, const char *message
  * lacks either column), 0 to go on. */
 int hz_rpc_refused(struct hz_rpc_s *rpc, const PGresult *r, int row);
 
+/* hz_rpc_refused for a result whose refusal may span rows (Approve,
+ * migration 015): when row 0 is refused with 'rule_error', every row is
+ * one standing ERROR violation (columns message, rule_code,
+ * indicator_code) and the call finishes FAILED_PRECONDITION with their
+ * ProblemList, RULE_ERROR problems keyed "region/indicator/period". Other
+ * refusals as hz_rpc_refused on row 0. */
+int hz_rpc_refused_rows(struct hz_rpc_s *rpc, const PGresult *r, const char *region,
+                        const char *period);
+
 #endif

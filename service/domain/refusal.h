@@ -1,5 +1,5 @@
 /* Why the database refused a call: the closed set of reasons that the
- * enum hz_refusal holds (created by migration 010, extended by 011 and 013), in
+ * enum hz_refusal holds (created by migration 010, extended by 011, 013 and 015), in
  * the same spelling. The database states the fact; api/refusal.c decides
  * the gRPC status, once. tests/integration/test_migrate.py checks that
  * this list and the SQL enum name the same reasons in the same order.
@@ -22,7 +22,8 @@
   X(NAME_TAKEN, "name_taken")                   \
   X(UNKNOWN_TOKEN, "unknown_token")             \
   X(NAME_AMBIGUOUS, "name_ambiguous")           \
-  X(NOT_STARTED, "not_started")
+  X(NOT_STARTED, "not_started")                 \
+  X(RULE_ERROR, "rule_error")
 
 typedef enum {
 #define HZ_REFUSAL_ENUM(id, name) HZ_REFUSAL_##id,

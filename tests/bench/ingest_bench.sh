@@ -20,6 +20,8 @@
 #   HZ_BENCH_STREAMS [4]        concurrent SubmitStream calls (one channel)
 #   HZ_BENCH_DB_CONNECTIONS [4] huizongd --db-connections
 #   HZ_BENCH_ROUNDS [3]         measured rounds of each
+#   HZ_BENCH_RULES [10]         active validation rules on the indicators
+#                               (issue 12; ingest_driver.py rules), 0..10
 set -euo pipefail
 
 BENCH_NAME=ingest_bench  # read by lib.sh
@@ -31,6 +33,7 @@ readonly INDICATORS=${HZ_BENCH_INDICATORS:-200}
 readonly STREAMS=${HZ_BENCH_STREAMS:-4}
 readonly DB_CONNECTIONS=${HZ_BENCH_DB_CONNECTIONS:-4}
 readonly ROUNDS=${HZ_BENCH_ROUNDS:-3}
+readonly RULES=${HZ_BENCH_RULES:-10}
 readonly WARMUP_TOWNSHIPS=20
 readonly BUDGET_RATIO=0.5
 readonly HERE="$HZB_SRC_ROOT/tests/bench"
@@ -102,6 +105,12 @@ main() {
   load_catalog
   hzb_token
   hzb_server_start "$DB_CONNECTIONS"
+  if ((RULES > 0)); then
+    # shellcheck disable=SC2046
+    "$HZB_PY" "$HERE/ingest_driver.py" rules $(tree_args) --indicators "$INDICATORS" \
+      --addr "$HZB_ADDR" --token "$HZB_TOKEN" --pygen "$HZB_PYGEN" --rules "$RULES" >/dev/null ||
+      hzb_die "importing $RULES validation rules failed"
+  fi
   # shellcheck disable=SC2046
   "$HZB_PY" "$HERE/ingest_driver.py" copyfile $(tree_args) --indicators "$INDICATORS" \
     >"$HZB_WORK/values.copy"
@@ -117,6 +126,7 @@ main() {
   echo "        serialised before the clock), huizongd --db-connections $DB_CONNECTIONS"
   echo "copy:   psql \\copy of the same rows into data_values (\\timing), one transaction,"
   echo "        deployed (summary triggers on) and raw (triggers off)"
+  echo "rules:  $RULES active validation rules on the indicators, evaluated in every submission"
   echo "each round starts from empty tables after a CHECKPOINT; $ROUNDS rounds, interleaved"
 
   hzb_note "warm-up: $WARMUP_TOWNSHIPS submissions through SubmitStream"

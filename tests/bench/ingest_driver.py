@@ -6,6 +6,7 @@ the psql reference. Both modes derive the same values from the same seed.
 
     ingest_driver.py copyfile  [options]            COPY text on stdout
     ingest_driver.py stream --addr A --token T --pygen DIR --round N [options]
+    ingest_driver.py rules --addr A --token T --pygen DIR --rules N [options]
 
 `stream` builds and serialises every SubmitRequest before the clock starts,
 sends them on --streams concurrent calls over one channel (township list
@@ -13,6 +14,13 @@ split into contiguous slices, as a bulk loader splitting its input file
 would), waits for every response, then checks every result: ACCEPTED,
 code 0, all values imported, nothing replayed. It prints one line:
 `elapsed_s=... values=... requests=...`; exit status 1 on any failure.
+
+`rules` imports N (at most 10) validation rules over the first indicators
+through Admin/ImportRules, so that the server's parser compiles them like
+any administrator's: every operator kind, abs, a quotient, ytd,
+prev_year and prev_period (the last two skipped: no earlier period is
+stored), errors and a warning. All hold for the generated values (none
+negative), so every submission is still accepted; each is evaluated.
 """
 
 import argparse
@@ -36,7 +44,8 @@ CALL_TIMEOUT = 900  # seconds; a stalled server fails the round, never hangs it
 
 def parse_args():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("mode", choices=["copyfile", "stream"])
+    ap.add_argument("mode", choices=["copyfile", "stream", "rules"])
+    ap.add_argument("--rules", type=int, default=10, help="rules to import (rules mode)")
     ap.add_argument("--townships", type=int, default=1000)
     ap.add_argument("--counties", type=int, default=67)
     ap.add_argument("--cities", type=int, default=10)
@@ -143,15 +152,56 @@ def stream(a):
     return 0
 
 
+# (left, op, right, severity) over codes c[0..13]; each holds for values >= 0.
+RULES = [
+    ("{0}", ">=", "0", 1),
+    ("{1} + {2}", ">=", "{1}", 1),
+    ("abs({3} - {4})", "<=", "{3} + {4}", 1),
+    ("{5} * 2", ">=", "{5}", 1),
+    ("{6} / ({7} + 1)", ">=", "0", 1),
+    ("ytd({8})", ">=", "0", 1),
+    ("prev_year({9})", ">=", "0", 1),
+    ("prev_period({10})", "<=", "{10} + 1000000000", 2),
+    ("{11} - {12}", "<=", "{11}", 1),
+    ("{13}", "==", "{13}", 2),
+]
+
+
+def import_rules(a):
+    import grpc
+    sys.path.insert(0, a.pygen)
+    from huizong.v1 import admin_pb2 as pb
+
+    codes = [code for code, _kind in gen_dataset.Catalog(a.indicators, 0, "quarter").stored]
+    if a.rules > len(RULES) or len(codes) < 14:
+        print("ingest_driver: at most %d rules, over at least 14 indicators" % len(RULES),
+              file=sys.stderr)
+        return 2
+    req = pb.ImportRulesRequest()
+    for n, (left, op, right, sev) in enumerate(RULES[: a.rules]):
+        req.rows.add(line=n + 2, rule=pb.ValidationRule(
+            code="bench_%02d" % n, name="基准规则%d" % n, left=left.format(*codes), op=op,
+            right=right.format(*codes), severity=sev, message="{left} %s {right}" % op))
+    meta = (("authorization", "Bearer " + a.token),)
+    with grpc.insecure_channel(a.addr) as ch:
+        call = ch.unary_unary("/huizong.v1.Admin/ImportRules",
+                              request_serializer=pb.ImportRulesRequest.SerializeToString,
+                              response_deserializer=pb.ImportResponse.FromString)
+        resp = call(req, metadata=meta, timeout=60)
+    print("rules_created=%d" % resp.created)
+    return 0 if resp.created == a.rules else 1
+
+
 def main():
     a = parse_args()
     if a.mode == "copyfile":
         write_copy(a)
         return 0
     if not (a.addr and a.token and a.pygen):
-        print("ingest_driver: stream needs --addr, --token and --pygen", file=sys.stderr)
+        print("ingest_driver: stream and rules need --addr, --token and --pygen",
+              file=sys.stderr)
         return 2
-    return stream(a)
+    return import_rules(a) if a.mode == "rules" else stream(a)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 # token parsers (bearer tokens, keyset page tokens), the request text check
 # and the domain value parsers (periods, decimals) with
 # clang (libFuzzer + AddressSanitizer + UndefinedBehaviorSanitizer) and runs
-# each for a bounded time. Not part of `meson test`: fuzzing is open-ended.
+# each for a bounded time. `meson test test_fuzz` runs it with a short
+# budget per target (tests/fuzz/meson.build); longer runs by hand.
 #
 #   tests/fuzz/run.sh [SECONDS] [OUTDIR]
 #
@@ -57,6 +58,13 @@ seed_page_token() {
   printf '%s' '323032322d30342d30352030383a33303a30302b30387c3432' > "$1/int"
   printf '%s' '7c3432303632342f6661692f323032327131' > "$1/untimed"
 }
+seed_rule_expr() {
+  for s in 'debt_resolved' '(fai - prev_year(fai)) / prev_year(fai) * 100' \
+      'abs(a - b) * -2.5' 'ytd(x) - prev_period(x)' '((a)' 'a +' 'sqrt(a)' \
+      '已化解 {left} 超过 {right} {fai}'; do
+    printf '%s' "$s" > "$1/seed_$(printf '%s' "$s" | od -An -tx1 | tr -d ' \n' | cut -c1-64)"
+  done
+}
 seed_decimal() {
   for s in '4.9|3.828125' '848|1550' '-12.50|0.000' '007' '1e5' '1,234' \
       '99999999999999999999.999999|0.000001' '-0.5|-3' 'NaN' '１２'; do
@@ -85,7 +93,7 @@ seed_pbtext() {
 status=0
 gen_protos || { echo "== protoc-c failed"; exit 1; }
 for target in fuzz_frame fuzz_timeout fuzz_pct fuzz_period fuzz_decimal fuzz_token \
-    fuzz_page_token fuzz_pbtext; do
+    fuzz_page_token fuzz_pbtext fuzz_rule_expr; do
   dir="$out/$target"
   mkdir -p "$dir/corpus"
   echo "== $target: building"
@@ -96,6 +104,7 @@ for target in fuzz_frame fuzz_timeout fuzz_pct fuzz_period fuzz_decimal fuzz_tok
       "$gen"/huizong/v1/*.pb-c.c "$gen/descriptor.pb-c.c" -lprotobuf-c -I"$top/service" \
       "$top/service/domain/period.c" "$top/service/domain/decimal.c" \
       "$top/service/domain/decimal_num.c" "$top/service/domain/decimal_ops.c" \
+      "$top/service/domain/rule_expr.c" "$top/service/domain/ident.c" \
       "$top/service/api/auth.c" "$top/service/api/pgtext.c" \
       "$top/service/core/arena.c" -lcrypto; then
     echo "== $target: BUILD FAILED"
@@ -111,6 +120,7 @@ for target in fuzz_frame fuzz_timeout fuzz_pct fuzz_period fuzz_decimal fuzz_tok
     fuzz_token) seed_token "$dir/corpus" ;;
     fuzz_page_token) seed_page_token "$dir/corpus" ;;
     fuzz_pbtext) seed_pbtext "$dir/corpus" ;;
+    fuzz_rule_expr) seed_rule_expr "$dir/corpus" ;;
   esac
   echo "== $target: fuzzing for ${seconds}s"
   if (cd "$dir" && "./$target" -max_total_time="$seconds" -max_len=4096 \

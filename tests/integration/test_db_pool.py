@@ -421,6 +421,13 @@ class EveryStatementOnOneConnectionTest(pc.PgServerTestCase):
                 line=2, region_code=pc.COUNTY, indicator_code="fai", period=str(year),
                 value="20")])),
             ("Admin", "ListTargets", a.ListTargetsRequest()),
+            ("Admin", "ImportRules", a.ImportRulesRequest(rows=[a.RuleRow(
+                line=2, rule=a.ValidationRule(code="tour", name="巡检", left="debt_resolved",
+                                              op="<=", right="debt_locked", severity=1,
+                                              message="{left} > {right}"))])),
+            ("Admin", "ListRules", a.ListRulesRequest(include_inactive=True)),
+            ("Admin", "SetRuleActive", a.SetRuleActiveRequest(code="tour", active=False,
+                                                              reason="tour")),
             ("Admin", "Approve", a.ApproveRequest(region_code=TOWN_A, period=q1)),
             ("Admin", "Reopen", a.ReopenRequest(region_code=TOWN_A, period=q1, reason="again")),
             ("Admin", "ApproveAllSubmitted", a.ApproveAllSubmittedRequest(region_code=pc.COUNTY,
@@ -446,6 +453,8 @@ class EveryStatementOnOneConnectionTest(pc.PgServerTestCase):
             ("Aggregation", "Completeness", ag.CompletenessRequest(
                 region_code=pc.CITY, period=str(year), report_period_type=3, group_by=2)),
             ("Aggregation", "GetReport", ag.GetReportRequest(region_code=TOWN_A, period=q1)),
+            ("Aggregation", "Validate", ag.ValidateRequest(region_code=pc.COUNTY, period=q1,
+                                                           include_skipped=True)),
             ("Aggregation", "ExportValues", ag.ExportValuesRequest(
                 region_code=pc.COUNTY, from_period=str(year - 1), to_period=str(year))),
         ]

@@ -245,9 +245,39 @@ class DemoTest(pc.PgServerTestCase):
         self.assertIn("28.00%", out)
         self.assertIn("109.73%", out)
 
+    def test_load_sh_shows_the_rules_at_work(self):
+        out = self.first_run.stdout
+        sections = out.split("\n== ")
+        refused = [s for s in sections if s.startswith("审核 (ERROR)")]
+        explained = [s for s in sections if s.startswith("审核 (WARNING)")]
+        county = [s for s in sections if s.startswith("审核: 南漳县 2022Q1")]
+        self.assertEqual((len(refused), len(explained), len(county)), (1, 1, 1), out)
+        # One refused submission with its message, the figures named.
+        self.assertIn("FAILED_PRECONDITION", refused[0])
+        self.assertIn("已化解村级债务 5000万元 超过锁定债务 4300万元", refused[0])
+        self.assertIn("debt_resolved_le_locked", refused[0])
+        # One warning accepted with its explanation (a dry run: status and
+        # the built-in band's violation of 固定资产投资).
+        self.assertIn("outlier.yoy.fai", explained[0])
+        self.assertIn("新开工郑万高铁配套物流园项目", explained[0])
+        self.assertIn("+108.98", explained[0])
+        # The county's check: ten townships, nothing stands.
+        self.assertIn("10 township(s) checked; 0 error(s)", county[0])
+        # The dry runs stored nothing: 九集镇's seed figures stand.
+        self.assertEqual(self.db.query(
+            "SELECT trim_scale(value)::text FROM data_values WHERE region_code = '%s'"
+            " AND period = '2022Q1' AND indicator_code IN ('debt_resolved', 'fai')"
+            " ORDER BY indicator_code" % JIUJI), [("1352",), ("49000",)])
+        # The rules were imported from rules.csv, with the band on fai.
+        self.assertEqual(self.db.query("SELECT code, severity FROM rules ORDER BY code"),
+                         [("debt_resolved_cumulative", "2"), ("debt_resolved_le_locked", "1"),
+                          ("medins_paid_le_due", "1")])
+        self.assertEqual(self.db.query("SELECT trim_scale(yoy_band)::text FROM indicators"
+                                       " WHERE code = 'fai'"), [("50",)])
+
     def test_second_load_is_an_idempotent_replay(self):
         tables = ("regions", "indicators", "targets", "tokens", "data_values", "submissions",
-                  "reports", "audit_log")
+                  "reports", "audit_log", "rules")
         count_sql = "SELECT " + ", ".join("(SELECT count(*) FROM %s)" % t for t in tables)
         before = dict(zip(tables, self.db.query(count_sql)[0]))
         self.assertGreater(int(before["data_values"]), 1000)

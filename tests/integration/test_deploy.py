@@ -192,6 +192,10 @@ class QuickstartTest(unittest.TestCase):
         self.assertIn("== 九集镇 2022Q1", done.stdout)
         self.assertIn("49,000", done.stdout)  # 固定资产投资4.9个亿, in 万元 (table: separators)
         self.assertIn("demo county loaded", done.stdout)
+        # The rules at work: one submission refused with its message, one
+        # warning accepted with its explanation (dry runs).
+        self.assertIn("已化解村级债务 5000万元 超过锁定债务 4300万元", done.stdout)
+        self.assertIn("新开工郑万高铁配套物流园项目", done.stdout)
         # The admin token's file is named when it is made and at the end.
         m = re.search(r"admin token: (\S+\.token)", done.stdout)
         self.assertIsNotNone(m, both)

@@ -13,17 +13,17 @@ HZ_TEST(audit_action_names_match_the_contract) {
   static const char *const names[] = {
       "value.set",     "narrative.set", "approve",      "reopen",
       "period.reopen", "token.create",  "token.revoke", "region.set",
-      "indicator.set", "target.set",    "window.set",
+      "indicator.set", "target.set",    "window.set",   "rule.set",
   };
-  /* AuditAction numbers 1..11 in admin.proto, in this order. */
-  for (int i = 0; i < 11; i++) {
+  /* AuditAction numbers 1..12 in admin.proto, in this order. */
+  for (int i = 0; i < 12; i++) {
     int v = -1;
     HZ_ASSERT_INT_EQ(hz_name_parse(hz_names_audit_action, names[i], 0, &v), 0);
     HZ_ASSERT_INT_EQ(v, i + 1);
     HZ_ASSERT_STR_EQ(hz_name_of(hz_names_audit_action, i + 1), names[i]);
   }
   HZ_ASSERT_STR_EQ(hz_name_of(hz_names_audit_action, 0), "");
-  HZ_ASSERT_STR_EQ(hz_name_of(hz_names_audit_action, 12), "unknown");
+  HZ_ASSERT_STR_EQ(hz_name_of(hz_names_audit_action, 13), "unknown");
 }
 
 HZ_TEST(audit_action_accepts_underscores_and_case) {
@@ -97,7 +97,7 @@ HZ_TEST(name_list_prints_each_value_once) {
   hz_name_list(hz_names_audit_action, buf, sizeof(buf));
   HZ_ASSERT_STR_EQ(buf, "value.set, narrative.set, approve, reopen, period.reopen, "
                         "token.create, token.revoke, region.set, indicator.set, target.set, "
-                        "window.set");
+                        "window.set, rule.set");
 }
 
 /* ---------------------------------------------------------- timestamps */

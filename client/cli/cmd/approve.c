@@ -6,7 +6,8 @@
  * One township: the approval record (state, approver, time) and whether
  * this call changed it; approving an approved period changes nothing.
  * --all-submitted: in a table, a summary line (newly approved, already
- * approved, missing), the missing townships, then the newly approved
+ * approved, missing), the missing townships, the violations of those left
+ * unapproved because an ERROR rule stands, then the newly approved
  * records; JSON is one object with all of it; CSV has one row per newly
  * approved township (outcome "approved") and per missing one (outcome
  * "missing"); the count of already approved ones is in table and JSON. */
@@ -45,6 +46,10 @@ static void print_all_summary(hz_cli_t *cli, const char *region, const char *per
       fprintf(cli->out, " %s", r->missing_region_codes[i]);
     fputc('\n', cli->out);
   }
+  /* Left SUBMITTED: an ERROR rule stands (one line per violation). */
+  for (size_t i = 0; i < r->n_blocked; i++)
+    fprintf(cli->out, "blocked: %s %s (%s)\n", r->blocked[i]->key, r->blocked[i]->reason,
+            r->blocked[i]->rule_code);
   if (r->n_approved > 0)
     fputc('\n', cli->out);
 }
@@ -52,8 +57,16 @@ static void print_all_summary(hz_cli_t *cli, const char *region, const char *per
 static int print_all_json(hz_cli_t *cli, const char *region, const char *period,
                           const Huizong__V1__ApproveAllSubmittedResponse *r) {
   json_t *doc = json_object(), *missing = json_array(), *approved = json_array();
+  json_t *blocked = json_array();
   for (size_t i = 0; i < r->n_missing_region_codes; i++)
     json_array_append_new(missing, hz_json_text(r->missing_region_codes[i]));
+  /* Left SUBMITTED: an ERROR rule stands (one object per violation). */
+  for (size_t i = 0; i < r->n_blocked; i++) {
+    static const char *const keys[] = {"key", "rule_code", "indicator_code", "reason"};
+    const Huizong__V1__Problem *b = r->blocked[i];
+    const char *vals[] = {b->key, b->rule_code, b->indicator_code, b->reason};
+    json_array_append_new(blocked, hz_json_object(4, keys, vals));
+  }
   for (size_t i = 0; i < r->n_approved; i++) {
     const char *cells[HZ_APPROVAL_NFIELDS];
     hz_approval_cells(r->approved[i], cells);
@@ -63,6 +76,7 @@ static int print_all_json(hz_cli_t *cli, const char *region, const char *period,
   json_object_set_new(doc, "period", hz_json_text(period));
   json_object_set_new(doc, "already_approved_count", json_integer(r->already_approved_count));
   json_object_set_new(doc, "missing_region_codes", missing);
+  json_object_set_new(doc, "blocked", blocked);
   json_object_set_new(doc, "approved", approved);
   return hz_write_json(cli, doc);
 }

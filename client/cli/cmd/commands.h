@@ -22,6 +22,7 @@ extern const hz_cli_cmd_t hz_cmd_series;       /* cmd/series.c */
 extern const hz_cli_cmd_t hz_cmd_completeness; /* cmd/completeness.c */
 extern const hz_cli_cmd_t hz_cmd_report;       /* cmd/report.c */
 extern const hz_cli_cmd_t hz_cmd_export;       /* cmd/export.c */
+extern const hz_cli_cmd_t hz_cmd_validate;     /* cmd/validate.c */
 
 /* huizong: review (county analysts; also in huizong-admin) */
 extern const hz_cli_cmd_t hz_cmd_approve;          /* cmd/approve.c */
@@ -47,5 +48,9 @@ extern const hz_cli_cmd_t hz_cmd_windows_list;       /* cmd/windows_list.c */
 extern const hz_cli_cmd_t hz_cmd_windows_set;        /* cmd/windows_set.c */
 extern const hz_cli_cmd_t hz_cmd_windows_future;     /* cmd/windows_future.c */
 extern const hz_cli_cmd_t hz_cmd_audit;              /* cmd/audit.c */
+extern const hz_cli_cmd_t hz_cmd_rules_import;       /* cmd/rules_import.c */
+extern const hz_cli_cmd_t hz_cmd_rules_list;         /* cmd/rules_list.c */
+extern const hz_cli_cmd_t hz_cmd_rules_disable;      /* cmd/rules_disable.c */
+extern const hz_cli_cmd_t hz_cmd_rules_enable;       /* cmd/rules_enable.c */
 
 #endif

@@ -3,7 +3,9 @@
  *   code,name,unit,frequency,time_aggregation,region_aggregation,min,max
  * and optionally numerator,denominator,factor (a ratio indicator), scale,
  * description and change_basis (growth|增长 or points|百分点; empty: the
- * server derives it, points for a ratio or a "%" unit). Frequencies:
+ * server derives it, points for a ratio or a "%" unit), yoy_band and
+ * pop_band (outlier bands: ± percent, or points for a points indicator;
+ * empty: off). Frequencies:
  * month, quarter, half_year, year; time
  * aggregation: sum, last, average, min, max; region aggregation: sum,
  * average, min, max, none. An empty min or max means no bound. Bounds and
@@ -32,6 +34,8 @@ enum {
   COL_SCALE,
   COL_DESC,
   COL_BASIS,
+  COL_YOY,
+  COL_POP,
   NCOLS
 };
 
@@ -50,6 +54,8 @@ static const hz_csv_column_t indicator_columns[] = {
     [COL_SCALE] = {"scale", 0},
     [COL_DESC] = {"description", 0},
     [COL_BASIS] = {"change_basis", 0},
+    [COL_YOY] = {"yoy_band", 0},
+    [COL_POP] = {"pop_band", 0},
 };
 
 /* ChangeBasis: how the indicator's changes are stated (STATISTICS.md's
@@ -70,6 +76,7 @@ typedef struct rows_s {
   Huizong__V1__Indicator *ind;      /* each row's indicator */
   Huizong__V1__Decimal *min, *max;  /* bounds, used when given */
   Huizong__V1__Ratio *ratio;        /* ratio definitions, used when given */
+  Huizong__V1__Decimal *yoy, *pop;  /* outlier bands, used when given */
 } rows_t;
 
 static void rows_free(rows_t *r) {
@@ -79,6 +86,19 @@ static void rows_free(rows_t *r) {
   free(r->min);
   free(r->max);
   free(r->ratio);
+  free(r->yoy);
+  free(r->pop);
+}
+
+/* An optional decimal column into slot, linked into *field when given. */
+static void opt_decimal(hz_import_t *im, size_t i, size_t col, Huizong__V1__Decimal *slot,
+                        Huizong__V1__Decimal **field) {
+  const char *s = hz_import_get(im, i, col);
+  if (!*s)
+    return;
+  huizong__v1__decimal__init(slot);
+  slot->value = (char *)s;
+  *field = slot;
 }
 
 /* An enum column: empty stays unspecified (the server names it). */
@@ -150,6 +170,8 @@ static void build_row(hz_import_t *im, size_t i, rows_t *r) {
     ind->max_value = &r->max[i];
   }
   set_ratio(im, i, r);
+  opt_decimal(im, i, COL_YOY, &r->yoy[i], &ind->yoy_band);
+  opt_decimal(im, i, COL_POP, &r->pop[i], &ind->pop_band);
   huizong__v1__indicator_row__init(&r->rows[i]);
   r->rows[i].line = (int32_t)hz_import_row(im, i)->line;
   r->rows[i].indicator = ind;
@@ -164,7 +186,9 @@ static int build_rows(hz_import_t *im, rows_t *r) {
   r->min = calloc(n, sizeof(*r->min));
   r->max = calloc(n, sizeof(*r->max));
   r->ratio = calloc(n, sizeof(*r->ratio));
-  if (!r->rows || !r->ptrs || !r->ind || !r->min || !r->max || !r->ratio)
+  r->yoy = calloc(n, sizeof(*r->yoy));
+  r->pop = calloc(n, sizeof(*r->pop));
+  if (!r->rows || !r->ptrs || !r->ind || !r->min || !r->max || !r->ratio || !r->yoy || !r->pop)
     return -1;
   for (size_t i = 0; i < im->nrows; i++)
     build_row(im, i, r);
@@ -204,13 +228,15 @@ const hz_cli_cmd_t hz_cmd_indicators_import = {
     .help =
         "Columns (a header line names them, in any order; without one they are in this order):\n"
         "  code,name,unit,frequency,time_aggregation,region_aggregation,min,max\n"
-        "  and optionally numerator,denominator,factor,scale,description,change_basis.\n"
+        "  and optionally numerator,denominator,factor,scale,description,change_basis,\n"
+        "  yoy_band,pop_band.\n"
         "frequency: month, quarter, half_year or year. time_aggregation: sum, last,\n"
         "average, min or max. region_aggregation: sum, average, min, max or none.\n"
         "An empty min or max means no bound. A ratio indicator names numerator and\n"
         "denominator indicators; factor (e.g. 100) and scale (fraction digits) are optional.\n"
         "change_basis: growth (增长) or points (百分点, rates); empty: points for a ratio or\n"
-        "a % unit, else growth.",
+        "a % unit, else growth. yoy_band, pop_band: outlier bands (e.g. 50 = ±50%, points\n"
+        "for a points indicator) outside which a value needs an explanation; empty: off.",
     .opts = indicators_import_opts,
     .min_args = 1,
     .max_args = 1,

@@ -3,7 +3,9 @@
  * format prints the header fields, the values and then the narrative; CSV
  * holds the value rows; JSON is one object with everything, the values as
  * an array. A township that has submitted nothing is not an error: its
- * report is empty with state "missing". */
+ * report is empty with state "missing". Standing validation-rule
+ * violations (审核: errors, and warnings with their explanations) follow
+ * the values in the table and are an array in JSON. */
 #include <string.h>
 
 #include "calls.h"
@@ -11,6 +13,7 @@
 #include "huizong/v1/aggregation.pb-c.h"
 #include "names.h"
 #include "present.h"
+#include "violations.h"
 
 #define REPORT_METHOD "/huizong.v1.Aggregation/GetReport"
 
@@ -70,6 +73,7 @@ static int print_json(hz_cli_t *cli, const Huizong__V1__Report *r) {
   }
   json_object_set_new(doc, "submission_ids", ids);
   json_object_set_new(doc, "values", values);
+  json_object_set_new(doc, "violations", hz_violations_json(r->violations, r->n_violations));
   return hz_write_json(cli, doc);
 }
 
@@ -112,6 +116,10 @@ static int print_report(hz_cli_t *cli, const Huizong__V1__Report *r) {
     print_header(cli, r, &pool);
   if (rc == HZ_EXIT_OK)
     rc = hz_write_table(cli, &t);
+  if (rc == HZ_EXIT_OK && cli->format == HZ_FORMAT_TABLE && r->n_violations > 0) {
+    fputs("\nviolations (审核):\n", cli->out);
+    rc = hz_violations_write(cli, r->violations, r->n_violations, 0, 0);
+  }
   if (rc == HZ_EXIT_OK && cli->format == HZ_FORMAT_TABLE && r->narrative && *r->narrative) {
     size_t n = strlen(r->narrative);
     fprintf(cli->out, "\nnarrative:\n%s%s", r->narrative, r->narrative[n - 1] == '\n' ? "" : "\n");

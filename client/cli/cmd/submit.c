@@ -32,6 +32,7 @@
 #include "suggest.h"
 #include "uuid.h"
 #include "valuesfile.h"
+#include "violations.h"
 
 #define SUBMIT_METHOD         "/huizong.v1.Reporting/Submit"
 /* Attempts in all; the waits between them double from the first delay
@@ -225,6 +226,11 @@ static int print_summary(hz_cli_t *cli, const Huizong__V1__SubmitResponse *r) {
   };
   int rc = hz_write_record(cli, sizeof(keys) / sizeof(keys[0]), keys, values);
   hz_strpool_free(&pool);
+  /* Accepted WARNING violations (核实性审核) with their explanations. */
+  if (rc == HZ_EXIT_OK && cli->format == HZ_FORMAT_TABLE && r->n_warnings > 0) {
+    fputs("\nwarnings (审核, accepted with their explanations):\n", cli->out);
+    rc = hz_violations_write(cli, r->warnings, r->n_warnings, 0, 0);
+  }
   return rc;
 }
 

@@ -38,6 +38,9 @@ static const hz_rpc_def_t admin_defs[] = {
     ADMIN_METHOD("WhoAmI", who_am_irequest, HZ_ROLES_ALL, hz_admin_who_am_i),
     ADMIN_METHOD("ImportTargets", import_targets_request, ADMIN_ONLY, hz_admin_import_targets),
     ADMIN_METHOD("ListTargets", list_targets_request, HZ_ROLES_ALL, hz_admin_list_targets),
+    ADMIN_METHOD("ImportRules", import_rules_request, ADMIN_ONLY, hz_admin_import_rules),
+    ADMIN_METHOD("ListRules", list_rules_request, HZ_ROLES_ALL, hz_admin_list_rules),
+    ADMIN_METHOD("SetRuleActive", set_rule_active_request, ADMIN_ONLY, hz_admin_set_rule_active),
 };
 
 int hz_admin_register(hz_app_t *app) {

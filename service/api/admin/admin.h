@@ -65,6 +65,9 @@ void hz_admin_revoke_token(hz_rpc_t *rpc, ProtobufCMessage *msg);
 void hz_admin_who_am_i(hz_rpc_t *rpc, ProtobufCMessage *msg);
 void hz_admin_import_targets(hz_rpc_t *rpc, ProtobufCMessage *msg);
 void hz_admin_list_targets(hz_rpc_t *rpc, ProtobufCMessage *msg);
+void hz_admin_import_rules(hz_rpc_t *rpc, ProtobufCMessage *msg);
+void hz_admin_list_rules(hz_rpc_t *rpc, ProtobufCMessage *msg);
+void hz_admin_set_rule_active(hz_rpc_t *rpc, ProtobufCMessage *msg);
 
 /* ---- imports ---- */
 

@@ -19,6 +19,7 @@
 static const char *const action_names[] = {
     NULL,           "value.set",    "narrative.set", "approve",       "reopen",     "period.reopen",
     "token.create", "token.revoke", "region.set",    "indicator.set", "target.set", "window.set",
+    "rule.set",
 };
 #define NACTIONS (sizeof(action_names) / sizeof(action_names[0]))
 

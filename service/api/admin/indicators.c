@@ -17,13 +17,14 @@
 #define RATIO_SCALE_MAX         6
 #define CHANGE_BASIS_MAX        HUIZONG__V1__CHANGE_BASIS__CHANGE_BASIS_POINTS
 /* Parameters of ADMIN_IMPORT_INDICATORS. */
-#define IMPORT_PARAMS           18
+#define IMPORT_PARAMS           20
 
 /* One row's fields as the database receives them (NULL = none/refused). */
 typedef struct indicator_cols_s {
   const char **code, **name, **unit, **min, **max, **num, **den, **factor, **desc;
   int32_t *period_type, *time_agg, *region_agg, *scale;
-  int32_t *basis; /* ChangeBasis; 0 = derived by hz_change_basis_of (migration 012) */
+  int32_t *basis;          /* ChangeBasis; 0 = derived by hz_change_basis_of (migration 012) */
+  const char **yoy, **pop; /* outlier bands (migration 014), NULL = off */
 } indicator_cols_t;
 
 /* ---- ImportIndicators ---------------------------------------------------- */
@@ -117,6 +118,19 @@ static int check_bounds(hz_rpc_t *rpc, hz_admin_import_t *imp, int i,
   return 0;
 }
 
+/* An outlier band: a decimal above 0 (percent or points), unset = off. */
+static int check_band(hz_rpc_t *rpc, hz_admin_import_t *imp, int i, const char *field,
+                      const Huizong__V1__Decimal *band, const char **out) {
+  if (!band)
+    return 0;
+  if (check_decimal(rpc, imp, i, field, band->value, out))
+    return -1;
+  if (*out && hz_decimal_cmp(*out, "0") <= 0)
+    return hz_admin_problem(rpc, imp, i, HZ_PK_OUT_OF_BOUNDS, field,
+                            "%s %s must be above 0 (percent or points either way)", field, *out);
+  return 0;
+}
+
 static int check_indicator_row(hz_rpc_t *rpc, hz_admin_import_t *imp, int i,
                                const Huizong__V1__IndicatorRow *row, const indicator_cols_t *c) {
   const Huizong__V1__Indicator *ind = row->indicator;
@@ -144,6 +158,8 @@ static int check_indicator_row(hz_rpc_t *rpc, hz_admin_import_t *imp, int i,
       check_enum(rpc, imp, i, "region_aggregation", (int)ind->region_aggregation, REGION_AGG_MAX,
                  "sum, average, min, max or none", &c->region_agg[i]) ||
       check_bounds(rpc, imp, i, ind, c) || check_ratio(rpc, imp, i, ind->ratio, c) ||
+      check_band(rpc, imp, i, "yoy_band", ind->yoy_band, &c->yoy[i]) ||
+      check_band(rpc, imp, i, "pop_band", ind->pop_band, &c->pop[i]) ||
       check_text(rpc, imp, i, "description", ind->description, HZ_ADMIN_MAX_DESCRIPTION, 1,
                  &c->desc[i]))
     return -1;
@@ -157,8 +173,8 @@ static int check_indicator_row(hz_rpc_t *rpc, hz_admin_import_t *imp, int i,
 }
 
 static int alloc_cols(hz_arena_t *a, size_t n, indicator_cols_t *c) {
-  const char ***texts[] = {&c->code, &c->name, &c->unit,   &c->min, &c->max,
-                           &c->num,  &c->den,  &c->factor, &c->desc};
+  const char ***texts[] = {&c->code, &c->name,   &c->unit, &c->min, &c->max, &c->num,
+                           &c->den,  &c->factor, &c->desc, &c->yoy, &c->pop};
   int32_t **ints[] = {&c->period_type, &c->time_agg, &c->region_agg, &c->scale, &c->basis};
   for (size_t k = 0; k < sizeof(texts) / sizeof(texts[0]); k++)
     if (!(*texts[k] = hz_arena_zalloc(a, n * sizeof(char *))))
@@ -208,6 +224,8 @@ void hz_admin_import_indicators(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   params[15] = hz_admin_validate_only(imp);
   params[16] = hz_admin_actor_id(rpc);
   params[17] = rpc->who.name;
+  params[18] = hz_admin_text_array(rpc, c.yoy, n);
+  params[19] = hz_admin_text_array(rpc, c.pop, n);
   for (int i = 0; i < IMPORT_PARAMS; i++)
     if (!params[i]) {
       hz_rpc_oom(rpc);
@@ -225,6 +243,7 @@ typedef struct listed_cols_s {
   int num, den, factor, scale; /* ratio parts; num NULL for a plain indicator */
   int description, updated_at; /* prose and the last change */
   int change_basis;            /* always stored: derived on import when unspecified */
+  int yoy_band, pop_band;      /* outlier bands, NULL = off */
 } listed_cols_t;
 
 static listed_cols_t listed_cols(const PGresult *r) {
@@ -244,6 +263,8 @@ static listed_cols_t listed_cols(const PGresult *r) {
       .description = hz_db_col(r, "description"),
       .updated_at = hz_db_col(r, "updated_at"),
       .change_basis = hz_db_col(r, "change_basis"),
+      .yoy_band = hz_db_col(r, "yoy_band"),
+      .pop_band = hz_db_col(r, "pop_band"),
   };
 }
 
@@ -284,6 +305,8 @@ static Huizong__V1__Indicator *indicator_from_row(hz_rpc_t *rpc, const PGresult 
   d->description = (char *)hz_rpc_cell(rpc, r, row, c->description);
   d->updated_at = (char *)hz_rpc_cell(rpc, r, row, c->updated_at);
   d->change_basis = (Huizong__V1__ChangeBasis)hz_rpc_cell_int(r, row, c->change_basis);
+  d->yoy_band = hz_admin_decimal_cell(rpc, r, row, c->yoy_band, &oom);
+  d->pop_band = hz_admin_decimal_cell(rpc, r, row, c->pop_band, &oom);
   return oom ? NULL : d;
 }
 

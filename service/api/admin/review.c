@@ -1,9 +1,10 @@
 /* The review workflow of huizong.v1.Admin: approval and reopening of a
  * township's period, approving all submitted at once, submission windows
  * and the future periods they open early, deadline exceptions. The rules
- * and their audit rows live in migrations 004, 010 and 013 so each call is
- * one transaction; a refusal comes back as a
- * reason (api/refusal.h) and its statements are db/sql/review.def. */
+ * and their audit rows live in migrations 004, 010, 013 and 015 (an ERROR
+ * rule standing refuses an approval) so each call is one transaction; a
+ * refusal comes back as a reason (api/refusal.h) and its statements are
+ * db/sql/review.def. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,7 +85,7 @@ static void on_set_approval(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag)
   if (hz_rpc_db_failed(rpc, res))
     return;
   const PGresult *r = res->results[0];
-  if (hz_rpc_refused(rpc, r, 0))
+  if (hz_rpc_refused_rows(rpc, r, ac->region, ac->period))
     return;
   Huizong__V1__ApprovalResponse out = HUIZONG__V1__APPROVAL_RESPONSE__INIT;
   out.changed = hz_rpc_cell_bool(r, 0, hz_db_col(r, "changed"));
@@ -131,6 +132,26 @@ static void reopen(hz_rpc_t *rpc, ProtobufCMessage *msg) {
 
 /* ---- ApproveAllSubmitted ----------------------------------------------------- */
 
+/* A 'blocked' row of APPROVE_ALL as a RULE_ERROR problem, as Approve
+ * would refuse it (key region/indicator/period). NULL: no memory. */
+static Huizong__V1__Problem *blocked_problem(hz_rpc_t *rpc, const PGresult *r, int row,
+                                             const char *code, const char *period) {
+  hz_arena_t *a = hz_rpc_arena(rpc);
+  Huizong__V1__Problem *pr = hz_arena_alloc(a, sizeof(*pr));
+  if (!pr)
+    return NULL;
+  huizong__v1__problem__init(pr);
+  pr->index = -1;
+  pr->kind = HUIZONG__V1__PROBLEM_KIND__PROBLEM_KIND_RULE_ERROR;
+  pr->field = "value";
+  pr->indicator_code = (char *)hz_rpc_cell(rpc, r, row, hz_db_col(r, "indicator_code"));
+  pr->rule_code = (char *)hz_rpc_cell(rpc, r, row, hz_db_col(r, "rule_code"));
+  pr->reason = (char *)hz_rpc_cell(rpc, r, row, hz_db_col(r, "message"));
+  pr->key =
+      hz_arena_printf(a, "%s/%s/%s", code, pr->indicator_code ? pr->indicator_code : "", period);
+  return pr->key ? pr : NULL;
+}
+
 static void on_approve_all(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   approval_call_t *ac = tag;
   if (hz_rpc_db_failed(rpc, res))
@@ -145,7 +166,8 @@ static void on_approve_all(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) 
   Huizong__V1__ApproveAllSubmittedResponse out = HUIZONG__V1__APPROVE_ALL_SUBMITTED_RESPONSE__INIT;
   out.approved = hz_arena_alloc(a, (size_t)(rows + 1) * sizeof(*out.approved));
   out.missing_region_codes = hz_arena_alloc(a, (size_t)(rows + 1) * sizeof(char *));
-  if (!out.approved || !out.missing_region_codes)
+  out.blocked = hz_arena_alloc(a, (size_t)(rows + 1) * sizeof(*out.blocked));
+  if (!out.approved || !out.missing_region_codes || !out.blocked)
     return (void)hz_rpc_oom(rpc);
   for (int i = 0; i < rows; i++) {
     const char *kind = PQgetvalue(r, i, kind_col);
@@ -154,6 +176,9 @@ static void on_approve_all(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) 
       out.already_approved_count++;
     } else if (!strcmp(kind, "missing")) {
       out.missing_region_codes[out.n_missing_region_codes++] = (char *)code;
+    } else if (!strcmp(kind, "blocked")) {
+      if (!(out.blocked[out.n_blocked++] = blocked_problem(rpc, r, i, code, ac->period)))
+        return (void)hz_rpc_oom(rpc);
     } else {
       Huizong__V1__Approval *ap = approval_of(rpc, code, ac->period, r, &cols, i);
       if (!ap)

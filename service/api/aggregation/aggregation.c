@@ -1,5 +1,6 @@
 /* huizong.v1.Aggregation: the method table and its registration. One file
- * per RPC (rollup.c, series.c, completeness.c, report.c, export.c) over
+ * per RPC (rollup.c, series.c, completeness.c, report.c, export.c,
+ * validate.c) over
  * common.c (regions, request fields, the indicator catalog) and cells.c
  * (exact parts by group, indicator and window); aggregation.h is what
  * they share. PostgreSQL aggregates over time and regions (statements in
@@ -8,7 +9,9 @@
 #include "api/api.h"
 
 /* One row per RPC: path, kind, request type, roles allowed, handler, and
- * for the server stream the drain callback that resumes paging. */
+ * for the server stream the drain callback that resumes paging. Every
+ * role may call each; the region statement limits a township to its own
+ * region and a county to its subtree (PERMISSION_DENIED otherwise). */
 static const hz_rpc_def_t aggregation_methods[] = {
     {"/huizong.v1.Aggregation/Rollup", HZ_RPC_UNARY, &huizong__v1__rollup_request__descriptor,
      HZ_ROLES_ALL, agg_rollup, NULL, NULL},
@@ -21,6 +24,8 @@ static const hz_rpc_def_t aggregation_methods[] = {
     {"/huizong.v1.Aggregation/ExportValues", HZ_RPC_SERVER_STREAM,
      &huizong__v1__export_values_request__descriptor, HZ_ROLES_ALL, agg_export_values, NULL,
      agg_export_drained},
+    {"/huizong.v1.Aggregation/Validate", HZ_RPC_UNARY, &huizong__v1__validate_request__descriptor,
+     HZ_ROLES_ALL, agg_validate, NULL, NULL},
 };
 
 int hz_aggregation_register(hz_app_t *app) {

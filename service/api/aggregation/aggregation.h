@@ -1,4 +1,4 @@
-/* Private to api/aggregation/: what the five RPC files share. The region
+/* Private to api/aggregation/: what the RPC files share. The region
  * statement every job starts with and the reading of its answer, request
  * checks (region, period, indicator codes), the indicator catalog of a
  * query, and the cell map that holds the exact parts hz_rollup_values
@@ -167,6 +167,14 @@ Huizong__V1__YearToDate *agg_ytd(hz_rpc_t *rpc, const agg_map_t *m, const agg_in
                                  const char *grp, const agg_ytd_spec_t *spec,
                                  const hz_fig_t *annual_target);
 
+/* ---- validation-rule violations (validate.c) ---------------------------- */
+
+/* REPORT_VIOLATIONS' or VALIDATE_VIOLATIONS' rows as RuleViolations of
+ * period (arena array in *out, *n of them), in the rows' order. -1: no
+ * memory (the call is not finished). */
+int agg_violations_load(hz_rpc_t *rpc, const PGresult *r, char *period,
+                        Huizong__V1__RuleViolation ***out, size_t *n);
+
 /* ---- the RPCs, one file each; the method table is aggregation.c's ------- */
 
 void agg_rollup(hz_rpc_t *rpc, ProtobufCMessage *msg);
@@ -175,5 +183,6 @@ void agg_completeness(hz_rpc_t *rpc, ProtobufCMessage *msg);
 void agg_get_report(hz_rpc_t *rpc, ProtobufCMessage *msg);
 void agg_export_values(hz_rpc_t *rpc, ProtobufCMessage *msg);
 void agg_export_drained(hz_rpc_t *rpc);
+void agg_validate(hz_rpc_t *rpc, ProtobufCMessage *msg);
 
 #endif

@@ -1,10 +1,12 @@
 /* GetReport: one reporting township's report for one period: its values,
- * narrative, approval, submissions, deadline and open exception. */
+ * narrative, approval, submissions, deadline, open exception, and the
+ * standing rule violations of its stored values (errors and warnings with
+ * their explanations, the values' comments). */
 #include "api/aggregation/aggregation.h"
 #include "domain/approval.h"
 
 /* The statements, in the order of their results. */
-enum { Q_REGION, Q_VALUES, Q_ROW, Q_SUBMISSIONS, Q_DEADLINE, Q_N };
+enum { Q_REGION, Q_VALUES, Q_ROW, Q_SUBMISSIONS, Q_DEADLINE, Q_VIOLATIONS, Q_N };
 
 /* REPORT_VALUES' rows as ReportValues into out. -1: no memory. */
 static int report_values(hz_rpc_t *rpc, const PGresult *r, Huizong__V1__Report *out) {
@@ -82,7 +84,9 @@ static void on_report(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
   Huizong__V1__Report out = HUIZONG__V1__REPORT__INIT;
   out.submission_ids = hz_arena_alloc(hz_rpc_arena(rpc), (size_t)(ns + 1) * sizeof(char *));
   out.approval = report_approval(rpc, res->results[Q_ROW], uq, region->code, &out);
-  if (!out.submission_ids || !out.approval || report_values(rpc, res->results[Q_VALUES], &out))
+  if (!out.submission_ids || !out.approval || report_values(rpc, res->results[Q_VALUES], &out) ||
+      agg_violations_load(rpc, res->results[Q_VIOLATIONS], uq->period, &out.violations,
+                          &out.n_violations))
     return (void)hz_rpc_oom(rpc);
   for (int i = 0; i < ns; i++)
     out.submission_ids[out.n_submission_ids++] = (char *)hz_rpc_cell(rpc, subs, i, c_id);
@@ -104,6 +108,7 @@ void agg_get_report(hz_rpc_t *rpc, ProtobufCMessage *msg) {
       [Q_ROW] = {.id = HZ_STMT_REPORT_ROW, .values = uq->params},
       [Q_SUBMISSIONS] = {.id = HZ_STMT_REPORT_SUBMISSIONS, .values = uq->params},
       [Q_DEADLINE] = agg_deadline_stmt(rpc, uq),
+      [Q_VIOLATIONS] = {.id = HZ_STMT_REPORT_VIOLATIONS, .values = uq->params},
   };
   if (!uq->deadline_params)
     return (void)hz_rpc_oom(rpc);

@@ -67,6 +67,22 @@ int hz_submit_prepare(hz_submit_t *s);
  * that is the server's state, not this request's. */
 void hz_submit_send(hz_submit_t *s);
 
+/* Where hz_submit's rule columns are in one result (submit_rules.c). */
+typedef struct hz_submit_rule_cols_s {
+  int idx, field, indicator, reason;     /* as for any problem row */
+  int rule_code, rule_name, severity;    /* the rule */
+  int left_value, op, right_value;       /* its figures as evaluated */
+  int explanation, skipped, skip_reason; /* a note's state */
+} hz_submit_rule_cols_t;
+
+void hz_submit_rule_cols(const PGresult *r, hz_submit_rule_cols_t *c);
+
+/* One rule row of hz_submit (rule_code not NULL): kind 10/11 a problem
+ * with its rule code, kind -1 a note appended to the response's warnings
+ * or skipped_rules. Returns 0 or -ENOMEM. */
+int hz_submit_rule_row(hz_submit_t *s, const PGresult *r, int row, int kind,
+                       const hz_submit_rule_cols_t *c);
+
 /* The handlers of the method table (reporting.c). */
 void hz_reporting_submit(hz_rpc_t *rpc, ProtobufCMessage *msg);
 void hz_reporting_stream_message(hz_rpc_t *rpc, ProtobufCMessage *msg);

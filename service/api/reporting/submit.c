@@ -195,9 +195,18 @@ static void on_submit_result(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag
   }
   const PGresult *r = res->results[0];
   submit_cols_t c;
+  hz_submit_rule_cols_t rc;
   submit_cols(r, &c);
+  hz_submit_rule_cols(r, &rc);
   for (int row = 0; row < PQntuples(r); row++) {
     int kind = hz_rpc_cell_int(r, row, c.kind);
+    if (!hz_rpc_cell_null(r, row, rc.rule_code)) {
+      if (hz_submit_rule_row(s, r, row, kind, &rc)) {
+        hz_rpc_oom(rpc);
+        return;
+      }
+      continue;
+    }
     if (kind > 0) {
       add_problem(s, hz_rpc_cell_int(r, row, c.idx), kind, hz_rpc_cell(rpc, r, row, c.field),
                   hz_rpc_cell(rpc, r, row, c.indicator), hz_rpc_cell(rpc, r, row, c.reason));
