@@ -1127,8 +1127,15 @@ $$;
 --
 
 CREATE FUNCTION public.hz_rollup_values(p_region text, p_group integer, p_level integer, p_total boolean, p_indicators text[], p_period_type smallint, p_starts date[], p_ends date[], p_bases integer[]) RETURNS TABLE(grp text, indicator text, win integer, ra smallint, n integer, value numeric, reporting integer, covered integer)
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
+    SET plan_cache_mode TO 'force_generic_plan'
+    SET jit TO 'off'
     AS $$
+#variable_conflict use_column
+BEGIN
+  -- use_column: the query names its columns; the result columns (grp, n,
+  -- value...) are only ever assigned by RETURN QUERY.
+  RETURN QUERY
   WITH gl AS MATERIALIZED (
     SELECT g.code AS grp, p.descendant AS leaf, count(*) OVER (PARTITION BY g.code) AS n
     FROM hz_rollup_groups(p_region, p_group, p_level, p_total) g
@@ -1299,7 +1306,8 @@ CREATE FUNCTION public.hz_rollup_values(p_region text, p_group integer, p_level 
     END),
     count(*)::integer, bit_or(r.m)
   FROM rv r
-  GROUP BY r.grp, r.ind, r.i, r.ra, r.n
+  GROUP BY r.grp, r.ind, r.i, r.ra, r.n;
+END
 $$;
 
 --
