@@ -14,8 +14,14 @@
 -- custom plan's shape: the same index range scans of leaf_summaries and
 -- data_values (tests/bench/README.md, "Where a computed rollup's time goes").
 --
--- The body is 012's, unchanged: same rows, same exact parts. The signature
--- and result stay, so CREATE OR REPLACE (a language change is allowed).
+-- The body is 012's but for the time aggregation of range windows (fine,
+-- rv): every aggregate of the CASE used to run on every row whichever
+-- branch was taken, and LAST sorted each group (array_agg ORDER BY); now
+-- each aggregate takes only its own indicators' rows (FILTER) and LAST is
+-- the greatest (day, value) pair, no sort: about 10 % less CPU on a county's
+-- quarter with year to date (7,500 rows from 40,500 monthly values). Same
+-- rows, same exact parts. The signature and result stay, so CREATE OR
+-- REPLACE (a language change is allowed).
 
 CREATE OR REPLACE FUNCTION hz_rollup_values(p_region text, p_group integer, p_level integer,
                                  p_total boolean, p_indicators text[],
@@ -102,11 +108,12 @@ BEGIN
     -- AVERAGE is left as its exact sum and count.
     SELECT f.i, d.region_code AS leaf, d.indicator_code AS ind, n.ra,
       CASE n.ta
-        WHEN 1 THEN sum(d.value)
-        WHEN 2 THEN (array_agg(d.value ORDER BY d.period_start DESC))[1]
-        WHEN 3 THEN sum(d.value)
-        WHEN 4 THEN min(d.value)
-        ELSE max(d.value)
+        WHEN 1 THEN sum(d.value) FILTER (WHERE n.ta = 1)
+        WHEN 2 THEN (max(ARRAY[(d.period_start - DATE '2000-01-01')::numeric, d.value])
+                     FILTER (WHERE n.ta = 2))[2]
+        WHEN 3 THEN sum(d.value) FILTER (WHERE n.ta = 3)
+        WHEN 4 THEN min(d.value) FILTER (WHERE n.ta = 4)
+        ELSE max(d.value) FILTER (WHERE n.ta NOT IN (1, 2, 3, 4))
       END AS v,
       CASE n.ta WHEN 3 THEN count(*)::integer ELSE 1 END AS n,
       bit_or(1 << hz_sub_index(n.pt, f.s, d.period_start)) AS m, f.tot
@@ -164,11 +171,12 @@ BEGIN
   ), rv AS MATERIALIZED (
     SELECT p.grp, p.i, d.region_code AS leaf, p.ind, p.ra,
       CASE p.ta
-        WHEN 1 THEN sum(d.value)
-        WHEN 2 THEN (array_agg(d.value ORDER BY d.period_start DESC))[1]
-        WHEN 3 THEN sum(d.value)
-        WHEN 4 THEN min(d.value)
-        ELSE max(d.value)
+        WHEN 1 THEN sum(d.value) FILTER (WHERE p.ta = 1)
+        WHEN 2 THEN (max(ARRAY[(d.period_start - DATE '2000-01-01')::numeric, d.value])
+                     FILTER (WHERE p.ta = 2))[2]
+        WHEN 3 THEN sum(d.value) FILTER (WHERE p.ta = 3)
+        WHEN 4 THEN min(d.value) FILTER (WHERE p.ta = 4)
+        ELSE max(d.value) FILTER (WHERE p.ta NOT IN (1, 2, 3, 4))
       END AS v,
       CASE p.ta WHEN 3 THEN count(*)::integer ELSE 1 END AS n,
       bit_or(1 << hz_sub_index(p.pt, p.s, d.period_start)) AS m
