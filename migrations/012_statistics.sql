@@ -304,6 +304,9 @@ $$;
 --   whether it is complete (f) from its count, and the per-group masks
 --   are aggregated only when some township is not.
 --
+-- (Redefined by 016_rollup_plans.sql, the current definition: the same
+-- body in plpgsql, its plan kept across calls.)
+--
 -- Parts stay exact as in 008 (value, n). The signature and return type
 -- change, so the function is dropped and created again.
 DROP FUNCTION hz_rollup_values(text, integer, integer, boolean, text[], smallint, date[], date[]);

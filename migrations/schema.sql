@@ -1395,8 +1395,15 @@ $$;
 --
 
 CREATE FUNCTION public.hz_rollup_values(p_region text, p_group integer, p_level integer, p_total boolean, p_indicators text[], p_period_type smallint, p_starts date[], p_ends date[], p_bases integer[]) RETURNS TABLE(grp text, indicator text, win integer, ra smallint, n integer, value numeric, reporting integer, covered integer)
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
+    SET plan_cache_mode TO 'force_generic_plan'
+    SET jit TO 'off'
     AS $$
+#variable_conflict use_column
+BEGIN
+  -- use_column: the query names its columns; the result columns (grp, n,
+  -- value...) are only ever assigned by RETURN QUERY.
+  RETURN QUERY
   WITH gl AS MATERIALIZED (
     SELECT g.code AS grp, p.descendant AS leaf, count(*) OVER (PARTITION BY g.code) AS n
     FROM hz_rollup_groups(p_region, p_group, p_level, p_total) g
@@ -1464,11 +1471,12 @@ CREATE FUNCTION public.hz_rollup_values(p_region text, p_group integer, p_level 
     -- AVERAGE is left as its exact sum and count.
     SELECT f.i, d.region_code AS leaf, d.indicator_code AS ind, n.ra,
       CASE n.ta
-        WHEN 1 THEN sum(d.value)
-        WHEN 2 THEN (array_agg(d.value ORDER BY d.period_start DESC))[1]
-        WHEN 3 THEN sum(d.value)
-        WHEN 4 THEN min(d.value)
-        ELSE max(d.value)
+        WHEN 1 THEN sum(d.value) FILTER (WHERE n.ta = 1)
+        WHEN 2 THEN (max(ARRAY[(d.period_start - DATE '2000-01-01')::numeric, d.value])
+                     FILTER (WHERE n.ta = 2))[2]
+        WHEN 3 THEN sum(d.value) FILTER (WHERE n.ta = 3)
+        WHEN 4 THEN min(d.value) FILTER (WHERE n.ta = 4)
+        ELSE max(d.value) FILTER (WHERE n.ta NOT IN (1, 2, 3, 4))
       END AS v,
       CASE n.ta WHEN 3 THEN count(*)::integer ELSE 1 END AS n,
       bit_or(1 << hz_sub_index(n.pt, f.s, d.period_start)) AS m, f.tot
@@ -1526,11 +1534,12 @@ CREATE FUNCTION public.hz_rollup_values(p_region text, p_group integer, p_level 
   ), rv AS MATERIALIZED (
     SELECT p.grp, p.i, d.region_code AS leaf, p.ind, p.ra,
       CASE p.ta
-        WHEN 1 THEN sum(d.value)
-        WHEN 2 THEN (array_agg(d.value ORDER BY d.period_start DESC))[1]
-        WHEN 3 THEN sum(d.value)
-        WHEN 4 THEN min(d.value)
-        ELSE max(d.value)
+        WHEN 1 THEN sum(d.value) FILTER (WHERE p.ta = 1)
+        WHEN 2 THEN (max(ARRAY[(d.period_start - DATE '2000-01-01')::numeric, d.value])
+                     FILTER (WHERE p.ta = 2))[2]
+        WHEN 3 THEN sum(d.value) FILTER (WHERE p.ta = 3)
+        WHEN 4 THEN min(d.value) FILTER (WHERE p.ta = 4)
+        ELSE max(d.value) FILTER (WHERE p.ta NOT IN (1, 2, 3, 4))
       END AS v,
       CASE p.ta WHEN 3 THEN count(*)::integer ELSE 1 END AS n,
       bit_or(1 << hz_sub_index(p.pt, p.s, d.period_start)) AS m
@@ -1567,7 +1576,8 @@ CREATE FUNCTION public.hz_rollup_values(p_region text, p_group integer, p_level 
     END),
     count(*)::integer, bit_or(r.m)
   FROM rv r
-  GROUP BY r.grp, r.ind, r.i, r.ra, r.n
+  GROUP BY r.grp, r.ind, r.i, r.ra, r.n;
+END
 $$;
 
 --

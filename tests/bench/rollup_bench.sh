@@ -355,6 +355,15 @@ explain_county() {
       -c "EXECUTE hz_agg_values($exec_args)" -c "EXECUTE hz_agg_values($exec_args)" \
       -c "EXECUTE hz_agg_values($exec_args)" -c "EXECUTE hz_agg_values($exec_args)" -c "\\o" \
       -c "EXPLAIN (ANALYZE, BUFFERS) EXECUTE hz_agg_values($exec_args)"
+    # hz_rollup_values is plpgsql (migration 016): the EXPLAIN above shows
+    # one Function Scan; auto_explain prints the plan its body keeps.
+    local call="SELECT count(*) FROM hz_rollup_values('$region', 2, 0, false, NULL, 1::smallint,
+      ARRAY[$S1, $S2], ARRAY[$E1, $E2], ARRAY[0, 1])"
+    echo "-- 3. the plan inside hz_rollup_values (auto_explain of nested statements, 2nd call)"
+    hzb_psql -c "LOAD 'auto_explain'" -c "\\o /dev/null" -c "$call" \
+      -c "SET auto_explain.log_min_duration = 0" -c "SET auto_explain.log_nested_statements = on" \
+      -c "SET auto_explain.log_analyze = on" -c "SET auto_explain.log_buffers = on" \
+      -c "SET client_min_messages = log" -c "$call" 2>&1
   } >"$file"
   echo "EXPLAIN (ANALYZE, BUFFERS) of case (a), literal and as prepared by huizongd (also in $file):"
   sed 's/^/  /' "$file"

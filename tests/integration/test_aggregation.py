@@ -414,7 +414,9 @@ class Model:
     def coverage(self, region, code, win):
         cov = self.covered(region, code, win)
         total = len(self.subperiods(code, win))
-        return {"covered": len(cov), "total": total, "covered_periods": cov,
+        # A complete coverage lists no sub-periods (Coverage.covered_periods).
+        return {"covered": len(cov), "total": total,
+                "covered_periods": cov if len(cov) < total else [],
                 "complete": len(cov) == total}
 
     def changes(self, code, v, base, prefix):

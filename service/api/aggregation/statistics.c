@@ -22,6 +22,12 @@ Huizong__V1__Coverage *agg_coverage(hz_rpc_t *rpc, const hz_window_t *w, hz_peri
   c->covered = cov.covered;
   c->total = cov.total;
   c->complete = hz_coverage_complete(&cov);
+  *partial = hz_coverage_partial(&cov);
+  /* Why: a complete window's sub-periods are all of them, which the reader
+   * knows from the window; listing them made a county's answer 40 % larger
+   * (issue 15: 414 KB, 12 month codes on each of 1,560 rows). */
+  if (c->complete)
+    return c;
   c->covered_periods = hz_arena_alloc(a, (size_t)(cov.covered + 1) * sizeof(char *));
   if (!c->covered_periods)
     return NULL;
@@ -29,7 +35,6 @@ Huizong__V1__Coverage *agg_coverage(hz_rpc_t *rpc, const hz_window_t *w, hz_peri
     if (!(c->covered_periods[k] = agg_period_text(a, &cov.periods[k])))
       return NULL;
   c->n_covered_periods = (size_t)cov.covered;
-  *partial = hz_coverage_partial(&cov);
   return c;
 }
 
