@@ -318,6 +318,9 @@ class ValidateTest(pc.PgServerTestCase):
         if fmt:
             cmd += ["--format", fmt]
         env = {k: v for k, v in os.environ.items() if not k.startswith("HUIZONG_")}
+        # A wide terminal: tables fit the width they are given (cutting
+        # names and messages with "…"), and these tests read whole cells.
+        env["COLUMNS"] = "400"
         return subprocess.run(cmd, capture_output=True, text=True, timeout=CLI_TIMEOUT, env=env)
 
     def test_cli_validate_names_townships_and_figures_and_exits_1_on_an_error(self):
