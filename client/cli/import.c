@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calls.h"
 #include "infile.h"
 #include "present.h"
 
@@ -67,5 +68,15 @@ int hz_import_print_summary(hz_cli_t *cli, const Huizong__V1__ImportResponse *r)
   };
   int rc = hz_write_record(cli, sizeof(keys) / sizeof(keys[0]), keys, values);
   hz_strpool_free(&pool);
+  return rc;
+}
+
+int hz_import_send(hz_cli_t *cli, const char *method, const ProtobufCMessage *req) {
+  ProtobufCMessage *resp;
+  int rc = hz_cli_unary(cli, method, req, &huizong__v1__import_response__descriptor, &resp, NULL);
+  if (rc != HZ_EXIT_OK)
+    return rc;
+  rc = hz_import_print_summary(cli, (Huizong__V1__ImportResponse *)resp);
+  protobuf_c_message_free_unpacked(resp, NULL);
   return rc;
 }

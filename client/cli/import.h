@@ -39,4 +39,8 @@ int hz_import_verdict(hz_import_t *im);
 /* The server's counts as a record. */
 int hz_import_print_summary(hz_cli_t *cli, const Huizong__V1__ImportResponse *r);
 
+/* Sends a built import request (any Import* method: they all answer an
+ * ImportResponse) and prints the server's counts. Returns an HZ_EXIT code. */
+int hz_import_send(hz_cli_t *cli, const char *method, const ProtobufCMessage *req);
+
 #endif

@@ -71,13 +71,7 @@ static int run_regions_import(hz_cli_t *cli) {
     req.rows = r.ptrs;
     req.n_rows = im.nrows;
     req.dry_run = hz_cli_flag(cli, "dry-run") > 0;
-    ProtobufCMessage *resp;
-    rc = hz_cli_unary(cli, IMPORT_REGIONS_METHOD, &req.base,
-                      &huizong__v1__import_response__descriptor, &resp, NULL);
-    if (rc == HZ_EXIT_OK) {
-      rc = hz_import_print_summary(cli, (Huizong__V1__ImportResponse *)resp);
-      protobuf_c_message_free_unpacked(resp, NULL);
-    }
+    rc = hz_import_send(cli, IMPORT_REGIONS_METHOD, &req.base);
   }
   free(r.rows);
   free(r.ptrs);

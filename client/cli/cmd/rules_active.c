@@ -1,4 +1,7 @@
-/* "rules disable CODE": disable a validation rule (audited with --reason), Admin/SetRuleActive. */
+/* "rules disable CODE" and "rules enable CODE": switch a validation rule
+ * off or on again (Admin/SetRuleActive, audited with the reason). One
+ * request and one record for both; only disabling requires a reason, since
+ * a rule then stops guarding submissions and the audit must say why. */
 #include "calls.h"
 #include "commands.h"
 #include "huizong/v1/admin.pb-c.h"
@@ -11,14 +14,18 @@ static const hz_cli_opt_t rules_disable_opts[] = {
     {NULL, NULL, NULL},
 };
 
-static int run_rules_disable(hz_cli_t *cli) {
+static const hz_cli_opt_t rules_enable_opts[] = {
+    {"reason", "TEXT", "why (recorded in the audit entry)"},
+    {NULL, NULL, NULL},
+};
+
+static int set_rule_active(hz_cli_t *cli, int active) {
   Huizong__V1__SetRuleActiveRequest req = HUIZONG__V1__SET_RULE_ACTIVE_REQUEST__INIT;
   const char *reason = hz_cli_opt(cli, "reason");
-  /* A rule stops guarding submissions: the audit says why. */
-  if (!reason || !*reason)
+  if (!active && (!reason || !*reason))
     return hz_cli_usage(cli, "rules disable needs --reason TEXT");
   req.code = cli->args[0];
-  req.active = 0;
+  req.active = active;
   req.reason = (char *)(reason ? reason : "");
   ProtobufCMessage *resp;
   int rc = hz_cli_unary(cli, SET_RULE_ACTIVE_METHOD, &req.base,
@@ -34,6 +41,14 @@ static int run_rules_disable(hz_cli_t *cli) {
   return rc;
 }
 
+static int run_rules_disable(hz_cli_t *cli) {
+  return set_rule_active(cli, 0);
+}
+
+static int run_rules_enable(hz_cli_t *cli) {
+  return set_rule_active(cli, 1);
+}
+
 const hz_cli_cmd_t hz_cmd_rules_disable = {
     .name = "rules disable",
     .args = "CODE",
@@ -42,4 +57,14 @@ const hz_cli_cmd_t hz_cmd_rules_disable = {
     .min_args = 1,
     .max_args = 1,
     .run = run_rules_disable,
+};
+
+const hz_cli_cmd_t hz_cmd_rules_enable = {
+    .name = "rules enable",
+    .args = "CODE",
+    .summary = "enable a disabled validation rule again (audited)",
+    .opts = rules_enable_opts,
+    .min_args = 1,
+    .max_args = 1,
+    .run = run_rules_enable,
 };
