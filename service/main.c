@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <uv.h>
 
 #include "api/api.h"
@@ -18,11 +19,17 @@
 #include "builtin/health.h"
 #include "builtin/reflection.h"
 #include "transport/server.h"
+#include "version.h"
 
 typedef struct hz_daemon_s {
   hz_ctx_t ctx;               /* what every callback reaches */
   hz_config_t config;         /* parsed flags and environment */
   hz_server_t server;         /* listener and connections */
+  hz_metrics_t metrics;       /* the loop's counters (ctx.metrics) */
+  hz_server_t metrics_server; /* --metrics-listen: GET /metrics */
+  int metrics_started;        /* metrics_server initialised */
+  int running;                /* servers not yet stopped */
+  double start_time;          /* Unix seconds at start, for the metrics */
   hz_health_t health;         /* health service */
   hz_reflection_t reflection; /* reflection service */
   hz_db_pool_t pool;          /* PostgreSQL, when configured */
@@ -38,9 +45,12 @@ static void on_pool_closed(void *data) {
   hz_log_info(&d->ctx.log, "stopped");
 }
 
-/* Calls have drained: the database goes last, then the signal handles. */
+/* Calls have drained (on both servers): the database goes last, then the
+ * signal handles. */
 static void on_server_stopped(void *data) {
   hz_daemon_t *d = data;
+  if (--d->running > 0)
+    return;
   uv_close((uv_handle_t *)&d->sigterm, NULL);
   uv_close((uv_handle_t *)&d->sigint, NULL);
   if (d->pool_started)
@@ -59,6 +69,56 @@ static void on_signal(uv_signal_t *sig, int signum) {
   hz_log_info(&d->ctx.log, "%s: draining %u connections", signum == SIGTERM ? "SIGTERM" : "SIGINT",
               d->server.nconns);
   hz_server_shutdown(&d->server, on_server_stopped, d);
+  if (d->metrics_started)
+    hz_server_shutdown(&d->metrics_server, on_server_stopped, d);
+}
+
+/* The exposition of every loop's metrics. One loop until --threads: the
+ * list then holds each worker's struct. */
+static int metrics_page(void *data, char **out, size_t *len) {
+  hz_daemon_t *d = data;
+  const hz_metrics_t *loops[] = {&d->metrics};
+  hz_metrics_view_t view = {
+      .loops = loops,
+      .nloops = 1,
+      .registry = &d->ctx.registry,
+      .version = HZ_BUILD_VERSION,
+      .commit = HZ_BUILD_COMMIT,
+      .start_time = d->start_time,
+  };
+  return hz_metrics_render(&view, out, len);
+}
+
+/* --metrics-listen: a second, plain-HTTP server on the same loop. */
+static int metrics_listen(hz_daemon_t *d, char *err, size_t errlen) {
+  if (!d->config.metrics_listen)
+    return 0;
+  if (d->ctx.registry.len > HZ_METRICS_MAX_METHODS) {
+    snprintf(err, errlen, "%zu methods registered; metrics count at most %d", d->ctx.registry.len,
+             HZ_METRICS_MAX_METHODS);
+    return -1;
+  }
+  if (hz_server_init_page(&d->metrics_server, &d->ctx, d->config.metrics_listen, metrics_page, d,
+                          err, errlen))
+    return -1;
+  d->metrics_started = 1;
+  d->running++;
+  if (hz_server_listen(&d->metrics_server, err, errlen))
+    return -1;
+  hz_log_info(&d->ctx.log, "metrics on %s (http)", d->metrics_server.bound);
+  return 0;
+}
+
+/* Listening failed: close what was opened and let the loop finish it. */
+static int listen_failed(hz_daemon_t *d, const char *err) {
+  hz_log_error(&d->ctx.log, "%s", err);
+  hz_server_shutdown(&d->server, NULL, NULL);
+  if (d->metrics_started)
+    hz_server_shutdown(&d->metrics_server, NULL, NULL);
+  if (d->pool_started)
+    hz_db_pool_close(&d->pool, NULL, NULL);
+  uv_run(d->ctx.loop, UV_RUN_DEFAULT);
+  return 1;
 }
 
 static int register_services(hz_daemon_t *d) {
@@ -95,6 +155,7 @@ static int serve(hz_daemon_t *d) {
     d->pool_started = 1;
     d->pool.on_state = on_db_state;
     d->pool.state_data = d;
+    hz_db_pool_set_metrics(&d->pool, &d->metrics);
   } else {
     hz_log_warn(&d->ctx.log, "no DATABASE_URL: huizong.v1 calls will answer UNAVAILABLE");
   }
@@ -102,14 +163,9 @@ static int serve(hz_daemon_t *d) {
     hz_log_error(&d->ctx.log, "cannot register services");
     return 1;
   }
-  if (hz_server_listen(&d->server, err, sizeof(err))) {
-    hz_log_error(&d->ctx.log, "%s", err);
-    hz_server_shutdown(&d->server, NULL, NULL);
-    if (d->pool_started)
-      hz_db_pool_close(&d->pool, NULL, NULL);
-    uv_run(d->ctx.loop, UV_RUN_DEFAULT);
-    return 1;
-  }
+  d->running = 1;
+  if (hz_server_listen(&d->server, err, sizeof(err)) || metrics_listen(d, err, sizeof(err)))
+    return listen_failed(d, err);
   uv_signal_init(d->ctx.loop, &d->sigterm);
   uv_signal_init(d->ctx.loop, &d->sigint);
   d->sigterm.data = d->sigint.data = d;
@@ -126,6 +182,8 @@ static void daemon_free(hz_daemon_t *d) {
   hz_app_free(&d->app);
   hz_db_pool_free(&d->pool);
   hz_server_free(&d->server);
+  if (d->metrics_started)
+    hz_server_free(&d->metrics_server);
   hz_registry_free(&d->ctx.registry);
   if (uv_loop_close(d->ctx.loop) != 0)
     hz_log_warn(&d->ctx.log, "loop closed with handles still open");
@@ -139,6 +197,19 @@ static void daemon_free(hz_daemon_t *d) {
 static void tune_malloc(void) {
   mallopt(M_MMAP_THRESHOLD, 8 << 20);
   mallopt(M_TRIM_THRESHOLD, 32 << 20);
+}
+
+/* The loop's metrics, the start time they report, and the salt that makes
+ * this loop's request ids unlike any other process's. */
+static void observe_init(hz_daemon_t *d) {
+  hz_metrics_init(&d->metrics);
+  d->ctx.metrics = &d->metrics;
+  uv_timeval64_t tv;
+  if (uv_gettimeofday(&tv) == 0)
+    d->start_time = (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+  if (getrandom(&d->ctx.request_salt, sizeof(d->ctx.request_salt), 0) !=
+      (ssize_t)sizeof(d->ctx.request_salt))
+    d->ctx.request_salt = uv_hrtime() ^ ((uint64_t)uv_os_getpid() << 32);
 }
 
 int main(int argc, char **argv) {
@@ -174,6 +245,8 @@ int main(int argc, char **argv) {
   d->ctx.loop = uv_default_loop();
   d->ctx.config = &d->config;
   d->ctx.log.level = d->config.log_level;
+  d->ctx.log.format = d->config.log_format;
+  observe_init(d);
   hz_registry_init(&d->ctx.registry);
   if (strcmp(cmd, "serve") == 0) {
     d->exit_code = serve(d);

@@ -9,6 +9,7 @@ int hz_app_register(hz_app_t *app, hz_ctx_t *ctx, hz_db_pool_t *db) {
   app->ctx = ctx;
   app->db = db;
   hz_rcache_init(&app->rollups, ctx->config->rollup_cache_bytes);
+  app->rollups.metrics = ctx->metrics;
   int r = hz_reporting_register(app);
   if (r == 0)
     r = hz_admin_register(app);

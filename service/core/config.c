@@ -29,6 +29,8 @@ enum {
   OPT_DB_TIMEOUT,
   OPT_ROLLUP_CACHE,
   OPT_LOG_LEVEL,
+  OPT_LOG_FORMAT,
+  OPT_METRICS_LISTEN,
   OPT_WEB_ROOT,
   OPT_CORS_ORIGIN,
   OPT_HELP,
@@ -127,8 +129,14 @@ int hz_config_from_env(hz_config_t *c, const char **err) {
     c->tls_key = v;
   if ((v = getenv("HUIZONG_WEB_ROOT")) && *v)
     c->web_root = v;
+  if ((v = getenv("HUIZONG_METRICS_LISTEN")) && *v)
+    c->metrics_listen = v;
   if ((v = getenv("HUIZONG_LOG_LEVEL")) && *v && hz_log_level_parse(v, &c->log_level)) {
     *err = "HUIZONG_LOG_LEVEL must be error, warn, info or debug";
+    return -1;
+  }
+  if ((v = getenv("HUIZONG_LOG_FORMAT")) && *v && hz_log_format_parse(v, &c->log_format)) {
+    *err = "HUIZONG_LOG_FORMAT must be text or json";
     return -1;
   }
   for (size_t i = 0; i < sizeof(numeric_opts) / sizeof(numeric_opts[0]); i++) {
@@ -162,6 +170,8 @@ static const struct option long_opts[] = {
     {"db-timeout", required_argument, NULL, OPT_DB_TIMEOUT},
     {"rollup-cache-bytes", required_argument, NULL, OPT_ROLLUP_CACHE},
     {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+    {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
+    {"metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN},
     {"web-root", required_argument, NULL, OPT_WEB_ROOT},
     {"cors-origin", required_argument, NULL, OPT_CORS_ORIGIN},
     {"help", no_argument, NULL, OPT_HELP},
@@ -200,6 +210,13 @@ int hz_config_from_args(hz_config_t *c, int argc, char **argv, char *err, size_t
     case OPT_TLS_CERT: c->tls_cert = optarg; continue;
     case OPT_TLS_KEY: c->tls_key = optarg; continue;
     case OPT_WEB_ROOT: c->web_root = optarg; continue;
+    case OPT_METRICS_LISTEN: c->metrics_listen = optarg; continue;
+    case OPT_LOG_FORMAT:
+      if (hz_log_format_parse(optarg, &c->log_format)) {
+        snprintf(err, errlen, "--log-format must be text or json");
+        return -1;
+      }
+      continue;
     case OPT_CORS_ORIGIN:
       if (add_cors_origin(c, optarg, err, errlen))
         return -1;
@@ -285,6 +302,10 @@ void hz_config_usage(const char *argv0) {
           "  --rollup-cache-bytes N    Rollup answers kept, checked against the\n"
           "                            database on every call; 0 = off (16 MiB)\n"
           "  --log-level LEVEL         error|warn|info|debug [HUIZONG_LOG_LEVEL] (info)\n"
+          "  --log-format FORMAT       text|json: json writes one object per line\n"
+          "                            [HUIZONG_LOG_FORMAT] (text)\n"
+          "  --metrics-listen HOST:PORT  serve Prometheus metrics at GET /metrics over\n"
+          "                            plain HTTP [HUIZONG_METRICS_LISTEN] (off)\n"
           "  --web-root DIR            serve the web console from DIR instead of the\n"
           "                            copy built in [HUIZONG_WEB_ROOT]\n"
           "  --cors-origin URL         let pages of this origin (scheme://host[:port])\n"

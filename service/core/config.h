@@ -36,6 +36,9 @@ typedef struct hz_config_s {
                                   means the database is down for that connection */
   size_t rollup_cache_bytes;    /* Rollup answers kept for repeats; 0 = off */
   hz_log_level_t log_level;     /* stderr verbosity */
+  hz_log_format_t log_format;   /* text lines or JSON objects */
+  const char *metrics_listen;   /* host:port serving GET /metrics (plain
+                                 * HTTP, Prometheus text); NULL = off */
   const char *web_root;         /* console files served from this directory
                                  * instead of the ones built in; NULL = built in */
   uint32_t ncors_origins;       /* used entries of cors_origins */

@@ -10,6 +10,7 @@
 
 #include "core/config.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/registry.h"
 
 typedef struct hz_ctx_s {
@@ -17,6 +18,11 @@ typedef struct hz_ctx_s {
   const hz_config_t *config; /* immutable after start-up */
   hz_log_t log;              /* level filter for this process */
   hz_registry_t registry;    /* gRPC methods served */
+  hz_metrics_t *metrics;     /* this loop's counters (written by this loop
+                              * only); NULL when not serving */
+  uint64_t request_seq;      /* request ids handed out on this loop */
+  uint64_t request_salt;     /* random per loop: ids differ across loops,
+                              * processes and restarts */
 } hz_ctx_t;
 
 #endif

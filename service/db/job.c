@@ -107,20 +107,32 @@ void hz_db_job_complete(hz_db_job_t *job, int unavailable, const char *conn_erro
     res.ok = 0;
     res.error = "statement was not run";
   }
+  hz_metrics_t *m = job->pool->metrics;
+  if (m && !res.ok && job->nstmts > 0)
+    hz_metric_add(&m->db_errors[unavailable ? HZ_DB_ERR_UNAVAILABLE : HZ_DB_ERR_STATEMENT], 1);
   if (job->done)
     job->done(job->data, &res);
   job_free(job);
 }
 
+/* The queue depth gauge follows every change of p->queued. */
+static void publish_queue(hz_db_pool_t *p) {
+  if (p->metrics)
+    hz_metric_set(&p->metrics->pool_queued, (uint64_t)p->queued);
+}
+
 static void queue_push(hz_db_pool_t *p, hz_db_job_t *job) {
   job->next = NULL;
   job->queued = 1;
+  job->waited = p->idle == NULL || p->queue_head != NULL;
+  job->queued_at = job->waited && p->metrics ? uv_hrtime() : 0;
   if (p->queue_tail)
     p->queue_tail->next = job;
   else
     p->queue_head = job;
   p->queue_tail = job;
   p->queued++;
+  publish_queue(p);
 }
 
 hz_db_job_t *hz_db_queue_pop(hz_db_pool_t *p) {
@@ -131,8 +143,13 @@ hz_db_job_t *hz_db_queue_pop(hz_db_pool_t *p) {
   if (!p->queue_head)
     p->queue_tail = NULL;
   p->queued--;
+  publish_queue(p);
   job->queued = 0;
   job->next = NULL;
+  if (job->waited && p->metrics) { /* a ping is never queued (pool.c sends it) */
+    hz_metric_add(&p->metrics->pool_waits, 1);
+    hz_metric_add(&p->metrics->pool_wait_ns, uv_hrtime() - job->queued_at);
+  }
   return job;
 }
 
@@ -277,5 +294,6 @@ void hz_db_job_cancel(hz_db_job_t *job) {
   if (p->queue_tail == job)
     p->queue_tail = prev;
   p->queued--;
+  publish_queue(p);
   job_free(job);
 }

@@ -116,6 +116,11 @@ static void conn_set_state(hz_db_conn_t *c, hz_dbc_state_t to) {
   assert((to == HZ_DBC_WAITING || to == HZ_DBC_CLOSED) == (c->pg == NULL));
   if (is_ready(from) != is_ready(to))
     set_ready(c, is_ready(to));
+  c->pool->nbusy += (to == HZ_DBC_BUSY) - (from == HZ_DBC_BUSY);
+  if (c->pool->metrics) {
+    hz_metric_set(&c->pool->metrics->pool_ready, (uint64_t)c->pool->nready);
+    hz_metric_set(&c->pool->metrics->pool_busy, (uint64_t)c->pool->nbusy);
+  }
 }
 
 /* ---- running jobs -------------------------------------------------------- */
@@ -189,6 +194,9 @@ static void connect_step(hz_db_conn_t *c) {
     conn_broken(c, "cannot enter pipeline mode");
     return;
   }
+  if (c->ever_connected && c->pool->metrics)
+    hz_metric_add(&c->pool->metrics->db_reconnects, 1);
+  c->ever_connected = 1;
   if (c->reported_down)
     hz_log_info(c->pool->log, "database connection restored");
   c->reported_down = 0;
@@ -437,6 +445,16 @@ static void on_timer_closed(uv_handle_t *h) {
   hz_db_pool_t *p = c->pool;
   if (--p->open_handles == 0 && p->on_closed)
     p->on_closed(p->closed_data);
+}
+
+void hz_db_pool_set_metrics(hz_db_pool_t *p, hz_metrics_t *m) {
+  p->metrics = m;
+  if (!m)
+    return;
+  hz_metric_set(&m->pool_size, (uint64_t)p->size);
+  hz_metric_set(&m->pool_ready, (uint64_t)p->nready);
+  hz_metric_set(&m->pool_busy, (uint64_t)p->nbusy);
+  hz_metric_set(&m->pool_queued, (uint64_t)p->queued);
 }
 
 void hz_db_pool_close(hz_db_pool_t *p, void (*on_closed)(void *), void *data) {

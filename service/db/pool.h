@@ -22,6 +22,7 @@
 #include <uv.h>
 
 #include "core/log.h"
+#include "core/metrics.h"
 #include "db/statements.h"
 
 #define HZ_DB_MAX_STMTS 16 /* statements in one job */
@@ -74,6 +75,8 @@ typedef struct hz_db_pool_s {
   hz_db_conn_t *idle;                   /* connections ready for a job */
   unsigned timeout_ms;                  /* longest wait for a connect or a job's answer */
   int nready;                           /* connected (idle or busy) */
+  int nbusy;                            /* running a job or a ping */
+  hz_metrics_t *metrics;                /* the loop's counters, or NULL */
   int first_attempts;                   /* connections still on their first connect */
   hz_db_job_t *queue_head;              /* jobs waiting for a connection */
   hz_db_job_t *queue_tail;              /* last waiting job */
@@ -104,6 +107,9 @@ int hz_db_pool_submit(hz_db_pool_t *p, const hz_db_stmt_t *stmts, int n, hz_db_d
  * commits) in the database: cancelling only drops the answer. */
 void hz_db_job_cancel(hz_db_job_t *job);
 /* Fails queued jobs, closes connections; on_closed runs when done. */
+/* Reports into m (the owning loop's) from now on: size, ready and busy
+ * connections, queue depth and waits, failed jobs, reconnects. */
+void hz_db_pool_set_metrics(hz_db_pool_t *p, hz_metrics_t *m);
 void hz_db_pool_close(hz_db_pool_t *p, void (*on_closed)(void *), void *data);
 void hz_db_pool_free(hz_db_pool_t *p);
 

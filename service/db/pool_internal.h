@@ -35,6 +35,9 @@ struct hz_db_job_s {
   hz_db_stmt_t stmts[HZ_DB_MAX_STMTS]; /* shallow copies; params in `params` */
   int queued;                          /* on the pool's queue (cancel frees it
                                          there; in flight it completes) */
+  int waited;                          /* found no idle connection: counted in
+                                         the pool's waits when it leaves */
+  uint64_t queued_at;                  /* uv_hrtime() it joined the queue */
   PGresult *results[HZ_DB_MAX_STMTS];  /* filled as they arrive */
   struct {
     short stmt;                   /* statement the entry belongs to */
@@ -67,6 +70,8 @@ struct hz_db_conn_s {
   hz_db_prepared_t prepared; /* what this session has parsed */
   int reported_down;         /* logged this outage already */
   int first_attempt;         /* has not yet connected or failed once */
+  int ever_connected;        /* connected before: the next connect is a
+                                reconnect (metrics) */
 };
 
 /* job.c, for pool.c */

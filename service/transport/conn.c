@@ -24,6 +24,9 @@ static void on_handle_closed(uv_handle_t *h) {
   if (--c->open_handles > 0)
     return;
   hz_server_t *s = c->server;
+  hz_metrics_t *m = s->page ? NULL : s->ctx->metrics;
+  if (m && c->proto != HZ_PROTO_UNDECIDED)
+    hz_metric_add(c->proto == HZ_PROTO_H2 ? &m->conns_h2_closed : &m->conns_h1_closed, 1);
   free(c->wbuf);
   hz_tls_conn_free(c->tls);
   free(c);
@@ -213,6 +216,8 @@ static int submit_settings(hz_conn_t *c);
 static int start_h2(hz_conn_t *c) {
   hz_server_t *s = c->server;
   c->proto = HZ_PROTO_H2;
+  if (s->ctx->metrics && !s->page)
+    hz_metric_add(&s->ctx->metrics->conns_h2, 1);
   if (nghttp2_session_server_new2(&c->session, s->callbacks, c, s->h2_options) ||
       submit_settings(c))
     return -1;
@@ -240,6 +245,8 @@ static int sniff(hz_conn_t *c, const uint8_t *data, size_t len) {
     return r ? r : feed_h2(c, data + take, len - take);
   }
   c->proto = HZ_PROTO_HTTP1;
+  if (c->server->ctx->metrics && !c->server->page)
+    hz_metric_add(&c->server->ctx->metrics->conns_h1, 1);
   c->preface_done = 1; /* an HTTP/1.1 request's own head has its deadline */
   if (!(c->h1 = hz_http1_new(c)))
     return -2;

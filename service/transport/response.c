@@ -267,8 +267,8 @@ void hz_stream_respond(hz_call_t *call, int code, const char *message) {
   /* Not yet RESPONDED means the stream is still there (stream_gone and
    * an abort both end the exchange). */
   assert(call->stream_open && call->conn);
+  call->status = code; /* before the state: observe.c counts it there */
   hz_stream_set_state(call, HZ_CALL_RESPONDED);
-  call->status = code;
   /* Clients cap header blocks (grpcio: 8 KiB), and messages may echo input. */
   if (message && *message)
     call->status_message = hz_pct_encode(message, utf8_prefix(message, MAX_STATUS_MESSAGE), NULL);
@@ -335,8 +335,10 @@ static void abort_stream(hz_call_t *call, uint32_t h2_error) {
   if (call->aborted || !c || !call->stream_open)
     return;
   call->aborted = 1;
-  if (call->state != HZ_CALL_RESPONDED)
+  if (call->state != HZ_CALL_RESPONDED) {
+    call->status = HZ_STATUS_CANCELLED; /* reset: the client sees no status */
     hz_stream_set_state(call, HZ_CALL_RESPONDED);
+  }
   hz_stream_free_output(call);
   hz_frame_decoder_free(&call->decoder);
   hz_stream_account(call);

@@ -7,6 +7,8 @@
 
 #include "transport/conn.h"
 #include "transport/cors.h"
+#include "transport/metrics_page.h"
+#include "transport/server.h"
 #include "transport/static.h"
 
 hz_verb_t hz_route_verb(const char *v, size_t len) {
@@ -79,6 +81,10 @@ static int route_post(hz_call_t *call, int h1) {
 
 int hz_route_request(hz_call_t *call) {
   int h1 = call->conn->h1 != NULL;
+  if (call->server->page) { /* the --metrics-listen port: no gRPC, no console */
+    hz_metrics_page_answer(call);
+    return 1;
+  }
   hz_cors_check(call);
   if (call->early_code && call->early_http_status != 200 && call->verb != HZ_VERB_POST) {
     hz_route_text(call, call->early_http_status,

@@ -1,4 +1,5 @@
-/* What a request is, once its headers are in, on either carrier:
+/* What a request is, once its headers are in, on either carrier (on the
+ * metrics server, every request is metrics_page.c's instead):
  *   POST with a gRPC or gRPC-Web content-type -> a call (stream.c
  *       dispatches it through the method table; HTTP/1.1 takes gRPC-Web
  *       only, as native gRPC needs HTTP/2 trailers);

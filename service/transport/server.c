@@ -66,7 +66,16 @@ int hz_server_over_budget(const hz_server_t *s, size_t n) {
   return s->held_bytes + n > s->ctx->config->max_held_bytes;
 }
 
+/* The loop's counters, unless this is the metrics server (a scrape must
+ * not count itself). */
+static hz_metrics_t *server_metrics(const hz_server_t *s) {
+  return s->page ? NULL : s->ctx->metrics;
+}
+
 void hz_server_conn_gone(hz_server_t *s) {
+  hz_metrics_t *m = server_metrics(s);
+  if (m)
+    hz_metric_add(&m->conns_closed, 1);
   s->nconns--;
   server_check_stopped(s);
 }
@@ -82,6 +91,9 @@ static void on_unaccepted_closed(uv_handle_t *h) {
 /* Over the cap: accept and close at once, so the backlog does not fill with
  * clients that would wait forever. */
 static void refuse_connection(hz_server_t *s) {
+  hz_metrics_t *m = server_metrics(s);
+  if (m)
+    hz_metric_add(&m->conns_refused, 1);
   uv_tcp_t *t = malloc(sizeof(*t));
   if (!t)
     return;
@@ -119,15 +131,14 @@ static void on_connection(uv_stream_t *listener, int status) {
     s->conns->prev = c;
   s->conns = c;
   s->nconns++;
+  if (server_metrics(s))
+    hz_metric_add(&server_metrics(s)->conns_accepted, 1);
   hz_conn_start(c); /* on failure it closes itself and the count follows */
 }
 
-int hz_server_init(hz_server_t *s, hz_ctx_t *ctx, char *err, size_t errlen) {
-  memset(s, 0, offsetof(hz_server_t, read_buf));
-  s->ctx = ctx;
-  const hz_config_t *cfg = ctx->config;
-  if (cfg->tls_cert && hz_tls_ctx_new(cfg->tls_cert, cfg->tls_key, &s->tls, err, errlen))
-    return -1;
+/* What both kinds of server need once their fields are set. */
+static int server_init(hz_server_t *s, char *err, size_t errlen) {
+  hz_ctx_t *ctx = s->ctx;
   if (nghttp2_session_callbacks_new(&s->callbacks) || nghttp2_option_new(&s->h2_options)) {
     snprintf(err, errlen, "out of memory");
     return -1;
@@ -139,6 +150,28 @@ int hz_server_init(hz_server_t *s, hz_ctx_t *ctx, char *err, size_t errlen) {
   s->grace_timer.data = s;
   s->open_handles = 1;
   return 0;
+}
+
+int hz_server_init(hz_server_t *s, hz_ctx_t *ctx, char *err, size_t errlen) {
+  memset(s, 0, offsetof(hz_server_t, read_buf));
+  s->ctx = ctx;
+  s->addr = ctx->config->listen;
+  const hz_config_t *cfg = ctx->config;
+  if (cfg->tls_cert && hz_tls_ctx_new(cfg->tls_cert, cfg->tls_key, &s->tls, err, errlen))
+    return -1;
+  return server_init(s, err, errlen);
+}
+
+/* Plain HTTP even when the gRPC port has TLS: a scrape stays on a private
+ * network, as Prometheus exporters usually do. */
+int hz_server_init_page(hz_server_t *s, hz_ctx_t *ctx, const char *addr, hz_server_page_fn page,
+                        void *data, char *err, size_t errlen) {
+  memset(s, 0, offsetof(hz_server_t, read_buf));
+  s->ctx = ctx;
+  s->addr = addr;
+  s->page = page;
+  s->page_data = data;
+  return server_init(s, err, errlen);
 }
 
 /* --listen goes through the parser the client uses for --addr
@@ -164,7 +197,7 @@ static int listen_addr(const char *addr, struct sockaddr_storage *ss, char *err,
 
 int hz_server_listen(hz_server_t *s, char *err, size_t errlen) {
   struct sockaddr_storage ss;
-  const char *addr = s->ctx->config->listen;
+  const char *addr = s->addr;
   if (listen_addr(addr, &ss, err, errlen))
     return -1;
   uv_tcp_init(s->ctx->loop, &s->listener);

@@ -17,6 +17,9 @@
 #define HZ_SERVER_READ_BUF  65536
 
 typedef void (*hz_server_hook_fn)(void *data);
+/* Writes a page (e.g. the metrics exposition) into a malloc'd string;
+ * returns 0 or -ENOMEM. */
+typedef int (*hz_server_page_fn)(void *data, char **out, size_t *len);
 
 typedef struct hz_server_s {
   hz_ctx_t *ctx;                                /* owning context */
@@ -41,11 +44,21 @@ typedef struct hz_server_s {
   int nhooks;                                   /* hooks registered */
   hz_server_hook_fn on_stopped;                 /* everything closed */
   void *on_stopped_data;                        /* passed to on_stopped */
+  const char *addr;                             /* host:port to bind: --listen, or
+                                           * --metrics-listen for a page server */
+  hz_server_page_fn page;                       /* non-NULL: a metrics server that
+                                           * answers GET /metrics with it and
+                                           * nothing else (metrics_page.c) */
+  void *page_data;                              /* passed to page */
   char bound[64];                               /* "ip:port" actually bound */
   uint8_t read_buf[HZ_SERVER_READ_BUF];         /* reads are consumed synchronously */
 } hz_server_t;
 
 int hz_server_init(hz_server_t *s, hz_ctx_t *ctx, char *err, size_t errlen);
+/* A plain-HTTP server on addr (no TLS, not counted in the metrics) that
+ * answers GET /metrics with page(data) and 404/405 to anything else. */
+int hz_server_init_page(hz_server_t *s, hz_ctx_t *ctx, const char *addr, hz_server_page_fn page,
+                        void *data, char *err, size_t errlen);
 int hz_server_listen(hz_server_t *s, char *err, size_t errlen);
 /* Registers fn to run when shutdown begins (health flips to NOT_SERVING). */
 int hz_server_on_shutdown(hz_server_t *s, hz_server_hook_fn fn, void *data);

@@ -15,6 +15,7 @@
 
 #include "core/context.h"
 #include "transport/conn.h"
+#include "transport/observe.h"
 #include "transport/route.h"
 #include "transport/server.h"
 #include "transport/web.h"
@@ -46,6 +47,8 @@ void hz_stream_set_state(hz_call_t *call, hz_call_state_t to) {
   call->state = to;
   if (to == HZ_CALL_RESPONDED && call->timer_started)
     uv_timer_stop(&call->timer); /* nothing left for a deadline to end */
+  if (to == HZ_CALL_RESPONDED)
+    hz_observe_end(call); /* call->status is final by now */
 }
 
 static const unsigned handler_from[] = {
@@ -147,8 +150,10 @@ static void cancel_handler(hz_call_t *call) {
 void hz_stream_gone(hz_call_t *call) {
   assert(call->stream_open); /* nghttp2 closes a stream once */
   call->depth++;
-  if (call->state != HZ_CALL_RESPONDED)
+  if (call->state != HZ_CALL_RESPONDED) {
+    call->status = HZ_STATUS_CANCELLED; /* gone unanswered: what the client sees */
     hz_stream_set_state(call, HZ_CALL_RESPONDED);
+  }
   call->stream_open = 0;
   call->remote_open = 0;
   hz_stream_free_output(call); /* while the connection's count still includes them */
@@ -338,6 +343,7 @@ void hz_stream_headers_end(hz_call_t *call) {
   if (web_cannot_carry(call))
     return;
   hz_stream_set_state(call, HZ_CALL_RECEIVING);
+  hz_observe_start(call);
   start_deadline(call);
 }
 

@@ -123,6 +123,8 @@ struct hz_call_s {
   unsigned sent_message : 1;     /* a response message was queued: the status
                                  * can no longer go in the response headers */
   unsigned status_in_body : 1;   /* gRPC-Web: the status went in a trailer frame */
+  unsigned observed : 1;         /* counted as started (observe.h); its end
+                                 * is still to be counted and logged */
   unsigned framing : 2;          /* hz_framing_t of the request */
   unsigned verb : 3;             /* hz_verb_t of the request */
   unsigned ct_kind : 3;          /* hz_wire_ct_kind_t of its content-type */
@@ -154,6 +156,9 @@ struct hz_call_s {
   size_t held;                   /* bytes of this call in the server's
                                  * held_bytes: arena, decoder, queued output */
   int status;                    /* final grpc-status */
+  uint64_t started_ns;           /* uv_hrtime() at dispatch, for latency */
+  const char *request_id;        /* the client's x-request-id or ours; arena */
+  const char *trace_id;          /* traceparent's trace id, or NULL; arena */
   char *status_message;          /* percent-encoded grpc-message, malloc */
   void *data;                    /* handler state */
 };

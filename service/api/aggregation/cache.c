@@ -41,8 +41,12 @@ void hz_rcache_free(hz_rcache_t *c) {
   }
   free(c->buckets);
   size_t limit = c->limit;
+  hz_metrics_t *m = c->metrics;
   memset(c, 0, sizeof(*c));
   c->limit = limit;
+  c->metrics = m;
+  if (m)
+    hz_metric_set(&m->cache_bytes, 0);
 }
 
 static hz_rcache_entry_t **slot_of(hz_rcache_t *c, const char *key, uint64_t h) {
@@ -81,6 +85,8 @@ static void drop(hz_rcache_t *c, hz_rcache_entry_t *e) {
   c->count--;
   c->bytes -= e->size;
   free(e);
+  if (c->metrics)
+    hz_metric_set(&c->metrics->cache_bytes, c->bytes);
 }
 
 /* Keeps the chains short: doubles the table when entries outnumber it. */
@@ -104,11 +110,15 @@ const uint8_t *hz_rcache_get(hz_rcache_t *c, const char *key, const char *stamp,
   hz_rcache_entry_t *e = c->buckets ? *slot_of(c, key, key_hash(key)) : NULL;
   if (!e || strcmp(e->stamp, stamp) != 0) {
     c->misses++;
+    if (c->metrics)
+      hz_metric_add(&c->metrics->cache_misses, 1);
     return NULL;
   }
   list_unlink(c, e);
   list_push_newest(c, e);
   c->hits++;
+  if (c->metrics)
+    hz_metric_add(&c->metrics->cache_hits, 1);
   *len = e->len;
   return e->answer;
 }
@@ -125,8 +135,11 @@ int hz_rcache_put(hz_rcache_t *c, const char *key, const char *stamp, const uint
   hz_rcache_entry_t *old = *slot_of(c, key, h);
   if (old)
     drop(c, old);
-  while (c->oldest && c->bytes + size > c->limit)
+  while (c->oldest && c->bytes + size > c->limit) {
     drop(c, c->oldest);
+    if (c->metrics)
+      hz_metric_add(&c->metrics->cache_evictions, 1);
+  }
   hz_rcache_entry_t *e = malloc(size);
   if (!e)
     return -ENOMEM;
@@ -144,5 +157,7 @@ int hz_rcache_put(hz_rcache_t *c, const char *key, const char *stamp, const uint
   list_push_newest(c, e);
   c->count++;
   c->bytes += size;
+  if (c->metrics)
+    hz_metric_set(&c->metrics->cache_bytes, c->bytes);
   return 0;
 }

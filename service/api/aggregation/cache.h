@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/metrics.h"
+
 typedef struct hz_rcache_entry_s hz_rcache_entry_t;
 
 typedef struct hz_rcache_s {
@@ -22,6 +24,8 @@ typedef struct hz_rcache_s {
   size_t bytes;                /* their keys, stamps and answers */
   size_t limit;                /* bytes allowed; 0 disables the cache */
   uint64_t hits, misses;       /* lookups, for the log */
+  hz_metrics_t *metrics;       /* the loop's counters (hits, misses, bytes,
+                                  evictions), or NULL */
 } hz_rcache_t;
 
 void hz_rcache_init(hz_rcache_t *c, size_t limit);
