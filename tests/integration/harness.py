@@ -45,8 +45,10 @@ import grpc
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROTO_DIR = os.environ.get("HZ_PROTO_DIR") or os.path.join(HERE, "..", "..", "proto")
 # The brief fixes "huizongd: listening on 127.0.0.1:PORT (h2c|tls)"; a log
-# level tag after "huizongd:" (the logger adds one) is tolerated.
-LISTEN_RE = re.compile(rb"huizongd:(?: [a-z]+:)? listening on 127\.0\.0\.1:(\d+) \((h2c|tls)\)")
+# level tag after "huizongd:" (the logger adds one) is tolerated, and so is
+# the same message as the "msg" of a --log-format json line.
+LISTEN_RE = re.compile(rb'(?:huizongd:(?: [a-z]+:)? |"msg":")'
+                       rb"listening on 127\.0\.0\.1:(\d+) \((h2c|tls)\)")
 START_TIMEOUT = 15.0
 STOP_TIMEOUT = 10.0
 
