@@ -1,136 +1,145 @@
-/* huizongd: the gRPC server. Parses configuration, builds the context,
- * registers services, and runs the loop until SIGTERM/SIGINT has drained
- * every connection. */
+/* huizongd: the gRPC server. Parses configuration, sets up one worker per
+ * event loop (--threads; worker.h), runs them, one on the main thread and
+ * the others on threads of their own, until SIGTERM/SIGINT has drained
+ * every connection of every loop. */
+#include <errno.h>
 #include <malloc.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <uv.h>
 
-#include "api/api.h"
 #include "cmd/token.h"
 #include "core/config.h"
-#include "core/context.h"
 #include "db/migrate.h"
-#include "db/pool.h"
 #include "db/statements.h"
-#include "builtin/health.h"
-#include "builtin/reflection.h"
-#include "transport/server.h"
 #include "version.h"
+#include "worker.h"
 
+/* The process: configuration, the workers (one event loop each, see
+ * worker.h), the signals, the exit code. */
 typedef struct hz_daemon_s {
-  hz_ctx_t ctx;               /* what every callback reaches */
-  hz_config_t config;         /* parsed flags and environment */
-  hz_server_t server;         /* listener and connections */
-  hz_metrics_t metrics;       /* the loop's counters (ctx.metrics) */
-  hz_server_t metrics_server; /* --metrics-listen: GET /metrics */
-  int metrics_started;        /* metrics_server initialised */
-  int running;                /* servers not yet stopped */
-  double start_time;          /* Unix seconds at start, for the metrics */
-  hz_health_t health;         /* health service */
-  hz_reflection_t reflection; /* reflection service */
-  hz_db_pool_t pool;          /* PostgreSQL, when configured */
-  int pool_started;           /* pool initialised */
-  hz_app_t app;               /* huizong.v1 services */
-  uv_signal_t sigterm;        /* graceful stop */
-  uv_signal_t sigint;         /* same, from a terminal */
-  int exit_code;              /* what main returns */
+  hz_config_t config;                /* parsed flags and environment; read-only
+                             * once the workers exist */
+  hz_log_t log;                      /* process-wide lines (no loop tag) */
+  hz_server_limits_t limits;         /* --max-connections, --max-held-bytes over
+                             * every loop */
+  hz_worker_t *workers;              /* config.threads of them; the first runs on
+                             * the main thread's default loop */
+  unsigned nworkers;                 /* workers set up (to free) */
+  unsigned nlive;                    /* the first nlive workers have a running loop */
+  atomic_uint running;               /* workers not yet stopped */
+  uv_async_t all_stopped;            /* the last worker to stop wakes loop 0 */
+  uv_signal_t sigterm;               /* graceful stop, on loop 0 */
+  uv_signal_t sigint;                /* same, from a terminal */
+  hz_server_t metrics;               /* --metrics-listen: GET /metrics, on loop 0 */
+  hz_server_limits_t metrics_limits; /* its own connection count */
+  int metrics_started;               /* metrics initialised */
+  double start_time;                 /* Unix seconds at start, for the metrics */
+  int exit_code;                     /* what main returns */
 } hz_daemon_t;
 
-static void on_pool_closed(void *data) {
-  hz_daemon_t *d = data;
-  hz_log_info(&d->ctx.log, "stopped");
-}
-
-/* Calls have drained (on both servers): the database goes last, then the
- * signal handles. */
-static void on_server_stopped(void *data) {
-  hz_daemon_t *d = data;
-  if (--d->running > 0)
-    return;
+/* On loop 0, once every loop has drained: the signal handles go last, so
+ * that a second SIGTERM during the drain is ignored rather than fatal. */
+static void on_all_stopped(uv_async_t *a) {
+  hz_daemon_t *d = a->data;
   uv_close((uv_handle_t *)&d->sigterm, NULL);
   uv_close((uv_handle_t *)&d->sigint, NULL);
-  if (d->pool_started)
-    hz_db_pool_close(&d->pool, on_pool_closed, d);
-  else
-    on_pool_closed(d);
+  uv_close((uv_handle_t *)&d->all_stopped, NULL);
 }
 
-static void on_db_state(void *data, int up) {
-  hz_daemon_t *d = data;
-  hz_health_set_serving(&d->health, up);
+/* On each worker's own loop, when it has stopped. */
+static void on_worker_stopped(hz_worker_t *w) {
+  hz_daemon_t *d = w->data;
+  if (atomic_fetch_sub(&d->running, 1) == 1)
+    uv_async_send(&d->all_stopped);
 }
 
+/* Handled once, on loop 0; every loop drains on its own. */
 static void on_signal(uv_signal_t *sig, int signum) {
   hz_daemon_t *d = sig->data;
-  hz_log_info(&d->ctx.log, "%s: draining %u connections", signum == SIGTERM ? "SIGTERM" : "SIGINT",
-              d->server.nconns);
-  hz_server_shutdown(&d->server, on_server_stopped, d);
+  hz_log_info(&d->log, "%s: draining %u connections", signum == SIGTERM ? "SIGTERM" : "SIGINT",
+              atomic_load(&d->limits.conns));
+  for (unsigned i = 0; i < d->nlive; i++)
+    hz_worker_stop(&d->workers[i]);
+  /* Scrapes end with the calls: the last figures are in the log of the
+   * drain, not worth keeping a port open for. */
   if (d->metrics_started)
-    hz_server_shutdown(&d->metrics_server, on_server_stopped, d);
+    hz_server_shutdown(&d->metrics, NULL, NULL);
 }
 
-/* The exposition of every loop's metrics. One loop until --threads: the
- * list then holds each worker's struct. */
+/* The exposition of every loop's metrics: each worker's struct, summed by
+ * the renderer with relaxed loads (core/metrics.h), on loop 0. */
 static int metrics_page(void *data, char **out, size_t *len) {
   hz_daemon_t *d = data;
-  const hz_metrics_t *loops[] = {&d->metrics};
+  const hz_metrics_t **loops = malloc(d->nworkers * sizeof(*loops));
+  if (!loops)
+    return -ENOMEM;
+  for (unsigned i = 0; i < d->nworkers; i++)
+    loops[i] = &d->workers[i].metrics;
   hz_metrics_view_t view = {
       .loops = loops,
-      .nloops = 1,
-      .registry = &d->ctx.registry,
+      .nloops = d->nworkers,
+      .registry = &d->workers[0].ctx.registry,
       .version = HZ_BUILD_VERSION,
       .commit = HZ_BUILD_COMMIT,
       .start_time = d->start_time,
   };
-  return hz_metrics_render(&view, out, len);
+  int r = hz_metrics_render(&view, out, len);
+  free(loops);
+  return r;
 }
 
-/* --metrics-listen: a second, plain-HTTP server on the same loop. */
-static int metrics_listen(hz_daemon_t *d, char *err, size_t errlen) {
+/* --metrics-listen: a plain-HTTP server on loop 0 beside worker 0's. */
+static int metrics_listen(hz_daemon_t *d) {
+  char err[512];
+  hz_ctx_t *ctx = &d->workers[0].ctx;
   if (!d->config.metrics_listen)
     return 0;
-  if (d->ctx.registry.len > HZ_METRICS_MAX_METHODS) {
-    snprintf(err, errlen, "%zu methods registered; metrics count at most %d", d->ctx.registry.len,
-             HZ_METRICS_MAX_METHODS);
+  if (ctx->registry.len > HZ_METRICS_MAX_METHODS) {
+    hz_log_error(&d->log, "%zu methods registered; metrics count at most %d", ctx->registry.len,
+                 HZ_METRICS_MAX_METHODS);
     return -1;
   }
-  if (hz_server_init_page(&d->metrics_server, &d->ctx, d->config.metrics_listen, metrics_page, d,
-                          err, errlen))
-    return -1;
-  d->metrics_started = 1;
-  d->running++;
-  if (hz_server_listen(&d->metrics_server, err, errlen))
-    return -1;
-  hz_log_info(&d->ctx.log, "metrics on %s (http)", d->metrics_server.bound);
+  if (hz_server_init_page(&d->metrics, ctx, &d->metrics_limits, d->config.metrics_listen,
+                          metrics_page, d, err, sizeof(err)) == 0) {
+    d->metrics_started = 1;
+    if (hz_server_listen(&d->metrics, -1, 0, err, sizeof(err)) == 0) {
+      hz_log_info(&d->log, "metrics on %s (http)", d->metrics.bound);
+      return 0;
+    }
+  }
+  hz_log_error(&d->log, "--metrics-listen: %s", err);
+  return -1;
+}
+
+/* Sets up every worker on the main thread, before any loop runs: the first
+ * listener picks the port (--listen host:0), the others bind the same. */
+static int setup_workers(hz_daemon_t *d) {
+  unsigned n = d->config.threads;
+  for (unsigned i = 0; i < n; i++) {
+    hz_worker_t *w = &d->workers[i];
+    d->nworkers = i + 1;
+    if (hz_worker_init(w, &d->config, &d->limits, i, n, i == 0 ? uv_default_loop() : NULL))
+      return -1;
+    w->on_stopped = on_worker_stopped;
+    w->data = d;
+    if (hz_worker_listen(w, i == 0 ? -1 : d->workers[0].server.port, n > 1))
+      return -1;
+  }
   return 0;
 }
 
-/* Listening failed: close what was opened and let the loop finish it. */
-static int listen_failed(hz_daemon_t *d, const char *err) {
-  hz_log_error(&d->ctx.log, "%s", err);
-  hz_server_shutdown(&d->server, NULL, NULL);
-  if (d->metrics_started)
-    hz_server_shutdown(&d->metrics_server, NULL, NULL);
-  if (d->pool_started)
-    hz_db_pool_close(&d->pool, NULL, NULL);
-  uv_run(d->ctx.loop, UV_RUN_DEFAULT);
-  return 1;
-}
-
-static int register_services(hz_daemon_t *d) {
-  int r = hz_health_register(&d->health, &d->ctx);
-  if (r == 0)
-    r = hz_server_on_shutdown(&d->server, hz_health_shutdown, &d->health);
-  if (r == 0)
-    r = hz_app_register(&d->app, &d->ctx, d->pool_started ? &d->pool : NULL);
-  /* Reflection lists the method table, so it registers last. */
-  if (r == 0)
-    r = hz_reflection_register(&d->reflection, &d->ctx);
-  return r;
+static void start_signals(hz_daemon_t *d) {
+  uv_loop_t *loop = d->workers[0].ctx.loop;
+  uv_async_init(loop, &d->all_stopped, on_all_stopped);
+  uv_signal_init(loop, &d->sigterm);
+  uv_signal_init(loop, &d->sigint);
+  d->all_stopped.data = d->sigterm.data = d->sigint.data = d;
+  uv_signal_start(&d->sigterm, on_signal, SIGTERM);
+  uv_signal_start(&d->sigint, on_signal, SIGINT);
 }
 
 static int serve(hz_daemon_t *d) {
@@ -138,55 +147,57 @@ static int serve(hz_daemon_t *d) {
   /* A malformed statement row would fail every call that runs it; refuse
    * to start instead (test_statements checks the same in CI). */
   if (hz_stmt_table_check(err, sizeof(err))) {
-    hz_log_error(&d->ctx.log, "statement table: %s", err);
+    hz_log_error(&d->log, "statement table: %s", err);
     return 1;
   }
-  if (hz_server_init(&d->server, &d->ctx, err, sizeof(err))) {
-    hz_log_error(&d->ctx.log, "%s", err);
+  if (!d->config.database_url)
+    hz_log_warn(&d->log, "no DATABASE_URL: huizong.v1 calls will answer UNAVAILABLE");
+  d->workers = calloc(d->config.threads, sizeof(*d->workers));
+  if (!d->workers) {
+    hz_log_error(&d->log, "out of memory for %u loops", d->config.threads);
     return 1;
   }
-  if (d->config.database_url) {
-    if (hz_db_pool_init(&d->pool, d->ctx.loop, d->config.database_url,
-                        (int)d->config.db_connections, (int)d->config.db_queue,
-                        d->config.db_timeout_s * 1000u, &d->ctx.log)) {
-      hz_log_error(&d->ctx.log, "cannot create the database pool");
-      return 1;
+  if (setup_workers(d) || metrics_listen(d)) {
+    if (d->metrics_started)
+      hz_server_shutdown(&d->metrics, NULL, NULL); /* closes on loop 0 below */
+    for (unsigned i = 0; i < d->nworkers; i++)
+      hz_worker_abort(&d->workers[i]);
+    return 1;
+  }
+  atomic_store(&d->running, d->nworkers);
+  d->nlive = d->nworkers;
+  start_signals(d);
+  for (unsigned i = 1; i < d->nworkers; i++) {
+    if (hz_worker_start(&d->workers[i]) == 0)
+      continue;
+    hz_log_error(&d->log, "cannot start the thread of loop %u", i + 1);
+    d->exit_code = 1;
+    d->nlive = i;
+    /* The loops without a thread close here; the running ones drain. */
+    for (unsigned j = i; j < d->nworkers; j++) {
+      hz_worker_abort(&d->workers[j]);
+      atomic_fetch_sub(&d->running, 1);
     }
-    d->pool_started = 1;
-    d->pool.on_state = on_db_state;
-    d->pool.state_data = d;
-    hz_db_pool_set_metrics(&d->pool, &d->metrics);
-  } else {
-    hz_log_warn(&d->ctx.log, "no DATABASE_URL: huizong.v1 calls will answer UNAVAILABLE");
+    on_signal(&d->sigterm, SIGTERM);
+    break;
   }
-  if (register_services(d)) {
-    hz_log_error(&d->ctx.log, "cannot register services");
-    return 1;
-  }
-  d->running = 1;
-  if (hz_server_listen(&d->server, err, sizeof(err)) || metrics_listen(d, err, sizeof(err)))
-    return listen_failed(d, err);
-  uv_signal_init(d->ctx.loop, &d->sigterm);
-  uv_signal_init(d->ctx.loop, &d->sigint);
-  d->sigterm.data = d->sigint.data = d;
-  uv_signal_start(&d->sigterm, on_signal, SIGTERM);
-  uv_signal_start(&d->sigint, on_signal, SIGINT);
-  hz_log_info(&d->ctx.log, "listening on %s (%s)", d->server.bound, d->server.tls ? "tls" : "h2c");
+  hz_log_info(&d->log, "listening on %s (%s)", d->workers[0].server.bound,
+              d->workers[0].server.tls ? "tls" : "h2c");
   /* The line above is how scripts learn the port when --listen asks for 0. */
-  uv_run(d->ctx.loop, UV_RUN_DEFAULT);
-  return 0;
+  uv_run(d->workers[0].ctx.loop, UV_RUN_DEFAULT);
+  hz_server_free(&d->metrics);
+  for (unsigned i = 1; i < d->nworkers; i++)
+    hz_worker_free(&d->workers[i]); /* joins its thread first */
+  hz_log_info(&d->log, "stopped");
+  return d->exit_code;
 }
 
 static void daemon_free(hz_daemon_t *d) {
-  hz_reflection_free(&d->reflection);
-  hz_app_free(&d->app);
-  hz_db_pool_free(&d->pool);
-  hz_server_free(&d->server);
-  if (d->metrics_started)
-    hz_server_free(&d->metrics_server);
-  hz_registry_free(&d->ctx.registry);
-  if (uv_loop_close(d->ctx.loop) != 0)
-    hz_log_warn(&d->ctx.log, "loop closed with handles still open");
+  /* Worker 0 last: its loop is the default loop the others never touch. */
+  for (unsigned i = d->nworkers; i-- > 0;)
+    hz_worker_free(&d->workers[i]);
+  free(d->workers);
+  d->workers = NULL;
 }
 
 /* A large rollup builds a few megabytes per call (query results, the
@@ -199,21 +210,8 @@ static void tune_malloc(void) {
   mallopt(M_TRIM_THRESHOLD, 32 << 20);
 }
 
-/* The loop's metrics, the start time they report, and the salt that makes
- * this loop's request ids unlike any other process's. */
-static void observe_init(hz_daemon_t *d) {
-  hz_metrics_init(&d->metrics);
-  d->ctx.metrics = &d->metrics;
-  uv_timeval64_t tv;
-  if (uv_gettimeofday(&tv) == 0)
-    d->start_time = (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
-  if (getrandom(&d->ctx.request_salt, sizeof(d->ctx.request_salt), 0) !=
-      (ssize_t)sizeof(d->ctx.request_salt))
-    d->ctx.request_salt = uv_hrtime() ^ ((uint64_t)uv_os_getpid() << 32);
-}
-
 int main(int argc, char **argv) {
-  static hz_daemon_t daemon; /* large (read buffer); lives for the process */
+  static hz_daemon_t daemon; /* lives for the process */
   hz_daemon_t *d = &daemon;
   const char *cmd = "serve";
   if (argc > 1 && argv[1][0] != '-') {
@@ -242,12 +240,11 @@ int main(int argc, char **argv) {
     hz_config_usage("huizongd");
     return 2;
   }
-  d->ctx.loop = uv_default_loop();
-  d->ctx.config = &d->config;
-  d->ctx.log.level = d->config.log_level;
-  d->ctx.log.format = d->config.log_format;
-  observe_init(d);
-  hz_registry_init(&d->ctx.registry);
+  d->log.level = d->config.log_level;
+  d->log.format = d->config.log_format;
+  uv_timeval64_t tv;
+  if (uv_gettimeofday(&tv) == 0)
+    d->start_time = (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
   if (strcmp(cmd, "serve") == 0) {
     d->exit_code = serve(d);
   } else if (strcmp(cmd, "migrate") == 0) {

@@ -60,8 +60,8 @@ static void rfc3339_now(char *buf, size_t len) {
   snprintf(buf + n, len - n, ".%03ldZ", ts.tv_nsec / 1000000);
 }
 
-static void write_json(hz_log_level_t level, const char *msg, const hz_log_field_t *fields,
-                       size_t n) {
+static void write_json(const hz_log_t *log, hz_log_level_t level, const char *msg,
+                       const hz_log_field_t *fields, size_t n) {
   char now[40];
   rfc3339_now(now, sizeof(now));
   json_t *o = json_object();
@@ -70,6 +70,8 @@ static void write_json(hz_log_level_t level, const char *msg, const hz_log_field
   json_object_set_new(o, "time", json_string(now));
   json_object_set_new(o, "level", json_string(level_names[level]));
   json_object_set_new(o, "msg", json_text(msg));
+  if (log && log->loop)
+    json_object_set_new(o, "loop", json_integer(log->loop));
   for (size_t i = 0; i < n; i++)
     json_object_set_new(o, fields[i].key,
                         fields[i].str ? json_text(fields[i].str) : json_real(fields[i].num));
@@ -77,12 +79,14 @@ static void write_json(hz_log_level_t level, const char *msg, const hz_log_field
   json_decref(o);
   if (!line)
     return;
-  fprintf(stderr, "%s\n", line); /* one write per line: no interleaving */
+  /* One fprintf per line keeps concurrent writers (loops on other
+   * threads) from interleaving: stdio locks the stream per call. */
+  fprintf(stderr, "%s\n", line);
   free(line);
 }
 
-static void write_text(hz_log_level_t level, const char *msg, const hz_log_field_t *fields,
-                       size_t n) {
+static void write_text(const hz_log_t *log, hz_log_level_t level, const char *msg,
+                       const hz_log_field_t *fields, size_t n) {
   char tail[768];
   size_t used = 0;
   tail[0] = '\0';
@@ -93,7 +97,12 @@ static void write_text(hz_log_level_t level, const char *msg, const hz_log_field
             : snprintf(tail + used, sizeof(tail) - used, " %s=%g", fields[i].key, fields[i].num);
     used += w > 0 ? (size_t)w : 0;
   }
-  fprintf(stderr, "huizongd: %s: %s%s\n", level_names[level], msg, tail);
+  /* The loop tag goes last so that lines keep their "huizongd: LEVEL:
+   * text" start; one fprintf per line, as above. */
+  if (log && log->loop)
+    fprintf(stderr, "huizongd: %s: %s%s (loop %u)\n", level_names[level], msg, tail, log->loop);
+  else
+    fprintf(stderr, "huizongd: %s: %s%s\n", level_names[level], msg, tail);
 }
 
 static void vlog(const hz_log_t *log, hz_log_level_t level, const hz_log_field_t *fields, size_t n,
@@ -103,9 +112,9 @@ static void vlog(const hz_log_t *log, hz_log_level_t level, const hz_log_field_t
   char line[1024];
   vsnprintf(line, sizeof(line), fmt, ap);
   if (log && log->format == HZ_LOG_JSON)
-    write_json(level, line, fields, n);
+    write_json(log, level, line, fields, n);
   else
-    write_text(level, line, fields, n);
+    write_text(log, level, line, fields, n);
 }
 
 void hz_log(const hz_log_t *log, hz_log_level_t level, const char *fmt, ...) {

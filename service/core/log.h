@@ -5,7 +5,9 @@
  *   json  one JSON object per line (jansson writes it, so every string is
  *         escaped and valid UTF-8): "time" (RFC 3339 UTC, milliseconds),
  *         "level", "msg", then the fields in the order given.
- * The level and the format live in the logger, which the context owns. */
+ * The level and the format live in the logger, which the context owns;
+ * with several loops each has its own logger, tagged with its loop (text:
+ * " (loop N)" at the end of the line; json: a "loop" field). */
 #ifndef HZ_CORE_LOG_H
 #define HZ_CORE_LOG_H
 
@@ -21,6 +23,9 @@ typedef enum {
 typedef struct hz_log_s {
   hz_log_level_t level;   /* messages above this level are dropped */
   hz_log_format_t format; /* how a line is written */
+  unsigned loop;          /* 1-based event loop shown as " (loop N)" at the end
+                           * of each line; 0 (the process, or the only loop
+                           * with --threads 1) adds nothing */
 } hz_log_t;
 
 /* One key/value of a structured line. A string value (str != NULL) or,

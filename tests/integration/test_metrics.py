@@ -63,8 +63,10 @@ class Scrape:
 
 
 class MetricsTest(pc.PgServerTestCase):
+    # Two loops: the scrape sums both workers' counters (each connection
+    # lands on one loop, so a channel's calls share a loop and a cache).
     server_args = ("--metrics-listen", "127.0.0.1:0", "--log-format", "json",
-                   "--log-level", "debug")
+                   "--log-level", "debug", "--threads", "2")
 
     @classmethod
     def setUpClass(cls):
@@ -179,8 +181,9 @@ class MetricsTest(pc.PgServerTestCase):
                                               service=svc, method=method), 0)
 
     def check_gauges(self, scrape):
-        # The server runs with the default pool of 4 (--db-connections).
+        # The default pool of 4 (--db-connections), split over the 2 loops.
         self.assertEqual(scrape.require("huizong_db_pool_connections"), 4)
+        self.assertEqual(scrape.require("huizong_event_loops"), 2)
         self.assertGreaterEqual(scrape.require("huizong_db_pool_connections_ready"), 1)
         self.assertEqual(scrape.require("huizong_db_pool_connections_busy"), 0)
         self.assertEqual(scrape.require("huizong_db_pool_queue_depth"), 0)
