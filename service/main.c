@@ -14,6 +14,7 @@
 #include "core/context.h"
 #include "db/migrate.h"
 #include "db/pool.h"
+#include "db/replica.h"
 #include "db/statements.h"
 #include "builtin/health.h"
 #include "builtin/reflection.h"
@@ -27,6 +28,7 @@ typedef struct hz_daemon_s {
   hz_reflection_t reflection; /* reflection service */
   hz_db_pool_t pool;          /* PostgreSQL, when configured */
   int pool_started;           /* pool initialised */
+  hz_db_reads_t reads;        /* read servers beside the pool (db/replica.h) */
   hz_app_t app;               /* huizong.v1 services */
   uv_signal_t sigterm;        /* graceful stop */
   uv_signal_t sigint;         /* same, from a terminal */
@@ -38,15 +40,37 @@ static void on_pool_closed(void *data) {
   hz_log_info(&d->ctx.log, "stopped");
 }
 
-/* Calls have drained: the database goes last, then the signal handles. */
-static void on_server_stopped(void *data) {
+/* The read servers are closed: the primary's pool goes last. */
+static void on_reads_closed(void *data) {
   hz_daemon_t *d = data;
-  uv_close((uv_handle_t *)&d->sigterm, NULL);
-  uv_close((uv_handle_t *)&d->sigint, NULL);
   if (d->pool_started)
     hz_db_pool_close(&d->pool, on_pool_closed, d);
   else
     on_pool_closed(d);
+}
+
+/* Calls have drained: the databases go last, then the signal handles. */
+static void on_server_stopped(void *data) {
+  hz_daemon_t *d = data;
+  uv_close((uv_handle_t *)&d->sigterm, NULL);
+  uv_close((uv_handle_t *)&d->sigint, NULL);
+  hz_db_reads_close(&d->reads, on_reads_closed, d);
+}
+
+/* A pool per --read-database-url beside the primary's (none: reads stay
+ * on the primary). 0, or -1 after logging. */
+static int start_reads(hz_daemon_t *d) {
+  const hz_config_t *c = &d->config;
+  if (hz_db_reads_init(&d->reads, d->ctx.loop, &d->pool, c->read_urls, (int)c->nread_urls,
+                       (int)c->db_connections, (int)c->db_queue, c->db_timeout_s * 1000u,
+                       c->read_max_wait_ms, &d->ctx.log)) {
+    hz_log_error(&d->ctx.log, "cannot create the read database pools");
+    return -1;
+  }
+  if (c->nread_urls)
+    hz_log_info(&d->ctx.log, "%u read database(s); a read waits up to %u ms for one to catch up",
+                c->nread_urls, c->read_max_wait_ms);
+  return 0;
 }
 
 static void on_db_state(void *data, int up) {
@@ -67,6 +91,8 @@ static int register_services(hz_daemon_t *d) {
     r = hz_server_on_shutdown(&d->server, hz_health_shutdown, &d->health);
   if (r == 0)
     r = hz_app_register(&d->app, &d->ctx, d->pool_started ? &d->pool : NULL);
+  if (r == 0 && d->pool_started)
+    d->app.reads = &d->reads;
   /* Reflection lists the method table, so it registers last. */
   if (r == 0)
     r = hz_reflection_register(&d->reflection, &d->ctx);
@@ -95,6 +121,8 @@ static int serve(hz_daemon_t *d) {
     d->pool_started = 1;
     d->pool.on_state = on_db_state;
     d->pool.state_data = d;
+    if (start_reads(d))
+      return 1;
   } else {
     hz_log_warn(&d->ctx.log, "no DATABASE_URL: huizong.v1 calls will answer UNAVAILABLE");
   }
@@ -105,8 +133,7 @@ static int serve(hz_daemon_t *d) {
   if (hz_server_listen(&d->server, err, sizeof(err))) {
     hz_log_error(&d->ctx.log, "%s", err);
     hz_server_shutdown(&d->server, NULL, NULL);
-    if (d->pool_started)
-      hz_db_pool_close(&d->pool, NULL, NULL);
+    hz_db_reads_close(&d->reads, on_reads_closed, d);
     uv_run(d->ctx.loop, UV_RUN_DEFAULT);
     return 1;
   }
@@ -124,6 +151,7 @@ static int serve(hz_daemon_t *d) {
 static void daemon_free(hz_daemon_t *d) {
   hz_reflection_free(&d->reflection);
   hz_app_free(&d->app);
+  hz_db_reads_free(&d->reads);
   hz_db_pool_free(&d->pool);
   hz_server_free(&d->server);
   hz_registry_free(&d->ctx.registry);

@@ -8,7 +8,8 @@
 
 #include "core/log.h"
 
-#define HZ_CONFIG_MAX_CORS 16 /* --cors-origin given at most this often */
+#define HZ_CONFIG_MAX_CORS  16 /* --cors-origin given at most this often */
+#define HZ_CONFIG_MAX_READS 8  /* --read-database-url given at most this often */
 
 typedef struct hz_config_s {
   const char *listen;           /* host:port to bind; port 0 picks one */
@@ -42,6 +43,12 @@ typedef struct hz_config_s {
   /* Origins ("https://host:port") allowed to call gRPC-Web cross-origin
    * (--cors-origin); none by default: same-origin only. */
   const char *cors_origins[HZ_CONFIG_MAX_CORS];
+  uint32_t nread_urls; /* used entries of read_urls */
+  /* Read servers (--read-database-url, HUIZONG_READ_DATABASE_URL): one
+   * pool each, for the reads db/replica.h may send to a standby. */
+  const char *read_urls[HZ_CONFIG_MAX_READS];
+  uint32_t read_max_wait_ms; /* longest wait for a standby to replay a
+                                read's position before the primary answers */
 } hz_config_t;
 
 void hz_config_defaults(hz_config_t *c);

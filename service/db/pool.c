@@ -190,7 +190,7 @@ static void connect_step(hz_db_conn_t *c) {
     return;
   }
   if (c->reported_down)
-    hz_log_info(c->pool->log, "database connection restored");
+    hz_log_info(c->pool->log, "%s connection restored", c->pool->label);
   c->reported_down = 0;
   c->backoff_ms = BACKOFF_MIN_MS;
   hz_db_prepared_clear(&c->prepared);
@@ -316,7 +316,7 @@ static void on_notice(void *arg, const PGresult *r) {
     state = NULL;
   }
   int len = (int)strcspn(msg, "\n");
-  hz_log(c->pool->log, level, "database %s: %.*s%s%s%s", sev, len, msg, state ? " (" : "",
+  hz_log(c->pool->log, level, "%s %s: %.*s%s%s%s", c->pool->label, sev, len, msg, state ? " (" : "",
          state ? state : "", state ? ")" : "");
 }
 
@@ -367,7 +367,7 @@ static void end_first_attempt(hz_db_conn_t *c) {
 static void conn_broken(hz_db_conn_t *c, const char *why) {
   hz_db_pool_t *p = c->pool;
   char reason[256];
-  snprintf(reason, sizeof(reason), "database unavailable: %s",
+  snprintf(reason, sizeof(reason), "%s unavailable: %s", p->label,
            why && *why ? why : "connection lost");
   char *nl = strchr(reason, '\n');
   if (nl)
@@ -411,6 +411,7 @@ int hz_db_pool_init(hz_db_pool_t *p, uv_loop_t *loop, const char *conninfo, int 
   p->timeout_ms = timeout_ms ? timeout_ms : HZ_DB_DEFAULT_TIMEOUT_MS;
   p->conninfo = conninfo;
   p->log = log;
+  p->label = "database";
   p->size = size;
   p->queue_max = queue_max;
   p->conns = calloc((size_t)size, sizeof(*p->conns));
