@@ -1,102 +1,90 @@
-/* huizongd: the gRPC server. Parses configuration, builds the context,
- * registers services, and runs the loop until SIGTERM/SIGINT has drained
- * every connection. */
+/* huizongd: the gRPC server. Parses configuration, sets up one worker per
+ * event loop (--threads; worker.h), runs them, one on the main thread and
+ * the others on threads of their own, until SIGTERM/SIGINT has drained
+ * every connection of every loop. */
 #include <malloc.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <uv.h>
 
-#include "api/api.h"
 #include "cmd/token.h"
 #include "core/config.h"
-#include "core/context.h"
 #include "db/migrate.h"
-#include "db/pool.h"
-#include "db/replica.h"
 #include "db/statements.h"
-#include "builtin/health.h"
-#include "builtin/reflection.h"
-#include "transport/server.h"
+#include "worker.h"
 
+/* The process: configuration, the workers (one event loop each, see
+ * worker.h), the signals, the exit code. */
 typedef struct hz_daemon_s {
-  hz_ctx_t ctx;               /* what every callback reaches */
-  hz_config_t config;         /* parsed flags and environment */
-  hz_server_t server;         /* listener and connections */
-  hz_health_t health;         /* health service */
-  hz_reflection_t reflection; /* reflection service */
-  hz_db_pool_t pool;          /* PostgreSQL, when configured */
-  int pool_started;           /* pool initialised */
-  hz_db_reads_t reads;        /* read servers beside the pool (db/replica.h) */
-  hz_app_t app;               /* huizong.v1 services */
-  uv_signal_t sigterm;        /* graceful stop */
-  uv_signal_t sigint;         /* same, from a terminal */
-  int exit_code;              /* what main returns */
+  hz_config_t config;        /* parsed flags and environment; read-only
+                             * once the workers exist */
+  hz_log_t log;              /* process-wide lines (no loop tag) */
+  hz_server_limits_t limits; /* --max-connections, --max-held-bytes over
+                             * every loop */
+  hz_worker_t *workers;      /* config.threads of them; the first runs on
+                             * the main thread's default loop */
+  unsigned nworkers;         /* workers set up (to free) */
+  unsigned nlive;            /* the first nlive workers have a running loop */
+  atomic_uint running;       /* workers not yet stopped */
+  uv_async_t all_stopped;    /* the last worker to stop wakes loop 0 */
+  uv_signal_t sigterm;       /* graceful stop, on loop 0 */
+  uv_signal_t sigint;        /* same, from a terminal */
+  int exit_code;             /* what main returns */
 } hz_daemon_t;
 
-static void on_pool_closed(void *data) {
-  hz_daemon_t *d = data;
-  hz_log_info(&d->ctx.log, "stopped");
-}
-
-/* The read servers are closed: the primary's pool goes last. */
-static void on_reads_closed(void *data) {
-  hz_daemon_t *d = data;
-  if (d->pool_started)
-    hz_db_pool_close(&d->pool, on_pool_closed, d);
-  else
-    on_pool_closed(d);
-}
-
-/* Calls have drained: the databases go last, then the signal handles. */
-static void on_server_stopped(void *data) {
-  hz_daemon_t *d = data;
+/* On loop 0, once every loop has drained: the signal handles go last, so
+ * that a second SIGTERM during the drain is ignored rather than fatal. */
+static void on_all_stopped(uv_async_t *a) {
+  hz_daemon_t *d = a->data;
   uv_close((uv_handle_t *)&d->sigterm, NULL);
   uv_close((uv_handle_t *)&d->sigint, NULL);
-  hz_db_reads_close(&d->reads, on_reads_closed, d);
+  uv_close((uv_handle_t *)&d->all_stopped, NULL);
 }
 
-/* A pool per --read-database-url beside the primary's (none: reads stay
- * on the primary). 0, or -1 after logging. */
-static int start_reads(hz_daemon_t *d) {
-  const hz_config_t *c = &d->config;
-  if (hz_db_reads_init(&d->reads, d->ctx.loop, &d->pool, c->read_urls, (int)c->nread_urls,
-                       (int)c->db_connections, (int)c->db_queue, c->db_timeout_s * 1000u,
-                       c->read_max_wait_ms, &d->ctx.log)) {
-    hz_log_error(&d->ctx.log, "cannot create the read database pools");
-    return -1;
+/* On each worker's own loop, when it has stopped. */
+static void on_worker_stopped(hz_worker_t *w) {
+  hz_daemon_t *d = w->data;
+  if (atomic_fetch_sub(&d->running, 1) == 1)
+    uv_async_send(&d->all_stopped);
+}
+
+/* Handled once, on loop 0; every loop drains on its own. */
+static void on_signal(uv_signal_t *sig, int signum) {
+  hz_daemon_t *d = sig->data;
+  hz_log_info(&d->log, "%s: draining %u connections", signum == SIGTERM ? "SIGTERM" : "SIGINT",
+              atomic_load(&d->limits.conns));
+  for (unsigned i = 0; i < d->nlive; i++)
+    hz_worker_stop(&d->workers[i]);
+}
+
+/* Sets up every worker on the main thread, before any loop runs: the first
+ * listener picks the port (--listen host:0), the others bind the same. */
+static int setup_workers(hz_daemon_t *d) {
+  unsigned n = d->config.threads;
+  for (unsigned i = 0; i < n; i++) {
+    hz_worker_t *w = &d->workers[i];
+    d->nworkers = i + 1;
+    if (hz_worker_init(w, &d->config, &d->limits, i, n, i == 0 ? uv_default_loop() : NULL))
+      return -1;
+    w->on_stopped = on_worker_stopped;
+    w->data = d;
+    if (hz_worker_listen(w, i == 0 ? -1 : d->workers[0].server.port, n > 1))
+      return -1;
   }
-  if (c->nread_urls)
-    hz_log_info(&d->ctx.log, "%u read database(s); a read waits up to %u ms for one to catch up",
-                c->nread_urls, c->read_max_wait_ms);
   return 0;
 }
 
-static void on_db_state(void *data, int up) {
-  hz_daemon_t *d = data;
-  hz_health_set_serving(&d->health, up);
-}
-
-static void on_signal(uv_signal_t *sig, int signum) {
-  hz_daemon_t *d = sig->data;
-  hz_log_info(&d->ctx.log, "%s: draining %u connections", signum == SIGTERM ? "SIGTERM" : "SIGINT",
-              d->server.nconns);
-  hz_server_shutdown(&d->server, on_server_stopped, d);
-}
-
-static int register_services(hz_daemon_t *d) {
-  int r = hz_health_register(&d->health, &d->ctx);
-  if (r == 0)
-    r = hz_server_on_shutdown(&d->server, hz_health_shutdown, &d->health);
-  if (r == 0)
-    r = hz_app_register(&d->app, &d->ctx, d->pool_started ? &d->pool : NULL);
-  if (r == 0 && d->pool_started)
-    d->app.reads = &d->reads;
-  /* Reflection lists the method table, so it registers last. */
-  if (r == 0)
-    r = hz_reflection_register(&d->reflection, &d->ctx);
-  return r;
+static void start_signals(hz_daemon_t *d) {
+  uv_loop_t *loop = d->workers[0].ctx.loop;
+  uv_async_init(loop, &d->all_stopped, on_all_stopped);
+  uv_signal_init(loop, &d->sigterm);
+  uv_signal_init(loop, &d->sigint);
+  d->all_stopped.data = d->sigterm.data = d->sigint.data = d;
+  uv_signal_start(&d->sigterm, on_signal, SIGTERM);
+  uv_signal_start(&d->sigint, on_signal, SIGINT);
 }
 
 static int serve(hz_daemon_t *d) {
@@ -104,59 +92,54 @@ static int serve(hz_daemon_t *d) {
   /* A malformed statement row would fail every call that runs it; refuse
    * to start instead (test_statements checks the same in CI). */
   if (hz_stmt_table_check(err, sizeof(err))) {
-    hz_log_error(&d->ctx.log, "statement table: %s", err);
+    hz_log_error(&d->log, "statement table: %s", err);
     return 1;
   }
-  if (hz_server_init(&d->server, &d->ctx, err, sizeof(err))) {
-    hz_log_error(&d->ctx.log, "%s", err);
+  if (!d->config.database_url)
+    hz_log_warn(&d->log, "no DATABASE_URL: huizong.v1 calls will answer UNAVAILABLE");
+  d->workers = calloc(d->config.threads, sizeof(*d->workers));
+  if (!d->workers) {
+    hz_log_error(&d->log, "out of memory for %u loops", d->config.threads);
     return 1;
   }
-  if (d->config.database_url) {
-    if (hz_db_pool_init(&d->pool, d->ctx.loop, d->config.database_url,
-                        (int)d->config.db_connections, (int)d->config.db_queue,
-                        d->config.db_timeout_s * 1000u, &d->ctx.log)) {
-      hz_log_error(&d->ctx.log, "cannot create the database pool");
-      return 1;
+  if (setup_workers(d)) {
+    for (unsigned i = 0; i < d->nworkers; i++)
+      hz_worker_abort(&d->workers[i]);
+    return 1;
+  }
+  atomic_store(&d->running, d->nworkers);
+  d->nlive = d->nworkers;
+  start_signals(d);
+  for (unsigned i = 1; i < d->nworkers; i++) {
+    if (hz_worker_start(&d->workers[i]) == 0)
+      continue;
+    hz_log_error(&d->log, "cannot start the thread of loop %u", i + 1);
+    d->exit_code = 1;
+    d->nlive = i;
+    /* The loops without a thread close here; the running ones drain. */
+    for (unsigned j = i; j < d->nworkers; j++) {
+      hz_worker_abort(&d->workers[j]);
+      atomic_fetch_sub(&d->running, 1);
     }
-    d->pool_started = 1;
-    d->pool.on_state = on_db_state;
-    d->pool.state_data = d;
-    if (start_reads(d))
-      return 1;
-  } else {
-    hz_log_warn(&d->ctx.log, "no DATABASE_URL: huizong.v1 calls will answer UNAVAILABLE");
+    on_signal(&d->sigterm, SIGTERM);
+    break;
   }
-  if (register_services(d)) {
-    hz_log_error(&d->ctx.log, "cannot register services");
-    return 1;
-  }
-  if (hz_server_listen(&d->server, err, sizeof(err))) {
-    hz_log_error(&d->ctx.log, "%s", err);
-    hz_server_shutdown(&d->server, NULL, NULL);
-    hz_db_reads_close(&d->reads, on_reads_closed, d);
-    uv_run(d->ctx.loop, UV_RUN_DEFAULT);
-    return 1;
-  }
-  uv_signal_init(d->ctx.loop, &d->sigterm);
-  uv_signal_init(d->ctx.loop, &d->sigint);
-  d->sigterm.data = d->sigint.data = d;
-  uv_signal_start(&d->sigterm, on_signal, SIGTERM);
-  uv_signal_start(&d->sigint, on_signal, SIGINT);
-  hz_log_info(&d->ctx.log, "listening on %s (%s)", d->server.bound, d->server.tls ? "tls" : "h2c");
+  hz_log_info(&d->log, "listening on %s (%s)", d->workers[0].server.bound,
+              d->workers[0].server.tls ? "tls" : "h2c");
   /* The line above is how scripts learn the port when --listen asks for 0. */
-  uv_run(d->ctx.loop, UV_RUN_DEFAULT);
-  return 0;
+  uv_run(d->workers[0].ctx.loop, UV_RUN_DEFAULT);
+  for (unsigned i = 1; i < d->nworkers; i++)
+    hz_worker_free(&d->workers[i]); /* joins its thread first */
+  hz_log_info(&d->log, "stopped");
+  return d->exit_code;
 }
 
 static void daemon_free(hz_daemon_t *d) {
-  hz_reflection_free(&d->reflection);
-  hz_app_free(&d->app);
-  hz_db_reads_free(&d->reads);
-  hz_db_pool_free(&d->pool);
-  hz_server_free(&d->server);
-  hz_registry_free(&d->ctx.registry);
-  if (uv_loop_close(d->ctx.loop) != 0)
-    hz_log_warn(&d->ctx.log, "loop closed with handles still open");
+  /* Worker 0 last: its loop is the default loop the others never touch. */
+  for (unsigned i = d->nworkers; i-- > 0;)
+    hz_worker_free(&d->workers[i]);
+  free(d->workers);
+  d->workers = NULL;
 }
 
 /* A large rollup builds a few megabytes per call (query results, the
@@ -170,7 +153,7 @@ static void tune_malloc(void) {
 }
 
 int main(int argc, char **argv) {
-  static hz_daemon_t daemon; /* large (read buffer); lives for the process */
+  static hz_daemon_t daemon; /* lives for the process */
   hz_daemon_t *d = &daemon;
   const char *cmd = "serve";
   if (argc > 1 && argv[1][0] != '-') {
@@ -199,10 +182,7 @@ int main(int argc, char **argv) {
     hz_config_usage("huizongd");
     return 2;
   }
-  d->ctx.loop = uv_default_loop();
-  d->ctx.config = &d->config;
-  d->ctx.log.level = d->config.log_level;
-  hz_registry_init(&d->ctx.registry);
+  d->log.level = d->config.log_level;
   if (strcmp(cmd, "serve") == 0) {
     d->exit_code = serve(d);
   } else if (strcmp(cmd, "migrate") == 0) {

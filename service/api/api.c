@@ -8,7 +8,8 @@ int hz_app_register(hz_app_t *app, hz_ctx_t *ctx, hz_db_pool_t *db) {
   memset(app, 0, sizeof(*app));
   app->ctx = ctx;
   app->db = db;
-  hz_rcache_init(&app->rollups, ctx->config->rollup_cache_bytes);
+  hz_rcache_init(&app->rollups,
+                 hz_config_share(ctx->config->rollup_cache_bytes, ctx->nloops, ctx->loop_index, 0));
   int r = hz_reporting_register(app);
   if (r == 0)
     r = hz_admin_register(app);

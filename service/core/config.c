@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <uv.h>
+
+#define MAX_THREADS 256 /* --threads upper bound */
 
 enum {
   OPT_LISTEN = 256,
@@ -28,6 +31,7 @@ enum {
   OPT_DB_QUEUE,
   OPT_DB_TIMEOUT,
   OPT_ROLLUP_CACHE,
+  OPT_THREADS,
   OPT_LOG_LEVEL,
   OPT_WEB_ROOT,
   OPT_CORS_ORIGIN,
@@ -41,6 +45,10 @@ void hz_config_defaults(hz_config_t *c) {
   c->listen = "127.0.0.1:50051";
   c->max_message_bytes = 4u << 20;
   c->max_call_bytes = 64u << 20;
+  /* One loop per core this process may run on (its CPU affinity and
+   * cgroup quota, as libuv reads them). */
+  unsigned cores = uv_available_parallelism();
+  c->threads = cores < 1 ? 1 : cores > MAX_THREADS ? MAX_THREADS : cores;
   c->max_connections = 4096;
   c->max_streams = 128;
   c->max_header_bytes = 16384;
@@ -108,6 +116,7 @@ static const numeric_opt_t numeric_opts[] = {
     {OPT_DB_TIMEOUT, "HUIZONG_DB_TIMEOUT", U32(db_timeout_s), 1, 3600},
     {OPT_ROLLUP_CACHE, "HUIZONG_ROLLUP_CACHE_BYTES", SZ(rollup_cache_bytes), 0, 1ull << 32},
     {OPT_READ_MAX_WAIT, "HUIZONG_READ_MAX_WAIT_MS", U32(read_max_wait_ms), 0, 60000},
+    {OPT_THREADS, "HUIZONG_THREADS", U32(threads), 1, MAX_THREADS},
 };
 
 static int set_numeric(hz_config_t *c, const numeric_opt_t *o, const char *v) {
@@ -172,6 +181,7 @@ static const struct option long_opts[] = {
     {"db-queue", required_argument, NULL, OPT_DB_QUEUE},
     {"db-timeout", required_argument, NULL, OPT_DB_TIMEOUT},
     {"rollup-cache-bytes", required_argument, NULL, OPT_ROLLUP_CACHE},
+    {"threads", required_argument, NULL, OPT_THREADS},
     {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
     {"web-root", required_argument, NULL, OPT_WEB_ROOT},
     {"cors-origin", required_argument, NULL, OPT_CORS_ORIGIN},
@@ -180,6 +190,15 @@ static const struct option long_opts[] = {
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
+
+/* The flag's name: argv[optind - 1] is its value when given apart
+ * ("--threads 0"). */
+static const char *option_name(int opt) {
+  for (const struct option *o = long_opts; o->name; o++)
+    if (o->val == opt)
+      return o->name;
+  return "?";
+}
 
 /* An origin is scheme://host[:port] exactly as a browser sends it in
  * Origin: no path, no trailing slash, no wildcard (credentials travel in a
@@ -256,7 +275,7 @@ int hz_config_from_args(hz_config_t *c, int argc, char **argv, char *err, size_t
       if (numeric_opts[i].opt != opt)
         continue;
       if (set_numeric(c, &numeric_opts[i], optarg)) {
-        snprintf(err, errlen, "%s: '%s' is not a number in %llu..%llu", argv[optind - 1], optarg,
+        snprintf(err, errlen, "--%s: '%s' is not a number in %llu..%llu", option_name(opt), optarg,
                  (unsigned long long)numeric_opts[i].min, (unsigned long long)numeric_opts[i].max);
         return -1;
       }
@@ -281,6 +300,13 @@ int hz_config_from_args(hz_config_t *c, int argc, char **argv, char *err, size_t
   return 0;
 }
 
+size_t hz_config_share(size_t total, unsigned nloops, unsigned index, size_t min) {
+  if (nloops < 2)
+    return total < min ? min : total;
+  size_t share = total / nloops + (index < total % nloops ? 1 : 0);
+  return share < min ? min : share;
+}
+
 void hz_config_usage(const char *argv0) {
   fprintf(stderr,
           "usage: %s [serve] [options]\n"
@@ -297,7 +323,12 @@ void hz_config_usage(const char *argv0) {
           "  --tls-key FILE            PEM private key [HUIZONG_TLS_KEY]\n"
           "  --max-message-bytes N     largest request message accepted (4194304)\n"
           "  --max-call-bytes N        memory cap per call (67108864)\n"
-          "  --max-connections N       concurrent connections (4096)\n"
+          "  --threads N               event loops, one per thread, each with its own\n"
+          "                            listening socket (SO_REUSEPORT), database pool\n"
+          "                            and Rollup cache [HUIZONG_THREADS] (the cores\n"
+          "                            available, %u here)\n"
+          "  --max-connections N       concurrent connections of the process, all\n"
+          "                            loops together (4096)\n"
           "  --max-streams N           concurrent streams per connection (128)\n"
           "  --max-header-bytes N      request header list size (16384)\n"
           "  --idle-timeout SECONDS    close connections without calls after (300)\n"
@@ -306,20 +337,23 @@ void hz_config_usage(const char *argv0) {
           "                            and for each request's headers (10)\n"
           "  --write-timeout SECONDS   cut a client that reads none of its responses\n"
           "                            for this long (30)\n"
-          "  --max-held-bytes N        memory all calls together may hold (requests,\n"
+          "  --max-held-bytes N        memory all calls of all loops may hold (requests,\n"
           "                            queued responses); beyond it new requests get\n"
           "                            RESOURCE_EXHAUSTED (268435456)\n"
           "  --max-output-bytes N      responses one call may have queued for a client\n"
           "                            that is not reading; beyond it the stream is\n"
           "                            reset (8388608)\n"
           "  --shutdown-grace SECONDS  time to finish calls on SIGTERM (10)\n"
-          "  --db-connections N        PostgreSQL pool size (4)\n"
-          "  --db-queue N              requests waiting for the pool (1024)\n"
+          "  --db-connections N        PostgreSQL connections of the process, split\n"
+          "                            across the loops, at least 1 each (4)\n"
+          "  --db-queue N              requests waiting for a connection, split\n"
+          "                            across the loops, at least 1 each (1024)\n"
           "  --db-timeout SECONDS      a database connection that leaves a connect or a\n"
           "                            call unanswered this long is dropped: the call is\n"
           "                            UNAVAILABLE, health NOT_SERVING until one is back (15)\n"
           "  --rollup-cache-bytes N    Rollup answers kept, checked against the\n"
-          "                            database on every call; 0 = off (16 MiB)\n"
+          "                            database on every call, split across the\n"
+          "                            loops; 0 = off (16 MiB)\n"
           "  --log-level LEVEL         error|warn|info|debug [HUIZONG_LOG_LEVEL] (info)\n"
           "  --web-root DIR            serve the web console from DIR instead of the\n"
           "                            copy built in [HUIZONG_WEB_ROOT]\n"
@@ -337,5 +371,5 @@ void hz_config_usage(const char *argv0) {
           "  --read-max-wait-ms N      how long a read waits for a standby to catch up\n"
           "                            before the primary answers it (50)\n"
           "Numeric options also read HUIZONG_<NAME> (e.g. HUIZONG_MAX_MESSAGE_BYTES).\n",
-          argv0, argv0, argv0);
+          argv0, argv0, argv0, uv_available_parallelism());
 }

@@ -12,12 +12,23 @@
 #define HZ_CONFIG_MAX_READS 8  /* --read-database-url given at most this often */
 
 typedef struct hz_config_s {
-  const char *listen;           /* host:port to bind; port 0 picks one */
-  const char *database_url;     /* libpq connection string or URI */
-  const char *tls_cert;         /* PEM chain; with tls_key turns TLS on */
-  const char *tls_key;          /* PEM private key */
-  size_t max_message_bytes;     /* receive limit per gRPC message */
-  size_t max_call_bytes;        /* arena cap per call (all its messages) */
+  const char *listen;       /* host:port to bind; port 0 picks one */
+  const char *database_url; /* libpq connection string or URI */
+  const char *tls_cert;     /* PEM chain; with tls_key turns TLS on */
+  const char *tls_key;      /* PEM private key */
+  size_t max_message_bytes; /* receive limit per gRPC message */
+  size_t max_call_bytes;    /* arena cap per call (all its messages) */
+  uint32_t threads;         /* event loops, one per thread (--threads);
+                                 * default: the cores this process may use */
+  /* Per process, not per loop: --max-connections and --max-held-bytes are
+   * counted across all loops with atomics (transport/server.h,
+   * hz_server_limits_t). Both guard what the process runs out of (file
+   * descriptors, memory), and the kernel spreads connections over the
+   * loops' SO_REUSEPORT sockets by a hash of their addresses, not by load:
+   * a divided cap would refuse a client on a full loop while another loop
+   * had room. --db-connections, --db-queue and --rollup-cache-bytes are
+   * divided instead (hz_config_share): each loop owns its pool and cache,
+   * and the process total stays what the operator gave. */
   uint32_t max_connections;     /* accepted sockets beyond this are closed */
   uint32_t max_streams;         /* SETTINGS_MAX_CONCURRENT_STREAMS */
   uint32_t max_header_bytes;    /* request header list size cap per stream */
@@ -31,11 +42,14 @@ typedef struct hz_config_s {
                                 * received, buffers, queued responses) */
   size_t max_output_bytes;      /* response bytes one call may have queued */
   uint32_t shutdown_grace_s;    /* drain time on SIGTERM before forcing */
-  uint32_t db_connections;      /* PostgreSQL pool size */
-  uint32_t db_queue;            /* requests waiting for a pool connection */
+  uint32_t db_connections;      /* PostgreSQL connections of the process,
+                                 * split across loops (at least 1 each) */
+  uint32_t db_queue;            /* requests waiting for a pool connection,
+                                 * process total split across loops */
   uint32_t db_timeout_s;        /* a connect or a sent job unanswered this long
                                   means the database is down for that connection */
-  size_t rollup_cache_bytes;    /* Rollup answers kept for repeats; 0 = off */
+  size_t rollup_cache_bytes;    /* Rollup answers kept for repeats, process
+                                 * total split across loops; 0 = off */
   hz_log_level_t log_level;     /* stderr verbosity */
   const char *web_root;         /* console files served from this directory
                                  * instead of the ones built in; NULL = built in */
@@ -58,5 +72,10 @@ int hz_config_from_env(hz_config_t *c, const char **err);
  * with a message in err (static storage or argv memory). */
 int hz_config_from_args(hz_config_t *c, int argc, char **argv, char *err, size_t errlen);
 void hz_config_usage(const char *argv0);
+/* Loop `index`'s share of a per-process total split over nloops loops: an
+ * even split with the remainder going to the first loops, so the shares
+ * add up to total; never below min (a pool needs one connection, so 1
+ * connection over 2 loops becomes 1 each). */
+size_t hz_config_share(size_t total, unsigned nloops, unsigned index, size_t min);
 
 #endif

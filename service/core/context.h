@@ -2,7 +2,7 @@
  * configuration, the logger and the method table. Services are not
  * reached through it (main.c owns them and hands each what it needs), so
  * this is not a service locator; a second loop on another core is a second
- * context. */
+ * context (service/worker.h). */
 #ifndef HZ_CORE_CONTEXT_H
 #define HZ_CORE_CONTEXT_H
 
@@ -17,6 +17,9 @@ typedef struct hz_ctx_s {
   const hz_config_t *config; /* immutable after start-up */
   hz_log_t log;              /* level filter for this process */
   hz_registry_t registry;    /* gRPC methods served */
+  unsigned loop_index;       /* 0-based loop among nloops (--threads) */
+  unsigned nloops;           /* loops in the process; a loop's share of a
+                              * per-process budget is hz_config_share() */
 } hz_ctx_t;
 
 #endif

@@ -25,6 +25,11 @@ void hz_log(const hz_log_t *log, hz_log_level_t level, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(line, sizeof(line), fmt, ap);
   va_end(ap);
-  /* One fprintf per line keeps concurrent writers from interleaving. */
-  fprintf(stderr, "huizongd: %s: %s\n", level_names[level], line);
+  /* One fprintf per line keeps concurrent writers (loops on other
+   * threads) from interleaving: stdio locks the stream per call. The tag
+   * goes last so that lines keep their "huizongd: LEVEL: text" start. */
+  if (log && log->loop)
+    fprintf(stderr, "huizongd: %s: %s (loop %u)\n", level_names[level], line, log->loop);
+  else
+    fprintf(stderr, "huizongd: %s: %s\n", level_names[level], line);
 }

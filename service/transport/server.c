@@ -1,10 +1,14 @@
 /* Listener, accept loop with a connection cap, and graceful shutdown. */
 #include "transport/server.h"
 
+#include <errno.h>
 #include <malloc.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "transport/stream.h"
 #include "transport/tls.h"
@@ -46,16 +50,39 @@ static void on_server_handle_closed(uv_handle_t *h) {
 #define TRIM_PEAK (32u << 20)
 #define TRIM_PAD  (4u << 20)
 
+size_t hz_server_held(const hz_server_t *s) {
+  return atomic_load_explicit(&s->limits->held, memory_order_relaxed);
+}
+
+/* Raises the peak to at least now; another loop may be raising it too. */
+static void raise_peak(hz_server_limits_t *l, size_t now) {
+  size_t peak = atomic_load_explicit(&l->held_peak, memory_order_relaxed);
+  while (now > peak && !atomic_compare_exchange_weak_explicit(
+                           &l->held_peak, &peak, now, memory_order_relaxed, memory_order_relaxed))
+    ;
+}
+
 void hz_server_hold(hz_server_t *s, ptrdiff_t delta) {
-  if (delta < 0 && (size_t)-delta > s->held_bytes)
-    delta = -(ptrdiff_t)s->held_bytes; /* cannot happen; never wrap */
-  s->held_bytes = (size_t)((ptrdiff_t)s->held_bytes + delta);
-  if (s->held_bytes > s->held_peak)
-    s->held_peak = s->held_bytes;
+  hz_server_limits_t *l = s->limits;
+  size_t now;
+  if (delta >= 0) {
+    now = atomic_fetch_add_explicit(&l->held, (size_t)delta, memory_order_relaxed) + (size_t)delta;
+    raise_peak(l, now);
+    return;
+  }
+  size_t before = atomic_load_explicit(&l->held, memory_order_relaxed);
+  do {
+    now = (size_t)-delta > before ? 0 : before - (size_t)-delta; /* cannot wrap; never */
+  } while (!atomic_compare_exchange_weak_explicit(&l->held, &before, now, memory_order_relaxed,
+                                                  memory_order_relaxed));
   size_t budget = s->ctx->config->max_held_bytes;
   size_t worth = budget / 4 < TRIM_PEAK ? budget / 4 : TRIM_PEAK;
-  if (delta < 0 && s->held_peak >= worth && s->held_bytes < s->held_peak / 4) {
-    s->held_peak = s->held_bytes;
+  size_t peak = atomic_load_explicit(&l->held_peak, memory_order_relaxed);
+  /* malloc_trim serves the whole process: the loop that resets the peak
+   * trims, the others see the lower peak and do not. */
+  if (peak >= worth && now < peak / 4 &&
+      atomic_compare_exchange_strong_explicit(&l->held_peak, &peak, now, memory_order_relaxed,
+                                              memory_order_relaxed)) {
 #ifdef __GLIBC__
     malloc_trim(TRIM_PAD);
 #endif
@@ -63,11 +90,12 @@ void hz_server_hold(hz_server_t *s, ptrdiff_t delta) {
 }
 
 int hz_server_over_budget(const hz_server_t *s, size_t n) {
-  return s->held_bytes + n > s->ctx->config->max_held_bytes;
+  return hz_server_held(s) + n > s->ctx->config->max_held_bytes;
 }
 
 void hz_server_conn_gone(hz_server_t *s) {
   s->nconns--;
+  atomic_fetch_sub_explicit(&s->limits->conns, 1, memory_order_relaxed);
   server_check_stopped(s);
 }
 
@@ -88,7 +116,7 @@ static void refuse_connection(hz_server_t *s) {
   uv_tcp_init(s->ctx->loop, t);
   if (uv_accept((uv_stream_t *)&s->listener, (uv_stream_t *)t) == 0)
     hz_log_warn(&s->ctx->log, "connection refused: %u connections open (--max-connections)",
-                s->nconns);
+                atomic_load_explicit(&s->limits->conns, memory_order_relaxed));
   uv_close((uv_handle_t *)t, on_refused_closed);
 }
 
@@ -98,18 +126,23 @@ static void on_connection(uv_stream_t *listener, int status) {
     hz_log_warn(&s->ctx->log, "accept: %s", uv_strerror(status));
     return;
   }
-  if (s->shutting_down || s->nconns >= s->ctx->config->max_connections) {
+  if (s->shutting_down) {
     refuse_connection(s);
     return;
   }
-  hz_conn_t *c = calloc(1, sizeof(*c));
+  /* Claim a place in the process-wide count first: two loops accepting at
+   * once cannot both take the last one. */
+  unsigned open = atomic_fetch_add_explicit(&s->limits->conns, 1, memory_order_relaxed);
+  hz_conn_t *c = open < s->ctx->config->max_connections ? calloc(1, sizeof(*c)) : NULL;
   if (!c) {
+    atomic_fetch_sub_explicit(&s->limits->conns, 1, memory_order_relaxed);
     refuse_connection(s);
     return;
   }
   c->server = s;
   uv_tcp_init(s->ctx->loop, &c->tcp);
   if (uv_accept(listener, (uv_stream_t *)&c->tcp) != 0) {
+    atomic_fetch_sub_explicit(&s->limits->conns, 1, memory_order_relaxed);
     c->tcp.data = c;
     uv_close((uv_handle_t *)&c->tcp, on_unaccepted_closed);
     return;
@@ -119,12 +152,15 @@ static void on_connection(uv_stream_t *listener, int status) {
     s->conns->prev = c;
   s->conns = c;
   s->nconns++;
+  s->accepted++;
   hz_conn_start(c); /* on failure it closes itself and the count follows */
 }
 
-int hz_server_init(hz_server_t *s, hz_ctx_t *ctx, char *err, size_t errlen) {
+int hz_server_init(hz_server_t *s, hz_ctx_t *ctx, hz_server_limits_t *limits, char *err,
+                   size_t errlen) {
   memset(s, 0, offsetof(hz_server_t, read_buf));
   s->ctx = ctx;
+  s->limits = limits;
   const hz_config_t *cfg = ctx->config;
   if (cfg->tls_cert && hz_tls_ctx_new(cfg->tls_cert, cfg->tls_key, &s->tls, err, errlen))
     return -1;
@@ -162,16 +198,85 @@ static int listen_addr(const char *addr, struct sockaddr_storage *ss, char *err,
   return 0;
 }
 
-int hz_server_listen(hz_server_t *s, char *err, size_t errlen) {
+/* A socket bound to ss, with SO_REUSEPORT when asked (libuv 1.44 has no
+ * flag for it, so the socket is made here and handed to uv_tcp_open).
+ * SO_REUSEADDR and IPV6_V6ONLY off are what uv_tcp_bind sets. Returns the
+ * descriptor or a negative errno. */
+static int bound_socket(const struct sockaddr_storage *ss, int reuseport) {
+  int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0)
+    return -errno;
+  int on = 1, off = 0, r = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+  if (r == 0 && reuseport)
+    r = setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on));
+  if (r == 0 && ss->ss_family == AF_INET6)
+    r = setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
+  socklen_t len =
+      ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+  if (r == 0)
+    r = bind(fd, (const struct sockaddr *)ss, len);
+  if (r != 0) {
+    r = -errno;
+    close(fd);
+    return r;
+  }
+  return fd;
+}
+
+static void set_port(struct sockaddr_storage *ss, uint16_t port) {
+  if (ss->ss_family == AF_INET6)
+    ((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
+  else
+    ((struct sockaddr_in *)ss)->sin_port = htons(port);
+}
+
+static uint16_t get_port(const struct sockaddr_storage *ss) {
+  return ntohs(ss->ss_family == AF_INET6 ? ((const struct sockaddr_in6 *)ss)->sin6_port
+                                         : ((const struct sockaddr_in *)ss)->sin_port);
+}
+
+/* The first of several loops: a plain bind (no SO_REUSEPORT) fails if any
+ * other socket holds the address, and with port 0 picks the port; closed
+ * at once, it leaves the port to the loops' sockets. */
+static int claim_port(struct sockaddr_storage *ss) {
+  int fd = bound_socket(ss, 0);
+  if (fd < 0)
+    return fd;
+  socklen_t len = sizeof(*ss);
+  int r = getsockname(fd, (struct sockaddr *)ss, &len) ? -errno : 0;
+  close(fd);
+  return r;
+}
+
+/* Binds the listener: through libuv with one loop (as ever), by hand with
+ * SO_REUSEPORT with several. */
+static int bind_listener(hz_server_t *s, struct sockaddr_storage *ss, int port, int reuseport) {
+  if (!reuseport)
+    return uv_tcp_bind(&s->listener, (struct sockaddr *)ss, 0);
+  int r = port < 0 ? claim_port(ss) : 0;
+  if (port >= 0)
+    set_port(ss, (uint16_t)port);
+  int fd = r ? r : bound_socket(ss, 1);
+  if (fd < 0)
+    return fd;
+  r = uv_tcp_open(&s->listener, fd);
+  if (r)
+    close(fd);
+  return r;
+}
+
+int hz_server_listen(hz_server_t *s, int port, int reuseport, char *err, size_t errlen) {
   struct sockaddr_storage ss;
   const char *addr = s->ctx->config->listen;
   if (listen_addr(addr, &ss, err, errlen))
     return -1;
+  if (port >= 0 && !reuseport)
+    set_port(&ss, (uint16_t)port);
   uv_tcp_init(s->ctx->loop, &s->listener);
   s->listener.data = s;
   s->listening = 1;
   s->open_handles++;
-  int r = uv_tcp_bind(&s->listener, (struct sockaddr *)&ss, 0);
+  int r = bind_listener(s, &ss, port, reuseport);
   if (r == 0)
     r = uv_listen((uv_stream_t *)&s->listener, 511, on_connection);
   if (r) {
@@ -180,14 +285,14 @@ int hz_server_listen(hz_server_t *s, char *err, size_t errlen) {
   }
   int len = sizeof(ss);
   uv_tcp_getsockname(&s->listener, (struct sockaddr *)&ss, &len);
+  s->port = get_port(&ss);
   char ip[48];
   if (ss.ss_family == AF_INET6) {
     uv_ip6_name((struct sockaddr_in6 *)&ss, ip, sizeof(ip));
-    snprintf(s->bound, sizeof(s->bound), "[%s]:%d", ip,
-             ntohs(((struct sockaddr_in6 *)&ss)->sin6_port));
+    snprintf(s->bound, sizeof(s->bound), "[%s]:%d", ip, s->port);
   } else {
     uv_ip4_name((struct sockaddr_in *)&ss, ip, sizeof(ip));
-    snprintf(s->bound, sizeof(s->bound), "%s:%d", ip, ntohs(((struct sockaddr_in *)&ss)->sin_port));
+    snprintf(s->bound, sizeof(s->bound), "%s:%d", ip, s->port);
   }
   return 0;
 }

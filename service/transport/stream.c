@@ -427,7 +427,7 @@ static void refuse_over_budget(hz_call_t *call) {
                                     "server memory for calls in progress is used up (%zu of "
                                     "--max-held-bytes %zu); retry later with backoff or send "
                                     "smaller messages",
-                                    s->held_bytes, call_config(call)->max_held_bytes));
+                                    hz_server_held(s), call_config(call)->max_held_bytes));
   cancel_handler(call);
   hz_frame_decoder_free(&call->decoder);
 }

@@ -16,6 +16,9 @@ HUIZONGD        path of the huizongd executable (required)
 HZ_PROTO_DIR    the proto/ source directory (default: ../../proto)
 HZ_PROTO_FILES  ':'-separated .proto paths relative to it (default: all)
 HZ_KEEP_LOGS    if set, print every server's stderr when it stops
+HZ_SERVER_THREADS  if set, every huizongd starts with --threads N (a test's
+                own --threads comes later and wins); unset, the daemon's
+                default (the cores available)
 
 A private PostgreSQL cluster (DATABASE_URL) plugs in at `server_env()`:
 the environment every huizongd gets is built there, and `ServerTestCase`
@@ -136,6 +139,17 @@ def health_pb():
 # --------------------------------------------------------------------------
 # The server under test
 
+def threads_args():
+    """--threads from HZ_SERVER_THREADS, so that the whole suite runs with
+    one loop or several without editing a test."""
+    n = os.environ.get("HZ_SERVER_THREADS", "")
+    if not n:
+        return []
+    if not n.isdigit() or int(n) < 1:
+        raise RuntimeError("HZ_SERVER_THREADS=%r is not a number of loops" % n)
+    return ["--threads", n]
+
+
 def server_env(extra=None):
     """Environment for huizongd. Settings inherited from the developer's
     shell would make runs differ, so huizong's own variables are dropped;
@@ -164,7 +178,7 @@ class Server:
     # -- lifecycle --------------------------------------------------------
 
     def start(self):
-        cmd = [huizongd_path(), "--listen", "127.0.0.1:0"] + self.args
+        cmd = [huizongd_path(), "--listen", "127.0.0.1:0"] + threads_args() + self.args
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      env=self.env)
