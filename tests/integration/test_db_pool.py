@@ -342,8 +342,7 @@ class PoolParsesTest(pc.PgServerTestCase):
 
 POOL_PREPARING_RE = re.compile(r"^huizongd: debug: database: preparing (\S+)$", re.M)
 PREPARING_RE = re.compile(r"^huizongd: debug: database: preparing ([A-Z0-9_]+)$", re.M)
-READ_PREPARING_RE = re.compile(r"^huizongd: debug: read database 1: preparing ([A-Z0-9_]+)$",
-                               re.M)
+READ_PREPARING_RE = re.compile(r"^huizongd: debug: read database 1: preparing ([A-Z0-9_]+)$", re.M)
 
 
 def stmt_describe():

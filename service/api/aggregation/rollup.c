@@ -8,7 +8,10 @@
  * region's change stamp (AGG_STAMP): an answer kept at that stamp is sent
  * as is; otherwise the answer is computed by five statements in one job
  * and kept under the stamp read before it, so a change committed in
- * between makes the next call compute again. */
+ * between makes the next call compute again. With read servers the stamp
+ * job also reads the primary's WAL position (after the stamp), and the
+ * answer is computed where that position has been replayed (api/read.c,
+ * db/replica.h): it reflects at least what the stamp does. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
