@@ -134,9 +134,11 @@ static int attempt(hz_db_read_t *rd) {
     return to_primary(rd);
   read_enter(rd, RD_STANDBY);
   rd->on = s;
-  if (hz_db_pool_submit(&s->pool, rd->stmts, rd->n, on_standby_done, rd, &rd->job) == 0)
+  int err = hz_db_pool_submit(&s->pool, rd->stmts, rd->n, on_standby_done, rd, &rd->job);
+  if (err == 0)
     return 0;
-  standby_set(r, s, HZ_STANDBY_DOWN);
+  if (err != -EAGAIN) /* a full queue is load, not a standby that is down */
+    standby_set(r, s, HZ_STANDBY_DOWN);
   return to_primary(rd);
 }
 
@@ -182,11 +184,13 @@ static void on_standby_done(void *data, const hz_db_result_t *res) {
     behind(rd, s);
     return;
   }
-  /* Down, or a failure of its own (a recovery conflict, say): the primary
+  /* Down, or a failure of its own (a query cancelled by a recovery
+   * conflict, say, which says nothing of the next read): the primary
    * answers, and its verdict is the one the caller sees. */
   hz_log_debug(rd->reads->log, "%s: read failed there (%s): %s", s->label,
                res->unavailable ? "unavailable" : res->sqlstate, res->error);
-  standby_set(rd->reads, s, HZ_STANDBY_DOWN);
+  if (res->unavailable)
+    standby_set(rd->reads, s, HZ_STANDBY_DOWN);
   to_primary_or_fail(rd);
 }
 

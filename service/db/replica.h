@@ -41,7 +41,7 @@ typedef enum {
   HZ_STANDBY_UNKNOWN, /* no read finished there yet */
   HZ_STANDBY_SERVING, /* its last read was fresh and answered there */
   HZ_STANDBY_BEHIND,  /* its last read found it behind past max_wait_ms */
-  HZ_STANDBY_DOWN,    /* unreachable, or its last read failed there */
+  HZ_STANDBY_DOWN,    /* unreachable: no connection, or one lost */
 } hz_standby_state_t;
 
 typedef struct hz_db_standby_s {

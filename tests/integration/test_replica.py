@@ -20,6 +20,7 @@ counts reach the view within about a second, so they are polled."""
 
 import atexit
 import re
+import subprocess
 import time
 
 import harness
@@ -207,6 +208,30 @@ class StandbyServesTest(ReplicaTestCase):
 
     def caught_up(self):
         self.standby.wait_replayed(replica.primary_lsn(self.db.url))
+
+    def test_0_environment_and_flag_errors(self):
+        # HUIZONG_READ_DATABASE_URL names one read server, as the flag does.
+        env_server = harness.Server(["--database-url", self.db.url],
+                                    env={"HUIZONG_READ_DATABASE_URL":
+                                         self.standby.url(self.db.name)})
+        pc._servers.append(env_server)
+        env_server.start()
+        try:
+            pc.wait_serving(env_server.channel())
+            period = pc.fresh_quarter()
+            self.submit(TOWN_A, period, [("fai", "1")])
+            self.caught_up()
+            self.series_until_on_standby(Aggregation(env_server.channel()), period,
+                                         RETURN_TIMEOUT)
+            self.assertIn("1 read database(s)", env_server.log_text())
+        finally:
+            self.assertEqual(env_server.stop(), 0, env_server.log_text())
+        for args, want in ((["--read-database-url", ""], "--read-database-url is empty"),
+                           (["--read-max-wait-ms", "soon"], "--read-max-wait-ms")):
+            res = subprocess.run([harness.huizongd_path()] + args, capture_output=True,
+                                 text=True, timeout=30, env=harness.server_env())
+            self.assertEqual(res.returncode, 2, res.stderr)
+            self.assertIn(want, res.stderr.splitlines()[0])
 
     def series_until_on_standby(self, agg, period, timeout):
         """Series until one is counted on the standby (its pool may still be
