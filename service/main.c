@@ -20,15 +20,16 @@
  * worker.h), the signals, the exit code. */
 typedef struct hz_daemon_s {
   hz_config_t config;        /* parsed flags and environment; read-only
-                             * once the workers exist */
+                              * once the workers exist */
   hz_log_t log;              /* process-wide lines (no loop tag) */
   hz_server_limits_t limits; /* --max-connections, --max-held-bytes over
-                             * every loop */
+                              * every loop */
   hz_worker_t *workers;      /* config.threads of them; the first runs on
-                             * the main thread's default loop */
+                              * the main thread's default loop */
   unsigned nworkers;         /* workers set up (to free) */
   unsigned nlive;            /* the first nlive workers have a running loop */
   atomic_uint running;       /* workers not yet stopped */
+  int stopping;              /* the workers were told to stop (loop 0) */
   uv_async_t all_stopped;    /* the last worker to stop wakes loop 0 */
   uv_signal_t sigterm;       /* graceful stop, on loop 0 */
   uv_signal_t sigint;        /* same, from a terminal */
@@ -56,6 +57,10 @@ static void on_signal(uv_signal_t *sig, int signum) {
   hz_daemon_t *d = sig->data;
   hz_log_info(&d->log, "%s: draining %u connections", signum == SIGTERM ? "SIGTERM" : "SIGINT",
               atomic_load(&d->limits.conns));
+  /* Once: a worker that has already stopped has closed its async handle. */
+  if (d->stopping)
+    return;
+  d->stopping = 1;
   for (unsigned i = 0; i < d->nlive; i++)
     hz_worker_stop(&d->workers[i]);
 }
