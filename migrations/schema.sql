@@ -1209,6 +1209,25 @@ CREATE FUNCTION public.hz_period_type_name(t smallint) RETURNS text
 $$;
 
 --
+-- Name: hz_read_fresh(pg_lsn); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_read_fresh(p_want pg_lsn) RETURNS boolean
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  at pg_lsn := CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()
+                    ELSE pg_current_wal_insert_lsn() END;
+BEGIN
+  IF at IS NULL OR at < p_want THEN
+    RAISE EXCEPTION 'this server has replayed WAL to %, not yet to %', at, p_want
+      USING ERRCODE = 'HZ001';
+  END IF;
+  RETURN true;
+END
+$$;
+
+--
 -- Name: hz_report_type(smallint, smallint); Type: FUNCTION; Schema: public; Owner: -
 --
 

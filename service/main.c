@@ -38,6 +38,7 @@ typedef struct hz_daemon_s {
   hz_server_limits_t metrics_limits; /* its own connection count */
   int metrics_started;               /* metrics initialised */
   double start_time;                 /* Unix seconds at start, for the metrics */
+  int stopping;                      /* the workers were told to stop (loop 0) */
   int exit_code;                     /* what main returns */
 } hz_daemon_t;
 
@@ -62,6 +63,10 @@ static void on_signal(uv_signal_t *sig, int signum) {
   hz_daemon_t *d = sig->data;
   hz_log_info(&d->log, "%s: draining %u connections", signum == SIGTERM ? "SIGTERM" : "SIGINT",
               atomic_load(&d->limits.conns));
+  /* Once: a worker that has already stopped has closed its async handle. */
+  if (d->stopping)
+    return;
+  d->stopping = 1;
   for (unsigned i = 0; i < d->nlive; i++)
     hz_worker_stop(&d->workers[i]);
   /* Scrapes end with the calls: the last figures are in the log of the

@@ -16,14 +16,20 @@ static void on_pool_closed(void *data) {
     w->on_stopped(w);
 }
 
-/* Calls have drained: the database goes last. */
-static void on_server_stopped(void *data) {
+/* The read servers' pools are closed: the primary's goes last. */
+static void on_reads_closed(void *data) {
   hz_worker_t *w = data;
-  uv_close((uv_handle_t *)&w->stop, NULL);
   if (w->pool_started)
     hz_db_pool_close(&w->pool, on_pool_closed, w);
   else
     on_pool_closed(w);
+}
+
+/* Calls have drained: the databases go last. */
+static void on_server_stopped(void *data) {
+  hz_worker_t *w = data;
+  uv_close((uv_handle_t *)&w->stop, NULL);
+  hz_db_reads_close(&w->reads, on_reads_closed, w);
 }
 
 static void on_stop(uv_async_t *a) {
@@ -77,6 +83,21 @@ static void observe_init(hz_worker_t *w) {
     w->ctx.request_salt = uv_hrtime() ^ ((uint64_t)uv_os_getpid() << 32) ^ w->ctx.loop_index;
 }
 
+/* This loop's pool of each read server, sized as its primary pool; none
+ * without --read-database-url. 0 or -1. */
+static int start_reads(hz_worker_t *w) {
+  const hz_config_t *cfg = w->ctx.config;
+  if (hz_db_reads_init(&w->reads, w->ctx.loop, &w->pool, cfg->read_urls, (int)cfg->nread_urls,
+                       w->pool.size, w->pool.queue_max, cfg->db_timeout_s * 1000u,
+                       cfg->read_max_wait_ms, &w->ctx.log))
+    return -1;
+  w->app.reads = &w->reads;
+  if (cfg->nread_urls && w->ctx.loop_index == 0)
+    hz_log_info(&w->ctx.log, "%u read database(s); a read waits up to %u ms for one to catch up",
+                cfg->nread_urls, cfg->read_max_wait_ms);
+  return 0;
+}
+
 int hz_worker_init(hz_worker_t *w, const hz_config_t *cfg, hz_server_limits_t *limits,
                    unsigned index, unsigned n, uv_loop_t *loop) {
   char err[512];
@@ -108,6 +129,10 @@ int hz_worker_init(hz_worker_t *w, const hz_config_t *cfg, hz_server_limits_t *l
   }
   if (register_services(w)) {
     hz_log_error(&w->ctx.log, "cannot register services");
+    return -1;
+  }
+  if (w->pool_started && start_reads(w)) {
+    hz_log_error(&w->ctx.log, "cannot create the read database pools");
     return -1;
   }
   return 0;
@@ -145,6 +170,7 @@ void hz_worker_abort(hz_worker_t *w) {
     uv_close((uv_handle_t *)&w->stop, NULL);
   if (w->server_started)
     hz_server_shutdown(&w->server, NULL, NULL);
+  hz_db_reads_close(&w->reads, NULL, NULL);
   if (w->pool_started)
     hz_db_pool_close(&w->pool, NULL, NULL);
   uv_run(w->ctx.loop, UV_RUN_DEFAULT);
@@ -157,6 +183,7 @@ void hz_worker_free(hz_worker_t *w) {
     uv_thread_join(&w->thread);
   hz_reflection_free(&w->reflection);
   hz_app_free(&w->app);
+  hz_db_reads_free(&w->reads);
   hz_db_pool_free(&w->pool);
   hz_server_free(&w->server);
   hz_registry_free(&w->ctx.registry);

@@ -21,6 +21,7 @@
 #include "builtin/reflection.h"
 #include "core/context.h"
 #include "db/pool.h"
+#include "db/replica.h"
 #include "transport/server.h"
 
 typedef struct hz_worker_s hz_worker_t;
@@ -36,6 +37,8 @@ struct hz_worker_s {
   hz_reflection_t reflection;      /* reflection service */
   hz_db_pool_t pool;               /* this loop's share of --db-connections */
   int pool_started;                /* pool initialised */
+  hz_db_reads_t reads;             /* this loop's pools of the read servers
+                                    * (--read-database-url, db/replica.h) */
   hz_app_t app;                    /* huizong.v1 services and their caches */
   hz_metrics_t metrics;            /* this loop's counters (ctx.metrics); written
                                     * only here, read by the scrape on loop 0 */

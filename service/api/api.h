@@ -7,6 +7,7 @@
 #include "api/aggregation/cache.h"
 #include "core/context.h"
 #include "db/pool.h"
+#include "db/replica.h"
 
 struct hz_rpc_def_s;
 
@@ -20,7 +21,9 @@ typedef struct hz_rpc_binding_s {
 typedef struct hz_app_s {
   hz_ctx_t *ctx;              /* owning context */
   hz_rpc_binding_t *bindings; /* one per registered method */
-  hz_db_pool_t *db;           /* PostgreSQL pool */
+  hz_db_pool_t *db;           /* PostgreSQL pool (the primary) */
+  hz_db_reads_t *reads;       /* read servers for hz_rpc_read_query; NULL
+                                 or none: every read on db */
   hz_token_cache_t tokens;    /* verified tokens, short-lived */
   hz_rcache_t rollups;        /* Rollup answers, checked by stamp per call */
 } hz_app_t;

@@ -75,7 +75,7 @@ static int live_verdict(hz_rpc_t *rpc, const hz_db_result_t *res) {
   return -1;
 }
 
-static void on_job_done(void *data, const hz_db_result_t *res) {
+void hz_rpc_job_done(void *data, const hz_db_result_t *res) {
   hz_rpc_job_t *j = data;
   hz_rpc_t *rpc = j->rpc;
   unlink_job(rpc, j);
@@ -113,15 +113,23 @@ int hz_rpc_query(hz_rpc_t *rpc, const hz_db_stmt_t *stmts, int n, hz_rpc_db_fn c
     hz_rpc_finish(rpc, HZ_STATUS_INTERNAL, "internal error: a job of %d statements", n);
     return -1;
   }
-  hz_rpc_job_t *j = hz_arena_zalloc(hz_rpc_arena(rpc), sizeof(*j));
-  if (j && rpc->live_unchecked) {
-    j->live_check = 1;
+  int live = rpc->live_unchecked;
+  if (live)
     stmts = with_live_check(rpc, stmts, n++);
-  }
-  if (!j || !stmts) {
+  hz_rpc_job_t *j = stmts ? hz_rpc_job_link(rpc, cb, tag) : NULL;
+  if (!j) {
     hz_rpc_oom(rpc);
     return -1;
   }
+  j->live_check = live;
+  return hz_rpc_job_submitted(
+      rpc, j, hz_db_pool_submit(rpc->app->db, stmts, n, hz_rpc_job_done, j, &j->job));
+}
+
+hz_rpc_job_t *hz_rpc_job_link(hz_rpc_t *rpc, hz_rpc_db_fn cb, void *tag) {
+  hz_rpc_job_t *j = hz_arena_zalloc(hz_rpc_arena(rpc), sizeof(*j));
+  if (!j)
+    return NULL;
   j->rpc = rpc;
   j->cb = cb;
   j->tag = tag;
@@ -130,16 +138,20 @@ int hz_rpc_query(hz_rpc_t *rpc, const hz_db_stmt_t *stmts, int n, hz_rpc_db_fn c
   j->next = rpc->jobs;
   rpc->jobs = j;
   rpc->njobs++;
-  int r = hz_db_pool_submit(rpc->app->db, stmts, n, on_job_done, j, &j->job);
-  if (r) {
-    unlink_job(rpc, j);
-    if (r == -EAGAIN)
-      hz_rpc_finish(rpc, HZ_STATUS_RESOURCE_EXHAUSTED, "server queue full; retry later");
-    else
-      hz_rpc_finish(rpc, HZ_STATUS_UNAVAILABLE, "database unavailable; retry later");
-    return -1;
-  }
-  return 0;
+  return j;
+}
+
+int hz_rpc_job_submitted(hz_rpc_t *rpc, hz_rpc_job_t *j, int r) {
+  if (r == 0)
+    return 0;
+  unlink_job(rpc, j);
+  if (r == -EAGAIN)
+    hz_rpc_finish(rpc, HZ_STATUS_RESOURCE_EXHAUSTED, "server queue full; retry later");
+  else if (r == -ENOMEM)
+    hz_rpc_oom(rpc);
+  else
+    hz_rpc_finish(rpc, HZ_STATUS_UNAVAILABLE, "database unavailable; retry later");
+  return -1;
 }
 
 /* ---- page size --------------------------------------------------------- */
@@ -157,8 +169,12 @@ int hz_rpc_page_size(hz_rpc_t *rpc, int32_t requested, int def, int cap) {
 /* ---- finishing --------------------------------------------------------- */
 
 static void cancel_jobs(hz_rpc_t *rpc) {
-  for (hz_rpc_job_t *j = rpc->jobs; j; j = j->next)
-    hz_db_job_cancel(j->job);
+  for (hz_rpc_job_t *j = rpc->jobs; j; j = j->next) {
+    if (j->read)
+      hz_db_read_cancel(j->read);
+    else
+      hz_db_job_cancel(j->job);
+  }
   rpc->jobs = NULL;
   rpc->njobs = 0;
 }

@@ -8,6 +8,7 @@
 #include "api/api.h"
 #include "api/auth.h"
 #include "db/pool.h"
+#include "db/replica.h"
 #include "transport/call.h"
 
 #define HZ_ROLES_ALL   ((1u << HZ_ROLE_TOWNSHIP) | (1u << HZ_ROLE_COUNTY) | (1u << HZ_ROLE_ADMIN))
@@ -38,6 +39,7 @@ typedef struct hz_rpc_job_s {
   struct hz_rpc_job_s *next; /* rpc's jobs in flight */
   hz_rpc_t *rpc;             /* owner */
   hz_db_job_t *job;          /* pool handle, for cancellation */
+  hz_db_read_t *read;        /* or the read's (hz_rpc_read_query), NULL */
   hz_rpc_db_fn cb;           /* continuation */
   void *tag;                 /* handler state passed back to cb */
   unsigned live_check : 1;   /* statement 0 is hz_token_live, not the handler's */
@@ -69,6 +71,8 @@ struct hz_rpc_s {
   hz_rpc_pending_t *pending_tail; /* where the next one is appended */
   hz_rpc_job_t *jobs;             /* database jobs in flight, cancelled on finish */
   int njobs;                      /* length of jobs */
+  const char *read_lsn;           /* the primary's WAL position, read once per
+                                 call before its first read (api/read.c) */
   void *state;                    /* handler state */
 };
 
@@ -96,6 +100,33 @@ static inline hz_arena_t *hz_rpc_arena(hz_rpc_t *rpc) {
 #define HZ_RPC_MAX_STMTS (HZ_DB_MAX_STMTS - 1)
 
 int hz_rpc_query(hz_rpc_t *rpc, const hz_db_stmt_t *stmts, int n, hz_rpc_db_fn cb, void *tag);
+
+/* A read-only job that may run on a standby (db/replica.h) and is still
+ * fresh at commit: for Rollup, Series, Completeness, GetReport and
+ * ExportValues. Without read servers it is hz_rpc_query. With them, the
+ * call's first read takes the primary's WAL position (one cheap job on the
+ * primary, which also carries the token's live check) unless the handler
+ * recorded it already (hz_rpc_read_position); every read of the call then
+ * runs where that position has been replayed, else on the primary. Same
+ * returns and callback as hz_rpc_query. */
+int hz_rpc_read_query(hz_rpc_t *rpc, const hz_db_stmt_t *stmts, int n, hz_rpc_db_fn cb, void *tag);
+
+/* For api/read.c, which runs jobs through another submit: a job record
+ * linked to the call (cancelled when it finishes), NULL when out of
+ * memory; hz_rpc_job_done is the submit's callback with the record as
+ * data; hz_rpc_job_submitted takes the submit's return, and on an error
+ * unlinks the record and finishes the call as hz_rpc_query does (-1). */
+hz_rpc_job_t *hz_rpc_job_link(hz_rpc_t *rpc, hz_rpc_db_fn cb, void *tag);
+void hz_rpc_job_done(void *data, const hz_db_result_t *res);
+int hz_rpc_job_submitted(hz_rpc_t *rpc, hz_rpc_job_t *j, int r);
+
+/* The WAL_POSITION statement, for a handler that adds it to a job it
+ * runs on the primary anyway (Rollup's stamp), after the statements whose
+ * answer the read must not be older than. */
+hz_db_stmt_t hz_rpc_position_stmt(void);
+/* Records WAL_POSITION's answer r as the call's read position. 0, or -1
+ * after finishing the call (no memory). */
+int hz_rpc_read_position(hz_rpc_t *rpc, const PGresult *r);
 
 /* The status a failed job deserves, chosen by SQLSTATE (class), and its
  * client message (in the call's arena; NULL when memory ran out):

@@ -37,6 +37,8 @@ enum {
   OPT_METRICS_LISTEN,
   OPT_WEB_ROOT,
   OPT_CORS_ORIGIN,
+  OPT_READ_URL,
+  OPT_READ_MAX_WAIT,
   OPT_HELP,
 };
 
@@ -70,6 +72,10 @@ void hz_config_defaults(hz_config_t *c) {
   c->db_timeout_s = 15;
   c->rollup_cache_bytes = 16u << 20;
   c->log_level = HZ_LOG_INFO;
+  /* A healthy standby on the same network replays a commit within a few
+   * milliseconds; waiting longer than this costs a dashboard more than the
+   * primary's own answer would. */
+  c->read_max_wait_ms = 50;
 }
 
 static int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out) {
@@ -111,6 +117,7 @@ static const numeric_opt_t numeric_opts[] = {
     {OPT_DB_QUEUE, "HUIZONG_DB_QUEUE", U32(db_queue), 1, 1000000},
     {OPT_DB_TIMEOUT, "HUIZONG_DB_TIMEOUT", U32(db_timeout_s), 1, 3600},
     {OPT_ROLLUP_CACHE, "HUIZONG_ROLLUP_CACHE_BYTES", SZ(rollup_cache_bytes), 0, 1ull << 32},
+    {OPT_READ_MAX_WAIT, "HUIZONG_READ_MAX_WAIT_MS", U32(read_max_wait_ms), 0, 60000},
     {OPT_THREADS, "HUIZONG_THREADS", U32(threads), 1, MAX_THREADS},
 };
 
@@ -140,6 +147,10 @@ int hz_config_from_env(hz_config_t *c, const char **err) {
     c->web_root = v;
   if ((v = getenv("HUIZONG_METRICS_LISTEN")) && *v)
     c->metrics_listen = v;
+  if ((v = getenv("HUIZONG_READ_DATABASE_URL")) && *v) {
+    c->read_urls[0] = v;
+    c->nread_urls = 1;
+  }
   if ((v = getenv("HUIZONG_LOG_LEVEL")) && *v && hz_log_level_parse(v, &c->log_level)) {
     *err = "HUIZONG_LOG_LEVEL must be error, warn, info or debug";
     return -1;
@@ -184,9 +195,20 @@ static const struct option long_opts[] = {
     {"metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN},
     {"web-root", required_argument, NULL, OPT_WEB_ROOT},
     {"cors-origin", required_argument, NULL, OPT_CORS_ORIGIN},
+    {"read-database-url", required_argument, NULL, OPT_READ_URL},
+    {"read-max-wait-ms", required_argument, NULL, OPT_READ_MAX_WAIT},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
+
+/* The flag's name: argv[optind - 1] is its value when given apart
+ * ("--threads 0"). */
+static const char *option_name(int opt) {
+  for (const struct option *o = long_opts; o->name; o++)
+    if (o->val == opt)
+      return o->name;
+  return "?";
+}
 
 /* An origin is scheme://host[:port] exactly as a browser sends it in
  * Origin: no path, no trailing slash, no wildcard (credentials travel in a
@@ -210,8 +232,27 @@ static int add_cors_origin(hz_config_t *c, const char *v, char *err, size_t errl
   return 0;
 }
 
+/* --read-database-url: one read server per flag. The flags replace the
+ * environment's URL rather than add to it. */
+static int add_read_url(hz_config_t *c, int *from_flags, const char *v, char *err, size_t errlen) {
+  if (!*from_flags) {
+    c->nread_urls = 0;
+    *from_flags = 1;
+  }
+  if (!*v) {
+    snprintf(err, errlen, "--read-database-url is empty; give a standby's connection URL");
+    return -1;
+  }
+  if (c->nread_urls == HZ_CONFIG_MAX_READS) {
+    snprintf(err, errlen, "--read-database-url given more than %d times", HZ_CONFIG_MAX_READS);
+    return -1;
+  }
+  c->read_urls[c->nread_urls++] = v;
+  return 0;
+}
+
 int hz_config_from_args(hz_config_t *c, int argc, char **argv, char *err, size_t errlen) {
-  int opt;
+  int opt, read_flags = 0;
   opterr = 0;
   while ((opt = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
     switch (opt) {
@@ -231,6 +272,10 @@ int hz_config_from_args(hz_config_t *c, int argc, char **argv, char *err, size_t
       if (add_cors_origin(c, optarg, err, errlen))
         return -1;
       continue;
+    case OPT_READ_URL:
+      if (add_read_url(c, &read_flags, optarg, err, errlen))
+        return -1;
+      continue;
     case OPT_HELP: return 1;
     case OPT_LOG_LEVEL:
       if (hz_log_level_parse(optarg, &c->log_level)) {
@@ -247,7 +292,7 @@ int hz_config_from_args(hz_config_t *c, int argc, char **argv, char *err, size_t
       if (numeric_opts[i].opt != opt)
         continue;
       if (set_numeric(c, &numeric_opts[i], optarg)) {
-        snprintf(err, errlen, "%s: '%s' is not a number in %llu..%llu", argv[optind - 1], optarg,
+        snprintf(err, errlen, "--%s: '%s' is not a number in %llu..%llu", option_name(opt), optarg,
                  (unsigned long long)numeric_opts[i].min, (unsigned long long)numeric_opts[i].max);
         return -1;
       }
@@ -336,6 +381,16 @@ void hz_config_usage(const char *argv0) {
           "  --cors-origin URL         let pages of this origin (scheme://host[:port])\n"
           "                            call gRPC-Web cross-origin; repeatable (none:\n"
           "                            same-origin only)\n"
+          "  --read-database-url URL   a streaming standby for Rollup, Series,\n"
+          "                            Completeness, GetReport and ExportValues; one\n"
+          "                            pool per flag, repeatable (up to 8). A read runs\n"
+          "                            there only once the standby has replayed the\n"
+          "                            primary's WAL position taken after the commits\n"
+          "                            it must show, else on the primary; writes and\n"
+          "                            everything else stay on the primary\n"
+          "                            [HUIZONG_READ_DATABASE_URL: one URL] (none)\n"
+          "  --read-max-wait-ms N      how long a read waits for a standby to catch up\n"
+          "                            before the primary answers it (50)\n"
           "Numeric options also read HUIZONG_<NAME> (e.g. HUIZONG_MAX_MESSAGE_BYTES).\n",
           argv0, argv0, argv0, uv_available_parallelism());
 }

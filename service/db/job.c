@@ -171,7 +171,7 @@ static int send_stmt(hz_db_conn_t *c, hz_db_job_t *job, int i) {
     if (!PQsendPrepare(c->pg, d->name, d->sql, d->nparams, NULL))
       return 0;
     hz_db_prepared_add(&c->prepared, s->id);
-    hz_log_debug(c->pool->log, "database: preparing %s", d->name);
+    hz_log_debug(c->pool->log, "%s: preparing %s", c->pool->label, d->name);
     job->entries[job->nentries].stmt = (short)i;
     job->entries[job->nentries++].prepare = 1;
   }

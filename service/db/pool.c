@@ -198,7 +198,7 @@ static void connect_step(hz_db_conn_t *c) {
     hz_metric_add(&c->pool->metrics->db_reconnects, 1);
   c->ever_connected = 1;
   if (c->reported_down)
-    hz_log_info(c->pool->log, "database connection restored");
+    hz_log_info(c->pool->log, "%s connection restored", c->pool->label);
   c->reported_down = 0;
   c->backoff_ms = BACKOFF_MIN_MS;
   hz_db_prepared_clear(&c->prepared);
@@ -324,7 +324,7 @@ static void on_notice(void *arg, const PGresult *r) {
     state = NULL;
   }
   int len = (int)strcspn(msg, "\n");
-  hz_log(c->pool->log, level, "database %s: %.*s%s%s%s", sev, len, msg, state ? " (" : "",
+  hz_log(c->pool->log, level, "%s %s: %.*s%s%s%s", c->pool->label, sev, len, msg, state ? " (" : "",
          state ? state : "", state ? ")" : "");
 }
 
@@ -375,7 +375,7 @@ static void end_first_attempt(hz_db_conn_t *c) {
 static void conn_broken(hz_db_conn_t *c, const char *why) {
   hz_db_pool_t *p = c->pool;
   char reason[256];
-  snprintf(reason, sizeof(reason), "database unavailable: %s",
+  snprintf(reason, sizeof(reason), "%s unavailable: %s", p->label,
            why && *why ? why : "connection lost");
   char *nl = strchr(reason, '\n');
   if (nl)
@@ -419,6 +419,7 @@ int hz_db_pool_init(hz_db_pool_t *p, uv_loop_t *loop, const char *conninfo, int 
   p->timeout_ms = timeout_ms ? timeout_ms : HZ_DB_DEFAULT_TIMEOUT_MS;
   p->conninfo = conninfo;
   p->log = log;
+  p->label = "database";
   p->size = size;
   p->queue_max = queue_max;
   p->conns = calloc((size_t)size, sizeof(*p->conns));

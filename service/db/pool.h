@@ -70,6 +70,8 @@ typedef struct hz_db_pool_s {
   uv_loop_t *loop;                      /* owning loop */
   const char *conninfo;                 /* libpq connection string */
   const hz_log_t *log;                  /* for connection state changes */
+  const char *label;                    /* what log lines call it: "database",
+                                           or a read server's "read database N" */
   hz_db_conn_t *conns;                  /* all connections, array of size */
   int size;                             /* connections in conns, fixed at init */
   hz_db_conn_t *idle;                   /* connections ready for a job */

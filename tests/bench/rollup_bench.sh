@@ -28,6 +28,7 @@
 #                             (at least 3) when a call is slow
 #   HZ_BENCH_DB_CONNECTIONS [4] huizongd --db-connections
 #   HZ_BENCH_PROVINCE [1]     0 skips case (b)
+#   HZ_BENCH_SERVER_THREADS   huizongd --threads (unset: one loop per core)
 #   HZ_BENCH_KEEP_DB [0]      1 leaves the loaded cluster running at exit
 set -euo pipefail
 
@@ -393,7 +394,8 @@ main() {
   echo "requests: sequential, one grpcio channel, serialised once, answers timed as raw bytes;"
   echo "reference: the same rollup as one plain SQL GROUP BY query, pgbench -M prepared -c 1,"
   echo "per-transaction latency over TCP; at most $REQUESTS calls after at most $WARMUP warm-ups per side,"
-  echo "fewer when one call is slow (time budget ${SECONDS_PER_RUN} s per run); huizongd --db-connections $DB_CONNECTIONS"
+  echo "fewer when one call is slow (time budget ${SECONDS_PER_RUN} s per run); huizongd --db-connections $DB_CONNECTIONS,"
+  echo "event loops: ${HZ_BENCH_SERVER_THREADS:-default, one per core ($(nproc))} (HZ_BENCH_SERVER_THREADS)"
   local floor
   floor=$("$HZB_PY" "$HERE/rollup_driver.py" health --addr "$HZB_ADDR" --requests "$REQUESTS" \
     --warmup "$WARMUP" --seconds 10) || hzb_die "Health/Check failed"

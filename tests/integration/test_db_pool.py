@@ -268,6 +268,8 @@ class FrozenDatabaseTest(pc.PgServerTestCase):
 # ----------------------------------------------------------------------------
 
 LOG_LINE = re.compile(r"^huizongd: (error|warn|info|debug): ")
+# With several event loops (--threads) a loop's lines end in " (loop N)".
+LOOP_TAG = r"(?: \(loop \d+\))?"
 
 
 class LibpqLogTest(pc.PgServerTestCase):
@@ -295,7 +297,7 @@ class LibpqLogTest(pc.PgServerTestCase):
         self.assertTrue(term)
         for l in term:
             self.assertRegex(l, r"^huizongd: warn: database FATAL: terminating connection"
-                                r" due to administrator command \(57P01\)$")
+                                r" due to administrator command \(57P01\)%s$" % LOOP_TAG)
 
     def test_refused_connection_is_logged_with_libpq_reason(self):
         s = socket.socket()
@@ -341,7 +343,10 @@ class PoolParsesTest(pc.PgServerTestCase):
 
 
 POOL_PREPARING_RE = re.compile(r"^huizongd: debug: database: preparing (\S+)$", re.M)
-PREPARING_RE = re.compile(r"^huizongd: debug: database: preparing ([A-Z0-9_]+)$", re.M)
+PREPARING_RE = re.compile(r"^huizongd: debug: database: preparing ([A-Z0-9_]+)%s$" % LOOP_TAG,
+                          re.M)
+READ_PREPARING_RE = re.compile(
+    r"^huizongd: debug: read database 1: preparing ([A-Z0-9_]+)%s$" % LOOP_TAG, re.M)
 
 
 def stmt_describe():
@@ -378,8 +383,16 @@ class EveryStatementOnOneConnectionTest(pc.PgServerTestCase):
     reaches every row of the statement table through its RPCs (the
     reference data goes in through Admin RPCs of this same server), that
     connection Parses each row once, and no call answers INTERNAL. A row no
-    call here reaches fails this test: extend the tour with its RPC."""
-    server_args = ("--db-connections", "1", "--log-level", "debug")
+    call here reaches fails this test: extend the tour with its RPC. One
+    loop (--threads 1): one connection in the whole process is the point."""
+    server_args = ("--threads", "1", "--db-connections", "1", "--log-level", "debug")
+
+    @classmethod
+    def start_server(cls, extra_args=(), wait=True):
+        # The primary itself as a read server (db/replica.h): the reads'
+        # statements, READ_FRESH among them, run on its own one-connection
+        # pool, and WAL_POSITION on the primary's.
+        return super().start_server(["--read-database-url", cls.db.url] + list(extra_args), wait)
 
     def call(self, service, method, req, label="admin"):
         mod = pc.admin_pb() if service == "Admin" else (
@@ -469,18 +482,22 @@ class EveryStatementOnOneConnectionTest(pc.PgServerTestCase):
             self.call("Admin", "ListTargets", a.ListTargetsRequest(), label)
         log = self.server.log_text()
         prepared = PREPARING_RE.findall(log)
-        self.assertEqual(len(prepared), len(set(prepared)),
-                         "a name was prepared twice on one connection")
+        read_prepared = READ_PREPARING_RE.findall(log)
+        for names in (prepared, read_prepared):
+            self.assertEqual(len(names), len(set(names)),
+                             "a name was prepared twice on one connection")
+        self.assertIn("READ_FRESH", read_prepared)
+        self.assertIn("AGG_VALUES", read_prepared)
         declared = declared_statement_names()
         self.assertTrue(declared, "the statement table is empty")
-        self.assertEqual(sorted(declared - set(prepared)), [],
+        self.assertEqual(sorted(declared - set(prepared) - set(read_prepared)), [],
                          "declared statements this test never prepared")
         self.assertNotIn("SQL error", log)
         print("one connection prepared %d names (%d declared)" % (len(set(prepared)), len(declared)))
 
 
 
-PREPARED_ANY_RE = re.compile(r"^huizongd: debug: database: preparing (\S+)$", re.M)
+PREPARED_ANY_RE = re.compile(r"^huizongd: debug: database: preparing (\S+?)%s$" % LOOP_TAG, re.M)
 
 
 class ReportingStatementsDeclaredTest(pc.PgServerTestCase):

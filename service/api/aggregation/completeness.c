@@ -356,5 +356,5 @@ void agg_completeness(hz_rpc_t *rpc, ProtobufCMessage *msg) {
       [Q_UNITS] = {.id = HZ_STMT_AGG_COMPLETENESS, .values = p},
       [Q_GROUPS] = {.id = HZ_STMT_AGG_GROUPS, .values = groups},
   };
-  hz_rpc_query(rpc, q, grouped ? Q_N : Q_GROUPS, on_completeness, cq);
+  hz_rpc_read_query(rpc, q, grouped ? Q_N : Q_GROUPS, on_completeness, cq);
 }

@@ -151,7 +151,7 @@ static void export_next(hz_rpc_t *rpc) {
     q[n++] = (hz_db_stmt_t){.id = HZ_STMT_EXPORT_KNOWN, .values = ex->known};
   }
   q[n++] = (hz_db_stmt_t){.id = HZ_STMT_EXPORT_PAGE, .values = ex->params};
-  hz_rpc_query(rpc, q, n, on_export_page, ex);
+  hz_rpc_read_query(rpc, q, n, on_export_page, ex);
 }
 
 void agg_export_drained(hz_rpc_t *rpc) {

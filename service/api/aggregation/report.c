@@ -112,5 +112,5 @@ void agg_get_report(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   };
   if (!uq->deadline_params)
     return (void)hz_rpc_oom(rpc);
-  hz_rpc_query(rpc, q, Q_N, on_report, uq);
+  hz_rpc_read_query(rpc, q, Q_N, on_report, uq);
 }

@@ -8,7 +8,10 @@
  * region's change stamp (AGG_STAMP): an answer kept at that stamp is sent
  * as is; otherwise the answer is computed by five statements in one job
  * and kept under the stamp read before it, so a change committed in
- * between makes the next call compute again. */
+ * between makes the next call compute again. With read servers the stamp
+ * job also reads the primary's WAL position (after the stamp), and the
+ * answer is computed where that position has been replayed (api/read.c,
+ * db/replica.h): it reflects at least what the stamp does. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -245,13 +248,15 @@ static void on_rollup_stamp(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag)
   ru->stamp = hz_rpc_cell(rpc, st, 0, hz_db_col(st, "stamp"));
   if (!ru->stamp)
     return (void)hz_rpc_oom(rpc);
+  if (res->nresults > 2 && hz_rpc_read_position(rpc, res->results[2]))
+    return;
   size_t len;
   const uint8_t *kept = hz_rcache_get(&rpc->app->rollups, ru->key, ru->stamp, &len);
   if (kept) {
     hz_rpc_reply_packed(rpc, kept, len);
     return;
   }
-  hz_rpc_query(rpc, ru->q, Q_N, on_rollup, ru);
+  hz_rpc_read_query(rpc, ru->q, Q_N, on_rollup, ru);
 }
 
 /* What identifies an answer: every request field, the region resolved.
@@ -408,7 +413,7 @@ void agg_rollup(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   if (rollup_windows(a, ru) || rollup_statements(rpc, ru, codes))
     return (void)hz_rpc_oom(rpc);
   if (rpc->app->rollups.limit == 0) {
-    hz_rpc_query(rpc, ru->q, Q_N, on_rollup, ru);
+    hz_rpc_read_query(rpc, ru->q, Q_N, on_rollup, ru);
     return;
   }
   const char **region = hz_arena_alloc(a, 2 * sizeof(char *));
@@ -416,9 +421,13 @@ void agg_rollup(hz_rpc_t *rpc, ProtobufCMessage *msg) {
   if (!region || !stamp || !(ru->key = rollup_key(rpc, ru)))
     return (void)hz_rpc_oom(rpc);
   stamp[0] = ru->region;
-  const hz_db_stmt_t check[2] = {
+  /* With read servers the primary's WAL position comes in the same job,
+   * after the stamp: a read at that position reflects all the stamp does. */
+  const hz_db_stmt_t check[3] = {
       agg_region_stmt(rpc, region, ru->region),
       {.id = HZ_STMT_AGG_STAMP, .values = stamp},
+      hz_rpc_position_stmt(),
   };
-  hz_rpc_query(rpc, check, 2, on_rollup_stamp, ru);
+  int with_position = rpc->app->reads && rpc->app->reads->n > 0;
+  hz_rpc_query(rpc, check, with_position ? 3 : 2, on_rollup_stamp, ru);
 }

@@ -216,5 +216,5 @@ void agg_series(hz_rpc_t *rpc, ProtobufCMessage *msg) {
       [Q_VALUES] = {.id = HZ_STMT_AGG_VALUES, .values = values},
       [Q_EXPECTED] = {.id = HZ_STMT_AGG_EXPECTED, .values = expected},
   };
-  hz_rpc_query(rpc, q, Q_N, on_series, se);
+  hz_rpc_read_query(rpc, q, Q_N, on_series, se);
 }
