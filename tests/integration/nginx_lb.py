@@ -57,20 +57,31 @@ class Nginx:
     """Debian's nginx with its own prefix, run unprivileged."""
 
     def __init__(self, backends):
+        self.backends = list(backends)
         self.dir = tempfile.mkdtemp(prefix="hz-lb-")
         os.chmod(self.dir, 0o755)
         self.tls = harness.make_tls_material(self.dir)
-        self.tls_port = free_port()
-        self.h2c_port = free_port()
+        self.tmp = os.path.join(self.dir, "tmp")
+        os.mkdir(self.tmp)
         self.access_log = os.path.join(self.dir, "access.log")
         self.error_log = os.path.join(self.dir, "error.log")
+        self.tls_port = self.h2c_port = None
+        # The tests may run as root; nginx then runs as nobody, as its
+        # workers would in production, and its files must be nobody's.
+        self.user = {}
+        if os.geteuid() == 0:
+            self.user = {"user": "nobody", "group": "nogroup", "extra_groups": []}
+        self.proc = None
+        self.out = None
+
+    def _configure(self):
+        """Free ports now, the rendered site and a main nginx.conf."""
+        self.tls_port, self.h2c_port = free_port(), free_port()
         with open(CONF) as f:
-            site = render(f.read(), backends, self.tls_port, self.h2c_port,
+            site = render(f.read(), self.backends, self.tls_port, self.h2c_port,
                           self.tls["cert"], self.tls["key"], self.access_log)
         with open(os.path.join(self.dir, "huizong.conf"), "w") as f:
             f.write(site)
-        tmp = os.path.join(self.dir, "tmp")
-        os.mkdir(tmp)
         with open(os.path.join(self.dir, "nginx.conf"), "w") as f:
             f.write("daemon off;\nmaster_process on;\nworker_processes 1;\n"
                     "pid %(d)s/nginx.pid;\nerror_log %(d)s/error.log info;\n"
@@ -79,43 +90,66 @@ class Nginx:
                     "  client_body_temp_path %(t)s/body;\n  proxy_temp_path %(t)s/proxy;\n"
                     "  fastcgi_temp_path %(t)s/fastcgi;\n  uwsgi_temp_path %(t)s/uwsgi;\n"
                     "  scgi_temp_path %(t)s/scgi;\n"
-                    "  include %(d)s/huizong.conf;\n}\n" % {"d": self.dir, "t": tmp})
-        self.user = {}
-        if os.geteuid() == 0:  # nginx as root would be the production master; not here
-            self.user = {"user": "nobody", "group": "nogroup", "extra_groups": []}
+                    "  include %(d)s/huizong.conf;\n}\n" % {"d": self.dir, "t": self.tmp})
+        if self.user:
             for root, dirs, files in os.walk(self.dir):
                 for name in dirs + files + ["."]:
                     os.chown(os.path.join(root, name), 65534, 65534)
-        self.proc = None
-        self.out = None
 
     def cmd(self, *extra):
         return [NGINX, "-p", self.dir, "-c", os.path.join(self.dir, "nginx.conf"),
                 "-e", self.error_log] + list(extra)
 
-    def start(self):
-        res = subprocess.run(self.cmd("-t"), capture_output=True, text=True, timeout=30,
-                             **self.user)
-        if res.returncode != 0:
-            raise RuntimeError("nginx -t refused the rendered config:\n%s%s"
-                               % (res.stdout, res.stderr))
-        self.out = open(os.path.join(self.dir, "nginx.out"), "wb")
-        self.proc = subprocess.Popen(self.cmd(), stdin=subprocess.DEVNULL, stdout=self.out,
-                                     stderr=subprocess.STDOUT, **self.user)
+    def start(self, attempts=3):
+        """Starts nginx and waits for both ports; a port taken by another
+        process between choosing and binding means new ports and a retry."""
+        for attempt in range(attempts):
+            self._configure()
+            res = subprocess.run(self.cmd("-t"), capture_output=True, text=True, timeout=30,
+                                 **self.user)
+            if res.returncode != 0:
+                raise RuntimeError("nginx -t refused the rendered config:\n%s%s"
+                                   % (res.stdout, res.stderr))
+            self.out = open(os.path.join(self.dir, "nginx.out"), "ab")
+            self.proc = subprocess.Popen(self.cmd(), stdin=subprocess.DEVNULL, stdout=self.out,
+                                         stderr=subprocess.STDOUT, **self.user)
+            if self._wait_listening():
+                return self
+            self.out.close()
+            if "Address already in use" not in self.logs() or attempt == attempts - 1:
+                raise RuntimeError("nginx exited with %s:\n%s"
+                                   % (self.proc.returncode, self.logs()))
+        return self
+
+    def _wait_listening(self):
+        """True once both ports accept; False when nginx exited."""
         deadline = time.monotonic() + NGINX_START_TIMEOUT
         for port in (self.tls_port, self.h2c_port):
             while True:
                 if self.proc.poll() is not None:
-                    raise RuntimeError("nginx exited with %s:\n%s"
-                                       % (self.proc.returncode, self.logs()))
+                    return False
                 try:
                     socket.create_connection(("127.0.0.1", port), timeout=1).close()
                     break
                 except OSError:
                     if time.monotonic() > deadline:
-                        raise RuntimeError("nginx did not listen on %d:\n%s" % (port, self.logs()))
+                        self.kill()
+                        raise RuntimeError("nginx did not listen on %d:\n%s"
+                                           % (port, self.logs()))
                     time.sleep(0.05)
-        return self
+        return True
+
+    def kill(self):
+        """Fast shutdown (SIGTERM: the master stops its workers, which a
+        SIGKILL of the master alone would leave running), SIGKILL if it
+        takes more than 5 s."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
 
     def stop(self):
         if self.proc and self.proc.poll() is None:

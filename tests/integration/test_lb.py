@@ -177,10 +177,14 @@ class LoadBalancerTest(pc.PgServerTestCase):
         with open(os.path.join(cls.web_root, "index.html"), "w") as f:
             f.write(INDEX_HTML)
         super().setUpClass()
-        cls.server.stop()
+        code = cls.server.stop()
+        if code != 0:
+            raise AssertionError("the fixture's huizongd did not exit 0 on SIGTERM (%s):\n%s"
+                                 % (code, cls.server.log_text()))
         cls.backends = [cls.backend() for _ in range(3)]
         cls.ports = [b.port for b in cls.backends]
         cls.nginx = Nginx(cls.ports)
+        pc._servers.append(cls.nginx)  # killed with the backends on meson's SIGTERM
         try:
             cls.nginx.start()
         except Exception:
