@@ -146,10 +146,27 @@ void hz_db_dispatch(hz_db_pool_t *p) {
     run_job(p->idle, hz_db_queue_pop(p));
 }
 
+/* Whether the job was refused because the session cannot write
+ * (SQLSTATE 25006, read_only_sql_transaction): its server is a standby or
+ * a primary fenced with default_transaction_read_only. */
+static int refused_read_only(const hz_db_job_t *job) {
+  const char *state = job->failure ? PQresultErrorField(job->failure, PG_DIAG_SQLSTATE) : NULL;
+  return state && !strcmp(state, "25006");
+}
+
 /* The job's Sync came: the connection is free before the callback runs,
- * so a job the callback submits can take it. */
+ * so a job the callback submits can take it. A session that refused to
+ * write is not kept: it would refuse every write until it is closed, and
+ * only a new connection lets libpq find the host that takes writes now
+ * (target_session_attrs=read-write picks it among the URL's hosts). Its
+ * job fails as unavailable, which it is: nothing was written. */
 static void job_done(hz_db_conn_t *c) {
   hz_db_job_t *job = c->job;
+  if (refused_read_only(job)) {
+    conn_broken(c, "the database refused to write (read-only: a standby, or a primary fenced "
+                   "read-only); reconnecting");
+    return;
+  }
   uv_timer_stop(&c->timer);
   c->job = NULL;
   conn_set_state(c, HZ_DBC_IDLE);

@@ -14,7 +14,15 @@
  * (the job fails as unavailable), the idle connections are asked for a
  * round trip under the same bound, and the pool reports itself down once no
  * connection is left; reconnection brings it back by itself. libpq's
- * notices and connection errors go to the pool's logger. */
+ * notices and connection errors go to the pool's logger.
+ *
+ * A primary that moves (a Patroni switchover or failover) is followed the
+ * same way: the connection string may name several hosts with
+ * target_session_attrs=read-write, a lost connection reconnects through
+ * libpq, which keeps the host that takes writes. A job refused because its
+ * session cannot write (SQLSTATE 25006: a standby, or a primary fenced
+ * read-only) fails as unavailable and its connection is dropped, so no
+ * session to a host that stopped taking writes is ever kept. */
 #ifndef HZ_DB_POOL_H
 #define HZ_DB_POOL_H
 
