@@ -30,6 +30,7 @@
 #include <uv.h>
 
 #include "core/log.h"
+#include "db/hosts.h"
 #include "db/statements.h"
 
 #define HZ_DB_MAX_STMTS 16 /* statements in one job */
@@ -93,11 +94,16 @@ typedef struct hz_db_pool_s {
   void *state_data;                     /* passed to on_state */
   void (*on_closed)(void *data);        /* all handles closed */
   void *closed_data;                    /* passed to on_closed */
+  hz_db_hosts_t hosts;                  /* conninfo's hosts when several: each
+                                           bounded on its own, the next connect
+                                           starting past one that hung */
 } hz_db_pool_t;
 
 /* timeout_ms bounds each connect and each job once sent (see above); it
  * also sets TCP keepalives and tcp_user_timeout, which the connection
- * string may override. 0 picks HZ_DB_DEFAULT_TIMEOUT_MS. */
+ * string may override. 0 picks HZ_DB_DEFAULT_TIMEOUT_MS. With several
+ * hosts it bounds each host a connect tries, and a host that used it up is
+ * tried last by the next connects (db/hosts.h says why). */
 #define HZ_DB_DEFAULT_TIMEOUT_MS 15000u
 int hz_db_pool_init(hz_db_pool_t *p, uv_loop_t *loop, const char *conninfo, int size, int queue_max,
                     unsigned timeout_ms, const hz_log_t *log);

@@ -67,6 +67,9 @@ struct hz_db_conn_s {
   hz_db_prepared_t prepared; /* what this session has parsed */
   int reported_down;         /* logged this outage already */
   int first_attempt;         /* has not yet connected or failed once */
+  int host;                  /* index in pool->hosts of the host the
+                                connect is on (its timer bounds that host),
+                                -1 when unknown or a single host */
 };
 
 /* job.c, for pool.c */

@@ -106,6 +106,7 @@ class Node:
         self.config = os.path.join(self.dir, "patroni.yml")
         self.log_path = os.path.join(self.dir, "patroni.log")
         self.proc = None
+        self.frozen_pg = None  # the postmaster's process group while frozen (HaCluster.freeze)
 
     def rest(self, path):
         return "http://%s:%d%s" % (HOST, self.rest_port, path)
@@ -208,6 +209,7 @@ class HaCluster:
         """Stops everything within a bounded time and removes the files."""
         for node in self.nodes:
             if node.proc and node.proc.poll() is None:
+                self.thaw(node.name)
                 self._signal_group(node.proc, signal.SIGTERM)
         deadline = time.monotonic() + STOP_TIMEOUT
         for node in self.nodes:
@@ -294,8 +296,10 @@ class HaCluster:
     def node(self, name):
         return next(n for n in self.nodes if n.name == name)
 
-    def url(self, dbname=DB_NAME, read_write=True):
-        hosts = ",".join("%s:%d" % (HOST, n.pg_port) for n in self.nodes)
+    def url(self, dbname=DB_NAME, read_write=True, order=None):
+        """The multi-host URL, hosts in node order or in `order` (names)."""
+        nodes = [self.node(name) for name in order] if order else self.nodes
+        hosts = ",".join("%s:%d" % (HOST, n.pg_port) for n in nodes)
         url = "postgresql://postgres:%s@%s/%s?connect_timeout=5" % (self.password, hosts, dbname)
         return url + ("&target_session_attrs=read-write" if read_write else "")
 
@@ -332,6 +336,30 @@ class HaCluster:
             raise AssertionError("leader %s has no running postmaster" % leader)
         os.kill(pid, signal.SIGKILL)
         return leader, standby
+
+    def freeze(self, name):
+        """SIGSTOP of a node's Patroni and its whole PostgreSQL (postmaster
+        and backends, one process group): a machine that hangs. Its
+        sockets still accept TCP connections, which nobody answers."""
+        node = self.node(name)
+        pid = node.postmaster_pid()
+        if not pid:
+            raise AssertionError("%s has no running postmaster" % name)
+        # Patroni starts the postmaster in a session of its own, led by a
+        # helper that has exited: the group is the postmaster's, not its pid.
+        node.frozen_pg = os.getpgid(pid)
+        self._signal_group(node.proc, signal.SIGSTOP)
+        os.killpg(node.frozen_pg, signal.SIGSTOP)
+
+    def thaw(self, name):
+        node = self.node(name)
+        if node.frozen_pg:
+            try:
+                os.killpg(node.frozen_pg, signal.SIGCONT)
+            except ProcessLookupError:
+                pass
+            node.frozen_pg = None
+        self._signal_group(node.proc, signal.SIGCONT)
 
     def wait_new_leader(self, old, timeout=60):
         self._wait(lambda: self.leader() not in (None, old), timeout, "a leader other than " + old)

@@ -123,10 +123,22 @@ class Load:
                 self.acks[req.submission_id] = (resp, t0, time.monotonic())
             return
 
-    def first_ack_sent_after(self, t):
-        """Answer time of the first acknowledged attempt started after t."""
+    def first_error_after(self, t):
+        """Start of the first failed attempt started after t, or None."""
         with self.lock:
-            times = [done for _r, start, done in self.acks.values() if start > t]
+            times = [start for start, _c, _d in self.errors if start > t]
+        return min(times) if times else None
+
+    def back_after(self, t):
+        """When service came back after an outage that began after t: the
+        answer time of the first acknowledged attempt started after the
+        first failed attempt after t (commits the old primary had already
+        replicated may still be acknowledged just after a kill), or None."""
+        first_error = self.first_error_after(t)
+        if first_error is None:
+            return None
+        with self.lock:
+            times = [done for _r, start, done in self.acks.values() if start > first_error]
         return min(times) if times else None
 
     def longest_gap(self, t_from, t_to):
@@ -245,9 +257,10 @@ class HaTest(unittest.TestCase):
             killed, heir = self.ha.kill_leader_postmaster()
             leader = self.ha.wait_new_leader(killed)
             t_leader = time.monotonic()
-            wait_until(lambda: load.first_ack_sent_after(t_kill) is not None, 60,
-                       "an accepted submission sent after the kill")
-            t_back = load.first_ack_sent_after(t_kill)
+            wait_until(lambda: load.back_after(t_kill) is not None, 60,
+                       "a refused attempt after the kill, then an accepted one")
+            t_back = load.back_after(t_kill)
+            t_down = load.first_error_after(t_kill)
             wait_until(lambda: load.acked() >= at + 40, 60, "40 submissions after the failover")
         finally:
             finished = load.finish()
@@ -256,20 +269,69 @@ class HaTest(unittest.TestCase):
         sys.stderr.write(
             "switchover %s -> %s: leader in %.2f s, longest stretch without an acknowledgement"
             " %.2f s\nfailover (kill -9 of %s's postmaster) -> %s: leader after %.2f s, first"
-            " accepted submission sent after the kill answered %.2f s after it (%.2f s after"
-            " the new leader)\n" % (old, new, t_new - t_switch, switch_gap, killed, leader,
-                                    t_leader - t_kill, failover, t_back - t_leader))
+            " refused attempt %.2f s after the kill, serving again (first accepted submission"
+            " sent after that) %.2f s after the kill, %.2f s after the new leader\n"
+            % (old, new, t_new - t_switch, switch_gap, killed, leader, t_leader - t_kill,
+               t_down - t_kill, failover, t_back - t_leader))
         self.assertEqual(leader, heir, "Patroni promoted a node that was not the synchronous"
                          " standby")
 
         # While the primary was away: only retryable answers.
         bad = [(code, details) for _t, code, details in load.errors if code not in pc.RETRYABLE]
         self.assertEqual(bad, [], "answers other than OK/UNAVAILABLE/DEADLINE_EXCEEDED")
-        self.assertTrue([1 for t, _c, _d in load.errors if t >= t_kill],
-                        "the failover never reached the clients")
         self.assertLess(failover, SERVES_AGAIN_WITHIN)
         self.check_counts(load)
         self.check_read_after_write()
+
+    def test_c_frozen_primary_first_in_the_url(self):
+        # A second huizongd whose URL names the leader first. The leader's
+        # machine then hangs: it accepts TCP and answers nothing, and libpq
+        # (which ignores connect_timeout under PQconnectPoll) would start
+        # every connect there again. The pool bounds each host and starts
+        # past the one that hung, so huizongd reaches the new primary.
+        leader, _standby = self.ha.wait_healthy(60, members=2)
+        order = [leader] + [n.name for n in self.ha.nodes if n.name != leader]
+        url = self.ha.url(order=order) + "&application_name=" + APP_NAME
+        server = harness.Server(["--database-url", url, "--db-timeout", "3",
+                                 "--db-connections", "2"])
+        pc._servers.append(server)
+        server.start()
+        try:
+            pc.wait_serving(server.channel(), timeout=30)
+            stub = pc.Reporting(server.channel()).submit
+            period = pc.fresh_month()
+            self.assertEqual(stub(pc.submit_request(TOWN_A, period, [("m_a", "1")]),
+                                  metadata=self.md(), timeout=CALL_TIMEOUT).imported, 1)
+            t_freeze = time.monotonic()
+            self.ha.freeze(leader)
+            try:
+                new = self.ha.wait_new_leader(leader, timeout=60)
+                t_leader = time.monotonic()
+                req = pc.submit_request(TOWN_B, period, [("m_a", "2")])
+                codes = []
+                deadline = time.monotonic() + SERVES_AGAIN_WITHIN
+                resp = None
+                while resp is None:
+                    try:
+                        resp = stub(req, metadata=self.md(), timeout=CALL_TIMEOUT)
+                    except grpc.RpcError as e:
+                        codes.append(e.code())
+                        self.assertIn(e.code(), pc.RETRYABLE, e.details())
+                        if time.monotonic() > deadline:
+                            self.fail("huizongd never reached the new primary %s while %s (first"
+                                      " in its URL) hung: %s\n%s" % (new, leader, codes[-5:],
+                                                                     server.log_text()[-3000:]))
+                        time.sleep(0.1)
+                t_back = time.monotonic()
+            finally:
+                self.ha.thaw(leader)
+            sys.stderr.write("frozen primary %s (first in the URL): %s leads after %.2f s, first"
+                             " accepted submission %.2f s after that\n"
+                             % (leader, new, t_leader - t_freeze, t_back - t_leader))
+            self.assertEqual(resp.imported, 1)
+            self.assertEqual(self.db.count("data_values WHERE period = '%s'" % period), 2)
+        finally:
+            server.stop_and_check(self)
 
     def check_counts(self, load):
         sent = {r.submission_id: r for r in load.sent}
