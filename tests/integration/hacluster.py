@@ -128,7 +128,7 @@ class Node:
 class HaCluster:
     """etcd + nodes Patroni/PostgreSQL nodes; see the module comment."""
 
-    def __init__(self, nodes=3, ttl=10, loop_wait=1, retry_timeout=3, strict=False):
+    def __init__(self, nodes=3, ttl=10, loop_wait=1, retry_timeout=3):
         self.parent = tempfile.mkdtemp(prefix="hz-ha-")
         os.chmod(self.parent, 0o755)
         self.dir = os.path.join(self.parent, "c")
@@ -136,7 +136,6 @@ class HaCluster:
         _chown_postgres(self.dir)
         self.password = secrets.token_hex(12)
         self.timing = dict(TTL=ttl, LOOP_WAIT=loop_wait, RETRY_TIMEOUT=retry_timeout)
-        self.strict = strict
         self.nodes = [Node(self, i + 1) for i in range(nodes)]
         self.etcd_port = free_port()
         self.etcd_peer_port = free_port()
@@ -177,7 +176,6 @@ class HaCluster:
         values = dict(self.timing, SCOPE="huizong", NODE_NAME=node.name, HOST=HOST,
                       REST_PORT=node.rest_port, PG_PORT=node.pg_port,
                       ETCD_HOSTS="%s:%d" % (HOST, self.etcd_port),
-                      SYNC_STRICT="true" if self.strict else "false",
                       DATA_DIR=node.data_dir, BIN_DIR=PG_BINDIR,
                       PGPASS=os.path.join(node.dir, "pgpass"), SOCKET_DIR=node.dir,
                       SUPERUSER_PASSWORD=self.password, REPLICATION_PASSWORD=self.password)

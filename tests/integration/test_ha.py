@@ -14,7 +14,11 @@ deploy/patroni/patroni.yml), connected with one multi-host URL
   leader; and at the end the acknowledged submissions are counted against
   the rows on the new primary: none lost, none doubled. The counts and the
   failover time are printed;
-- a Rollup right after an acknowledged Submit on the new primary sees it.
+- a Rollup right after an acknowledged Submit on the new primary sees it;
+- a primary that hangs (SIGSTOP of its Patroni and PostgreSQL: TCP still
+  accepted, nothing answered) while first in huizongd's URL: huizongd
+  reaches the new primary anyway (the pool bounds each host and starts
+  past the one that hung; libpq alone would start every attempt there).
 """
 
 import sys
