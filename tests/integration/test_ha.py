@@ -293,7 +293,7 @@ class HaTest(unittest.TestCase):
         # (which ignores connect_timeout under PQconnectPoll) would start
         # every connect there again. The pool bounds each host and starts
         # past the one that hung, so huizongd reaches the new primary.
-        leader, _standby = self.ha.wait_healthy(60, members=2)
+        leader, standby = self.ha.wait_healthy(60, members=2)
         order = [leader] + [n.name for n in self.ha.nodes if n.name != leader]
         url = self.ha.url(order=order) + "&application_name=" + APP_NAME
         server = harness.Server(["--database-url", url, "--db-timeout", "3",
@@ -327,13 +327,20 @@ class HaTest(unittest.TestCase):
                                                                      server.log_text()[-3000:]))
                         time.sleep(0.1)
                 t_back = time.monotonic()
+                # Read on the new leader itself, before the old one wakes:
+                # until its Patroni demotes it, a thawed primary still takes
+                # read-write sessions (and holds only the first row).
+                stored = pc.run_psql(self.ha.node_url(new), "SELECT count(*) FROM data_values"
+                                     " WHERE period = '%s'" % period)
             finally:
                 self.ha.thaw(leader)
             sys.stderr.write("frozen primary %s (first in the URL): %s leads after %.2f s, first"
                              " accepted submission %.2f s after that\n"
                              % (leader, new, t_leader - t_freeze, t_back - t_leader))
+            self.assertEqual(new, standby, "Patroni promoted a node that was not the synchronous"
+                             " standby")
             self.assertEqual(resp.imported, 1)
-            self.assertEqual(self.db.count("data_values WHERE period = '%s'" % period), 2)
+            self.assertEqual(stored, [("2",)])
         finally:
             server.stop_and_check(self)
 
