@@ -45,7 +45,7 @@ TEMPLATE = os.path.normpath(os.path.join(HERE, "..", "..", "deploy", "patroni", 
 PG_BINDIR = os.environ.get("PG_BINDIR", "/usr/lib/postgresql/15/bin")
 HOST = "127.0.0.1"
 DB_NAME = "huizong"
-START_TIMEOUT = 90.0  # bootstrap, two base backups, a synchronous standby
+START_TIMEOUT = 150.0  # bootstrap, two base backups, a synchronous standby (loaded machine)
 STOP_TIMEOUT = 20.0   # Patroni's own shutdown, before killing what is left
 
 
@@ -174,6 +174,7 @@ class HaCluster:
     def _render_node(self, node, template):
         self._mkdir(node.dir)
         values = dict(self.timing, SCOPE="huizong", NODE_NAME=node.name, HOST=HOST,
+                      ALLOW_CIDR=HOST + "/32",
                       REST_PORT=node.rest_port, PG_PORT=node.pg_port,
                       ETCD_HOSTS="%s:%d" % (HOST, self.etcd_port),
                       DATA_DIR=node.data_dir, BIN_DIR=PG_BINDIR,
