@@ -21,6 +21,8 @@ static void conn_start(hz_db_conn_t *c);
 static void end_first_attempt(hz_db_conn_t *c);
 static void conn_broken(hz_db_conn_t *c, const char *why);
 static void on_timer(uv_timer_t *t);
+static void connect_track_host(hz_db_conn_t *c);
+static void connect_timed_out(hz_db_conn_t *c);
 
 /* ---- poll handles ------------------------------------------------------ */
 
@@ -151,10 +153,27 @@ void hz_db_dispatch(hz_db_pool_t *p) {
     run_job(p->idle, hz_db_queue_pop(p));
 }
 
+/* Whether the job was refused because the session cannot write
+ * (SQLSTATE 25006, read_only_sql_transaction): its server is a standby or
+ * a primary fenced with default_transaction_read_only. */
+static int refused_read_only(const hz_db_job_t *job) {
+  const char *state = job->failure ? PQresultErrorField(job->failure, PG_DIAG_SQLSTATE) : NULL;
+  return state && !strcmp(state, "25006");
+}
+
 /* The job's Sync came: the connection is free before the callback runs,
- * so a job the callback submits can take it. */
+ * so a job the callback submits can take it. A session that refused to
+ * write is not kept: it would refuse every write until it is closed, and
+ * only a new connection lets libpq find the host that takes writes now
+ * (target_session_attrs=read-write picks it among the URL's hosts). Its
+ * job fails as unavailable, which it is: nothing was written. */
 static void job_done(hz_db_conn_t *c) {
   hz_db_job_t *job = c->job;
+  if (refused_read_only(job)) {
+    conn_broken(c, "the database refused to write (read-only: a standby, or a primary fenced "
+                   "read-only); reconnecting");
+    return;
+  }
   uv_timer_stop(&c->timer);
   c->job = NULL;
   conn_set_state(c, HZ_DBC_IDLE);
@@ -178,10 +197,12 @@ static void drain_idle_input(hz_db_conn_t *c) {
 static void connect_step(hz_db_conn_t *c) {
   switch (PQconnectPoll(c->pg)) {
   case PGRES_POLLING_READING:
+    connect_track_host(c);
     if (poll_watch(c, UV_READABLE))
       conn_broken(c, "cannot watch the database socket");
     return;
   case PGRES_POLLING_WRITING:
+    connect_track_host(c);
     if (poll_watch(c, UV_WRITABLE))
       conn_broken(c, "cannot watch the database socket");
     return;
@@ -299,7 +320,7 @@ static void on_timer(uv_timer_t *t) {
   if (c->state == HZ_DBC_WAITING)
     conn_start(c);
   else if (c->state == HZ_DBC_CONNECTING)
-    conn_broken(c, "database not responding (timed out connecting)");
+    connect_timed_out(c);
   else if (c->state == HZ_DBC_BUSY)
     conn_unresponsive(c);
 }
@@ -331,22 +352,61 @@ static void on_notice(void *arg, const PGresult *r) {
 /* Connection parameters the pool adds before the operator's string, so
  * the string may override them: keepalives find a peer that vanished from
  * the network, tcp_user_timeout one that stops acknowledging. A frozen
- * server's kernel still acknowledges, which only the job timer catches. */
+ * server's kernel still acknowledges, which only the timers catch. With
+ * several hosts, their lists come after the string, rotated to start at
+ * pool->hosts.first (db/hosts.h). */
 static PGconn *connect_start(hz_db_pool_t *p) {
   char idle[16], interval[16], user_timeout[16];
   unsigned s = p->timeout_ms / 1000u ? p->timeout_ms / 1000u : 1u;
   snprintf(idle, sizeof(idle), "%u", s);
   snprintf(interval, sizeof(interval), "%u", s / 3u ? s / 3u : 1u);
   snprintf(user_timeout, sizeof(user_timeout), "%u", p->timeout_ms);
+  char *host = hz_db_hosts_rotated(&p->hosts, "host");
+  char *hostaddr = hz_db_hosts_rotated(&p->hosts, "hostaddr");
+  char *port = hz_db_hosts_rotated(&p->hosts, "port");
   const char *const keys[] = {"keepalives",
                               "keepalives_idle",
                               "keepalives_interval",
                               "keepalives_count",
                               "tcp_user_timeout",
                               "dbname",
+                              "host",
+                              "hostaddr",
+                              "port",
                               NULL};
-  const char *const values[] = {"1", idle, interval, "3", user_timeout, p->conninfo, NULL};
-  return PQconnectStartParams(keys, values, 1);
+  const char *const values[] = {"1",         idle, interval, "3",  user_timeout,
+                                p->conninfo, host, hostaddr, port, NULL};
+  PGconn *pg = PQconnectStartParams(keys, values, 1);
+  free(host);
+  free(hostaddr);
+  free(port);
+  return pg;
+}
+
+/* A connect moved on to another host: that host gets the whole timeout. */
+static void connect_track_host(hz_db_conn_t *c) {
+  if (c->pool->hosts.n < 2)
+    return;
+  int host = hz_db_hosts_current(&c->pool->hosts, c->pg);
+  if (host == c->host)
+    return;
+  c->host = host;
+  uv_timer_start(&c->timer, on_timer, c->pool->timeout_ms, 0);
+}
+
+/* A connect used up its time on one host: the next connects start at the
+ * host after it, so a host that hangs cannot keep the pool from the
+ * others (libpq would start every attempt at it again). */
+static void connect_timed_out(hz_db_conn_t *c) {
+  hz_db_hosts_t *h = &c->pool->hosts;
+  if (h->n >= 2 && c->host >= 0) {
+    hz_log_warn(c->pool->log,
+                "database host %s:%s did not answer in %u ms; connecting to the "
+                "next host first",
+                PQhost(c->pg), PQport(c->pg), c->pool->timeout_ms);
+    h->first = (c->host + 1) % h->n;
+  }
+  conn_broken(c, "database not responding (timed out connecting)");
 }
 
 static void conn_start(hz_db_conn_t *c) {
@@ -357,7 +417,9 @@ static void conn_start(hz_db_conn_t *c) {
   }
   PQsetNoticeReceiver(c->pg, on_notice, c);
   conn_set_state(c, HZ_DBC_CONNECTING);
+  c->host = -1;
   uv_timer_start(&c->timer, on_timer, c->pool->timeout_ms, 0);
+  connect_track_host(c);
   if (poll_watch(c, UV_WRITABLE))
     conn_broken(c, "cannot watch the database socket");
 }
@@ -422,9 +484,13 @@ int hz_db_pool_init(hz_db_pool_t *p, uv_loop_t *loop, const char *conninfo, int 
   p->label = "database";
   p->size = size;
   p->queue_max = queue_max;
-  p->conns = calloc((size_t)size, sizeof(*p->conns));
-  if (!p->conns)
+  if (hz_db_hosts_parse(&p->hosts, conninfo))
     return -ENOMEM;
+  p->conns = calloc((size_t)size, sizeof(*p->conns));
+  if (!p->conns) {
+    hz_db_hosts_free(&p->hosts);
+    return -ENOMEM;
+  }
   for (int i = 0; i < size; i++) {
     hz_db_conn_t *c = &p->conns[i];
     c->pool = p;
@@ -478,4 +544,5 @@ void hz_db_pool_free(hz_db_pool_t *p) {
     return;
   free(p->conns);
   p->conns = NULL;
+  hz_db_hosts_free(&p->hosts);
 }

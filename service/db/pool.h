@@ -14,7 +14,15 @@
  * (the job fails as unavailable), the idle connections are asked for a
  * round trip under the same bound, and the pool reports itself down once no
  * connection is left; reconnection brings it back by itself. libpq's
- * notices and connection errors go to the pool's logger. */
+ * notices and connection errors go to the pool's logger.
+ *
+ * A primary that moves (a Patroni switchover or failover) is followed the
+ * same way: the connection string may name several hosts with
+ * target_session_attrs=read-write, a lost connection reconnects through
+ * libpq, which keeps the host that takes writes. A job refused because its
+ * session cannot write (SQLSTATE 25006: a standby, or a primary fenced
+ * read-only) fails as unavailable and its connection is dropped, so no
+ * session to a host that stopped taking writes is ever kept. */
 #ifndef HZ_DB_POOL_H
 #define HZ_DB_POOL_H
 
@@ -23,6 +31,7 @@
 
 #include "core/log.h"
 #include "core/metrics.h"
+#include "db/hosts.h"
 #include "db/statements.h"
 
 #define HZ_DB_MAX_STMTS 16 /* statements in one job */
@@ -90,11 +99,16 @@ typedef struct hz_db_pool_s {
   void *state_data;                     /* passed to on_state */
   void (*on_closed)(void *data);        /* all handles closed */
   void *closed_data;                    /* passed to on_closed */
+  hz_db_hosts_t hosts;                  /* conninfo's hosts when several: each
+                                           bounded on its own, the next connect
+                                           starting past one that hung */
 } hz_db_pool_t;
 
 /* timeout_ms bounds each connect and each job once sent (see above); it
  * also sets TCP keepalives and tcp_user_timeout, which the connection
- * string may override. 0 picks HZ_DB_DEFAULT_TIMEOUT_MS. */
+ * string may override. 0 picks HZ_DB_DEFAULT_TIMEOUT_MS. With several
+ * hosts it bounds each host a connect tries, and a host that used it up is
+ * tried last by the next connects (db/hosts.h says why). */
 #define HZ_DB_DEFAULT_TIMEOUT_MS 15000u
 int hz_db_pool_init(hz_db_pool_t *p, uv_loop_t *loop, const char *conninfo, int size, int queue_max,
                     unsigned timeout_ms, const hz_log_t *log);

@@ -72,6 +72,9 @@ struct hz_db_conn_s {
   int first_attempt;         /* has not yet connected or failed once */
   int ever_connected;        /* connected before: the next connect is a
                                 reconnect (metrics) */
+  int host;                  /* index in pool->hosts of the host the
+                                connect is on (its timer bounds that host),
+                                -1 when unknown or a single host */
 };
 
 /* job.c, for pool.c */
