@@ -129,9 +129,11 @@ static int serve(hz_daemon_t *d) {
     on_signal(&d->sigterm, SIGTERM);
     break;
   }
-  hz_log_info(&d->log, "listening on %s (%s)", d->workers[0].server.bound,
-              d->workers[0].server.tls ? "tls" : "h2c");
-  /* The line above is how scripts learn the port when --listen asks for 0. */
+  /* Once for the process, every loop listening: this line is how scripts
+   * learn the port when --listen asks for 0. */
+  if (d->exit_code == 0)
+    hz_log_info(&d->log, "listening on %s (%s)", d->workers[0].server.bound,
+                d->workers[0].server.tls ? "tls" : "h2c");
   uv_run(d->workers[0].ctx.loop, UV_RUN_DEFAULT);
   for (unsigned i = 1; i < d->nworkers; i++)
     hz_worker_free(&d->workers[i]); /* joins its thread first */
