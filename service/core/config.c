@@ -188,6 +188,15 @@ static const struct option long_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
+/* The flag's name: argv[optind - 1] is its value when given apart
+ * ("--threads 0"). */
+static const char *option_name(int opt) {
+  for (const struct option *o = long_opts; o->name; o++)
+    if (o->val == opt)
+      return o->name;
+  return "?";
+}
+
 /* An origin is scheme://host[:port] exactly as a browser sends it in
  * Origin: no path, no trailing slash, no wildcard (credentials travel in a
  * header, so "*" would hand any page the user's session). */
@@ -247,7 +256,7 @@ int hz_config_from_args(hz_config_t *c, int argc, char **argv, char *err, size_t
       if (numeric_opts[i].opt != opt)
         continue;
       if (set_numeric(c, &numeric_opts[i], optarg)) {
-        snprintf(err, errlen, "%s: '%s' is not a number in %llu..%llu", argv[optind - 1], optarg,
+        snprintf(err, errlen, "--%s: '%s' is not a number in %llu..%llu", option_name(opt), optarg,
                  (unsigned long long)numeric_opts[i].min, (unsigned long long)numeric_opts[i].max);
         return -1;
       }

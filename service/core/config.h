@@ -10,24 +10,23 @@
 
 #define HZ_CONFIG_MAX_CORS 16 /* --cors-origin given at most this often */
 
+/* Per process, not per loop (--threads): --max-connections and
+ * --max-held-bytes are counted across all loops with atomics
+ * (transport/server.h, hz_server_limits_t). Both guard what the process
+ * runs out of (file descriptors, memory), and the kernel spreads
+ * connections over the loops' SO_REUSEPORT sockets by a hash of their
+ * addresses, not by load: a divided cap would refuse a client on a full
+ * loop while another loop had room. --db-connections, --db-queue and
+ * --rollup-cache-bytes are divided instead (hz_config_share): each loop
+ * owns its pool and cache, and the process total stays what the operator
+ * gave. */
 typedef struct hz_config_s {
-  const char *listen;       /* host:port to bind; port 0 picks one */
-  const char *database_url; /* libpq connection string or URI */
-  const char *tls_cert;     /* PEM chain; with tls_key turns TLS on */
-  const char *tls_key;      /* PEM private key */
-  size_t max_message_bytes; /* receive limit per gRPC message */
-  size_t max_call_bytes;    /* arena cap per call (all its messages) */
-  uint32_t threads;         /* event loops, one per thread (--threads);
-                                 * default: the cores this process may use */
-  /* Per process, not per loop: --max-connections and --max-held-bytes are
-   * counted across all loops with atomics (transport/server.h,
-   * hz_server_limits_t). Both guard what the process runs out of (file
-   * descriptors, memory), and the kernel spreads connections over the
-   * loops' SO_REUSEPORT sockets by a hash of their addresses, not by load:
-   * a divided cap would refuse a client on a full loop while another loop
-   * had room. --db-connections, --db-queue and --rollup-cache-bytes are
-   * divided instead (hz_config_share): each loop owns its pool and cache,
-   * and the process total stays what the operator gave. */
+  const char *listen;           /* host:port to bind; port 0 picks one */
+  const char *database_url;     /* libpq connection string or URI */
+  const char *tls_cert;         /* PEM chain; with tls_key turns TLS on */
+  const char *tls_key;          /* PEM private key */
+  size_t max_message_bytes;     /* receive limit per gRPC message */
+  size_t max_call_bytes;        /* arena cap per call (all its messages) */
   uint32_t max_connections;     /* accepted sockets beyond this are closed */
   uint32_t max_streams;         /* SETTINGS_MAX_CONCURRENT_STREAMS */
   uint32_t max_header_bytes;    /* request header list size cap per stream */
@@ -37,7 +36,7 @@ typedef struct hz_config_s {
                                  * request's header block, must finish within */
   uint32_t write_timeout_s;     /* a peer that takes none of the output waiting
                                 * for it this long is cut (stream or socket) */
-  size_t max_held_bytes;        /* server-wide bytes held by calls (requests
+  size_t max_held_bytes;        /* process-wide bytes held by calls (requests
                                 * received, buffers, queued responses) */
   size_t max_output_bytes;      /* response bytes one call may have queued */
   uint32_t shutdown_grace_s;    /* drain time on SIGTERM before forcing */
@@ -53,6 +52,8 @@ typedef struct hz_config_s {
   hz_log_format_t log_format;   /* text lines or JSON objects */
   const char *metrics_listen;   /* host:port serving GET /metrics (plain
                                  * HTTP, Prometheus text); NULL = off */
+  uint32_t threads;             /* event loops, one per thread (--threads);
+                                 * default: the cores this process may use */
   const char *web_root;         /* console files served from this directory
                                  * instead of the ones built in; NULL = built in */
   uint32_t ncors_origins;       /* used entries of cors_origins */

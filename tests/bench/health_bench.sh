@@ -16,6 +16,9 @@
 #                           h2load -c / -m / -t
 #   HZ_BENCH_SECONDS [10]   target length of one measured run; sets -n
 #   HZ_BENCH_ROUNDS [3]     measured runs per server, order alternating
+#   HZ_BENCH_SERVER_THREADS huizongd --threads (unset: its default, the
+#                           cores available); run it with 1 and with 2 to
+#                           compare one event loop against two
 #   HZ_BENCH_SELFTEST=1     measure a second grpc++ server in huizongd's
 #                           place (checks this script without huizongd)
 set -euo pipefail
@@ -166,7 +169,11 @@ main() {
     start_server subject "$subject_port" "$WORK/ref_health_server" "$subject_port"
   else
     [[ -x "$subject_bin" ]] || die "$subject_bin not built (meson setup $BUILD_DIR && ninja -C $BUILD_DIR)"
-    HUIZONG_LISTEN="127.0.0.1:$subject_port" start_server subject "$subject_port" "$subject_bin"
+    local threads=()
+    [[ -n "${HZ_BENCH_SERVER_THREADS:-}" ]] && threads=(--threads "$HZ_BENCH_SERVER_THREADS")
+    HUIZONG_LISTEN="127.0.0.1:$subject_port" start_server subject "$subject_port" "$subject_bin" \
+      "${threads[@]}"
+    note "huizongd loops: ${HZ_BENCH_SERVER_THREADS:-default ($(nproc) cores)}"
   fi
 
   # Empty HealthCheckRequest: uncompressed flag 0, length 0, no payload.

@@ -116,10 +116,14 @@ hzb_token() {
 
 # hzb_server_start DB_CONNECTIONS [FLAG...]: a huizongd on 127.0.0.1:0 with
 # those extra flags; sets HZB_ADDR. Several may run; all stop together.
+# HZ_BENCH_SERVER_THREADS=N starts it with --threads N (unset: huizongd's
+# default, one loop per core); DB_CONNECTIONS is then split across loops.
 hzb_server_start() {
   local log="$HZB_WORK/huizongd-${#HZB_SERVER_PIDS[@]}.log" pid
+  local threads=()
+  [[ -n "${HZ_BENCH_SERVER_THREADS:-}" ]] && threads=(--threads "$HZ_BENCH_SERVER_THREADS")
   "$HZB_HUIZONGD" --listen 127.0.0.1:0 --database-url "$HZB_URL" --db-connections "$1" \
-    "${@:2}" >"$log" 2>&1 </dev/null &
+    "${threads[@]}" "${@:2}" >"$log" 2>&1 </dev/null &
   pid=$!
   HZB_SERVER_PIDS+=("$pid")
   local i port=

@@ -152,6 +152,16 @@ def threads_args():
     return ["--threads", n]
 
 
+def server_loops():
+    """How many event loops each huizongd of this run has: HZ_SERVER_THREADS,
+    else the daemon's default, the cores this process may run on (what
+    uv_available_parallelism() reads). Tests of one pool's bounds scale
+    --db-connections and --db-queue by it, since those are per process
+    and split across the loops."""
+    n = os.environ.get("HZ_SERVER_THREADS", "")
+    return int(n) if n.isdigit() and int(n) > 0 else len(os.sched_getaffinity(0))
+
+
 def server_env(extra=None):
     """Environment for huizongd. Settings inherited from the developer's
     shell would make runs differ, so huizong's own variables are dropped;

@@ -268,6 +268,8 @@ class FrozenDatabaseTest(pc.PgServerTestCase):
 # ----------------------------------------------------------------------------
 
 LOG_LINE = re.compile(r"^huizongd: (error|warn|info|debug): ")
+# With several event loops (--threads) a loop's lines end in " (loop N)".
+LOOP_TAG = r"(?: \(loop \d+\))?"
 
 
 class LibpqLogTest(pc.PgServerTestCase):
@@ -295,7 +297,7 @@ class LibpqLogTest(pc.PgServerTestCase):
         self.assertTrue(term)
         for l in term:
             self.assertRegex(l, r"^huizongd: warn: database FATAL: terminating connection"
-                                r" due to administrator command \(57P01\)$")
+                                r" due to administrator command \(57P01\)%s$" % LOOP_TAG)
 
     def test_refused_connection_is_logged_with_libpq_reason(self):
         s = socket.socket()
@@ -341,7 +343,8 @@ class PoolParsesTest(pc.PgServerTestCase):
 
 
 POOL_PREPARING_RE = re.compile(r"^huizongd: debug: database: preparing (\S+)$", re.M)
-PREPARING_RE = re.compile(r"^huizongd: debug: database: preparing ([A-Z0-9_]+)$", re.M)
+PREPARING_RE = re.compile(r"^huizongd: debug: database: preparing ([A-Z0-9_]+)%s$" % LOOP_TAG,
+                          re.M)
 
 
 def stmt_describe():
@@ -378,8 +381,9 @@ class EveryStatementOnOneConnectionTest(pc.PgServerTestCase):
     reaches every row of the statement table through its RPCs (the
     reference data goes in through Admin RPCs of this same server), that
     connection Parses each row once, and no call answers INTERNAL. A row no
-    call here reaches fails this test: extend the tour with its RPC."""
-    server_args = ("--db-connections", "1", "--log-level", "debug")
+    call here reaches fails this test: extend the tour with its RPC. One
+    loop (--threads 1): one connection in the whole process is the point."""
+    server_args = ("--threads", "1", "--db-connections", "1", "--log-level", "debug")
 
     def call(self, service, method, req, label="admin"):
         mod = pc.admin_pb() if service == "Admin" else (
@@ -480,7 +484,7 @@ class EveryStatementOnOneConnectionTest(pc.PgServerTestCase):
 
 
 
-PREPARED_ANY_RE = re.compile(r"^huizongd: debug: database: preparing (\S+)$", re.M)
+PREPARED_ANY_RE = re.compile(r"^huizongd: debug: database: preparing (\S+?)%s$" % LOOP_TAG, re.M)
 
 
 class ReportingStatementsDeclaredTest(pc.PgServerTestCase):

@@ -109,8 +109,14 @@ class ResilienceBase(pc.PgServerTestCase):
 
 # ----------------------------------------------------------------------------
 
+# A test's calls share one connection, so they run on one loop; pool sizes
+# and queue bounds are per process and split across the loops, so these
+# give every loop the pool the test means.
+LOOPS = harness.server_loops()
+
+
 class LoopNeverBlocksTest(ResilienceBase):
-    server_args = ("--db-connections", "2")
+    server_args = ("--db-connections", str(2 * LOOPS))
 
     def test_health_answers_while_a_submit_waits_in_the_database(self):
         h = harness.health_pb()
@@ -178,7 +184,7 @@ class LoopNeverBlocksTest(ResilienceBase):
 
 
 class QueueBoundTest(ResilienceBase):
-    server_args = ("--db-connections", "1", "--db-queue", "2")
+    server_args = ("--db-connections", str(LOOPS), "--db-queue", str(2 * LOOPS))
 
     def test_full_queue_resource_exhausted_and_queued_calls_complete(self):
         holder = LockHolder(self.db, "LOCK TABLE reports IN EXCLUSIVE MODE", 3)
