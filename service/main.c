@@ -22,15 +22,16 @@
  * worker.h), the signals, the exit code. */
 typedef struct hz_daemon_s {
   hz_config_t config;                /* parsed flags and environment; read-only
-                             * once the workers exist */
+                              * once the workers exist */
   hz_log_t log;                      /* process-wide lines (no loop tag) */
   hz_server_limits_t limits;         /* --max-connections, --max-held-bytes over
-                             * every loop */
+                              * every loop */
   hz_worker_t *workers;              /* config.threads of them; the first runs on
-                             * the main thread's default loop */
+                              * the main thread's default loop */
   unsigned nworkers;                 /* workers set up (to free) */
   unsigned nlive;                    /* the first nlive workers have a running loop */
   atomic_uint running;               /* workers not yet stopped */
+  int stopping;                      /* the workers were told to stop (loop 0) */
   uv_async_t all_stopped;            /* the last worker to stop wakes loop 0 */
   uv_signal_t sigterm;               /* graceful stop, on loop 0 */
   uv_signal_t sigint;                /* same, from a terminal */
@@ -167,6 +168,7 @@ static int serve(hz_daemon_t *d) {
       hz_server_shutdown(&d->metrics, NULL, NULL); /* closes on loop 0 below */
     for (unsigned i = 0; i < d->nworkers; i++)
       hz_worker_abort(&d->workers[i]);
+    hz_server_free(&d->metrics); /* NULL-safe on a zeroed server */
     return 1;
   }
   atomic_store(&d->running, d->nworkers);
@@ -186,9 +188,11 @@ static int serve(hz_daemon_t *d) {
     on_signal(&d->sigterm, SIGTERM);
     break;
   }
-  hz_log_info(&d->log, "listening on %s (%s)", d->workers[0].server.bound,
-              d->workers[0].server.tls ? "tls" : "h2c");
-  /* The line above is how scripts learn the port when --listen asks for 0. */
+  /* Once for the process, every loop listening: this line is how scripts
+   * learn the port when --listen asks for 0. */
+  if (d->exit_code == 0)
+    hz_log_info(&d->log, "listening on %s (%s)", d->workers[0].server.bound,
+                d->workers[0].server.tls ? "tls" : "h2c");
   uv_run(d->workers[0].ctx.loop, UV_RUN_DEFAULT);
   hz_server_free(&d->metrics);
   for (unsigned i = 1; i < d->nworkers; i++)

@@ -103,8 +103,11 @@ int hz_worker_init(hz_worker_t *w, const hz_config_t *cfg, hz_server_limits_t *l
   char err[512];
   memset(w, 0, sizeof(*w));
   if (!loop) {
-    if (uv_loop_init(&w->own_loop))
+    int r = uv_loop_init(&w->own_loop);
+    if (r) {
+      hz_log_error(NULL, "cannot create event loop %u: %s", index + 1, uv_strerror(r));
       return -1;
+    }
     loop = &w->own_loop;
   }
   w->ctx.loop = loop;

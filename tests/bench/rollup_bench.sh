@@ -29,6 +29,9 @@
 #   HZ_BENCH_DB_CONNECTIONS [4] huizongd --db-connections
 #   HZ_BENCH_PROVINCE [1]     0 skips case (b)
 #   HZ_BENCH_SERVER_THREADS   huizongd --threads (unset: one loop per core)
+#   HZ_BENCH_CLIENTS [8]      concurrent clients of the throughput line of
+#                             case (a), each on its own connection; 0 skips it
+#   HZ_BENCH_CLIENT_SECONDS [20]  length of that run
 #   HZ_BENCH_KEEP_DB [0]      1 leaves the loaded cluster running at exit
 set -euo pipefail
 
@@ -49,6 +52,8 @@ readonly WARMUP=${HZ_BENCH_WARMUP:-20}
 readonly SECONDS_PER_RUN=${HZ_BENCH_SECONDS:-60}
 readonly DB_CONNECTIONS=${HZ_BENCH_DB_CONNECTIONS:-4}
 readonly WITH_PROVINCE=${HZ_BENCH_PROVINCE:-1}
+readonly CLIENTS=${HZ_BENCH_CLIENTS:-8}
+readonly CLIENT_SECONDS=${HZ_BENCH_CLIENT_SECONDS:-20}
 readonly BUDGET_MS=5
 readonly HERE="$HZB_SRC_ROOT/tests/bench"
 readonly YEAR=$((FIRST_YEAR + YEARS - 1))
@@ -310,6 +315,20 @@ run_case() {
   CASE_COMPUTED_P50=$(field p50_ms "$computed")
 }
 
+# throughput_case REGION: case (a) computed on every call, CLIENTS clients
+# at once on connections of their own: calls/s of the whole server, where
+# several event loops (--threads) can show; the answers were checked above.
+throughput_case() {
+  local region="$1" out
+  out=$(timeout $((CLIENT_SECONDS + 900)) "$HZB_PY" "$HERE/rollup_driver.py" rollup \
+    --addr "$ADDR_COMPUTED" --token "$HZB_TOKEN" --pygen "$HZB_PYGEN" --region "$region" \
+    --period "$YEAR" --children --clients "$CLIENTS" --seconds "$CLIENT_SECONDS") ||
+    hzb_die "throughput: concurrent gRPC Rollup failed"
+  printf '  computed, %s clients at once  %8.2f calls/s  p50 %9.3f ms  p99 %9.3f ms  (n=%s in %s s; loops: %s)\n' \
+    "$CLIENTS" "$(field calls_per_s "$out")" "$(field p50_ms "$out")" "$(field p99_ms "$out")" \
+    "$(field n "$out")" "$(field seconds "$out")" "${HZ_BENCH_SERVER_THREADS:-$(nproc)}"
+}
+
 # (c) The year to date of ${YEAR}Q3 under the county (its children): every
 # (group, indicator, window) row of hz_rollup_values over 1–9月 and the same
 # months a year earlier against plain SQL, then one gRPC Rollup of ${YEAR}Q3
@@ -406,6 +425,7 @@ main() {
   run_case county children "$county" 0 \
     "(a) county $county, period $YEAR, all indicators, GROUP_BY_CHILDREN"
   local county_p50=$CASE_P50 county_computed_p50=$CASE_COMPUTED_P50
+  ((CLIENTS > 0)) && throughput_case "$county"
   check_ytd "$county"
   if [[ $WITH_PROVINCE == 1 ]]; then
     run_case province level "$province" 3 \

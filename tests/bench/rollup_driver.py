@@ -7,6 +7,9 @@ of latencies (the pgbench reference), so both sides use one method.
     rollup_driver.py rollup --addr A --token T --pygen DIR --region CODE
                             --period P (--children | --level N)
                             [--expect FILE | --expect-ytd FILE] [--targets-per-group K]
+    rollup_driver.py rollup ... --clients N   N concurrent clients instead,
+                            each on a connection of its own, for --seconds:
+                            calls/s over all of them (throughput, no check)
     rollup_driver.py health --addr A
     rollup_driver.py stats FILE              one latency in ms per line
 
@@ -145,6 +148,8 @@ def rollup(a):
     body = req.SerializeToString()
     meta = (("authorization", "Bearer " + a.token),)
     opts = [("grpc.max_receive_message_length", 256 << 20)]
+    if a.clients > 1:
+        return concurrent_calls(a, body, meta, opts)
     with grpc.insecure_channel(a.addr, options=opts) as ch:
         grpc.channel_ready_future(ch).result(timeout=30)
         call = ch.unary_unary("/huizong.v1.Aggregation/Rollup", request_serializer=None,
@@ -164,6 +169,59 @@ def rollup(a):
         return 1
     print("%s warmups=%d first_ms=%.3f rows=%d bytes=%d" % (summary(samples), len(warm), warm[0],
                                                              rows, len(last)))
+    return 0
+
+
+def concurrent_calls(a, body, meta, opts):
+    """a.clients threads, each with its own channel (so its own TCP
+    connection, which the kernel may hand to any of huizongd's loops),
+    calling back to back for a.seconds after one warm-up call each."""
+    import threading
+    import grpc
+    own = opts + [("grpc.use_local_subchannel_pool", 1)]
+    channels = [grpc.insecure_channel(a.addr, options=own) for _ in range(a.clients)]
+    samples, errors, lock = [], [], threading.Lock()
+    go = threading.Barrier(a.clients + 1)
+    stop_at = [0.0]
+
+    def client(ch):
+        call = ch.unary_unary("/huizong.v1.Aggregation/Rollup", request_serializer=None,
+                              response_deserializer=None)
+        try:
+            call(body, metadata=meta, timeout=CALL_TIMEOUT)
+            go.wait()
+            mine = []
+            while time.perf_counter() < stop_at[0]:
+                t0 = time.perf_counter()
+                call(body, metadata=meta, timeout=CALL_TIMEOUT)
+                mine.append((time.perf_counter() - t0) * 1000.0)
+            with lock:
+                samples.extend(mine)
+        except Exception as e:  # noqa: BLE001 - reported, then the run fails
+            with lock:
+                errors.append(repr(e))
+            go.abort()
+
+    threads = [threading.Thread(target=client, args=(ch,)) for ch in channels]
+    for t in threads:
+        t.start()
+    try:
+        go.wait()
+    except threading.BrokenBarrierError:
+        pass
+    start = time.perf_counter()
+    stop_at[0] = start + a.seconds
+    for t in threads:
+        t.join(a.seconds + 2 * CALL_TIMEOUT)
+    elapsed = time.perf_counter() - start
+    for ch in channels:
+        ch.close()
+    if errors or not samples:
+        print("rollup_driver: concurrent run failed: %s" % (errors[:3] or "no calls"),
+              file=sys.stderr)
+        return 1
+    print("%s clients=%d seconds=%.1f calls_per_s=%.2f" % (summary(sorted(samples)), a.clients,
+                                                           elapsed, len(samples) / elapsed))
     return 0
 
 
@@ -209,6 +267,7 @@ def main():
     ap.add_argument("--requests", type=int, default=200)
     ap.add_argument("--warmup", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--clients", type=int, default=1)
     a = ap.parse_args()
     if a.mode == "stats":
         return stats(a)
