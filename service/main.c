@@ -217,6 +217,11 @@ static void daemon_free(hz_daemon_t *d) {
 static void tune_malloc(void) {
   mallopt(M_MMAP_THRESHOLD, 8 << 20);
   mallopt(M_TRIM_THRESHOLD, 32 << 20);
+  /* One arena for every loop (--threads): malloc_trim gives back the top
+   * of the main arena only, so a burst served by a loop on its own thread
+   * (an arena of its own) stayed resident (test_memory). The loops then
+   * share the arena's lock for what their per-thread caches do not hold. */
+  mallopt(M_ARENA_MAX, 1);
 }
 
 int main(int argc, char **argv) {

@@ -210,12 +210,15 @@ class PoolSplitTest(pc.PgServerTestCase):
 
     def test_one_connection_each_at_least(self):
         self.server.stop()
+        server = None
         try:
             server = self.start_server(["--db-connections", "1"])
             self.list_on_own_connections(server, 20)
             self.assertEqual(wait_backends(self.db, 2), 2)
             self.assertEqual(server.stop(), 0, server.log_text())
         finally:
+            if server is not None and server.alive():
+                server.kill()
             type(self).server = self.start_server()
 
 
