@@ -165,7 +165,7 @@ main() {
   reset_tables
   stream_round 9999 "$WARMUP_TOWNSHIPS" >/dev/null
 
-  local copy_rates=() raw_rates=() stream_rates=() round copy_ref="" stream_sum kind cpu0 cpu
+  local copy_rates=() raw_rates=() stream_rates=() raw_cpus=() stream_cpus=() round copy_ref="" stream_sum kind cpu0 cpu
   for ((round = 1; round <= ROUNDS; round++)); do
     local ms rate
     for kind in deployed raw; do
@@ -178,7 +178,12 @@ main() {
       rate=$(awk -v n="$rows" -v ms="$ms" 'BEGIN { printf "%.0f", n / (ms / 1000) }')
       printf '  round %d  copy %-8s %8.3f s  %9d values/s  cpu: postgres %s s\n' "$round" "$kind" \
         "$(awk -v ms="$ms" 'BEGIN { print ms / 1000 }')" "$rate" "${cpu#* }"
-      if [[ $kind == raw ]]; then raw_rates+=("$rate"); else copy_rates+=("$rate"); fi
+      if [[ $kind == raw ]]; then
+        raw_rates+=("$rate")
+        raw_cpus+=("${cpu#* }")
+      else
+        copy_rates+=("$rate")
+      fi
     done
 
     reset_tables
@@ -197,6 +202,7 @@ main() {
     printf '  round %d  stream        %8.3f s  %9d values/s  cpu: postgres %s s, huizongd %s s  (all %d ACCEPTED, %d rows stored)\n' \
       "$round" "$secs" "$rate" "${cpu#* }" "${cpu%% *}" "$TOWNSHIPS" "$rows"
     stream_rates+=("$rate")
+    stream_cpus+=("$(awk -v c="$cpu" 'BEGIN { split(c, x, " "); print x[1] + x[2] }')")
   done
 
   local copy_med raw_med stream_med ratio raw_ratio verdict
@@ -212,6 +218,15 @@ main() {
   printf 'psql \\copy raw       %9.0f values/s (median of %d; summary triggers off)\n' "$raw_med" "$ROUNDS"
   echo "ratio stream/COPY deployed: $ratio"
   echo "ratio stream/COPY raw: $raw_ratio"
+  # CPU per value, the figure least moved by other load: the stream may use
+  # every core, one COPY uses one, so on an idle machine with C cores the
+  # ratio above tends to C divided by this one (when the stream keeps them
+  # all busy).
+  local raw_cpu stream_cpu
+  raw_cpu=$(hzb_median "${raw_cpus[@]}")
+  stream_cpu=$(hzb_median "${stream_cpus[@]}")
+  printf 'cpu per round: stream %.2f s (huizongd + postgres), raw COPY %.2f s (postgres); stream/raw %.2f (medians)\n' \
+    "$stream_cpu" "$raw_cpu" "$(awk -v a="$stream_cpu" -v b="$raw_cpu" 'BEGIN { print a / b }')"
   echo "budget: ratio to raw COPY >= $BUDGET_RATIO ... $verdict"
   # Issue 12's own budget is judged only with all of its 10 rules active.
   if ((RULES >= 10)); then
