@@ -2231,34 +2231,69 @@ BEGIN
 
   -- After every lock: no submission this one follows can carry a later time.
   now_ts := clock_timestamp();
-  WITH input AS (
-    SELECT t.c, t.v::numeric AS v, coalesce(t.m, '') AS m
-    FROM unnest(p_codes, p_values, p_comments) AS t(c, v, m)
-  ), old AS (
-    SELECT d.indicator_code, d.value, d.comment FROM data_values d
-    WHERE d.region_code = p_region AND d.period = p_period AND d.indicator_code = ANY (p_codes)
-    ORDER BY d.indicator_code
-    FOR UPDATE
-  ), changed AS (
-    SELECT i.c, i.v, i.m, o.value AS old_value, o.comment AS old_comment
-    FROM input i LEFT JOIN old o ON o.indicator_code = i.c
-    WHERE o.indicator_code IS NULL OR o.value <> i.v OR o.comment <> i.m
-  ), upserted AS (
-    INSERT INTO data_values AS d (region_code, indicator_code, period, period_type,
-                                  period_start, value, comment, submission_id, updated_at)
-    SELECT p_region, c.c, p_period, p_period_type, p_period_start, c.v, c.m,
-           p_submission_id, now_ts FROM changed c
-    ORDER BY c.c COLLATE "C"
-    ON CONFLICT (region_code, indicator_code, period) DO UPDATE
-      SET value = EXCLUDED.value, comment = EXCLUDED.comment,
-          submission_id = EXCLUDED.submission_id, updated_at = EXCLUDED.updated_at
-    RETURNING 1
-  )
-  INSERT INTO audit_log (at, actor, token_id, action, region_code, indicator_code, period,
-                         old_value, new_value, old_comment, new_comment, submission_id)
-  SELECT now_ts, p_actor, p_token_id, 'value.set', p_region, c.c, p_period, c.old_value, c.v,
-         c.old_comment, c.m, p_submission_id
-  FROM changed c ORDER BY c.c COLLATE "C";
+  -- New values are plain INSERTs and changed ones an UPDATE, never an
+  -- upsert: the report lock makes this the only submission writing these
+  -- keys, and INSERT ... ON CONFLICT costs every row a speculative
+  -- insertion (an arbiter index probe and one more WAL record). Audit rows
+  -- come from the rows each statement wrote. Without a stored value to
+  -- change or keep (the usual first submission of a report) the values
+  -- are inserted as given, without reading data_values again, and no
+  -- UPDATE runs, so the UPDATE triggers of data_values (summaries, change
+  -- counters) do not fire. (Should a writer other than a submission store
+  -- one of these keys in between, the INSERT fails with a unique
+  -- violation and nothing is stored.)
+  IF n_changed = 0 AND n_same = 0 THEN
+    WITH inserted AS (
+      INSERT INTO data_values (region_code, indicator_code, period, period_type,
+                               period_start, value, comment, submission_id, updated_at)
+      SELECT p_region, t.c, p_period, p_period_type, p_period_start, t.v::numeric,
+             coalesce(t.m, ''), p_submission_id, now_ts
+      FROM unnest(p_codes, p_values, p_comments) AS t(c, v, m)
+      ORDER BY t.c COLLATE "C"
+      RETURNING indicator_code, value, comment
+    )
+    INSERT INTO audit_log (at, actor, token_id, action, region_code, indicator_code, period,
+                           old_value, new_value, old_comment, new_comment, submission_id)
+    SELECT now_ts, p_actor, p_token_id, 'value.set', p_region, w.indicator_code, p_period,
+           NULL, w.value, NULL, w.comment, p_submission_id
+    FROM inserted w ORDER BY w.indicator_code COLLATE "C";
+  ELSE
+    WITH input AS (
+      SELECT t.c, t.v::numeric AS v, coalesce(t.m, '') AS m
+      FROM unnest(p_codes, p_values, p_comments) AS t(c, v, m)
+    ), old AS (
+      SELECT d.indicator_code, d.value, d.comment FROM data_values d
+      WHERE d.region_code = p_region AND d.period = p_period AND d.indicator_code = ANY (p_codes)
+      ORDER BY d.indicator_code
+      FOR UPDATE
+    ), changed AS (
+      SELECT i.c, i.v, i.m, o.indicator_code IS NULL AS is_new, o.value AS old_value,
+             o.comment AS old_comment
+      FROM input i LEFT JOIN old o ON o.indicator_code = i.c
+      WHERE o.indicator_code IS NULL OR o.value <> i.v OR o.comment <> i.m
+    ), inserted AS (
+      INSERT INTO data_values (region_code, indicator_code, period, period_type,
+                               period_start, value, comment, submission_id, updated_at)
+      SELECT p_region, c.c, p_period, p_period_type, p_period_start, c.v, c.m,
+             p_submission_id, now_ts FROM changed c WHERE c.is_new
+      ORDER BY c.c COLLATE "C"
+      RETURNING indicator_code
+    ), updated AS (
+      UPDATE data_values d
+         SET value = c.v, comment = c.m, submission_id = p_submission_id, updated_at = now_ts
+        FROM changed c
+       WHERE NOT c.is_new AND d.region_code = p_region AND d.indicator_code = c.c
+         AND d.period = p_period
+      RETURNING d.indicator_code
+    )
+    INSERT INTO audit_log (at, actor, token_id, action, region_code, indicator_code, period,
+                           old_value, new_value, old_comment, new_comment, submission_id)
+    SELECT now_ts, p_actor, p_token_id, 'value.set', p_region, c.c, p_period, c.old_value, c.v,
+           c.old_comment, c.m, p_submission_id
+    FROM changed c
+    WHERE c.c IN (SELECT indicator_code FROM inserted UNION ALL SELECT indicator_code FROM updated)
+    ORDER BY c.c COLLATE "C";
+  END IF;
 
   INSERT INTO reports AS r (region_code, period, period_type, period_start, narrative,
                             last_submission_id, last_submitted_at)
@@ -2978,13 +3013,13 @@ ALTER TABLE ONLY public.tokens
 -- Name: audit_log_at; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX audit_log_at ON public.audit_log USING btree (at DESC, id DESC);
+CREATE INDEX audit_log_at ON public.audit_log USING btree (at, id);
 
 --
 -- Name: audit_log_region_at; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX audit_log_region_at ON public.audit_log USING btree (region_code, at DESC);
+CREATE INDEX audit_log_region_at ON public.audit_log USING btree (region_code, at);
 
 --
 -- Name: audit_log_submission; Type: INDEX; Schema: public; Owner: -

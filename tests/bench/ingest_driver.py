@@ -7,6 +7,7 @@ the psql reference. Both modes derive the same values from the same seed.
     ingest_driver.py copyfile  [options]            COPY text on stdout
     ingest_driver.py stream --addr A --token T --pygen DIR --round N [options]
     ingest_driver.py rules --addr A --token T --pygen DIR --rules N [options]
+    ingest_driver.py sql [options]                  hz_submit calls on stdout
 
 `stream` builds and serialises every SubmitRequest before the clock starts,
 sends them on --streams concurrent calls over one channel (township list
@@ -14,6 +15,12 @@ split into contiguous slices, as a bulk loader splitting its input file
 would), waits for every response, then checks every result: ACCEPTED,
 code 0, all values imported, nothing replayed. It prints one line:
 `elapsed_s=... values=... requests=...`; exit status 1 on any failure.
+
+`sql` writes the same submissions as SQL, one `SELECT ... FROM hz_submit(...)`
+per township (the function the server's Submit calls, with the same
+arguments but a fixed content hash), for measuring the database side alone
+with psql: pg_stat_statements, auto_explain, pg_waldump, perf
+(tests/bench/README.md, "Where a submission's time goes").
 
 `rules` imports N (at most 10) validation rules over the first indicators
 through Admin/ImportRules, so that the server's parser compiles them like
@@ -44,7 +51,7 @@ CALL_TIMEOUT = 900  # seconds; a stalled server fails the round, never hangs it
 
 def parse_args():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("mode", choices=["copyfile", "stream", "rules"])
+    ap.add_argument("mode", choices=["copyfile", "stream", "rules", "sql"])
     ap.add_argument("--rules", type=int, default=10, help="rules to import (rules mode)")
     ap.add_argument("--townships", type=int, default=1000)
     ap.add_argument("--counties", type=int, default=67)
@@ -87,6 +94,18 @@ def write_copy(a):
         out.write("".join("%s\t%s\t%s\t%d\t%s\t%s\t\t%s\n" % (town, code, PERIOD, PERIOD_TYPE,
                                                              PERIOD_START, v, sid)
                           for code, v in values))
+
+
+def write_sql(a):
+    out = sys.stdout
+    for t, (town, values) in enumerate(dataset(a)):
+        codes = ",".join(code for code, _ in values)
+        vals = ",".join(v for _, v in values)
+        comments = ",".join('""' for _ in values)
+        out.write("SELECT count(*) FROM hz_submit('%s', '%s', '%s', %d::smallint, '%s',"
+                  " '{%s}', '{%s}', '{%s}', '', false, '\\x00'::bytea, NULL, 'ingest_driver',"
+                  " NULL, now());\n" % (submission_id(a.round, t), town, PERIOD, PERIOD_TYPE,
+                                       PERIOD_START, codes, vals, comments))
 
 
 def build_requests(a, pb):
@@ -196,6 +215,9 @@ def main():
     a = parse_args()
     if a.mode == "copyfile":
         write_copy(a)
+        return 0
+    if a.mode == "sql":
+        write_sql(a)
         return 0
     if not (a.addr and a.token and a.pygen):
         print("ingest_driver: stream and rules need --addr, --token and --pygen",
