@@ -8,7 +8,7 @@
 -- server passes '' as p_region (service/api/aggregation/nation.c) and
 --   GROUP_BY_CHILDREN   every root region (parent_code IS NULL),
 --   GROUP_BY_LEVEL n    every region at level n,
---   GROUP_BY_SELF and include_total  one row for the country: code '',
+--   GROUP_BY_NONE or include_total   one row for the country: code '',
 --                       name 全国, level 0, every reporting region under it.
 -- Any other caller sending '' still gets their scope root (the server never
 -- passes '' for them). NULL is taken as '' too.

@@ -24,7 +24,8 @@ flight), township k being line k mod n of --townships (the caller orders
 them round-robin over counties), each with new figures for every
 indicator of --indicators (lines `code<TAB>kind` with kind sum, last or
 average), for --seconds or --count calls. Every answer must be ACCEPTED.
-Prints `n=... p50_ms=... p99_ms=... rate=... target_rate=...`, and with
+Prints `n=... p50_ms=... p99_ms=... rate=... target_rate=...` (rate: answered
+calls per second from the first send to the last answer), and with
 --last FILE writes the last township and its values (code<TAB>value).
 """
 
@@ -153,7 +154,7 @@ def submit(a):
         kinds = [tuple(l.split()) for l in f if l.strip()]
     rng = random.Random(a.seed)
     meta = (("authorization", "Bearer " + a.token),)
-    lat, bad = [], []
+    lat, bad, finished = [], [], []
     lock = threading.Lock()
     slots = threading.Semaphore(MAX_IN_FLIGHT)
     last = {}
@@ -163,9 +164,10 @@ def submit(a):
             resp = rep.SubmitResponse.FromString(fut.result())
             if resp.status != rep.SUBMISSION_STATUS_ACCEPTED:
                 raise RuntimeError("status %d: %s" % (resp.status, resp))
-            ms = (time.perf_counter() - t0) * 1000.0
+            now = time.perf_counter()
             with lock:
-                lat.append(ms)
+                lat.append((now - t0) * 1000.0)
+                finished.append(now)
         except Exception as e:  # noqa: BLE001 -- every failure is reported
             with lock:
                 bad.append("%s: %s" % (town, e))
@@ -204,9 +206,12 @@ def submit(a):
     if a.last and last:
         with open(a.last, "w") as f:
             f.write("".join("%s\t%s\t%s\n" % (last["town"], c, v) for c, v in last["values"]))
-    print("%s rate=%.2f target_rate=%.2f sent=%d errors=%d" % (
-        summary(lat, max(sent_s, 1e-9)), k / max(sent_s, 1e-9) if k > 1 else 0.0, a.rate, k,
-        len(bad)))
+    # Achieved: answered Submits per second from the first send to the
+    # last answer (an open loop sends on time even when answers lag).
+    span = max(finished) - start if finished else 0.0
+    print("%s rate=%.2f target_rate=%.2f sent=%d send_rate=%.2f errors=%d" % (
+        summary(lat, max(sent_s, 1e-9)), len(lat) / span if span > 0 else 0.0, a.rate, k,
+        k / max(sent_s, 1e-9), len(bad)))
     return 1 if bad or not lat else 0
 
 
