@@ -330,12 +330,13 @@ main() {
   print_line "Rollup $QUARTER" "$GRPC_QUARTER"
   print_line "Rollup, all" "$GRPC_ALL"
   if [[ -n "$METRICS_SHARE" ]]; then
-    echo "  answered from the answer cache: $METRICS_SHARE, huizongd's /metrics"
+    echo "  answered from the answer cache: $METRICS_SHARE, huizongd's /metrics;"
+    echo "    cross-check in PostgreSQL: $CACHED_SHARE %"
   else
-    echo "  answered from the answer cache: (no /metrics in this build: --metrics-listen missing)"
+    echo "  answered from the answer cache: $CACHED_SHARE %, measured in PostgreSQL (this huizongd has"
+    echo "    no --metrics-listen)"
   fi
-  echo "    cross-check in PostgreSQL: $CACHED_SHARE % ($COMPUTED of $(f n "$GRPC_ALL") Rollups called"
-  echo "    hz_rollup_values, track_functions = pl)"
+  echo "    ($COMPUTED of $(f n "$GRPC_ALL") Rollups called hz_rollup_values, track_functions = pl)"
   print_submits "$GRPC_SUBS"
   echo "  load after phase 1: $(uptime)"
 

@@ -12,7 +12,8 @@ administrator's token; migration 019).
 
 Output as rollup_driver.py's: `n=... p50_ms=... p99_ms=... ... rows=... bytes=...`;
 exit 1 when a call fails or a figure differs from --expect, 3 when the
-server refuses the whole country (INVALID_ARGUMENT: a build without it).
+server refuses the whole country (INVALID_ARGUMENT: a build without it),
+4 when a call took longer than --call-timeout.
 """
 
 import argparse
@@ -39,7 +40,15 @@ def main():
     ap.add_argument("--requests", type=int, default=50)
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--seconds", type=float, default=30)
+    ap.add_argument("--call-timeout", type=float, default=rollup_driver.CALL_TIMEOUT,
+                    help="seconds one call may take (rollup_driver.py's default otherwise)")
+    ap.add_argument("--min-requests", type=int, default=rollup_driver.MIN_REQUESTS,
+                    help="measured calls at least, even when slow")
     a = ap.parse_args()
+    # rollup_driver reads both at call time: a computed nation may take
+    # minutes on a busy machine.
+    rollup_driver.CALL_TIMEOUT = a.call_timeout
+    rollup_driver.MIN_REQUESTS = max(1, a.min_requests)
     if bool(a.region) == a.nation or not (a.children or a.level):
         print("national_driver: one of --region or --nation, and --children or --level",
               file=sys.stderr)
@@ -64,7 +73,9 @@ def main():
         except grpc.RpcError as e:
             print("national_driver: Rollup failed: %s %s" % (e.code(), e.details()),
                   file=sys.stderr)
-            return 3 if a.nation and e.code() == grpc.StatusCode.INVALID_ARGUMENT else 1
+            if a.nation and e.code() == grpc.StatusCode.INVALID_ARGUMENT:
+                return 3
+            return 4 if e.code() == grpc.StatusCode.DEADLINE_EXCEEDED else 1
     rows, bad = 0, []
     if a.expect:
         ratios = dict((s.split(":")[0], tuple(s.split(":")[1:])) for s in a.ratio or [])
