@@ -5,6 +5,7 @@
 
 -- Rows of a rollup: the region itself (group 1), its children (2), or its
 -- descendants at one level (3); p_total adds the region itself first.
+-- (Redefined by 019_nation.sql, the current definition: also the country.)
 CREATE FUNCTION hz_rollup_groups(p_region text, p_group integer, p_level integer,
                                  p_total boolean)
 RETURNS TABLE (code text, name text, level smallint, expected integer, is_total boolean)

@@ -76,6 +76,7 @@ CREATE TRIGGER targets_count AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tar
 -- counter, then the sum of the subtree's township counters. The catalog
 -- part comes first because a change of the tree can take a township and
 -- its count out of the sum: the pair still moves, as the catalog's does.
+-- (Redefined by 019_nation.sql, the current definition: also the country.)
 CREATE FUNCTION hz_rollup_stamp(p_region text) RETURNS text
 LANGUAGE sql STABLE AS $$
   SELECT coalesce((SELECT c.n FROM change_counts c WHERE c.region_code = ''), 0)::text || ':'

@@ -1,4 +1,5 @@
--- 016_rollup_plans: hz_rollup_values (current definition; 012 before)
+-- 016_rollup_plans: hz_rollup_values (012 before; redefined by 019_nation.sql,
+-- the current definition, which adds the country's total row to gl)
 -- keeps its plan across calls (issue 15).
 --
 -- Until now it was a LANGUAGE sql function that PostgreSQL inlined into

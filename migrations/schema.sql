@@ -1387,12 +1387,22 @@ CREATE FUNCTION public.hz_rollup_groups(p_region text, p_group integer, p_level 
     UNION ALL
     SELECT p.descendant, false FROM region_paths p JOIN regions r ON r.code = p.descendant
      WHERE p_group = 3 AND p.ancestor = p_region AND p.depth > 0 AND r.level = p_level
+    UNION ALL
+    -- The country: its total row, its roots, its regions at one level.
+    SELECT '', true WHERE coalesce(p_region, '') = '' AND (p_group = 1 OR p_total)
+    UNION ALL
+    SELECT r.code, false FROM regions r
+     WHERE p_group = 2 AND coalesce(p_region, '') = '' AND r.parent_code IS NULL
+    UNION ALL
+    SELECT r.code, false FROM regions r
+     WHERE p_group = 3 AND coalesce(p_region, '') = '' AND r.level = p_level
   )
-  SELECT g.code, r.name, r.level,
-         (SELECT count(*)::integer FROM region_paths p JOIN regions x ON x.code = p.descendant
-           WHERE p.ancestor = g.code AND x.reporting),
+  SELECT g.code, coalesce(r.name, '全国'), coalesce(r.level, 0::smallint),
+         CASE WHEN g.code = '' THEN (SELECT count(*)::integer FROM regions x WHERE x.reporting)
+           ELSE (SELECT count(*)::integer FROM region_paths p JOIN regions x ON x.code = p.descendant
+                  WHERE p.ancestor = g.code AND x.reporting) END,
          g.is_total
-  FROM g JOIN regions r ON r.code = g.code
+  FROM g LEFT JOIN regions r ON r.code = g.code
   ORDER BY g.is_total DESC, g.code
 $$;
 
@@ -1404,9 +1414,11 @@ CREATE FUNCTION public.hz_rollup_stamp(p_region text) RETURNS text
     LANGUAGE sql STABLE
     AS $$
   SELECT coalesce((SELECT c.n FROM change_counts c WHERE c.region_code = ''), 0)::text || ':'
-      || coalesce((SELECT sum(c.n) FROM region_paths p
-                   JOIN change_counts c ON c.region_code = p.descendant
-                   WHERE p.ancestor = p_region), 0)::text
+      || CASE WHEN coalesce(p_region, '') = ''
+           THEN coalesce((SELECT sum(c.n) FROM change_counts c WHERE c.region_code <> ''), 0)
+           ELSE coalesce((SELECT sum(c.n) FROM region_paths p
+                          JOIN change_counts c ON c.region_code = p.descendant
+                          WHERE p.ancestor = p_region), 0) END::text
 $$;
 
 --
@@ -1424,10 +1436,18 @@ BEGIN
   -- value...) are only ever assigned by RETURN QUERY.
   RETURN QUERY
   WITH gl AS MATERIALIZED (
-    SELECT g.code AS grp, p.descendant AS leaf, count(*) OVER (PARTITION BY g.code) AS n
-    FROM hz_rollup_groups(p_region, p_group, p_level, p_total) g
-    JOIN region_paths p ON p.ancestor = g.code
-    JOIN regions r ON r.code = p.descendant AND r.reporting
+    SELECT x.grp, x.leaf, count(*) OVER (PARTITION BY x.grp) AS n
+    FROM (
+      SELECT g.code AS grp, p.descendant AS leaf
+      FROM hz_rollup_groups(p_region, p_group, p_level, p_total) g
+      JOIN region_paths p ON p.ancestor = g.code
+      JOIN regions r ON r.code = p.descendant AND r.reporting
+      UNION ALL
+      -- 019: the country's total row ('') has every reporting region under
+      -- it; region_paths has no row for the country.
+      SELECT '', r.code FROM regions r
+      WHERE r.reporting AND coalesce(p_region, '') = '' AND (p_group = 1 OR p_total)
+    ) x
   ), need AS MATERIALIZED (
     SELECT i.code, i.period_type AS pt, i.time_aggregation AS ta, i.region_aggregation AS ra
     FROM indicators i

@@ -17,12 +17,14 @@ readonly HZB_SRC_ROOT
 readonly HZB_START_TIMEOUT=30
 
 HZB_SERVER_PIDS=()
+HZB_BG_PIDS=()
 HZB_PG_DIR=
 
 hzb_die() { echo "$BENCH_NAME: $*" >&2; exit 1; }
 hzb_note() { echo "$BENCH_NAME: $*" >&2; }
 
 hzb_cleanup() {
+  hzb_bg_stop
   hzb_server_stop
   if [[ -n "$HZB_PG_DIR" && "${HZ_BENCH_KEEP_DB:-0}" == 1 ]]; then
     echo "$BENCH_NAME: kept the cluster for inspection: $HZB_URL" >&2
@@ -146,6 +148,19 @@ hzb_server_stop() {
   HZB_SERVER_PIDS=()
 }
 
+# hzb_bg_track PID: a background load process (a driver under `timeout`)
+# that the EXIT trap stops if the benchmark ends before it does.
+hzb_bg_track() { HZB_BG_PIDS+=("$1"); }
+
+hzb_bg_stop() {
+  local pid
+  for pid in "${HZB_BG_PIDS[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  HZB_BG_PIDS=()
+}
+
 # Wall-clock seconds since the epoch, with nanoseconds.
 hzb_now() { date +%s.%N; }
 
@@ -153,3 +168,89 @@ hzb_median() {
   printf '%s\n' "$@" | sort -g |
     awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
+
+# ---- bulk load (deadline_bench.sh, national_bench.sh) ----------------------
+# rollup_bench.sh keeps its own copy of the same steps.
+
+# hzb_constraint_sql drop|restore: SQL that drops / re-creates every
+# constraint and every other index of data_values, read from the catalog so
+# it follows the migrations.
+hzb_constraint_sql() {
+  local other="FROM pg_indexes i WHERE schemaname = 'public' AND tablename = 'data_values'
+    AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = format('%I.%I', i.schemaname, i.indexname)::regclass)"
+  if [[ $1 == drop ]]; then
+    hzb_sql "SELECT string_agg(format('ALTER TABLE data_values DROP CONSTRAINT %I;', conname), E'\n' ORDER BY contype)
+      FROM pg_constraint WHERE conrelid = 'data_values'::regclass"
+    hzb_sql "SELECT string_agg(format('DROP INDEX %I.%I;', schemaname, indexname), E'\n') $other"
+  else
+    hzb_sql "SELECT string_agg(format('ALTER TABLE data_values ADD CONSTRAINT %I %s;', conname,
+      pg_get_constraintdef(oid)), E'\n' ORDER BY contype DESC, conname)
+      FROM pg_constraint WHERE conrelid = 'data_values'::regclass"
+    hzb_sql "SELECT string_agg(indexdef || ';', E'\n') $other"
+  fi
+}
+
+# hzb_bulk_load GEN: the load a DBA would do, as rollup_bench.sh does it.
+# GEN is a command called with one argument (regions, paths, indicators,
+# values, targets) that writes that table's COPY text on stdout, columns as
+# `gen_dataset.py columns TABLE` prints them (targets may be empty). Catalog
+# by COPY; data_values with its constraints, other indexes and triggers
+# off, TRUNCATE + COPY FREEZE in one transaction; constraints and indexes
+# re-created; hz_summaries_rebuild() in one pass; VACUUM ANALYZE. Sets
+# HZB_LOAD_TIMES "total catalog values indexes summaries" in seconds.
+hzb_bulk_load() {
+  local gen="$1" t0 t1 t2 t3 t4 drop restore table cols
+  cols() { "$HZB_PY" "$HZB_SRC_ROOT/tests/bench/gen_dataset.py" columns "$1"; }
+  t0=$(hzb_now)
+  for table in regions region_paths indicators; do
+    local what=$table
+    [[ $table == region_paths ]] && what=paths
+    "$gen" "$what" | hzb_psql -c "\\copy $table ($(cols "$table")) FROM STDIN" ||
+      hzb_die "loading $table failed"
+  done
+  drop=$(hzb_constraint_sql drop)
+  restore=$(hzb_constraint_sql restore)
+  t1=$(hzb_now)
+  "$gen" values | hzb_psql -c "BEGIN" -c "$drop" -c "ALTER TABLE data_values DISABLE TRIGGER USER" \
+    -c "TRUNCATE data_values" \
+    -c "\\copy data_values ($(cols data_values)) FROM STDIN (FREEZE)" \
+    -c "ALTER TABLE data_values ENABLE TRIGGER USER" -c "COMMIT" || hzb_die "loading data_values failed"
+  t2=$(hzb_now)
+  hzb_psql -c "SET maintenance_work_mem = '512MB'" -c "$restore" || hzb_die "re-creating constraints failed"
+  "$gen" targets | hzb_psql -c "\\copy targets ($(cols targets)) FROM STDIN" || hzb_die "loading targets failed"
+  t3=$(hzb_now)
+  hzb_psql -c "SET work_mem = '512MB'" -c "SELECT hz_summaries_rebuild()" >/dev/null ||
+    hzb_die "hz_summaries_rebuild() failed"
+  hzb_psql -c "VACUUM ANALYZE"
+  t4=$(hzb_now)
+  HZB_LOAD_TIMES=$(awk -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" -v e="$t4" \
+    'BEGIN { printf "%.1f %.1f %.1f %.1f %.1f", e - a, b - a, c - b, d - c, e - d }')
+}
+
+# hzb_rollup_reference_sql: defines reference_sql (the plain-SQL GROUP BY
+# reference of a rollup) from rollup_bench.sh itself, so every benchmark
+# compares against the same query; dies if rollup_bench.sh no longer has it.
+hzb_rollup_reference_sql() {
+  eval "$(sed -n '/^reference_sql() {$/,/^}$/p' "$HZB_SRC_ROOT/tests/bench/rollup_bench.sh")"
+  declare -F reference_sql >/dev/null || hzb_die "tests/bench/rollup_bench.sh has no reference_sql()"
+}
+
+# hzb_expect_sql REFERENCE_SQL: the figures the server writes from the
+# reference's exact parts for window 1 (grp, indicator, value), as
+# rollup_bench.sh's check writes them: value / n (AVERAGE over regions
+# also over the units), rounded once to 6 places.
+hzb_expect_sql() {
+  echo "SELECT grp, indicator, trim_scale(round(value
+    / (n * CASE ra WHEN 2 THEN reporting ELSE 1 END)::numeric(40, 30), 6))
+    FROM ($1) x WHERE win = 1 ORDER BY grp, indicator"
+}
+
+# hzb_ratio_args: --ratio CODE:NUM:DEN for every ratio indicator (rollup_driver.py).
+hzb_ratio_args() {
+  local r
+  for r in $(hzb_sql "SELECT code || ':' || ratio_numerator || ':' || ratio_denominator FROM indicators WHERE ratio_numerator IS NOT NULL ORDER BY code"); do
+    printf -- '--ratio\n%s\n' "$r"
+  done
+}
+
+hzb_percentile_field() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }

@@ -1334,8 +1334,11 @@ class RequestErrorTest(AggTestCase):
             with self.subTest(indicator=code):
                 self.rollup_error(SC.INVALID_ARGUMENT, region_code=COUNTY, period="2022Q1",
                                   indicator_codes=[code])
-        # An admin has no scope root to default to.
-        self.rollup_error(SC.INVALID_ARGUMENT, region_code="", period="2022Q1")
+        # An admin has no scope root to default to: an empty region is the
+        # whole country for Rollup (test_nation), refused elsewhere.
+        self.error(self.agg.series, agg_pb().SeriesRequest(
+            region_code="", indicator_codes=["fai"], from_period="2022Q1", to_period="2022Q2"),
+            SC.INVALID_ARGUMENT)
 
     def test_series_errors(self):
         S = agg_pb().SeriesRequest

@@ -43,6 +43,11 @@ Huizong__V1__RegionRef *agg_region_ref(hz_rpc_t *rpc, const PGresult *r, int row
  * caller's own; NULL after refusing. */
 const char *agg_target_region(hz_rpc_t *rpc, const char *requested);
 
+/* Rollup's region (nation.c): as agg_target_region, except that an empty
+ * request from a principal without a scope (an administrator) is the
+ * whole country, "" (migration 019). */
+const char *agg_rollup_region(hz_rpc_t *rpc, const char *requested);
+
 /* 0, or -1 after INVALID_ARGUMENT naming field and the accepted forms. */
 int agg_parse_period(hz_rpc_t *rpc, const char *field, const char *s, hz_period_t *p);
 

@@ -384,7 +384,7 @@ static int rollup_statements(hz_rpc_t *rpc, rollup_t *ru, const char *codes) {
 /* Request checks; -1 after refusing. */
 static int rollup_check(hz_rpc_t *rpc, rollup_t *ru) {
   const Huizong__V1__RollupRequest *req = ru->req;
-  if (!(ru->region = agg_target_region(rpc, req->region_code)) ||
+  if (!(ru->region = agg_rollup_region(rpc, req->region_code)) ||
       agg_parse_period(rpc, "period", req->period, &ru->p))
     return -1;
   ru->group = hz_group_by_of(req->group_by);
