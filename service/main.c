@@ -39,7 +39,6 @@ typedef struct hz_daemon_s {
   hz_server_limits_t metrics_limits; /* its own connection count */
   int metrics_started;               /* metrics initialised */
   double start_time;                 /* Unix seconds at start, for the metrics */
-  int stopping;                      /* the workers were told to stop (loop 0) */
   int exit_code;                     /* what main returns */
 } hz_daemon_t;
 
