@@ -170,8 +170,12 @@ class HaTest(unittest.TestCase):
         cls.ha = hacluster.start_cluster(nodes=3)
         cls.db = pc.Database(cls.ha, hacluster.DB_NAME)
         url = cls.ha.url() + "&application_name=" + APP_NAME
+        # One loop: test_a counts the sessions one pool drops when the
+        # primary turns read-only, and a single channel reaches one loop;
+        # a second loop's idle sessions would only be dropped on their own
+        # first write (the same path). Spreading over loops is test_threads'.
         cls.server = harness.Server(["--database-url", url, "--db-timeout", "5",
-                                     "--db-connections", str(POOL_SIZE)])
+                                     "--db-connections", str(POOL_SIZE), "--threads", "1"])
         pc._servers.append(cls.server)
         cls.server.start()
         try:
