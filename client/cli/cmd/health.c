@@ -82,6 +82,8 @@ static int check(hz_cli_t *cli, hzc_client_t *client,
     print_answer(cli, req->service, status, &header_done);
   }
   protobuf_c_message_free_unpacked(resp, NULL);
+  /* An OK status still owns the server's trailing metadata (x-request-id). */
+  hzc_status_reset(&st);
   return status == GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING
              ? HZ_EXIT_OK
              : HZ_EXIT_REFUSED;
