@@ -5,10 +5,14 @@
  *
  * Why an answer read this way is fresh at commit: a Submit that returned
  * had committed, and its commit record was inserted into the primary's WAL
- * (and, with synchronous_commit on, flushed) before its answer was sent.
- * The caller reads pg_current_wal_insert_lsn() on the primary afterwards
- * (db/sql/scaffold.def WAL_POSITION), so that position is at or past the
- * commit record. The standby job starts with hz_read_fresh(position)
+ * and flushed (synchronous_commit stays on: a Submit is durable) before its
+ * answer was sent. The caller reads pg_current_wal_flush_lsn() on the
+ * primary afterwards (db/sql/scaffold.def WAL_POSITION), so that position is
+ * at or past the commit record. Why not the insert position: it may include
+ * records nobody waits for (the bgwriter's running-xacts snapshot) that no
+ * standby can receive before the walwriter flushes them, up to
+ * wal_writer_delay later, longer than a read waits (a CI run of test_replica
+ * sent every read to the primary that way). The standby job starts with hz_read_fresh(position)
  * (migration 020), in the same implicit transaction and round trip as the
  * read itself: it raises HZ001 unless replay has reached the position, and
  * then nothing else in the job runs. Once it passes, every later
