@@ -11,8 +11,8 @@
  * at or past the commit record. Why not the insert position: it may include
  * records nobody waits for (the bgwriter's running-xacts snapshot) that no
  * standby can receive before the walwriter flushes them, up to
- * wal_writer_delay later, longer than a read waits (a CI run of test_replica
- * sent every read to the primary that way). The standby job starts with hz_read_fresh(position)
+ * wal_writer_delay later, longer than a read waits (the likely cause of a
+ * CI run of test_replica that sent every read to the primary). The standby job starts with hz_read_fresh(position)
  * (migration 020), in the same implicit transaction and round trip as the
  * read itself: it raises HZ001 unless replay has reached the position, and
  * then nothing else in the job runs. Once it passes, every later
