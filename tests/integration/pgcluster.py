@@ -721,3 +721,14 @@ def main():
                          % (len(result.skipped), "\n  ".join(reasons)))
         sys.exit(77)
     sys.exit(0)
+
+
+def wait_until(predicate, timeout, what):
+    """Polls predicate every 50 ms until it is true or timeout seconds have
+    passed; then fails the test naming what it waited for."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError("timed out after %.0fs waiting for %s" % (timeout, what))

@@ -35,6 +35,7 @@ import time
 import grpc
 
 import harness
+from pgcluster import wait_until
 import pgcluster as pc
 from pgcluster import TOWN_A, TOWN_B, TOWN_A3
 
@@ -46,13 +47,6 @@ def accepted():
     return pc.reporting_pb().SubmissionStatus.SUBMISSION_STATUS_ACCEPTED
 
 
-def wait_until(predicate, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError("timed out after %.0fs waiting for %s" % (timeout, what))
 
 
 def submission_ids_stored(db, ids):

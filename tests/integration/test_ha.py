@@ -31,6 +31,7 @@ import grpc
 
 import hacluster
 import harness
+from pgcluster import wait_until
 import pgcluster as pc
 from pgcluster import COUNTY, TOWN_A, TOWN_B, TOWNSHIPS
 
@@ -154,13 +155,6 @@ class Load:
         return max(b - a for a, b in zip(points, points[1:]))
 
 
-def wait_until(predicate, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError("timed out after %.0fs waiting for %s" % (timeout, what))
 
 
 class HaTest(unittest.TestCase):
