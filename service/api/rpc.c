@@ -495,7 +495,19 @@ const char *hz_rpc_cell(hz_rpc_t *rpc, const PGresult *r, int row, int col) {
 }
 
 int hz_rpc_cell_int(const PGresult *r, int row, int col) {
-  return PQgetisnull(r, row, col) ? 0 : atoi(PQgetvalue(r, row, col));
+  /* PostgreSQL writes an integer as -?digits, and a NULL as "": read by
+   * hand, as atoi would (issue 15: strtol and PQgetisnull were a twentieth
+   * of a computed Rollup, five integers a row); other text takes atoi. */
+  const char *s = PQgetvalue(r, row, col); /* NULL: no such cell */
+  if (!s)
+    return 0;
+  const char *p = s + (s[0] == '-');
+  int v = 0, digits = 0;
+  for (; *p >= '0' && *p <= '9' && digits < 9; p++, digits++)
+    v = v * 10 + (*p - '0');
+  if (*p != '\0')
+    return atoi(s);
+  return s[0] == '-' ? -v : v;
 }
 
 int hz_rpc_cell_bool(const PGresult *r, int row, int col) {

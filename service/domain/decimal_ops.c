@@ -6,9 +6,22 @@
 #include <errno.h>
 
 #include "domain/decimal_num.h"
+#include "domain/decimal_small.h"
+
+/* Every function below first tries decimal_small.h's machine-word path,
+ * which answers the same or -ERANGE: then the digit arrays answer. */
+#define SMALL_FIRST(call)     \
+  do {                        \
+    int small_rc_ = (call);   \
+    if (small_rc_ != -ERANGE) \
+      return small_rc_;       \
+  } while (0)
 
 int hz_decimal_cmp(const char *a, const char *b) {
   hz_num_t x, y;
+  int c;
+  if (hz_small_cmp(a, b, &c) == 0)
+    return c;
   int xa = hz_num_parse_z(a, &x) == 0, yb = hz_num_parse_z(b, &y) == 0;
   if (!xa || !yb)
     return xa - yb;
@@ -28,14 +41,17 @@ static int binary_op(const char *a, const char *b, int op, char *out, size_t out
 }
 
 int hz_decimal_add(const char *a, const char *b, char *out, size_t outlen) {
+  SMALL_FIRST(hz_small_add(a, b, 0, out, outlen));
   return binary_op(a, b, '+', out, outlen);
 }
 
 int hz_decimal_sub(const char *a, const char *b, char *out, size_t outlen) {
+  SMALL_FIRST(hz_small_add(a, b, 1, out, outlen));
   return binary_op(a, b, '-', out, outlen);
 }
 
 int hz_decimal_mul(const char *a, const char *b, char *out, size_t outlen) {
+  SMALL_FIRST(hz_small_mul(a, b, out, outlen));
   return binary_op(a, b, '*', out, outlen);
 }
 
@@ -52,6 +68,7 @@ static int div_and_format(const hz_num_t *x, const hz_num_t *y, int scale, char 
 }
 
 int hz_decimal_div_round(const char *num, const char *den, int scale, char *out, size_t outlen) {
+  SMALL_FIRST(hz_small_div_round(num, den, scale, out, outlen));
   hz_num_t x, y;
   if (hz_num_parse_z(num, &x) != 0 || hz_num_parse_z(den, &y) != 0)
     return -EINVAL;
@@ -59,6 +76,7 @@ int hz_decimal_div_round(const char *num, const char *den, int scale, char *out,
 }
 
 int hz_decimal_round(const char *a, int scale, char *out, size_t outlen) {
+  SMALL_FIRST(hz_small_div_round(a, "1", scale, out, outlen));
   hz_num_t x, one = {.neg = 0, .len = 1, .scale = 0, .d = {1}};
   if (hz_num_parse_z(a, &x) != 0)
     return -EINVAL;
@@ -66,6 +84,7 @@ int hz_decimal_round(const char *a, int scale, char *out, size_t outlen) {
 }
 
 int hz_decimal_pct(const char *part, const char *whole, char *out, size_t outlen) {
+  SMALL_FIRST(hz_small_pct(part, whole, out, outlen));
   hz_num_t x, y;
   if (hz_num_parse_z(part, &x) != 0 || hz_num_parse_z(whole, &y) != 0)
     return -EINVAL;
@@ -76,6 +95,7 @@ int hz_decimal_pct(const char *part, const char *whole, char *out, size_t outlen
 }
 
 int hz_decimal_growth_pct(const char *value, const char *base, char *out, size_t outlen) {
+  SMALL_FIRST(hz_small_growth_pct(value, base, out, outlen));
   hz_num_t v, b, diff;
   if (hz_num_parse_z(value, &v) != 0 || hz_num_parse_z(base, &b) != 0)
     return -EINVAL;
@@ -100,6 +120,7 @@ static int frac_parse(const char *n, const char *d, hz_num_t *pn, hz_num_t *pd) 
 }
 
 int hz_decimal_q_cmp(const char *an, const char *ad, const char *bn, const char *bd, int *cmp) {
+  SMALL_FIRST(hz_small_q_cmp(an, ad, bn, bd, cmp));
   hz_num_t a, b, c, d, x, y;
   int rc = frac_parse(an, ad, &a, &b);
   if (rc == 0)
@@ -118,6 +139,7 @@ int hz_decimal_q_cmp(const char *an, const char *ad, const char *bn, const char 
 
 int hz_decimal_q_pct(const char *pn, const char *pd, const char *wn, const char *wd, char *out,
                      size_t outlen) {
+  SMALL_FIRST(hz_small_q_pct(pn, pd, wn, wd, out, outlen));
   hz_num_t a, b, c, d, x, y;
   int rc = frac_parse(pn, pd, &a, &b);
   if (rc == 0)
@@ -139,6 +161,7 @@ int hz_decimal_q_pct(const char *pn, const char *pd, const char *wn, const char 
 
 int hz_decimal_q_growth_pct(const char *vn, const char *vd, const char *bn, const char *bd,
                             char *out, size_t outlen) {
+  SMALL_FIRST(hz_small_q_growth_pct(vn, vd, bn, bd, out, outlen));
   hz_num_t a, b, c, d, ad, cb, x, y;
   int rc = frac_parse(vn, vd, &a, &b);
   if (rc == 0)
@@ -169,6 +192,7 @@ int hz_decimal_q_growth_pct(const char *vn, const char *vd, const char *bn, cons
 
 int hz_decimal_q_diff(const char *vn, const char *vd, const char *bn, const char *bd, int scale,
                       char *out, size_t outlen) {
+  SMALL_FIRST(hz_small_q_diff(vn, vd, bn, bd, scale, out, outlen));
   hz_num_t a, b, c, d, ad, cb, x, y;
   int rc = frac_parse(vn, vd, &a, &b);
   if (rc == 0)

@@ -47,15 +47,25 @@ int hz_fig_defined(const hz_fig_t *f) {
   return f && f->num && f->den;
 }
 
+/* The decimal text of count > 0 into the arena (printf's formatting
+ * machinery cost more than the average it feeds, once per cell). */
+static int count_text(hz_arena_t *a, long long count, const char **out) {
+  char buf[24], *p = buf + sizeof(buf);
+  *--p = '\0';
+  for (unsigned long long v = (unsigned long long)count; v; v /= 10)
+    *--p = (char)('0' + (int)(v % 10));
+  return keep(a, p, out);
+}
+
 int hz_fig_average(hz_arena_t *a, const hz_fig_t *sum, long long count, hz_fig_t *out) {
   if (!hz_fig_defined(sum))
     return -EINVAL;
   if (count <= 0)
     return -EDOM; /* an average of nothing is undefined, not 0 */
-  const char *n = hz_arena_printf(a, "%lld", count), *den;
-  if (!n)
-    return -ENOMEM;
-  int rc = mul_kept(a, sum->den, n, &den);
+  const char *n, *den;
+  int rc = count_text(a, count, &n);
+  if (rc == 0)
+    rc = mul_kept(a, sum->den, n, &den);
   if (rc != 0)
     return rc;
   out->num = sum->num;

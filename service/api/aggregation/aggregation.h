@@ -9,6 +9,7 @@
 #define HZ_API_AGGREGATION_PRIVATE_H
 
 #include <libpq-fe.h>
+#include <stdint.h>
 
 #include "api/rpc.h"
 #include "domain/figures.h"
@@ -107,27 +108,50 @@ int agg_catalog_load(hz_rpc_t *rpc, const PGresult *r, char **codes, size_t ncod
 /* ---- exact parts by (group, indicator, window) (cells.c) ---------------- */
 
 typedef struct agg_cell_s {
-  struct agg_cell_s *next; /* bucket chain */
-  const char *grp;         /* region code of the row */
-  const char *ind;         /* indicator code */
-  int win;                 /* window number, 1-based (targets: TARGET_*) */
-  hz_fig_t fig;            /* exact; for AVERAGE still the sum over units */
-  hz_fig_agg_t how;        /* region aggregation its parts were folded by */
-  int reporting;           /* leaves that contributed */
-  unsigned covered;        /* bit k: the window's k-th sub-period holds data (012) */
+  hz_fig_t fig;     /* exact; for AVERAGE still the sum over units */
+  hz_fig_agg_t how; /* region aggregation its parts were folded by */
+  int reporting;    /* leaves that contributed */
+  unsigned covered; /* bit k: the window's k-th sub-period holds data (012) */
 } agg_cell_t;
 
-/* A hash map in the call's arena: no free, gone with the call. */
+/* A code of a map's rows and its dense id (0, 1, ... in order of first
+ * appearance). */
+typedef struct agg_code_s {
+  const char *code; /* arena copy; NULL: an empty slot */
+  uint32_t hash;    /* of code, compared before the text */
+  int id;
+} agg_code_t;
+
+/* Open addressing (linear probing) from codes to ids. */
+typedef struct agg_codes_s {
+  agg_code_t *slots; /* cap of them */
+  size_t cap;        /* a power of two, at least twice n */
+  size_t n;          /* codes held */
+} agg_codes_t;
+
+/* The cells of one answer in the call's arena (no free, gone with the
+ * call), in a dense table indexed by (group id, indicator id, window):
+ * issue 15 measured string-keyed chains at a tenth of huizongd's CPU per
+ * Rollup, a lookup per figure. A key's base (agg_map_base) is its window
+ * 0; window w is the slot base + w. */
 typedef struct agg_map_s {
-  agg_cell_t **buckets; /* chains */
-  size_t nb;            /* bucket count, a power of two */
+  agg_codes_t groups; /* region codes of the rows */
+  agg_codes_t inds;   /* indicator codes of the rows */
+  int nwin;           /* windows 0..nwin per key */
+  agg_cell_t **cells; /* groups.n x inds.n x (nwin + 1) slots, NULL: no cell */
 } agg_map_t;
 
-/* An empty map with room for about n cells. 0 or -ENOMEM. */
-int agg_map_init(hz_rpc_t *rpc, agg_map_t *m, size_t n);
-/* Adds a cell (no check for an existing key); NULL: no memory. */
-agg_cell_t *agg_map_put(hz_rpc_t *rpc, agg_map_t *m, const char *grp, const char *ind, int win,
-                        hz_fig_t fig, int reporting);
+/* Sizes m for the rows of r: their group (column c_grp) and indicator
+ * (c_ind) codes, windows up to nwin or (c_win >= 0) the largest in
+ * column c_win. *bases (if bases) gets each row's key base, an arena
+ * array. 0 or -ENOMEM. */
+int agg_map_init(hz_rpc_t *rpc, agg_map_t *m, const PGresult *r, int c_grp, int c_ind, int c_win,
+                 int nwin, int **bases);
+/* The slot of window win of the key at base; NULL for a window out of
+ * range. */
+agg_cell_t **agg_map_slot(const agg_map_t *m, int base, int win);
+/* The base of (grp, ind); -1 when no row had it. */
+int agg_map_base(const agg_map_t *m, const char *grp, const char *ind);
 agg_cell_t *agg_map_get(const agg_map_t *m, const char *grp, const char *ind, int win);
 
 /* Loads AGG_VALUES' answer: rows of one key that differ in n are folded
@@ -149,20 +173,39 @@ void agg_figure_style(const agg_ind_t *ind, int *scale, int *fixed);
 
 /* ---- coverage and year to date (statistics.c) ------------------------- */
 
+/* Coverages already written in one answer: every row of the same window,
+ * frequency and mask gets the same message (issue 15: the sub-periods of
+ * a window were worked out again for each of thousands of rows). */
+#define AGG_COVERS 8
+typedef struct agg_cover_s {
+  hz_window_t w; /* the key: window, frequency and mask */
+  hz_period_type_t finer;
+  unsigned mask;
+  int partial;                /* what agg_coverage answered in *partial */
+  Huizong__V1__Coverage *msg; /* shared by the rows; never changed */
+} agg_cover_t;
+typedef struct agg_covers_s {
+  agg_cover_t e[AGG_COVERS]; /* n of them */
+  int n;
+  int next; /* the slot the next new coverage takes */
+} agg_covers_t;
+
 /* The Coverage of window w at the indicator's frequency finer from the
  * mask agg_covered answers; *partial says whether the window is partly
- * covered (hz_coverage_partial: its base is then restricted). NULL: no
+ * covered (hz_coverage_partial: its base is then restricted). With memo
+ * (may be NULL) an equal one written before is answered again. NULL: no
  * memory. */
-Huizong__V1__Coverage *agg_coverage(hz_rpc_t *rpc, const hz_window_t *w, hz_period_type_t finer,
-                                    unsigned mask, int *partial);
+Huizong__V1__Coverage *agg_coverage(hz_rpc_t *rpc, agg_covers_t *memo, const hz_window_t *w,
+                                    hz_period_type_t finer, unsigned mask, int *partial);
 
 /* Where the year-to-date figures of a row are in the values map. */
 typedef struct agg_ytd_spec_s {
   hz_window_t window; /* first period of the year through the requested one */
   const char *from;   /* its codes, for the wire */
   const char *to;
-  int win;      /* AGG_VALUES window of the year to date */
-  int base_win; /* the same window a year earlier (0: none, before 1900) */
+  int win;              /* AGG_VALUES window of the year to date */
+  int base_win;         /* the same window a year earlier (0: none, before 1900) */
+  agg_covers_t *covers; /* the answer's coverages of window (NULL: none kept) */
 } agg_ytd_spec_t;
 
 /* The YearToDate of ind for grp: value, units, coverage, the base a year

@@ -8,48 +8,118 @@
 
 #include "api/aggregation/aggregation.h"
 
-/* FNV-1a over the key; 0x1f separates the two codes. */
-static size_t cell_hash(const char *grp, const char *ind, int win, size_t nb) {
-  uint64_t h = 1469598103934665603ull;
-  for (const char *p = grp; *p; p++)
-    h = (h ^ (uint8_t)*p) * 1099511628211ull;
-  h = (h ^ 0x1f) * 1099511628211ull;
-  for (const char *p = ind; *p; p++)
-    h = (h ^ (uint8_t)*p) * 1099511628211ull;
-  h = (h ^ (uint64_t)win) * 1099511628211ull;
-  return (size_t)h & (nb - 1);
+/* FNV-1a over a code. */
+static uint32_t code_hash(const char *s, size_t len) {
+  uint32_t h = 2166136261u;
+  for (size_t k = 0; k < len; k++)
+    h = (h ^ (uint8_t)s[k]) * 16777619u;
+  return h;
 }
 
-/* Load factor at most 1/2: chains stay short without a resize step. */
-int agg_map_init(hz_rpc_t *rpc, agg_map_t *m, size_t n) {
-  m->nb = 64;
-  while (m->nb < n * 2)
-    m->nb *= 2;
-  m->buckets = hz_arena_zalloc(hz_rpc_arena(rpc), m->nb * sizeof(agg_cell_t *));
-  return m->buckets ? 0 : -ENOMEM;
+/* The slot of code in t: its entry, or the empty one where it belongs. */
+static agg_code_t *codes_slot(const agg_codes_t *t, const char *s, size_t len, uint32_t h) {
+  for (size_t b = h & (t->cap - 1);; b = (b + 1) & (t->cap - 1)) {
+    agg_code_t *e = &t->slots[b];
+    if (!e->code || (e->hash == h && strncmp(e->code, s, len) == 0 && e->code[len] == '\0'))
+      return e;
+  }
 }
 
-agg_cell_t *agg_map_put(hz_rpc_t *rpc, agg_map_t *m, const char *grp, const char *ind, int win,
-                        hz_fig_t fig, int reporting) {
-  agg_cell_t *c = hz_arena_zalloc(hz_rpc_arena(rpc), sizeof(*c));
-  if (!c || !grp || !ind)
-    return NULL;
-  c->grp = grp;
-  c->ind = ind;
-  c->win = win;
-  c->fig = fig;
-  c->reporting = reporting;
-  size_t b = cell_hash(grp, ind, win, m->nb);
-  c->next = m->buckets[b];
-  m->buckets[b] = c;
-  return c;
+/* An empty table of cap slots (a power of two). */
+static int codes_alloc(hz_rpc_t *rpc, agg_codes_t *t, size_t cap) {
+  t->n = 0;
+  t->cap = cap;
+  t->slots = hz_arena_zalloc(hz_rpc_arena(rpc), cap * sizeof(agg_code_t));
+  return t->slots ? 0 : -ENOMEM;
+}
+
+/* Doubles t: load factor at most 1/2 keeps probes short. */
+static int codes_grow(hz_rpc_t *rpc, agg_codes_t *t) {
+  agg_codes_t old = *t;
+  if (codes_alloc(rpc, t, old.cap * 2))
+    return -ENOMEM;
+  for (size_t b = 0; b < old.cap; b++) {
+    const agg_code_t *e = &old.slots[b];
+    if (e->code)
+      *codes_slot(t, e->code, strlen(e->code), e->hash) = *e;
+  }
+  t->n = old.n;
+  return 0;
+}
+
+/* The id of s (len bytes), added (an arena copy) when new; -ENOMEM. */
+static int codes_intern(hz_rpc_t *rpc, agg_codes_t *t, const char *s, size_t len) {
+  uint32_t h = code_hash(s, len);
+  agg_code_t *e = codes_slot(t, s, len, h);
+  if (e->code)
+    return e->id;
+  if ((t->n + 1) * 2 > t->cap) {
+    if (codes_grow(rpc, t))
+      return -ENOMEM;
+    e = codes_slot(t, s, len, h);
+  }
+  if (!(e->code = hz_arena_strndup(hz_rpc_arena(rpc), s, len)))
+    return -ENOMEM;
+  e->hash = h;
+  e->id = (int)t->n++;
+  return e->id;
+}
+
+static int codes_find(const agg_codes_t *t, const char *s) {
+  if (!s)
+    return -1;
+  size_t len = strlen(s);
+  const agg_code_t *e = codes_slot(t, s, len, code_hash(s, len));
+  return e->code ? e->id : -1;
+}
+
+/* A cell count the dense table may not pass (a caller bug, not data). */
+#define AGG_MAP_MAX_SLOTS ((size_t)1 << 28)
+
+int agg_map_init(hz_rpc_t *rpc, agg_map_t *m, const PGresult *r, int c_grp, int c_ind, int c_win,
+                 int nwin, int **bases) {
+  int rows = PQntuples(r);
+  int *gi = hz_arena_alloc(hz_rpc_arena(rpc), ((size_t)rows * 2 + 1) * sizeof(int));
+  if (!gi || codes_alloc(rpc, &m->groups, 64) || codes_alloc(rpc, &m->inds, 256))
+    return -ENOMEM;
+  m->nwin = nwin;
+  for (int i = 0; i < rows; i++) {
+    gi[2 * i] =
+        codes_intern(rpc, &m->groups, PQgetvalue(r, i, c_grp), (size_t)PQgetlength(r, i, c_grp));
+    gi[2 * i + 1] =
+        codes_intern(rpc, &m->inds, PQgetvalue(r, i, c_ind), (size_t)PQgetlength(r, i, c_ind));
+    if (gi[2 * i] < 0 || gi[2 * i + 1] < 0)
+      return -ENOMEM;
+    if (c_win >= 0 && hz_rpc_cell_int(r, i, c_win) > m->nwin)
+      m->nwin = hz_rpc_cell_int(r, i, c_win);
+  }
+  size_t n = m->groups.n * m->inds.n * (size_t)(m->nwin + 1);
+  if (n > AGG_MAP_MAX_SLOTS ||
+      !(m->cells = hz_arena_zalloc(hz_rpc_arena(rpc), (n ? n : 1) * sizeof(agg_cell_t *))))
+    return -ENOMEM;
+  /* Each row's base: its key's window 0; the row's window adds to it. */
+  for (int i = 0; i < rows; i++)
+    gi[i] = (int)(((size_t)gi[2 * i] * m->inds.n + (size_t)gi[2 * i + 1]) * (size_t)(m->nwin + 1));
+  if (bases)
+    *bases = gi;
+  return 0;
+}
+
+agg_cell_t **agg_map_slot(const agg_map_t *m, int base, int win) {
+  return win >= 0 && win <= m->nwin ? &m->cells[base + win] : NULL;
+}
+
+int agg_map_base(const agg_map_t *m, const char *grp, const char *ind) {
+  int g = codes_find(&m->groups, grp), i = g < 0 ? -1 : codes_find(&m->inds, ind);
+  if (i < 0)
+    return -1;
+  return (int)(((size_t)g * m->inds.n + (size_t)i) * (size_t)(m->nwin + 1));
 }
 
 agg_cell_t *agg_map_get(const agg_map_t *m, const char *grp, const char *ind, int win) {
-  for (agg_cell_t *c = m->buckets[cell_hash(grp, ind, win, m->nb)]; c; c = c->next)
-    if (c->win == win && strcmp(c->grp, grp) == 0 && strcmp(c->ind, ind) == 0)
-      return c;
-  return NULL;
+  int base = agg_map_base(m, grp, ind);
+  agg_cell_t **slot = base < 0 ? NULL : agg_map_slot(m, base, win);
+  return slot ? *slot : NULL;
 }
 
 /* Where AGG_VALUES' columns are, found once per result. */
@@ -76,7 +146,7 @@ static int row_part(hz_rpc_t *rpc, const PGresult *r, int i, const values_cols_t
 }
 
 int agg_map_load(hz_rpc_t *rpc, const PGresult *r, agg_map_t *m) {
-  int rows = PQntuples(r);
+  int rows = PQntuples(r), *bases;
   const values_cols_t cols = {
       .grp = hz_db_col(r, "grp"),
       .indicator = hz_db_col(r, "indicator"),
@@ -87,21 +157,24 @@ int agg_map_load(hz_rpc_t *rpc, const PGresult *r, agg_map_t *m) {
       .reporting = hz_db_col(r, "reporting"),
       .covered = hz_db_col(r, "covered"),
   };
-  if (agg_map_init(rpc, m, (size_t)rows))
+  if (agg_map_init(rpc, m, r, cols.grp, cols.indicator, cols.win, 0, &bases))
     return -ENOMEM;
   for (int i = 0; i < rows; i++) {
-    const char *grp = hz_rpc_cell(rpc, r, i, cols.grp);
-    const char *ind = hz_rpc_cell(rpc, r, i, cols.indicator);
-    int win = hz_rpc_cell_int(r, i, cols.win), units = hz_rpc_cell_int(r, i, cols.reporting);
+    int units = hz_rpc_cell_int(r, i, cols.reporting);
+    agg_cell_t **slot = agg_map_slot(m, bases[i], hz_rpc_cell_int(r, i, cols.win));
     hz_fig_agg_t how = (hz_fig_agg_t)hz_rpc_cell_int(r, i, cols.ra);
     unsigned covered = (unsigned)hz_rpc_cell_int(r, i, cols.covered);
     hz_fig_t part;
+    if (!slot)
+      continue; /* a negative window: none was asked for */
     if (row_part(rpc, r, i, &cols, &part))
       return -ENOMEM;
-    agg_cell_t *c = agg_map_get(m, grp, ind, win);
+    agg_cell_t *c = *slot;
     if (!c) {
-      if (!(c = agg_map_put(rpc, m, grp, ind, win, part, units)))
+      if (!(c = *slot = hz_arena_zalloc(hz_rpc_arena(rpc), sizeof(*c))))
         return -ENOMEM;
+      c->fig = part;
+      c->reporting = units;
       c->how = how;
       c->covered = covered;
       continue;

@@ -58,31 +58,37 @@ typedef struct rollup_s {
   int pop_win;                           /* WIN_POP, or WIN_YOY when they coincide */
   const char *starts[WIN_MAX];           /* window i+1 is [starts[i], ends[i]) */
   const char *ends[WIN_MAX];
-  int bases[WIN_MAX];  /* window restricting window i+1 (0: none) */
-  int has_ytd;         /* the period is shorter than a year */
-  agg_ytd_spec_t ytd;  /* its year-to-date windows */
-  hz_db_stmt_t q[Q_N]; /* computing the answer (kept for the stamp path) */
-  const char *key;     /* answer cache key; NULL: cache off */
-  const char *stamp;   /* region's change stamp read first */
+  int bases[WIN_MAX];      /* window restricting window i+1 (0: none) */
+  int has_ytd;             /* the period is shorter than a year */
+  agg_ytd_spec_t ytd;      /* its year-to-date windows */
+  agg_covers_t covers;     /* the rows' coverages of the period */
+  agg_covers_t ytd_covers; /* and of the year to date (ytd.covers) */
+  hz_db_stmt_t q[Q_N];     /* computing the answer (kept for the stamp path) */
+  const char *key;         /* answer cache key; NULL: cache off */
+  const char *stamp;       /* region's change stamp read first */
 } rollup_t;
 
 /* Targets rows keyed by group, indicator and TARGET_PERIOD or TARGET_YEAR
  * (a year's own target is both). */
 static int targets_load(hz_rpc_t *rpc, const rollup_t *ru, const PGresult *r, agg_map_t *m) {
-  int rows = PQntuples(r);
+  int rows = PQntuples(r), *bases;
   int c_region = hz_db_col(r, "region_code"), c_ind = hz_db_col(r, "indicator_code");
   int c_period = hz_db_col(r, "period"), c_value = hz_db_col(r, "value");
-  if (agg_map_init(rpc, m, (size_t)rows * 2))
+  if (agg_map_init(rpc, m, r, c_region, c_ind, -1, TARGET_YEAR, &bases))
     return -ENOMEM;
   for (int i = 0; i < rows; i++) {
     const char *period = PQgetvalue(r, i, c_period);
     const int wins[] = {strcmp(period, ru->period) == 0 ? TARGET_PERIOD : 0,
                         strcmp(period, ru->year) == 0 ? TARGET_YEAR : 0};
-    for (size_t k = 0; k < 2; k++)
-      if (wins[k] &&
-          !agg_map_put(rpc, m, hz_rpc_cell(rpc, r, i, c_region), hz_rpc_cell(rpc, r, i, c_ind),
-                       wins[k], hz_fig_whole(hz_rpc_cell(rpc, r, i, c_value)), 0))
+    for (size_t k = 0; k < 2; k++) {
+      agg_cell_t *c;
+      if (!wins[k])
+        continue;
+      if (!(c = hz_arena_zalloc(hz_rpc_arena(rpc), sizeof(*c))) ||
+          !(c->fig = hz_fig_whole(hz_rpc_cell(rpc, r, i, c_value))).num)
         return -ENOMEM;
+      *agg_map_slot(m, bases[i], wins[k]) = c;
+    }
   }
   return 0;
 }
@@ -113,7 +119,7 @@ static int row_figures(hz_rpc_t *rpc, const rollup_t *ru, const rollup_data_t *d
   return hz_fig_row(hz_rpc_arena(rpc), in, f);
 }
 
-static Huizong__V1__RollupRow *rollup_row(hz_rpc_t *rpc, const rollup_t *ru, const rollup_data_t *d,
+static Huizong__V1__RollupRow *rollup_row(hz_rpc_t *rpc, rollup_t *ru, const rollup_data_t *d,
                                           Huizong__V1__RegionRef *reg, int expected,
                                           const agg_ind_t *ind) {
   Huizong__V1__RollupRow *row = hz_arena_alloc(hz_rpc_arena(rpc), sizeof(*row));
@@ -126,7 +132,7 @@ static Huizong__V1__RollupRow *rollup_row(hz_rpc_t *rpc, const rollup_t *ru, con
   /* Coverage first: a partial period has no completion. */
   if ((int)ind->ref->period_type > (int)ru->p.type) {
     const hz_window_t w = {ru->p, ru->p};
-    row->coverage = agg_coverage(rpc, &w, (hz_period_type_t)ind->ref->period_type,
+    row->coverage = agg_coverage(rpc, &ru->covers, &w, (hz_period_type_t)ind->ref->period_type,
                                  agg_covered(&d->values, ind, reg->code, WIN_CUR), &in.partial);
     if (!row->coverage)
       return NULL;
@@ -160,9 +166,8 @@ static Huizong__V1__RollupRow *rollup_row(hz_rpc_t *rpc, const rollup_t *ru, con
 }
 
 /* One row per group (AGG_GROUPS' answer) and indicator, groups first. */
-static int rollup_rows(hz_rpc_t *rpc, const rollup_t *ru, const rollup_data_t *d,
-                       const PGresult *groups, const agg_catalog_t *cat,
-                       Huizong__V1__RollupResponse *out) {
+static int rollup_rows(hz_rpc_t *rpc, rollup_t *ru, const rollup_data_t *d, const PGresult *groups,
+                       const agg_catalog_t *cat, Huizong__V1__RollupResponse *out) {
   size_t ngroups = (size_t)PQntuples(groups);
   agg_region_cols_t cols = agg_region_cols(groups);
   int c_expected = hz_db_col(groups, "expected");
@@ -295,6 +300,7 @@ static int rollup_ytd_windows(hz_arena_t *a, rollup_t *ru) {
   if (hz_window_ytd(&ru->p, &y->window) != 0)
     return 0;
   ru->has_ytd = 1;
+  y->covers = &ru->ytd_covers;
   y->to = ru->period;
   if (!(y->from = agg_period_text(a, &y->window.from)))
     return -ENOMEM;

@@ -45,7 +45,7 @@ static int point_coverage(hz_rpc_t *rpc, const series_t *se, const agg_map_t *m,
   int partial;
   if ((int)ind->ref->period_type <= (int)se->type && !se->cumulative)
     return 0;
-  pt->coverage = agg_coverage(rpc, &se->windows[k], (hz_period_type_t)ind->ref->period_type,
+  pt->coverage = agg_coverage(rpc, NULL, &se->windows[k], (hz_period_type_t)ind->ref->period_type,
                               agg_covered(m, ind, region, (int)k + 1), &partial);
   return pt->coverage ? 0 : -ENOMEM;
 }

@@ -7,8 +7,9 @@
 
 #include "api/aggregation/aggregation.h"
 
-Huizong__V1__Coverage *agg_coverage(hz_rpc_t *rpc, const hz_window_t *w, hz_period_type_t finer,
-                                    unsigned mask, int *partial) {
+/* agg_coverage without the memo. */
+static Huizong__V1__Coverage *coverage_new(hz_rpc_t *rpc, const hz_window_t *w,
+                                           hz_period_type_t finer, unsigned mask, int *partial) {
   hz_arena_t *a = hz_rpc_arena(rpc);
   hz_coverage_t cov;
   *partial = 0;
@@ -38,6 +39,35 @@ Huizong__V1__Coverage *agg_coverage(hz_rpc_t *rpc, const hz_window_t *w, hz_peri
   return c;
 }
 
+static int same_period(const hz_period_t *a, const hz_period_t *b) {
+  return a->type == b->type && a->year == b->year && a->index == b->index;
+}
+
+Huizong__V1__Coverage *agg_coverage(hz_rpc_t *rpc, agg_covers_t *memo, const hz_window_t *w,
+                                    hz_period_type_t finer, unsigned mask, int *partial) {
+  if (!memo)
+    return coverage_new(rpc, w, finer, mask, partial);
+  for (int k = 0; k < memo->n; k++) {
+    const agg_cover_t *e = &memo->e[k];
+    if (e->mask == mask && e->finer == finer && same_period(&e->w.from, &w->from) &&
+        same_period(&e->w.to, &w->to)) {
+      *partial = e->partial;
+      return e->msg;
+    }
+  }
+  Huizong__V1__Coverage *c = coverage_new(rpc, w, finer, mask, partial);
+  if (c) {
+    /* Full: the newest replaces the oldest (rows of one answer share a
+     * handful of masks, most of them "complete"). */
+    agg_cover_t *e = &memo->e[memo->next];
+    memo->next = (memo->next + 1) % AGG_COVERS;
+    if (memo->n < AGG_COVERS)
+      memo->n++;
+    *e = (agg_cover_t){.w = *w, .finer = finer, .mask = mask, .partial = *partial, .msg = c};
+  }
+  return c;
+}
+
 /* The exact year-to-date inputs of ind for grp: the window, its base a
  * year earlier (restricted by hz_rollup_values when partial) and the
  * annual target. */
@@ -64,8 +94,9 @@ Huizong__V1__YearToDate *agg_ytd(hz_rpc_t *rpc, const agg_map_t *m, const agg_in
   if (!y || ytd_inputs(rpc, m, ind, grp, spec, &in, &rep))
     return NULL;
   huizong__v1__year_to_date__init(y);
-  y->coverage = agg_coverage(rpc, &spec->window, (hz_period_type_t)ind->ref->period_type,
-                             agg_covered(m, ind, grp, spec->win), &partial);
+  y->coverage =
+      agg_coverage(rpc, spec->covers, &spec->window, (hz_period_type_t)ind->ref->period_type,
+                   agg_covered(m, ind, grp, spec->win), &partial);
   if (!y->coverage || hz_fig_row(a, &in, &f))
     return NULL;
   y->from_period = (char *)spec->from;
