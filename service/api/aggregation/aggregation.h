@@ -158,15 +158,25 @@ agg_cell_t *agg_map_get(const agg_map_t *m, const char *grp, const char *ind, in
  * by the indicator's region aggregation. 0 or -ENOMEM. */
 int agg_map_load(hz_rpc_t *rpc, const PGresult *r, agg_map_t *m);
 
-/* The exact figure of ind for grp in window win (undefined: num NULL): a
+/* Where the cells of one indicator for one group are in a map, found
+ * once (agg_map_key) for all the windows of a row or a series. */
+typedef struct agg_key_s {
+  const agg_map_t *m; /* the map */
+  int a;              /* base of the indicator, or of a ratio's numerator (-1: none) */
+  int b;              /* base of a ratio's denominator (-1: none or not a ratio) */
+} agg_key_t;
+
+agg_key_t agg_map_key(const agg_map_t *m, const agg_ind_t *ind, const char *grp);
+
+/* The exact figure of ind (key k) in window win (undefined: num NULL): a
  * ratio divides its aggregated parts; *reporting the units behind it.
  * Returns 0 or -ENOMEM. */
-int agg_figure(hz_rpc_t *rpc, const agg_map_t *m, const agg_ind_t *ind, const char *grp, int win,
-               hz_fig_t *out, int *reporting);
+int agg_figure(hz_rpc_t *rpc, const agg_key_t *k, const agg_ind_t *ind, int win, hz_fig_t *out,
+               int *reporting);
 
-/* The sub-periods of window win holding data for ind under grp, as a
- * bit mask (domain/window.h's hz_coverage_of reads it); 0 when nothing. */
-unsigned agg_covered(const agg_map_t *m, const agg_ind_t *ind, const char *grp, int win);
+/* The sub-periods of window win holding data for ind (key k), as a bit
+ * mask (domain/window.h's hz_coverage_of reads it); 0 when nothing. */
+unsigned agg_covered(const agg_key_t *k, const agg_ind_t *ind, int win);
 
 /* How ind's figures are written (hz_fig_style). */
 void agg_figure_style(const agg_ind_t *ind, int *scale, int *fixed);
@@ -211,9 +221,8 @@ typedef struct agg_ytd_spec_s {
 /* The YearToDate of ind for grp: value, units, coverage, the base a year
  * earlier and its change by the indicator's basis, progress against
  * annual_target (undefined: none). NULL: no memory. */
-Huizong__V1__YearToDate *agg_ytd(hz_rpc_t *rpc, const agg_map_t *m, const agg_ind_t *ind,
-                                 const char *grp, const agg_ytd_spec_t *spec,
-                                 const hz_fig_t *annual_target);
+Huizong__V1__YearToDate *agg_ytd(hz_rpc_t *rpc, const agg_key_t *k, const agg_ind_t *ind,
+                                 const agg_ytd_spec_t *spec, const hz_fig_t *annual_target);
 
 /* ---- validation-rule violations (validate.c) ---------------------------- */
 

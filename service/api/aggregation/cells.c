@@ -201,18 +201,32 @@ static int cell_figure(hz_rpc_t *rpc, const agg_cell_t *c, hz_fig_t *out) {
   return rc == -ENOMEM ? rc : 0;
 }
 
-int agg_figure(hz_rpc_t *rpc, const agg_map_t *m, const agg_ind_t *ind, const char *grp, int win,
-               hz_fig_t *out, int *reporting) {
+agg_key_t agg_map_key(const agg_map_t *m, const agg_ind_t *ind, const char *grp) {
+  if (!ind->numerator)
+    return (agg_key_t){.m = m, .a = agg_map_base(m, grp, ind->ref->code), .b = -1};
+  return (agg_key_t){.m = m,
+                     .a = agg_map_base(m, grp, ind->numerator),
+                     .b = agg_map_base(m, grp, ind->denominator)};
+}
+
+/* The cell of window win at base (-1: none). */
+static const agg_cell_t *cell_at(const agg_key_t *k, int base, int win) {
+  agg_cell_t **slot = base < 0 ? NULL : agg_map_slot(k->m, base, win);
+  return slot ? *slot : NULL;
+}
+
+int agg_figure(hz_rpc_t *rpc, const agg_key_t *k, const agg_ind_t *ind, int win, hz_fig_t *out,
+               int *reporting) {
   *reporting = 0;
   *out = (hz_fig_t){0};
   if (!ind->numerator) {
-    const agg_cell_t *c = agg_map_get(m, grp, ind->ref->code, win);
+    const agg_cell_t *c = cell_at(k, k->a, win);
     if (c)
       *reporting = c->reporting;
     return cell_figure(rpc, c, out);
   }
-  const agg_cell_t *n = agg_map_get(m, grp, ind->numerator, win);
-  const agg_cell_t *d = agg_map_get(m, grp, ind->denominator, win);
+  const agg_cell_t *n = cell_at(k, k->a, win);
+  const agg_cell_t *d = cell_at(k, k->b, win);
   /* A ratio counts the units behind both of its parts. */
   if (n && d)
     *reporting = n->reporting < d->reporting ? n->reporting : d->reporting;
@@ -228,13 +242,13 @@ int agg_figure(hz_rpc_t *rpc, const agg_map_t *m, const agg_ind_t *ind, const ch
   return rc == -ENOMEM ? rc : 0;
 }
 
-unsigned agg_covered(const agg_map_t *m, const agg_ind_t *ind, const char *grp, int win) {
+unsigned agg_covered(const agg_key_t *k, const agg_ind_t *ind, int win) {
   if (!ind->numerator) {
-    const agg_cell_t *c = agg_map_get(m, grp, ind->ref->code, win);
+    const agg_cell_t *c = cell_at(k, k->a, win);
     return c ? c->covered : 0;
   }
-  const agg_cell_t *n = agg_map_get(m, grp, ind->numerator, win);
-  const agg_cell_t *d = agg_map_get(m, grp, ind->denominator, win);
+  const agg_cell_t *n = cell_at(k, k->a, win);
+  const agg_cell_t *d = cell_at(k, k->b, win);
   /* A ratio covers a sub-period when both of its parts do. */
   return n && d ? n->covered & d->covered : 0;
 }

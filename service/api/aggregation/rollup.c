@@ -93,9 +93,9 @@ static int targets_load(hz_rpc_t *rpc, const rollup_t *ru, const PGresult *r, ag
   return 0;
 }
 
-static hz_fig_t target_of(const agg_map_t *targets, const char *grp, const char *ind, int which) {
-  const agg_cell_t *c = agg_map_get(targets, grp, ind, which);
-  return c ? c->fig : (hz_fig_t){0};
+static hz_fig_t target_of(const agg_map_t *targets, int base, int which) {
+  agg_cell_t **slot = base < 0 ? NULL : agg_map_slot(targets, base, which);
+  return slot && *slot ? (*slot)->fig : (hz_fig_t){0};
 }
 
 /* The computed answer's maps and where its rows come from. */
@@ -106,15 +106,16 @@ typedef struct rollup_data_s {
 
 /* The figures of one group and indicator; in->partial already set. */
 static int row_figures(hz_rpc_t *rpc, const rollup_t *ru, const rollup_data_t *d, const char *grp,
-                       const agg_ind_t *ind, hz_fig_row_t *f, hz_fig_inputs_t *in, int *rep) {
-  int ignored;
-  in->target = target_of(&d->targets, grp, ind->ref->code, TARGET_PERIOD);
-  in->annual_target = target_of(&d->targets, grp, ind->ref->code, TARGET_YEAR);
+                       const agg_key_t *k, const agg_ind_t *ind, hz_fig_row_t *f,
+                       hz_fig_inputs_t *in, int *rep) {
+  int ignored, target = agg_map_base(&d->targets, grp, ind->ref->code);
+  in->target = target_of(&d->targets, target, TARGET_PERIOD);
+  in->annual_target = target_of(&d->targets, target, TARGET_YEAR);
   in->basis = (hz_fig_basis_t)ind->ref->change_basis;
   agg_figure_style(ind, &in->scale, &in->fixed);
-  if (agg_figure(rpc, &d->values, ind, grp, WIN_CUR, &in->value, rep) ||
-      agg_figure(rpc, &d->values, ind, grp, WIN_YOY, &in->previous_year, &ignored) ||
-      agg_figure(rpc, &d->values, ind, grp, ru->pop_win, &in->previous_period, &ignored))
+  if (agg_figure(rpc, k, ind, WIN_CUR, &in->value, rep) ||
+      agg_figure(rpc, k, ind, WIN_YOY, &in->previous_year, &ignored) ||
+      agg_figure(rpc, k, ind, ru->pop_win, &in->previous_period, &ignored))
     return -ENOMEM;
   return hz_fig_row(hz_rpc_arena(rpc), in, f);
 }
@@ -126,6 +127,8 @@ static Huizong__V1__RollupRow *rollup_row(hz_rpc_t *rpc, rollup_t *ru, const rol
   hz_fig_inputs_t in = {0};
   hz_fig_row_t f;
   int rep;
+  /* Where the row's cells are: found once for all its windows. */
+  const agg_key_t k = agg_map_key(&d->values, ind, reg->code);
   if (!row)
     return NULL;
   huizong__v1__rollup_row__init(row);
@@ -133,11 +136,11 @@ static Huizong__V1__RollupRow *rollup_row(hz_rpc_t *rpc, rollup_t *ru, const rol
   if ((int)ind->ref->period_type > (int)ru->p.type) {
     const hz_window_t w = {ru->p, ru->p};
     row->coverage = agg_coverage(rpc, &ru->covers, &w, (hz_period_type_t)ind->ref->period_type,
-                                 agg_covered(&d->values, ind, reg->code, WIN_CUR), &in.partial);
+                                 agg_covered(&k, ind, WIN_CUR), &in.partial);
     if (!row->coverage)
       return NULL;
   }
-  if (row_figures(rpc, ru, d, reg->code, ind, &f, &in, &rep))
+  if (row_figures(rpc, ru, d, reg->code, &k, ind, &f, &in, &rep))
     return NULL;
   row->region = reg;
   row->indicator = ind->ref;
@@ -159,8 +162,7 @@ static Huizong__V1__RollupRow *rollup_row(hz_rpc_t *rpc, rollup_t *ru, const rol
   row->annual_period = ru->year;
   row->annual_target = agg_decimal(rpc, in.annual_target.num);
   row->annual_progress_pct = agg_decimal(rpc, f.annual_progress_pct);
-  if (ru->has_ytd &&
-      !(row->ytd = agg_ytd(rpc, &d->values, ind, reg->code, &ru->ytd, &in.annual_target)))
+  if (ru->has_ytd && !(row->ytd = agg_ytd(rpc, &k, ind, &ru->ytd, &in.annual_target)))
     return NULL;
   return row;
 }

@@ -39,14 +39,13 @@ typedef struct series_s {
 
 /* The point's coverage when meaningful: the indicator is finer than the
  * points, or the points are year to date. 0, or -ENOMEM. */
-static int point_coverage(hz_rpc_t *rpc, const series_t *se, const agg_map_t *m,
-                          const agg_ind_t *ind, const char *region, size_t k,
-                          Huizong__V1__SeriesPoint *pt) {
+static int point_coverage(hz_rpc_t *rpc, const series_t *se, const agg_key_t *key,
+                          const agg_ind_t *ind, size_t k, Huizong__V1__SeriesPoint *pt) {
   int partial;
   if ((int)ind->ref->period_type <= (int)se->type && !se->cumulative)
     return 0;
   pt->coverage = agg_coverage(rpc, NULL, &se->windows[k], (hz_period_type_t)ind->ref->period_type,
-                              agg_covered(m, ind, region, (int)k + 1), &partial);
+                              agg_covered(key, ind, (int)k + 1), &partial);
   return pt->coverage ? 0 : -ENOMEM;
 }
 
@@ -62,6 +61,7 @@ static Huizong__V1__IndicatorSeries *indicator_series(hz_rpc_t *rpc, const serie
   huizong__v1__indicator_series__init(s);
   s->indicator = ind->ref;
   int scale, fixed;
+  const agg_key_t key = agg_map_key(m, ind, region);
   agg_figure_style(ind, &scale, &fixed);
   for (size_t k = 0; k < se->n; k++) {
     Huizong__V1__SeriesPoint *pt = hz_arena_alloc(a, sizeof(*pt));
@@ -71,9 +71,9 @@ static Huizong__V1__IndicatorSeries *indicator_series(hz_rpc_t *rpc, const serie
     pt->period = se->periods[k];
     hz_fig_t fig;
     const char *text;
-    if (agg_figure(rpc, m, ind, region, (int)k + 1, &fig, &pt->reporting_units) ||
+    if (agg_figure(rpc, &key, ind, (int)k + 1, &fig, &pt->reporting_units) ||
         hz_fig_text(a, &fig, scale, fixed, &text) == -ENOMEM ||
-        point_coverage(rpc, se, m, ind, region, k, pt))
+        point_coverage(rpc, se, &key, ind, k, pt))
       return NULL;
     pt->value = agg_decimal(rpc, text);
     pt->expected_units = expected;

@@ -71,32 +71,31 @@ Huizong__V1__Coverage *agg_coverage(hz_rpc_t *rpc, agg_covers_t *memo, const hz_
 /* The exact year-to-date inputs of ind for grp: the window, its base a
  * year earlier (restricted by hz_rollup_values when partial) and the
  * annual target. */
-static int ytd_inputs(hz_rpc_t *rpc, const agg_map_t *m, const agg_ind_t *ind, const char *grp,
+static int ytd_inputs(hz_rpc_t *rpc, const agg_key_t *k, const agg_ind_t *ind,
                       const agg_ytd_spec_t *spec, hz_fig_inputs_t *in, int *rep) {
   int ignored;
   agg_figure_style(ind, &in->scale, &in->fixed);
   in->basis = (hz_fig_basis_t)ind->ref->change_basis;
-  if (agg_figure(rpc, m, ind, grp, spec->win, &in->value, rep))
+  if (agg_figure(rpc, k, ind, spec->win, &in->value, rep))
     return -ENOMEM;
-  if (spec->base_win && agg_figure(rpc, m, ind, grp, spec->base_win, &in->previous_year, &ignored))
+  if (spec->base_win && agg_figure(rpc, k, ind, spec->base_win, &in->previous_year, &ignored))
     return -ENOMEM;
   return 0;
 }
 
-Huizong__V1__YearToDate *agg_ytd(hz_rpc_t *rpc, const agg_map_t *m, const agg_ind_t *ind,
-                                 const char *grp, const agg_ytd_spec_t *spec,
-                                 const hz_fig_t *annual_target) {
+Huizong__V1__YearToDate *agg_ytd(hz_rpc_t *rpc, const agg_key_t *k, const agg_ind_t *ind,
+                                 const agg_ytd_spec_t *spec, const hz_fig_t *annual_target) {
   hz_arena_t *a = hz_rpc_arena(rpc);
   Huizong__V1__YearToDate *y = hz_arena_alloc(a, sizeof(*y));
   hz_fig_inputs_t in = {.annual_target = *annual_target};
   hz_fig_row_t f;
   int rep, partial;
-  if (!y || ytd_inputs(rpc, m, ind, grp, spec, &in, &rep))
+  if (!y || ytd_inputs(rpc, k, ind, spec, &in, &rep))
     return NULL;
   huizong__v1__year_to_date__init(y);
   y->coverage =
       agg_coverage(rpc, spec->covers, &spec->window, (hz_period_type_t)ind->ref->period_type,
-                   agg_covered(m, ind, grp, spec->win), &partial);
+                   agg_covered(k, ind, spec->win), &partial);
   if (!y->coverage || hz_fig_row(a, &in, &f))
     return NULL;
   y->from_period = (char *)spec->from;
