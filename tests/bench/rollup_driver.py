@@ -27,12 +27,14 @@ mismatch.
 Bounds: at most --warmup warm-up calls (stopping early once a quarter of
 --seconds has passed, after at least 1), then N measured calls with N =
 clamp(--seconds / last warm-up latency, 3, --requests), and never longer than twice
---seconds. Output: `n=... p50_ms=... p99_ms=... mean_ms=... warmups=... first_ms=...`.
+--seconds. Output: `n=... p50_ms=... p99_ms=... mean_ms=... warmups=... first_ms=...`
+(and `server_cpu_ms=...` with --cpu-pid).
 """
 
 import argparse
 import decimal
 import math
+import os
 import sys
 import time
 
@@ -53,8 +55,20 @@ def summary(samples_ms):
         len(s), percentile(s, 50), percentile(s, 99), sum(s) / len(s), s[0], s[-1])
 
 
+def proc_cpu_s(pid):
+    """CPU seconds (utime + stime, /proc/PID/stat fields 14 and 15) of pid
+    so far; None without a pid."""
+    if not pid:
+        return None
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def timed_calls(call, body, meta, a):
-    """Warm-ups, then the measured calls; returns (warm_ms, samples_ms, last)."""
+    """Warm-ups, then the measured calls; returns (warm_ms, samples_ms, last).
+    With --cpu-pid, a.cpu_ms_per_call is that process's CPU per measured
+    call (the server's own work, whatever else the machine runs)."""
     start = time.perf_counter()
     warm = []
     last = None
@@ -69,6 +83,7 @@ def timed_calls(call, body, meta, a):
     settled = warm[-1] / 1000.0 if warm else 0.001
     n = int(min(a.requests, max(MIN_REQUESTS, a.seconds / max(settled, 1e-6))))
     samples = []
+    cpu0 = proc_cpu_s(a.cpu_pid)
     start = time.perf_counter()
     while len(samples) < n:
         t0 = time.perf_counter()
@@ -76,6 +91,8 @@ def timed_calls(call, body, meta, a):
         samples.append((time.perf_counter() - t0) * 1000.0)
         if len(samples) >= MIN_REQUESTS and time.perf_counter() - start > 2 * a.seconds:
             break
+    if cpu0 is not None:
+        a.cpu_ms_per_call = (proc_cpu_s(a.cpu_pid) - cpu0) * 1000.0 / len(samples)
     return warm, samples, last
 
 
@@ -167,8 +184,9 @@ def rollup(a):
         for b in bad[:10]:
             print("rollup_driver: " + b, file=sys.stderr)
         return 1
-    print("%s warmups=%d first_ms=%.3f rows=%d bytes=%d" % (summary(samples), len(warm), warm[0],
-                                                             rows, len(last)))
+    cpu = " server_cpu_ms=%.3f" % a.cpu_ms_per_call if a.cpu_pid else ""
+    print("%s warmups=%d first_ms=%.3f rows=%d bytes=%d%s" % (summary(samples), len(warm), warm[0],
+                                                               rows, len(last), cpu))
     return 0
 
 
@@ -268,6 +286,8 @@ def main():
     ap.add_argument("--warmup", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--clients", type=int, default=1)
+    ap.add_argument("--cpu-pid", type=int, default=0,
+                    help="the server's pid: print its CPU per measured call (server_cpu_ms)")
     a = ap.parse_args()
     if a.mode == "stats":
         return stats(a)
