@@ -152,7 +152,6 @@ int agg_map_init(hz_rpc_t *rpc, agg_map_t *m, const PGresult *r, int c_grp, int 
 agg_cell_t **agg_map_slot(const agg_map_t *m, int base, int win);
 /* The base of (grp, ind); -1 when no row had it. */
 int agg_map_base(const agg_map_t *m, const char *grp, const char *ind);
-agg_cell_t *agg_map_get(const agg_map_t *m, const char *grp, const char *ind, int win);
 
 /* Loads AGG_VALUES' answer: rows of one key that differ in n are folded
  * by the indicator's region aggregation. 0 or -ENOMEM. */

@@ -93,8 +93,9 @@ int agg_map_init(hz_rpc_t *rpc, agg_map_t *m, const PGresult *r, int c_grp, int 
     if (c_win >= 0 && hz_rpc_cell_int(r, i, c_win) > m->nwin)
       m->nwin = hz_rpc_cell_int(r, i, c_win);
   }
-  size_t n = m->groups.n * m->inds.n * (size_t)(m->nwin + 1);
-  if (n > AGG_MAP_MAX_SLOTS ||
+  size_t n;
+  if (__builtin_mul_overflow(m->groups.n, m->inds.n, &n) ||
+      __builtin_mul_overflow(n, (size_t)m->nwin + 1, &n) || n > AGG_MAP_MAX_SLOTS ||
       !(m->cells = hz_arena_zalloc(hz_rpc_arena(rpc), (n ? n : 1) * sizeof(agg_cell_t *))))
     return -ENOMEM;
   /* Each row's base: its key's window 0; the row's window adds to it. */
@@ -114,12 +115,6 @@ int agg_map_base(const agg_map_t *m, const char *grp, const char *ind) {
   if (i < 0)
     return -1;
   return (int)(((size_t)g * m->inds.n + (size_t)i) * (size_t)(m->nwin + 1));
-}
-
-agg_cell_t *agg_map_get(const agg_map_t *m, const char *grp, const char *ind, int win) {
-  int base = agg_map_base(m, grp, ind);
-  agg_cell_t **slot = base < 0 ? NULL : agg_map_slot(m, base, win);
-  return slot ? *slot : NULL;
 }
 
 /* Where AGG_VALUES' columns are, found once per result. */
