@@ -104,6 +104,7 @@ for target in fuzz_frame fuzz_timeout fuzz_pct fuzz_period fuzz_decimal fuzz_tok
       "$gen"/huizong/v1/*.pb-c.c "$gen/descriptor.pb-c.c" -lprotobuf-c -I"$top/service" \
       "$top/service/domain/period.c" "$top/service/domain/decimal.c" \
       "$top/service/domain/decimal_num.c" "$top/service/domain/decimal_ops.c" \
+      "$top/service/domain/decimal_small.c" \
       "$top/service/domain/rule_expr.c" "$top/service/domain/ident.c" \
       "$top/service/api/auth.c" "$top/service/api/pgtext.c" \
       "$top/service/core/arena.c" -lcrypto; then
