@@ -83,10 +83,30 @@ CREATE TRIGGER audit_log_insert INSTEAD OF INSERT ON audit_log
   FOR EACH ROW EXECUTE FUNCTION hz_audit_log_insert();
 
 -- n ids from audit_log_id_seq, ascending: the ids of a set's n entries.
+-- PL/pgSQL rather than SQL: its plan is kept for the session, where a SQL
+-- function's statement is parsed and planned on every call (0.5 ms per
+-- submission measured with track_functions).
 CREATE FUNCTION hz_audit_ids(n integer) RETURNS bigint[]
-LANGUAGE sql VOLATILE AS $$
-  SELECT array_agg(q.i ORDER BY q.i)
-  FROM (SELECT nextval('audit_log_id_seq') AS i FROM generate_series(1, n)) q
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+  RETURN ARRAY(SELECT q.i FROM (SELECT nextval('audit_log_id_seq') AS i
+                                FROM generate_series(1, n)) q ORDER BY q.i);
+END
+$$;
+
+-- (Current definition; 006 before.) Townships whose values a statement
+-- changed, each counted once, in key order (two transactions never wait on
+-- each other's rows crosswise): 006's statement, in PL/pgSQL for the same
+-- reason as hz_audit_ids (0.7 ms per submission as a SQL function, called
+-- by the change counter trigger of every statement writing data_values).
+CREATE OR REPLACE FUNCTION hz_count_changes(p_regions text[]) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO change_counts AS c (region_code, n)
+  SELECT x.r, 1 FROM (SELECT DISTINCT r FROM unnest(p_regions) AS r WHERE r IS NOT NULL) x
+  ORDER BY x.r COLLATE "C"
+  ON CONFLICT (region_code) DO UPDATE SET n = c.n + 1;
+END
 $$;
 
 -- Submit one township's values for one period, all or nothing (001 has the
