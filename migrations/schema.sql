@@ -157,10 +157,12 @@ $$;
 --
 
 CREATE FUNCTION public.hz_audit_ids(n integer) RETURNS bigint[]
-    LANGUAGE sql
+    LANGUAGE plpgsql
     AS $$
-  SELECT array_agg(q.i ORDER BY q.i)
-  FROM (SELECT nextval('audit_log_id_seq') AS i FROM generate_series(1, n)) q
+BEGIN
+  RETURN ARRAY(SELECT q.i FROM (SELECT nextval('audit_log_id_seq') AS i
+                                FROM generate_series(1, n)) q ORDER BY q.i);
+END
 $$;
 
 --
@@ -299,12 +301,14 @@ $$;
 --
 
 CREATE FUNCTION public.hz_count_changes(p_regions text[]) RETURNS void
-    LANGUAGE sql
+    LANGUAGE plpgsql
     AS $$
+BEGIN
   INSERT INTO change_counts AS c (region_code, n)
   SELECT x.r, 1 FROM (SELECT DISTINCT r FROM unnest(p_regions) AS r WHERE r IS NOT NULL) x
   ORDER BY x.r COLLATE "C"
-  ON CONFLICT (region_code) DO UPDATE SET n = c.n + 1
+  ON CONFLICT (region_code) DO UPDATE SET n = c.n + 1;
+END
 $$;
 
 --
