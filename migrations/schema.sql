@@ -2305,9 +2305,9 @@ BEGIN
       ORDER BY t.c COLLATE "C"
       RETURNING indicator_code, value, comment
     )
-    INSERT INTO audit_value_sets (ids, at, actor, token_id, region_code, period, submission_id,
-                                  codes, new_values, new_comments)
-    SELECT hz_audit_ids(s.n), now_ts, p_actor, p_token_id, p_region, p_period, p_submission_id,
+    INSERT INTO audit_value_sets (n, ids, at, actor, token_id, region_code, period,
+                                  submission_id, codes, new_values, new_comments)
+    SELECT s.n, hz_audit_ids(s.n), now_ts, p_actor, p_token_id, p_region, p_period, p_submission_id,
            s.codes, s.vals, s.comments
     FROM (SELECT count(*)::integer AS n,
                  array_agg(w.indicator_code ORDER BY w.indicator_code COLLATE "C") AS codes,
@@ -2344,9 +2344,10 @@ BEGIN
          AND d.period = p_period
       RETURNING d.indicator_code
     )
-    INSERT INTO audit_value_sets (ids, at, actor, token_id, region_code, period, submission_id,
-                                  codes, old_values, new_values, old_comments, new_comments)
-    SELECT hz_audit_ids(s.n), now_ts, p_actor, p_token_id, p_region, p_period, p_submission_id,
+    INSERT INTO audit_value_sets (n, ids, at, actor, token_id, region_code, period,
+                                  submission_id, codes, old_values, new_values, old_comments,
+                                  new_comments)
+    SELECT s.n, hz_audit_ids(s.n), now_ts, p_actor, p_token_id, p_region, p_period, p_submission_id,
            s.codes, s.old_values, s.vals, s.old_comments, s.comments
     FROM (SELECT count(*)::integer AS n,
                  array_agg(c.c ORDER BY c.c COLLATE "C") AS codes,
@@ -2682,6 +2683,7 @@ CREATE TABLE public.audit_value_sets (
     token_id bigint,
     region_code text NOT NULL COLLATE pg_catalog."C",
     period text NOT NULL COLLATE pg_catalog."C",
+    n integer NOT NULL,
     ids bigint[] NOT NULL,
     codes text[] NOT NULL COLLATE pg_catalog."C",
     old_values numeric[],
