@@ -95,21 +95,6 @@ BEGIN
 END
 $$;
 
--- (Current definition; 006 before.) Townships whose values a statement
--- changed, each counted once, in key order (two transactions never wait on
--- each other's rows crosswise): 006's statement, in PL/pgSQL for the same
--- reason as hz_audit_ids (0.7 ms per submission as a SQL function, called
--- by the change counter trigger of every statement writing data_values).
-CREATE OR REPLACE FUNCTION hz_count_changes(p_regions text[]) RETURNS void
-LANGUAGE plpgsql AS $$
-BEGIN
-  INSERT INTO change_counts AS c (region_code, n)
-  SELECT x.r, 1 FROM (SELECT DISTINCT r FROM unnest(p_regions) AS r WHERE r IS NOT NULL) x
-  ORDER BY x.r COLLATE "C"
-  ON CONFLICT (region_code) DO UPDATE SET n = c.n + 1;
-END
-$$;
-
 -- Submit one township's values for one period, all or nothing (001 has the
 -- contract of the arguments, 007 the locking, 010 the refusals, 014 the
 -- validation rules, 017 the writes of values); 017's body but for the audit

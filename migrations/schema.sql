@@ -301,14 +301,12 @@ $$;
 --
 
 CREATE FUNCTION public.hz_count_changes(p_regions text[]) RETURNS void
-    LANGUAGE plpgsql
+    LANGUAGE sql
     AS $$
-BEGIN
   INSERT INTO change_counts AS c (region_code, n)
   SELECT x.r, 1 FROM (SELECT DISTINCT r FROM unnest(p_regions) AS r WHERE r IS NOT NULL) x
   ORDER BY x.r COLLATE "C"
-  ON CONFLICT (region_code) DO UPDATE SET n = c.n + 1;
-END
+  ON CONFLICT (region_code) DO UPDATE SET n = c.n + 1
 $$;
 
 --
