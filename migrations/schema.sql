@@ -153,6 +153,37 @@ END
 $$;
 
 --
+-- Name: hz_audit_ids(integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_audit_ids(n integer) RETURNS bigint[]
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  RETURN ARRAY(SELECT q.i FROM (SELECT nextval('audit_log_id_seq') AS i
+                                FROM generate_series(1, n)) q ORDER BY q.i);
+END
+$$;
+
+--
+-- Name: hz_audit_log_insert(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_audit_log_insert() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  INSERT INTO audit_events (id, at, actor, token_id, action, region_code, indicator_code,
+                            period, old_value, new_value, submission_id, detail, old_comment,
+                            new_comment)
+  VALUES (NEW.id, NEW.at, NEW.actor, NEW.token_id, NEW.action, NEW.region_code,
+          NEW.indicator_code, NEW.period, NEW.old_value, NEW.new_value, NEW.submission_id,
+          NEW.detail, NEW.old_comment, NEW.new_comment);
+  RETURN NEW;
+END
+$$;
+
+--
 -- Name: hz_change_basis_name(smallint); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -2272,11 +2303,16 @@ BEGIN
       ORDER BY t.c COLLATE "C"
       RETURNING indicator_code, value, comment
     )
-    INSERT INTO audit_log (at, actor, token_id, action, region_code, indicator_code, period,
-                           old_value, new_value, old_comment, new_comment, submission_id)
-    SELECT now_ts, p_actor, p_token_id, 'value.set', p_region, w.indicator_code, p_period,
-           NULL, w.value, NULL, w.comment, p_submission_id
-    FROM inserted w ORDER BY w.indicator_code COLLATE "C";
+    INSERT INTO audit_value_sets (n, ids, at, actor, token_id, region_code, period,
+                                  submission_id, codes, new_values, new_comments)
+    SELECT s.n, hz_audit_ids(s.n), now_ts, p_actor, p_token_id, p_region, p_period, p_submission_id,
+           s.codes, s.vals, s.comments
+    FROM (SELECT count(*)::integer AS n,
+                 array_agg(w.indicator_code ORDER BY w.indicator_code COLLATE "C") AS codes,
+                 array_agg(w.value ORDER BY w.indicator_code COLLATE "C") AS vals,
+                 array_agg(w.comment ORDER BY w.indicator_code COLLATE "C") AS comments
+          FROM inserted w) s
+    WHERE s.n > 0;
   ELSE
     WITH input AS (
       SELECT t.c, t.v::numeric AS v, coalesce(t.m, '') AS m
@@ -2306,13 +2342,21 @@ BEGIN
          AND d.period = p_period
       RETURNING d.indicator_code
     )
-    INSERT INTO audit_log (at, actor, token_id, action, region_code, indicator_code, period,
-                           old_value, new_value, old_comment, new_comment, submission_id)
-    SELECT now_ts, p_actor, p_token_id, 'value.set', p_region, c.c, p_period, c.old_value, c.v,
-           c.old_comment, c.m, p_submission_id
-    FROM changed c
-    WHERE c.c IN (SELECT indicator_code FROM inserted UNION ALL SELECT indicator_code FROM updated)
-    ORDER BY c.c COLLATE "C";
+    INSERT INTO audit_value_sets (n, ids, at, actor, token_id, region_code, period,
+                                  submission_id, codes, old_values, new_values, old_comments,
+                                  new_comments)
+    SELECT s.n, hz_audit_ids(s.n), now_ts, p_actor, p_token_id, p_region, p_period, p_submission_id,
+           s.codes, s.old_values, s.vals, s.old_comments, s.comments
+    FROM (SELECT count(*)::integer AS n,
+                 array_agg(c.c ORDER BY c.c COLLATE "C") AS codes,
+                 array_agg(c.old_value ORDER BY c.c COLLATE "C") AS old_values,
+                 array_agg(c.v ORDER BY c.c COLLATE "C") AS vals,
+                 array_agg(c.old_comment ORDER BY c.c COLLATE "C") AS old_comments,
+                 array_agg(c.m ORDER BY c.c COLLATE "C") AS comments
+          FROM changed c
+          WHERE c.c IN (SELECT indicator_code FROM inserted
+                        UNION ALL SELECT indicator_code FROM updated)) s
+    WHERE s.n > 0;
   END IF;
 
   INSERT INTO reports AS r (region_code, period, period_type, period_start, narrative,
@@ -2325,7 +2369,8 @@ BEGIN
         last_submitted_at = EXCLUDED.last_submitted_at;
 
   IF narr_changed THEN
-    INSERT INTO audit_log (at, actor, token_id, action, region_code, period, submission_id, detail)
+    INSERT INTO audit_events (at, actor, token_id, action, region_code, period, submission_id,
+                              detail)
     VALUES (now_ts, p_actor, p_token_id, 'narrative.set', p_region, p_period, p_submission_id,
             format('%s characters', length(p_narrative)));
   END IF;
@@ -2605,10 +2650,10 @@ CREATE FUNCTION public.hz_violation_text(p_message text, p_rule_name text, p_lef
 $$;
 
 --
--- Name: audit_log; Type: TABLE; Schema: public; Owner: -
+-- Name: audit_events; Type: TABLE; Schema: public; Owner: -
 --
 
-CREATE TABLE public.audit_log (
+CREATE TABLE public.audit_events (
     id bigint NOT NULL,
     at timestamp with time zone DEFAULT now() NOT NULL,
     actor text NOT NULL,
@@ -2626,6 +2671,64 @@ CREATE TABLE public.audit_log (
 );
 
 --
+-- Name: audit_value_sets; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.audit_value_sets (
+    submission_id uuid NOT NULL,
+    at timestamp with time zone NOT NULL,
+    actor text NOT NULL,
+    token_id bigint,
+    region_code text NOT NULL COLLATE pg_catalog."C",
+    period text NOT NULL COLLATE pg_catalog."C",
+    n integer NOT NULL,
+    ids bigint[] NOT NULL,
+    codes text[] NOT NULL COLLATE pg_catalog."C",
+    old_values numeric[],
+    new_values numeric[] NOT NULL,
+    old_comments text[],
+    new_comments text[] NOT NULL
+);
+
+--
+-- Name: audit_log; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.audit_log AS
+ SELECT e.id,
+    e.at,
+    e.actor,
+    e.token_id,
+    e.action,
+    e.region_code,
+    e.indicator_code,
+    e.period,
+    e.old_value,
+    e.new_value,
+    e.submission_id,
+    e.detail,
+    e.old_comment,
+    e.new_comment
+   FROM public.audit_events e
+UNION ALL
+ SELECT u.id,
+    s.at,
+    s.actor,
+    s.token_id,
+    'value.set'::text AS action,
+    s.region_code,
+    u.code AS indicator_code,
+    s.period,
+    u.old_value,
+    u.new_value,
+    s.submission_id,
+    ''::text AS detail,
+    u.old_comment,
+    u.new_comment
+   FROM (public.audit_value_sets s
+     CROSS JOIN LATERAL UNNEST(s.ids, s.codes, s.old_values, s.new_values, s.old_comments, s.new_comments) u(id, code, old_value, new_value, old_comment, new_comment));
+
+--
 -- Name: audit_log_id_seq; Type: SEQUENCE; Schema: public; Owner: -
 --
 
@@ -2640,7 +2743,7 @@ CREATE SEQUENCE public.audit_log_id_seq
 -- Name: audit_log_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
 --
 
-ALTER SEQUENCE public.audit_log_id_seq OWNED BY public.audit_log.id;
+ALTER SEQUENCE public.audit_log_id_seq OWNED BY public.audit_events.id;
 
 --
 -- Name: change_counts; Type: TABLE; Schema: public; Owner: -
@@ -2907,10 +3010,28 @@ CREATE SEQUENCE public.tokens_id_seq
 ALTER SEQUENCE public.tokens_id_seq OWNED BY public.tokens.id;
 
 --
+-- Name: audit_events id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.audit_events ALTER COLUMN id SET DEFAULT nextval('public.audit_log_id_seq'::regclass);
+
+--
 -- Name: audit_log id; Type: DEFAULT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.audit_log ALTER COLUMN id SET DEFAULT nextval('public.audit_log_id_seq'::regclass);
+
+--
+-- Name: audit_log at; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.audit_log ALTER COLUMN at SET DEFAULT now();
+
+--
+-- Name: audit_log detail; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.audit_log ALTER COLUMN detail SET DEFAULT ''::text;
 
 --
 -- Name: period_exceptions id; Type: DEFAULT; Schema: public; Owner: -
@@ -2925,11 +3046,18 @@ ALTER TABLE ONLY public.period_exceptions ALTER COLUMN id SET DEFAULT nextval('p
 ALTER TABLE ONLY public.tokens ALTER COLUMN id SET DEFAULT nextval('public.tokens_id_seq'::regclass);
 
 --
--- Name: audit_log audit_log_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+-- Name: audit_events audit_log_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
-ALTER TABLE ONLY public.audit_log
+ALTER TABLE ONLY public.audit_events
     ADD CONSTRAINT audit_log_pkey PRIMARY KEY (id);
+
+--
+-- Name: audit_value_sets audit_value_sets_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.audit_value_sets
+    ADD CONSTRAINT audit_value_sets_pkey PRIMARY KEY (submission_id);
 
 --
 -- Name: change_counts change_counts_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -3033,19 +3161,31 @@ ALTER TABLE ONLY public.tokens
 -- Name: audit_log_at; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX audit_log_at ON public.audit_log USING btree (at, id);
+CREATE INDEX audit_log_at ON public.audit_events USING btree (at, id);
 
 --
 -- Name: audit_log_region_at; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX audit_log_region_at ON public.audit_log USING btree (region_code, at);
+CREATE INDEX audit_log_region_at ON public.audit_events USING btree (region_code, at);
 
 --
 -- Name: audit_log_submission; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX audit_log_submission ON public.audit_log USING btree (submission_id);
+CREATE INDEX audit_log_submission ON public.audit_events USING btree (submission_id);
+
+--
+-- Name: audit_value_sets_at; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audit_value_sets_at ON public.audit_value_sets USING btree (at);
+
+--
+-- Name: audit_value_sets_region_at; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audit_value_sets_region_at ON public.audit_value_sets USING btree (region_code, at);
 
 --
 -- Name: data_values_region_time; Type: INDEX; Schema: public; Owner: -
@@ -3106,6 +3246,12 @@ CREATE INDEX targets_indicator ON public.targets USING btree (indicator_code, pe
 --
 
 CREATE INDEX tokens_active_name ON public.tokens USING btree (name) WHERE (revoked_at IS NULL);
+
+--
+-- Name: audit_log audit_log_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_log_insert INSTEAD OF INSERT ON public.audit_log FOR EACH ROW EXECUTE FUNCTION public.hz_audit_log_insert();
 
 --
 -- Name: data_values data_values_count_delete; Type: TRIGGER; Schema: public; Owner: -

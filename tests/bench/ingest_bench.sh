@@ -60,7 +60,7 @@ load_catalog() {
 # Empty every table a submission writes, then checkpoint, so each round
 # starts from the same state with no dirty pages left by the one before.
 reset_tables() {
-  hzb_psql -c "TRUNCATE data_values, audit_log, submissions, reports" -c "CHECKPOINT"
+  hzb_psql -c "TRUNCATE data_values, audit_events, audit_value_sets, submissions, reports" -c "CHECKPOINT"
 }
 
 # Milliseconds of the \copy as psql's \timing reports it (server round

@@ -10,7 +10,10 @@ test): a first submission of many values, a resubmission changing some
 values, a comment only, keeping one and adding one, an identical
 resubmission (nothing written, no counter moved), values loaded by an
 administrator's multi-row SQL and then corrected by a submission, and a
-TRUNCATE."""
+TRUNCATE; and how the audit entries are stored since migration 022 (one
+audit_value_sets row per submission that changed anything, its entries'
+ids drawn in indicator order, read back through the audit_log view and
+GetAudit as one entry per change)."""
 
 from decimal import Decimal
 
@@ -160,6 +163,48 @@ class IngestTest(pc.PgServerTestCase):
         _, res = self.submit(TOWN_B, period, [("fai", "5"), ("tax", "6")])
         self.assertEqual((res.imported, res.updated, res.unchanged), (2, 0, 0))
         self.assert_summaries()
+
+    def sets(self, submission_id):
+        """(n ids, ids ascending, codes) of the submission's audit set rows."""
+        return self.db.query(
+            "SELECT cardinality(ids), ids = ARRAY(SELECT unnest(ids) ORDER BY 1),"
+            " array_to_string(codes, ',') FROM audit_value_sets WHERE submission_id = '%s'"
+            % submission_id)
+
+    def test_audit_entries_are_one_row_per_submission(self):
+        period = pc.fresh_quarter()
+        events = self.db.count("audit_events WHERE action = 'value.set'")
+        sid1, _ = self.submit(TOWN_B, period, [("tax", "3"), ("fai", "1"), ("pigs", "2")])
+        self.assertEqual(self.sets(sid1), [("3", "t", "fai,pigs,tax")])
+        # Changed and new values in one set; the unchanged one not in it.
+        sid2, _ = self.submit(TOWN_B, period,
+                              [("tax", "3"), ("fai", "1", "核实"), ("balance", "7")])
+        self.assertEqual(self.sets(sid2), [("2", "t", "balance,fai")])
+        # No change, no set; a replay (same id, same content) neither.
+        sid3, _ = self.submit(TOWN_B, period, [("tax", "3")])
+        self.assertEqual(self.sets(sid3), [])
+        req = pc.submit_request(TOWN_B, period, [("fai", "9")])
+        self.r.submit(req, metadata=self.md("admin"), timeout=30)
+        n = self.db.count("audit_log")
+        res = self.r.submit(req, metadata=self.md("admin"), timeout=30)
+        self.assertTrue(res.replayed)
+        self.assertEqual(self.db.count("audit_log"), n)
+        self.assertEqual(self.sets(req.submission_id), [("1", "t", "fai")])
+        # Submissions write no per-value rows any more.
+        self.assertEqual(self.db.count("audit_events WHERE action = 'value.set'"), events)
+        # The view: one entry per change, ids unique, the set's order and
+        # time, as GetAudit lists them (newest first: highest id first).
+        rows = self.db.query(
+            "SELECT id::text, indicator_code, coalesce(old_value::text, '-'), new_value::text,"
+            " coalesce(old_comment, '-'), new_comment FROM audit_log"
+            " WHERE submission_id = '%s' ORDER BY at DESC, id DESC" % sid2)
+        self.assertEqual([r[1:] for r in rows],
+                         [("fai", "1", "1", "", "核实"), ("balance", "-", "7", "-", "")])
+        got = self.audit(pc.admin_pb().GetAuditRequest(submission_id=sid2, page_size=1000),
+                         metadata=self.md("admin"), timeout=30)
+        self.assertEqual([str(e.id) for e in got.entries], [r[0] for r in rows])
+        self.assertEqual(self.db.count("(SELECT id FROM audit_log GROUP BY id"
+                                       " HAVING count(*) > 1) d"), 0)
 
 
 if __name__ == "__main__":

@@ -214,6 +214,74 @@ class MigrateTest(unittest.TestCase):
                                                       " hz_revoke_token(4242, NULL, NULL, 'me')"),
                          [("unknown_token",)])
 
+    def test_022_keeps_the_audit_trail(self):
+        """Files up to 020 applied and values submitted, changed and
+        approved, each value change an audit_log row; after `huizongd
+        migrate` audit_log (now a view over audit_events and the new
+        per-submission audit_value_sets) lists the same entries with the
+        same ids in the same order, a new submission's entries follow with
+        higher ids from one set row, a replay writes nothing, and an
+        action written into the view lands in audit_events."""
+        self.assertEqual(len(self.apply_older("022")), 19)
+        pgcluster.run_psql(self.url, """
+            INSERT INTO regions (code, name, level, parent_code) VALUES
+              ('42', 'p', 1, NULL), ('420624', 'x', 3, '42'), ('420624101', 't', 4, '420624');
+            INSERT INTO region_paths (ancestor, descendant, depth) VALUES
+              ('42','42',0), ('420624','420624',0), ('420624101','420624101',0),
+              ('42','420624',1), ('420624','420624101',1), ('42','420624101',2);
+            INSERT INTO indicators (code, name, period_type, time_aggregation,
+                                    region_aggregation) VALUES
+              ('z1', 'a', 3, 1, 1), ('z2', 'b', 3, 1, 1);""")
+        sub = ("SELECT %s FROM hz_submit('%s', '420624101', '2022Q1', 3::smallint,"
+               " '2022-01-01', %s, %s, %s, '%s', false, '\\x0%s'::bytea, NULL, 'me', NULL,"
+               " now()) WHERE kind = 0")
+        ids = ["6f1c1a52-1d8e-4c55-9d3e-2d1f0c6a7b0%d" % i for i in range(1, 5)]
+        pgcluster.run_psql(self.url, sub % ("count(*)", ids[0], "'{z2,z1}'", "'{3,2}'",
+                                            "'{\"\",\"\"}'", "一季度", "1"))
+        pgcluster.run_psql(self.url, sub % ("count(*)", ids[1], "'{z1,z2}'", "'{5,3}'",
+                                            "'{更正,\"\"}'", "", "2"))
+        trail = ("SELECT id::text, at::text, actor, coalesce(token_id::text, '-'), action,"
+                 " coalesce(region_code, '-'), coalesce(indicator_code, '-'),"
+                 " coalesce(period, '-'), coalesce(old_value::text, '-'),"
+                 " coalesce(new_value::text, '-'), coalesce(submission_id::text, '-'), detail,"
+                 " coalesce(old_comment, '-'), coalesce(new_comment, '-')"
+                 " FROM audit_log ORDER BY at DESC, id DESC")
+        before = pgcluster.run_psql(self.url, trail)
+        self.assertEqual([(r[4], r[6]) for r in before],
+                         [("value.set", "z1"), ("narrative.set", "-"), ("value.set", "z2"),
+                          ("value.set", "z1")])
+        res = migrate(self.url)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertIn("applied 022_audit_sets", res.stdout)
+        self.assertEqual(pgcluster.run_psql(self.url, "SELECT relkind::text FROM pg_class"
+                                                      " WHERE relname = 'audit_log'"), [("v",)])
+        self.assertEqual(pgcluster.run_psql(self.url, trail), before)
+        # A new submission: its entries first, from one set row, higher ids.
+        pgcluster.run_psql(self.url, sub % ("count(*)", ids[2], "'{z1,z2}'", "'{6,4}'",
+                                            "'{\"\",\"\"}'", "", "3"))
+        after = pgcluster.run_psql(self.url, trail)
+        self.assertEqual(after[2:], before)
+        self.assertEqual([(r[6], r[8], r[9], r[10]) for r in after[:2]],
+                         [("z2", "3", "4", ids[2]), ("z1", "5", "6", ids[2])])
+        self.assertGreater(int(after[1][0]), max(int(r[0]) for r in before))
+        self.assertGreater(int(after[0][0]), int(after[1][0]))
+        self.assertEqual(pgcluster.run_psql(self.url, "SELECT count(*) FROM audit_value_sets"),
+                         [("1",)])
+        # A replay of the first submission: stored answer, nothing written.
+        self.assertEqual(pgcluster.run_psql(self.url, sub % (
+            "imported, replayed", ids[0], "'{z2,z1}'", "'{3,2}'", "'{\"\",\"\"}'", "一季度",
+            "1")), [("2", "t")])
+        self.assertEqual(pgcluster.run_psql(self.url, trail), after)
+        # Other actions are inserted into the view, stored in audit_events.
+        pgcluster.run_psql(self.url, "SELECT * FROM hz_set_approval('420624101', '2022Q1',"
+                                     " true, 'ok', 'me', NULL, NULL)")
+        last = pgcluster.run_psql(self.url, trail)
+        self.assertEqual(last[1:], after)
+        self.assertEqual(last[0][4], "approve")
+        self.assertGreater(int(last[0][0]), int(after[0][0]))
+        self.assertEqual(pgcluster.run_psql(self.url, "SELECT action FROM audit_events"
+                                                      " ORDER BY id DESC LIMIT 1"), [("approve",)])
+
     def test_no_database_url_is_a_usage_error(self):
         env = harness.server_env()
         env.pop("DATABASE_URL", None)

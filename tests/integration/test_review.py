@@ -16,6 +16,7 @@ import decimal
 import subprocess
 import threading
 import time
+import uuid
 
 import grpc
 
@@ -957,6 +958,17 @@ class AuditTest(ReviewTestBase):
         submit("c1", "town_c", TOWN_C, cls.p1, [("fai", "2")])
         submit("a3", "town_a", TOWN_A, cls.p2, [("fai", "-0"), ("balance", "-12.50")])
         submit("m1", "admin", TOWN_A3, cls.m1, [("vacc", "34865")])
+        # value.set entries as stored before migration 022, one audit_events
+        # row each, between submissions stored as audit_value_sets rows.
+        cls.legacy_sid = str(uuid.uuid4())
+        cls.db.execute(
+            "INSERT INTO audit_events (at, actor, action, region_code, indicator_code, period,"
+            " old_value, new_value, submission_id, old_comment, new_comment)"
+            " SELECT now(), 'legacy-import', 'value.set', '%s', t.c, '%s', t.o, t.n, '%s',"
+            " t.oc, t.nc FROM unnest('{fai,pigs,tax}'::text[], '{1.5,NULL,7}'::numeric[],"
+            " '{2,3,8.25}'::numeric[], '{\"\",NULL,旧}'::text[], '{a,b,新}'::text[])"
+            " AS t(c, o, n, oc, nc) ORDER BY t.c" % (TOWN_B, cls.p2, cls.legacy_sid))
+        submit("b2", "town_b", TOWN_B, cls.p2, [("fai", "3"), ("tax", "9")])
 
         def call(method, req_cls, resp_cls, req, label):
             return harness.unary(chan, "/huizong.v1.Admin/" + method, req_cls, resp_cls)(
@@ -1074,6 +1086,28 @@ class AuditTest(ReviewTestBase):
         e3, _ = self.audit(submission_id=req3.submission_id, indicator_code="balance")
         self.assertEqual([(e.HasField("old_value"), D(e.new_value.value)) for e in e3],
                          [(False, D("-12.5"))])
+
+    def test_entries_stored_before_022_are_listed_with_the_new_ones(self):
+        got, _ = self.audit(submission_id=self.legacy_sid)
+        self.assertEqual([(e.indicator_code, e.old_value.value if e.HasField("old_value")
+                           else None, e.new_value.value, e.old_comment, e.new_comment, e.actor)
+                          for e in got],
+                         [("tax", "7", "8.25", "旧", "新", "legacy-import"),
+                          ("pigs", None, "3", "", "b", "legacy-import"),
+                          ("fai", "1.5", "2", "", "a", "legacy-import")])
+        req, _ = self.history["b2"]
+        rows = [r for r in self.db_rows() if r["region_code"] == TOWN_B
+                and r["period"] == self.p2 and r["action"] == "value.set"]
+        self.assertEqual([r["submission_id"] for r in rows],
+                         [req.submission_id] * 2 + [self.legacy_sid] * 3)
+        for size in (1, 2, 4):
+            entries, _ = self.audit(page_size=size, region_code=TOWN_B, period=self.p2,
+                                    actions=[action_enum("value.set")])
+            self.assert_same_entries(entries, rows, "page size %d" % size)
+        entries, _ = self.audit(page_size=1, indicator_code="tax", region_code=TOWN_B,
+                                period=self.p2)
+        self.assert_same_entries(entries, [r for r in rows if r["indicator_code"] == "tax"],
+                                 "tax")
 
     def test_review_and_token_changes_are_audited(self):
         county, admin = self.name("county"), "test-admin"
