@@ -10,6 +10,16 @@ import harness
 import pgcluster
 
 
+# A province, a county and one township of it, with their paths: the
+# smallest tree a token, a submission or an approval needs.
+SMALL_TREE = """
+    INSERT INTO regions (code, name, level, parent_code) VALUES
+      ('42', 'p', 1, NULL), ('420624', 'x', 3, '42'), ('420624101', 't', 4, '420624');
+    INSERT INTO region_paths (ancestor, descendant, depth) VALUES
+      ('42','42',0), ('420624','420624',0), ('420624101','420624101',0),
+      ('42','420624',1), ('420624','420624101',1), ('42','420624101',2);"""
+
+
 def migrate(url):
     return subprocess.run([harness.huizongd_path(), "migrate", "--database-url", url],
                           capture_output=True, text=True, timeout=120, env=harness.server_env())
@@ -188,12 +198,7 @@ class MigrateTest(unittest.TestCase):
         new value before COMMIT), and afterwards the functions answer
         reasons, the new values among them, and the old token is intact."""
         self.assertEqual(len(self.apply_older("011")), 10)
-        pgcluster.run_psql(self.url, """
-            INSERT INTO regions (code, name, level, parent_code) VALUES
-              ('42', 'p', 1, NULL), ('420624', 'x', 3, '42'), ('420624101', 't', 4, '420624');
-            INSERT INTO region_paths (ancestor, descendant, depth) VALUES
-              ('42','42',0), ('420624','420624',0), ('420624101','420624101',0),
-              ('42','420624',1), ('420624','420624101',1), ('42','420624101',2);""")
+        pgcluster.run_psql(self.url, SMALL_TREE)
         create = ("SELECT %s FROM hz_create_token('%s', %d::smallint, '420624101',"
                   " sha256('%s'::bytea), NULL, 'me')")
         self.assertEqual(pgcluster.run_psql(self.url, create % ("code", "old", 1, "old")),
@@ -223,12 +228,7 @@ class MigrateTest(unittest.TestCase):
         higher ids from one set row, a replay writes nothing, and an
         action written into the view lands in audit_events."""
         self.assertEqual(len(self.apply_older("022")), 19)
-        pgcluster.run_psql(self.url, """
-            INSERT INTO regions (code, name, level, parent_code) VALUES
-              ('42', 'p', 1, NULL), ('420624', 'x', 3, '42'), ('420624101', 't', 4, '420624');
-            INSERT INTO region_paths (ancestor, descendant, depth) VALUES
-              ('42','42',0), ('420624','420624',0), ('420624101','420624101',0),
-              ('42','420624',1), ('420624','420624101',1), ('42','420624101',2);
+        pgcluster.run_psql(self.url, SMALL_TREE + """
             INSERT INTO indicators (code, name, period_type, time_aggregation,
                                     region_aggregation) VALUES
               ('z1', 'a', 3, 1, 1), ('z2', 'b', 3, 1, 1);""")
@@ -363,12 +363,7 @@ class DomainFactsTest(unittest.TestCase):
         """hz_create_token and hz_revoke_token name each refusal with a
         reason, and api/refusal.c maps it to the status the functions
         returned as a number before 011 (behaviour unchanged on the wire)."""
-        self.sql("""
-            INSERT INTO regions (code, name, level, parent_code) VALUES
-              ('42', 'p', 1, NULL), ('420624', 'x', 3, '42'), ('420624101', 't', 4, '420624');
-            INSERT INTO region_paths (ancestor, descendant, depth) VALUES
-              ('42','42',0), ('420624','420624',0), ('420624101','420624101',0),
-              ('42','420624',1), ('420624','420624101',1), ('42','420624101',2);
+        self.sql(SMALL_TREE + """
             INSERT INTO tokens (name, role, region_code, secret_hash)
               SELECT 'twin', 1, '420624101', sha256(n::text::bytea) FROM generate_series(1, 2) n;""")
         status = dict(self.c["refusal"])
