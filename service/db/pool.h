@@ -34,7 +34,8 @@
 #include "db/hosts.h"
 #include "db/statements.h"
 
-#define HZ_DB_MAX_STMTS 16 /* statements in one job */
+#define HZ_DB_MAX_STMTS 32 /* statements in one job (SubmitStream's batches
+                            are HZ_RPC_MAX_STMTS requests) */
 
 /* One statement of a job: a row of the statement table and its parameter
  * values. The row supplies the SQL, the parameter count and the prepared

@@ -6,12 +6,19 @@ submission under one id), and a database error of one request is that
 request's result (code 14 UNAVAILABLE for a transient one, retryable with
 the same submission id) while the stream goes on with the next.
 
+Group commit: requests that wait behind the stream's job go to the
+database together, one transaction per batch (xmin of their submissions
+rows tells), and a batch whose job fails is sent again one request per
+transaction, so one request's error is still that request's alone.
+
 The reference for "one after another" is the server itself: the same plan
 of requests is sent once as one stream and once as sequential Submits on
 periods of their own, and the two runs must agree result by result and in
 what they stored."""
 
 import random
+import subprocess
+import time
 
 import grpc
 
@@ -151,6 +158,99 @@ class StreamOrderTest(pc.PgServerTestCase):
         stored = self.stored((TOWN_A, TOWN_B, TOWN_A3), periods)
         self.assertEqual(stored, {(r.region_code, r.period, v.indicator_code): v.value
                                   for r in reqs[1::2] for v in r.values})
+
+    # -- group commit ---------------------------------------------------------
+
+    def hold_submission(self, submission_id, seconds):
+        """A psql session holding the advisory lock hz_submit takes first for
+        submission_id, for `seconds`, started in the background: that
+        request's job waits, and every request behind it queues up."""
+        script = ("BEGIN;\nSELECT pg_advisory_xact_lock(hashtextextended(%s, 0));\n"
+                  "SELECT pg_sleep(%s);\nCOMMIT;\n" % (pc.sql_literal(submission_id), seconds))
+        proc = subprocess.Popen(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", self.db.url,
+                                 "-f", "-"], stdin=subprocess.PIPE,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.addCleanup(proc.stderr.close)
+        self.addCleanup(lambda: proc.poll() is None and (proc.kill(), proc.wait()))
+        proc.stdin.write(script.encode())
+        proc.stdin.close()
+        deadline = time.monotonic() + 10
+        while not self.db.count("pg_locks WHERE locktype = 'advisory' AND granted"
+                                " AND database = (SELECT oid FROM pg_database"
+                                "   WHERE datname = current_database())"):
+            self.assertIsNone(proc.poll(), "lock session ended early")
+            self.assertLess(time.monotonic(), deadline, "advisory lock never granted")
+            time.sleep(0.02)
+        return proc
+
+    def transactions(self, requests):
+        """The transaction (xmin) that stored each request's submission,
+        None where nothing was stored."""
+        ids = [r.submission_id for r in requests]
+        rows = dict(self.db.query("SELECT id::text, xmin::text FROM submissions WHERE id IN (%s)"
+                                  % ",".join(pc.sql_literal(i) for i in ids)))
+        return [rows.get(i) for i in ids]
+
+    def test_waiting_requests_commit_together_as_sequential_submits(self):
+        # The first request's job is held; the eleven behind it wait and then
+        # go as one batch, one transaction, with the results and the stored
+        # values sequential Submits give (versions of one value included).
+        S = status()
+        period = pc.fresh_quarter()
+        reqs = [pc.submit_request(TOWN_A, period, [("fai", "1")])]
+        for i in range(11):
+            region = (TOWN_A, TOWN_B, TOWN_A3)[i % 3]
+            reqs.append(pc.submit_request(region, period, [("fai", "%d.5" % i), ("tax", "7")]))
+        holder = self.hold_submission(reqs[0].submission_id, 1.5)
+        resp = self.stream(reqs, label="admin")
+        self.assertEqual(holder.wait(30), 0, holder.stderr.read())
+        self.assertEqual([(r.code, r.status) for r in resp.results],
+                         [(0, S.SUBMISSION_STATUS_ACCEPTED)] * 12,
+                         [r.message for r in resp.results])
+        # TOWN_A: request 0 stored fai 1, request 1 changed it and added tax.
+        self.assertEqual((resp.results[1].imported, resp.results[1].updated), (1, 1))
+        self.assertEqual((resp.results[4].imported, resp.results[4].updated,
+                          resp.results[4].unchanged), (0, 1, 1))
+        xmins = self.transactions(reqs)
+        self.assertNotIn(None, xmins)
+        self.assertNotEqual(xmins[0], xmins[1], "the held request committed with later ones")
+        self.assertEqual(len(set(xmins[1:])), 1,
+                         "the waiting requests were not committed as one batch: %s" % xmins)
+        self.assertEqual(self.stored((TOWN_A, TOWN_B, TOWN_A3), (period,)),
+                         {(TOWN_A, period, "fai"): "9.5", (TOWN_A, period, "tax"): "7",
+                          (TOWN_B, period, "fai"): "10.5", (TOWN_B, period, "tax"): "7",
+                          (TOWN_A3, period, "fai"): "8.5", (TOWN_A3, period, "tax"): "7"})
+
+    def test_failed_batch_is_sent_again_one_request_per_transaction(self):
+        # Request 6 of the waiting batch fails in the database: the batch
+        # stores nothing, then each of its requests runs alone, so only
+        # request 6 is rejected and the others are stored, in order.
+        S = status()
+        period = pc.fresh_quarter()
+        reqs = [pc.submit_request(TOWN_B, period, [("pigs", "1")])]
+        for i in range(1, 12):
+            comment = "fault" if i == 6 else ""
+            reqs.append(pc.submit_request(TOWN_B, period, [("fai", str(i), comment)]))
+        self.install_fault("XX000")
+        holder = self.hold_submission(reqs[0].submission_id, 1.5)
+        resp = self.stream(reqs, label="admin")
+        self.assertEqual(holder.wait(30), 0, holder.stderr.read())
+        want = [(0, S.SUBMISSION_STATUS_ACCEPTED)] * 12
+        want[6] = (SC.INTERNAL.value[0], S.SUBMISSION_STATUS_REJECTED)
+        self.assertEqual([(r.code, r.status) for r in resp.results], want,
+                         [r.message for r in resp.results])
+        self.assertEqual((resp.accepted, resp.rejected), (11, 1))
+        xmins = self.transactions(reqs)
+        self.assertIsNone(xmins[6])
+        stored = [x for i, x in enumerate(xmins) if i != 6]
+        self.assertEqual(len(set(stored)), 11,
+                         "requests of the failed batch were not stored one per transaction: %s"
+                         % xmins)
+        # Each request's counts are the ones it had alone: 7 follows 5.
+        self.assertEqual([(r.imported, r.updated) for r in resp.results[1:3]], [(1, 0), (0, 1)])
+        self.assertEqual(resp.results[7].updated, 1)
+        self.assertEqual(self.stored((TOWN_B,), (period,)),
+                         {(TOWN_B, period, "pigs"): "1", (TOWN_B, period, "fai"): "11"})
 
     # -- one request's database error -----------------------------------------
 

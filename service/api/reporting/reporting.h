@@ -2,8 +2,9 @@
  *
  *   submit.c       one Submit request from syntax check to outcome: the
  *                  unary Submit, and each request of a SubmitStream
- *   stream.c       SubmitStream: requests of one stream in the database one
- *                  at a time, in arrival order, one result per request
+ *   stream.c       SubmitStream: requests of one stream in the database in
+ *                  arrival order, committed in groups (one transaction per
+ *                  batch of waiting requests), one result per request
  *   submissions.c  GetSubmission, ListSubmissions
  *   reporting.c    the method table
  *
@@ -66,6 +67,13 @@ int hz_submit_prepare(hz_submit_t *s);
  * that cannot take the job (no connection, queue full) ends the call:
  * that is the server's state, not this request's. */
 void hz_submit_send(hz_submit_t *s);
+
+/* Reads the answer of a job that ran s->stmt as its statement i into the
+ * request's outcome (its done function runs). A job that failed is the
+ * request's failure: the caller runs this only when nothing of the job was
+ * stored on the request's behalf, or when the request was the job's only
+ * statement. */
+void hz_submit_result(hz_submit_t *s, const hz_db_result_t *res, int i);
 
 /* Where hz_submit's rule columns are in one result (submit_rules.c). */
 typedef struct hz_submit_rule_cols_s {

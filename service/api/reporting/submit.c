@@ -182,8 +182,8 @@ static void read_summary(hz_submit_t *s, const PGresult *r, int row, const submi
     o->status = HUIZONG__V1__SUBMISSION_STATUS__SUBMISSION_STATUS_VALIDATED;
 }
 
-static void on_submit_result(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
-  hz_submit_t *s = tag;
+void hz_submit_result(hz_submit_t *s, const hz_db_result_t *res, int i) {
+  hz_rpc_t *rpc = s->rpc;
   if (!res->ok) {
     /* The submission's own outcome: Submit turns it into the call's
      * status, SubmitStream into this request's result (code 14 for a
@@ -193,7 +193,7 @@ static void on_submit_result(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag
     outcome(s, code, message ? message : "database error");
     return;
   }
-  const PGresult *r = res->results[0];
+  const PGresult *r = res->results[i];
   submit_cols_t c;
   hz_submit_rule_cols_t rc;
   submit_cols(r, &c);
@@ -270,6 +270,11 @@ static const char **submit_params(hz_submit_t *s, int validate_only) {
     p[i] = row[i];
   }
   return p;
+}
+
+static void on_submit_result(hz_rpc_t *rpc, const hz_db_result_t *res, void *tag) {
+  (void)rpc;
+  hz_submit_result(tag, res, 0);
 }
 
 void hz_submit_send(hz_submit_t *s) {
