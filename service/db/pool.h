@@ -34,8 +34,9 @@
 #include "db/hosts.h"
 #include "db/statements.h"
 
-#define HZ_DB_MAX_STMTS 32 /* statements in one job (SubmitStream's batches
-                            are HZ_RPC_MAX_STMTS requests) */
+/* Statements in one job; SubmitStream's batches are HZ_RPC_MAX_STMTS
+ * requests (one slot stays for the token's live check). */
+#define HZ_DB_MAX_STMTS 32
 
 /* One statement of a job: a row of the statement table and its parameter
  * values. The row supplies the SQL, the parameter count and the prepared

@@ -34,12 +34,12 @@
 
 #include "api/reporting/reporting.h"
 
-#define MAX_STREAM_REQUESTS 100000 /* requests on one SubmitStream */
+#define MAX_STREAM_REQUESTS 100000           /* requests on one SubmitStream */
 #define BATCH_MAX_REQUESTS  HZ_RPC_MAX_STMTS /* statements of one job */
-#define BATCH_MAX_VALUES    20000 /* values of one batch (a first request
-                                     bigger than this goes alone): bounds
-                                     the transaction's locks and the job's
-                                     time under the pool's timeout */
+/* Values of one batch (a first request bigger than this goes alone):
+ * bounds the transaction's locks and the job's time under the pool's
+ * timeout. */
+#define BATCH_MAX_VALUES    20000
 
 /* Requests that go to the database as one job, in arrival order. */
 typedef struct stream_batch_s {
@@ -50,17 +50,17 @@ typedef struct stream_batch_s {
 
 /* The call's state (rpc->state), in its arena. */
 typedef struct stream_s {
-  int pumping;           /* inside stream_pump: completions only change state */
-  hz_submit_t **items;   /* every request so far, arrival order; grows by
-                            doubling in the arena */
-  size_t n;              /* requests received */
-  size_t cap;            /* room in items */
-  size_t next;           /* first request not yet validated */
-  size_t done;           /* requests whose outcome is known */
-  stream_batch_t wait;   /* validated, need the database, wait for in_db */
-  stream_batch_t in_db;  /* the stream's one job in the pool (n == 0: none) */
-  stream_batch_t redo;   /* a failed batch: sent again one request per job */
-  int redo_next;         /* first of redo not yet sent again */
+  int pumping;          /* inside stream_pump: completions only change state */
+  hz_submit_t **items;  /* every request so far, arrival order; grows by
+                           doubling in the arena */
+  size_t n;             /* requests received */
+  size_t cap;           /* room in items */
+  size_t next;          /* first request not yet validated */
+  size_t done;          /* requests whose outcome is known */
+  stream_batch_t wait;  /* validated, need the database, wait for in_db */
+  stream_batch_t in_db; /* the stream's one job in the pool (n == 0: none) */
+  stream_batch_t redo;  /* a failed batch: sent again one request per job */
+  int redo_next;        /* first of redo not yet sent again */
 } stream_t;
 
 static void stream_pump(hz_rpc_t *rpc);
