@@ -1619,11 +1619,6 @@ BEGIN
     WHERE p.m & (1 << hz_sub_index(p.pt, p.s, d.period_start)) <> 0
     GROUP BY p.grp, p.i, d.region_code, p.ind, p.ta, p.ra
   )
-  SELECT lv.leaf, lv.ind, lv.i, lv.ra, lv.n, trim_scale(lv.v), 1, lv.m
-  FROM lv
-  WHERE lv.leaf IN (SELECT gl.grp FROM gl WHERE gl.n = 1 AND gl.grp = gl.leaf)
-    AND NOT EXISTS (SELECT 1 FROM part p WHERE p.grp = lv.leaf AND p.ind = lv.ind AND p.i = lv.i)
-  UNION ALL
   SELECT gl.grp, lv.ind, lv.i, lv.ra, lv.n,
     trim_scale(CASE lv.ra
       WHEN 1 THEN sum(lv.v) FILTER (WHERE lv.ra = 1)
@@ -1635,8 +1630,7 @@ BEGIN
     END),
     count(*)::integer, bit_or(lv.m)
   FROM gl JOIN lv ON lv.leaf = gl.leaf
-  WHERE NOT (gl.n = 1 AND gl.grp = gl.leaf)
-    AND NOT EXISTS (SELECT 1 FROM part p WHERE p.grp = gl.grp AND p.ind = lv.ind AND p.i = lv.i)
+  WHERE NOT EXISTS (SELECT 1 FROM part p WHERE p.grp = gl.grp AND p.ind = lv.ind AND p.i = lv.i)
   GROUP BY gl.grp, lv.ind, lv.i, lv.ra, lv.n
   UNION ALL
   SELECT r.grp, r.ind, r.i, r.ra, r.n,
