@@ -199,8 +199,12 @@ def concurrent_calls(a, body, meta, opts):
     own = opts + [("grpc.use_local_subchannel_pool", 1)]
     channels = [grpc.insecure_channel(a.addr, options=own) for _ in range(a.clients)]
     samples, errors, lock = [], [], threading.Lock()
-    go = threading.Barrier(a.clients + 1)
     stop_at = [0.0]
+    # The end is set by the barrier's action, before any client is
+    # released: set after go.wait() it raced the clients, which could see
+    # 0.0 and stop before their first call (a run of "no calls").
+    go = threading.Barrier(a.clients + 1,
+                           action=lambda: stop_at.__setitem__(0, time.perf_counter() + a.seconds))
 
     def client(ch):
         call = ch.unary_unary("/huizong.v1.Aggregation/Rollup", request_serializer=None,
@@ -227,8 +231,7 @@ def concurrent_calls(a, body, meta, opts):
         go.wait()
     except threading.BrokenBarrierError:
         pass
-    start = time.perf_counter()
-    stop_at[0] = start + a.seconds
+    start = stop_at[0] - a.seconds
     for t in threads:
         t.join(a.seconds + 2 * CALL_TIMEOUT)
     elapsed = time.perf_counter() - start
