@@ -44,6 +44,8 @@ def main():
                     help="seconds one call may take (rollup_driver.py's default otherwise)")
     ap.add_argument("--min-requests", type=int, default=rollup_driver.MIN_REQUESTS,
                     help="measured calls at least, even when slow")
+    ap.add_argument("--cpu-pid", type=int, default=0,
+                    help="rollup_driver.timed_calls reads it: a server to take CPU from (0: none)")
     a = ap.parse_args()
     # rollup_driver reads both at call time: a computed nation may take
     # minutes on a busy machine.
