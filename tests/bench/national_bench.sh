@@ -182,7 +182,7 @@ main() {
   echo "machine after: $(uptime)"
   echo "budget: county by children computed p50 < $COUNTY_MS ms ... $(verdict "$(f p50_ms "$a_comp")" "$COUNTY_MS") ($(f p50_ms "$a_comp") ms; answer cache $(f p50_ms "$a_cache") ms)"
   echo "budget: province by county computed p50 < $PROVINCE_MS ms ... $(verdict "$(f p50_ms "$b")" "$PROVINCE_MS") ($(f p50_ms "$b") ms)"
-  echo "budget: nation by province computed p50 < $NATION_MS ms ... $(verdict "$(f p50_ms "$c")" "$NATION_MS") (${c:+$(f p50_ms "$c") ms}${c:-not measured, see (c)})"
+  echo "budget: nation by province computed p50 < $NATION_MS ms ... $(verdict "$(f p50_ms "$c")" "$NATION_MS") ($(if [[ -n $c ]]; then echo "$(f p50_ms "$c") ms"; else echo "not measured, see (c)"; fi))"
 }
 
 main "$@"
