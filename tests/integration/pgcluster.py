@@ -603,6 +603,56 @@ def submit_request(region, period, values, submission_id=None, narrative="", dry
     return req
 
 
+class LockHolder:
+    """A psql session that takes `lock_sql` in a transaction and keeps it
+    for `seconds`, started in the background (test_db_resilience: a table
+    lock a Submit waits on; test_stream_order: the advisory lock hz_submit
+    takes first, so the requests behind one queue up)."""
+
+    def __init__(self, db, lock_sql, seconds):
+        self.db = db
+        script = "BEGIN;\n%s;\nSELECT pg_sleep(%s);\nCOMMIT;\n" % (lock_sql, seconds)
+        self.proc = subprocess.Popen(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db.url,
+                                      "-f", "-"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.proc.stdin.write(script.encode())
+        self.proc.stdin.close()
+
+    def wait_until(self, where, what, timeout=10):
+        """Waits until pg_locks l (joined to pg_class c on the relation, if
+        any) has a granted lock in this database matching `where`."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            n = self.db.count("pg_locks l LEFT JOIN pg_class c ON c.oid = l.relation"
+                              " WHERE l.database = (SELECT oid FROM pg_database"
+                              "   WHERE datname = current_database())"
+                              " AND l.granted AND " + where)
+            if n:
+                return
+            if self.proc.poll() is not None:
+                raise RuntimeError("lock session ended early: %s" % self.proc.stderr.read())
+            time.sleep(0.02)
+        raise AssertionError("%s never granted" % what)
+
+    def wait_granted(self, relation, mode, timeout=10):
+        self.wait_until("c.relname = %s AND l.mode = %s" % (sql_literal(relation), sql_literal(mode)),
+                        "lock on %s" % relation, timeout)
+
+    def finish(self, timeout=30):
+        self.proc.wait(timeout)
+        err = self.proc.stderr.read()
+        self.proc.stderr.close()
+        if self.proc.returncode != 0:
+            raise RuntimeError("lock session failed: %s" % err)
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        if not self.proc.stderr.closed:
+            self.proc.stderr.close()
+
+
 # ----------------------------------------------------------------------------
 # Test case base
 

@@ -14,7 +14,6 @@
 All tests of this file share one cluster (stopped and started by some of
 them); each class has its own database and server."""
 
-import subprocess
 import sys
 import threading
 import time
@@ -27,47 +26,6 @@ from pgcluster import TOWN_A, TOWN_B
 
 SC = grpc.StatusCode
 HEALTH_BUDGET = 0.200
-
-
-class LockHolder:
-    """A psql session that takes `lock_sql` in a transaction and keeps it
-    for `seconds`, started in the background."""
-
-    def __init__(self, db, lock_sql, seconds):
-        self.db = db
-        script = "BEGIN;\n%s;\nSELECT pg_sleep(%s);\nCOMMIT;\n" % (lock_sql, seconds)
-        self.proc = subprocess.Popen(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db.url,
-                                      "-f", "-"], stdin=subprocess.PIPE,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        self.proc.stdin.write(script.encode())
-        self.proc.stdin.close()
-
-    def wait_granted(self, relation, mode, timeout=10):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            n = self.db.count("pg_locks l JOIN pg_class c ON c.oid = l.relation"
-                              " WHERE l.database = (SELECT oid FROM pg_database"
-                              "   WHERE datname = current_database())"
-                              " AND c.relname = %s AND l.mode = %s AND l.granted"
-                              % (pc.sql_literal(relation), pc.sql_literal(mode)))
-            if n:
-                return
-            if self.proc.poll() is not None:
-                raise RuntimeError("lock session ended early: %s" % self.proc.stderr.read())
-            time.sleep(0.02)
-        raise AssertionError("lock on %s never granted" % relation)
-
-    def finish(self, timeout=30):
-        self.proc.wait(timeout)
-        err = self.proc.stderr.read()
-        self.proc.stderr.close()
-        if self.proc.returncode != 0:
-            raise RuntimeError("lock session failed: %s" % err)
-
-    def kill(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
 
 
 def waiting_on_lock(db, like="%hz_submit%"):
@@ -123,7 +81,7 @@ class LoopNeverBlocksTest(ResilienceBase):
         hchan = self.server.channel()
         self.timed_health(hchan)  # connection set up outside the measurement
         period = pc.fresh_quarter()
-        holder = LockHolder(self.db, "LOCK TABLE reports IN EXCLUSIVE MODE", 3)
+        holder = pc.LockHolder(self.db, "LOCK TABLE reports IN EXCLUSIVE MODE", 3)
         try:
             holder.wait_granted("reports", "ExclusiveLock")
             t0 = time.monotonic()
@@ -164,7 +122,7 @@ class LoopNeverBlocksTest(ResilienceBase):
         # the loop still answers Health at once.
         hchan = self.server.channel()
         self.timed_health(hchan)
-        holder = LockHolder(self.db, "LOCK TABLE reports IN EXCLUSIVE MODE", 3)
+        holder = pc.LockHolder(self.db, "LOCK TABLE reports IN EXCLUSIVE MODE", 3)
         futs = []
         try:
             holder.wait_granted("reports", "ExclusiveLock")
@@ -187,7 +145,7 @@ class QueueBoundTest(ResilienceBase):
     server_args = ("--db-connections", str(LOOPS), "--db-queue", str(2 * LOOPS))
 
     def test_full_queue_resource_exhausted_and_queued_calls_complete(self):
-        holder = LockHolder(self.db, "LOCK TABLE reports IN EXCLUSIVE MODE", 3)
+        holder = pc.LockHolder(self.db, "LOCK TABLE reports IN EXCLUSIVE MODE", 3)
         try:
             holder.wait_granted("reports", "ExclusiveLock")
             first = self.r.submit.future(pc.submit_request(TOWN_A, pc.fresh_quarter(),

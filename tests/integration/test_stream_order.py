@@ -17,8 +17,6 @@ periods of their own, and the two runs must agree result by result and in
 what they stored."""
 
 import random
-import subprocess
-import time
 
 import grpc
 
@@ -162,26 +160,14 @@ class StreamOrderTest(pc.PgServerTestCase):
     # -- group commit ---------------------------------------------------------
 
     def hold_submission(self, submission_id, seconds):
-        """A psql session holding the advisory lock hz_submit takes first for
-        submission_id, for `seconds`, started in the background: that
-        request's job waits, and every request behind it queues up."""
-        script = ("BEGIN;\nSELECT pg_advisory_xact_lock(hashtextextended(%s, 0));\n"
-                  "SELECT pg_sleep(%s);\nCOMMIT;\n" % (pc.sql_literal(submission_id), seconds))
-        proc = subprocess.Popen(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", self.db.url,
-                                 "-f", "-"], stdin=subprocess.PIPE,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        self.addCleanup(proc.stderr.close)
-        self.addCleanup(lambda: proc.poll() is None and (proc.kill(), proc.wait()))
-        proc.stdin.write(script.encode())
-        proc.stdin.close()
-        deadline = time.monotonic() + 10
-        while not self.db.count("pg_locks WHERE locktype = 'advisory' AND granted"
-                                " AND database = (SELECT oid FROM pg_database"
-                                "   WHERE datname = current_database())"):
-            self.assertIsNone(proc.poll(), "lock session ended early")
-            self.assertLess(time.monotonic(), deadline, "advisory lock never granted")
-            time.sleep(0.02)
-        return proc
+        """Holds the advisory lock hz_submit takes first for submission_id,
+        for `seconds`: that request's job waits, and every request behind
+        it queues up."""
+        holder = pc.LockHolder(self.db, "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))"
+                               % pc.sql_literal(submission_id), seconds)
+        self.addCleanup(holder.kill)
+        holder.wait_until("l.locktype = 'advisory'", "advisory lock")
+        return holder
 
     def transactions(self, requests):
         """The transaction (xmin) that stored each request's submission,
@@ -203,7 +189,7 @@ class StreamOrderTest(pc.PgServerTestCase):
             reqs.append(pc.submit_request(region, period, [("fai", "%d.5" % i), ("tax", "7")]))
         holder = self.hold_submission(reqs[0].submission_id, 1.5)
         resp = self.stream(reqs, label="admin")
-        self.assertEqual(holder.wait(30), 0, holder.stderr.read())
+        holder.finish()
         self.assertEqual([(r.code, r.status) for r in resp.results],
                          [(0, S.SUBMISSION_STATUS_ACCEPTED)] * 12,
                          [r.message for r in resp.results])
@@ -234,7 +220,7 @@ class StreamOrderTest(pc.PgServerTestCase):
         self.install_fault("XX000")
         holder = self.hold_submission(reqs[0].submission_id, 1.5)
         resp = self.stream(reqs, label="admin")
-        self.assertEqual(holder.wait(30), 0, holder.stderr.read())
+        holder.finish()
         want = [(0, S.SUBMISSION_STATUS_ACCEPTED)] * 12
         want[6] = (SC.INTERNAL.value[0], S.SUBMISSION_STATUS_REJECTED)
         self.assertEqual([(r.code, r.status) for r in resp.results], want,
