@@ -1467,18 +1467,19 @@ BEGIN
   -- value...) are only ever assigned by RETURN QUERY.
   RETURN QUERY
   WITH gl AS MATERIALIZED (
-    SELECT x.grp, x.leaf, count(*) OVER (PARTITION BY x.grp) AS n
-    FROM (
-      SELECT g.code AS grp, p.descendant AS leaf
-      FROM hz_rollup_groups(p_region, p_group, p_level, p_total) g
-      JOIN region_paths p ON p.ancestor = g.code
-      JOIN regions r ON r.code = p.descendant AND r.reporting
-      UNION ALL
-      -- 019: the country's total row ('') has every reporting region under
-      -- it; region_paths has no row for the country.
-      SELECT '', r.code FROM regions r
-      WHERE r.reporting AND coalesce(p_region, '') = '' AND (p_group = 1 OR p_total)
-    ) x
+    -- 024: the groups' paths by index, from an InitPlan's array like every
+    -- other row source here (a join with the groups was kept as a merge
+    -- join over all of region_paths and a hash of all of regions).
+    SELECT p.ancestor AS grp, p.descendant AS leaf
+    FROM region_paths p
+    JOIN regions r ON r.code = p.descendant AND r.reporting
+    WHERE p.ancestor = ANY (ARRAY(
+      SELECT g.code FROM hz_rollup_groups(p_region, p_group, p_level, p_total) g))
+    UNION ALL
+    -- 019: the country's total row ('') has every reporting region under
+    -- it; region_paths has no row for the country.
+    SELECT '', r.code FROM regions r
+    WHERE r.reporting AND coalesce(p_region, '') = '' AND (p_group = 1 OR p_total)
   ), need AS MATERIALIZED (
     SELECT i.code, i.period_type AS pt, i.time_aggregation AS ta, i.region_aggregation AS ra
     FROM indicators i
