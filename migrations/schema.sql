@@ -2427,27 +2427,30 @@ CREATE FUNCTION public.hz_summaries_add() RETURNS trigger
     SET jit TO 'off'
     AS $$
 BEGIN
-  INSERT INTO leaf_summaries AS s (region_code, indicator_code, period_type, period_start,
-                                   n, total, low, high, latest, latest_start)
-  SELECT a.region_code, a.indicator_code, t.pt, hz_period_floor(t.pt, a.period_start),
-         count(*), sum(a.value), min(a.value), max(a.value),
-         -- The value of the latest period: arrays compare element by element,
-         -- and a township has one value per indicator and period start.
-         (max(ARRAY[(a.period_start - DATE '2000-01-01')::numeric, a.value]))[2],
-         max(a.period_start)
-  FROM hz_added a JOIN hz_summary_types t ON t.pt < a.period_type
-  GROUP BY 1, 2, 3, 4
-  -- Byte order: cheap to sort, and the same in every transaction.
-  ORDER BY a.region_code COLLATE "C", t.pt, hz_period_floor(t.pt, a.period_start),
-           a.indicator_code COLLATE "C"
-  ON CONFLICT (region_code, period_type, period_start, indicator_code) DO UPDATE
-    SET n = s.n + EXCLUDED.n,
-        total = s.total + EXCLUDED.total,
-        low = least(s.low, EXCLUDED.low),
-        high = greatest(s.high, EXCLUDED.high),
-        latest = CASE WHEN EXCLUDED.latest_start >= s.latest_start
-                      THEN EXCLUDED.latest ELSE s.latest END,
-        latest_start = greatest(s.latest_start, EXCLUDED.latest_start);
+  INSERT INTO leaf_summary_sets AS s (region_code, period_type, period_start, codes, n, total,
+                                      low, high, latest, latest_start)
+  SELECT k.r, k.pt, k.ps, array_agg(k.i), array_agg(k.n),
+         array_agg(k.t), array_agg(k.l), array_agg(k.h),
+         array_agg(k.x), array_agg(k.s)
+  FROM (
+    SELECT a.region_code AS r, t.pt, hz_period_floor(t.pt, a.period_start) AS ps,
+           a.indicator_code COLLATE "C" AS i, count(*)::integer AS n, sum(a.value) AS t,
+           min(a.value) AS l, max(a.value) AS h,
+           -- The value of the latest period: arrays compare element by element,
+           -- and a township has one value per indicator and period start.
+           (max(ARRAY[(a.period_start - DATE '2000-01-01')::numeric, a.value]))[2] AS x,
+           max(a.period_start) AS s
+    FROM hz_added a JOIN hz_summary_types t ON t.pt < a.period_type
+    GROUP BY 1, 2, 3, 4
+  ) k
+  GROUP BY k.r, k.pt, k.ps
+  ORDER BY k.r, k.pt, k.ps
+  ON CONFLICT (region_code, period_type, period_start) DO UPDATE
+    SET (codes, n, total, low, high, latest, latest_start) =
+      (SELECT m.codes, m.n, m.total, m.low, m.high, m.latest, m.latest_start
+       FROM hz_summary_merge(s.codes, s.n, s.total, s.low, s.high, s.latest, s.latest_start,
+                             EXCLUDED.codes, EXCLUDED.n, EXCLUDED.total, EXCLUDED.low,
+                             EXCLUDED.high, EXCLUDED.latest, EXCLUDED.latest_start) m);
   RETURN NULL;
 END
 $$;
@@ -2463,16 +2466,15 @@ BEGIN
   -- Locked first, in key order (as hz_summaries_add writes them), so that
   -- the next statement's snapshot includes every transaction that held
   -- them: the extremes it re-reads are then current.
-  PERFORM 1 FROM leaf_summaries s
-  JOIN hz_summary_keys(p_regions, p_indicators, p_types, p_starts, p_signs, p_values) k
-    ON s.region_code = k.r AND s.period_type = k.pt AND s.period_start = k.ps
-   AND s.indicator_code = k.i
-  ORDER BY s.region_code COLLATE "C", s.period_type, s.period_start,
-           s.indicator_code COLLATE "C"
+  PERFORM 1 FROM leaf_summary_sets s
+  WHERE (s.region_code, s.period_type, s.period_start) IN (
+    SELECT k.r, k.pt, k.ps
+    FROM hz_summary_keys(p_regions, p_indicators, p_types, p_starts, p_signs, p_values) k)
+  ORDER BY s.region_code, s.period_type, s.period_start
   FOR UPDATE OF s;
 
   WITH fresh AS (
-    SELECT k.r, k.i, k.pt, k.ps, k.dn, k.dt, a.*
+    SELECT k.r, k.i COLLATE "C" AS i, k.pt, k.ps, k.dn, k.dt, a.*
     FROM hz_summary_keys(p_regions, p_indicators, p_types, p_starts, p_signs, p_values) k
     CROSS JOIN LATERAL (
       SELECT count(*)::integer AS cnt, sum(d.value) AS sum_all, min(d.value) AS low,
@@ -2483,30 +2485,50 @@ BEGIN
       WHERE d.region_code = k.r AND d.indicator_code = k.i
         AND d.period >= hz_period_code(k.t, k.ps)
         AND d.period < hz_period_code(k.t, hz_period_end(k.pt, k.ps))) a
+  ), merged AS (
+    -- Each touched set as it stands after the change (NULL arrays: empty).
+    SELECT k.r, k.pt, k.ps, s.region_code IS NOT NULL AS stored, e.*
+    FROM (SELECT DISTINCT f.r, f.pt, f.ps FROM fresh f) k
+    LEFT JOIN leaf_summary_sets s
+      ON s.region_code = k.r AND s.period_type = k.pt AND s.period_start = k.ps
+    CROSS JOIN LATERAL (
+      SELECT array_agg(m.c) AS codes, array_agg(m.n) AS n,
+             array_agg(m.t) AS total, array_agg(m.l) AS low,
+             array_agg(m.h) AS high, array_agg(m.x) AS latest,
+             array_agg(m.s) AS latest_start
+      FROM (
+        SELECT coalesce(f.i, a.c) COLLATE "C" AS c,
+               CASE WHEN f.i IS NULL THEN a.n WHEN a.c IS NULL THEN f.cnt ELSE a.n + f.dn END AS n,
+               CASE WHEN f.i IS NULL THEN a.t WHEN a.c IS NULL THEN f.sum_all ELSE a.t + f.dt END AS t,
+               coalesce(f.low, a.l) AS l, coalesce(f.high, a.h) AS h,
+               coalesce(f.latest, a.x) AS x, coalesce(f.latest_start, a.s) AS s
+        FROM (SELECT unnest(s.codes) AS c, unnest(s.n) AS n, unnest(s.total) AS t,
+                     unnest(s.low) AS l, unnest(s.high) AS h, unnest(s.latest) AS x,
+                     unnest(s.latest_start) AS s) a
+        FULL JOIN (SELECT * FROM fresh f WHERE f.r = k.r AND f.pt = k.pt AND f.ps = k.ps) f
+          ON f.i = a.c
+        WHERE f.i IS NULL OR f.cnt > 0
+      ) m
+    ) e
   ), emptied AS (
-    DELETE FROM leaf_summaries s USING fresh f
-    WHERE f.cnt = 0 AND s.region_code = f.r AND s.period_type = f.pt
-      AND s.period_start = f.ps AND s.indicator_code = f.i
+    DELETE FROM leaf_summary_sets s USING merged m
+    WHERE m.stored AND m.codes IS NULL AND s.region_code = m.r AND s.period_type = m.pt
+      AND s.period_start = m.ps
   ), moved AS (
-    UPDATE leaf_summaries s
-       SET n = s.n + f.dn, total = s.total + f.dt, low = f.low, high = f.high,
-           latest = f.latest, latest_start = f.latest_start
-      FROM fresh f
-     WHERE f.cnt > 0 AND s.region_code = f.r AND s.period_type = f.pt
-       AND s.period_start = f.ps AND s.indicator_code = f.i
-    RETURNING s.region_code, s.period_type, s.period_start, s.indicator_code
+    UPDATE leaf_summary_sets s
+       SET codes = m.codes, n = m.n, total = m.total, low = m.low, high = m.high,
+           latest = m.latest, latest_start = m.latest_start
+      FROM merged m
+     WHERE m.stored AND m.codes IS NOT NULL AND s.region_code = m.r AND s.period_type = m.pt
+       AND s.period_start = m.ps
   )
-  -- Missing only when summaries were out of step (a load with the triggers
-  -- off): written whole.
-  INSERT INTO leaf_summaries (region_code, indicator_code, period_type, period_start,
-                              n, total, low, high, latest, latest_start)
-  SELECT f.r, f.i, f.pt, f.ps, f.cnt, f.sum_all, f.low, f.high, f.latest, f.latest_start
-  FROM fresh f
-  WHERE f.cnt > 0 AND NOT EXISTS (
-    SELECT 1 FROM moved m WHERE m.region_code = f.r AND m.period_type = f.pt
-      AND m.period_start = f.ps AND m.indicator_code = f.i)
-  ORDER BY f.r COLLATE "C", f.pt, f.ps, f.i COLLATE "C"
-  ON CONFLICT (region_code, period_type, period_start, indicator_code) DO NOTHING;
+  INSERT INTO leaf_summary_sets (region_code, period_type, period_start, codes, n, total, low,
+                                 high, latest, latest_start)
+  SELECT m.r, m.pt, m.ps, m.codes, m.n, m.total, m.low, m.high, m.latest, m.latest_start
+  FROM merged m
+  WHERE NOT m.stored AND m.codes IS NOT NULL
+  ORDER BY m.r, m.pt, m.ps
+  ON CONFLICT (region_code, period_type, period_start) DO NOTHING;
 END
 $$;
 
@@ -2518,7 +2540,7 @@ CREATE FUNCTION public.hz_summaries_clear() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 BEGIN
-  TRUNCATE leaf_summaries;
+  TRUNCATE leaf_summary_sets;
   RETURN NULL;
 END
 $$;
@@ -2534,19 +2556,25 @@ DECLARE
   written bigint;
 BEGIN
   LOCK TABLE data_values IN SHARE MODE;
-  TRUNCATE leaf_summaries;
-  INSERT INTO leaf_summaries (region_code, indicator_code, period_type, period_start,
-                              n, total, low, high, latest, latest_start)
-  SELECT d.region_code, d.indicator_code, t.pt, hz_period_floor(t.pt, d.period_start),
-         count(*), sum(d.value), min(d.value), max(d.value),
-         (max(ARRAY[(d.period_start - DATE '2000-01-01')::numeric, d.value]))[2],
-         max(d.period_start)
-  FROM data_values d JOIN hz_summary_types t ON t.pt < d.period_type
-  GROUP BY 1, 2, 3, 4
-  -- In key order: a rollup's range then sits on a few pages.
-  ORDER BY d.region_code COLLATE "C", t.pt, hz_period_floor(t.pt, d.period_start),
-           d.indicator_code COLLATE "C";
-  GET DIAGNOSTICS written = ROW_COUNT;
+  TRUNCATE leaf_summary_sets;
+  INSERT INTO leaf_summary_sets (region_code, period_type, period_start, codes, n, total, low,
+                                 high, latest, latest_start)
+  SELECT k.r, k.pt, k.ps, array_agg(k.i), array_agg(k.n),
+         array_agg(k.t), array_agg(k.l), array_agg(k.h),
+         array_agg(k.x), array_agg(k.s)
+  FROM (
+    SELECT d.region_code AS r, t.pt, hz_period_floor(t.pt, d.period_start) AS ps,
+           d.indicator_code COLLATE "C" AS i, count(*)::integer AS n, sum(d.value) AS t,
+           min(d.value) AS l, max(d.value) AS h,
+           (max(ARRAY[(d.period_start - DATE '2000-01-01')::numeric, d.value]))[2] AS x,
+           max(d.period_start) AS s
+    FROM data_values d JOIN hz_summary_types t ON t.pt < d.period_type
+    GROUP BY 1, 2, 3, 4
+  ) k
+  GROUP BY k.r, k.pt, k.ps
+  -- In key order: a rollup's townships then sit on a few pages.
+  ORDER BY k.r, k.pt, k.ps;
+  SELECT coalesce(sum(cardinality(s.codes)), 0) INTO written FROM leaf_summary_sets s;
   RETURN written;
 END
 $$;
@@ -2605,6 +2633,31 @@ CREATE FUNCTION public.hz_summary_keys(p_regions text[], p_indicators text[], p_
        AS v(r, i, t, s, sign, val)
   JOIN hz_summary_types c ON c.pt < v.t
   GROUP BY 1, 2, 3, 4, 5
+$$;
+
+--
+-- Name: hz_summary_merge(text[], integer[], numeric[], numeric[], numeric[], numeric[], date[], text[], integer[], numeric[], numeric[], numeric[], numeric[], date[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.hz_summary_merge(a_codes text[], a_n integer[], a_total numeric[], a_low numeric[], a_high numeric[], a_latest numeric[], a_start date[], b_codes text[], b_n integer[], b_total numeric[], b_low numeric[], b_high numeric[], b_latest numeric[], b_start date[], OUT codes text[], OUT n integer[], OUT total numeric[], OUT low numeric[], OUT high numeric[], OUT latest numeric[], OUT latest_start date[]) RETURNS record
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  SELECT array_agg(m.c), array_agg(m.n), array_agg(m.t),
+         array_agg(m.l), array_agg(m.h), array_agg(m.x),
+         array_agg(m.s)
+  FROM (
+    SELECT coalesce(b.c, a.c) COLLATE "C" AS c, coalesce(a.n, 0) + coalesce(b.n, 0) AS n,
+           coalesce(a.t + b.t, a.t, b.t) AS t, least(a.l, b.l) AS l, greatest(a.h, b.h) AS h,
+           CASE WHEN b.s IS NOT NULL AND (a.s IS NULL OR b.s >= a.s) THEN b.x ELSE a.x END AS x,
+           greatest(a.s, b.s) AS s
+    -- (Expanded in select lists, as the view does.)
+    FROM (SELECT unnest(a_codes) AS c, unnest(a_n) AS n, unnest(a_total) AS t,
+                 unnest(a_low) AS l, unnest(a_high) AS h, unnest(a_latest) AS x,
+                 unnest(a_start) AS s) a
+    FULL JOIN (SELECT unnest(b_codes) AS c, unnest(b_n) AS n, unnest(b_total) AS t,
+                      unnest(b_low) AS l, unnest(b_high) AS h, unnest(b_latest) AS x,
+                      unnest(b_start) AS s) b ON a.c = b.c
+  ) m
 $$;
 
 --
@@ -2808,23 +2861,46 @@ CREATE TABLE public.indicators (
 );
 
 --
--- Name: leaf_summaries; Type: TABLE; Schema: public; Owner: -
+-- Name: leaf_summary_sets; Type: TABLE; Schema: public; Owner: -
 --
 
-CREATE TABLE public.leaf_summaries (
+CREATE TABLE public.leaf_summary_sets (
     region_code text NOT NULL COLLATE pg_catalog."C",
-    indicator_code text NOT NULL COLLATE pg_catalog."C",
     period_type smallint NOT NULL,
     period_start date NOT NULL,
-    n integer NOT NULL,
-    total numeric NOT NULL,
-    low numeric NOT NULL,
-    high numeric NOT NULL,
-    latest numeric NOT NULL,
-    latest_start date NOT NULL,
-    CONSTRAINT leaf_summaries_n_check CHECK ((n > 0))
-)
-WITH (fillfactor='80');
+    codes text[] NOT NULL COLLATE pg_catalog."C",
+    n integer[] NOT NULL,
+    total numeric[] NOT NULL,
+    low numeric[] NOT NULL,
+    high numeric[] NOT NULL,
+    latest numeric[] NOT NULL,
+    latest_start date[] NOT NULL,
+    CONSTRAINT leaf_summary_sets_codes_check CHECK ((cardinality(codes) > 0))
+);
+ALTER TABLE ONLY public.leaf_summary_sets ALTER COLUMN codes SET COMPRESSION lz4;
+ALTER TABLE ONLY public.leaf_summary_sets ALTER COLUMN n SET COMPRESSION lz4;
+ALTER TABLE ONLY public.leaf_summary_sets ALTER COLUMN total SET COMPRESSION lz4;
+ALTER TABLE ONLY public.leaf_summary_sets ALTER COLUMN low SET COMPRESSION lz4;
+ALTER TABLE ONLY public.leaf_summary_sets ALTER COLUMN high SET COMPRESSION lz4;
+ALTER TABLE ONLY public.leaf_summary_sets ALTER COLUMN latest SET COMPRESSION lz4;
+ALTER TABLE ONLY public.leaf_summary_sets ALTER COLUMN latest_start SET COMPRESSION lz4;
+
+--
+-- Name: leaf_summaries; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.leaf_summaries AS
+ SELECT s.region_code,
+    unnest(s.codes) AS indicator_code,
+    s.period_type,
+    s.period_start,
+    unnest(s.n) AS n,
+    unnest(s.total) AS total,
+    unnest(s.low) AS low,
+    unnest(s.high) AS high,
+    unnest(s.latest) AS latest,
+    unnest(s.latest_start) AS latest_start
+   FROM public.leaf_summary_sets s;
 
 --
 -- Name: period_exceptions; Type: TABLE; Schema: public; Owner: -
@@ -3076,11 +3152,11 @@ ALTER TABLE ONLY public.indicators
     ADD CONSTRAINT indicators_pkey PRIMARY KEY (code);
 
 --
--- Name: leaf_summaries leaf_summaries_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+-- Name: leaf_summary_sets leaf_summary_sets_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
-ALTER TABLE ONLY public.leaf_summaries
-    ADD CONSTRAINT leaf_summaries_pkey PRIMARY KEY (region_code, period_type, period_start, indicator_code);
+ALTER TABLE ONLY public.leaf_summary_sets
+    ADD CONSTRAINT leaf_summary_sets_pkey PRIMARY KEY (region_code, period_type, period_start);
 
 --
 -- Name: period_exceptions period_exceptions_pkey; Type: CONSTRAINT; Schema: public; Owner: -

@@ -121,7 +121,10 @@ load_dataset() {
   echo "dataset: $(hzb_sql "SELECT string_agg(level || ':' || n, ' ' ORDER BY level) FROM (SELECT level, count(*) n FROM regions GROUP BY level) x") regions by level," \
     "$(hzb_sql "SELECT count(*) FROM indicators") indicators ($RATIOS ratio), $rows values" \
     "($FIRST_YEAR-$YEAR monthly), $(hzb_sql "SELECT count(*) FROM targets") targets; data_values $size with indexes"
-  echo "leaf_summaries: $(hzb_sql "SELECT count(*) FROM leaf_summaries") rows, $(hzb_sql "SELECT pg_size_pretty(pg_total_relation_size('leaf_summaries'))")"
+  # leaf_summaries is a view over leaf_summary_sets since migration 025.
+  echo "leaf_summaries: $(hzb_sql "SELECT count(*) FROM leaf_summaries") summaries in" \
+    "$(hzb_sql "SELECT count(*) FROM leaf_summary_sets") sets (one per township and year)," \
+    "$(hzb_sql "SELECT pg_size_pretty(pg_total_relation_size('leaf_summary_sets'))")"
   awk -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" -v e="$t4" 'BEGIN {
     printf "generation + load: %.1f s (catalog %.1f s, values COPY %.1f s, indexes + foreign keys + targets %.1f s, hz_summaries_rebuild + VACUUM ANALYZE %.1f s)\n",
       e - a, b - a, c - b, d - c, e - d }'
