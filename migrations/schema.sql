@@ -301,12 +301,16 @@ $$;
 --
 
 CREATE FUNCTION public.hz_count_changes(p_regions text[]) RETURNS void
-    LANGUAGE sql
+    LANGUAGE plpgsql
     AS $$
+BEGIN
+  -- Each township once, in key order: two transactions never wait on
+  -- each other's rows crosswise (006).
   INSERT INTO change_counts AS c (region_code, n)
   SELECT x.r, 1 FROM (SELECT DISTINCT r FROM unnest(p_regions) AS r WHERE r IS NOT NULL) x
   ORDER BY x.r COLLATE "C"
-  ON CONFLICT (region_code) DO UPDATE SET n = c.n + 1
+  ON CONFLICT (region_code) DO UPDATE SET n = c.n + 1;
+END
 $$;
 
 --
@@ -2256,16 +2260,26 @@ BEGIN
   END IF;
 
   -- Counts, for the summary and for dry runs: a comment is part of the value.
-  SELECT count(*) FILTER (WHERE d.value IS NULL),
-         count(*) FILTER (WHERE d.value IS NOT NULL
-                            AND (d.value <> t.v::numeric OR d.comment <> coalesce(t.m, ''))),
-         count(*) FILTER (WHERE d.value IS NOT NULL
-                            AND d.value = t.v::numeric AND d.comment = coalesce(t.m, ''))
-    INTO n_new, n_changed, n_same
-  FROM unnest(p_codes, p_values, p_comments) AS t(c, v, m)
-  LEFT JOIN data_values d ON d.region_code = p_region AND d.indicator_code = t.c
-                         AND d.period = p_period
-  WHERE t.v IS NOT NULL;
+  -- 026: a report with nothing stored yet (the usual first submission) has
+  -- only new values; one probe of data_values_region_time says so, where
+  -- the join below looks up every submitted code.
+  IF p_period_start IS NOT NULL AND NOT EXISTS (
+       SELECT 1 FROM data_values d
+       WHERE d.region_code = p_region AND d.period_start = p_period_start
+         AND d.period = p_period) THEN
+    SELECT count(*) INTO n_new FROM unnest(p_values) AS t(v) WHERE t.v IS NOT NULL;
+  ELSE
+    SELECT count(*) FILTER (WHERE d.value IS NULL),
+           count(*) FILTER (WHERE d.value IS NOT NULL
+                              AND (d.value <> t.v::numeric OR d.comment <> coalesce(t.m, ''))),
+           count(*) FILTER (WHERE d.value IS NOT NULL
+                              AND d.value = t.v::numeric AND d.comment = coalesce(t.m, ''))
+      INTO n_new, n_changed, n_same
+    FROM unnest(p_codes, p_values, p_comments) AS t(c, v, m)
+    LEFT JOIN data_values d ON d.region_code = p_region AND d.indicator_code = t.c
+                           AND d.period = p_period
+    WHERE t.v IS NOT NULL;
+  END IF;
   narr_changed := p_narrative <> '' AND p_narrative IS DISTINCT FROM coalesce(rep.narrative, '');
 
   IF n_problems > 0 OR p_validate_only THEN
@@ -2737,6 +2751,12 @@ CREATE TABLE public.audit_value_sets (
     old_comments text[],
     new_comments text[] NOT NULL
 );
+ALTER TABLE ONLY public.audit_value_sets ALTER COLUMN ids SET COMPRESSION lz4;
+ALTER TABLE ONLY public.audit_value_sets ALTER COLUMN codes SET COMPRESSION lz4;
+ALTER TABLE ONLY public.audit_value_sets ALTER COLUMN old_values SET COMPRESSION lz4;
+ALTER TABLE ONLY public.audit_value_sets ALTER COLUMN new_values SET COMPRESSION lz4;
+ALTER TABLE ONLY public.audit_value_sets ALTER COLUMN old_comments SET COMPRESSION lz4;
+ALTER TABLE ONLY public.audit_value_sets ALTER COLUMN new_comments SET COMPRESSION lz4;
 
 --
 -- Name: audit_log; Type: VIEW; Schema: public; Owner: -
@@ -3027,6 +3047,9 @@ CREATE TABLE public.submissions (
     received_at timestamp with time zone NOT NULL,
     committed_at timestamp with time zone NOT NULL
 );
+ALTER TABLE ONLY public.submissions ALTER COLUMN codes SET COMPRESSION lz4;
+ALTER TABLE ONLY public.submissions ALTER COLUMN values_text SET COMPRESSION lz4;
+ALTER TABLE ONLY public.submissions ALTER COLUMN comments SET COMPRESSION lz4;
 
 --
 -- Name: targets; Type: TABLE; Schema: public; Owner: -
