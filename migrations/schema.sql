@@ -1473,7 +1473,8 @@ BEGIN
   WITH gl AS MATERIALIZED (
     -- 024: the groups' paths by index, from an InitPlan's array like every
     -- other row source here (a join with the groups was kept as a merge
-    -- join over all of region_paths and a hash of all of regions).
+    -- join over all of region_paths and a hash of all of regions). 027:
+    -- groups at a level found by regions_level.
     SELECT p.ancestor AS grp, p.descendant AS leaf
     FROM region_paths p
     JOIN regions r ON r.code = p.descendant AND r.reporting
@@ -1510,23 +1511,6 @@ BEGIN
     SELECT wt.i, wt.s, wt.e, wt.pt, wt.tot FROM wt
     WHERE wt.pt IS DISTINCT FROM wt.wpt
       AND NOT (wt.pt > coalesce(wt.wpt, 99) AND EXISTS (SELECT 1 FROM sw WHERE sw.i = wt.i))
-  ), sums AS MATERIALIZED (
-    SELECT a.region_code, a.indicator_code, a.period_type, a.period_start, a.n, a.total, a.low,
-      a.high, a.latest, a.latest_start
-    FROM leaf_summaries a
-    WHERE p_indicators IS NULL
-      AND a.region_code = ANY (ARRAY(SELECT DISTINCT leaf FROM gl))
-      AND a.period_type = ANY (ARRAY(SELECT DISTINCT sw.pt FROM sw))
-      AND a.period_start = ANY (ARRAY(SELECT DISTINCT sw.s FROM sw))
-    UNION ALL
-    SELECT a.region_code, a.indicator_code, a.period_type, a.period_start, a.n, a.total, a.low,
-      a.high, a.latest, a.latest_start
-    FROM leaf_summaries a
-    WHERE p_indicators IS NOT NULL
-      AND a.region_code = ANY (ARRAY(SELECT DISTINCT leaf FROM gl))
-      AND a.period_type = ANY (ARRAY(SELECT DISTINCT sw.pt FROM sw))
-      AND a.period_start = ANY (ARRAY(SELECT DISTINCT sw.s FROM sw))
-      AND a.indicator_code = ANY (ARRAY(SELECT code FROM need))
   ), own AS MATERIALIZED (
     SELECT d.region_code, d.indicator_code, d.period_type, d.period_start, d.value
     FROM data_values d
@@ -1565,7 +1549,9 @@ BEGIN
   ), ls AS MATERIALIZED (
     -- Per township from its summary: v / n is its figure, exactly; m its
     -- sub-periods: all of them (f) when it counts them all, the first n
-    -- when the latest is the n-th, else NULL (gap: read below).
+    -- when the latest is the n-th, else NULL (gap: read below). 027: the
+    -- summaries are read here, from their sets, not stored first in a CTE
+    -- of their own.
     SELECT w.i, w.s, w.e, n.pt, a.region_code AS leaf, a.indicator_code AS ind, n.ra,
       CASE n.ta WHEN 1 THEN a.total WHEN 2 THEN a.latest WHEN 3 THEN a.total
         WHEN 4 THEN a.low ELSE a.high END AS v,
@@ -1573,8 +1559,11 @@ BEGIN
       CASE WHEN a.n = w.tot THEN (1 << a.n) - 1
            WHEN a.n = hz_sub_index(n.pt, w.s, a.latest_start) + 1 THEN (1 << a.n) - 1 END AS m,
       a.n = w.tot AS f
-    FROM sums a JOIN need n ON n.code = a.indicator_code AND n.pt > a.period_type
+    FROM leaf_summaries a JOIN need n ON n.code = a.indicator_code AND n.pt > a.period_type
     JOIN wt w ON w.s = a.period_start AND w.wpt = a.period_type AND w.pt = n.pt
+    WHERE a.region_code = ANY (ARRAY(SELECT DISTINCT leaf FROM gl))
+      AND a.period_type = ANY (ARRAY(SELECT DISTINCT sw.pt FROM sw))
+      AND a.period_start = ANY (ARRAY(SELECT DISTINCT sw.s FROM sw))
   ), gap AS MATERIALIZED (
     SELECT l.i, l.leaf, l.ind, bit_or(1 << hz_sub_index(l.pt, l.s, d.period_start)) AS m
     FROM ls l JOIN data_values d ON d.region_code = l.leaf AND d.indicator_code = l.ind
@@ -3304,6 +3293,12 @@ CREATE INDEX period_exceptions_region_period ON public.period_exceptions USING b
 --
 
 CREATE INDEX region_paths_descendant ON public.region_paths USING btree (descendant, depth);
+
+--
+-- Name: regions_level; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX regions_level ON public.regions USING btree (level, code);
 
 --
 -- Name: regions_parent; Type: INDEX; Schema: public; Owner: -
