@@ -2884,7 +2884,8 @@ CREATE TABLE public.leaf_summary_sets (
     high numeric[] NOT NULL,
     latest numeric[] NOT NULL,
     latest_start date[] NOT NULL,
-    CONSTRAINT leaf_summary_sets_codes_check CHECK ((cardinality(codes) > 0))
+    CONSTRAINT leaf_summary_sets_codes_check CHECK ((cardinality(codes) > 0)),
+    CONSTRAINT leaf_summary_sets_parallel CHECK (((cardinality(n) = cardinality(codes)) AND (cardinality(total) = cardinality(codes)) AND (cardinality(low) = cardinality(codes)) AND (cardinality(high) = cardinality(codes)) AND (cardinality(latest) = cardinality(codes)) AND (cardinality(latest_start) = cardinality(codes))))
 );
 ALTER TABLE ONLY public.leaf_summary_sets ALTER COLUMN codes SET COMPRESSION lz4;
 ALTER TABLE ONLY public.leaf_summary_sets ALTER COLUMN n SET COMPRESSION lz4;

@@ -103,6 +103,16 @@ class SummariesTest(unittest.TestCase):
         self.assertEqual(self.summary(TOWN_A, FLOW, 2, "2023-01-01"), None)
         self.assertEqual(self.summary(TOWN_A, FLOW, 3, "2023-04-01"), None)
 
+    def test_a_set_with_arrays_of_unequal_length_is_refused(self):
+        # leaf_summaries expands a set's arrays side by side: a short one
+        # would read as NULL figures, so the table refuses it (028).
+        self.put(TOWN_A, FLOW, "202301", "1")
+        with self.assertRaises(RuntimeError) as caught:
+            self.db.execute("UPDATE leaf_summary_sets SET total = total || 0::numeric"
+                            " WHERE region_code = '%s'" % TOWN_A)
+        self.assertIn("leaf_summary_sets_parallel", str(caught.exception))
+        self.assert_consistent()
+
     def test_quarterly_values_summarise_to_the_year(self):
         for q, start, value in (("2023Q1", "2023-01-01", "5"), ("2023Q3", "2023-07-01", "2")):
             self.db.execute(
