@@ -21,9 +21,10 @@
 --   outwards (hz_summary_merge); changed and removed ones take the
 --   difference and re-read the extremes from data_values; an indicator
 --   left without values leaves its set, and a set left empty is removed.
--- * The arrays are compressed with lz4 when a row outgrows a page (a
---   year of 200 indicators is about 10 kB): pglz, the default, costs
---   several times the CPU both ways.
+-- * The arrays are compressed with lz4 when a row outgrows TOAST's 2 kB
+--   threshold (a year of 200 indicators is about 10 kB before
+--   compression): pglz, the default, costs several times the CPU both
+--   ways.
 
 CREATE TABLE leaf_summary_sets (
   region_code    text COLLATE "C" NOT NULL, -- the reporting township
@@ -50,19 +51,9 @@ ALTER TABLE leaf_summary_sets
   ALTER COLUMN high SET COMPRESSION lz4, ALTER COLUMN latest SET COMPRESSION lz4,
   ALTER COLUMN latest_start SET COMPRESSION lz4;
 
-INSERT INTO leaf_summary_sets (region_code, period_type, period_start, codes, n, total, low,
-                               high, latest, latest_start)
-SELECT s.region_code, s.period_type, s.period_start,
-       array_agg(s.indicator_code),
-       array_agg(s.n),
-       array_agg(s.total),
-       array_agg(s.low),
-       array_agg(s.high),
-       array_agg(s.latest),
-       array_agg(s.latest_start)
-FROM leaf_summaries s
-GROUP BY s.region_code, s.period_type, s.period_start;
-
+-- The old rows are not copied: the sets are rebuilt from data_values at
+-- the end of this file (as 005 built its rows), by the same function a
+-- bulk load calls, rather than one more statement folding rows into sets.
 DROP TABLE leaf_summaries;
 
 -- One row per township, indicator and summarised period, as 005 stored them.
@@ -261,3 +252,6 @@ BEGIN
   RETURN written;
 END
 $$;
+
+-- Existing values (a database migrated with data in it).
+SELECT hz_summaries_rebuild();
