@@ -2249,26 +2249,16 @@ BEGIN
   END IF;
 
   -- Counts, for the summary and for dry runs: a comment is part of the value.
-  -- 026: a report with nothing stored yet (the usual first submission) has
-  -- only new values; one probe of data_values_region_time says so, where
-  -- the join below looks up every submitted code.
-  IF p_period_start IS NOT NULL AND NOT EXISTS (
-       SELECT 1 FROM data_values d
-       WHERE d.region_code = p_region AND d.period_start = p_period_start
-         AND d.period = p_period) THEN
-    SELECT count(*) INTO n_new FROM unnest(p_values) AS t(v) WHERE t.v IS NOT NULL;
-  ELSE
-    SELECT count(*) FILTER (WHERE d.value IS NULL),
-           count(*) FILTER (WHERE d.value IS NOT NULL
-                              AND (d.value <> t.v::numeric OR d.comment <> coalesce(t.m, ''))),
-           count(*) FILTER (WHERE d.value IS NOT NULL
-                              AND d.value = t.v::numeric AND d.comment = coalesce(t.m, ''))
-      INTO n_new, n_changed, n_same
-    FROM unnest(p_codes, p_values, p_comments) AS t(c, v, m)
-    LEFT JOIN data_values d ON d.region_code = p_region AND d.indicator_code = t.c
-                           AND d.period = p_period
-    WHERE t.v IS NOT NULL;
-  END IF;
+  SELECT count(*) FILTER (WHERE d.value IS NULL),
+         count(*) FILTER (WHERE d.value IS NOT NULL
+                            AND (d.value <> t.v::numeric OR d.comment <> coalesce(t.m, ''))),
+         count(*) FILTER (WHERE d.value IS NOT NULL
+                            AND d.value = t.v::numeric AND d.comment = coalesce(t.m, ''))
+    INTO n_new, n_changed, n_same
+  FROM unnest(p_codes, p_values, p_comments) AS t(c, v, m)
+  LEFT JOIN data_values d ON d.region_code = p_region AND d.indicator_code = t.c
+                         AND d.period = p_period
+  WHERE t.v IS NOT NULL;
   narr_changed := p_narrative <> '' AND p_narrative IS DISTINCT FROM coalesce(rep.narrative, '');
 
   IF n_problems > 0 OR p_validate_only THEN
